@@ -1,0 +1,134 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/taiwa-coach/taiwa/api/tenant"
+)
+
+// errInvalid is a malformed request (bad JSON, bad id): a 400.
+var errInvalid = errors.New("invalid argument")
+
+// errPanic is what a recovered panic becomes; the stack is in the log.
+var errPanic = errors.New("panic")
+
+// errOverloaded answers requests beyond the in-flight cap.
+var errOverloaded = errors.New("server busy")
+
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{errInvalid}, args...)...)
+}
+
+// errorStatus is the only place where errors become HTTP statuses.
+// Messages of 4xx errors are written for the caller by the package that
+// made them; 5xx messages never leave the server.
+var errorStatus = []struct {
+	err    error
+	status int
+	code   string
+}{
+	{errInvalid, http.StatusBadRequest, "invalid_argument"},
+	{tenant.ErrInvalid, http.StatusBadRequest, "invalid_argument"},
+	{tenant.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
+	{tenant.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{tenant.ErrNotFound, http.StatusNotFound, "not_found"},
+	{tenant.ErrConflict, http.StatusConflict, "conflict"},
+	{errOverloaded, http.StatusServiceUnavailable, "unavailable"},
+	{tenant.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
+	{context.DeadlineExceeded, http.StatusServiceUnavailable, "unavailable"},
+	// The client went away; nobody reads this answer, but the log and the
+	// metrics should not count it as a server fault.
+	{context.Canceled, statusClientClosed, "canceled"},
+}
+
+// statusClientClosed is nginx's 499: the client closed the request.
+const statusClientClosed = 499
+
+// errorBody is the one JSON shape of every error response.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id"`
+}
+
+// classify maps err to a status, a stable code and a message for the caller.
+func classify(err error) (status int, code, msg string) {
+	for _, e := range errorStatus {
+		if errors.Is(err, e.err) {
+			return e.status, e.code, err.Error()
+		}
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		msg := http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok {
+			msg = m
+		}
+		code := "http_error"
+		switch he.Code {
+		case http.StatusNotFound:
+			code = "not_found"
+		case http.StatusMethodNotAllowed:
+			code = "method_not_allowed"
+		case http.StatusRequestEntityTooLarge:
+			code = "too_large"
+		case http.StatusUnauthorized:
+			code = "unauthenticated"
+		case http.StatusBadRequest:
+			code = "invalid_argument"
+		}
+		return he.Code, code, msg
+	}
+	return http.StatusInternalServerError, "internal", ""
+}
+
+// errorHandler writes an errorBody for every failed request and logs server
+// faults, once, here.
+func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		ctx := c.Request().Context()
+		status, code, msg := classify(err)
+		if status >= http.StatusInternalServerError {
+			level := slog.LevelError
+			if status == http.StatusServiceUnavailable {
+				// The database is restarting or the server is saturated:
+				// worth a warning, not a page.
+				level = slog.LevelWarn
+				c.Response().Header().Set("Retry-After", "1")
+			}
+			logger.Log(ctx, level, "request failed",
+				slog.String("request_id", requestID(c)), slog.String("route", c.Path()),
+				slog.Int("status", status), slog.String("error", err.Error()))
+			msg = http.StatusText(status) + "; quote the request id when reporting it"
+			if status == http.StatusServiceUnavailable {
+				msg = "temporarily unavailable; retry shortly"
+			}
+		}
+		body := errorBody{Error: errorDetail{Code: code, Message: msg, RequestID: requestID(c)}}
+		if c.Request().Method == http.MethodHead {
+			err = c.NoContent(status)
+		} else {
+			err = c.JSON(status, body)
+		}
+		if err != nil {
+			logger.WarnContext(ctx, "write error response", slog.String("error", err.Error()))
+		}
+	}
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}

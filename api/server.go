@@ -1,0 +1,79 @@
+// Package api is Taiwa's HTTP surface: the JSON API, its OpenAPI document,
+// health and metrics endpoints, and the web UI. Echo never leaves this
+// package.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/taiwa-coach/taiwa/api/tenant"
+)
+
+// Deps is everything the API needs. Every field is required unless its
+// comment says otherwise.
+type Deps struct {
+	Logger *slog.Logger
+	DB     *tenant.DB
+	// Ready reports whether the server can answer requests: the database
+	// answers and its schema is current.
+	Ready func(ctx context.Context) error
+	// Metrics is where request and pool metrics are registered and what
+	// /metrics serves.
+	Metrics *prometheus.Registry
+	// MaxInFlight caps requests served at once; beyond it the server
+	// answers 503 with Retry-After at once instead of queueing, so it
+	// recovers within seconds when the database comes back.
+	MaxInFlight int
+	// RequestTimeout bounds a non-streaming request (default 60s).
+	RequestTimeout time.Duration
+}
+
+// NewServer returns the handler for the whole HTTP surface.
+func NewServer(d Deps) http.Handler {
+	return newEcho(d)
+}
+
+func newEcho(d Deps) *echo.Echo {
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = 60 * time.Second
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(d.Logger)
+	m := newMetrics(d.Metrics, d.DB)
+
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		// Accept a caller's id only if it looks like one of ours or a UUID;
+		// anything else is replaced, so logs cannot be forged with it.
+		Generator: func() string { return tenant.NewID().String() },
+	}))
+	e.Use(requestLogger(d.Logger))
+	e.Use(m.middleware())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisablePrintStack: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			d.Logger.ErrorContext(c.Request().Context(), "panic",
+				slog.String("request_id", requestID(c)), slog.String("error", err.Error()), slog.String("stack", string(stack)))
+			return errPanic
+		},
+	}))
+	e.Use(limitInFlight(d.MaxInFlight, m))
+	e.Use(middleware.BodyLimit("2M"))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ReferrerPolicy:        "no-referrer",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+	}))
+	e.Use(requestTimeout(d.RequestTimeout))
+	addRoutes(e, d)
+	return e
+}

@@ -1,0 +1,266 @@
+// Package tenant is Taiwa's tenancy: organizations, users and their roles,
+// API tokens, and the database handle whose transactions carry the caller's
+// organization and user for row-level security.
+//
+// Domain packages never import tenant. They declare the small interface they
+// need (InTx) and the api package hands them a Scope.
+package tenant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+)
+
+// Roles a transaction runs as. Both are created by the migrations; neither is
+// a superuser nor may bypass row-level security.
+const (
+	appRole      = "taiwa_app"
+	operatorRole = "taiwa_operator"
+)
+
+// ErrUnavailable means the database could not be reached in time. The API
+// answers it with 503 and Retry-After: it is the client's cue to retry.
+var ErrUnavailable = errors.New("database unavailable")
+
+// Options configure Open.
+type Options struct {
+	// Schema is where Taiwa's tables live; empty means the login role's
+	// default search_path. Tests use one schema per package.
+	Schema string
+	// MaxConns bounds the pool. Open forces 1 on the embedded PGlite, which
+	// serves every connection from a single backend.
+	MaxConns int32
+	// AcquireTimeout bounds the wait for a pooled connection, so that a slow
+	// or restarting database turns into quick 503s instead of a pile-up.
+	AcquireTimeout time.Duration
+	// StatementTimeout, LockTimeout and IdleInTxTimeout are set on every
+	// scoped transaction (set_config(..., true)), so they hold on any server
+	// whatever the login role's defaults are.
+	StatementTimeout time.Duration
+	LockTimeout      time.Duration
+	IdleInTxTimeout  time.Duration
+}
+
+// DB is the application's handle on PostgreSQL.
+type DB struct {
+	Pool     *pgxpool.Pool
+	embedded bool
+	opts     Options
+	// txSettings is the search_path and timeouts as set_config arguments.
+	searchPath string
+}
+
+// Open connects to the database at url and checks it answers.
+func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database URL: %w", err)
+	}
+	if opts.AcquireTimeout <= 0 {
+		opts.AcquireTimeout = 5 * time.Second
+	}
+	if opts.StatementTimeout <= 0 {
+		opts.StatementTimeout = 30 * time.Second
+	}
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = 5 * time.Second
+	}
+	if opts.IdleInTxTimeout <= 0 {
+		opts.IdleInTxTimeout = 60 * time.Second
+	}
+	searchPath := ""
+	if opts.Schema != "" {
+		searchPath = pgx.Identifier{opts.Schema}.Sanitize() + ", public"
+	}
+	// Describe once, then execute with the unnamed statement: it works the
+	// same on PgBouncer and on PGlite, where named prepared statements would
+	// be shared by every client connection.
+	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
+	cfg.ConnConfig.ConnectTimeout = cmpDuration(cfg.ConnConfig.ConnectTimeout, 5*time.Second)
+	cfg.HealthCheckPeriod = 5 * time.Second
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		if searchPath != "" {
+			// Session-wide for migrations and plain queries; scoped
+			// transactions set it again locally (PGlite shares one session).
+			if _, err := c.Exec(ctx, "SELECT set_config('search_path', $1, false)", searchPath); err != nil {
+				return err
+			}
+		}
+		// Before the first migration there is no vector type yet; the pool is
+		// reset after migrating (see Reset), so later connections have it.
+		var hasVector bool
+		if err := c.QueryRow(ctx, "SELECT to_regtype('vector') IS NOT NULL").Scan(&hasVector); err != nil {
+			return err
+		}
+		if !hasVector {
+			return nil
+		}
+		return pgxvec.RegisterTypes(ctx, c)
+	}
+
+	// Probe first: PGlite needs a pool of exactly one connection.
+	probe, err := pgx.ConnectConfig(ctx, cfg.ConnConfig.Copy())
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	var version string
+	err = probe.QueryRow(ctx, "SELECT version()").Scan(&version)
+	probe.Close(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	embedded := strings.Contains(version, "PGlite")
+	if embedded {
+		cfg.MaxConns = 1
+		cfg.MinConns = 0
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return &DB{Pool: pool, embedded: embedded, opts: opts, searchPath: searchPath}, nil
+}
+
+func cmpDuration(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// Embedded reports whether the database is PGlite.
+func (db *DB) Embedded() bool { return db.embedded }
+
+// Reset closes the pool's connections so that new ones are made: after
+// migrations, new connections see types (vector) the old ones did not.
+func (db *DB) Reset() { db.Pool.Reset() }
+
+// Close closes the pool.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Ping checks the database answers within the acquire timeout.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, db.opts.AcquireTimeout)
+	defer cancel()
+	if err := db.Pool.Ping(ctx); err != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Scope is a way to run transactions as one role with one organization and
+// user set. Its zero value is unusable; get one from DB.
+type Scope struct {
+	db     *DB
+	role   string
+	orgID  string
+	userID string
+	extra  [2]string // one more setting (name, value), e.g. the token hash
+}
+
+// Scope runs transactions as the application role for p's organization and
+// user: row-level security shows them that organization's rows only.
+func (db *DB) Scope(p Principal) Scope {
+	return Scope{db: db, role: appRole, orgID: p.OrgID.String(), userID: p.UserID.String()}
+}
+
+// OrgScope runs transactions as the application role for one organization
+// with no user, for work the server does on an organization's behalf
+// (creating it, seeding the demo).
+func (db *DB) OrgScope(orgID uuid.UUID) Scope {
+	return Scope{db: db, role: appRole, orgID: orgID.String()}
+}
+
+// Operator runs transactions that may see every organization. It exists for
+// the operator's command line (taiwa admin); no request handler uses it.
+func (db *DB) Operator() Scope {
+	return Scope{db: db, role: operatorRole}
+}
+
+// with returns s with one more transaction-local setting.
+func (s Scope) with(name, value string) Scope {
+	s.extra = [2]string{name, value}
+	return s
+}
+
+// InTx runs fn in a transaction that runs as the scope's role with its
+// organization and user set, commits if fn returns nil and rolls back
+// otherwise. Settings are transaction-local (set_config(..., true)), so
+// nothing carries over to the next user of the pooled connection.
+func (s Scope) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	db := s.db
+	acquireCtx, cancel := context.WithTimeout(ctx, db.opts.AcquireTimeout)
+	conn, err := db.Pool.Acquire(acquireCtx)
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	defer conn.Release()
+
+	return unavailable(pgx.BeginTxFunc(ctx, conn, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT
+			set_config('role', $1, true),
+			set_config('taiwa.org_id', $2, true),
+			set_config('taiwa.user_id', $3, true),
+			set_config('statement_timeout', $4, true),
+			set_config('lock_timeout', $5, true),
+			set_config('idle_in_transaction_session_timeout', $6, true),
+			CASE WHEN $7 <> '' THEN set_config('search_path', $7, true) END,
+			CASE WHEN $8 <> '' THEN set_config($8, $9, true) END`,
+			s.role, s.orgID, s.userID,
+			millis(db.opts.StatementTimeout), millis(db.opts.LockTimeout), millis(db.opts.IdleInTxTimeout),
+			db.searchPath, s.extra[0], s.extra[1])
+		if err != nil {
+			return fmt.Errorf("scope transaction: %w", err)
+		}
+		return fn(tx)
+	}))
+}
+
+func millis(d time.Duration) string { return fmt.Sprintf("%dms", d.Milliseconds()) }
+
+// unavailable marks errors that mean "the database is not there right now"
+// with ErrUnavailable, so the API answers 503 rather than 500.
+func unavailable(err error) error {
+	if err == nil || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "57014", // query_canceled: statement_timeout
+			"55P03",          // lock_not_available: lock_timeout
+			"57P01", "57P02", // admin_shutdown, crash_shutdown
+			"57P03", // cannot_connect_now: starting up
+			"53300": // too_many_connections
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		return err
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) || errors.Is(err, pgx.ErrTxClosed) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
+}

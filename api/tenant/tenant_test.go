@@ -1,0 +1,307 @@
+package tenant_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/migrations/pgtest"
+)
+
+var db *pgtest.DB
+
+func TestMain(m *testing.M) { pgtest.Main(m, &db) }
+
+// TestCatalog checks what makes row-level security hold: the roles
+// transactions run as are not superusers, cannot bypass RLS and own
+// nothing, and every table with org_id has RLS enabled and forced.
+func TestCatalog(t *testing.T) {
+	ctx := t.Context()
+	for _, role := range []string{"taiwa_app", "taiwa_operator"} {
+		var super, bypass bool
+		err := db.Pool.QueryRow(ctx, `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1`, role).Scan(&super, &bypass)
+		if err != nil {
+			t.Fatalf("role %s: %v", role, err)
+		}
+		if super || bypass {
+			t.Errorf("role %s: superuser=%v bypassrls=%v, want neither", role, super, bypass)
+		}
+		var owned int
+		err = db.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = $1`, role).Scan(&owned)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if owned != 0 {
+			t.Errorf("role %s owns %d relations, want 0", role, owned)
+		}
+	}
+
+	rows, _ := db.Pool.Query(ctx, `
+		SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity
+		FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+		  AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped)`,
+		db.Schema)
+	type table struct {
+		Name            string
+		Enabled, Forced bool
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowToStructByPos[table])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) < 3 {
+		t.Fatalf("found %d tables with org_id, want at least orgs, users, api_tokens", len(tables))
+	}
+	for _, tb := range tables {
+		if !tb.Enabled || !tb.Forced {
+			t.Errorf("table %s: row security enabled=%v forced=%v, want both", tb.Name, tb.Enabled, tb.Forced)
+		}
+	}
+
+	// Every table of the schema (but goose's own) carries org_id.
+	rows, _ = db.Pool.Query(ctx, `
+		SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname <> 'goose_db_version'
+		  AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'org_id')`, db.Schema)
+	missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missing) > 0 {
+		t.Errorf("tables without org_id: %v", missing)
+	}
+
+	// Views run with the caller's rights, so RLS applies through them.
+	rows, _ = db.Pool.Query(ctx, `
+		SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relkind = 'v'
+		  AND NOT coalesce(c.reloptions @> ARRAY['security_invoker=true'], false)`, db.Schema)
+	views, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(views) > 0 {
+		t.Errorf("views without security_invoker: %v", views)
+	}
+}
+
+// TestRLSIsolatesOrgs reads and writes as the application role with another
+// organization set: nothing of the first org is visible or writable.
+func TestRLSIsolatesOrgs(t *testing.T) {
+	ctx := t.Context()
+	orgA, orgB := pgtest.NewOrg(t, db), pgtest.NewOrg(t, db)
+	userA, _ := pgtest.NewUser(t, db, orgA, tenant.RoleAdmin)
+	userB, _ := pgtest.NewUser(t, db, orgB, tenant.RoleAdmin)
+
+	tables := []string{"orgs", "users", "api_tokens"}
+	err := db.Scope(userB).InTx(ctx, func(tx pgx.Tx) error {
+		var role string
+		if err := tx.QueryRow(ctx, "SELECT current_user").Scan(&role); err != nil {
+			return err
+		}
+		if role != "taiwa_app" {
+			t.Errorf("scoped transaction runs as %q, want taiwa_app", role)
+		}
+		for _, table := range tables {
+			var n int
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+table+" WHERE org_id = $1", orgA).Scan(&n); err != nil {
+				return err
+			}
+			if n != 0 {
+				t.Errorf("org B sees %d rows of org A in %s, want 0", n, table)
+			}
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+table+" WHERE org_id = $1", orgB).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				t.Errorf("org B sees none of its own rows in %s", table)
+			}
+		}
+		// Updates and deletes of org A's rows touch nothing.
+		tag, err := tx.Exec(ctx, "UPDATE users SET display_name = 'hijacked' WHERE id = $1", userA.UserID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() != 0 {
+			t.Errorf("org B updated %d of org A's users", tag.RowsAffected())
+		}
+		tag, err = tx.Exec(ctx, "DELETE FROM api_tokens WHERE org_id = $1", orgA)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() != 0 {
+			t.Errorf("org B deleted %d of org A's tokens", tag.RowsAffected())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Inserting a row into org A while scoped to org B violates the policy.
+	err = db.Scope(userB).InTx(ctx, func(tx pgx.Tx) error {
+		_, err := tenant.CreateUser(ctx, tx, orgA, tenant.NewUser{DisplayName: "intruder", Role: tenant.RoleAdmin})
+		return err
+	})
+	if err == nil {
+		t.Error("org B created a user in org A")
+	}
+
+	// Outside any scope, with no organization set, the app role sees nothing.
+	err = db.OrgScope([16]byte{}).InTx(ctx, func(tx pgx.Tx) error {
+		for _, table := range tables {
+			var n int
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+				return err
+			}
+			if n != 0 {
+				t.Errorf("with no org set, %s shows %d rows", table, n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSettingsDoNotLeak checks the org set in one transaction is gone in
+// the next one on the same connection.
+func TestSettingsDoNotLeak(t *testing.T) {
+	ctx := t.Context()
+	org := pgtest.NewOrg(t, db)
+	p, _ := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	if err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	var orgSetting, role string
+	if err := conn.QueryRow(ctx, "SELECT coalesce(current_setting('taiwa.org_id', true), ''), current_user").Scan(&orgSetting, &role); err != nil {
+		t.Fatal(err)
+	}
+	if orgSetting != "" || role == "taiwa_app" {
+		t.Errorf("after the transaction: taiwa.org_id=%q current_user=%q, want '' and the login role", orgSetting, role)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	ctx := t.Context()
+	org := pgtest.NewOrg(t, db)
+	p, secret := pgtest.NewUser(t, db, org, tenant.RoleManager)
+
+	if len(secret) != len("taiwa_")+43 {
+		t.Errorf("token length %d, want a 256-bit token (%d chars)", len(secret), len("taiwa_")+43)
+	}
+	// Only the hash is stored.
+	var stored []byte
+	err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT token_hash FROM api_tokens WHERE id = $1", p.TokenID).Scan(&stored)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sha256.Sum256([]byte(secret))
+	if !bytes.Equal(stored, want[:]) {
+		t.Errorf("stored token_hash is not the SHA-256 of the token")
+	}
+	if bytes.Contains(stored, []byte(secret)) {
+		t.Errorf("the token itself is stored")
+	}
+
+	got, err := db.Authenticate(ctx, secret)
+	if err != nil {
+		t.Fatalf("Authenticate: %v", err)
+	}
+	if got.UserID != p.UserID || got.OrgID != org || got.Role != tenant.RoleManager {
+		t.Errorf("Authenticate = %+v, want user %s of org %s as manager", got, p.UserID, org)
+	}
+
+	for _, bad := range []string{"", "taiwa_", secret + "x", "Bearer " + secret, secret[:len(secret)-1] + "A"} {
+		if _, err := db.Authenticate(ctx, bad); !errors.Is(err, tenant.ErrUnauthenticated) {
+			t.Errorf("Authenticate(%q) error = %v, want ErrUnauthenticated", bad, err)
+		}
+	}
+
+	// Revoked tokens stop working at once.
+	err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) error {
+		_, err := tenant.RevokeToken(ctx, tx, p.TokenID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Authenticate(ctx, secret); !errors.Is(err, tenant.ErrUnauthenticated) {
+		t.Errorf("revoked token: error = %v, want ErrUnauthenticated", err)
+	}
+
+	// Expired tokens do not work.
+	var expiring string
+	err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) error {
+		exp := time.Now().Add(time.Hour)
+		tok, s, err := tenant.CreateToken(ctx, tx, org, p.UserID, "expiring", &exp)
+		if err != nil {
+			return err
+		}
+		expiring = s
+		_, err = tx.Exec(ctx, "UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1", tok.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Authenticate(ctx, expiring); !errors.Is(err, tenant.ErrUnauthenticated) {
+		t.Errorf("expired token: error = %v, want ErrUnauthenticated", err)
+	}
+
+	// A disabled user's tokens stop working.
+	p2, secret2 := pgtest.NewUser(t, db, org, tenant.RoleCurator)
+	err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) error {
+		_, err := tenant.SetUserDisabled(ctx, tx, p2.UserID, true)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Authenticate(ctx, secret2); !errors.Is(err, tenant.ErrUnauthenticated) {
+		t.Errorf("disabled user's token: error = %v, want ErrUnauthenticated", err)
+	}
+}
+
+func TestCreateUserValidation(t *testing.T) {
+	ctx := t.Context()
+	org := pgtest.NewOrg(t, db)
+	tests := []struct {
+		name string
+		in   tenant.NewUser
+		want error
+	}{
+		{"empty name", tenant.NewUser{DisplayName: " ", Role: tenant.RoleManager}, tenant.ErrInvalid},
+		{"bad role", tenant.NewUser{DisplayName: "x", Role: "owner"}, tenant.ErrInvalid},
+		{"bad email", tenant.NewUser{DisplayName: "x", Email: "not an email", Role: tenant.RoleManager}, tenant.ErrInvalid},
+		{"bad language", tenant.NewUser{DisplayName: "x", Role: tenant.RoleManager, Language: "fr"}, tenant.ErrInvalid},
+		{"ok", tenant.NewUser{DisplayName: "山田", Email: "a@example.com", Role: tenant.RoleManager}, nil},
+		{"duplicate email", tenant.NewUser{DisplayName: "y", Email: "A@example.com", Role: tenant.RoleCurator}, tenant.ErrConflict},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := db.OrgScope(org).InTx(ctx, func(tx pgx.Tx) error {
+				_, err := tenant.CreateUser(ctx, tx, org, tt.in)
+				return err
+			})
+			if !errors.Is(err, tt.want) && !(tt.want == nil && err == nil) {
+				t.Errorf("CreateUser(%+v) error = %v, want %v", tt.in, err, tt.want)
+			}
+		})
+	}
+}

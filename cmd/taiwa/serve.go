@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/taiwa-coach/taiwa/api"
+	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/migrations"
+)
+
+// serve is the composition root: it builds each dependency once and passes
+// it down.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseServe(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+
+	db, err := openDB(ctx, cfg.DB, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			logger.Error("close database", slog.String("error", err.Error()))
+		}
+	}()
+
+	if cfg.Migrate {
+		n, err := migrations.Up(ctx, db.Pool, nil)
+		if err != nil {
+			return err
+		}
+		db.Reset()
+		if n > 0 {
+			logger.InfoContext(ctx, "migrations applied", slog.Int("count", n))
+		}
+	}
+	if db.embedded != nil && cfg.Demo {
+		if err := seedDemo(ctx, db.DB, cfg.Addr, stdout); err != nil {
+			return fmt.Errorf("demo organization: %w", err)
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handler := api.NewServer(api.Deps{
+		Logger:      logger,
+		DB:          db.DB,
+		Ready:       readiness(db.DB),
+		Metrics:     reg,
+		MaxInFlight: cfg.MaxInFlight,
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	// Streams (SSE) watch this context: Shutdown waits for handlers but does
+	// not cancel them, so it is cancelled after a grace period below.
+	baseCtx, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		// No WriteTimeout: answers stream over SSE. Handlers bound their own
+		// work with context deadlines instead.
+		BaseContext: func(net.Listener) context.Context { return baseCtx },
+		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "taiwa listening on http://%s\n", ln.Addr()) // tests read the port from this line
+	logger.InfoContext(ctx, "listening", slog.String("addr", ln.Addr().String()), slog.Bool("embedded_db", db.embedded != nil))
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	var runErr error
+	select {
+	case err := <-errc:
+		return err
+	case <-db.embeddedDone():
+		runErr = errors.New("the embedded database exited unexpectedly")
+		logger.ErrorContext(ctx, "embedded database exited")
+	case <-ctx.Done():
+	}
+	logger.InfoContext(ctx, "shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Shutdown)
+	defer cancel()
+	// Let streams finish for most of the drain period, then cancel them so
+	// they send their last event and end.
+	grace := time.AfterFunc(cfg.Shutdown*3/4, cancelBase)
+	defer grace.Stop()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		logger.Warn("shutdown", slog.String("error", err.Error()))
+		srv.Close()
+	}
+	return runErr
+}
+
+// readiness reports whether the database answers and its schema is the one
+// this binary expects. Once the schema has been seen current, only the
+// database is checked: migrations do not go backwards.
+func readiness(db *tenant.DB) func(context.Context) error {
+	var schemaOK atomic.Bool
+	return func(ctx context.Context) error {
+		if err := db.Ping(ctx); err != nil {
+			return err
+		}
+		if schemaOK.Load() {
+			return nil
+		}
+		cur, latest, err := migrations.Status(ctx, db.Pool)
+		if err != nil {
+			return err
+		}
+		if cur < latest {
+			return fmt.Errorf("schema version %d, want %d: run 'taiwa migrate'", cur, latest)
+		}
+		schemaOK.Store(true)
+		return nil
+	}
+}
+
+// seedDemo creates the demo organization on the first start of an empty
+// embedded database, and prints its tokens: they are shown only once.
+func seedDemo(ctx context.Context, db *tenant.DB, addr string, stdout io.Writer) error {
+	var n int
+	err := db.Operator().InTx(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*) FROM orgs").Scan(&n)
+	})
+	if err != nil || n > 0 {
+		return err
+	}
+	org, users, tokens, err := db.Bootstrap(ctx, "デモ組織", "ja",
+		tenant.NewUser{DisplayName: "デモ マネージャー", Role: tenant.RoleManager},
+		tenant.NewUser{DisplayName: "デモ 人材開発担当", Role: tenant.RoleCurator},
+	)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nCreated the demo organization %q (%s).\nAPI tokens (shown only this once; 'taiwa admin tokens create' makes more):\n", org.Name, org.ID)
+	for i, u := range users {
+		fmt.Fprintf(stdout, "  %-8s %s\n", u.Role, tokens[i])
+	}
+	fmt.Fprintf(stdout, "Try: curl -H 'Authorization: Bearer %s' http://%s/api/me\n\n", tokens[0], addr)
+	return nil
+}

@@ -1,0 +1,75 @@
+// Package migrations holds Taiwa's database schema as plain SQL files,
+// embedded in the binary, and applies them with goose.
+//
+// Each file is applied in its own transaction, and concurrent runs (two
+// servers starting at once) are serialized by a PostgreSQL advisory lock.
+package migrations
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed *.sql
+var files embed.FS
+
+// provider returns a goose provider over pool. The pool's connections must
+// already use the intended search_path (see Open in api/tenant).
+func provider(pool *pgxpool.Pool, logger *slog.Logger) (*goose.Provider, *sql.DB, error) {
+	locker, err := lock.NewPostgresSessionLocker(
+		// Poll often: parallel test packages each migrate their own schema
+		// and wait for each other on the same lock.
+		lock.WithLockTimeout(1, 600),
+	)
+	if err != nil {
+		return nil, nil, err
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	opts := []goose.ProviderOption{goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true)}
+	if logger != nil {
+		opts = append(opts, goose.WithSlog(logger))
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, files, opts...)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return p, db, nil
+}
+
+// Up applies every pending migration and returns how many it applied.
+func Up(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (int, error) {
+	p, db, err := provider(pool, logger)
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
+	defer db.Close()
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("migrations: %w", err)
+	}
+	return len(res), nil
+}
+
+// Status reports the schema version in the database and the newest version
+// this binary knows.
+func Status(ctx context.Context, pool *pgxpool.Pool) (current, latest int64, err error) {
+	p, db, err := provider(pool, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("migrations: %w", err)
+	}
+	defer db.Close()
+	current, latest, err = p.GetVersions(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("migrations: %w", err)
+	}
+	return current, latest, nil
+}
