@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -21,11 +20,8 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 			if err != nil {
 				status, _, _ = classify(err)
 			}
-			level := slog.LevelInfo
-			if status >= 500 && status != http.StatusServiceUnavailable {
-				level = slog.LevelError
-			}
-			logger.LogAttrs(c.Request().Context(), level, "request",
+			// The access log; errorHandler logs server faults with their cause.
+			logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
 				slog.String("request_id", requestID(c)),
 				slog.String("method", c.Request().Method),
 				slog.String("route", routeOf(c)),

@@ -57,7 +57,6 @@ func newEcho(d Deps) *echo.Echo {
 	e.Use(requestLogger(d.Logger))
 	e.Use(m.middleware())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
-		DisablePrintStack: true,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			d.Logger.ErrorContext(c.Request().Context(), "panic",
 				slog.String("request_id", requestID(c)), slog.String("error", err.Error()), slog.String("stack", string(stack)))

@@ -61,22 +61,35 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := dbc.validate(); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, dbc, newLogger(stderr, "text", "warn"))
-	if err != nil {
-		return err
+	var db *database
+	defer func() {
+		if db != nil {
+			db.Close()
+		}
+	}()
+	// Commands check their flags before they connect, so a typo is a usage
+	// error, not a connection attempt.
+	connect := func() (*tenant.DB, error) {
+		var err error
+		if db, err = openDB(ctx, dbc, newLogger(stderr, "text", "warn")); err != nil {
+			return nil, err
+		}
+		// Admin commands work on a fresh database too: bring the schema up first.
+		if _, err := migrations.Up(ctx, db.Pool, nil); err != nil {
+			return nil, err
+		}
+		db.Reset()
+		return db.DB, nil
 	}
-	defer db.Close()
-	// Admin commands work on a fresh database too: bring the schema up first.
-	if _, err := migrations.Up(ctx, db.Pool, nil); err != nil {
-		return err
-	}
-	db.Reset()
-	return runCmd(ctx, db.DB, stdout)
+	return runCmd(ctx, connect, stdout)
 }
 
 // adminCommand registers its flags on fs and returns the function that runs
-// it once they are parsed.
-type adminCommand func(fs *flagSet) func(ctx context.Context, db *tenant.DB, stdout io.Writer) error
+// it once they are parsed. That function checks its flags, then calls
+// connect for the database.
+type adminCommand func(fs *flagSet) adminRun
+
+type adminRun func(ctx context.Context, connect func() (*tenant.DB, error), stdout io.Writer) error
 
 var adminCommands = map[string]adminCommand{
 	"bootstrap":     adminBootstrap,
@@ -90,14 +103,18 @@ var adminCommands = map[string]adminCommand{
 	"tokens revoke": adminTokensRevoke,
 }
 
-func adminBootstrap(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) error {
+func adminBootstrap(fs *flagSet) adminRun {
 	org := fs.String("org", "", "organization `name` (required)")
 	name := fs.String("name", "", "the admin's display `name` (required)")
 	email := fs.String("email", "", "the admin's `email` (optional)")
 	lang := fs.String("language", "ja", "organization `language`: ja or en")
-	return func(ctx context.Context, db *tenant.DB, stdout io.Writer) error {
+	return func(ctx context.Context, connect func() (*tenant.DB, error), stdout io.Writer) error {
 		if *org == "" || *name == "" {
 			return usagef("admin bootstrap: -org and -name are required")
+		}
+		db, err := connect()
+		if err != nil {
+			return err
 		}
 		o, users, tokens, err := db.Bootstrap(ctx, *org, *lang,
 			tenant.NewUser{DisplayName: *name, Email: *email, Role: tenant.RoleAdmin})
@@ -110,10 +127,14 @@ func adminBootstrap(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) er
 	}
 }
 
-func adminOrgsList(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) error {
-	return func(ctx context.Context, db *tenant.DB, stdout io.Writer) error {
+func adminOrgsList(fs *flagSet) adminRun {
+	return func(ctx context.Context, connect func() (*tenant.DB, error), stdout io.Writer) error {
+		db, err := connect()
+		if err != nil {
+			return err
+		}
 		var orgs []tenant.Org
-		err := db.Operator().InTx(ctx, func(tx pgx.Tx) (err error) {
+		err = db.Operator().InTx(ctx, func(tx pgx.Tx) (err error) {
 			orgs, err = tenant.ListOrgs(ctx, tx)
 			return err
 		})
@@ -142,10 +163,14 @@ func parseUUID(flagName, s string) (uuid.UUID, error) {
 	return id, nil
 }
 
-func adminUsersList(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) error {
+func adminUsersList(fs *flagSet) adminRun {
 	org := orgFlag(fs)
-	return func(ctx context.Context, db *tenant.DB, stdout io.Writer) error {
+	return func(ctx context.Context, connect func() (*tenant.DB, error), stdout io.Writer) error {
 		orgID, err := parseUUID("org", *org)
+		if err != nil {
+			return err
+		}
+		db, err := connect()
 		if err != nil {
 			return err
 		}
@@ -174,14 +199,14 @@ func adminUsersList(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) er
 	}
 }
 
-func adminUsersCreate(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) error {
+func adminUsersCreate(fs *flagSet) adminRun {
 	org := orgFlag(fs)
 	name := fs.String("name", "", "display `name` (required)")
 	email := fs.String("email", "", "`email` (optional)")
 	role := fs.String("role", "manager", "`role`: manager, curator or admin")
 	lang := fs.String("language", "", "`language` of the user's coach: ja or en (default: the organization's)")
 	token := fs.Bool("token", true, "also make an API token for the user and print it")
-	return func(ctx context.Context, db *tenant.DB, stdout io.Writer) error {
+	return func(ctx context.Context, connect func() (*tenant.DB, error), stdout io.Writer) error {
 		orgID, err := parseUUID("org", *org)
 		if err != nil {
 			return err
@@ -189,6 +214,10 @@ func adminUsersCreate(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) 
 		r, err := tenant.ParseRole(*role)
 		if err != nil {
 			return &usageError{err}
+		}
+		db, err := connect()
+		if err != nil {
+			return err
 		}
 		var (
 			u      tenant.User
@@ -215,15 +244,19 @@ func adminUsersCreate(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) 
 }
 
 func adminUsersDisable(disable bool) adminCommand {
-	return func(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) error {
+	return func(fs *flagSet) adminRun {
 		org := orgFlag(fs)
 		user := fs.String("user", "", "user `id` (required)")
-		return func(ctx context.Context, db *tenant.DB, stdout io.Writer) error {
+		return func(ctx context.Context, connect func() (*tenant.DB, error), stdout io.Writer) error {
 			orgID, err := parseUUID("org", *org)
 			if err != nil {
 				return err
 			}
 			userID, err := parseUUID("user", *user)
+			if err != nil {
+				return err
+			}
+			db, err := connect()
 			if err != nil {
 				return err
 			}
@@ -245,12 +278,12 @@ func adminUsersDisable(disable bool) adminCommand {
 	}
 }
 
-func adminTokensCreate(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) error {
+func adminTokensCreate(fs *flagSet) adminRun {
 	org := orgFlag(fs)
 	user := fs.String("user", "", "user `id` (required)")
 	name := fs.String("name", "", "a `label` for the token")
 	expires := fs.Duration("expires", 0, "lifetime of the token (e.g. 720h); 0 means no expiry")
-	return func(ctx context.Context, db *tenant.DB, stdout io.Writer) error {
+	return func(ctx context.Context, connect func() (*tenant.DB, error), stdout io.Writer) error {
 		orgID, err := parseUUID("org", *org)
 		if err != nil {
 			return err
@@ -266,6 +299,10 @@ func adminTokensCreate(fs *flagSet) func(context.Context, *tenant.DB, io.Writer)
 		if *expires > 0 {
 			t := time.Now().Add(*expires)
 			exp = &t
+		}
+		db, err := connect()
+		if err != nil {
+			return err
 		}
 		var (
 			t      tenant.Token
@@ -283,10 +320,10 @@ func adminTokensCreate(fs *flagSet) func(context.Context, *tenant.DB, io.Writer)
 	}
 }
 
-func adminTokensList(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) error {
+func adminTokensList(fs *flagSet) adminRun {
 	org := orgFlag(fs)
 	user := fs.String("user", "", "only this user's tokens (`id`)")
-	return func(ctx context.Context, db *tenant.DB, stdout io.Writer) error {
+	return func(ctx context.Context, connect func() (*tenant.DB, error), stdout io.Writer) error {
 		orgID, err := parseUUID("org", *org)
 		if err != nil {
 			return err
@@ -296,6 +333,10 @@ func adminTokensList(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) e
 			if userID, err = parseUUID("user", *user); err != nil {
 				return err
 			}
+		}
+		db, err := connect()
+		if err != nil {
+			return err
 		}
 		var ts []tenant.Token
 		err = db.OrgScope(orgID).InTx(ctx, func(tx pgx.Tx) (err error) {
@@ -323,15 +364,19 @@ func adminTokensList(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) e
 	}
 }
 
-func adminTokensRevoke(fs *flagSet) func(context.Context, *tenant.DB, io.Writer) error {
+func adminTokensRevoke(fs *flagSet) adminRun {
 	org := orgFlag(fs)
 	token := fs.String("token", "", "token `id` (required; see 'taiwa admin tokens list')")
-	return func(ctx context.Context, db *tenant.DB, stdout io.Writer) error {
+	return func(ctx context.Context, connect func() (*tenant.DB, error), stdout io.Writer) error {
 		orgID, err := parseUUID("org", *org)
 		if err != nil {
 			return err
 		}
 		id, err := parseUUID("token", *token)
+		if err != nil {
+			return err
+		}
+		db, err := connect()
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,387 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/taiwa-coach/taiwa/migrations/pgtest"
+)
+
+var db *pgtest.DB
+
+func TestMain(m *testing.M) {
+	// The crash test re-runs this binary as the taiwa command itself.
+	if os.Getenv("TAIWA_TEST_RUN_MAIN") == "1" {
+		os.Args = append([]string{"taiwa"}, strings.Fields(os.Getenv("TAIWA_TEST_ARGS"))...)
+		main()
+		os.Exit(0)
+	}
+	pgtest.Main(m, &db)
+}
+
+// env returns a getenv over the given pairs only: tests never read the
+// developer's environment by accident.
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  []string
+		want string // in the error message
+	}{
+		{"no command", nil, nil, "missing command"},
+		{"unknown command", []string{"frobnicate"}, nil, `unknown command "frobnicate"`},
+		{"bad flag", []string{"serve", "-nope"}, nil, "flag provided but not defined"},
+		{"bad address", []string{"serve"}, []string{"TAIWA_ADDR", "localhost"}, "TAIWA_ADDR"},
+		{"bad port", []string{"serve"}, []string{"TAIWA_ADDR", "127.0.0.1:99999"}, "bad port"},
+		{"bad duration", []string{"serve"}, []string{"TAIWA_DB_ACQUIRE_TIMEOUT", "soon"}, "TAIWA_DB_ACQUIRE_TIMEOUT"},
+		{"bad bool", []string{"serve"}, []string{"TAIWA_MIGRATE", "perhaps"}, "TAIWA_MIGRATE"},
+		{"bad int", []string{"serve"}, []string{"TAIWA_MAX_INFLIGHT", "many"}, "TAIWA_MAX_INFLIGHT"},
+		{"zero inflight", []string{"serve", "-max-inflight", "0"}, nil, "TAIWA_MAX_INFLIGHT"},
+		{"bad database url", []string{"serve"}, []string{"DATABASE_URL", "postgres://u:secretpw@host:notaport/db"}, "DATABASE_URL is not a valid"},
+		{"bad base url", []string{"serve"}, []string{"OPENAI_BASE_URL", "ftp://x"}, "OPENAI_BASE_URL"},
+		{"model without endpoint", []string{"serve"}, []string{"TAIWA_CHAT_MODEL", "gpt-4o"}, "neither OPENAI_API_KEY nor OPENAI_BASE_URL"},
+		{"bad log format", []string{"serve"}, []string{"TAIWA_LOG_FORMAT", "xml"}, "TAIWA_LOG_FORMAT"},
+		{"bad log level", []string{"serve"}, []string{"TAIWA_LOG_LEVEL", "loud"}, "TAIWA_LOG_LEVEL"},
+		{"bad schema", []string{"migrate"}, []string{"TAIWA_DB_SCHEMA", "a-b"}, "TAIWA_DB_SCHEMA"},
+		{"unknown admin command", []string{"admin", "frob"}, nil, "unknown command"},
+		{"admin bad org id", []string{"admin", "users", "list", "-org", "x", "-database-url", "postgres://127.0.0.1:1/x"}, nil, "-org"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(t.Context(), tt.args, env(tt.env...), &stdout, &stderr)
+			var uerr *usageError
+			if !errors.As(err, &uerr) {
+				t.Fatalf("run(%q) error = %v, want a usage error (exit 2)", tt.args, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not mention %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "secretpw") {
+				t.Errorf("error %q shows the database password", err)
+			}
+			if strings.Count(err.Error(), "\n") > 0 {
+				t.Errorf("error %q is more than one line", err)
+			}
+		})
+	}
+}
+
+// TestExitCodes runs the real binary: bad config exits 2 with one line on
+// stderr and no stack trace.
+func TestExitCodes(t *testing.T) {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "TAIWA_TEST_RUN_MAIN=1", "TAIWA_TEST_ARGS=serve", "TAIWA_ADDR=nope")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("exit = %v, want code 2", err)
+	}
+	if got := strings.TrimSpace(stderr.String()); strings.Count(got, "\n") != 0 || !strings.HasPrefix(got, "taiwa: ") || strings.Contains(got, "goroutine") {
+		t.Errorf("stderr = %q, want one 'taiwa: ...' line", got)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"help"}, env(), &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"serve", "migrate", "admin", "pglite", "version"} {
+		if !strings.Contains(out.String(), cmd) {
+			t.Errorf("help does not mention %s", cmd)
+		}
+	}
+	out.Reset()
+	err := run(t.Context(), []string{"serve", "-h"}, env(), &out, &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("serve -h: %v", err)
+	}
+	for _, v := range []string{"DATABASE_URL", "TAIWA_ADDR", "TAIWA_DATA_DIR", "OPENAI_BASE_URL", "TAIWA_CHAT_MODEL", "TAIWA_EMBED_MODEL", "TAIWA_MAX_INFLIGHT"} {
+		if !strings.Contains(out.String(), v) {
+			t.Errorf("serve -h does not mention %s", v)
+		}
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"version"}, env(), &out, &out); err != nil || !strings.HasPrefix(out.String(), "taiwa ") {
+		t.Errorf("version = %q, %v", out.String(), err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var listenRE = regexp.MustCompile(`taiwa listening on (http://\S+)`)
+
+// startServe runs 'taiwa serve' through run and returns its base URL, its
+// stdout and a stop function that cancels it and returns run's error.
+func startServe(t *testing.T, getenv func(string) string) (string, *syncBuffer, func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-log-level", "warn"}, getenv, stdout, stderr)
+	}()
+	var once sync.Once
+	var stopErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-errc:
+			case <-time.After(60 * time.Second):
+				stopErr = errors.New("serve did not stop within 60 s")
+			}
+		})
+		return stopErr
+	}
+	t.Cleanup(func() { stop() })
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		if m := listenRE.FindStringSubmatch(stdout.String()); m != nil {
+			base := m[1]
+			waitReady(t, base)
+			return base, stdout, stop
+		}
+		select {
+		case err := <-errc:
+			t.Fatalf("serve exited: %v\nstderr: %s", err, stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not listen; stderr: %s", stderr.String())
+	return "", nil, nil
+}
+
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	for range 200 {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s/readyz never returned 200", base)
+}
+
+func get(t *testing.T, url, token string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	b, _ := io.ReadAll(resp.Body)
+	json.Unmarshal(b, &body)
+	return resp.StatusCode, body
+}
+
+var tokenRE = regexp.MustCompile(`taiwa_[A-Za-z0-9_-]{43}`)
+var idRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// TestServeAndAdmin runs the server on DATABASE_URL and administers it
+// through the command line, as an operator would.
+func TestServeAndAdmin(t *testing.T) {
+	getenv := env("DATABASE_URL", db.URL, "TAIWA_DB_SCHEMA", db.Schema)
+	base, _, stop := startServe(t, getenv)
+
+	admin := func(args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		if err := run(t.Context(), append([]string{"admin"}, args...), getenv, &out, &errOut); err != nil {
+			t.Fatalf("admin %v: %v\n%s", args, err, errOut.String())
+		}
+		return out.String()
+	}
+	out := admin("bootstrap", "-org", "Acme 株式会社", "-name", "Admin", "-email", "admin@example.com")
+	adminTok := tokenRE.FindString(out)
+	orgID := idRE.FindString(out)
+	if adminTok == "" || orgID == "" {
+		t.Fatalf("bootstrap printed no token or org id:\n%s", out)
+	}
+	status, me := get(t, base+"/api/me", adminTok)
+	if status != 200 || me["user"].(map[string]any)["role"] != "admin" {
+		t.Fatalf("/api/me with the bootstrap token = %d %v", status, me)
+	}
+	if !strings.Contains(admin("orgs", "list"), "Acme 株式会社") {
+		t.Error("orgs list does not show the new org")
+	}
+	out = admin("users", "create", "-org", orgID, "-name", "Manager One", "-role", "manager")
+	mgrTok := tokenRE.FindString(out)
+	mgrID := idRE.FindString(out)
+	if status, _ := get(t, base+"/api/me", mgrTok); status != 200 {
+		t.Fatalf("manager token: %d", status)
+	}
+	out = admin("tokens", "list", "-org", orgID, "-user", mgrID)
+	tokID := idRE.FindString(out)
+	admin("tokens", "revoke", "-org", orgID, "-token", tokID)
+	if status, _ := get(t, base+"/api/me", mgrTok); status != 401 {
+		t.Errorf("revoked manager token: %d, want 401", status)
+	}
+	out = admin("tokens", "create", "-org", orgID, "-user", mgrID, "-expires", "24h")
+	if status, _ := get(t, base+"/api/me", tokenRE.FindString(out)); status != 200 {
+		t.Errorf("new manager token: %d", status)
+	}
+	admin("users", "disable", "-org", orgID, "-user", mgrID)
+	if status, _ := get(t, base+"/api/me", tokenRE.FindString(out)); status != 401 {
+		t.Errorf("disabled manager's token: %d, want 401", status)
+	}
+	if !strings.Contains(admin("users", "list", "-org", orgID), "disabled") {
+		t.Error("users list does not show the disabled user")
+	}
+	var mout bytes.Buffer
+	if err := run(t.Context(), []string{"migrate", "-status"}, getenv, &mout, &mout); err != nil || !strings.Contains(mout.String(), "schema version") {
+		t.Errorf("migrate -status = %q, %v", mout.String(), err)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("serve returned %v after cancel, want nil", err)
+	}
+}
+
+// TestServeEmbedded is 'make run' on a fresh data directory: the embedded
+// database starts, a demo org is created and its tokens work; a restart
+// keeps the data; stopping leaves no database process behind.
+func TestServeEmbedded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded database (npm install on first use)")
+	}
+	dir := t.TempDir()
+	getenv := env("TAIWA_DATA_DIR", dir, "PATH", os.Getenv("PATH"), "HOME", os.Getenv("HOME"))
+	base, stdout, stop := startServe(t, getenv)
+	toks := tokenRE.FindAllString(stdout.String(), -1)
+	if len(toks) < 2 || !strings.Contains(stdout.String(), "manager") || !strings.Contains(stdout.String(), "curator") {
+		t.Fatalf("demo tokens not printed:\n%s", stdout.String())
+	}
+	for _, tok := range toks[:2] {
+		if status, body := get(t, base+"/api/me", tok); status != 200 {
+			t.Errorf("demo token: /api/me = %d %v", status, body)
+		}
+	}
+	pid := embeddedPID(t, dir)
+	if err := stop(); err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if alive(pid) {
+		t.Errorf("embedded database (pid %d) still running after serve stopped", pid)
+	}
+
+	// Second start: same data, no second demo org.
+	base, stdout, stop = startServe(t, getenv)
+	if tokenRE.MatchString(stdout.String()) {
+		t.Errorf("second start printed new demo tokens:\n%s", stdout.String())
+	}
+	if status, _ := get(t, base+"/api/me", toks[0]); status != 200 {
+		t.Errorf("demo token after restart: %d, want 200", status)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNoOrphanWhenKilled kills taiwa with SIGKILL (no chance to clean up)
+// and checks the embedded database process goes away by itself.
+func TestNoOrphanWhenKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded database")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = []string{"TAIWA_TEST_RUN_MAIN=1", "TAIWA_TEST_ARGS=serve -addr 127.0.0.1:0 -demo=false",
+		"TAIWA_DATA_DIR=" + dir, "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	stdout := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = stdout, io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	for i := 0; !listenRE.MatchString(stdout.String()); i++ {
+		if i > 1200 {
+			t.Fatal("taiwa did not start")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	pid := embeddedPID(t, dir)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	for range 100 {
+		if !alive(pid) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Errorf("embedded database (pid %d) outlived the killed taiwa by 10 s", pid)
+}
+
+func embeddedPID(t *testing.T, dataDir string) int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dataDir, "embedded.json"))
+	if err != nil {
+		t.Fatalf("embedded.json: %v", err)
+	}
+	var st struct{ PID int }
+	if err := json.Unmarshal(b, &st); err != nil || st.PID == 0 {
+		t.Fatalf("embedded.json %q: %v", b, err)
+	}
+	return st.PID
+}
+
+// alive reports whether pid runs; a zombie (exited, not yet reaped by its
+// new parent) counts as gone.
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return syscall.Kill(pid, 0) == nil
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
