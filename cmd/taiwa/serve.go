@@ -136,12 +136,13 @@ func readiness(db *tenant.DB) func(context.Context) error {
 	}
 }
 
-// seedDemo creates the demo organization on the first start of an empty
-// embedded database, and prints its tokens: they are shown only once.
+// seedDemo creates the demo organization on the first start of an embedded
+// database that has no users yet, and prints its tokens: they are shown only
+// once.
 func seedDemo(ctx context.Context, db *tenant.DB, addr string, stdout io.Writer) error {
 	var n int
 	err := db.Operator().InTx(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, "SELECT count(*) FROM orgs").Scan(&n)
+		return tx.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n)
 	})
 	if err != nil || n > 0 {
 		return err

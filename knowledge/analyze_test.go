@@ -1,0 +1,43 @@
+package knowledge
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var sharedAnalyzer = sync.OnceValues(NewAnalyzer)
+
+func analyzer(t testing.TB) *Analyzer {
+	t.Helper()
+	a, err := sharedAnalyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestTerms(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"傾聴は黙って聞くことではない", []string{"傾聴", "黙る", "聞く"}},
+		{"心理的安全性", []string{"心理", "安全"}},
+		{"メンバーの話を最後まで聞いてください。", []string{"メンバー", "話", "最後", "聞く"}},
+		{"ｶﾀｶﾅとＡＢＣ", []string{"カタカナ", "abc"}},
+		{"1on1の頻度", []string{"1on1", "頻度"}},
+		{"Active listening is not silent nodding.", []string{"active", "listen", "silent", "nod"}},
+		{"Members' follow-up actions", []string{"member", "follow", "action"}},
+		{"She stopped asking questions", []string{"stop", "ask", "question"}},
+		{"", nil},
+	}
+	a := analyzer(t)
+	for _, tt := range tests {
+		got := a.Terms(tt.in)
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("Terms(%q) mismatch (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}

@@ -1,0 +1,86 @@
+// Package knowledge is the curated 1on1 guidance the coach retrieves:
+// documents and their versions, Markdown-aware chunks, Japanese-aware
+// lexical analysis, and hybrid retrieval (BM25 computed in PostgreSQL fused
+// with pgvector similarity).
+//
+// The package never decides whose data it sees: callers pass a transaction
+// (pgx.Tx) that already carries the organization for row-level security, or
+// a DB whose InTx does.
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+var (
+	ErrNotFound = errors.New("not found")
+	ErrInvalid  = errors.New("invalid argument")
+	ErrConflict = errors.New("conflict")
+	// ErrReadOnly: the starter pack cannot be edited; copy the document.
+	ErrReadOnly = errors.New("read-only")
+)
+
+// StarterOrg owns the starter pack that every organization reads.
+var StarterOrg = uuid.Nil
+
+// DB runs fn in a transaction scoped to the caller's organization.
+type DB interface {
+	InTx(ctx context.Context, fn func(tx pgx.Tx) error) error
+}
+
+// Topic is one of the fixed taxonomy slugs used by filters, the coach and
+// evaluations.
+type Topic struct {
+	Slug string `json:"slug"`
+	JA   string `json:"ja"`
+	EN   string `json:"en"`
+}
+
+// Topics is the taxonomy, in display order.
+var Topics = []Topic{
+	{"basics", "1on1の基本", "1on1 basics"},
+	{"listening", "傾聴", "Listening"},
+	{"pdca", "PDCA・習慣化", "PDCA and habit"},
+	{"challenge", "挑戦を避けるメンバー", "Members who avoid challenges"},
+	{"psych-safety", "心理的安全性", "Psychological safety"},
+	{"feedback", "フィードバック", "Feedback"},
+	{"expectations", "期待と役割", "Expectations"},
+	{"response-style", "関わり方の要望", "Response style"},
+	{"career", "キャリア", "Career"},
+	{"wellbeing", "コンディション", "Wellbeing"},
+	{"goals", "目標", "Goals"},
+	{"recognition", "承認", "Recognition"},
+	{"remote", "リモート", "Remote"},
+	{"onboarding", "オンボーディング", "Onboarding"},
+	{"difficult", "難しい対話", "Difficult conversations"},
+	{"evaluation", "評価との切り分け", "Evaluation"},
+	{"trust", "信頼関係", "Trust"},
+}
+
+// ValidTopic reports whether slug is in the taxonomy.
+func ValidTopic(slug string) bool {
+	return slices.ContainsFunc(Topics, func(t Topic) bool { return t.Slug == slug })
+}
+
+// Base is the knowledge base.
+type Base struct {
+	logger   *slog.Logger
+	analyzer *Analyzer
+	embedder Embedder // nil: lexical retrieval only
+	chunking ChunkOptions
+}
+
+// New returns a knowledge base. A nil embedder means offline: lexical
+// retrieval only, which search results say.
+func New(logger *slog.Logger, analyzer *Analyzer, embedder Embedder) *Base {
+	return &Base{logger: logger, analyzer: analyzer, embedder: embedder, chunking: DefaultChunkOptions}
+}
+
+// Analyzer is the analyzer the base indexes and searches with.
+func (b *Base) Analyzer() *Analyzer { return b.analyzer }

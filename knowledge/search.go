@@ -1,0 +1,253 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/pgvector/pgvector-go"
+)
+
+// Query is a retrieval request.
+type Query struct {
+	Text     string
+	Language string   // "" for any
+	Topics   []string // any of them; nil for all
+	K        int      // results wanted (default 5, at most 50)
+	// Candidates each retriever contributes to the fusion (default and
+	// minimum 50).
+	Candidates int
+	// MinCoverage is the share of the query's IDF weight a lexical match
+	// must cover to count (default 0.15).
+	MinCoverage float64
+	// MinSimilarity is the cosine similarity a vector match must reach
+	// (default 0.35).
+	MinSimilarity float64
+}
+
+// Hit is one retrieved chunk with the score of each retriever that found it.
+type Hit struct {
+	ChunkID     uuid.UUID `json:"chunk_id"`
+	DocumentID  uuid.UUID `json:"document_id"`
+	DocVersion  int       `json:"doc_version"`
+	Title       string    `json:"title"`
+	HeadingPath []string  `json:"heading_path"`
+	Text        string    `json:"text"`
+	Language    string    `json:"language"`
+	Topics      []string  `json:"topics"`
+	Starter     bool      `json:"starter"`
+	Score       float64   `json:"score"` // reciprocal rank fusion
+	// Lexical is the BM25 score and LexicalRank its rank (nil when the
+	// lexical retriever did not find the chunk); Coverage is the share of
+	// the query's IDF weight the chunk matched.
+	Lexical     *float64 `json:"lexical"`
+	LexicalRank *int     `json:"lexical_rank"`
+	Coverage    *float64 `json:"coverage"`
+	// Dense is the cosine similarity and DenseRank its rank (nil when the
+	// vector retriever did not find it or is not configured).
+	Dense     *float64 `json:"dense"`
+	DenseRank *int     `json:"dense_rank"`
+}
+
+// Result is what Search returns.
+type Result struct {
+	Hits []Hit `json:"hits"`
+	// Retrievers that ran: "lexical", and "dense" when an embedding model
+	// is configured. Offline mode is lexical only.
+	Retrievers []string `json:"retrievers"`
+	Model      string   `json:"model,omitempty"`
+}
+
+// rrfK is the k of reciprocal rank fusion, the usual 60.
+const rrfK = 60
+
+// searchSQL fuses BM25 and vector search in one statement.
+//
+//   - q, stats, idf: the query terms with their IDF over the caller's
+//     organization and the starter pack, idf = ln(1 + (N - df + 0.5) / (df + 0.5));
+//   - qv: the query as a sparsevec of IDF weights, so that the inner product
+//     with a chunk's stored BM25 weights is the chunk's BM25 score;
+//   - lexical: chunks sharing a term with the query (GIN on terms), best
+//     BM25 first, with coverage = matched IDF / total IDF; a chunk must
+//     cover enough of the query and, for queries of three terms or more,
+//     share at least two of them: one common word is not an answer;
+//   - dense: nearest chunks by cosine distance in the model's vectors (an
+//     HNSW index per model when there is one; iterative scans keep filters
+//     from starving the result);
+//   - fused: RRF, score = sum over retrievers of 1 / (60 + rank).
+//
+// Weak matches (coverage or similarity below the thresholds) are dropped
+// before fusion. The dense part is built for the model's dimensions, which
+// must appear as a literal for the index to be used.
+func searchSQL(dims int) string {
+	dense := `SELECT NULL::uuid AS org_id, NULL::uuid AS id, NULL::float8 AS score, NULL::bigint AS rank WHERE false`
+	if dims > 0 {
+		d := strconv.Itoa(dims)
+		dense = `SELECT org_id, id, score, row_number() OVER (ORDER BY dist, id) AS rank FROM (
+			SELECT e.org_id, e.chunk_id AS id, (e.embedding::vector(` + d + `) <=> @qemb::vector(` + d + `)) AS dist,
+				1 - (e.embedding::vector(` + d + `) <=> @qemb::vector(` + d + `)) AS score
+			FROM chunk_embeddings e
+			JOIN chunks c ON c.org_id = e.org_id AND c.id = e.chunk_id
+			WHERE e.model = @model AND e.dims = ` + d + `
+			  AND c.status = 'published'
+			  AND (@lang = '' OR c.language = @lang)
+			  AND (@topics::text[] IS NULL OR c.topics && @topics)
+			  AND NOT EXISTS (SELECT FROM kb_hidden h WHERE h.document_id = c.document_id)
+			ORDER BY e.embedding::vector(` + d + `) <=> @qemb::vector(` + d + `)
+			LIMIT @cand) v
+		WHERE score >= @minsim`
+	}
+	return `WITH
+q AS (
+	SELECT DISTINCT ON (idx) term, idx FROM unnest(@terms::text[], @idx::int[]) AS t(term, idx) ORDER BY idx, term
+),
+stats AS (
+	SELECT greatest(coalesce(sum(chunks), 0), 1)::float8 AS n FROM kb_corpus_stats
+),
+idf AS (
+	SELECT q.term, q.idx, ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) AS w
+	FROM q CROSS JOIN stats s
+	CROSS JOIN LATERAL (SELECT coalesce(sum(ts.df), 0)::float8 AS df FROM kb_term_stats ts WHERE ts.term = q.term) d
+),
+qv AS (
+	SELECT format('{%s}/%s', string_agg((idx + 1)::text || ':' || w::text, ',' ORDER BY idx), ` + strconv.Itoa(termSpace) + `)::sparsevec AS v,
+		sum(w) AS total
+	FROM idf
+),
+lexical AS (
+	SELECT org_id, id, score, coverage, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
+		SELECT c.org_id, c.id, -(c.bm25 <#> qv.v) AS score,
+			(SELECT coalesce(sum(idf.w), 0) FROM idf WHERE idf.term = ANY (c.terms)) / nullif(qv.total, 0) AS coverage,
+			(SELECT count(*) FROM idf WHERE idf.term = ANY (c.terms)) AS matched
+		FROM chunks c CROSS JOIN qv
+		WHERE c.terms && @terms::text[]
+		  AND c.status = 'published'
+		  AND (@lang = '' OR c.language = @lang)
+		  AND (@topics::text[] IS NULL OR c.topics && @topics)
+		  AND NOT EXISTS (SELECT FROM kb_hidden h WHERE h.document_id = c.document_id)
+		ORDER BY c.bm25 <#> qv.v
+		LIMIT @cand) l
+	WHERE coverage >= @mincov AND matched >= @minterms
+),
+dense AS (` + dense + `),
+fused AS (
+	SELECT org_id, id, sum(1.0 / (` + strconv.Itoa(rrfK) + ` + rank)) AS rrf,
+		max(lex) AS lex, min(lex_rank) AS lex_rank, max(cov) AS cov, max(den) AS den, min(den_rank) AS den_rank
+	FROM (
+		SELECT org_id, id, rank, score AS lex, rank AS lex_rank, coverage AS cov, NULL::float8 AS den, NULL::bigint AS den_rank FROM lexical
+		UNION ALL
+		SELECT org_id, id, rank, NULL, NULL, NULL, score, rank FROM dense
+	) r
+	GROUP BY org_id, id
+)
+SELECT c.id AS chunk_id, c.document_id, c.doc_version, d.title, c.heading_path, c.text, c.language, c.topics,
+	c.org_id = '00000000-0000-0000-0000-000000000000' AS starter,
+	f.rrf AS score, f.lex AS lexical, f.lex_rank::int AS lexical_rank, f.cov AS coverage,
+	f.den AS dense, f.den_rank::int AS dense_rank
+FROM fused f
+JOIN chunks c ON c.org_id = f.org_id AND c.id = f.id
+JOIN documents d ON d.org_id = c.org_id AND d.id = c.document_id
+ORDER BY f.rrf DESC, c.id
+LIMIT @k`
+}
+
+// Search retrieves the chunks of published guidance (the caller's
+// organization's and the starter pack's) that best answer q.
+func (b *Base) Search(ctx context.Context, tx pgx.Tx, q Query) (Result, error) {
+	if strings.TrimSpace(q.Text) == "" {
+		return Result{}, fmt.Errorf("%w: the query is empty", ErrInvalid)
+	}
+	if q.K <= 0 {
+		q.K = 5
+	}
+	q.K = min(q.K, 50)
+	q.Candidates = max(q.Candidates, 50)
+	if q.MinCoverage == 0 {
+		q.MinCoverage = 0.15
+	}
+	if q.MinSimilarity == 0 {
+		q.MinSimilarity = 0.35
+	}
+	for _, t := range q.Topics {
+		if !ValidTopic(t) {
+			return Result{}, fmt.Errorf("%w: topic %q is not in the taxonomy", ErrInvalid, t)
+		}
+	}
+	if q.Language != "" && q.Language != "ja" && q.Language != "en" {
+		return Result{}, fmt.Errorf("%w: language %q is not ja or en", ErrInvalid, q.Language)
+	}
+
+	terms := b.analyzer.Terms(q.Text)
+	slices.Sort(terms)
+	terms = slices.Compact(terms)
+	idx := make([]int32, len(terms))
+	for i, t := range terms {
+		idx[i] = termIndex(t)
+	}
+	res := Result{Retrievers: []string{"lexical"}}
+	args := pgx.NamedArgs{
+		"terms": terms, "idx": idx, "lang": q.Language, "cand": q.Candidates, "k": q.K,
+		"mincov": q.MinCoverage, "minsim": q.MinSimilarity, "topics": nilIfEmpty(q.Topics),
+		"minterms": min(2, max(len(terms)-1, 1)),
+	}
+	dims := 0
+	if b.embedder != nil {
+		// Embedding calls a model: it happens before the caller's
+		// transaction does any work, and a failure falls back to lexical.
+		vs, err := b.embedder.Embed(ctx, []string{q.Text})
+		if err != nil {
+			b.logger.WarnContext(ctx, "query embedding failed; lexical only", "error", err.Error())
+		} else {
+			dims = len(vs[0])
+			args["qemb"] = pgvector.NewVector(vs[0])
+			args["model"] = b.embedder.Model()
+			res.Retrievers = append(res.Retrievers, "dense")
+			res.Model = b.embedder.Model()
+			if err := b.iterativeScan(ctx, tx); err != nil {
+				return Result{}, err
+			}
+		}
+	}
+	if len(terms) == 0 && dims == 0 {
+		return res, nil
+	}
+	rows, _ := tx.Query(ctx, searchSQL(dims), args)
+	hits, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Hit])
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	res.Hits = hits
+	if res.Hits == nil {
+		res.Hits = []Hit{}
+	}
+	return res, nil
+}
+
+// iterativeScan turns on pgvector 0.8's iterative index scans for the
+// transaction, where the server has them, so a filtered vector query still
+// fills its limit.
+func (b *Base) iterativeScan(ctx context.Context, tx pgx.Tx) error {
+	var version string
+	if err := tx.QueryRow(ctx, `SELECT extversion FROM pg_extension WHERE extname = 'vector'`).Scan(&version); err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	var major, minor int
+	fmt.Sscanf(version, "%d.%d", &major, &minor)
+	if major > 0 || minor >= 8 {
+		if _, err := tx.Exec(ctx, `SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)`); err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+	}
+	return nil
+}
+
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}

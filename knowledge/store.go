@@ -1,0 +1,539 @@
+package knowledge
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pgvector/pgvector-go"
+)
+
+// Status is where a document is in curation. Only published documents are
+// retrieved.
+type Status string
+
+const (
+	StatusDraft     Status = "draft"
+	StatusPublished Status = "published"
+	StatusArchived  Status = "archived"
+)
+
+// Document is one piece of guidance.
+type Document struct {
+	ID         uuid.UUID  `json:"id"`
+	OrgID      uuid.UUID  `json:"org_id"`
+	Title      string     `json:"title"`
+	Body       string     `json:"body"`
+	Language   string     `json:"language"`
+	Topics     []string   `json:"topics"`
+	Tags       []string   `json:"tags"`
+	Status     Status     `json:"status"`
+	Version    int        `json:"version"`
+	AuthorID   *uuid.UUID `json:"author_id"`
+	StarterKey *string    `json:"starter_key"`
+	CopiedFrom *uuid.UUID `json:"copied_from"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	// Starter is true for the read-only starter pack, Hidden when the
+	// caller's organization hid it.
+	Starter bool `json:"starter"`
+	Hidden  bool `json:"hidden"`
+}
+
+// Input is what a curator writes: everything but the bookkeeping.
+type Input struct {
+	Title    string   `json:"title"`
+	Body     string   `json:"body"`
+	Language string   `json:"language"`
+	Topics   []string `json:"topics"`
+	Tags     []string `json:"tags"`
+}
+
+// check validates and normalizes in.
+func (in *Input) check() error {
+	in.Title = strings.TrimSpace(in.Title)
+	switch {
+	case in.Title == "":
+		return fmt.Errorf("%w: title is empty", ErrInvalid)
+	case utf8.RuneCountInString(in.Title) > 300:
+		return fmt.Errorf("%w: title is longer than 300 characters", ErrInvalid)
+	case strings.TrimSpace(in.Body) == "":
+		return fmt.Errorf("%w: body is empty", ErrInvalid)
+	case utf8.RuneCountInString(in.Body) > 100000:
+		return fmt.Errorf("%w: body is longer than 100,000 characters", ErrInvalid)
+	case in.Language != "ja" && in.Language != "en":
+		return fmt.Errorf("%w: language %q is not ja or en", ErrInvalid, in.Language)
+	case len(in.Topics) == 0:
+		return fmt.Errorf("%w: at least one topic is needed", ErrInvalid)
+	}
+	seen := map[string]bool{}
+	var topics []string
+	for _, t := range in.Topics {
+		t = strings.TrimSpace(t)
+		if !ValidTopic(t) {
+			return fmt.Errorf("%w: topic %q is not in the taxonomy", ErrInvalid, t)
+		}
+		if !seen[t] {
+			topics = append(topics, t)
+			seen[t] = true
+		}
+	}
+	in.Topics = topics
+	tags := []string{}
+	for _, t := range in.Tags {
+		if t = strings.TrimSpace(t); t != "" && !slices.Contains(tags, t) {
+			if utf8.RuneCountInString(t) > 50 {
+				return fmt.Errorf("%w: tag %q is longer than 50 characters", ErrInvalid, t)
+			}
+			tags = append(tags, t)
+		}
+	}
+	if len(tags) > 30 {
+		return fmt.Errorf("%w: more than 30 tags", ErrInvalid)
+	}
+	in.Tags = tags
+	return nil
+}
+
+const docColumns = `d.id, d.org_id, d.title, d.body, d.language, d.topics, d.tags, d.status, d.version,
+	d.author_id, d.starter_key, d.copied_from, d.created_at, d.updated_at,
+	d.org_id = '00000000-0000-0000-0000-000000000000' AS starter,
+	EXISTS (SELECT FROM kb_hidden h WHERE h.document_id = d.id) AS hidden`
+
+func collectDoc(rows pgx.Rows, id uuid.UUID) (Document, error) {
+	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Document])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Document{}, fmt.Errorf("document %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Document{}, fmt.Errorf("document %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// Get returns a document of the caller's organization or of the starter pack.
+func (b *Base) Get(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Document, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+docColumns+` FROM documents d WHERE d.id = $1`, id)
+	return collectDoc(rows, id)
+}
+
+// ListOptions filter List. Zero values do not filter.
+type ListOptions struct {
+	Topic    string
+	Status   Status
+	Language string
+	Text     string // in the title, body or tags, case-insensitive
+	Starter  *bool  // only starter (true) or only own (false) documents
+	Limit    int
+	Offset   int
+}
+
+// List returns the documents visible to tx that match opt, newest first, and
+// how many match in all.
+func (b *Base) List(ctx context.Context, tx pgx.Tx, opt ListOptions) ([]Document, int, error) {
+	if opt.Limit <= 0 || opt.Limit > 200 {
+		opt.Limit = 50
+	}
+	if opt.Topic != "" && !ValidTopic(opt.Topic) {
+		return nil, 0, fmt.Errorf("%w: topic %q is not in the taxonomy", ErrInvalid, opt.Topic)
+	}
+	var pattern string
+	if opt.Text != "" {
+		pattern = "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(Normalize(opt.Text)) + "%"
+	}
+	rows, _ := tx.Query(ctx, `SELECT `+docColumns+`, count(*) OVER () AS total FROM documents d
+		WHERE ($1 = '' OR $1 = ANY (d.topics))
+		  AND ($2 = '' OR d.status = $2)
+		  AND ($3 = '' OR d.language = $3)
+		  AND ($4 = '' OR lower(d.title) LIKE $4 OR lower(d.body) LIKE $4 OR lower(array_to_string(d.tags, ' ')) LIKE $4)
+		  AND ($5::bool IS NULL OR (d.org_id = '00000000-0000-0000-0000-000000000000') = $5)
+		ORDER BY d.updated_at DESC, d.id
+		LIMIT $6 OFFSET $7`,
+		opt.Topic, string(opt.Status), opt.Language, pattern, opt.Starter, opt.Limit, opt.Offset)
+	type row struct {
+		Document
+		Total int
+	}
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[row])
+	if err != nil {
+		return nil, 0, fmt.Errorf("list documents: %w", err)
+	}
+	docs := make([]Document, len(rs))
+	total := 0
+	for i, r := range rs {
+		docs[i], total = r.Document, r.Total
+	}
+	if len(rs) == 0 && opt.Offset > 0 {
+		// Past the end: count separately so the caller still learns the total.
+		_, total, err = b.List(ctx, tx, ListOptions{Topic: opt.Topic, Status: opt.Status, Language: opt.Language, Text: opt.Text, Starter: opt.Starter, Limit: 1})
+		return docs, total, err
+	}
+	return docs, total, nil
+}
+
+// Create adds a document to orgID as version 1 (a draft unless status says
+// otherwise) and indexes it.
+func (b *Base) Create(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, author *uuid.UUID, in Input, status Status) (Document, error) {
+	if err := in.check(); err != nil {
+		return Document{}, err
+	}
+	if status == "" {
+		status = StatusDraft
+	}
+	id := uuid.Must(uuid.NewV7())
+	_, err := tx.Exec(ctx, `INSERT INTO documents (org_id, id, title, body, language, topics, tags, status, author_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		orgID, id, in.Title, in.Body, in.Language, in.Topics, in.Tags, status, author)
+	if err != nil {
+		return Document{}, fmt.Errorf("create document: %w", err)
+	}
+	return b.saved(ctx, tx, orgID, id)
+}
+
+// saved records the current state of a document as a version and
+// re-indexes it.
+func (b *Base) saved(ctx context.Context, tx pgx.Tx, orgID, id uuid.UUID) (Document, error) {
+	_, err := tx.Exec(ctx, `INSERT INTO document_versions (org_id, document_id, version, title, body, language, topics, tags, status, author_id)
+		SELECT org_id, id, version, title, body, language, topics, tags, status, author_id FROM documents
+		WHERE org_id = $1 AND id = $2`, orgID, id)
+	if err != nil {
+		return Document{}, fmt.Errorf("save version: %w", err)
+	}
+	d, err := b.Get(ctx, tx, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if err := b.index(ctx, tx, d); err != nil {
+		return Document{}, err
+	}
+	return d, nil
+}
+
+// editable returns the document if the caller's organization may change it.
+func (b *Base) editable(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Document, error) {
+	d, err := b.Get(ctx, tx, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if d.Starter {
+		return Document{}, fmt.Errorf("%w: starter documents cannot be edited; copy it to your organization first", ErrReadOnly)
+	}
+	return d, nil
+}
+
+// Update saves a new version of a document. ifVersion, when not 0, must be
+// the current version (optimistic locking: two curators editing at once do
+// not overwrite each other silently).
+func (b *Base) Update(ctx context.Context, tx pgx.Tx, id uuid.UUID, author *uuid.UUID, in Input, ifVersion int) (Document, error) {
+	if err := in.check(); err != nil {
+		return Document{}, err
+	}
+	d, err := b.editable(ctx, tx, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if ifVersion != 0 && ifVersion != d.Version {
+		return Document{}, fmt.Errorf("%w: the document is at version %d, not %d; reload it", ErrConflict, d.Version, ifVersion)
+	}
+	return b.update(ctx, tx, d, author, in)
+}
+
+// update saves in as the next version of d; in is already checked.
+func (b *Base) update(ctx context.Context, tx pgx.Tx, d Document, author *uuid.UUID, in Input) (Document, error) {
+	_, err := tx.Exec(ctx, `UPDATE documents SET title = $3, body = $4, language = $5, topics = $6, tags = $7,
+		author_id = coalesce($8, author_id), version = version + 1, updated_at = now()
+		WHERE org_id = $1 AND id = $2`, d.OrgID, d.ID, in.Title, in.Body, in.Language, in.Topics, in.Tags, author)
+	if err != nil {
+		return Document{}, fmt.Errorf("update document: %w", err)
+	}
+	return b.saved(ctx, tx, d.OrgID, d.ID)
+}
+
+// SetStatus publishes, unpublishes (back to draft) or archives a document.
+// Status changes are versions too, so the history shows when it went live.
+func (b *Base) SetStatus(ctx context.Context, tx pgx.Tx, id uuid.UUID, author *uuid.UUID, status Status) (Document, error) {
+	switch status {
+	case StatusDraft, StatusPublished, StatusArchived:
+	default:
+		return Document{}, fmt.Errorf("%w: status %q", ErrInvalid, status)
+	}
+	d, err := b.editable(ctx, tx, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if d.Status == status {
+		return d, nil
+	}
+	_, err = tx.Exec(ctx, `UPDATE documents SET status = $3, version = version + 1, updated_at = now(),
+		author_id = coalesce($4, author_id) WHERE org_id = $1 AND id = $2`, d.OrgID, id, status, author)
+	if err != nil {
+		return Document{}, fmt.Errorf("set status: %w", err)
+	}
+	return b.saved(ctx, tx, d.OrgID, id)
+}
+
+// Delete removes a document with its versions, chunks and embeddings.
+func (b *Base) Delete(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	d, err := b.editable(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM documents WHERE org_id = $1 AND id = $2`, d.OrgID, id); err != nil {
+		return fmt.Errorf("delete document: %w", err)
+	}
+	return nil
+}
+
+// Version is one saved state of a document.
+type Version struct {
+	DocumentID uuid.UUID  `json:"document_id"`
+	Version    int        `json:"version"`
+	Title      string     `json:"title"`
+	Body       string     `json:"body,omitempty"`
+	Language   string     `json:"language"`
+	Topics     []string   `json:"topics"`
+	Tags       []string   `json:"tags"`
+	Status     Status     `json:"status"`
+	AuthorID   *uuid.UUID `json:"author_id"`
+	CreatedAt  time.Time  `json:"created_at"`
+}
+
+// Versions lists a document's versions, newest first, without bodies.
+func (b *Base) Versions(ctx context.Context, tx pgx.Tx, id uuid.UUID) ([]Version, error) {
+	if _, err := b.Get(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	rows, _ := tx.Query(ctx, `SELECT document_id, version, title, '' AS body, language, topics, tags, status, author_id, created_at
+		FROM document_versions WHERE document_id = $1 ORDER BY version DESC`, id)
+	vs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Version])
+	if err != nil {
+		return nil, fmt.Errorf("list versions: %w", err)
+	}
+	return vs, nil
+}
+
+// GetVersion returns one version of a document, with its body.
+func (b *Base) GetVersion(ctx context.Context, tx pgx.Tx, id uuid.UUID, version int) (Version, error) {
+	rows, _ := tx.Query(ctx, `SELECT document_id, version, title, body, language, topics, tags, status, author_id, created_at
+		FROM document_versions WHERE document_id = $1 AND version = $2`, id, version)
+	v, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Version])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Version{}, fmt.Errorf("document %s version %d: %w", id, version, ErrNotFound)
+	}
+	if err != nil {
+		return Version{}, fmt.Errorf("get version: %w", err)
+	}
+	return v, nil
+}
+
+// Restore saves an old version's content as the newest version. The status
+// stays as it is: restoring text is not publishing it.
+func (b *Base) Restore(ctx context.Context, tx pgx.Tx, id uuid.UUID, version int, author *uuid.UUID) (Document, error) {
+	v, err := b.GetVersion(ctx, tx, id, version)
+	if err != nil {
+		return Document{}, err
+	}
+	return b.Update(ctx, tx, id, author, Input{Title: v.Title, Body: v.Body, Language: v.Language, Topics: v.Topics, Tags: v.Tags}, 0)
+}
+
+// SetHidden hides or shows a starter document for the caller's organization.
+func (b *Base) SetHidden(ctx context.Context, tx pgx.Tx, orgID, id uuid.UUID, hidden bool) (Document, error) {
+	d, err := b.Get(ctx, tx, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if !d.Starter {
+		return Document{}, fmt.Errorf("%w: only starter documents can be hidden; archive your own instead", ErrInvalid)
+	}
+	if hidden {
+		_, err = tx.Exec(ctx, `INSERT INTO kb_hidden (org_id, document_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, orgID, id)
+	} else {
+		_, err = tx.Exec(ctx, `DELETE FROM kb_hidden WHERE org_id = $1 AND document_id = $2`, orgID, id)
+	}
+	if err != nil {
+		return Document{}, fmt.Errorf("hide document: %w", err)
+	}
+	return b.Get(ctx, tx, id)
+}
+
+// Copy makes an editable draft copy of a starter document in orgID and
+// hides the original there, so the copy replaces it once published.
+func (b *Base) Copy(ctx context.Context, tx pgx.Tx, orgID, id uuid.UUID, author *uuid.UUID) (Document, error) {
+	src, err := b.Get(ctx, tx, id)
+	if err != nil {
+		return Document{}, err
+	}
+	d, err := b.Create(ctx, tx, orgID, author, Input{Title: src.Title, Body: src.Body, Language: src.Language, Topics: src.Topics, Tags: src.Tags}, StatusDraft)
+	if err != nil {
+		return Document{}, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE documents SET copied_from = $3 WHERE org_id = $1 AND id = $2`, orgID, d.ID, id); err != nil {
+		return Document{}, fmt.Errorf("copy document: %w", err)
+	}
+	if src.Starter {
+		if _, err := b.SetHidden(ctx, tx, orgID, id, true); err != nil {
+			return Document{}, err
+		}
+	}
+	return b.Get(ctx, tx, d.ID)
+}
+
+// BM25 parameters. Chunk weights use the organization's average chunk
+// length when the chunk is written; chunks are sized to a target, so the
+// average barely moves.
+const (
+	bm25K1     = 1.2
+	bm25B      = 0.75
+	bm25AvgDef = 60.0 // average terms per chunk before there is any corpus
+	// termSpace is the sparsevec dimension terms are hashed into; with
+	// 2^29 slots, collisions among a few hundred thousand terms are rare.
+	termSpace = 1 << 29
+)
+
+// termIndex is a term's position in the BM25 sparsevec (0-based).
+func termIndex(term string) int32 {
+	h := fnv.New32a()
+	h.Write([]byte(term))
+	return int32(h.Sum32() % termSpace)
+}
+
+// indexedChunk is a chunk ready to insert.
+type indexedChunk struct {
+	Chunk
+	hash      []byte
+	terms     []string
+	termCount int
+	bm25      pgvector.SparseVector
+}
+
+// prepare chunks a document and computes each chunk's terms and BM25
+// weights. The heading path and title are indexed with the text: "よくある
+// 誤解" under a listening document is part of what the passage is about.
+func (b *Base) prepare(d Document, avgLen float64) []indexedChunk {
+	var out []indexedChunk
+	for _, c := range ChunkMarkdown(d.Body, b.chunking) {
+		context := d.Title + "\n" + strings.Join(c.HeadingPath, "\n")
+		terms := b.analyzer.Terms(context + "\n" + c.Text)
+		tf := map[string]int{}
+		for _, t := range terms {
+			tf[t]++
+		}
+		weights := map[int32]float32{}
+		distinct := make([]string, 0, len(tf))
+		for t, n := range tf {
+			f := float64(n)
+			w := f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*float64(len(terms))/avgLen))
+			weights[termIndex(t)] += float32(w)
+			distinct = append(distinct, t)
+		}
+		slices.Sort(distinct)
+		h := sha256.Sum256([]byte(strings.Join(c.HeadingPath, "\x1f") + "\x1e" + c.Text))
+		out = append(out, indexedChunk{
+			Chunk: c, hash: h[:], terms: distinct, termCount: len(terms),
+			bm25: pgvector.NewSparseVectorFromMap(weights, termSpace),
+		})
+	}
+	return out
+}
+
+// index makes a document's chunks those of its current version. A chunk
+// whose text did not change keeps its row, and so its embeddings: an edit
+// re-embeds only what it changed, and publishing re-embeds nothing.
+func (b *Base) index(ctx context.Context, tx pgx.Tx, d Document) error {
+	var avg float64
+	err := tx.QueryRow(ctx, `SELECT coalesce(max(total_terms::float8 / nullif(chunks, 0)), $2)
+		FROM kb_corpus_stats WHERE org_id = $1`, d.OrgID, bm25AvgDef).Scan(&avg)
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	rows, _ := tx.Query(ctx, `SELECT id, content_hash FROM chunks WHERE org_id = $1 AND document_id = $2 ORDER BY ordinal`, d.OrgID, d.ID)
+	type old struct {
+		ID   uuid.UUID
+		Hash []byte
+	}
+	olds, err := pgx.CollectRows(rows, pgx.RowToStructByPos[old])
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	byHash := map[string][]uuid.UUID{}
+	for _, o := range olds {
+		byHash[string(o.Hash)] = append(byHash[string(o.Hash)], o.ID)
+	}
+
+	batch := &pgx.Batch{}
+	for _, c := range b.prepare(d, avg) {
+		if ids := byHash[string(c.hash)]; len(ids) > 0 {
+			byHash[string(c.hash)] = ids[1:]
+			batch.Queue(`UPDATE chunks SET doc_version = $3, ordinal = $4, status = $5, language = $6, topics = $7,
+				terms = $8, term_count = $9, bm25 = $10 WHERE org_id = $1 AND id = $2`,
+				d.OrgID, ids[0], d.Version, c.Ordinal, d.Status, d.Language, d.Topics, c.terms, c.termCount, c.bm25)
+			continue
+		}
+		batch.Queue(`INSERT INTO chunks (org_id, id, document_id, doc_version, ordinal, heading_path, text, content_hash,
+			status, language, topics, terms, term_count, bm25)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			d.OrgID, uuid.Must(uuid.NewV7()), d.ID, d.Version, c.Ordinal, c.HeadingPath, c.Text, c.hash,
+			d.Status, d.Language, d.Topics, c.terms, c.termCount, c.bm25)
+	}
+	var stale []uuid.UUID
+	for _, ids := range byHash {
+		stale = append(stale, ids...)
+	}
+	if len(stale) > 0 {
+		// Deleted first in the batch: the new ordinals may collide with theirs.
+		first := &pgx.Batch{}
+		first.Queue(`DELETE FROM chunks WHERE org_id = $1 AND id = ANY ($2)`, d.OrgID, stale)
+		first.QueuedQueries = append(first.QueuedQueries, batch.QueuedQueries...)
+		batch = first
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	return nil
+}
+
+// ChunkPreview is what a document's body would be cut into, for the
+// editor's preview.
+func (b *Base) ChunkPreview(body string) []Chunk {
+	return ChunkMarkdown(body, b.chunking)
+}
+
+// DocumentChunks returns the stored chunks of a document's current version.
+func (b *Base) DocumentChunks(ctx context.Context, tx pgx.Tx, id uuid.UUID) ([]StoredChunk, error) {
+	if _, err := b.Get(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	rows, _ := tx.Query(ctx, `SELECT id, document_id, doc_version, ordinal, heading_path, text,
+		encode(content_hash, 'hex') AS content_hash
+		FROM chunks WHERE document_id = $1 ORDER BY ordinal`, id)
+	cs, err := pgx.CollectRows(rows, pgx.RowToStructByName[StoredChunk])
+	if err != nil {
+		return nil, fmt.Errorf("list chunks: %w", err)
+	}
+	return cs, nil
+}
+
+// StoredChunk is a chunk as stored: citations point at it.
+type StoredChunk struct {
+	ID          uuid.UUID `json:"id"`
+	DocumentID  uuid.UUID `json:"document_id"`
+	DocVersion  int       `json:"doc_version"`
+	Ordinal     int       `json:"ordinal"`
+	HeadingPath []string  `json:"heading_path"`
+	Text        string    `json:"text"`
+	ContentHash string    `json:"content_hash"`
+}
+
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505"
+}
