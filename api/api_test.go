@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/knowledge"
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
 )
 
@@ -25,11 +26,19 @@ var db *pgtest.DB
 
 func TestMain(m *testing.M) { pgtest.Main(m, &db) }
 
+var analyzer = sync.OnceValues(knowledge.NewAnalyzer)
+
 // testDeps are the dependencies of a test server; logs go to the test log.
 func testDeps(t *testing.T) Deps {
+	a, err := analyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return Deps{
-		Logger:      slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:      logger,
 		DB:          db.DB,
+		Knowledge:   knowledge.New(logger, a, nil),
 		Ready:       db.Ping,
 		Metrics:     prometheus.NewRegistry(),
 		MaxInFlight: 64,

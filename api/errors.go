@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
 // errInvalid is a malformed request (bad JSON, bad id): a 400.
@@ -39,6 +40,10 @@ var errorStatus = []struct {
 	{tenant.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{tenant.ErrNotFound, http.StatusNotFound, "not_found"},
 	{tenant.ErrConflict, http.StatusConflict, "conflict"},
+	{knowledge.ErrInvalid, http.StatusBadRequest, "invalid_argument"},
+	{knowledge.ErrNotFound, http.StatusNotFound, "not_found"},
+	{knowledge.ErrConflict, http.StatusConflict, "conflict"},
+	{knowledge.ErrReadOnly, http.StatusForbidden, "read_only"},
 	{errOverloaded, http.StatusServiceUnavailable, "unavailable"},
 	{tenant.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable, "unavailable"},

@@ -4,8 +4,10 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
 // addRoutes is the whole HTTP surface. openapi_test.go checks it against
@@ -33,4 +35,30 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api(http.MethodGet, "/api/tokens", handleTokensList(d.DB))
 	api(http.MethodPost, "/api/tokens", handleTokensCreate(d.DB))
 	api(http.MethodDelete, "/api/tokens/:id", handleTokensRevoke(d.DB))
+
+	// Knowledge base: managers read and search published guidance;
+	// curators (and admins) curate it.
+	curate := requireRole(tenant.RoleCurator, tenant.RoleAdmin)
+	kb := d.Knowledge
+	api(http.MethodGet, "/api/kb/topics", handleTopics())
+	api(http.MethodGet, "/api/kb/documents", handleDocumentsList(d.DB, kb))
+	api(http.MethodPost, "/api/kb/documents", handleDocumentsCreate(d.DB, kb), curate)
+	api(http.MethodGet, "/api/kb/documents/:id", handleDocumentsGet(d.DB, kb))
+	api(http.MethodPut, "/api/kb/documents/:id", handleDocumentsUpdate(d.DB, kb), curate)
+	api(http.MethodDelete, "/api/kb/documents/:id", handleDocumentsDelete(d.DB, kb), curate)
+	api(http.MethodPost, "/api/kb/documents/:id/publish", handleDocumentsStatus(d.DB, kb, knowledge.StatusPublished), curate)
+	api(http.MethodPost, "/api/kb/documents/:id/unpublish", handleDocumentsStatus(d.DB, kb, knowledge.StatusDraft), curate)
+	api(http.MethodPost, "/api/kb/documents/:id/archive", handleDocumentsStatus(d.DB, kb, knowledge.StatusArchived), curate)
+	api(http.MethodPost, "/api/kb/documents/:id/hide", handleDocumentsHide(d.DB, kb, true), curate)
+	api(http.MethodPost, "/api/kb/documents/:id/unhide", handleDocumentsHide(d.DB, kb, false), curate)
+	api(http.MethodPost, "/api/kb/documents/:id/copy", handleDocumentsCopy(d.DB, kb), curate)
+	api(http.MethodGet, "/api/kb/documents/:id/versions", handleVersionsList(d.DB, kb), curate)
+	api(http.MethodGet, "/api/kb/documents/:id/versions/:version", handleVersionsGet(d.DB, kb), curate)
+	api(http.MethodPost, "/api/kb/documents/:id/versions/:version/restore", handleVersionsRestore(d.DB, kb), curate)
+	api(http.MethodGet, "/api/kb/documents/:id/chunks", handleDocumentChunks(d.DB, kb), curate)
+	api(http.MethodGet, "/api/kb/documents/:id/export", handleDocumentExport(d.DB, kb))
+	api(http.MethodGet, "/api/kb/export", handleExport(d.DB, kb), curate)
+	api(http.MethodPost, "/api/kb/import", handleImport(d.DB, kb), curate, middleware.BodyLimit(maxImportBody))
+	api(http.MethodPost, "/api/kb/chunk-preview", handleChunkPreview(kb), curate)
+	api(http.MethodPost, "/api/kb/search", handleSearch(d.DB, kb))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
 // Deps is everything the API needs. Every field is required unless its
@@ -21,6 +22,8 @@ import (
 type Deps struct {
 	Logger *slog.Logger
 	DB     *tenant.DB
+	// Knowledge is the curated guidance.
+	Knowledge *knowledge.Base
 	// Ready reports whether the server can answer requests: the database
 	// answers and its schema is current.
 	Ready func(ctx context.Context) error
@@ -64,7 +67,11 @@ func newEcho(d Deps) *echo.Echo {
 		},
 	}))
 	e.Use(limitInFlight(d.MaxInFlight, m))
-	e.Use(middleware.BodyLimit("2M"))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: "2M",
+		// Imports carry files and set their own, larger limit.
+		Skipper: func(c echo.Context) bool { return c.Path() == "/api/kb/import" },
+	}))
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",

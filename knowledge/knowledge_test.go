@@ -112,11 +112,10 @@ func TestRetrievalQuality(t *testing.T) {
 	var hit1, hit3, mrr float64
 	byLang := map[string][2]int{}
 	for _, c := range cases {
-		var res knowledge.Result
-		inOrg(t, org, func(tx pgx.Tx) (err error) {
-			res, err = kb.Search(t.Context(), tx, knowledge.Query{Text: c.Query, Language: c.Lang, K: 10})
-			return err
-		})
+		res, err := kb.Search(t.Context(), db.OrgScope(org), knowledge.Query{Text: c.Query, Language: c.Lang, K: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
 		var docs []string
 		for _, h := range res.Hits {
 			k := keyOf[h.DocumentID]
@@ -173,11 +172,10 @@ func TestOffTopicFindsNothing(t *testing.T) {
 		"What is the capital of Australia?",
 		"quarterly tax filing deadline",
 	} {
-		var res knowledge.Result
-		inOrg(t, org, func(tx pgx.Tx) (err error) {
-			res, err = kb.Search(t.Context(), tx, knowledge.Query{Text: q, K: 5})
-			return err
-		})
+		res, err := kb.Search(t.Context(), db.OrgScope(org), knowledge.Query{Text: q, K: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(res.Hits) > 0 {
 			t.Errorf("off-topic %q: %d hits, first %q (coverage %v), want none", q, len(res.Hits), res.Hits[0].Title, *res.Hits[0].Coverage)
 		}

@@ -156,8 +156,10 @@ LIMIT @k`
 }
 
 // Search retrieves the chunks of published guidance (the caller's
-// organization's and the starter pack's) that best answer q.
-func (b *Base) Search(ctx context.Context, tx pgx.Tx, q Query) (Result, error) {
+// organization's and the starter pack's) that best answer q. The query is
+// embedded before the transaction begins: no transaction stays open across
+// a model call.
+func (b *Base) Search(ctx context.Context, db DB, q Query) (Result, error) {
 	if strings.TrimSpace(q.Text) == "" {
 		return Result{}, fmt.Errorf("%w: the query is empty", ErrInvalid)
 	}
@@ -196,8 +198,7 @@ func (b *Base) Search(ctx context.Context, tx pgx.Tx, q Query) (Result, error) {
 	}
 	dims := 0
 	if b.embedder != nil {
-		// Embedding calls a model: it happens before the caller's
-		// transaction does any work, and a failure falls back to lexical.
+		// A failing embedding model degrades search to lexical, not to an error.
 		vs, err := b.embedder.Embed(ctx, []string{q.Text})
 		if err != nil {
 			b.logger.WarnContext(ctx, "query embedding failed; lexical only", "error", err.Error())
@@ -207,22 +208,30 @@ func (b *Base) Search(ctx context.Context, tx pgx.Tx, q Query) (Result, error) {
 			args["model"] = b.embedder.Model()
 			res.Retrievers = append(res.Retrievers, "dense")
 			res.Model = b.embedder.Model()
-			if err := b.iterativeScan(ctx, tx); err != nil {
-				return Result{}, err
-			}
 		}
 	}
+	res.Hits = []Hit{}
 	if len(terms) == 0 && dims == 0 {
 		return res, nil
 	}
-	rows, _ := tx.Query(ctx, searchSQL(dims), args)
-	hits, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Hit])
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		if dims > 0 {
+			if err := iterativeScan(ctx, tx); err != nil {
+				return err
+			}
+		}
+		rows, _ := tx.Query(ctx, searchSQL(dims), args)
+		hits, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Hit])
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		if hits != nil {
+			res.Hits = hits
+		}
+		return nil
+	})
 	if err != nil {
-		return Result{}, fmt.Errorf("search: %w", err)
-	}
-	res.Hits = hits
-	if res.Hits == nil {
-		res.Hits = []Hit{}
+		return Result{}, err
 	}
 	return res, nil
 }
@@ -230,7 +239,7 @@ func (b *Base) Search(ctx context.Context, tx pgx.Tx, q Query) (Result, error) {
 // iterativeScan turns on pgvector 0.8's iterative index scans for the
 // transaction, where the server has them, so a filtered vector query still
 // fills its limit.
-func (b *Base) iterativeScan(ctx context.Context, tx pgx.Tx) error {
+func iterativeScan(ctx context.Context, tx pgx.Tx) error {
 	var version string
 	if err := tx.QueryRow(ctx, `SELECT extversion FROM pg_extension WHERE extname = 'vector'`).Scan(&version); err != nil {
 		return fmt.Errorf("search: %w", err)

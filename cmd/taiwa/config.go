@@ -210,6 +210,7 @@ type serveConfig struct {
 	LLM         llmConfig
 	Migrate     bool
 	Demo        bool
+	Starter     bool
 	MaxInFlight int
 	LogFormat   string
 	LogLevel    string
@@ -224,6 +225,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	c.LLM.register(fs)
 	fs.boolVar(&c.Migrate, "migrate", "TAIWA_MIGRATE", true, "apply pending migrations at start")
 	fs.boolVar(&c.Demo, "demo", "TAIWA_DEMO", true, "on the embedded database, create a demo organization on first start")
+	fs.boolVar(&c.Starter, "starter", "TAIWA_STARTER", true, "load the starter knowledge pack at start (adds new and changed documents)")
 	fs.intVar(&c.MaxInFlight, "max-inflight", "TAIWA_MAX_INFLIGHT", 256, "`requests` served at once; more get 503 with Retry-After")
 	fs.stringVar(&c.LogFormat, "log-format", "TAIWA_LOG_FORMAT", "json", "log `format`: json or text")
 	fs.stringVar(&c.LogLevel, "log-level", "TAIWA_LOG_LEVEL", "info", "log `level`: debug, info, warn or error")

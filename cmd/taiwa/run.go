@@ -25,6 +25,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, args, getenv, stdout, stderr)
 	case "admin":
 		return admin(ctx, args, getenv, stdout, stderr)
+	case "kb":
+		return runKB(ctx, args, getenv, stdout, stderr)
 	case "pglite":
 		return runPGlite(ctx, args, getenv, stdout, stderr)
 	case "version":
@@ -48,6 +50,7 @@ Commands:
 	serve     run the HTTP API and web UI
 	migrate   apply database migrations (or show their status)
 	admin     manage organizations, users and API tokens
+	kb        import guidance into the knowledge base, re-embed it
 	pglite    run the embedded database, or a command against it
 	version   print the version
 	help      show this help, or a command's with 'taiwa help <command>'

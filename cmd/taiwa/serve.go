@@ -17,6 +17,7 @@ import (
 
 	"github.com/taiwa-coach/taiwa/api"
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/knowledge"
 	"github.com/taiwa-coach/taiwa/migrations"
 )
 
@@ -55,11 +56,35 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
+	analyzer, err := knowledge.NewAnalyzer()
+	if err != nil {
+		return fmt.Errorf("load the Japanese dictionary: %w", err)
+	}
+	llm := newOpenAIClient(cfg.LLM)
+	kb := knowledge.New(logger, analyzer, newEmbedder(cfg.LLM, llm))
+	if cfg.Starter {
+		st, err := kb.SyncStarter(ctx, db.OrgScope(knowledge.StarterOrg))
+		if err != nil {
+			return err
+		}
+		logger.InfoContext(ctx, "starter pack", slog.Int("added", st.Added), slog.Int("updated", st.Updated),
+			slog.Int("removed", st.Removed), slog.Int("unchanged", st.Unchanged))
+	}
+	if model, ok := kb.Embedding(); ok {
+		// Vectors for chunks that have none for this model (a new model,
+		// or saves whose embedding call failed) are made in the background;
+		// lexical retrieval serves meanwhile.
+		go backfillEmbeddings(ctx, logger, db, kb, model)
+	} else {
+		logger.InfoContext(ctx, "no embedding model configured: retrieval is lexical only (offline mode)")
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.NewServer(api.Deps{
 		Logger:      logger,
 		DB:          db.DB,
+		Knowledge:   kb,
 		Ready:       readiness(db.DB),
 		Metrics:     reg,
 		MaxInFlight: cfg.MaxInFlight,
@@ -110,6 +135,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		srv.Close()
 	}
 	return runErr
+}
+
+// backfillEmbeddings embeds every chunk that lacks a vector of the model
+// and makes sure the model's vector index exists. It runs for all
+// organizations, as the operator: it is the server's own work, not a request's.
+func backfillEmbeddings(ctx context.Context, logger *slog.Logger, db *database, kb *knowledge.Base, model string) {
+	n, err := kb.EmbedMissing(ctx, db.Operator(), nil)
+	if err != nil {
+		logger.WarnContext(ctx, "embedding backfill stopped; 'taiwa kb reembed' resumes it", slog.String("model", model), slog.String("error", err.Error()))
+		return
+	}
+	if _, err := kb.EnsureIndex(ctx, db.Pool); err != nil {
+		logger.WarnContext(ctx, "vector index", slog.String("model", model), slog.String("error", err.Error()))
+	}
+	if n > 0 {
+		logger.InfoContext(ctx, "embedding backfill done", slog.String("model", model), slog.Int("chunks", n))
+	}
 }
 
 // readiness reports whether the database answers and its schema is the one

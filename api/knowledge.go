@@ -1,0 +1,471 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/knowledge"
+)
+
+// canCurate: curators (L&D) and admins edit guidance; managers only read
+// published guidance.
+func canCurate(p tenant.Principal) bool {
+	return p.Role == tenant.RoleCurator || p.Role == tenant.RoleAdmin
+}
+
+func handleTopics() echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]any{"topics": knowledge.Topics})
+	}
+}
+
+type documentsPage struct {
+	Documents []knowledge.Document `json:"documents"`
+	Total     int                  `json:"total"`
+	Limit     int                  `json:"limit"`
+	Offset    int                  `json:"offset"`
+}
+
+func queryInt(c echo.Context, name string, def int) (int, error) {
+	s := c.QueryParam(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, invalidf("%s must be a non-negative integer", name)
+	}
+	return n, nil
+}
+
+func handleDocumentsList(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		limit, err := queryInt(c, "limit", 50)
+		if err != nil {
+			return err
+		}
+		offset, err := queryInt(c, "offset", 0)
+		if err != nil {
+			return err
+		}
+		opt := knowledge.ListOptions{
+			Topic: c.QueryParam("topic"), Status: knowledge.Status(c.QueryParam("status")),
+			Language: c.QueryParam("language"), Text: c.QueryParam("q"), Limit: min(max(limit, 1), 200), Offset: offset,
+		}
+		switch s := c.QueryParam("source"); s {
+		case "":
+		case "starter", "own":
+			starter := s == "starter"
+			opt.Starter = &starter
+		default:
+			return invalidf("source must be starter or own")
+		}
+		if !canCurate(p) {
+			opt.Status = knowledge.StatusPublished
+		}
+		page := documentsPage{Limit: opt.Limit, Offset: opt.Offset}
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			page.Documents, page.Total, err = kb.List(ctx, tx, opt)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if page.Documents == nil {
+			page.Documents = []knowledge.Document{}
+		}
+		return c.JSON(http.StatusOK, page)
+	}
+}
+
+type documentRequest struct {
+	knowledge.Input
+	// IfVersion makes an update fail with 409 unless the document is still
+	// at this version.
+	IfVersion int `json:"if_version"`
+}
+
+func handleDocumentsCreate(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		var req documentRequest
+		if err := decode(c, &req); err != nil {
+			return err
+		}
+		var d knowledge.Document
+		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			d, err = kb.Create(ctx, tx, p.OrgID, &p.UserID, req.Input, knowledge.StatusDraft)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		kb.EmbedDocument(ctx, db.Scope(p), d.ID)
+		return c.JSON(http.StatusCreated, d)
+	}
+}
+
+// documentFor loads a document the caller may see: managers see published
+// guidance only; anything else is a 404.
+func documentFor(c echo.Context, tx pgx.Tx, kb *knowledge.Base) (knowledge.Document, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return knowledge.Document{}, err
+	}
+	d, err := kb.Get(c.Request().Context(), tx, id)
+	if err != nil {
+		return knowledge.Document{}, err
+	}
+	if !canCurate(principal(c)) && (d.Status != knowledge.StatusPublished || d.Hidden) {
+		return knowledge.Document{}, fmt.Errorf("document %s: %w", id, knowledge.ErrNotFound)
+	}
+	return d, nil
+}
+
+func handleDocumentsGet(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		var d knowledge.Document
+		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			d, err = documentFor(c, tx, kb)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, d)
+	}
+}
+
+func handleDocumentsUpdate(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var req documentRequest
+		if err := decode(c, &req); err != nil {
+			return err
+		}
+		var d knowledge.Document
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			d, err = kb.Update(ctx, tx, id, &p.UserID, req.Input, req.IfVersion)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		kb.EmbedDocument(ctx, db.Scope(p), d.ID)
+		return c.JSON(http.StatusOK, d)
+	}
+}
+
+func handleDocumentsDelete(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) error { return kb.Delete(ctx, tx, id) })
+		if err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	}
+}
+
+// handleDocumentsStatus publishes, unpublishes or archives a document.
+func handleDocumentsStatus(db *tenant.DB, kb *knowledge.Base, status knowledge.Status) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var d knowledge.Document
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			d, err = kb.SetStatus(ctx, tx, id, &p.UserID, status)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, d)
+	}
+}
+
+// handleDocumentsHide hides or shows a starter document for the org.
+func handleDocumentsHide(db *tenant.DB, kb *knowledge.Base, hidden bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var d knowledge.Document
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			d, err = kb.SetHidden(ctx, tx, p.OrgID, id, hidden)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, d)
+	}
+}
+
+func handleDocumentsCopy(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var d knowledge.Document
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			d, err = kb.Copy(ctx, tx, p.OrgID, id, &p.UserID)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		kb.EmbedDocument(ctx, db.Scope(p), d.ID)
+		return c.JSON(http.StatusCreated, d)
+	}
+}
+
+func handleVersionsList(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var vs []knowledge.Version
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			vs, err = kb.Versions(ctx, tx, id)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"versions": vs})
+	}
+}
+
+func pathVersion(c echo.Context) (int, error) {
+	v, err := strconv.Atoi(c.Param("version"))
+	if err != nil || v < 1 {
+		return 0, echo.ErrNotFound
+	}
+	return v, nil
+}
+
+func handleVersionsGet(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		version, err := pathVersion(c)
+		if err != nil {
+			return err
+		}
+		var v knowledge.Version
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			v, err = kb.GetVersion(ctx, tx, id, version)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, v)
+	}
+}
+
+func handleVersionsRestore(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		version, err := pathVersion(c)
+		if err != nil {
+			return err
+		}
+		var d knowledge.Document
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			d, err = kb.Restore(ctx, tx, id, version, &p.UserID)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		kb.EmbedDocument(ctx, db.Scope(p), d.ID)
+		return c.JSON(http.StatusOK, d)
+	}
+}
+
+func handleDocumentChunks(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var cs []knowledge.StoredChunk
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			cs, err = kb.DocumentChunks(ctx, tx, id)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"chunks": cs})
+	}
+}
+
+func handleChunkPreview(kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var req struct {
+			Body string `json:"body"`
+		}
+		if err := decode(c, &req); err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"chunks": kb.ChunkPreview(req.Body)})
+	}
+}
+
+func handleDocumentExport(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		var d knowledge.Document
+		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			d, err = documentFor(c, tx, kb)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+d.ID.String()+`.md"`)
+		return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", d.Markdown())
+	}
+}
+
+func handleExport(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		var buf bytes.Buffer
+		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) error {
+			_, err := kb.Export(ctx, tx, &buf)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="taiwa-guidance.zip"`)
+		return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
+	}
+}
+
+// maxImportBody bounds an import upload (files or a zip of them).
+const maxImportBody = "60M"
+
+// handleImport takes a multipart upload of Markdown files and zips of them
+// (field "files") and reports, per file, what went in and why the others
+// did not.
+func handleImport(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		form, err := c.MultipartForm()
+		if err != nil {
+			return invalidf("want a multipart upload with one or more 'files': %v", err)
+		}
+		var files []knowledge.File
+		var results []knowledge.ImportResult
+		for _, fh := range form.File["files"] {
+			f, err := fh.Open()
+			if err != nil {
+				return invalidf("%s: %v", fh.Filename, err)
+			}
+			data, err := io.ReadAll(f)
+			f.Close()
+			if err != nil {
+				return invalidf("%s: %v", fh.Filename, err)
+			}
+			switch strings.ToLower(filepath.Ext(fh.Filename)) {
+			case ".zip":
+				zf, err := knowledge.ExpandZip(data)
+				if err != nil {
+					results = append(results, knowledge.ImportResult{Name: fh.Filename, Error: err.Error()})
+					continue
+				}
+				for i := range zf {
+					zf[i].Name = fh.Filename + "/" + zf[i].Name
+				}
+				files = append(files, zf...)
+			case ".md", ".markdown":
+				files = append(files, knowledge.File{Name: fh.Filename, Data: data})
+			default:
+				results = append(results, knowledge.ImportResult{Name: fh.Filename, Error: "not a Markdown file (.md) or a zip of them"})
+			}
+		}
+		if len(files)+len(results) == 0 {
+			return invalidf("no files: send them in the multipart field 'files'")
+		}
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) error {
+			results = append(results, kb.Import(ctx, tx, p.OrgID, &p.UserID, files)...)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		imported := 0
+		for _, r := range results {
+			if r.OK {
+				imported++
+				kb.EmbedDocument(ctx, db.Scope(p), *r.DocumentID)
+			}
+		}
+		return c.JSON(http.StatusOK, map[string]any{"imported": imported, "failed": len(results) - imported, "results": results})
+	}
+}
+
+type searchRequest struct {
+	Query    string   `json:"query"`
+	Language string   `json:"language"`
+	Topics   []string `json:"topics"`
+	K        int      `json:"k"`
+}
+
+// handleSearch is "try a query": the chunks of published guidance that
+// answer it, with each retriever's score and rank.
+func handleSearch(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		var req searchRequest
+		if err := decode(c, &req); err != nil {
+			return err
+		}
+		res, err := kb.Search(ctx, db.Scope(p), knowledge.Query{Text: req.Query, Language: req.Language, Topics: req.Topics, K: req.K})
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, res)
+	}
+}

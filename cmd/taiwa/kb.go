@@ -1,0 +1,297 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/knowledge"
+	"github.com/taiwa-coach/taiwa/migrations"
+)
+
+const kbHelp = `Usage: taiwa kb <command> [flags]
+
+Commands:
+
+	import    import Markdown files (with YAML front matter), folders of them, or zips
+	reembed   embed every chunk that has no vector for TAIWA_EMBED_MODEL, and index them
+
+'taiwa kb <command> -h' lists the flags of each.
+`
+
+func runKB(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, kbHelp)
+		if len(args) == 0 {
+			return usagef("kb: missing command")
+		}
+		return nil
+	}
+	switch args[0] {
+	case "import":
+		return kbImport(ctx, args[1:], getenv, stdout, stderr)
+	case "reembed":
+		return kbReembed(ctx, args[1:], getenv, stdout, stderr)
+	}
+	return usagef("kb: unknown command %q (try 'taiwa kb help')", args[0])
+}
+
+// openKB opens the database (migrated) and the knowledge base.
+func openKB(ctx context.Context, dbc dbConfig, llm llmConfig, stderr io.Writer) (*database, *knowledge.Base, error) {
+	logger := newLogger(stderr, "text", "warn")
+	db, err := openDB(ctx, dbc, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := migrations.Up(ctx, db.Pool, nil); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	db.Reset()
+	analyzer, err := knowledge.NewAnalyzer()
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, knowledge.New(logger, analyzer, newEmbedder(llm, newOpenAIClient(llm))), nil
+}
+
+func kbImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("taiwa kb import", "taiwa kb import [flags] PATH...\n\n"+
+		"Imports Markdown files with YAML front matter (title, lang, topics, tags, status),\n"+
+		"folders of them and zip archives into an organization. A bad file is reported and\n"+
+		"skipped; the others go in. With -starter, (re)loads the built-in starter pack.", getenv, stderr)
+	var dbc dbConfig
+	var llm llmConfig
+	dbc.register(fs)
+	llm.register(fs)
+	org := fs.String("org", "", "organization `id` to import into (see 'taiwa admin orgs list')")
+	starter := fs.Bool("starter", false, "load the built-in starter pack (shared by all organizations)")
+	publish := fs.Bool("publish", false, "publish imported documents whose front matter sets no status")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if err := dbc.validate(); err != nil {
+		return err
+	}
+	if err := llm.validate(); err != nil {
+		return err
+	}
+	if !*starter && (fs.NArg() == 0 || *org == "") {
+		return usagef("kb import: give -org and one or more paths, or -starter")
+	}
+	var files []knowledge.File
+	var problems []string
+	if fs.NArg() > 0 {
+		if _, err := parseUUID("org", *org); err != nil {
+			return err
+		}
+		files, problems = collectFiles(fs.Args())
+	}
+	db, kb, err := openKB(ctx, dbc, llm, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	if *starter {
+		st, err := kb.SyncStarter(ctx, db.OrgScope(knowledge.StarterOrg))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "starter pack: %d added, %d updated, %d removed, %d unchanged\n", st.Added, st.Updated, st.Removed, st.Unchanged)
+		kb.EmbedMissing(ctx, db.OrgScope(knowledge.StarterOrg), nil)
+	}
+	for _, p := range problems {
+		fmt.Fprintf(stdout, "skipped  %s\n", p)
+	}
+	if len(files) == 0 {
+		if len(problems) > 0 {
+			return fmt.Errorf("nothing imported: %d file(s) skipped", len(problems))
+		}
+		return nil
+	}
+	orgID, _ := parseUUID("org", *org)
+	if *publish {
+		for i, f := range files {
+			if in, st, err := knowledge.ParseMarkdown(f.Data); err == nil && st == "" {
+				d := knowledge.Document{Title: in.Title, Body: in.Body, Language: in.Language, Topics: in.Topics, Tags: in.Tags, Status: knowledge.StatusPublished}
+				files[i].Data = d.Markdown()
+			}
+		}
+	}
+	var results []knowledge.ImportResult
+	err = db.OrgScope(orgID).InTx(ctx, func(tx pgx.Tx) error {
+		results = kb.Import(ctx, tx, orgID, nil, files)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	ok := 0
+	for _, r := range results {
+		if r.OK {
+			ok++
+			fmt.Fprintf(stdout, "imported %s -> %s (%s)\n", r.Name, r.Title, r.DocumentID)
+		} else {
+			fmt.Fprintf(stdout, "skipped  %s: %s\n", r.Name, r.Error)
+		}
+	}
+	failed := len(results) - ok + len(problems)
+	fmt.Fprintf(stdout, "%d imported, %d skipped\n", ok, failed)
+	if _, on := kb.Embedding(); on && ok > 0 {
+		if _, err := kb.EmbedMissing(ctx, db.OrgScope(orgID), nil); err != nil {
+			fmt.Fprintf(stderr, "embedding: %v (run 'taiwa kb reembed' to retry)\n", err)
+		}
+	}
+	if ok == 0 {
+		return fmt.Errorf("nothing imported: %d file(s) skipped", failed)
+	}
+	return nil
+}
+
+// collectFiles reads the Markdown files and zips named by paths (walking
+// folders). Unreadable or unsupported paths are returned as problems.
+func collectFiles(paths []string) ([]knowledge.File, []string) {
+	var files []knowledge.File
+	var problems []string
+	add := func(p string) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", p, err))
+			return
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".zip":
+			zf, err := knowledge.ExpandZip(data)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %v", p, err))
+				return
+			}
+			for _, f := range zf {
+				files = append(files, knowledge.File{Name: p + "/" + f.Name, Data: f.Data})
+			}
+		case ".md", ".markdown":
+			files = append(files, knowledge.File{Name: p, Data: data})
+		default:
+			problems = append(problems, p+": not a Markdown file (.md) or a zip")
+		}
+	}
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", p, err))
+			continue
+		}
+		if !info.IsDir() {
+			add(p)
+			continue
+		}
+		var found []string
+		filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if ext := strings.ToLower(filepath.Ext(q)); ext == ".md" || ext == ".markdown" || ext == ".zip" {
+					found = append(found, q)
+				}
+			}
+			return nil
+		})
+		sort.Strings(found)
+		for _, q := range found {
+			add(q)
+		}
+	}
+	return files, problems
+}
+
+func kbReembed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("taiwa kb reembed", "taiwa kb reembed [flags]\n\n"+
+		"Embeds every chunk, of every organization and of the starter pack, that has no vector\n"+
+		"for the configured model (TAIWA_EMBED_MODEL), then creates that model's vector index.\n"+
+		"Switching models is: set the new model, run this, restart the server. Until then the\n"+
+		"old model's vectors keep serving.", getenv, stderr)
+	var dbc dbConfig
+	var llm llmConfig
+	dbc.register(fs)
+	llm.register(fs)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if err := dbc.validate(); err != nil {
+		return err
+	}
+	if err := llm.validate(); err != nil {
+		return err
+	}
+	if llm.EmbedModel == "" {
+		return usagef("kb reembed: set TAIWA_EMBED_MODEL (and OPENAI_BASE_URL or OPENAI_API_KEY)")
+	}
+	db, kb, err := openKB(ctx, dbc, llm, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	bar := newProgress(stdout, "embedding")
+	n, err := kb.EmbedMissing(ctx, db.Operator(), bar.update)
+	bar.done()
+	if err != nil {
+		return fmt.Errorf("after %d chunk(s): %w", n, err)
+	}
+	dims, err := kb.EnsureIndex(ctx, db.Pool)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d chunk(s) embedded with %s (%d dimensions); vector index ready\n", n, llm.EmbedModel, dims)
+	return nil
+}
+
+// progress shows a bar on a terminal and a plain line every few seconds
+// otherwise (logs, CI).
+type progress struct {
+	w     io.Writer
+	label string
+	tty   bool
+	last  time.Time
+	shown bool
+}
+
+func newProgress(w io.Writer, label string) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	return &progress{w: w, label: label, tty: tty}
+}
+
+func (p *progress) update(done, total int) {
+	if total == 0 {
+		return
+	}
+	if p.tty {
+		const width = 30
+		n := done * width / total
+		fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d", p.label, strings.Repeat("#", n), strings.Repeat(".", width-n), done, total)
+		p.shown = true
+		return
+	}
+	if done == total || time.Since(p.last) > 2*time.Second {
+		fmt.Fprintf(p.w, "%s: %d/%d chunks\n", p.label, done, total)
+		p.last = time.Now()
+	}
+}
+
+func (p *progress) done() {
+	if p.tty && p.shown {
+		fmt.Fprintln(p.w)
+	}
+}
