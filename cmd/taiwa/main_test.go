@@ -295,8 +295,10 @@ func TestServeEmbedded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the embedded database (npm install on first use)")
 	}
-	dir := t.TempDir()
-	getenv := env("TAIWA_DATA_DIR", dir, "PATH", os.Getenv("PATH"), "HOME", os.Getenv("HOME"))
+	// A relative data directory, like the default ./data.
+	t.Chdir(t.TempDir())
+	dir, _ := filepath.Abs("data")
+	getenv := env("TAIWA_DATA_DIR", "data", "PATH", os.Getenv("PATH"), "HOME", os.Getenv("HOME"))
 	base, stdout, stop := startServe(t, getenv)
 	toks := tokenRE.FindAllString(stdout.String(), -1)
 	if len(toks) < 2 || !strings.Contains(stdout.String(), "manager") || !strings.Contains(stdout.String(), "curator") {
@@ -384,4 +386,49 @@ func alive(pid int) bool {
 	}
 	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
 	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
+// TestKBImport imports a folder through the command line: the good file goes
+// in, each bad one is named with its reason, and the starter pack loads.
+func TestKBImport(t *testing.T) {
+	getenv := env("DATABASE_URL", db.URL, "TAIWA_DB_SCHEMA", db.Schema)
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"admin", "bootstrap", "-org", "KB org", "-name", "Curator"}, getenv, &out, &errOut); err != nil {
+		t.Fatal(err, errOut.String())
+	}
+	orgID := idRE.FindString(out.String())
+
+	dir := t.TempDir()
+	files := map[string]string{
+		"good.md":      "---\ntitle: 面談の終わり方\nlang: ja\ntopics: [basics]\ntags: [締め]\n---\n\n## 実践のポイント\n\n最後に次回までの約束を一つ確認します。\n",
+		"bad-topic.md": "---\ntitle: x\nlang: ja\ntopics: [cooking]\n---\nbody\n",
+		"no-front.md":  "# only a heading\n",
+		"notes.txt":    "ignored: not Markdown",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"kb", "import", "-org", orgID, "-publish", dir}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("kb import: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{"imported " + filepath.Join(dir, "good.md"), "skipped  " + filepath.Join(dir, "bad-topic.md") + ": topic \"cooking\"",
+		"skipped  " + filepath.Join(dir, "no-front.md") + ": no front matter", "1 imported, 2 skipped"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("kb import output lacks %q:\n%s", want, got)
+		}
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"kb", "import", "-starter"}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("kb import -starter: %v", err)
+	}
+	if !strings.Contains(out.String(), "starter pack:") {
+		t.Errorf("kb import -starter output: %s", out.String())
+	}
+	if err := run(t.Context(), []string{"kb", "reembed"}, getenv, &out, &errOut); err == nil || !strings.Contains(err.Error(), "TAIWA_EMBED_MODEL") {
+		t.Errorf("kb reembed without a model: %v, want a usage error naming TAIWA_EMBED_MODEL", err)
+	}
 }

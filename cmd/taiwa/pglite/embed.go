@@ -80,6 +80,11 @@ func Start(ctx context.Context, dataDir string, logger *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, ErrNoNode
 	}
+	// The child runs in the runtime directory: a relative data directory
+	// (the default ./data) would resolve against it.
+	if dataDir, err = filepath.Abs(dataDir); err != nil {
+		return nil, fmt.Errorf("embedded database: %w", err)
+	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("embedded database: %w", err)
 	}
