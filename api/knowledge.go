@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
@@ -178,8 +180,7 @@ func handleDocumentsDelete(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) error { return kb.Delete(ctx, tx, id) })
-		if err != nil {
+		if err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) error { return kb.Delete(ctx, tx, id) }); err != nil {
 			return err
 		}
 		return c.NoContent(http.StatusNoContent)
@@ -188,81 +189,29 @@ func handleDocumentsDelete(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
 
 // handleDocumentsStatus publishes, unpublishes or archives a document.
 func handleDocumentsStatus(db *tenant.DB, kb *knowledge.Base, status knowledge.Status) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		ctx, p := c.Request().Context(), principal(c)
-		id, err := pathID(c, "id")
-		if err != nil {
-			return err
-		}
-		var d knowledge.Document
-		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
-			d, err = kb.SetStatus(ctx, tx, id, &p.UserID, status)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, d)
-	}
+	return documentAction(db, kb, http.StatusOK, false, func(ctx context.Context, tx pgx.Tx, p tenant.Principal, id uuid.UUID) (knowledge.Document, error) {
+		return kb.SetStatus(ctx, tx, id, &p.UserID, status)
+	})
 }
 
 // handleDocumentsHide hides or shows a starter document for the org.
 func handleDocumentsHide(db *tenant.DB, kb *knowledge.Base, hidden bool) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		ctx, p := c.Request().Context(), principal(c)
-		id, err := pathID(c, "id")
-		if err != nil {
-			return err
-		}
-		var d knowledge.Document
-		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
-			d, err = kb.SetHidden(ctx, tx, p.OrgID, id, hidden)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, d)
-	}
+	return documentAction(db, kb, http.StatusOK, false, func(ctx context.Context, tx pgx.Tx, p tenant.Principal, id uuid.UUID) (knowledge.Document, error) {
+		return kb.SetHidden(ctx, tx, p.OrgID, id, hidden)
+	})
 }
 
 func handleDocumentsCopy(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		ctx, p := c.Request().Context(), principal(c)
-		id, err := pathID(c, "id")
-		if err != nil {
-			return err
-		}
-		var d knowledge.Document
-		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
-			d, err = kb.Copy(ctx, tx, p.OrgID, id, &p.UserID)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		kb.EmbedDocument(ctx, db.Scope(p), d.ID)
-		return c.JSON(http.StatusCreated, d)
-	}
+	return documentAction(db, kb, http.StatusCreated, true, func(ctx context.Context, tx pgx.Tx, p tenant.Principal, id uuid.UUID) (knowledge.Document, error) {
+		return kb.Copy(ctx, tx, p.OrgID, id, &p.UserID)
+	})
 }
 
 func handleVersionsList(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		ctx, p := c.Request().Context(), principal(c)
-		id, err := pathID(c, "id")
-		if err != nil {
-			return err
-		}
-		var vs []knowledge.Version
-		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
-			vs, err = kb.Versions(ctx, tx, id)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, map[string]any{"versions": vs})
-	}
+	return documentAction(db, kb, http.StatusOK, false, func(ctx context.Context, tx pgx.Tx, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
+		vs, err := kb.Versions(ctx, tx, id)
+		return map[string]any{"versions": vs}, err
+	})
 }
 
 func pathVersion(c echo.Context) (int, error) {
@@ -274,69 +223,36 @@ func pathVersion(c echo.Context) (int, error) {
 }
 
 func handleVersionsGet(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+	return versionAction(db, kb, false, func(ctx context.Context, tx pgx.Tx, p tenant.Principal, id uuid.UUID, version int) (any, error) {
+		return kb.GetVersion(ctx, tx, id, version)
+	})
+}
+
+// versionAction is documentAction for routes on one version (:version).
+func versionAction(db *tenant.DB, kb *knowledge.Base, embed bool,
+	fn func(ctx context.Context, tx pgx.Tx, p tenant.Principal, id uuid.UUID, version int) (any, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx, p := c.Request().Context(), principal(c)
-		id, err := pathID(c, "id")
-		if err != nil {
-			return err
-		}
 		version, err := pathVersion(c)
 		if err != nil {
 			return err
 		}
-		var v knowledge.Version
-		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
-			v, err = kb.GetVersion(ctx, tx, id, version)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, v)
+		return documentAction(db, kb, http.StatusOK, embed, func(ctx context.Context, tx pgx.Tx, p tenant.Principal, id uuid.UUID) (any, error) {
+			return fn(ctx, tx, p, id, version)
+		})(c)
 	}
 }
 
 func handleVersionsRestore(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		ctx, p := c.Request().Context(), principal(c)
-		id, err := pathID(c, "id")
-		if err != nil {
-			return err
-		}
-		version, err := pathVersion(c)
-		if err != nil {
-			return err
-		}
-		var d knowledge.Document
-		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
-			d, err = kb.Restore(ctx, tx, id, version, &p.UserID)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		kb.EmbedDocument(ctx, db.Scope(p), d.ID)
-		return c.JSON(http.StatusOK, d)
-	}
+	return versionAction(db, kb, true, func(ctx context.Context, tx pgx.Tx, p tenant.Principal, id uuid.UUID, version int) (any, error) {
+		return kb.Restore(ctx, tx, id, version, &p.UserID)
+	})
 }
 
 func handleDocumentChunks(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		ctx, p := c.Request().Context(), principal(c)
-		id, err := pathID(c, "id")
-		if err != nil {
-			return err
-		}
-		var cs []knowledge.StoredChunk
-		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
-			cs, err = kb.DocumentChunks(ctx, tx, id)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, map[string]any{"chunks": cs})
-	}
+	return documentAction(db, kb, http.StatusOK, false, func(ctx context.Context, tx pgx.Tx, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
+		cs, err := kb.DocumentChunks(ctx, tx, id)
+		return map[string]any{"chunks": cs}, err
+	})
 }
 
 func handleChunkPreview(kb *knowledge.Base) echo.HandlerFunc {
@@ -380,6 +296,35 @@ func handleExport(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
 		}
 		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="taiwa-guidance.zip"`)
 		return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
+	}
+}
+
+// documentAction makes a handler for a route on one document (:id): it runs
+// fn in the caller's scope and answers status with fn's result. With
+// embed, the document's new chunks are embedded after the transaction
+// commits (never inside it: that is a model call).
+func documentAction[T any](db *tenant.DB, kb *knowledge.Base, status int, embed bool,
+	fn func(ctx context.Context, tx pgx.Tx, p tenant.Principal, id uuid.UUID) (T, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var out T
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			out, err = fn(ctx, tx, p, id)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if embed {
+			if d, ok := any(out).(knowledge.Document); ok {
+				kb.EmbedDocument(ctx, db.Scope(p), d.ID)
+			}
+		}
+		return c.JSON(status, out)
 	}
 }
 
