@@ -2,14 +2,27 @@
 GO ?= go
 BIN := bin/taiwa
 
-.PHONY: run build test check clean
+.PHONY: run build runtime test check clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/taiwa
 
 # Serve on the embedded database under ./data (or on DATABASE_URL if set).
-run: build
+# The embedded database's npm packages install while Go compiles.
+run:
+	@$(MAKE) --no-print-directory -j2 build runtime
 	$(BIN) serve
+
+# runtime installs the embedded database's pinned npm packages where
+# 'taiwa serve' looks for them (it installs them itself when missing).
+RUNTIME := $(or $(TAIWA_DATA_DIR),./data)/runtime
+runtime:
+ifeq ($(strip $(DATABASE_URL)),)
+	@mkdir -p $(RUNTIME)
+	@if ! cmp -s cmd/taiwa/pglite/package-lock.json $(RUNTIME)/package-lock.json || [ ! -d $(RUNTIME)/node_modules ]; then \
+		cp cmd/taiwa/pglite/package.json cmd/taiwa/pglite/package-lock.json $(RUNTIME)/ && \
+		cd $(RUNTIME) && npm ci --omit=dev --no-audit --no-fund --loglevel=error; fi
+endif
 
 # Without DATABASE_URL the tests run on a fresh embedded PGlite, one package
 # at a time (it has a single backend); with it, packages run in parallel,
