@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -368,5 +367,3 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Errorf("Content-Security-Policy = %q", csp)
 	}
 }
-
-var _ = context.Background

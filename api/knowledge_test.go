@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
@@ -243,5 +242,3 @@ func TestStarterPackReadOnly(t *testing.T) {
 		t.Errorf("unhide did not show it again")
 	}
 }
-
-var _ = httptest.NewServer

@@ -3,18 +3,15 @@ package knowledge_test
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/knowledge"
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
 )
@@ -197,7 +194,3 @@ func first(s []string, n int) []string {
 	}
 	return s
 }
-
-var _ = errors.New
-var _ = strings.TrimSpace
-var _ = tenant.NewID
