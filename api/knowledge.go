@@ -134,14 +134,19 @@ func documentFor(c echo.Context, tx pgx.Tx, kb *knowledge.Base) (knowledge.Docum
 	return d, nil
 }
 
+// loadDocument reads the :id document in the caller's scope (see documentFor).
+func loadDocument(c echo.Context, db *tenant.DB, kb *knowledge.Base) (knowledge.Document, error) {
+	var d knowledge.Document
+	err := db.Scope(principal(c)).InTx(c.Request().Context(), func(tx pgx.Tx) (err error) {
+		d, err = documentFor(c, tx, kb)
+		return err
+	})
+	return d, err
+}
+
 func handleDocumentsGet(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx, p := c.Request().Context(), principal(c)
-		var d knowledge.Document
-		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
-			d, err = documentFor(c, tx, kb)
-			return err
-		})
+		d, err := loadDocument(c, db, kb)
 		if err != nil {
 			return err
 		}
@@ -269,12 +274,7 @@ func handleChunkPreview(kb *knowledge.Base) echo.HandlerFunc {
 
 func handleDocumentExport(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx, p := c.Request().Context(), principal(c)
-		var d knowledge.Document
-		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
-			d, err = documentFor(c, tx, kb)
-			return err
-		})
+		d, err := loadDocument(c, db, kb)
 		if err != nil {
 			return err
 		}

@@ -90,11 +90,6 @@ func TestRetrievalQuality(t *testing.T) {
 	keyOf := map[uuid.UUID]string{}
 	inOrg(t, knowledge.StarterOrg, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(t.Context(), `SELECT id, starter_key FROM documents WHERE starter_key IS NOT NULL`)
-		_, err := pgx.ForEachRow(rows, []any{new(uuid.UUID), new(string)}, func() error { return nil })
-		if err != nil {
-			return err
-		}
-		rows, _ = tx.Query(t.Context(), `SELECT id, starter_key FROM documents WHERE starter_key IS NOT NULL`)
 		for rows.Next() {
 			var id uuid.UUID
 			var key string

@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pgvector/pgvector-go"
 )
 
@@ -531,9 +530,4 @@ type StoredChunk struct {
 	HeadingPath []string  `json:"heading_path"`
 	Text        string    `json:"text"`
 	ContentHash string    `json:"content_hash"`
-}
-
-func isUniqueViolation(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23505"
 }
