@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/knowledge"
@@ -39,7 +38,6 @@ func testDeps(t *testing.T) Deps {
 		DB:          db.DB,
 		Knowledge:   knowledge.New(logger, a, nil),
 		Ready:       db.Ping,
-		Metrics:     prometheus.NewRegistry(),
 		MaxInFlight: 64,
 	}
 }
@@ -337,11 +335,16 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Errorf("Content-Type %q, want the Prometheus text format", ct)
+	}
 	b, _ := io.ReadAll(resp.Body)
 	for _, want := range []string{
 		`taiwa_http_requests_total{method="GET",route="/api/me",status="200"} 1`,
 		`taiwa_http_requests_total{method="GET",route="/api/users/:id",status="404"} 1`,
-		`taiwa_http_request_duration_seconds_bucket{method="GET",route="/api/me"`,
+		`taiwa_http_request_duration_seconds_bucket{method="GET",route="/api/me",le="+Inf"} 1`,
+		`taiwa_http_request_duration_seconds_count{method="GET",route="/api/me"} 1`,
+		`# TYPE taiwa_http_request_duration_seconds histogram`,
 		`taiwa_db_pool_max_connections`,
 		`taiwa_db_pool_acquires_total`,
 	} {

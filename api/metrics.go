@@ -1,45 +1,77 @@
 package api
 
 import (
+	"bufio"
+	"cmp"
+	"fmt"
+	"net/http"
+	"runtime"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
 )
 
+// metrics counts requests and serves them in the Prometheus text format.
+// The format is small and stable; writing it here keeps the Prometheus
+// client library (and protobuf, which it pulls in) out of the build.
 type metrics struct {
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	inFlight prometheus.Gauge
-	rejected prometheus.Counter
+	db    *tenant.DB
+	start time.Time
+
+	mu       sync.Mutex
+	requests map[requestKey]uint64
+	latency  map[routeKey]*histogram
+
+	inFlight atomic.Int64
+	rejected atomic.Uint64
 }
 
-func newMetrics(reg *prometheus.Registry, db *tenant.DB) *metrics {
-	m := &metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "taiwa_http_requests_total",
-			Help: "HTTP requests by route pattern, method and status.",
-		}, []string{"route", "method", "status"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "taiwa_http_request_duration_seconds",
-			Help:    "HTTP request latency by route pattern and method.",
-			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
-		}, []string{"route", "method"}),
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "taiwa_http_in_flight_requests",
-			Help: "Requests being served now.",
-		}),
-		rejected: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "taiwa_http_rejected_total",
-			Help: "Requests answered 503 because the in-flight cap was reached.",
-		}),
+type routeKey struct{ route, method string }
+
+type requestKey struct {
+	routeKey
+	status int
+}
+
+// latencyBuckets are the upper bounds, in seconds, of the latency histogram.
+var latencyBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}
+
+type histogram struct {
+	counts []uint64 // per bucket, not cumulative; one more for +Inf
+	sum    float64
+	n      uint64
+}
+
+func newMetrics(db *tenant.DB) *metrics {
+	return &metrics{
+		db: db, start: time.Now(),
+		requests: map[requestKey]uint64{},
+		latency:  map[routeKey]*histogram{},
 	}
-	reg.MustRegister(m.requests, m.latency, m.inFlight, m.rejected, poolCollector{db})
-	return m
+}
+
+func (m *metrics) observe(route, method string, status int, d time.Duration) {
+	k := routeKey{route, method}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.requests[requestKey{k, status}]++
+	h := m.latency[k]
+	if h == nil {
+		h = &histogram{counts: make([]uint64, len(latencyBuckets)+1)}
+		m.latency[k] = h
+	}
+	s := d.Seconds()
+	i, _ := slices.BinarySearch(latencyBuckets, s)
+	h.counts[i]++
+	h.sum += s
+	h.n++
 }
 
 func (m *metrics) middleware() echo.MiddlewareFunc {
@@ -51,44 +83,91 @@ func (m *metrics) middleware() echo.MiddlewareFunc {
 			if err != nil {
 				status, _, _ = classify(err)
 			}
-			route, method := routeOf(c), c.Request().Method
-			m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-			m.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+			m.observe(routeOf(c), c.Request().Method, status, time.Since(start))
 			return err
 		}
 	}
 }
 
-func handleMetrics(reg *prometheus.Registry) echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-}
-
-// poolCollector exports the database pool's statistics at scrape time.
-type poolCollector struct{ db *tenant.DB }
-
-var (
-	poolTotal    = prometheus.NewDesc("taiwa_db_pool_connections", "Open database connections by state.", []string{"state"}, nil)
-	poolMax      = prometheus.NewDesc("taiwa_db_pool_max_connections", "Maximum database connections.", nil, nil)
-	poolAcquires = prometheus.NewDesc("taiwa_db_pool_acquires_total", "Connection acquires.", nil, nil)
-	poolEmpty    = prometheus.NewDesc("taiwa_db_pool_empty_acquires_total", "Acquires that had to wait for a connection.", nil, nil)
-	poolCanceled = prometheus.NewDesc("taiwa_db_pool_canceled_acquires_total", "Acquires given up (timeout or client gone).", nil, nil)
-	poolWait     = prometheus.NewDesc("taiwa_db_pool_acquire_wait_seconds_total", "Time spent waiting for connections.", nil, nil)
-)
-
-func (poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{poolTotal, poolMax, poolAcquires, poolEmpty, poolCanceled, poolWait} {
-		ch <- d
+func handleMetrics(m *metrics) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
+		c.Response().WriteHeader(http.StatusOK)
+		w := bufio.NewWriter(c.Response())
+		m.write(w)
+		return w.Flush()
 	}
 }
 
-func (p poolCollector) Collect(ch chan<- prometheus.Metric) {
-	s := p.db.Pool.Stat()
-	ch <- prometheus.MustNewConstMetric(poolTotal, prometheus.GaugeValue, float64(s.AcquiredConns()), "acquired")
-	ch <- prometheus.MustNewConstMetric(poolTotal, prometheus.GaugeValue, float64(s.IdleConns()), "idle")
-	ch <- prometheus.MustNewConstMetric(poolTotal, prometheus.GaugeValue, float64(s.ConstructingConns()), "constructing")
-	ch <- prometheus.MustNewConstMetric(poolMax, prometheus.GaugeValue, float64(s.MaxConns()))
-	ch <- prometheus.MustNewConstMetric(poolAcquires, prometheus.CounterValue, float64(s.AcquireCount()))
-	ch <- prometheus.MustNewConstMetric(poolEmpty, prometheus.CounterValue, float64(s.EmptyAcquireCount()))
-	ch <- prometheus.MustNewConstMetric(poolCanceled, prometheus.CounterValue, float64(s.CanceledAcquireCount()))
-	ch <- prometheus.MustNewConstMetric(poolWait, prometheus.CounterValue, s.AcquireDuration().Seconds())
+// write renders every metric, in a stable order.
+func (m *metrics) write(w *bufio.Writer) {
+	m.mu.Lock()
+	reqs := make([]requestKey, 0, len(m.requests))
+	for k := range m.requests {
+		reqs = append(reqs, k)
+	}
+	slices.SortFunc(reqs, func(a, b requestKey) int {
+		return cmp.Or(cmp.Compare(a.route, b.route), cmp.Compare(a.method, b.method), cmp.Compare(a.status, b.status))
+	})
+	header(w, "taiwa_http_requests_total", "counter", "HTTP requests by route pattern, method and status.")
+	for _, k := range reqs {
+		fmt.Fprintf(w, "taiwa_http_requests_total{method=%s,route=%s,status=\"%d\"} %d\n", quote(k.method), quote(k.route), k.status, m.requests[k])
+	}
+	routes := make([]routeKey, 0, len(m.latency))
+	for k := range m.latency {
+		routes = append(routes, k)
+	}
+	slices.SortFunc(routes, func(a, b routeKey) int { return cmp.Or(cmp.Compare(a.route, b.route), cmp.Compare(a.method, b.method)) })
+	header(w, "taiwa_http_request_duration_seconds", "histogram", "HTTP request latency by route pattern and method.")
+	for _, k := range routes {
+		h := m.latency[k]
+		labels := "method=" + quote(k.method) + ",route=" + quote(k.route)
+		var cum uint64
+		for i, le := range latencyBuckets {
+			cum += h.counts[i]
+			fmt.Fprintf(w, "taiwa_http_request_duration_seconds_bucket{%s,le=\"%s\"} %d\n", labels, strconv.FormatFloat(le, 'g', -1, 64), cum)
+		}
+		fmt.Fprintf(w, "taiwa_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %d\n", labels, h.n)
+		fmt.Fprintf(w, "taiwa_http_request_duration_seconds_sum{%s} %g\n", labels, h.sum)
+		fmt.Fprintf(w, "taiwa_http_request_duration_seconds_count{%s} %d\n", labels, h.n)
+	}
+	m.mu.Unlock()
+
+	gauge(w, "taiwa_http_in_flight_requests", "gauge", "Requests being served now.", float64(m.inFlight.Load()))
+	gauge(w, "taiwa_http_rejected_total", "counter", "Requests answered 503 because the in-flight cap was reached.", float64(m.rejected.Load()))
+
+	if m.db != nil {
+		s := m.db.Pool.Stat()
+		header(w, "taiwa_db_pool_connections", "gauge", "Open database connections by state.")
+		fmt.Fprintf(w, "taiwa_db_pool_connections{state=\"acquired\"} %d\n", s.AcquiredConns())
+		fmt.Fprintf(w, "taiwa_db_pool_connections{state=\"constructing\"} %d\n", s.ConstructingConns())
+		fmt.Fprintf(w, "taiwa_db_pool_connections{state=\"idle\"} %d\n", s.IdleConns())
+		gauge(w, "taiwa_db_pool_max_connections", "gauge", "Maximum database connections.", float64(s.MaxConns()))
+		gauge(w, "taiwa_db_pool_acquires_total", "counter", "Connection acquires.", float64(s.AcquireCount()))
+		gauge(w, "taiwa_db_pool_empty_acquires_total", "counter", "Acquires that had to wait for a connection.", float64(s.EmptyAcquireCount()))
+		gauge(w, "taiwa_db_pool_canceled_acquires_total", "counter", "Acquires given up (timeout or client gone).", float64(s.CanceledAcquireCount()))
+		gauge(w, "taiwa_db_pool_acquire_wait_seconds_total", "counter", "Time spent waiting for connections.", s.AcquireDuration().Seconds())
+	}
+
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	gauge(w, "go_goroutines", "gauge", "Goroutines that currently exist.", float64(runtime.NumGoroutine()))
+	gauge(w, "go_memstats_heap_alloc_bytes", "gauge", "Heap bytes allocated and still in use.", float64(ms.HeapAlloc))
+	gauge(w, "go_memstats_sys_bytes", "gauge", "Bytes obtained from the system.", float64(ms.Sys))
+	gauge(w, "go_gc_cycles_total", "counter", "Completed GC cycles.", float64(ms.NumGC))
+	gauge(w, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.", float64(m.start.Unix()))
+}
+
+func header(w *bufio.Writer, name, typ, help string) {
+	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+}
+
+func gauge(w *bufio.Writer, name, typ, help string, v float64) {
+	header(w, name, typ, help)
+	fmt.Fprintf(w, "%s %s\n", name, strconv.FormatFloat(v, 'g', -1, 64))
+}
+
+// quote is a label value in the exposition format: \, " and newlines escaped.
+func quote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
 }

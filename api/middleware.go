@@ -58,12 +58,12 @@ func limitInFlight(max int, m *metrics) echo.MiddlewareFunc {
 			select {
 			case slots <- struct{}{}:
 			default:
-				m.rejected.Inc()
+				m.rejected.Add(1)
 				return errOverloaded
 			}
-			m.inFlight.Inc()
+			m.inFlight.Add(1)
 			defer func() {
-				m.inFlight.Dec()
+				m.inFlight.Add(-1)
 				<-slots
 			}()
 			return next(c)

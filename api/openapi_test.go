@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -34,7 +33,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 
-	e := newEcho(Deps{Logger: nil, DB: nil, Metrics: prometheus.NewRegistry(), MaxInFlight: 1})
+	e := newEcho(Deps{Logger: nil, DB: nil, MaxInFlight: 1})
 	param := regexp.MustCompile(`:(\w+)`)
 	var inCode []string
 	for _, r := range e.Routes() {

@@ -12,10 +12,10 @@ import (
 
 // addRoutes is the whole HTTP surface. openapi_test.go checks it against
 // openapi.yaml in both directions.
-func addRoutes(e *echo.Echo, d Deps) {
+func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	e.GET("/healthz", handleHealthz())
 	e.GET("/readyz", handleReadyz(d.Logger, d.Ready))
-	e.GET("/metrics", handleMetrics(d.Metrics))
+	e.GET("/metrics", handleMetrics(m))
 	e.GET("/api/openapi.yaml", handleOpenAPI())
 
 	// Authenticated routes. Not an echo.Group: a group with middleware

@@ -11,7 +11,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/knowledge"
@@ -27,9 +26,6 @@ type Deps struct {
 	// Ready reports whether the server can answer requests: the database
 	// answers and its schema is current.
 	Ready func(ctx context.Context) error
-	// Metrics is where request and pool metrics are registered and what
-	// /metrics serves.
-	Metrics *prometheus.Registry
 	// MaxInFlight caps requests served at once; beyond it the server
 	// answers 503 with Retry-After at once instead of queueing, so it
 	// recovers within seconds when the database comes back.
@@ -50,7 +46,7 @@ func newEcho(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Logger)
-	m := newMetrics(d.Metrics, d.DB)
+	m := newMetrics(d.DB)
 
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		// Accept a caller's id only if it looks like one of ours or a UUID;
@@ -80,6 +76,6 @@ func newEcho(d Deps) *echo.Echo {
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
 	}))
 	e.Use(requestTimeout(d.RequestTimeout))
-	addRoutes(e, d)
+	addRoutes(e, d, m)
 	return e
 }

@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/taiwa-coach/taiwa/api"
 	"github.com/taiwa-coach/taiwa/api/tenant"
@@ -79,14 +77,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		logger.InfoContext(ctx, "no embedding model configured: retrieval is lexical only (offline mode)")
 	}
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.NewServer(api.Deps{
 		Logger:      logger,
 		DB:          db.DB,
 		Knowledge:   kb,
 		Ready:       readiness(db.DB),
-		Metrics:     reg,
 		MaxInFlight: cfg.MaxInFlight,
 	})
 
