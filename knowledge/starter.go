@@ -5,7 +5,6 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"path"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -43,60 +42,64 @@ type SyncStats struct {
 // SyncStarter makes the starter organization's documents those of the
 // embedded starter pack: new files are added (published), changed ones get
 // a new version, and documents no longer in the pack are removed. Running it
-// again changes nothing. db must be scoped to StarterOrg.
+// again changes nothing. Each document is its own short transaction, so a
+// server can answer requests while it runs (PGlite has one connection), and
+// an advisory lock keeps two servers starting at once from adding a file
+// twice. db must be scoped to StarterOrg.
 func (b *Base) SyncStarter(ctx context.Context, db DB) (SyncStats, error) {
 	files, err := StarterFiles()
 	if err != nil {
 		return SyncStats{}, fmt.Errorf("starter pack: %w", err)
 	}
 	var st SyncStats
-	err = db.InTx(ctx, func(tx pgx.Tx) error {
-		st = SyncStats{}
-		rows, _ := tx.Query(ctx, `SELECT `+docColumns+` FROM documents d
-			WHERE d.org_id = '00000000-0000-0000-0000-000000000000' AND d.starter_key IS NOT NULL`)
-		existing, err := pgx.CollectRows(rows, pgx.RowToStructByName[Document])
+	keys := make([]string, 0, len(files))
+	for _, f := range files {
+		in, _, err := ParseMarkdown(f.Data)
 		if err != nil {
-			return err
+			return st, fmt.Errorf("starter pack %s: %w", f.Name, err)
 		}
-		byKey := map[string]Document{}
-		for _, d := range existing {
-			byKey[*d.StarterKey] = d
-		}
-		for _, f := range files {
-			in, _, err := ParseMarkdown(f.Data)
-			if err != nil {
-				return fmt.Errorf("starter pack %s: %w", f.Name, err)
-			}
-			d, ok := byKey[f.Name]
-			delete(byKey, f.Name)
-			switch {
-			case !ok:
-				d, err = b.Create(ctx, tx, StarterOrg, nil, in, StatusPublished)
-				if err == nil {
-					_, err = tx.Exec(ctx, `UPDATE documents SET starter_key = $2 WHERE org_id = $1 AND id = $3`, StarterOrg, f.Name, d.ID)
-				}
-				st.Added++
-			case d.Title != in.Title || d.Body != in.Body || d.Language != in.Language ||
-				!slices.Equal(d.Topics, in.Topics) || !slices.Equal(d.Tags, in.Tags):
-				_, err = b.update(ctx, tx, d, nil, in)
-				st.Updated++
-			default:
-				st.Unchanged++
-			}
-			if err != nil {
-				return fmt.Errorf("starter pack %s: %w", f.Name, err)
-			}
-		}
-		for key, d := range byKey {
-			if path.Dir(key) == "." {
-				continue
-			}
-			if _, err := tx.Exec(ctx, `DELETE FROM documents WHERE org_id = $1 AND id = $2`, StarterOrg, d.ID); err != nil {
+		keys = append(keys, f.Name)
+		err = db.InTx(ctx, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('taiwa.starter'))`); err != nil {
 				return err
 			}
-			st.Removed++
+			rows, _ := tx.Query(ctx, `SELECT `+docColumns+` FROM documents d
+				WHERE d.org_id = '00000000-0000-0000-0000-000000000000' AND d.starter_key = $1`, f.Name)
+			existing, err := pgx.CollectRows(rows, pgx.RowToStructByName[Document])
+			if err != nil {
+				return err
+			}
+			if len(existing) == 0 {
+				d, err := b.Create(ctx, tx, StarterOrg, nil, in, StatusPublished)
+				if err != nil {
+					return err
+				}
+				st.Added++
+				_, err = tx.Exec(ctx, `UPDATE documents SET starter_key = $2 WHERE org_id = $1 AND id = $3`, StarterOrg, f.Name, d.ID)
+				return err
+			}
+			d := existing[0]
+			if d.Title == in.Title && d.Body == in.Body && d.Language == in.Language &&
+				slices.Equal(d.Topics, in.Topics) && slices.Equal(d.Tags, in.Tags) {
+				st.Unchanged++
+				return nil
+			}
+			st.Updated++
+			_, err = b.update(ctx, tx, d, nil, in)
+			return err
+		})
+		if err != nil {
+			return st, fmt.Errorf("starter pack %s: %w", f.Name, err)
 		}
-		return nil
+	}
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM documents WHERE org_id = '00000000-0000-0000-0000-000000000000'
+			AND starter_key IS NOT NULL AND NOT starter_key = ANY ($1)`, keys)
+		st.Removed = int(tag.RowsAffected())
+		return err
 	})
-	return st, err
+	if err != nil {
+		return st, fmt.Errorf("starter pack: %w", err)
+	}
+	return st, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 )
@@ -127,6 +128,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if embedded {
 		cfg.MaxConns = 1
 		cfg.MinConns = 0
+		// PGlite cannot cancel a running query (it ignores CancelRequest),
+		// and a client that drops its connection mid-transaction leaves the
+		// single backend waiting (15 s, measured). So on PGlite a cancelled
+		// context lets the statement finish instead of cutting the
+		// connection; the next call sees the context is done.
+		cfg.ConnConfig.BuildContextWatcherHandler = func(*pgconn.PgConn) ctxwatch.Handler { return finishStatement{} }
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -134,6 +141,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	return &DB{Pool: pool, embedded: embedded, opts: opts, searchPath: searchPath}, nil
 }
+
+// finishStatement is a context watcher that does nothing on cancel.
+type finishStatement struct{}
+
+func (finishStatement) HandleCancel(context.Context) {}
+func (finishStatement) HandleUnwatchAfterCancel()    {}
 
 func cmpDuration(d, def time.Duration) time.Duration {
 	if d > 0 {

@@ -309,6 +309,17 @@ func TestServeEmbedded(t *testing.T) {
 			t.Errorf("demo token: /api/me = %d %v", status, body)
 		}
 	}
+	// The starter pack loads in the background right after start.
+	for i := 0; ; i++ {
+		_, body := get(t, base+"/api/kb/documents?source=starter&limit=1", toks[1])
+		if n, _ := body["total"].(float64); n >= 40 {
+			break
+		}
+		if i > 300 {
+			t.Fatalf("starter pack not loaded after 30 s: %v", body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	pid := embeddedPID(t, dir)
 	if err := stop(); err != nil {
 		t.Fatalf("serve: %v", err)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -60,19 +61,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	llm := newOpenAIClient(cfg.LLM)
 	kb := knowledge.New(logger, analyzer, newEmbedder(cfg.LLM, llm))
-	if cfg.Starter {
-		st, err := kb.SyncStarter(ctx, db.OrgScope(knowledge.StarterOrg))
-		if err != nil {
-			return err
-		}
-		logger.InfoContext(ctx, "starter pack", slog.Int("added", st.Added), slog.Int("updated", st.Updated),
-			slog.Int("removed", st.Removed), slog.Int("unchanged", st.Unchanged))
-	}
+
+	// Background work (starter pack, embeddings) stops before the database
+	// closes: it is cancelled at shutdown and waited for.
+	bgCtx, cancelBg := context.WithCancel(ctx)
+	var bg sync.WaitGroup
+	defer func() {
+		cancelBg()
+		bg.Wait()
+	}()
 	if model, ok := kb.Embedding(); ok {
 		// Vectors for chunks that have none for this model (a new model,
 		// or saves whose embedding call failed) are made in the background;
 		// lexical retrieval serves meanwhile.
-		go backfillEmbeddings(ctx, logger, db, kb, model)
+		bg.Go(func() { backfillEmbeddings(bgCtx, logger, db, kb, model) })
 	} else {
 		logger.InfoContext(ctx, "no embedding model configured: retrieval is lexical only (offline mode)")
 	}
@@ -103,6 +105,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		BaseContext: func(net.Listener) context.Context { return baseCtx },
 		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	if cfg.Starter {
+		// Loaded while the server already answers: each document is its own
+		// short transaction, and it takes a few seconds on a first start.
+		bg.Go(func() { syncStarter(bgCtx, logger, db.DB, kb) })
+	}
 	fmt.Fprintf(stdout, "taiwa listening on http://%s\n", ln.Addr()) // tests read the port from this line
 	logger.InfoContext(ctx, "listening", slog.String("addr", ln.Addr().String()), slog.Bool("embedded_db", db.embedded != nil))
 
@@ -130,6 +137,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		srv.Close()
 	}
 	return runErr
+}
+
+// syncStarter brings the starter knowledge pack up to date.
+func syncStarter(ctx context.Context, logger *slog.Logger, db *tenant.DB, kb *knowledge.Base) {
+	st, err := kb.SyncStarter(ctx, db.OrgScope(knowledge.StarterOrg))
+	if err != nil {
+		logger.ErrorContext(ctx, "starter pack not loaded; 'taiwa kb import -starter' retries", slog.String("error", err.Error()))
+		return
+	}
+	logger.InfoContext(ctx, "starter pack", slog.Int("added", st.Added), slog.Int("updated", st.Updated),
+		slog.Int("removed", st.Removed), slog.Int("unchanged", st.Unchanged))
+	if _, ok := kb.Embedding(); ok {
+		kb.EmbedMissing(ctx, db.OrgScope(knowledge.StarterOrg), nil)
+	}
 }
 
 // backfillEmbeddings embeds every chunk that lacks a vector of the model
