@@ -5,7 +5,7 @@
 # trixie packages installed into a debootstrap root. The root is cached outside
 # the clone (TAIWA_CI_CACHE) so a second run on the same machine reuses it.
 #
-# Usage: .ci/postgres.sh start|stop
+# Usage: .ci/postgres.sh start | restart [SECONDS_DOWN] | stop
 # On start it prints the DATABASE_URL of the unprivileged login role on stdout
 # and the owner URL (for migrations) is TAIWA_OWNER_URL in the same output.
 set -euo pipefail
@@ -78,6 +78,14 @@ stop_quiet() {
 	fi
 }
 
+# restart [SECONDS] stops the server, waits, and starts it again with its
+# data: the recovery test takes the database away from a server under load.
+restart() {
+	in_root "$pgbin/pg_ctl" -D "$datadir" -m fast -w stop >/dev/null
+	sleep "${1:-0}"
+	in_root "$pgbin/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w start >/dev/null
+}
+
 stop() {
 	stop_quiet
 	mountpoint -q "$root/proc" && umount "$root/proc" || true
@@ -85,6 +93,7 @@ stop() {
 
 case "${1:-}" in
 start) start ;;
+restart) restart "${2:-0}" ;;
 stop) stop ;;
-*) echo "usage: $0 start|stop" >&2; exit 2 ;;
+*) echo "usage: $0 start|restart|stop" >&2; exit 2 ;;
 esac
