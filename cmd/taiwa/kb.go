@@ -21,8 +21,15 @@ const kbHelp = `Usage: taiwa kb <command> [flags]
 
 Commands:
 
-	import    import Markdown files (with YAML front matter), folders of them, or zips
-	reembed   embed every chunk that has no vector for TAIWA_EMBED_MODEL, and index them
+	import     import Markdown files (with YAML front matter), folders of them, or zips
+	list       list guidance
+	search     search published guidance, with each retriever's score ("try a query")
+	update     save a Markdown file as the next version of a document
+	publish    publish documents
+	unpublish  put documents back to draft
+	archive    archive documents
+	export     write a document as Markdown, or all of them as a zip
+	reembed    embed every chunk that has no vector for TAIWA_EMBED_MODEL, and index them
 
 'taiwa kb <command> -h' lists the flags of each.
 `
@@ -35,13 +42,21 @@ func runKB(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return nil
 	}
-	switch args[0] {
-	case "import":
-		return kbImport(ctx, args[1:], getenv, stdout, stderr)
-	case "reembed":
-		return kbReembed(ctx, args[1:], getenv, stdout, stderr)
+	cmd, ok := map[string]func(context.Context, []string, func(string) string, io.Writer, io.Writer) error{
+		"import":    kbImport,
+		"list":      kbList,
+		"search":    kbSearch,
+		"update":    kbUpdate,
+		"publish":   kbSetStatus(knowledge.StatusPublished),
+		"unpublish": kbSetStatus(knowledge.StatusDraft),
+		"archive":   kbSetStatus(knowledge.StatusArchived),
+		"export":    kbExport,
+		"reembed":   kbReembed,
+	}[args[0]]
+	if !ok {
+		return usagef("kb: unknown command %q (try 'taiwa kb help')", args[0])
 	}
-	return usagef("kb: unknown command %q (try 'taiwa kb help')", args[0])
+	return cmd(ctx, args[1:], getenv, stdout, stderr)
 }
 
 // openKB opens the database (migrated) and the knowledge base.
@@ -65,24 +80,14 @@ func openKB(ctx context.Context, dbc dbConfig, llm llmConfig, stderr io.Writer) 
 }
 
 func kbImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("taiwa kb import", "taiwa kb import [flags] PATH...\n\n"+
+	fs := newKBFlags("import", "taiwa kb import [flags] PATH...\n\n"+
 		"Imports Markdown files with YAML front matter (title, lang, topics, tags, status),\n"+
 		"folders of them and zip archives into an organization. A bad file is reported and\n"+
 		"skipped; the others go in. With -starter, (re)loads the built-in starter pack.", getenv, stderr)
-	var dbc dbConfig
-	var llm llmConfig
-	dbc.register(fs)
-	llm.register(fs)
 	org := fs.String("org", "", "organization `id` to import into (see 'taiwa admin orgs list')")
 	starter := fs.Bool("starter", false, "load the built-in starter pack (shared by all organizations)")
 	publish := fs.Bool("publish", false, "publish imported documents whose front matter sets no status")
 	if err := fs.parse(args); err != nil {
-		return err
-	}
-	if err := dbc.validate(); err != nil {
-		return err
-	}
-	if err := llm.validate(); err != nil {
 		return err
 	}
 	if !*starter && (fs.NArg() == 0 || *org == "") {
@@ -96,7 +101,7 @@ func kbImport(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		files, problems = collectFiles(fs.Args())
 	}
-	db, kb, err := openKB(ctx, dbc, llm, stderr)
+	db, kb, err := openKB(ctx, fs.db, fs.llm, stderr)
 	if err != nil {
 		return err
 	}
@@ -213,28 +218,19 @@ func collectFiles(paths []string) ([]knowledge.File, []string) {
 }
 
 func kbReembed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("taiwa kb reembed", "taiwa kb reembed [flags]\n\n"+
+	fs := newKBFlags("reembed", "taiwa kb reembed [flags]\n\n"+
 		"Embeds every chunk, of every organization and of the starter pack, that has no vector\n"+
 		"for the configured model (TAIWA_EMBED_MODEL), then creates that model's vector index.\n"+
 		"Switching models is: set the new model, run this, restart the server. Until then the\n"+
 		"old model's vectors keep serving.", getenv, stderr)
-	var dbc dbConfig
-	var llm llmConfig
-	dbc.register(fs)
-	llm.register(fs)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if err := dbc.validate(); err != nil {
-		return err
-	}
-	if err := llm.validate(); err != nil {
-		return err
-	}
+	llm := fs.llm
 	if llm.EmbedModel == "" {
 		return usagef("kb reembed: set TAIWA_EMBED_MODEL (and OPENAI_BASE_URL or OPENAI_API_KEY)")
 	}
-	db, kb, err := openKB(ctx, dbc, llm, stderr)
+	db, kb, err := openKB(ctx, fs.db, llm, stderr)
 	if err != nil {
 		return err
 	}

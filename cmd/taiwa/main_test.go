@@ -432,6 +432,39 @@ func TestKBImport(t *testing.T) {
 			t.Errorf("kb import output lacks %q:\n%s", want, got)
 		}
 	}
+	docID := idRE.FindString(got[strings.Index(got, "imported "):])
+
+	// Curate it from the command line: unpublish, edit, publish, search, export.
+	kb := func(args ...string) string {
+		t.Helper()
+		var o, e bytes.Buffer
+		if err := run(t.Context(), append([]string{"kb"}, args...), getenv, &o, &e); err != nil {
+			t.Fatalf("kb %v: %v\n%s", args, err, e.String())
+		}
+		return o.String()
+	}
+	if got := kb("unpublish", "-org", orgID, docID); !strings.Contains(got, "draft") {
+		t.Errorf("unpublish: %s", got)
+	}
+	edited := filepath.Join(dir, "edited.md")
+	os.WriteFile(edited, []byte(strings.Replace(files["good.md"], "約束を一つ確認します", "約束を一つだけ声に出して確認します", 1)), 0o644)
+	if got := kb("update", "-org", orgID, "-doc", docID, edited); !strings.Contains(got, "version 3") {
+		t.Errorf("update: %s", got)
+	}
+	if got := kb("search", "-org", orgID, "次回までの約束を声に出して確認"); strings.Contains(got, "面談の終わり方") {
+		t.Errorf("search found a draft:\n%s", got)
+	}
+	kb("publish", "-org", orgID, docID)
+	if got := kb("search", "-org", orgID, "次回までの約束を声に出して確認"); !strings.Contains(got, "面談の終わり方") || !strings.Contains(got, "bm25") {
+		t.Errorf("search after publish:\n%s", got)
+	}
+	if got := kb("list", "-org", orgID, "-status", "published", "-q", "面談"); !strings.Contains(got, docID) {
+		t.Errorf("list:\n%s", got)
+	}
+	if got := kb("export", "-org", orgID, "-doc", docID); !strings.Contains(got, "title: 面談の終わり方") || !strings.Contains(got, "声に出して") {
+		t.Errorf("export:\n%s", got)
+	}
+
 	out.Reset()
 	if err := run(t.Context(), []string{"kb", "import", "-starter"}, getenv, &out, &errOut); err != nil {
 		t.Fatalf("kb import -starter: %v", err)
