@@ -189,3 +189,51 @@ func first(s []string, n int) []string {
 	}
 	return s
 }
+
+// TestTermStatsStayCurrent edits, republishes and deletes documents and
+// checks the BM25 statistics always equal a recount of the chunks.
+func TestTermStatsStayCurrent(t *testing.T) {
+	kb := newBase(t, nil)
+	org := pgtest.NewOrg(t, db)
+	check := func(step string) {
+		t.Helper()
+		inOrg(t, org, func(tx pgx.Tx) error {
+			var diff, chunks, stats int
+			err := tx.QueryRow(t.Context(), `
+				WITH actual AS (SELECT t AS term, count(*)::int AS df FROM chunks, unnest(terms) AS t WHERE org_id = $1 GROUP BY 1),
+				     stored AS (SELECT term, df FROM kb_term_stats WHERE org_id = $1)
+				SELECT (SELECT count(*) FROM (SELECT * FROM actual EXCEPT SELECT * FROM stored UNION ALL
+				                              SELECT * FROM stored EXCEPT SELECT * FROM actual) d),
+				       (SELECT count(*) FROM chunks WHERE org_id = $1),
+				       coalesce((SELECT chunks FROM kb_corpus_stats WHERE org_id = $1), 0)`, org).Scan(&diff, &chunks, &stats)
+			if err != nil {
+				return err
+			}
+			if diff != 0 || chunks != stats {
+				t.Errorf("%s: %d terms differ from a recount; %d chunks, stats say %d", step, diff, chunks, stats)
+			}
+			return nil
+		})
+	}
+	var id uuid.UUID
+	inOrg(t, org, func(tx pgx.Tx) error {
+		d, err := kb.Create(t.Context(), tx, org, nil, knowledge.Input{Title: "承認の伝え方", Language: "ja", Topics: []string{"recognition"},
+			Body: "## 状況\n\n成果だけでなく過程を認めます。\n\n## 実践\n\n具体的な行動を挙げて伝えます。毎週一つ。\n"}, knowledge.StatusDraft)
+		id = d.ID
+		return err
+	})
+	check("create")
+	inOrg(t, org, func(tx pgx.Tx) error {
+		_, err := kb.Update(t.Context(), tx, id, nil, knowledge.Input{Title: "承認の伝え方", Language: "ja", Topics: []string{"recognition"},
+			Body: "## 状況\n\n成果だけでなく過程を認めます。\n\n## 実践\n\n小さな前進を見つけて、その日のうちに伝えます。\n"}, 0)
+		return err
+	})
+	check("edit")
+	inOrg(t, org, func(tx pgx.Tx) error {
+		_, err := kb.SetStatus(t.Context(), tx, id, nil, knowledge.StatusPublished)
+		return err
+	})
+	check("publish")
+	inOrg(t, org, func(tx pgx.Tx) error { return kb.Delete(t.Context(), tx, id) })
+	check("delete")
+}

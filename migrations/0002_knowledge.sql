@@ -118,33 +118,40 @@ CREATE TABLE kb_hidden (
 	PRIMARY KEY (org_id, document_id)
 );
 
+-- Statement-level triggers with transition tables: a bulk insert (COPY, an
+-- import) updates each term's frequency once, not once per chunk.
 -- +goose StatementBegin
 CREATE FUNCTION kb_chunk_stats() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF TG_OP IN ('DELETE', 'UPDATE') THEN
-		UPDATE kb_term_stats SET df = df - 1 WHERE org_id = OLD.org_id AND term = ANY (OLD.terms);
-		DELETE FROM kb_term_stats WHERE org_id = OLD.org_id AND term = ANY (OLD.terms) AND df <= 0;
-		UPDATE kb_corpus_stats SET chunks = chunks - 1, total_terms = total_terms - OLD.term_count
-		WHERE org_id = OLD.org_id;
+		UPDATE kb_term_stats s SET df = s.df - o.n
+		FROM (SELECT org_id, t AS term, count(*) AS n FROM old_chunks, unnest(terms) AS t GROUP BY 1, 2) o
+		WHERE s.org_id = o.org_id AND s.term = o.term;
+		DELETE FROM kb_term_stats s USING (SELECT DISTINCT org_id, t AS term FROM old_chunks, unnest(terms) AS t) o
+		WHERE s.org_id = o.org_id AND s.term = o.term AND s.df <= 0;
+		UPDATE kb_corpus_stats s SET chunks = s.chunks - o.n, total_terms = s.total_terms - o.len
+		FROM (SELECT org_id, count(*) AS n, sum(term_count) AS len FROM old_chunks GROUP BY 1) o
+		WHERE s.org_id = o.org_id;
 	END IF;
 	IF TG_OP IN ('INSERT', 'UPDATE') THEN
 		INSERT INTO kb_term_stats (org_id, term, df)
-		SELECT NEW.org_id, t, 1 FROM unnest(NEW.terms) AS t
-		ON CONFLICT (org_id, term) DO UPDATE SET df = kb_term_stats.df + 1;
-		INSERT INTO kb_corpus_stats (org_id, chunks, total_terms) VALUES (NEW.org_id, 1, NEW.term_count)
-		ON CONFLICT (org_id) DO UPDATE SET chunks = kb_corpus_stats.chunks + 1,
-			total_terms = kb_corpus_stats.total_terms + NEW.term_count;
-		RETURN NEW;
+		SELECT org_id, t, count(*) FROM new_chunks, unnest(terms) AS t GROUP BY 1, 2
+		ON CONFLICT (org_id, term) DO UPDATE SET df = kb_term_stats.df + EXCLUDED.df;
+		INSERT INTO kb_corpus_stats (org_id, chunks, total_terms)
+		SELECT org_id, count(*), sum(term_count) FROM new_chunks GROUP BY 1
+		ON CONFLICT (org_id) DO UPDATE SET chunks = kb_corpus_stats.chunks + EXCLUDED.chunks,
+			total_terms = kb_corpus_stats.total_terms + EXCLUDED.total_terms;
 	END IF;
-	RETURN OLD;
+	RETURN NULL;
 END
 $$;
 -- +goose StatementEnd
-CREATE TRIGGER chunks_stats AFTER INSERT OR DELETE ON chunks
-	FOR EACH ROW EXECUTE FUNCTION kb_chunk_stats();
-CREATE TRIGGER chunks_stats_update AFTER UPDATE OF terms, term_count ON chunks
-	FOR EACH ROW WHEN (OLD.terms IS DISTINCT FROM NEW.terms OR OLD.term_count <> NEW.term_count)
-	EXECUTE FUNCTION kb_chunk_stats();
+CREATE TRIGGER chunks_stats_insert AFTER INSERT ON chunks
+	REFERENCING NEW TABLE AS new_chunks FOR EACH STATEMENT EXECUTE FUNCTION kb_chunk_stats();
+CREATE TRIGGER chunks_stats_delete AFTER DELETE ON chunks
+	REFERENCING OLD TABLE AS old_chunks FOR EACH STATEMENT EXECUTE FUNCTION kb_chunk_stats();
+CREATE TRIGGER chunks_stats_update AFTER UPDATE ON chunks
+	REFERENCING OLD TABLE AS old_chunks NEW TABLE AS new_chunks FOR EACH STATEMENT EXECUTE FUNCTION kb_chunk_stats();
 
 ALTER TABLE documents ENABLE ROW LEVEL SECURITY;
 ALTER TABLE documents FORCE ROW LEVEL SECURITY;
