@@ -109,9 +109,19 @@ stats AS (
 	SELECT greatest(coalesce(sum(chunks), 0), 1)::float8 AS n FROM kb_corpus_stats
 ),
 idf AS (
-	SELECT q.term, q.idx, ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) AS w
+	SELECT q.term, q.idx, d.df, s.n, ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) AS w
 	FROM q CROSS JOIN stats s
 	CROSS JOIN LATERAL (SELECT coalesce(sum(ts.df), 0)::float8 AS df FROM kb_term_stats ts WHERE ts.term = q.term) d
+),
+cand AS (
+	-- Candidates come from the query's rarer terms (in at most a fifth of
+	-- the chunks) when it has any: a chunk that shares only common words
+	-- with the query ranks low and rarely reaches the coverage threshold,
+	-- while scanning every chunk that mentions "メンバー" is what made large
+	-- corpora slow. Scoring still uses every query term.
+	SELECT coalesce(
+		(SELECT array_agg(term) FROM idf WHERE df <= 0.2 * n),
+		@terms::text[]) AS terms
 ),
 qv AS (
 	SELECT format('{%s}/%s', string_agg((idx + 1)::text || ':' || w::text, ',' ORDER BY idx), ` + strconv.Itoa(termSpace) + `)::sparsevec AS v,
@@ -124,7 +134,7 @@ lexical AS (
 			(SELECT coalesce(sum(idf.w), 0) FROM idf WHERE idf.term = ANY (c.terms)) / nullif(qv.total, 0) AS coverage,
 			(SELECT count(*) FROM idf WHERE idf.term = ANY (c.terms)) AS matched
 		FROM chunks c CROSS JOIN qv
-		WHERE c.terms && @terms::text[]
+		WHERE c.terms && (SELECT terms FROM cand)
 		  AND c.status = 'published'
 		  AND (@lang = '' OR c.language = @lang)
 		  AND (@topics::text[] IS NULL OR c.topics && @topics)

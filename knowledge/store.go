@@ -422,26 +422,29 @@ func (b *Base) prepare(d Document, avgLen float64) []indexedChunk {
 	for _, c := range ChunkMarkdown(d.Body, b.chunking) {
 		context := d.Title + "\n" + strings.Join(c.HeadingPath, "\n")
 		terms := b.analyzer.Terms(context + "\n" + c.Text)
-		tf := map[string]int{}
-		for _, t := range terms {
-			tf[t]++
-		}
-		weights := map[int32]float32{}
-		distinct := make([]string, 0, len(tf))
-		for t, n := range tf {
-			f := float64(n)
-			w := f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*float64(len(terms))/avgLen))
-			weights[termIndex(t)] += float32(w)
-			distinct = append(distinct, t)
-		}
-		slices.Sort(distinct)
+		distinct, bm25 := weigh(terms, avgLen)
 		h := sha256.Sum256([]byte(strings.Join(c.HeadingPath, "\x1f") + "\x1e" + c.Text))
-		out = append(out, indexedChunk{
-			Chunk: c, hash: h[:], terms: distinct, termCount: len(terms),
-			bm25: pgvector.NewSparseVectorFromMap(weights, termSpace),
-		})
+		out = append(out, indexedChunk{Chunk: c, hash: h[:], terms: distinct, termCount: len(terms), bm25: bm25})
 	}
 	return out
+}
+
+// weigh returns the distinct terms of a chunk and their BM25 weights:
+// tf·(k1+1) / (tf + k1·(1 − b + b·len/avgLen)), by hashed term index.
+func weigh(terms []string, avgLen float64) ([]string, pgvector.SparseVector) {
+	tf := map[string]int{}
+	for _, t := range terms {
+		tf[t]++
+	}
+	weights := map[int32]float32{}
+	distinct := make([]string, 0, len(tf))
+	for t, n := range tf {
+		f := float64(n)
+		weights[termIndex(t)] += float32(f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*float64(len(terms))/avgLen)))
+		distinct = append(distinct, t)
+	}
+	slices.Sort(distinct)
+	return distinct, pgvector.NewSparseVectorFromMap(weights, termSpace)
 }
 
 // index makes a document's chunks those of its current version. A chunk
