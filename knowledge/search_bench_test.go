@@ -227,4 +227,3 @@ func seedChunks(b *testing.B, org uuid.UUID, n int, sentences [][2]any) {
 		}
 	}
 }
-
