@@ -1,0 +1,448 @@
+// Package anonymize masks personal data in 1on1 text before it is stored,
+// logged, embedded or sent to a model: person names (Japanese with kagome's
+// 人名 tags and honorific/title patterns, English with titles and a list of
+// given names), email addresses, phone numbers, URLs, postal codes and
+// addresses, employee and other id numbers, 12-digit individual numbers
+// (マイナンバー), payment card numbers, and an organization's own terms.
+//
+// Replacements are typed and consistent within a Session: the same person is
+// [人物1] throughout. A Report says what kinds were masked and how often,
+// never the original values.
+package anonymize
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/ikawaha/kagome-dict/ipa"
+	"github.com/ikawaha/kagome/v2/tokenizer"
+)
+
+// Kind is a kind of personal data.
+type Kind string
+
+const (
+	Person     Kind = "person"
+	Email      Kind = "email"
+	Phone      Kind = "phone"
+	URL        Kind = "url"
+	Address    Kind = "address"
+	PostalCode Kind = "postal_code"
+	EmployeeID Kind = "employee_id"
+	MyNumber   Kind = "my_number"
+	Card       Kind = "card"
+	Term       Kind = "term"
+)
+
+// labels are the placeholder names, Japanese first.
+var labels = map[Kind][2]string{
+	Person: {"人物", "PERSON"}, Email: {"メール", "EMAIL"}, Phone: {"電話", "PHONE"}, URL: {"URL", "URL"},
+	Address: {"住所", "ADDRESS"}, PostalCode: {"郵便番号", "POSTCODE"}, EmployeeID: {"社員番号", "ID"},
+	MyNumber: {"個人番号", "MYNUMBER"}, Card: {"カード", "CARD"}, Term: {"用語", "TERM"},
+}
+
+// Text is text that has been through Redact. Only this package makes a
+// non-empty one, so code that stores history or builds prompts cannot be
+// handed raw input by mistake.
+type Text struct{ s string }
+
+func (t Text) String() string { return t.s }
+
+// Report counts what Redact masked, by kind. It holds no original values.
+type Report map[Kind]int
+
+// Session keeps replacements consistent across the texts of one 1on1
+// session: the same value gets the same placeholder.
+type Session struct {
+	lang  int // 0: Japanese labels, 1: English
+	seen  map[Kind]map[string]int
+	count map[Kind]int
+}
+
+// NewSession starts a session; lang "en" gives English placeholder labels.
+func NewSession(lang string) *Session {
+	s := &Session{seen: map[Kind]map[string]int{}, count: map[Kind]int{}}
+	if lang == "en" {
+		s.lang = 1
+	}
+	return s
+}
+
+func (s *Session) placeholder(k Kind, value string) string {
+	key := strings.ToLower(value)
+	if k == Person {
+		key = personKey(value)
+	}
+	m := s.seen[k]
+	if m == nil {
+		m = map[string]int{}
+		s.seen[k] = m
+	}
+	n, ok := m[key]
+	if !ok {
+		s.count[k]++
+		n = s.count[k]
+		m[key] = n
+	}
+	return "[" + labels[k][s.lang] + strconv.Itoa(n) + "]"
+}
+
+// personKey makes "Sarah Lee" and a later "Sarah" different people but
+// "Sarah" twice the same one.
+func personKey(v string) string { return strings.ToLower(strings.TrimSpace(v)) }
+
+// Redactor finds personal data. It loads kagome's dictionary once; share
+// one per process. It is safe for concurrent use.
+type Redactor struct {
+	tok *tokenizer.Tokenizer
+}
+
+// New loads the dictionary.
+func New() (*Redactor, error) {
+	t, err := tokenizer.New(ipa.Dict(), tokenizer.OmitBosEos())
+	if err != nil {
+		return nil, err
+	}
+	return &Redactor{tok: t}, nil
+}
+
+// span is a found piece of personal data, by byte offsets in the text.
+type span struct {
+	start, end int
+	kind       Kind
+}
+
+// Redact masks personal data in raw, and the organization's extra terms,
+// with placeholders from s.
+func (r *Redactor) Redact(raw string, s *Session, terms []string) (Text, Report) {
+	if !utf8.ValidString(raw) {
+		raw = strings.ToValidUTF8(raw, "\uFFFD")
+	}
+	spans := r.find(raw, terms)
+	report := Report{}
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		b.WriteString(raw[last:sp.start])
+		b.WriteString(s.placeholder(sp.kind, raw[sp.start:sp.end]))
+		report[sp.kind]++
+		last = sp.end
+	}
+	b.WriteString(raw[last:])
+	return Text{b.String()}, report
+}
+
+// find returns non-overlapping spans, in order. Detectors run from the most
+// certain (formats) to the least (names); a later one never takes text an
+// earlier one took.
+func (r *Redactor) find(raw string, terms []string) []span {
+	folded, toRaw := fold(raw)
+	var spans []span
+	taken := func(a, b int) bool {
+		for _, s := range spans {
+			if a < s.end && s.start < b {
+				return true
+			}
+		}
+		return false
+	}
+	add := func(a, b int, k Kind) {
+		if a < b && !taken(a, b) {
+			spans = append(spans, span{a, b, k})
+		}
+	}
+	// Organization terms, case-insensitively for Latin letters.
+	lower := strings.ToLower(raw)
+	for _, t := range terms {
+		t = strings.TrimSpace(t)
+		if t == "" {
+			continue
+		}
+		lt := strings.ToLower(t)
+		for i := 0; ; {
+			j := strings.Index(lower[i:], lt)
+			if j < 0 {
+				break
+			}
+			a := i + j
+			add(a, a+len(lt), Term)
+			i = a + len(lt)
+		}
+	}
+	// Formats, matched on the width-folded text (０９０－… is 090-…).
+	for _, d := range formats {
+		for _, m := range d.re.FindAllStringSubmatchIndex(folded, -1) {
+			a, b := m[0], m[1]
+			if d.group > 0 && m[2*d.group] >= 0 {
+				a, b = m[2*d.group], m[2*d.group+1]
+			}
+			if d.check != nil && !d.check(folded[a:b]) {
+				continue
+			}
+			add(toRaw[a], toRaw[b], d.kind)
+		}
+	}
+	for _, sp := range r.names(raw) {
+		add(sp.start, sp.end, Person)
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	return spans
+}
+
+// fold maps full-width ASCII (０-９, Ａ-Ｚ, ＠, －…) and the other dashes to
+// ASCII, rune for rune, and returns the byte offset in raw of every byte
+// offset in the folded text (one past the end included).
+func fold(raw string) (string, []int) {
+	var b strings.Builder
+	toRaw := make([]int, 0, len(raw)+1)
+	for i, r := range raw {
+		switch {
+		case r >= '！' && r <= '～':
+			r -= '！' - '!'
+		case r == '‐' || r == '‑' || r == '–' || r == '—' || r == '−':
+			r = '-'
+		case r == '　':
+			r = ' '
+		}
+		n := utf8.RuneLen(r)
+		for range n {
+			toRaw = append(toRaw, i)
+		}
+		b.WriteRune(r)
+	}
+	toRaw = append(toRaw, len(raw))
+	return b.String(), toRaw
+}
+
+type detector struct {
+	kind  Kind
+	re    *regexp.Regexp
+	group int               // mask only this submatch (0: the whole match)
+	check func(string) bool // extra validation of the masked text
+}
+
+// formats are the pattern detectors, in the order they run.
+var formats = []detector{
+	{kind: Email, re: regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)},
+	{kind: URL, re: regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'（）()「」、。，]+`)},
+	// Card numbers: 13-19 digits in groups, passing the Luhn check.
+	{kind: Card, re: regexp.MustCompile(`\b(?:\d[ -]?){12,18}\d\b`), check: luhn},
+	// マイナンバー: 12 digits, alone or as 4-4-4.
+	{kind: MyNumber, re: regexp.MustCompile(`(?:^|[^\d-])(\d{4}[ -]?\d{4}[ -]?\d{4})(?:[^\d-]|$)`), group: 1, check: twelveDigits},
+	// Phone numbers: international, Japanese with hyphens or parentheses,
+	// and 10-11 digit Japanese numbers written together.
+	{kind: Phone, re: regexp.MustCompile(`\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){2,4}`)},
+	{kind: Phone, re: regexp.MustCompile(`(?:\(0\d{1,4}\)\s?\d{1,4}-\d{3,4}|\b0\d{1,4}\(\d{1,4}\)\d{3,4}\b|\b0\d{1,4}-\d{1,4}-\d{3,4}\b|\b0\d{9,10}\b)`)},
+	{kind: PostalCode, re: regexp.MustCompile(`〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b`)},
+	// Japanese addresses: a prefecture, then up to the block number.
+	{kind: Address, re: regexp.MustCompile(`(?:東京都|北海道|(?:京都|大阪)府|[^\s、。,，]{2,3}県)[^\s、。,，「」（）()]{1,30}?\d+(?:(?:-|丁目|番地?|号)\d*)*(?:号)?`)},
+	// English-style Japanese addresses: "1-2-3 Shibuya, Shibuya-ku, Tokyo".
+	{kind: Address, re: regexp.MustCompile(`\b\d+-\d+(?:-\d+)? [A-Z][a-z]+(?:, [A-Z][a-z]+(?:-(?:ku|shi|cho|machi))?)*`)},
+	// Employee and other ids after a label: mask the id, not the label.
+	{kind: EmployeeID, re: regexp.MustCompile(`(?i)(?:社員番号|従業員番号|社員ID|職員番号|employee\s*(?:id|no\.?|number)|staff\s*id|\bID)\s*[:：]?\s*([A-Z0-9]{0,6}-?\d{3,10})\b`), group: 1},
+	{kind: EmployeeID, re: regexp.MustCompile(`\b(?:EMP|E|ID)-\d{4,10}\b`)},
+}
+
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+func luhn(s string) bool {
+	d := digits(s)
+	if len(d) < 13 || len(d) > 19 {
+		return false
+	}
+	sum := 0
+	for i := range d {
+		n := int(d[len(d)-1-i] - '0')
+		if i%2 == 1 {
+			if n *= 2; n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+	}
+	return sum%10 == 0
+}
+
+func twelveDigits(s string) bool { return len(digits(s)) == 12 }
+
+// names finds person names: Japanese by kagome's 人名 tags and by the
+// honorific or title after a name, English by titles and given names.
+func (r *Redactor) names(raw string) []span {
+	var out []span
+	out = append(out, r.japaneseNames(raw)...)
+	out = append(out, englishNames(raw)...)
+	return out
+}
+
+// honorifics follow a name: 田中さん, 佐藤部長, ゆいちゃん.
+// (Katakana titles such as マネージャー are left out: before them stands a
+// job title, エンジニアリングマネージャー, far more often than a name.)
+var honorifics = []string{"さん", "さま", "様", "くん", "君", "ちゃん", "氏", "先生", "部長", "課長", "係長", "主任",
+	"社長", "専務", "常務", "室長", "所長", "店長", "次長", "本部長", "支店長", "先輩"}
+
+// notNames come before honorifics without being names.
+var notNames = map[string]bool{"お客": true, "客": true, "皆": true, "みな": true, "みんな": true, "奥": true, "お子": true,
+	"子": true, "娘": true, "息子": true, "お父": true, "お母": true, "父": true, "母": true, "兄": true, "姉": true,
+	"弟": true, "妹": true, "お兄": true, "お姉": true, "担当": true, "相手": true, "本人": true, "新人": true,
+	"先方": true, "上司": true, "部下": true, "同僚": true, "お医者": true, "医者": true, "お隣": true, "彼": true, "彼女": true}
+
+func (r *Redactor) japaneseNames(raw string) []span {
+	var out []span
+	toks := r.tok.Analyze(raw, tokenizer.Normal)
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		pos := t.POS()
+		isName := len(pos) > 2 && pos[0] == "名詞" && pos[1] == "固有名詞" && pos[2] == "人名"
+		// A "name" inside a katakana word is a piece of that word (マイ of
+		// マイナンバー), not a person.
+		if isName && (katakanaAt(raw, t.Position-1, true) || katakanaAt(raw, t.Position+len(t.Surface), false)) {
+			isName = false
+		}
+		if isName {
+			// Join a surname and given name written together (鈴木花子).
+			start, end := t.Position, t.Position+len(t.Surface)
+			for i+1 < len(toks) {
+				n := toks[i+1].POS()
+				if len(n) > 2 && n[1] == "固有名詞" && n[2] == "人名" && toks[i+1].Position == end {
+					end += len(toks[i+1].Surface)
+					i++
+					continue
+				}
+				break
+			}
+			out = append(out, span{start, end, Person})
+		}
+	}
+	// A run of kanji, katakana or hiragana right before an honorific.
+	for _, h := range honorifics {
+		for i := 0; ; {
+			j := strings.Index(raw[i:], h)
+			if j < 0 {
+				break
+			}
+			at := i + j
+			i = at + len(h)
+			start := nameRunStart(raw[:at], h)
+			name := raw[start:at]
+			if name == "" || notNames[name] || strings.HasPrefix(name, "お") && utf8.RuneCountInString(name) <= 2 {
+				continue
+			}
+			// A title word alone (部長会議) has nothing before it to mask.
+			out = append(out, span{start, at, Person})
+		}
+	}
+	return out
+}
+
+// katakanaAt reports whether the rune ending at (before) or starting at
+// (after) byte offset i of s is katakana.
+func katakanaAt(s string, i int, before bool) bool {
+	var r rune
+	if before {
+		if i < 0 || i+1 > len(s) {
+			return false
+		}
+		r, _ = utf8.DecodeLastRuneInString(s[:i+1])
+	} else {
+		if i >= len(s) {
+			return false
+		}
+		r, _ = utf8.DecodeRuneInString(s[i:])
+	}
+	return unicode.Is(unicode.Katakana, r) || r == 'ー'
+}
+
+// nameRunStart walks back from the end of prefix over one script: kanji
+// (up to 4), katakana (names like マイケル), or, before ちゃん and くん only,
+// hiragana (ゆいちゃん).
+func nameRunStart(prefix, honorific string) int {
+	end := len(prefix)
+	r, _ := utf8.DecodeLastRuneInString(prefix)
+	var in func(rune) bool
+	limit := 6
+	switch {
+	case unicode.Is(unicode.Han, r) || r == '々':
+		in = func(r rune) bool { return unicode.Is(unicode.Han, r) || r == '々' }
+		limit = 5
+	case unicode.Is(unicode.Katakana, r) || r == 'ー':
+		in = func(r rune) bool { return unicode.Is(unicode.Katakana, r) || r == 'ー' || r == '・' }
+		limit = 12
+	case unicode.Is(unicode.Hiragana, r) && (honorific == "ちゃん" || honorific == "くん"):
+		in = func(r rune) bool { return unicode.Is(unicode.Hiragana, r) }
+		limit = 4
+	default:
+		return end
+	}
+	start, n := end, 0
+	for start > 0 && n < limit {
+		r, size := utf8.DecodeLastRuneInString(prefix[:start])
+		if !in(r) {
+			break
+		}
+		start -= size
+		n++
+	}
+	return start
+}
+
+var (
+	titled   = regexp.MustCompile(`\b(?:Mr|Ms|Mrs|Mx|Dr|Prof)\.?\s+(\p{Lu}[\p{L}'-]+(?:\s\p{Lu}[\p{L}'-]+)?)`)
+	capWords = regexp.MustCompile(`\p{Lu}\p{Ll}+(?:[-']\p{L}+)?(?:\s\p{Lu}\p{Ll}+(?:[-']\p{L}+)?)?`)
+	// Japanese honorifics in romaji: Tanaka-san, Sato-sensei.
+	romajiHonorific = regexp.MustCompile(`\b(\p{Lu}\p{Ll}+)-(?:san|sama|kun|chan|sensei|senpai)\b`)
+	// A sign-off: "Thanks, Lucía Fernández" at the end of a note.
+	signOff = regexp.MustCompile(`(?i:thanks|thank you|regards|best|cheers|sincerely|best regards|kind regards),?\s+(\p{Lu}\p{Ll}+(?:\s\p{Lu}\p{Ll}+)?)\s*[.!]?\s*$`)
+)
+
+// englishNames finds names after a title (Dr. Patel), and given names from
+// the list, alone or with the capitalized word after them (Emily Clark).
+func englishNames(raw string) []span {
+	var out []span
+	for _, re := range []*regexp.Regexp{titled, romajiHonorific, signOff} {
+		for _, m := range re.FindAllStringSubmatchIndex(raw, -1) {
+			out = append(out, span{m[2], m[3], Person})
+		}
+	}
+	for _, m := range capWords.FindAllStringIndex(raw, -1) {
+		if r, _ := utf8.DecodeLastRuneInString(raw[:m[0]]); m[0] > 0 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			continue // inside a word
+		}
+		words := strings.Fields(raw[m[0]:m[1]])
+		first := strings.TrimSuffix(strings.TrimSuffix(words[0], "'s"), "’s")
+		if !givenNames[first] {
+			continue
+		}
+		end := m[0] + len(first)
+		// "Emily Clark", but not "Yuki's My Number".
+		if len(words) == 2 && first == words[0] && !notSurname[words[1]] {
+			end = m[1]
+		}
+		out = append(out, span{m[0], end, Person})
+	}
+	return out
+}
+
+// notSurname are capitalized words that follow a given name without being
+// a surname.
+var notSurname = setOf("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+	"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+	"November", "December", "The", "And", "But", "Or", "I", "We", "He", "She", "They", "It")
+
+func setOf(ws ...string) map[string]bool {
+	m := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		m[w] = true
+	}
+	return m
+}
