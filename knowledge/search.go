@@ -114,13 +114,13 @@ idf AS (
 	CROSS JOIN LATERAL (SELECT coalesce(sum(ts.df), 0)::float8 AS df FROM kb_term_stats ts WHERE ts.term = q.term) d
 ),
 cand AS (
-	-- Candidates come from the query's rarer terms (in at most a fifth of
-	-- the chunks) when it has any: a chunk that shares only common words
+	-- Candidates come from the query's rarer terms (in some but at most a
+	-- fifth of the chunks) when it has any: a chunk that shares only common words
 	-- with the query ranks low and rarely reaches the coverage threshold,
 	-- while scanning every chunk that mentions "メンバー" is what made large
 	-- corpora slow. Scoring still uses every query term.
 	SELECT coalesce(
-		(SELECT array_agg(term) FROM idf WHERE df <= 0.2 * n),
+		(SELECT array_agg(term) FROM idf WHERE df > 0 AND df <= 0.2 * n),
 		@terms::text[]) AS terms
 ),
 qv AS (
