@@ -16,6 +16,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
+	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
 )
@@ -24,11 +26,18 @@ var db *pgtest.DB
 
 func TestMain(m *testing.M) { pgtest.Main(m, &db) }
 
-var analyzer = sync.OnceValues(knowledge.NewAnalyzer)
+var (
+	analyzer = sync.OnceValues(knowledge.NewAnalyzer)
+	redactor = sync.OnceValues(anonymize.New)
+)
 
 // testDeps are the dependencies of a test server; logs go to the test log.
 func testDeps(t *testing.T) Deps {
 	a, err := analyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := redactor()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +46,7 @@ func testDeps(t *testing.T) Deps {
 		Logger:      logger,
 		DB:          db.DB,
 		Knowledge:   knowledge.New(logger, a, nil),
+		History:     history.New(r),
 		Ready:       db.Ping,
 		MaxInFlight: 64,
 	}

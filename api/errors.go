@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
@@ -40,6 +41,8 @@ var errorStatus = []struct {
 	{tenant.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{tenant.ErrNotFound, http.StatusNotFound, "not_found"},
 	{tenant.ErrConflict, http.StatusConflict, "conflict"},
+	{history.ErrInvalid, http.StatusBadRequest, "invalid_argument"},
+	{history.ErrNotFound, http.StatusNotFound, "not_found"},
 	{knowledge.ErrInvalid, http.StatusBadRequest, "invalid_argument"},
 	{knowledge.ErrNotFound, http.StatusNotFound, "not_found"},
 	{knowledge.ErrConflict, http.StatusConflict, "conflict"},

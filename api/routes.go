@@ -61,4 +61,22 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodPost, "/api/kb/import", handleImport(d.DB, kb), curate, middleware.BodyLimit(maxImportBody))
 	api(http.MethodPost, "/api/kb/chunk-preview", handleChunkPreview(kb), curate)
 	api(http.MethodPost, "/api/kb/search", handleSearch(d.DB, kb))
+
+	// Session history: a manager's own members, sessions and actions.
+	// Admins and curators cannot read it (row security requires the
+	// manager); they get the organization's term list to curate.
+	manager := requireRole(tenant.RoleManager)
+	h := d.History
+	api(http.MethodGet, "/api/members", handleMembersList(d.DB, h), manager)
+	api(http.MethodPost, "/api/members", handleMembersCreate(d.DB, h), manager)
+	api(http.MethodGet, "/api/members/:id", handleMembersGet(d.DB, h), manager)
+	api(http.MethodDelete, "/api/members/:id", handleMembersErase(d.DB, h), manager)
+	api(http.MethodGet, "/api/members/:id/export", handleMembersExport(d.DB, h), manager)
+	api(http.MethodGet, "/api/members/:id/sessions", handleSessionsList(d.DB, h), manager)
+	api(http.MethodPost, "/api/members/:id/sessions", handleSessionsCreate(d.DB, h), manager)
+	api(http.MethodGet, "/api/members/:id/actions", handleActionsList(d.DB, h), manager)
+	api(http.MethodGet, "/api/sessions/:id", handleSessionsGet(d.DB, h), manager)
+	api(http.MethodPatch, "/api/actions/:id", handleActionsUpdate(d.DB, h), manager)
+	api(http.MethodGet, "/api/org/terms", handleTermsGet(d.DB, h), admin)
+	api(http.MethodPut, "/api/org/terms", handleTermsPut(d.DB, h), admin)
 }

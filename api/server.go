@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
@@ -23,6 +24,8 @@ type Deps struct {
 	DB     *tenant.DB
 	// Knowledge is the curated guidance.
 	Knowledge *knowledge.Base
+	// History is the managers' anonymized session history.
+	History *history.Store
 	// Ready reports whether the server can answer requests: the database
 	// answers and its schema is current.
 	Ready func(ctx context.Context) error

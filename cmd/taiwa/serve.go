@@ -16,6 +16,8 @@ import (
 
 	"github.com/taiwa-coach/taiwa/api"
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
+	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
 	"github.com/taiwa-coach/taiwa/migrations"
 )
@@ -59,6 +61,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("load the Japanese dictionary: %w", err)
 	}
+	redactor, err := anonymize.New()
+	if err != nil {
+		return fmt.Errorf("load the redactor: %w", err)
+	}
 	llm := newOpenAIClient(cfg.LLM)
 	kb := knowledge.New(logger, analyzer, newEmbedder(cfg.LLM, llm))
 
@@ -83,6 +89,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Logger:      logger,
 		DB:          db.DB,
 		Knowledge:   kb,
+		History:     history.New(redactor),
 		Ready:       readiness(db.DB),
 		MaxInFlight: cfg.MaxInFlight,
 	})

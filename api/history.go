@@ -1,0 +1,164 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
+
+	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/knowledge"
+)
+
+// historyAction makes a handler that parses the :id path parameter and
+// runs fn in the manager's scope, answering status with its result. Row
+// security shows a manager only their own members, sessions and actions:
+// another manager's id is a 404.
+func historyAction[T any](db *tenant.DB, status int, fn func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (T, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		id := uuid.Nil
+		if c.Param("id") != "" {
+			var err error
+			if id, err = pathID(c, "id"); err != nil {
+				return err
+			}
+		}
+		var out T
+		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			out, err = fn(ctx, tx, c, p, id)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if status == http.StatusNoContent {
+			return c.NoContent(status)
+		}
+		return c.JSON(status, out)
+	}
+}
+
+// redacted is a saved record with what the redactor masked in it.
+type redacted[T any] struct {
+	Data      T              `json:"data"`
+	Redaction history.Report `json:"redaction"`
+}
+
+func handleMembersList(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (map[string]any, error) {
+		ms, err := h.Members(ctx, tx)
+		return map[string]any{"members": ms}, err
+	})
+}
+
+func handleMembersCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusCreated, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (redacted[history.Member], error) {
+		var req struct {
+			Alias string `json:"alias"`
+		}
+		if err := decode(c, &req); err != nil {
+			return redacted[history.Member]{}, err
+		}
+		m, rep, err := h.CreateMember(ctx, tx, p.OrgID, p.UserID, req.Alias, p.Language)
+		return redacted[history.Member]{m, rep}, err
+	})
+}
+
+func handleMembersGet(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Member, error) {
+		return h.Member(ctx, tx, id)
+	})
+}
+
+// handleMembersErase deletes a member and everything about them.
+func handleMembersErase(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
+		e, err := h.EraseMember(ctx, tx, id)
+		return map[string]any{"erased": e}, err
+	})
+}
+
+func handleMembersExport(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Export, error) {
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="member-`+id.String()+`.json"`)
+		return h.ExportMember(ctx, tx, id)
+	})
+}
+
+func handleSessionsList(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
+		limit, err := queryInt(c, "limit", 20)
+		if err != nil {
+			return nil, err
+		}
+		offset, err := queryInt(c, "offset", 0)
+		if err != nil {
+			return nil, err
+		}
+		limit = min(max(limit, 1), 100)
+		ss, err := h.Sessions(ctx, tx, id, limit, offset)
+		return map[string]any{"sessions": ss, "limit": limit, "offset": offset}, err
+	})
+}
+
+// handleSessionsCreate logs a 1on1. Its text is masked before it is
+// stored; the answer says what was masked (kinds and counts only).
+func handleSessionsCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusCreated, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (redacted[history.Session], error) {
+		var in history.SessionInput
+		if err := decode(c, &in); err != nil {
+			return redacted[history.Session]{}, err
+		}
+		s, rep, err := h.CreateSession(ctx, tx, p.OrgID, p.UserID, id, p.Language, in, knowledge.ValidTopic)
+		return redacted[history.Session]{s, rep}, err
+	})
+}
+
+func handleSessionsGet(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Session, error) {
+		return h.Session(ctx, tx, id)
+	})
+}
+
+func handleActionsList(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
+		as, err := h.Actions(ctx, tx, id)
+		return map[string]any{"actions": as}, err
+	})
+}
+
+func handleActionsUpdate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Action, error) {
+		var req struct {
+			Status string `json:"status"`
+		}
+		if err := decode(c, &req); err != nil {
+			return history.Action{}, err
+		}
+		return h.SetActionStatus(ctx, tx, id, req.Status)
+	})
+}
+
+func handleTermsGet(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (map[string]any, error) {
+		ts, err := h.Terms(ctx, tx)
+		return map[string]any{"terms": ts}, err
+	})
+}
+
+func handleTermsPut(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (map[string]any, error) {
+		var req struct {
+			Terms []string `json:"terms"`
+		}
+		if err := decode(c, &req); err != nil {
+			return nil, err
+		}
+		ts, err := h.SetTerms(ctx, tx, p.OrgID, req.Terms)
+		return map[string]any{"terms": ts}, err
+	})
+}

@@ -1,0 +1,140 @@
+package api
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/migrations/pgtest"
+)
+
+// TestHistoryIsMaskedPrivateAndErasable logs a session whose notes name
+// people and carry an email and a phone number, and checks what is stored,
+// who can see it, and that erasing the member leaves nothing behind.
+func TestHistoryIsMaskedPrivateAndErasable(t *testing.T) {
+	srv := newTestServer(t, testDeps(t))
+	org, other := pgtest.NewOrg(t, db), pgtest.NewOrg(t, db)
+	mgr, mgrTok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	_, mgr2Tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	_, adminTok := pgtest.NewUser(t, db, org, tenant.RoleAdmin)
+	_, otherTok := pgtest.NewUser(t, db, other, tenant.RoleManager)
+
+	var terms map[string][]string
+	if resp := call(t, srv, "PUT", "/api/org/terms", adminTok, map[string]any{"terms": []string{"Orion"}}, &terms); resp.StatusCode != 200 {
+		t.Fatalf("set terms = %d", resp.StatusCode)
+	}
+	var m redacted[history.Member]
+	if resp := call(t, srv, "POST", "/api/members", mgrTok, map[string]any{"alias": "Aさん"}, &m); resp.StatusCode != 201 {
+		t.Fatalf("create member = %d", resp.StatusCode)
+	}
+	member := "/api/members/" + m.Data.ID.String()
+	secrets := []string{"田中", "鈴木", "tanaka@example.co.jp", "090-1234-5678", "Orion"}
+	in := map[string]any{
+		"status": "held", "request_style": "listen", "request_topics": []string{"career"}, "condition": 3,
+		"request_text": "Orionの件で田中さんとの関係を話したい",
+		"notes":        "田中さんとの連携に悩んでいる。鈴木部長には相談済み。連絡先 tanaka@example.co.jp / 090-1234-5678。",
+		"actions":      []map[string]any{{"text": "田中さんと30分話す場を設定する", "owner": "manager", "due_date": "2026-12-10"}},
+	}
+	var s redacted[history.Session]
+	if resp := call(t, srv, "POST", member+"/sessions", mgrTok, in, &s); resp.StatusCode != 201 {
+		t.Fatalf("create session = %d", resp.StatusCode)
+	}
+	if s.Redaction["person"] < 3 || s.Redaction["email"] != 1 || s.Redaction["phone"] != 1 || s.Redaction["term"] != 1 {
+		t.Errorf("redaction report = %v, want persons, one email, one phone, one term", s.Redaction)
+	}
+	if !strings.Contains(s.Data.Notes, "[人物1]さん") || !strings.Contains(s.Data.Actions[0].Text, "[人物1]さん") {
+		t.Errorf("the same person should be [人物1] across fields: notes %q, action %q", s.Data.Notes, s.Data.Actions[0].Text)
+	}
+
+	// Nothing of the original is stored anywhere.
+	err := db.Operator().InTx(t.Context(), func(tx pgx.Tx) error {
+		for _, secret := range secrets {
+			var n int
+			err := tx.QueryRow(t.Context(), `SELECT
+				(SELECT count(*) FROM sessions WHERE notes LIKE '%' || $1 || '%' OR request_text LIKE '%' || $1 || '%') +
+				(SELECT count(*) FROM actions WHERE text LIKE '%' || $1 || '%') +
+				(SELECT count(*) FROM members WHERE alias LIKE '%' || $1 || '%')`, secret).Scan(&n)
+			if err != nil {
+				return err
+			}
+			if n != 0 {
+				t.Errorf("%q is stored in %d rows", secret, n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	session := "/api/sessions/" + s.Data.ID.String()
+	for _, r := range []struct {
+		token, method, path string
+		want                int
+	}{
+		{mgrTok, "GET", member, 200},
+		{mgrTok, "GET", session, 200},
+		{mgrTok, "GET", member + "/export", 200},
+		{mgr2Tok, "GET", member, 404},
+		{mgr2Tok, "GET", session, 404},
+		{mgr2Tok, "GET", member + "/sessions", 404},
+		{mgr2Tok, "GET", member + "/export", 404},
+		{mgr2Tok, "DELETE", member, 404},
+		{mgr2Tok, "PATCH", "/api/actions/" + s.Data.Actions[0].ID.String(), 404},
+		{otherTok, "GET", member, 404},
+		{otherTok, "GET", session, 404},
+		{adminTok, "GET", member, 403},
+		{adminTok, "GET", session, 403},
+	} {
+		var body any
+		if r.method == "PATCH" {
+			body = map[string]string{"status": "done"}
+		}
+		if resp := call(t, srv, r.method, r.path, r.token, body, nil); resp.StatusCode != r.want {
+			t.Errorf("%s %s = %d, want %d", r.method, r.path, resp.StatusCode, r.want)
+		}
+	}
+	// Even an admin's transaction in SQL sees none of it.
+	admin := tenant.Principal{OrgID: org, UserID: tenant.NewID(), Role: tenant.RoleAdmin}
+	err = db.Scope(admin).InTx(t.Context(), func(tx pgx.Tx) error {
+		var n int
+		if err := tx.QueryRow(t.Context(), `SELECT count(*) FROM sessions`).Scan(&n); err != nil {
+			return err
+		}
+		if n != 0 {
+			t.Errorf("another user of the org sees %d sessions in SQL", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var erased map[string]history.Erased
+	if resp := call(t, srv, "DELETE", member, mgrTok, nil, &erased); resp.StatusCode != 200 || erased["erased"].Sessions != 1 || erased["erased"].Actions != 1 {
+		t.Fatalf("erase = %d %+v", resp.StatusCode, erased)
+	}
+	err = db.Operator().InTx(t.Context(), func(tx pgx.Tx) error {
+		var n int
+		err := tx.QueryRow(t.Context(), `SELECT
+			(SELECT count(*) FROM members WHERE id = $1) + (SELECT count(*) FROM sessions WHERE member_id = $1) +
+			(SELECT count(*) FROM actions WHERE member_id = $1)`, m.Data.ID).Scan(&n)
+		if err != nil {
+			return err
+		}
+		if n != 0 {
+			t.Errorf("%d rows about the erased member remain", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp := call(t, srv, "GET", member, mgrTok, nil, nil); resp.StatusCode != 404 {
+		t.Errorf("erased member = %d, want 404", resp.StatusCode)
+	}
+	_ = mgr
+}

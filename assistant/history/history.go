@@ -1,0 +1,428 @@
+// Package history is the coach's memory: a manager's members (by alias),
+// their 1on1 sessions and the actions agreed in them. Every free-text field
+// passes the redactor before it is stored, so the database never holds the
+// original text; row-level security keeps each manager's history to that
+// manager.
+package history
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
+)
+
+var (
+	ErrNotFound = errors.New("not found")
+	ErrInvalid  = errors.New("invalid argument")
+)
+
+// Store reads and writes history in the caller's transaction, which must
+// carry the manager (taiwa.user_id) for row-level security.
+type Store struct {
+	redactor *anonymize.Redactor
+}
+
+// New returns a store that masks text with r.
+func New(r *anonymize.Redactor) *Store { return &Store{redactor: r} }
+
+// Member is a person a manager meets. They have no account and no real
+// name here: only an alias the manager chose.
+type Member struct {
+	ID            uuid.UUID  `json:"id"`
+	Alias         string     `json:"alias"`
+	CreatedAt     time.Time  `json:"created_at"`
+	LastSessionAt *time.Time `json:"last_session_at"`
+	NextSessionAt *time.Time `json:"next_session_at"`
+	OpenActions   int        `json:"open_actions"`
+}
+
+// Report is what the redactor masked in one save, by kind.
+type Report = anonymize.Report
+
+// terms is the organization's list of extra terms to mask.
+func terms(ctx context.Context, tx pgx.Tx) ([]string, error) {
+	rows, _ := tx.Query(ctx, `SELECT term FROM org_terms ORDER BY length(term) DESC, term`)
+	ts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("org terms: %w", err)
+	}
+	return ts, nil
+}
+
+// redactor applies the organization's terms and one Session to every field
+// of a save, so one person keeps one placeholder across them.
+type redactor struct {
+	r      *anonymize.Redactor
+	s      *anonymize.Session
+	terms  []string
+	report Report
+}
+
+func (s *Store) newRedactor(ctx context.Context, tx pgx.Tx, lang string) (*redactor, error) {
+	ts, err := terms(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return &redactor{r: s.redactor, s: anonymize.NewSession(lang), terms: ts, report: Report{}}, nil
+}
+
+func (r *redactor) text(raw string) string {
+	t, rep := r.r.Redact(raw, r.s, r.terms)
+	for k, n := range rep {
+		r.report[k] += n
+	}
+	return t.String()
+}
+
+const memberColumns = `m.id, m.alias, m.created_at,
+	(SELECT max(coalesce(s.held_at, s.scheduled_at)) FROM sessions s WHERE s.member_id = m.id AND s.status = 'held') AS last_session_at,
+	(SELECT min(s.scheduled_at) FROM sessions s WHERE s.member_id = m.id AND s.status = 'scheduled' AND s.scheduled_at >= now()) AS next_session_at,
+	(SELECT count(*) FROM actions a WHERE a.member_id = m.id AND a.status = 'open')::int AS open_actions`
+
+// CreateMember adds a member for the manager.
+func (s *Store) CreateMember(ctx context.Context, tx pgx.Tx, orgID, managerID uuid.UUID, alias, lang string) (Member, Report, error) {
+	alias = strings.TrimSpace(alias)
+	if alias == "" || utf8.RuneCountInString(alias) > 50 {
+		return Member{}, nil, fmt.Errorf("%w: alias must be 1 to 50 characters", ErrInvalid)
+	}
+	red, err := s.newRedactor(ctx, tx, lang)
+	if err != nil {
+		return Member{}, nil, err
+	}
+	id := uuid.Must(uuid.NewV7())
+	if _, err := tx.Exec(ctx, `INSERT INTO members (org_id, id, manager_id, alias) VALUES ($1, $2, $3, $4)`,
+		orgID, id, managerID, red.text(alias)); err != nil {
+		return Member{}, nil, fmt.Errorf("create member: %w", err)
+	}
+	m, err := s.Member(ctx, tx, id)
+	return m, red.report, err
+}
+
+// Member returns one of the manager's members.
+func (s *Store) Member(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Member, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+memberColumns+` FROM members m WHERE m.id = $1`, id)
+	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Member])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Member{}, fmt.Errorf("member %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Member{}, fmt.Errorf("get member: %w", err)
+	}
+	return m, nil
+}
+
+// Members lists the manager's members by alias.
+func (s *Store) Members(ctx context.Context, tx pgx.Tx) ([]Member, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+memberColumns+` FROM members m ORDER BY m.alias, m.id`)
+	ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[Member])
+	if err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	return ms, nil
+}
+
+// Erased counts the rows an erasure removed.
+type Erased struct {
+	Members  int64 `json:"members"`
+	Sessions int64 `json:"sessions"`
+	Actions  int64 `json:"actions"`
+}
+
+// EraseMember deletes a member and everything about them: sessions and
+// actions go with the member row (foreign keys cascade), and the counts say
+// what went.
+func (s *Store) EraseMember(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Erased, error) {
+	var e Erased
+	err := tx.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM sessions WHERE member_id = $1),
+		(SELECT count(*) FROM actions WHERE member_id = $1)`, id).Scan(&e.Sessions, &e.Actions)
+	if err != nil {
+		return Erased{}, fmt.Errorf("erase member: %w", err)
+	}
+	tag, err := tx.Exec(ctx, `DELETE FROM members WHERE id = $1`, id)
+	if err != nil {
+		return Erased{}, fmt.Errorf("erase member: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return Erased{}, fmt.Errorf("member %s: %w", id, ErrNotFound)
+	}
+	e.Members = tag.RowsAffected()
+	return e, nil
+}
+
+// Styles are the ways a member can ask the manager to respond.
+var Styles = []string{"listen", "advise", "think-together", "encourage", "decide", "report"}
+
+// SessionInput is what a manager logs about a 1on1.
+type SessionInput struct {
+	Status        string        `json:"status"` // scheduled, held, cancelled, skipped
+	ScheduledAt   *time.Time    `json:"scheduled_at"`
+	HeldAt        *time.Time    `json:"held_at"`
+	DurationMin   *int          `json:"duration_min"`
+	RequestTopics []string      `json:"request_topics"`
+	RequestText   string        `json:"request_text"`
+	RequestStyle  *string       `json:"request_style"`
+	Condition     *int          `json:"condition"`
+	Notes         string        `json:"notes"`
+	Actions       []ActionInput `json:"actions"`
+}
+
+// ActionInput is an action agreed in a session.
+type ActionInput struct {
+	Text    string  `json:"text"`
+	Owner   string  `json:"owner"`    // manager or member
+	DueDate *string `json:"due_date"` // YYYY-MM-DD
+}
+
+func (in *SessionInput) check(validTopic func(string) bool) error {
+	if in.Status == "" {
+		in.Status = "held"
+	}
+	switch in.Status {
+	case "scheduled", "held", "cancelled", "skipped":
+	default:
+		return fmt.Errorf("%w: status %q is not scheduled, held, cancelled or skipped", ErrInvalid, in.Status)
+	}
+	if in.Status == "scheduled" && in.ScheduledAt == nil {
+		return fmt.Errorf("%w: a scheduled session needs scheduled_at", ErrInvalid)
+	}
+	if in.Status == "held" && in.HeldAt == nil && in.ScheduledAt == nil {
+		now := time.Now()
+		in.HeldAt = &now
+	}
+	if in.RequestStyle != nil && !slices.Contains(Styles, *in.RequestStyle) {
+		return fmt.Errorf("%w: request_style %q is not one of %s", ErrInvalid, *in.RequestStyle, strings.Join(Styles, ", "))
+	}
+	if in.Condition != nil && (*in.Condition < 1 || *in.Condition > 5) {
+		return fmt.Errorf("%w: condition must be 1 to 5", ErrInvalid)
+	}
+	if in.DurationMin != nil && (*in.DurationMin < 0 || *in.DurationMin > 600) {
+		return fmt.Errorf("%w: duration_min must be 0 to 600", ErrInvalid)
+	}
+	for _, t := range in.RequestTopics {
+		if !validTopic(t) {
+			return fmt.Errorf("%w: topic %q is not in the taxonomy", ErrInvalid, t)
+		}
+	}
+	if utf8.RuneCountInString(in.Notes) > 20000 || utf8.RuneCountInString(in.RequestText) > 5000 {
+		return fmt.Errorf("%w: notes are limited to 20,000 characters and the request to 5,000", ErrInvalid)
+	}
+	for _, a := range in.Actions {
+		if strings.TrimSpace(a.Text) == "" || utf8.RuneCountInString(a.Text) > 1000 {
+			return fmt.Errorf("%w: an action needs text (up to 1,000 characters)", ErrInvalid)
+		}
+		if a.Owner != "manager" && a.Owner != "member" {
+			return fmt.Errorf("%w: action owner %q is not manager or member", ErrInvalid, a.Owner)
+		}
+		if a.DueDate != nil {
+			if _, err := time.Parse(time.DateOnly, *a.DueDate); err != nil {
+				return fmt.Errorf("%w: due_date %q is not YYYY-MM-DD", ErrInvalid, *a.DueDate)
+			}
+		}
+	}
+	return nil
+}
+
+// Session is one 1on1 as stored (text already masked).
+type Session struct {
+	ID            uuid.UUID  `json:"id"`
+	MemberID      uuid.UUID  `json:"member_id"`
+	Status        string     `json:"status"`
+	ScheduledAt   *time.Time `json:"scheduled_at"`
+	HeldAt        *time.Time `json:"held_at"`
+	DurationMin   *int       `json:"duration_min"`
+	RequestTopics []string   `json:"request_topics"`
+	RequestText   string     `json:"request_text"`
+	RequestStyle  *string    `json:"request_style"`
+	Condition     *int       `json:"condition"`
+	Notes         string     `json:"notes"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	Actions       []Action   `json:"actions"`
+}
+
+// Action is an agreed action; open ones carry over to later sessions.
+type Action struct {
+	ID        uuid.UUID  `json:"id"`
+	MemberID  uuid.UUID  `json:"member_id"`
+	SessionID *uuid.UUID `json:"session_id"`
+	Text      string     `json:"text"`
+	Owner     string     `json:"owner"`
+	DueDate   *string    `json:"due_date"`
+	Status    string     `json:"status"`
+	CreatedAt time.Time  `json:"created_at"`
+	ClosedAt  *time.Time `json:"closed_at"`
+}
+
+const sessionColumns = `id, member_id, status, scheduled_at, held_at, duration_min, request_topics, request_text,
+	request_style, condition, notes, created_at, updated_at`
+
+const actionColumns = `id, member_id, session_id, text, owner, to_char(due_date, 'YYYY-MM-DD') AS due_date, status, created_at, closed_at`
+
+// CreateSession logs a session of one of the manager's members, masking
+// its text, and returns it with what was masked.
+func (s *Store) CreateSession(ctx context.Context, tx pgx.Tx, orgID, managerID, memberID uuid.UUID, lang string,
+	in SessionInput, validTopic func(string) bool) (Session, Report, error) {
+	if err := in.check(validTopic); err != nil {
+		return Session{}, nil, err
+	}
+	if _, err := s.Member(ctx, tx, memberID); err != nil {
+		return Session{}, nil, err
+	}
+	red, err := s.newRedactor(ctx, tx, lang)
+	if err != nil {
+		return Session{}, nil, err
+	}
+	id := uuid.Must(uuid.NewV7())
+	_, err = tx.Exec(ctx, `INSERT INTO sessions (org_id, id, member_id, manager_id, status, scheduled_at, held_at, duration_min,
+		request_topics, request_text, request_style, condition, notes)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		orgID, id, memberID, managerID, in.Status, in.ScheduledAt, in.HeldAt, in.DurationMin,
+		nonNil(in.RequestTopics), red.text(in.RequestText), in.RequestStyle, in.Condition, red.text(in.Notes))
+	if err != nil {
+		return Session{}, nil, fmt.Errorf("create session: %w", err)
+	}
+	for _, a := range in.Actions {
+		_, err := tx.Exec(ctx, `INSERT INTO actions (org_id, id, member_id, manager_id, session_id, text, owner, due_date)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date)`,
+			orgID, uuid.Must(uuid.NewV7()), memberID, managerID, id, red.text(a.Text), a.Owner, a.DueDate)
+		if err != nil {
+			return Session{}, nil, fmt.Errorf("create action: %w", err)
+		}
+	}
+	sess, err := s.Session(ctx, tx, id)
+	return sess, red.report, err
+}
+
+// Session returns one of the manager's sessions with its actions.
+func (s *Store) Session(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Session, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id)
+	sess, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByNameLax[Session])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Session{}, fmt.Errorf("session %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("get session: %w", err)
+	}
+	rows, _ = tx.Query(ctx, `SELECT `+actionColumns+` FROM actions WHERE session_id = $1 ORDER BY created_at, id`, id)
+	if sess.Actions, err = pgx.CollectRows(rows, pgx.RowToStructByName[Action]); err != nil {
+		return Session{}, fmt.Errorf("get session: %w", err)
+	}
+	return sess, nil
+}
+
+// Sessions lists a member's sessions, newest first, limit at a time from
+// offset.
+func (s *Store) Sessions(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, limit, offset int) ([]Session, error) {
+	if _, err := s.Member(ctx, tx, memberID); err != nil {
+		return nil, err
+	}
+	rows, _ := tx.Query(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE member_id = $1
+		ORDER BY coalesce(held_at, scheduled_at, created_at) DESC, id DESC LIMIT $2 OFFSET $3`, memberID, limit, offset)
+	ss, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Session])
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	return ss, nil
+}
+
+// Actions lists a member's actions, open ones first.
+func (s *Store) Actions(ctx context.Context, tx pgx.Tx, memberID uuid.UUID) ([]Action, error) {
+	if _, err := s.Member(ctx, tx, memberID); err != nil {
+		return nil, err
+	}
+	rows, _ := tx.Query(ctx, `SELECT `+actionColumns+` FROM actions WHERE member_id = $1
+		ORDER BY status <> 'open', created_at, id`, memberID)
+	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Action])
+	if err != nil {
+		return nil, fmt.Errorf("list actions: %w", err)
+	}
+	return as, nil
+}
+
+// SetActionStatus closes (done, dropped) or reopens an action.
+func (s *Store) SetActionStatus(ctx context.Context, tx pgx.Tx, id uuid.UUID, status string) (Action, error) {
+	if status != "open" && status != "done" && status != "dropped" {
+		return Action{}, fmt.Errorf("%w: status %q is not open, done or dropped", ErrInvalid, status)
+	}
+	rows, _ := tx.Query(ctx, `UPDATE actions SET status = $2, closed_at = CASE WHEN $2 = 'open' THEN NULL ELSE coalesce(closed_at, now()) END
+		WHERE id = $1 RETURNING `+actionColumns, id, status)
+	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Action])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Action{}, fmt.Errorf("action %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Action{}, fmt.Errorf("update action: %w", err)
+	}
+	return a, nil
+}
+
+// Export is everything stored about one member, for the member's or the
+// manager's own records.
+type Export struct {
+	Member     Member    `json:"member"`
+	Sessions   []Session `json:"sessions"`
+	Actions    []Action  `json:"actions"`
+	ExportedAt time.Time `json:"exported_at"`
+}
+
+// ExportMember returns all of a member's history.
+func (s *Store) ExportMember(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Export, error) {
+	var e Export
+	var err error
+	if e.Member, err = s.Member(ctx, tx, id); err != nil {
+		return Export{}, err
+	}
+	if e.Sessions, err = s.Sessions(ctx, tx, id, 100000, 0); err != nil {
+		return Export{}, err
+	}
+	if e.Actions, err = s.Actions(ctx, tx, id); err != nil {
+		return Export{}, err
+	}
+	e.ExportedAt = time.Now().UTC()
+	return e, nil
+}
+
+// Terms returns the organization's extra terms to mask.
+func (s *Store) Terms(ctx context.Context, tx pgx.Tx) ([]string, error) { return terms(ctx, tx) }
+
+// SetTerms replaces the organization's extra terms to mask.
+func (s *Store) SetTerms(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ts []string) ([]string, error) {
+	var clean []string
+	for _, t := range ts {
+		t = strings.TrimSpace(t)
+		if t == "" || slices.Contains(clean, t) {
+			continue
+		}
+		if utf8.RuneCountInString(t) > 100 {
+			return nil, fmt.Errorf("%w: term %q is longer than 100 characters", ErrInvalid, t)
+		}
+		clean = append(clean, t)
+	}
+	if len(clean) > 1000 {
+		return nil, fmt.Errorf("%w: at most 1,000 terms", ErrInvalid)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM org_terms WHERE org_id = $1`, orgID); err != nil {
+		return nil, fmt.Errorf("set terms: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO org_terms (org_id, term) SELECT $1, unnest($2::text[])`, orgID, clean); err != nil {
+		return nil, fmt.Errorf("set terms: %w", err)
+	}
+	return terms(ctx, tx)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
