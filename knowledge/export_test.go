@@ -1,9 +1,19 @@
 package knowledge
 
-import "github.com/pgvector/pgvector-go"
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pgvector/pgvector-go"
+)
 
 // Weigh exposes the BM25 weighting to the benchmarks, which seed chunks
 // without going through the analyzer for each one.
 func Weigh(terms []string, avgLen float64) ([]string, pgvector.SparseVector) {
 	return weigh(terms, avgLen)
+}
+
+// SetExplain makes Search hand its statement to fn instead of running it.
+func (b *Base) SetExplain(fn func(ctx context.Context, tx pgx.Tx, sql string, args pgx.NamedArgs) error) {
+	b.explain = fn
 }

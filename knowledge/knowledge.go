@@ -74,6 +74,9 @@ type Base struct {
 	analyzer *Analyzer
 	embedder Embedder // nil: lexical retrieval only
 	chunking ChunkOptions
+	// explain, set by tests, receives the search statement instead of
+	// running it (to look at its plan).
+	explain func(ctx context.Context, tx pgx.Tx, sql string, args pgx.NamedArgs) error
 }
 
 // New returns a knowledge base. A nil embedder means offline: lexical

@@ -98,7 +98,7 @@ func searchSQL(dims int) string {
 			  AND (@topics::text[] IS NULL OR c.topics && @topics)
 			  AND NOT EXISTS (SELECT FROM kb_hidden h WHERE h.document_id = c.document_id)
 			ORDER BY e.embedding::vector(` + d + `) <=> @qemb::vector(` + d + `)
-			LIMIT @cand) v
+			LIMIT @ncand) v
 		WHERE score >= @minsim`
 	}
 	return `WITH
@@ -109,19 +109,9 @@ stats AS (
 	SELECT greatest(coalesce(sum(chunks), 0), 1)::float8 AS n FROM kb_corpus_stats
 ),
 idf AS (
-	SELECT q.term, q.idx, d.df, s.n, ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) AS w
+	SELECT q.term, q.idx, ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) AS w
 	FROM q CROSS JOIN stats s
 	CROSS JOIN LATERAL (SELECT coalesce(sum(ts.df), 0)::float8 AS df FROM kb_term_stats ts WHERE ts.term = q.term) d
-),
-cand AS (
-	-- Candidates come from the query's rarer terms (in some but at most a
-	-- fifth of the chunks) when it has any: a chunk that shares only common words
-	-- with the query ranks low and rarely reaches the coverage threshold,
-	-- while scanning every chunk that mentions "メンバー" is what made large
-	-- corpora slow. Scoring still uses every query term.
-	SELECT coalesce(
-		(SELECT array_agg(term) FROM idf WHERE df > 0 AND df <= 0.2 * n),
-		@terms::text[]) AS terms
 ),
 qv AS (
 	SELECT format('{%s}/%s', string_agg((idx + 1)::text || ':' || w::text, ',' ORDER BY idx), ` + strconv.Itoa(termSpace) + `)::sparsevec AS v,
@@ -129,19 +119,22 @@ qv AS (
 	FROM idf
 ),
 lexical AS (
-	SELECT org_id, id, score, coverage, row_number() OVER (ORDER BY score DESC, id) AS rank FROM (
-		SELECT c.org_id, c.id, -(c.bm25 <#> qv.v) AS score,
-			(SELECT coalesce(sum(idf.w), 0) FROM idf WHERE idf.term = ANY (c.terms)) / nullif(qv.total, 0) AS coverage,
-			(SELECT count(*) FROM idf WHERE idf.term = ANY (c.terms)) AS matched
+	-- Coverage is computed for the top candidates only, after the sort.
+	SELECT l.org_id, l.id, l.score, m.coverage, row_number() OVER (ORDER BY l.score DESC, l.id) AS rank
+	FROM (
+		SELECT c.org_id, c.id, c.terms, -(c.bm25 <#> qv.v) AS score
 		FROM chunks c CROSS JOIN qv
-		WHERE c.terms && (SELECT terms FROM cand)
+		WHERE c.terms && @cand::text[]
 		  AND c.status = 'published'
 		  AND (@lang = '' OR c.language = @lang)
 		  AND (@topics::text[] IS NULL OR c.topics && @topics)
 		  AND NOT EXISTS (SELECT FROM kb_hidden h WHERE h.document_id = c.document_id)
 		ORDER BY c.bm25 <#> qv.v
-		LIMIT @cand) l
-	WHERE coverage >= @mincov AND matched >= @minterms
+		LIMIT @ncand) l
+	CROSS JOIN LATERAL (
+		SELECT coalesce(sum(idf.w), 0) / nullif((SELECT total FROM qv), 0) AS coverage, count(*) AS matched
+		FROM idf WHERE idf.term = ANY (l.terms)) m
+	WHERE m.coverage >= @mincov AND m.matched >= @minterms
 ),
 dense AS (` + dense + `),
 fused AS (
@@ -202,7 +195,7 @@ func (b *Base) Search(ctx context.Context, db DB, q Query) (Result, error) {
 	}
 	res := Result{Retrievers: []string{"lexical"}}
 	args := pgx.NamedArgs{
-		"terms": terms, "idx": idx, "lang": q.Language, "cand": q.Candidates, "k": q.K,
+		"terms": terms, "idx": idx, "lang": q.Language, "ncand": q.Candidates, "k": q.K,
 		"mincov": q.MinCoverage, "minsim": q.MinSimilarity, "topics": nilIfEmpty(q.Topics),
 		"minterms": min(2, max(len(terms)-1, 1)),
 	}
@@ -230,6 +223,14 @@ func (b *Base) Search(ctx context.Context, db DB, q Query) (Result, error) {
 				return err
 			}
 		}
+		cand, err := candidateTerms(ctx, tx, terms)
+		if err != nil {
+			return err
+		}
+		args["cand"] = cand
+		if b.explain != nil {
+			return b.explain(ctx, tx, searchSQL(dims), args)
+		}
 		rows, _ := tx.Query(ctx, searchSQL(dims), args)
 		hits, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Hit])
 		if err != nil {
@@ -244,6 +245,28 @@ func (b *Base) Search(ctx context.Context, db DB, q Query) (Result, error) {
 		return Result{}, err
 	}
 	return res, nil
+}
+
+// candidateTerms picks the query terms lexical candidates are drawn from:
+// the rarer ones (in some but at most a fifth of the chunks) when the query
+// has any, else all. A chunk that shares only common words with the query
+// ranks low and rarely reaches the coverage threshold, while scanning every
+// chunk that mentions "メンバー" is what made large corpora slow. Scoring
+// still uses every query term. The terms are passed to the search statement
+// as a parameter, not computed inside it, so the planner sees them and can
+// choose the GIN index.
+func candidateTerms(ctx context.Context, tx pgx.Tx, terms []string) ([]string, error) {
+	rows, _ := tx.Query(ctx, `SELECT t.term FROM unnest($1::text[]) AS t(term)
+		CROSS JOIN LATERAL (SELECT coalesce(sum(df), 0) AS df FROM kb_term_stats s WHERE s.term = t.term) d
+		WHERE d.df > 0 AND d.df <= 0.2 * (SELECT coalesce(sum(chunks), 0) FROM kb_corpus_stats)`, terms)
+	rare, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if len(rare) == 0 {
+		return terms, nil
+	}
+	return rare, nil
 }
 
 // iterativeScan turns on pgvector 0.8's iterative index scans for the

@@ -71,7 +71,14 @@ func BenchmarkSearch(b *testing.B) {
 			if _, err := kb.EnsureIndex(b.Context(), db.Pool); err != nil {
 				b.Fatal(err)
 			}
+			// As autovacuum would have by the time anyone searches.
+			if _, err := db.Pool.Exec(b.Context(), `ANALYZE chunks, chunk_embeddings, kb_term_stats, documents`); err != nil {
+				b.Fatal(err)
+			}
 			b.Logf("seeded %d chunks and built the HNSW index in %s", n, time.Since(start).Round(time.Second))
+			if os.Getenv("TAIWA_EXPLAIN") != "" {
+				explain(b, kb, org, queries[0])
+			}
 			var p50 [2]float64
 			b.Run("hybrid", func(b *testing.B) {
 				p50[0] = timeQueries(b, func(i int) error {
@@ -225,5 +232,19 @@ func seedChunks(b *testing.B, org uuid.UUID, n int, sentences [][2]any) {
 		if err != nil {
 			b.Fatalf("seed: %v", err)
 		}
+	}
+}
+
+// explain logs the plan of one hybrid query (TAIWA_EXPLAIN=1).
+func explain(b *testing.B, kb *knowledge.Base, org uuid.UUID, q string) {
+	kb.SetExplain(func(ctx context.Context, tx pgx.Tx, sql string, args pgx.NamedArgs) error {
+		rows, _ := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+sql, args)
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		b.Logf("plan of %q:\n%s", q, strings.Join(lines, "\n"))
+		return err
+	})
+	defer kb.SetExplain(nil)
+	if _, err := kb.Search(b.Context(), db.OrgScope(org), knowledge.Query{Text: q, K: 10}); err != nil {
+		b.Fatal(err)
 	}
 }
