@@ -151,8 +151,7 @@ func FuzzRedact(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, text, email, phone string) {
-		out, _ := r.Redact(text, NewSession("ja"), nil)
-		_ = out
+		r.Redact(text, NewSession("ja"), nil) // must not panic on any input
 		if !emailRE.MatchString(email) || emailRE.FindString(email) != email || !phoneRE.MatchString(phone) || phoneRE.FindString(phone) != phone {
 			return
 		}
