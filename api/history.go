@@ -48,10 +48,25 @@ type redacted[T any] struct {
 	Redaction history.Report `json:"redaction"`
 }
 
+// page reads limit (default def, at most 100) and offset.
+func page(c echo.Context, def int) (limit, offset int, err error) {
+	if limit, err = queryInt(c, "limit", def); err != nil {
+		return 0, 0, err
+	}
+	if offset, err = queryInt(c, "offset", 0); err != nil {
+		return 0, 0, err
+	}
+	return min(max(limit, 1), 100), offset, nil
+}
+
 func handleMembersList(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (map[string]any, error) {
-		ms, err := h.Members(ctx, tx)
-		return map[string]any{"members": ms}, err
+		limit, offset, err := page(c, 100)
+		if err != nil {
+			return nil, err
+		}
+		ms, err := h.Members(ctx, tx, limit, offset)
+		return map[string]any{"members": ms, "limit": limit, "offset": offset}, err
 	})
 }
 
@@ -91,15 +106,10 @@ func handleMembersExport(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 
 func handleSessionsList(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
-		limit, err := queryInt(c, "limit", 20)
+		limit, offset, err := page(c, 20)
 		if err != nil {
 			return nil, err
 		}
-		offset, err := queryInt(c, "offset", 0)
-		if err != nil {
-			return nil, err
-		}
-		limit = min(max(limit, 1), 100)
 		ss, err := h.Sessions(ctx, tx, id, limit, offset)
 		return map[string]any{"sessions": ss, "limit": limit, "offset": offset}, err
 	})
@@ -121,6 +131,25 @@ func handleSessionsCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 func handleSessionsGet(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Session, error) {
 		return h.Session(ctx, tx, id)
+	})
+}
+
+// handleSessionsUpdate replaces a session's fields (masked again) and adds
+// any new actions.
+func handleSessionsUpdate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (redacted[history.Session], error) {
+		var in history.SessionInput
+		if err := decode(c, &in); err != nil {
+			return redacted[history.Session]{}, err
+		}
+		s, rep, err := h.UpdateSession(ctx, tx, p.OrgID, p.UserID, id, p.Language, in, knowledge.ValidTopic)
+		return redacted[history.Session]{s, rep}, err
+	})
+}
+
+func handleSessionsDelete(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return historyAction(db, http.StatusNoContent, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (struct{}, error) {
+		return struct{}{}, h.DeleteSession(ctx, tx, id)
 	})
 }
 

@@ -138,3 +138,41 @@ func TestHistoryIsMaskedPrivateAndErasable(t *testing.T) {
 	}
 	_ = mgr
 }
+
+func TestSessionUpdateAndDelete(t *testing.T) {
+	srv := newTestServer(t, testDeps(t))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	_, other := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	var m redacted[history.Member]
+	call(t, srv, "POST", "/api/members", tok, map[string]any{"alias": "Bさん"}, &m)
+	var s redacted[history.Session]
+	call(t, srv, "POST", "/api/members/"+m.Data.ID.String()+"/sessions", tok,
+		map[string]any{"status": "scheduled", "scheduled_at": "2026-12-01T10:00:00Z"}, &s)
+	path := "/api/sessions/" + s.Data.ID.String()
+	upd := map[string]any{"status": "held", "held_at": "2026-12-01T10:05:00Z", "duration_min": 30, "condition": 4,
+		"notes": "高橋さんの件は解決。", "actions": []map[string]any{{"text": "資料を共有する", "owner": "member"}}}
+	if resp := call(t, srv, "PUT", path, other, upd, nil); resp.StatusCode != 404 {
+		t.Errorf("another manager's update = %d, want 404", resp.StatusCode)
+	}
+	if resp := call(t, srv, "PUT", path, tok, upd, &s); resp.StatusCode != 200 || s.Data.Status != "held" ||
+		s.Data.Notes != "[人物1]さんの件は解決。" || len(s.Data.Actions) != 1 || s.Redaction["person"] != 1 {
+		t.Fatalf("update = %d %+v", resp.StatusCode, s)
+	}
+	var page struct {
+		Members []history.Member `json:"members"`
+	}
+	call(t, srv, "GET", "/api/members?limit=1", tok, nil, &page)
+	if len(page.Members) != 1 || page.Members[0].LastSessionAt == nil || page.Members[0].OpenActions != 1 {
+		t.Errorf("members = %+v, want the member with its last session and one open action", page.Members)
+	}
+	if resp := call(t, srv, "DELETE", path, other, nil, nil); resp.StatusCode != 404 {
+		t.Errorf("another manager's delete = %d, want 404", resp.StatusCode)
+	}
+	if resp := call(t, srv, "DELETE", path, tok, nil, nil); resp.StatusCode != 204 {
+		t.Errorf("delete = %d, want 204", resp.StatusCode)
+	}
+	if resp := call(t, srv, "GET", path, tok, nil, nil); resp.StatusCode != 404 {
+		t.Errorf("deleted session = %d, want 404", resp.StatusCode)
+	}
+}

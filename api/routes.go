@@ -76,6 +76,8 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodPost, "/api/members/:id/sessions", handleSessionsCreate(d.DB, h), manager)
 	api(http.MethodGet, "/api/members/:id/actions", handleActionsList(d.DB, h), manager)
 	api(http.MethodGet, "/api/sessions/:id", handleSessionsGet(d.DB, h), manager)
+	api(http.MethodPut, "/api/sessions/:id", handleSessionsUpdate(d.DB, h), manager)
+	api(http.MethodDelete, "/api/sessions/:id", handleSessionsDelete(d.DB, h), manager)
 	api(http.MethodPatch, "/api/actions/:id", handleActionsUpdate(d.DB, h), manager)
 	api(http.MethodGet, "/api/org/terms", handleTermsGet(d.DB, h), admin)
 	api(http.MethodPut, "/api/org/terms", handleTermsPut(d.DB, h), admin)

@@ -120,9 +120,10 @@ func (s *Store) Member(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Member, er
 	return m, nil
 }
 
-// Members lists the manager's members by alias.
-func (s *Store) Members(ctx context.Context, tx pgx.Tx) ([]Member, error) {
-	rows, _ := tx.Query(ctx, `SELECT `+memberColumns+` FROM members m ORDER BY m.alias, m.id`)
+// Members lists the manager's members by alias, limit at a time from
+// offset.
+func (s *Store) Members(ctx context.Context, tx pgx.Tx, limit, offset int) ([]Member, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+memberColumns+` FROM members m ORDER BY m.alias, m.id LIMIT $1 OFFSET $2`, limit, offset)
 	ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[Member])
 	if err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
@@ -301,6 +302,54 @@ func (s *Store) CreateSession(ctx context.Context, tx pgx.Tx, orgID, managerID, 
 	}
 	sess, err := s.Session(ctx, tx, id)
 	return sess, red.report, err
+}
+
+// UpdateSession replaces a session's fields with in (masked again) and
+// adds in.Actions as new actions; existing actions change with
+// SetActionStatus.
+func (s *Store) UpdateSession(ctx context.Context, tx pgx.Tx, orgID, managerID, id uuid.UUID, lang string,
+	in SessionInput, validTopic func(string) bool) (Session, Report, error) {
+	if err := in.check(validTopic); err != nil {
+		return Session{}, nil, err
+	}
+	cur, err := s.Session(ctx, tx, id)
+	if err != nil {
+		return Session{}, nil, err
+	}
+	red, err := s.newRedactor(ctx, tx, lang)
+	if err != nil {
+		return Session{}, nil, err
+	}
+	_, err = tx.Exec(ctx, `UPDATE sessions SET status = $2, scheduled_at = $3, held_at = $4, duration_min = $5,
+		request_topics = $6, request_text = $7, request_style = $8, condition = $9, notes = $10, updated_at = now()
+		WHERE id = $1`,
+		id, in.Status, in.ScheduledAt, in.HeldAt, in.DurationMin, nonNil(in.RequestTopics), red.text(in.RequestText),
+		in.RequestStyle, in.Condition, red.text(in.Notes))
+	if err != nil {
+		return Session{}, nil, fmt.Errorf("update session: %w", err)
+	}
+	for _, a := range in.Actions {
+		_, err := tx.Exec(ctx, `INSERT INTO actions (org_id, id, member_id, manager_id, session_id, text, owner, due_date)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date)`,
+			orgID, uuid.Must(uuid.NewV7()), cur.MemberID, managerID, id, red.text(a.Text), a.Owner, a.DueDate)
+		if err != nil {
+			return Session{}, nil, fmt.Errorf("create action: %w", err)
+		}
+	}
+	sess, err := s.Session(ctx, tx, id)
+	return sess, red.report, err
+}
+
+// DeleteSession removes a session and the actions agreed in it.
+func (s *Store) DeleteSession(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	tag, err := tx.Exec(ctx, `DELETE FROM sessions WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("session %s: %w", id, ErrNotFound)
+	}
+	return nil
 }
 
 // Session returns one of the manager's sessions with its actions.
