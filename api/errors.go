@@ -43,6 +43,8 @@ var errorStatus = []struct {
 	{tenant.ErrConflict, http.StatusConflict, "conflict"},
 	{history.ErrInvalid, http.StatusBadRequest, "invalid_argument"},
 	{history.ErrNotFound, http.StatusNotFound, "not_found"},
+	{history.ErrConflict, http.StatusConflict, "conflict"},
+	{history.ErrGone, http.StatusGone, "gone"},
 	{knowledge.ErrInvalid, http.StatusBadRequest, "invalid_argument"},
 	{knowledge.ErrNotFound, http.StatusNotFound, "not_found"},
 	{knowledge.ErrConflict, http.StatusConflict, "conflict"},

@@ -18,6 +18,12 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	e.GET("/metrics", handleMetrics(m))
 	e.GET("/api/openapi.yaml", handleOpenAPI())
 
+	// A member, who has no account, answers through a single-use link:
+	// its token is the only credential.
+	e.GET("/api/member-links/:token", handleMemberLinkGet(d.DB))
+	e.POST("/api/member-links/:token/intake", handleMemberIntake(d.DB, d.History))
+	e.POST("/api/member-links/:token/feedback", handleMemberFeedback(d.DB, d.History))
+
 	// Authenticated routes. Not an echo.Group: a group with middleware
 	// answers 404 instead of 405 for a known path with the wrong method.
 	auth := authenticate(d.DB)
@@ -79,6 +85,11 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodPut, "/api/sessions/:id", handleSessionsUpdate(d.DB, h), manager)
 	api(http.MethodDelete, "/api/sessions/:id", handleSessionsDelete(d.DB, h), manager)
 	api(http.MethodPatch, "/api/actions/:id", handleActionsUpdate(d.DB, h), manager)
+	api(http.MethodGet, "/api/members/:id/feedback", handleFeedbackSummary(d.DB, h), manager)
+	api(http.MethodGet, "/api/members/:id/signals", handleSignals(d.DB, h), manager)
+	api(http.MethodPost, "/api/sessions/:id/links", handleLinksCreate(d.DB, h), manager)
+	api(http.MethodGet, "/api/sessions/:id/links", handleLinksList(d.DB, h), manager)
+	api(http.MethodPut, "/api/sessions/:id/reflection/answers", handleReflectionPut(d.DB, h), manager)
 	api(http.MethodGet, "/api/org/terms", handleTermsGet(d.DB, h), admin)
 	api(http.MethodPut, "/api/org/terms", handleTermsPut(d.DB, h), admin)
 }

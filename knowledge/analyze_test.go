@@ -41,3 +41,13 @@ func TestTerms(t *testing.T) {
 		}
 	}
 }
+
+func TestMemberTopicsAreInTheTaxonomy(t *testing.T) {
+	seen := map[string]bool{}
+	for _, mt := range MemberTopics {
+		if !ValidTopic(mt.Slug) || seen[mt.Slug] || mt.JA == "" || mt.EN == "" {
+			t.Errorf("member topic %+v: not in the taxonomy, repeated or unlabelled", mt)
+		}
+		seen[mt.Slug] = true
+	}
+}

@@ -63,6 +63,23 @@ var Topics = []Topic{
 	{"trust", "信頼関係", "Trust"},
 }
 
+// MemberTopics are the topics a member picks from before a 1on1, in plain
+// words: the taxonomy's labels are written for managers and curators.
+var MemberTopics = []Topic{
+	{"goals", "仕事の進め方・目標", "My work and goals"},
+	{"career", "キャリア・これからのこと", "My career and future"},
+	{"wellbeing", "体調・気持ち・働き方", "How I'm doing"},
+	{"trust", "チームや人間関係", "The team and people I work with"},
+	{"expectations", "期待されていること・役割", "What is expected of me"},
+	{"feedback", "自分へのフィードバック", "Feedback on my work"},
+	{"challenge", "新しい挑戦・成長", "Trying something new, growing"},
+	{"evaluation", "評価のこと", "My evaluation"},
+	{"recognition", "うまくいったこと", "Something that went well"},
+	{"remote", "リモートでの働き方", "Working remotely"},
+	{"onboarding", "仕事や職場に慣れること", "Settling in"},
+	{"difficult", "言いにくいこと", "Something hard to say"},
+}
+
 // ValidTopic reports whether slug is in the taxonomy.
 func ValidTopic(slug string) bool {
 	return slices.ContainsFunc(Topics, func(t Topic) bool { return t.Slug == slug })

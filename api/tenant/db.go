@@ -8,6 +8,7 @@ package tenant
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -202,6 +203,25 @@ func (db *DB) OrgScope(orgID uuid.UUID) Scope {
 // the operator's command line (taiwa admin); no request handler uses it.
 func (db *DB) Operator() Scope {
 	return Scope{db: db, role: operatorRole}
+}
+
+// LinkScope runs transactions as the application role with no organization
+// or user, only the hash of a link token presented by a member, who has no
+// account: the link_lookup policy shows that link's row and nothing else.
+// Once the link is found, ActAs sets its organization and manager.
+func (db *DB) LinkScope(hash []byte) Scope {
+	return Scope{db: db, role: appRole}.with("taiwa.link_hash", hex.EncodeToString(hash))
+}
+
+// ActAs sets the organization and user of the rest of tx, for a
+// transaction that learned them from a secret it was given (a member link).
+func ActAs(ctx context.Context, tx pgx.Tx, orgID, userID uuid.UUID) error {
+	_, err := tx.Exec(ctx, `SELECT set_config('taiwa.org_id', $1, true), set_config('taiwa.user_id', $2, true)`,
+		orgID.String(), userID.String())
+	if err != nil {
+		return fmt.Errorf("act as user: %w", err)
+	}
+	return nil
 }
 
 // with returns s with one more transaction-local setting.

@@ -297,6 +297,12 @@ var notNames = map[string]bool{"お客": true, "客": true, "皆": true, "みな
 	"弟": true, "妹": true, "お兄": true, "お姉": true, "担当": true, "相手": true, "本人": true, "新人": true,
 	"先方": true, "上司": true, "部下": true, "同僚": true, "お医者": true, "医者": true, "お隣": true, "彼": true, "彼女": true}
 
+// compounds are common words that end in an honorific: in 設計仕様 the 様
+// is not one.
+var compounds = map[string]bool{"仕様": true, "同様": true, "模様": true, "多様": true, "異様": true, "一様": true,
+	"有様": true, "王様": true, "神様": true, "殿様": true, "外様": true, "左様": true, "諸君": true, "主君": true,
+	"暴君": true, "人氏": true}
+
 func (r *Redactor) japaneseNames(raw string) []span {
 	var out []span
 	toks := r.tok.Analyze(raw, tokenizer.Normal)
@@ -336,6 +342,9 @@ func (r *Redactor) japaneseNames(raw string) []span {
 			start := nameRunStart(raw[:at], h)
 			name := raw[start:at]
 			if name == "" || notNames[name] || strings.HasPrefix(name, "お") && utf8.RuneCountInString(name) <= 2 {
+				continue
+			}
+			if last, _ := utf8.DecodeLastRuneInString(name); compounds[string(last)+h] {
 				continue
 			}
 			// A title word alone (部長会議) has nothing before it to mask.

@@ -36,10 +36,13 @@ type labelled struct {
 // TestLabelledSet measures recall (labelled spans fully masked, every
 // occurrence) and precision (masked spans that are labelled personal data;
 // a keep span that does not survive counts against it). labelled.jsonl was
-// in view while the detectors were written; heldout.jsonl was written
-// afterwards, by someone who had not seen them, and is the honest figure.
+// in view while the detectors were written; heldout.jsonl and then
+// heldout2.jsonl were written afterwards, by someone who had not seen them.
+// Each was honest on its first run (heldout 0.896/1.000, heldout2
+// 0.951/0.930); fixes made after a run make later runs of that set
+// optimistic.
 func TestLabelledSet(t *testing.T) {
-	for _, set := range []string{"labelled", "heldout"} {
+	for _, set := range []string{"labelled", "heldout", "heldout2"} {
 		t.Run(set, func(t *testing.T) { testSet(t, "testdata/"+set+".jsonl") })
 	}
 }

@@ -131,32 +131,34 @@ func (s *Store) Members(ctx context.Context, tx pgx.Tx, limit, offset int) ([]Me
 	return ms, nil
 }
 
-// Erased counts the rows an erasure removed.
-type Erased struct {
-	Members  int64 `json:"members"`
-	Sessions int64 `json:"sessions"`
-	Actions  int64 `json:"actions"`
-}
+// memberTables hold rows about a member; they all cascade from members.
+// The erasure test checks this list against every table with a member_id
+// column, so a new table cannot be forgotten.
+var memberTables = []string{"sessions", "actions", "member_links", "session_feedback", "session_reflections", "session_embeddings"}
 
-// EraseMember deletes a member and everything about them: sessions and
-// actions go with the member row (foreign keys cascade), and the counts say
-// what went.
+// Erased counts the rows an erasure removed, by table.
+type Erased map[string]int64
+
+// EraseMember deletes a member and everything about them: every row in
+// memberTables goes with the member row (foreign keys cascade), and the
+// counts say what went.
 func (s *Store) EraseMember(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Erased, error) {
-	var e Erased
-	err := tx.QueryRow(ctx, `SELECT
-		(SELECT count(*) FROM sessions WHERE member_id = $1),
-		(SELECT count(*) FROM actions WHERE member_id = $1)`, id).Scan(&e.Sessions, &e.Actions)
-	if err != nil {
-		return Erased{}, fmt.Errorf("erase member: %w", err)
+	e := Erased{}
+	for _, t := range memberTables {
+		var n int64
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+t+` WHERE member_id = $1`, id).Scan(&n); err != nil {
+			return nil, fmt.Errorf("erase member: %w", err)
+		}
+		e[t] = n
 	}
 	tag, err := tx.Exec(ctx, `DELETE FROM members WHERE id = $1`, id)
 	if err != nil {
-		return Erased{}, fmt.Errorf("erase member: %w", err)
+		return nil, fmt.Errorf("erase member: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return Erased{}, fmt.Errorf("member %s: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("member %s: %w", id, ErrNotFound)
 	}
-	e.Members = tag.RowsAffected()
+	e["members"] = tag.RowsAffected()
 	return e, nil
 }
 
@@ -244,11 +246,18 @@ type Session struct {
 	RequestTopics []string   `json:"request_topics"`
 	RequestText   string     `json:"request_text"`
 	RequestStyle  *string    `json:"request_style"`
-	Condition     *int       `json:"condition"`
-	Notes         string     `json:"notes"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
-	Actions       []Action   `json:"actions"`
+	// RequestFrom says who wrote the request: the member (through an
+	// intake link) or the manager.
+	RequestFrom string `json:"request_from"`
+	Condition   *int   `json:"condition"`
+	Notes       string `json:"notes"`
+	// FeedbackGiven says the member answered the feedback link; what they
+	// answered shows only in FeedbackSummary figures.
+	FeedbackGiven bool               `json:"feedback_given"`
+	CreatedAt     time.Time          `json:"created_at"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Actions       []Action           `json:"actions"`
+	Reflection    []ReflectionAnswer `json:"reflection"`
 }
 
 // Action is an agreed action; open ones carry over to later sessions.
@@ -265,7 +274,8 @@ type Action struct {
 }
 
 const sessionColumns = `id, member_id, status, scheduled_at, held_at, duration_min, request_topics, request_text,
-	request_style, condition, notes, created_at, updated_at`
+	request_style, request_from, condition, notes, created_at, updated_at,
+	EXISTS (SELECT FROM session_feedback f WHERE f.session_id = sessions.id) AS feedback_given`
 
 const actionColumns = `id, member_id, session_id, text, owner, to_char(due_date, 'YYYY-MM-DD') AS due_date, status, created_at, closed_at`
 
@@ -366,7 +376,9 @@ func (s *Store) Session(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Session, 
 	if sess.Actions, err = pgx.CollectRows(rows, pgx.RowToStructByName[Action]); err != nil {
 		return Session{}, fmt.Errorf("get session: %w", err)
 	}
-	return sess, nil
+	sess.Actions = nonNil(sess.Actions)
+	sess.Reflection, err = reflection(ctx, tx, id)
+	return sess, err
 }
 
 // Sessions lists a member's sessions, newest first, limit at a time from
@@ -378,6 +390,35 @@ func (s *Store) Sessions(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, lim
 	rows, _ := tx.Query(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE member_id = $1
 		ORDER BY coalesce(held_at, scheduled_at, created_at) DESC, id DESC LIMIT $2 OFFSET $3`, memberID, limit, offset)
 	ss, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Session])
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	ids := make([]uuid.UUID, len(ss))
+	byID := make(map[uuid.UUID]*Session, len(ss))
+	for i := range ss {
+		ids[i], byID[ss[i].ID] = ss[i].ID, &ss[i]
+		ss[i].Actions, ss[i].Reflection = []Action{}, []ReflectionAnswer{}
+	}
+	rows, _ = tx.Query(ctx, `SELECT `+actionColumns+` FROM actions WHERE session_id = ANY($1) ORDER BY created_at, id`, ids)
+	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Action])
+	if err != nil {
+		return nil, fmt.Errorf("list sessions: %w", err)
+	}
+	for _, a := range as {
+		sess := byID[*a.SessionID]
+		sess.Actions = append(sess.Actions, a)
+	}
+	var (
+		sid uuid.UUID
+		a   ReflectionAnswer
+	)
+	rows, _ = tx.Query(ctx, `SELECT session_id, prompt, answer, created_at FROM session_reflections
+		WHERE session_id = ANY($1) ORDER BY session_id, position`, ids)
+	_, err = pgx.ForEachRow(rows, []any{&sid, &a.Prompt, &a.Answer, &a.CreatedAt}, func() error {
+		sess := byID[sid]
+		sess.Reflection = append(sess.Reflection, a)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list sessions: %w", err)
 	}
@@ -418,10 +459,13 @@ func (s *Store) SetActionStatus(ctx context.Context, tx pgx.Tx, id uuid.UUID, st
 // Export is everything stored about one member, for the member's or the
 // manager's own records.
 type Export struct {
-	Member     Member    `json:"member"`
-	Sessions   []Session `json:"sessions"`
-	Actions    []Action  `json:"actions"`
-	ExportedAt time.Time `json:"exported_at"`
+	Member   Member    `json:"member"`
+	Sessions []Session `json:"sessions"`
+	Actions  []Action  `json:"actions"`
+	// Feedback is the member's feedback as the manager sees it: figures
+	// over several ratings and the comments the member shared.
+	Feedback   FeedbackSummary `json:"feedback"`
+	ExportedAt time.Time       `json:"exported_at"`
 }
 
 // ExportMember returns all of a member's history.
@@ -435,6 +479,9 @@ func (s *Store) ExportMember(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Expo
 		return Export{}, err
 	}
 	if e.Actions, err = s.Actions(ctx, tx, id); err != nil {
+		return Export{}, err
+	}
+	if e.Feedback, err = s.FeedbackSummary(ctx, tx, id); err != nil {
 		return Export{}, err
 	}
 	e.ExportedAt = time.Now().UTC()
@@ -469,9 +516,10 @@ func (s *Store) SetTerms(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, ts []s
 	return terms(ctx, tx)
 }
 
-func nonNil(s []string) []string {
+// nonNil makes an empty list encode as [] rather than null.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }

@@ -1,0 +1,129 @@
+package history
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/pgvector/pgvector-go"
+)
+
+// Embedder turns texts into vectors with one model.
+type Embedder interface {
+	Model() string
+	Embed(ctx context.Context, texts []string) ([][]float32, error)
+}
+
+// DB runs a function in a transaction scoped to the manager.
+type DB interface {
+	InTx(ctx context.Context, fn func(tx pgx.Tx) error) error
+}
+
+// sessionText is what is embedded of a session: the member's request and
+// the manager's notes, both already masked. Its hash, computed by the
+// database from the same expression, tells when a vector is stale.
+const sessionText = `concat_ws(E'\n', nullif(s.request_text, ''), nullif(s.notes, ''))`
+
+const embedBatch = 32
+
+// EmbedSessions brings the vectors of a member's session texts up to date
+// for emb's model and returns how many it wrote. The embedding call runs
+// between two short transactions, never inside one: a vector is written
+// only if the text it was made from is still the session's text.
+func (s *Store) EmbedSessions(ctx context.Context, db DB, emb Embedder, memberID uuid.UUID) (int, error) {
+	model, written := emb.Model(), 0
+	for {
+		type pending struct {
+			ID   uuid.UUID
+			Text string
+			Hash []byte
+		}
+		var todo []pending
+		err := db.InTx(ctx, func(tx pgx.Tx) error {
+			rows, _ := tx.Query(ctx, `SELECT s.id, `+sessionText+`, sha256(convert_to(`+sessionText+`, 'UTF8'))
+				FROM sessions s
+				LEFT JOIN session_embeddings e ON e.session_id = s.id AND e.model = $2
+				WHERE s.member_id = $1 AND `+sessionText+` <> ''
+				  AND (e.session_id IS NULL OR e.content_hash <> sha256(convert_to(`+sessionText+`, 'UTF8')))
+				ORDER BY s.id LIMIT $3`, memberID, model, embedBatch)
+			var err error
+			todo, err = pgx.CollectRows(rows, pgx.RowToStructByPos[pending])
+			return err
+		})
+		if err != nil {
+			return written, fmt.Errorf("embed sessions: %w", err)
+		}
+		if len(todo) == 0 {
+			return written, nil
+		}
+		texts := make([]string, len(todo))
+		for i, p := range todo {
+			texts[i] = p.Text
+		}
+		vecs, err := emb.Embed(ctx, texts)
+		if err != nil {
+			return written, fmt.Errorf("embed sessions: %w", err)
+		}
+		n := 0
+		err = db.InTx(ctx, func(tx pgx.Tx) error {
+			for i, p := range todo {
+				tag, err := tx.Exec(ctx, `INSERT INTO session_embeddings (org_id, session_id, member_id, manager_id, model, content_hash, embedding)
+					SELECT s.org_id, s.id, s.member_id, s.manager_id, $2, $3, $4 FROM sessions s
+					WHERE s.id = $1 AND sha256(convert_to(`+sessionText+`, 'UTF8')) = $3
+					ON CONFLICT (org_id, session_id, model) DO UPDATE
+					SET content_hash = excluded.content_hash, embedding = excluded.embedding, created_at = now()`,
+					p.ID, model, p.Hash, pgvector.NewVector(vecs[i]))
+				if err != nil {
+					return err
+				}
+				n += int(tag.RowsAffected())
+			}
+			return nil
+		})
+		if err != nil {
+			return written, fmt.Errorf("embed sessions: %w", err)
+		}
+		written += n
+		if n == 0 {
+			// Every text changed while it was being embedded; the next
+			// call catches up rather than looping here.
+			return written, nil
+		}
+	}
+}
+
+// SessionMatch is a past session and how close its text is to a query.
+type SessionMatch struct {
+	SessionBrief
+	Similarity float64 `json:"similarity"`
+}
+
+// SimilarSessions returns the member's k sessions whose text is closest to
+// vec (made with model). The sort is exact over this manager's rows of
+// this member, found by the B-tree index: a manager's history never goes
+// through an approximate index shared with other managers.
+func (s *Store) SimilarSessions(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, model string, vec []float32, k int) ([]SessionMatch, error) {
+	rows, _ := tx.Query(ctx, `SELECT s.id, s.status, coalesce(s.held_at, s.scheduled_at, s.created_at), s.request_topics,
+			s.request_style, s.request_text, s.request_from, s.condition, s.notes, 1 - (e.embedding <=> $3) AS similarity
+		FROM session_embeddings e JOIN sessions s ON s.id = e.session_id
+		WHERE e.member_id = $1 AND e.model = $2
+		ORDER BY e.embedding <=> $3, s.id LIMIT $4`, memberID, model, pgvector.NewVector(vec), k)
+	var out []SessionMatch
+	var m SessionMatch
+	var at time.Time
+	_, err := pgx.ForEachRow(rows, []any{&m.ID, &m.Status, &at, &m.Topics, &m.Style, &m.Request, &m.RequestFrom,
+		&m.Condition, &m.Notes, &m.Similarity}, func() error {
+		m.At = at
+		b := m
+		b.SessionBrief = brief(Session{ID: m.ID, Status: m.Status, HeldAt: &at, RequestTopics: m.Topics,
+			RequestStyle: m.Style, RequestText: m.Request, RequestFrom: m.RequestFrom, Condition: m.Condition, Notes: m.Notes})
+		out = append(out, b)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("similar sessions: %w", err)
+	}
+	return nonNil(out), nil
+}

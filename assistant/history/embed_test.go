@@ -1,0 +1,142 @@
+package history_test
+
+import (
+	"context"
+	"hash/fnv"
+	"math"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
+	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/migrations/pgtest"
+)
+
+var db *pgtest.DB
+
+func TestMain(m *testing.M) { pgtest.Main(m, &db) }
+
+// bigrams embeds a text as hashed character bigrams: texts that share
+// wording are close, which is all these tests need of a model.
+type bigrams struct{ calls, texts int }
+
+func (*bigrams) Model() string { return "test-bigrams" }
+
+func (b *bigrams) Embed(_ context.Context, texts []string) ([][]float32, error) {
+	b.calls++
+	b.texts += len(texts)
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		v := make([]float32, 64)
+		rs := []rune(t)
+		for j := 0; j+1 < len(rs); j++ {
+			h := fnv.New32a()
+			h.Write([]byte(string(rs[j : j+2])))
+			v[h.Sum32()%64]++
+		}
+		var norm float64
+		for _, x := range v {
+			norm += float64(x * x)
+		}
+		for k := range v {
+			v[k] /= float32(math.Sqrt(norm) + 1e-9)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func TestEmbedAndSearchOwnHistory(t *testing.T) {
+	ctx := t.Context()
+	r, err := anonymize.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := history.New(r)
+	org := pgtest.NewOrg(t, db)
+	mgr, _ := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	mgr2, _ := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	scope := db.Scope(mgr)
+	valid := func(string) bool { return true }
+
+	notes := []string{
+		"キャリアの方向性について相談。マネージャー職に興味があるが不安もある。",
+		"残業が続き疲れ気味。業務量を調整することにした。",
+		"新しいプロジェクトへの挑戦をためらっている。失敗が怖いとのこと。",
+		"",
+	}
+	var member history.Member
+	var ids []string
+	err = scope.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if member, _, err = h.CreateMember(ctx, tx, org, mgr.UserID, "Eさん", "ja"); err != nil {
+			return err
+		}
+		for _, n := range notes {
+			s, _, err := h.CreateSession(ctx, tx, org, mgr.UserID, member.ID, "ja", history.SessionInput{Status: "held", Notes: n}, valid)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, s.ID.String())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	emb := &bigrams{}
+	n, err := h.EmbedSessions(ctx, scope, emb, member.ID)
+	if err != nil || n != 3 {
+		t.Fatalf("EmbedSessions = %d, %v; want 3 (the empty session has nothing to embed)", n, err)
+	}
+	if n, err := h.EmbedSessions(ctx, scope, emb, member.ID); err != nil || n != 0 || emb.calls != 1 {
+		t.Fatalf("second EmbedSessions = %d, %v (%d calls); want nothing to do", n, err, emb.calls)
+	}
+	// Editing a session's notes makes its vector stale.
+	err = scope.InTx(ctx, func(tx pgx.Tx) error {
+		_, _, err := h.UpdateSession(ctx, tx, org, mgr.UserID, uuidOf(t, ids[1]), "ja",
+			history.SessionInput{Status: "held", Notes: "残業が続き疲れ気味。業務量を調整し、来週また確認する。"}, valid)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := h.EmbedSessions(ctx, scope, emb, member.ID); err != nil || n != 1 {
+		t.Fatalf("after an edit EmbedSessions = %d, %v; want 1", n, err)
+	}
+
+	q, _ := emb.Embed(ctx, []string{"挑戦をためらうのは失敗が怖いから"})
+	var got []history.SessionMatch
+	err = scope.InTx(ctx, func(tx pgx.Tx) (err error) {
+		got, err = h.SimilarSessions(ctx, tx, member.ID, emb.Model(), q[0], 2)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID.String() != ids[2] || got[0].Similarity <= got[1].Similarity {
+		t.Errorf("similar sessions = %+v, want session 3 first", got)
+	}
+
+	// Another manager of the same organization finds nothing of it.
+	err = db.Scope(mgr2).InTx(ctx, func(tx pgx.Tx) (err error) {
+		got, err = h.SimilarSessions(ctx, tx, member.ID, emb.Model(), q[0], 2)
+		return err
+	})
+	if err != nil || len(got) != 0 {
+		t.Errorf("another manager's search = %v, %v; want nothing", got, err)
+	}
+}
+
+func uuidOf(t *testing.T, s string) uuid.UUID {
+	t.Helper()
+	id, err := uuid.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}

@@ -1,0 +1,112 @@
+package history
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// Matches are a member's answers to "did the response match what you asked
+// for?".
+var Matches = []string{"yes", "partly", "no"}
+
+// MinRatings is the fewest ratings a figure shown to the manager covers.
+// Figures move in steps of MinRatings, so comparing two of them never
+// isolates one answer: a manager who rates their own 1on1s by the member's
+// single answer would stop members answering honestly.
+const MinRatings = 3
+
+// feedbackWindow is how many of the latest ratings the rolling figures
+// cover (a multiple of MinRatings).
+const feedbackWindow = 2 * MinRatings
+
+// Rating is one stored answer. It never leaves this package: only
+// summaries do.
+type rating struct {
+	Style        *string
+	Satisfaction int
+	Matched      string
+}
+
+// Figures summarize ratings for the manager: the mean satisfaction (1-5)
+// and the share of "did it match" answers that said yes (partly counts
+// half), over Ratings ratings. With fewer than MinRatings there are no
+// figures.
+type Figures struct {
+	Ratings      int      `json:"ratings"`
+	Satisfaction *float64 `json:"satisfaction"`
+	Matched      *float64 `json:"matched"`
+}
+
+// figures summarizes rs (oldest first) over the latest feedbackWindow
+// ratings of the longest prefix whose length is a multiple of MinRatings.
+func figures(rs []rating, window int) Figures {
+	usable := len(rs) - len(rs)%MinRatings
+	if usable == 0 {
+		return Figures{}
+	}
+	rs = rs[max(0, usable-window):usable]
+	var sat, match float64
+	for _, r := range rs {
+		sat += float64(r.Satisfaction)
+		switch r.Matched {
+		case "yes":
+			match++
+		case "partly":
+			match += 0.5
+		}
+	}
+	n := float64(len(rs))
+	sat, match = round2(sat/n), round2(match/n)
+	return Figures{Ratings: len(rs), Satisfaction: &sat, Matched: &match}
+}
+
+func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
+
+// SharedComment is a comment the member chose to share with the manager.
+type SharedComment struct {
+	SessionID uuid.UUID `json:"session_id"`
+	Comment   string    `json:"comment"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// FeedbackSummary is what the manager learns from a member's feedback.
+type FeedbackSummary struct {
+	Figures
+	// Received counts all answers, including those not yet in the figures.
+	Received       int             `json:"received"`
+	SharedComments []SharedComment `json:"shared_comments"`
+}
+
+func (s *Store) ratings(ctx context.Context, tx pgx.Tx, memberID uuid.UUID) ([]rating, error) {
+	rows, _ := tx.Query(ctx, `SELECT s.request_style, f.satisfaction, f.matched
+		FROM session_feedback f JOIN sessions s ON s.id = f.session_id
+		WHERE f.member_id = $1 ORDER BY f.created_at, f.session_id`, memberID)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[rating])
+	if err != nil {
+		return nil, fmt.Errorf("ratings: %w", err)
+	}
+	return rs, nil
+}
+
+// FeedbackSummary returns the rolling figures of a member's feedback and
+// the comments they shared, newest first.
+func (s *Store) FeedbackSummary(ctx context.Context, tx pgx.Tx, memberID uuid.UUID) (FeedbackSummary, error) {
+	if _, err := s.Member(ctx, tx, memberID); err != nil {
+		return FeedbackSummary{}, err
+	}
+	rs, err := s.ratings(ctx, tx, memberID)
+	if err != nil {
+		return FeedbackSummary{}, err
+	}
+	rows, _ := tx.Query(ctx, `SELECT session_id, comment, created_at FROM session_feedback
+		WHERE member_id = $1 AND comment IS NOT NULL ORDER BY created_at DESC LIMIT 20`, memberID)
+	cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[SharedComment])
+	if err != nil {
+		return FeedbackSummary{}, fmt.Errorf("shared comments: %w", err)
+	}
+	return FeedbackSummary{Figures: figures(rs, feedbackWindow), Received: len(rs), SharedComments: nonNil(cs)}, nil
+}

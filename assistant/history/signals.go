@@ -1,0 +1,293 @@
+package history
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// Signals is what the coach knows about a manager's member before a 1on1:
+// a compact digest of the history, with no single rating in it.
+type Signals struct {
+	MemberID uuid.UUID `json:"member_id"`
+	Alias    string    `json:"alias"`
+	// Next is the upcoming scheduled session, with what the member asked
+	// to talk about and how they want the manager to respond.
+	Next            *SessionBrief      `json:"next"`
+	LastSessions    []SessionBrief     `json:"last_sessions"` // held, newest first
+	OpenActions     []OpenAction       `json:"open_actions"`  // oldest first
+	Condition       ConditionTrend     `json:"condition"`
+	RecurringTopics []TopicCount       `json:"recurring_topics"`
+	Styles          []StyleSignal      `json:"styles"`
+	DaysSinceLast   *int               `json:"days_since_last"`
+	CadenceDays     *float64           `json:"cadence_days"` // median days between held 1on1s
+	Held            int                `json:"held"`         // in the last 180 days
+	Planned         int                `json:"planned"`      // held, cancelled, skipped or never logged, due in the last 180 days
+	Implementation  *float64           `json:"implementation_rate"`
+	Feedback        Figures            `json:"feedback"`
+	LastReflection  []ReflectionAnswer `json:"last_reflection"`
+}
+
+// SessionBrief is one session, compact.
+type SessionBrief struct {
+	ID          uuid.UUID `json:"id"`
+	Status      string    `json:"status"`
+	At          time.Time `json:"at"`
+	Topics      []string  `json:"topics"`
+	Style       *string   `json:"style"`
+	Request     string    `json:"request"`
+	RequestFrom string    `json:"request_from"`
+	Condition   *int      `json:"condition"`
+	Notes       string    `json:"notes"`
+}
+
+// OpenAction is an agreed action not yet done, with how long it has been
+// open.
+type OpenAction struct {
+	ID      uuid.UUID `json:"id"`
+	Text    string    `json:"text"`
+	Owner   string    `json:"owner"`
+	DueDate *string   `json:"due_date"`
+	AgeDays int       `json:"age_days"`
+	Overdue bool      `json:"overdue"`
+}
+
+// ConditionTrend is the member's self-reported condition (1-5) over the
+// latest held sessions, oldest first, and which way it moved.
+type ConditionTrend struct {
+	Values []int  `json:"values"`
+	Latest *int   `json:"latest"`
+	Change string `json:"change"` // up, down, steady, or "" with fewer than two values
+}
+
+// TopicCount is a topic and how many of the latest sessions asked for it.
+type TopicCount struct {
+	Topic    string `json:"topic"`
+	Sessions int    `json:"sessions"`
+}
+
+// StyleSignal is a response style the member asked for, how often, and how
+// the member rated the match when they did (figures over MinRatings or
+// more ratings only).
+type StyleSignal struct {
+	Style     string  `json:"style"`
+	Requested int     `json:"requested"`
+	Match     Figures `json:"match"`
+}
+
+const (
+	signalWindow    = 180 * 24 * time.Hour
+	briefNotesRunes = 300
+	lastSessions    = 3
+	topicSessions   = 6
+	conditionPoints = 5
+)
+
+// signalInput is what Signals reads from the database; computeSignals
+// works on it alone, so it is tested without one.
+type signalInput struct {
+	Member     Member
+	Sessions   []Session // newest first
+	Actions    []Action  // open ones
+	Ratings    []rating  // oldest first
+	Reflection []ReflectionAnswer
+}
+
+// Signals returns the digest of a member's history as of now.
+func (s *Store) Signals(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now time.Time) (Signals, error) {
+	var in signalInput
+	var err error
+	if in.Member, err = s.Member(ctx, tx, memberID); err != nil {
+		return Signals{}, err
+	}
+	rows, _ := tx.Query(ctx, `SELECT `+sessionColumns+` FROM sessions
+		WHERE member_id = $1 AND (coalesce(held_at, scheduled_at, created_at) >= $2 OR status = 'scheduled')
+		ORDER BY coalesce(held_at, scheduled_at, created_at) DESC, id DESC LIMIT 200`, memberID, now.Add(-signalWindow))
+	if in.Sessions, err = pgx.CollectRows(rows, pgx.RowToStructByNameLax[Session]); err != nil {
+		return Signals{}, fmt.Errorf("signals: %w", err)
+	}
+	rows, _ = tx.Query(ctx, `SELECT `+actionColumns+` FROM actions WHERE member_id = $1 AND status = 'open' ORDER BY created_at, id`, memberID)
+	if in.Actions, err = pgx.CollectRows(rows, pgx.RowToStructByName[Action]); err != nil {
+		return Signals{}, fmt.Errorf("signals: %w", err)
+	}
+	if in.Ratings, err = s.ratings(ctx, tx, memberID); err != nil {
+		return Signals{}, err
+	}
+	rows, _ = tx.Query(ctx, `SELECT prompt, answer, created_at FROM session_reflections WHERE session_id = (
+		SELECT r.session_id FROM session_reflections r WHERE r.member_id = $1 ORDER BY r.created_at DESC LIMIT 1)
+		ORDER BY position`, memberID)
+	if in.Reflection, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ReflectionAnswer]); err != nil {
+		return Signals{}, fmt.Errorf("signals: %w", err)
+	}
+	return computeSignals(now, in), nil
+}
+
+func at(s Session) time.Time {
+	switch {
+	case s.HeldAt != nil:
+		return *s.HeldAt
+	case s.ScheduledAt != nil:
+		return *s.ScheduledAt
+	}
+	return s.CreatedAt
+}
+
+func brief(s Session) SessionBrief {
+	notes := s.Notes
+	if utf8.RuneCountInString(notes) > briefNotesRunes {
+		notes = string([]rune(notes)[:briefNotesRunes]) + "…"
+	}
+	return SessionBrief{ID: s.ID, Status: s.Status, At: at(s), Topics: nonNil(s.RequestTopics), Style: s.RequestStyle,
+		Request: s.RequestText, RequestFrom: s.RequestFrom, Condition: s.Condition, Notes: notes}
+}
+
+func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
+
+func computeSignals(now time.Time, in signalInput) Signals {
+	sig := Signals{MemberID: in.Member.ID, Alias: in.Member.Alias, LastSessions: []SessionBrief{},
+		OpenActions: []OpenAction{}, RecurringTopics: []TopicCount{}, Styles: []StyleSignal{},
+		LastReflection: nonNil(in.Reflection), Condition: ConditionTrend{Values: []int{}}}
+
+	sessions := slices.Clone(in.Sessions)
+	slices.SortStableFunc(sessions, func(a, b Session) int { return at(b).Compare(at(a)) })
+
+	var held []Session // newest first
+	for _, s := range sessions {
+		t := at(s)
+		switch {
+		case s.Status == "scheduled" && !t.Before(now.Add(-12*time.Hour)):
+			// The soonest upcoming one is next (the list is newest first).
+			b := brief(s)
+			sig.Next = &b
+		case s.Status == "held":
+			held = append(held, s)
+		}
+		// Implementation: every 1on1 due in the window counts as planned;
+		// one still "scheduled" a day after its time quietly did not
+		// happen (or was never logged).
+		if t.After(now.Add(-signalWindow)) && t.Before(now) {
+			switch {
+			case s.Status == "held":
+				sig.Held++
+				sig.Planned++
+			case s.Status == "cancelled" || s.Status == "skipped":
+				sig.Planned++
+			case s.Status == "scheduled" && t.Before(now.Add(-24*time.Hour)):
+				sig.Planned++
+			}
+		}
+	}
+	if sig.Planned > 0 {
+		r := round2(float64(sig.Held) / float64(sig.Planned))
+		sig.Implementation = &r
+	}
+
+	for i, s := range held {
+		if i < lastSessions {
+			sig.LastSessions = append(sig.LastSessions, brief(s))
+		}
+	}
+	if len(held) > 0 {
+		d := days(now.Sub(at(held[0])))
+		sig.DaysSinceLast = &d
+	}
+	var gaps []float64
+	for i := 1; i < len(held); i++ {
+		gaps = append(gaps, at(held[i-1]).Sub(at(held[i])).Hours()/24)
+	}
+	if len(gaps) > 0 {
+		slices.Sort(gaps)
+		m := gaps[len(gaps)/2]
+		if len(gaps)%2 == 0 {
+			m = (gaps[len(gaps)/2-1] + m) / 2
+		}
+		m = round2(m)
+		sig.CadenceDays = &m
+	}
+
+	// Condition, oldest first over the latest held sessions that have one.
+	for _, s := range held {
+		if s.Condition != nil && len(sig.Condition.Values) < conditionPoints {
+			sig.Condition.Values = append(sig.Condition.Values, *s.Condition)
+		}
+	}
+	slices.Reverse(sig.Condition.Values)
+	if v := sig.Condition.Values; len(v) > 0 {
+		latest := v[len(v)-1]
+		sig.Condition.Latest = &latest
+		if len(v) >= 2 {
+			var before float64
+			for _, x := range v[:len(v)-1] {
+				before += float64(x)
+			}
+			switch d := float64(latest) - before/float64(len(v)-1); {
+			case d >= 0.75:
+				sig.Condition.Change = "up"
+			case d <= -0.75:
+				sig.Condition.Change = "down"
+			default:
+				sig.Condition.Change = "steady"
+			}
+		}
+	}
+
+	// Topics and styles the member asked for, over the latest requests
+	// (the upcoming one included).
+	topics := map[string]int{}
+	styles := map[string]int{}
+	n := 0
+	for _, s := range sessions {
+		if s.Status != "held" && s.Status != "scheduled" || len(s.RequestTopics) == 0 && s.RequestStyle == nil {
+			continue
+		}
+		if n++; n > topicSessions {
+			break
+		}
+		for _, t := range s.RequestTopics {
+			topics[t]++
+		}
+		if s.RequestStyle != nil {
+			styles[*s.RequestStyle]++
+		}
+	}
+	for t, c := range topics {
+		if c >= 2 {
+			sig.RecurringTopics = append(sig.RecurringTopics, TopicCount{t, c})
+		}
+	}
+	slices.SortFunc(sig.RecurringTopics, func(a, b TopicCount) int {
+		return cmp.Or(cmp.Compare(b.Sessions, a.Sessions), cmp.Compare(a.Topic, b.Topic))
+	})
+	byStyle := map[string][]rating{}
+	for _, r := range in.Ratings {
+		if r.Style != nil {
+			byStyle[*r.Style] = append(byStyle[*r.Style], r)
+		}
+	}
+	for _, st := range Styles {
+		if styles[st] == 0 && len(byStyle[st]) == 0 {
+			continue
+		}
+		// All of a style's ratings, in steps of MinRatings.
+		sig.Styles = append(sig.Styles, StyleSignal{Style: st, Requested: styles[st], Match: figures(byStyle[st], len(byStyle[st]))})
+	}
+	slices.SortStableFunc(sig.Styles, func(a, b StyleSignal) int { return cmp.Compare(b.Requested, a.Requested) })
+	sig.Feedback = figures(in.Ratings, feedbackWindow)
+
+	for _, a := range in.Actions {
+		oa := OpenAction{ID: a.ID, Text: a.Text, Owner: a.Owner, DueDate: a.DueDate, AgeDays: days(now.Sub(a.CreatedAt))}
+		if a.DueDate != nil {
+			if due, err := time.Parse(time.DateOnly, *a.DueDate); err == nil && now.After(due.Add(24*time.Hour)) {
+				oa.Overdue = true
+			}
+		}
+		sig.OpenActions = append(sig.OpenActions, oa)
+	}
+	return sig
+}

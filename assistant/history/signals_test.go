@@ -1,0 +1,247 @@
+package history
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var now = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+
+func ptr[T any](v T) *T { return &v }
+
+// id makes readable fixed ids: id(3) = 00000000-0000-0000-0000-000000000003.
+func id(n byte) uuid.UUID { return uuid.UUID{15: n} }
+
+// sess is a fixture session daysAgo days before now (negative: ahead).
+func sess(n byte, status string, daysAgo int, opts ...func(*Session)) Session {
+	t := now.Add(-time.Duration(daysAgo) * 24 * time.Hour)
+	s := Session{ID: id(n), Status: status, ScheduledAt: &t, RequestFrom: "manager", CreatedAt: t}
+	if status == "held" {
+		s.HeldAt = &t
+	}
+	for _, o := range opts {
+		o(&s)
+	}
+	return s
+}
+
+func condition(c int) func(*Session) { return func(s *Session) { s.Condition = &c } }
+func request(style string, topics ...string) func(*Session) {
+	return func(s *Session) { s.RequestStyle, s.RequestTopics = &style, topics }
+}
+
+func rate(style string, sat int, matched string) rating {
+	return rating{Style: &style, Satisfaction: sat, Matched: matched}
+}
+
+func TestSignals(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    signalInput
+		check func(t *testing.T, s Signals)
+	}{{
+		name: "no history",
+		in:   signalInput{Member: Member{ID: id(1), Alias: "Aさん"}},
+		check: func(t *testing.T, s Signals) {
+			if s.Next != nil || s.DaysSinceLast != nil || s.CadenceDays != nil || s.Implementation != nil || s.Feedback.Satisfaction != nil {
+				t.Errorf("empty history gave figures: %+v", s)
+			}
+			if s.LastSessions == nil || s.OpenActions == nil || s.Styles == nil || s.Condition.Values == nil {
+				t.Error("lists should be empty, not nil (they encode as [])")
+			}
+		},
+	}, {
+		name: "cadence, implementation and days since last",
+		in: signalInput{Sessions: []Session{
+			sess(1, "held", 44), sess(2, "held", 30), sess(3, "cancelled", 23), sess(4, "held", 16),
+			sess(5, "skipped", 9), sess(6, "held", 2), sess(7, "scheduled", -5),
+			// Due three days ago and never logged: planned, not held.
+			sess(8, "scheduled", 3),
+			// Outside the 180-day window: not counted.
+			sess(9, "cancelled", 200),
+		}},
+		check: func(t *testing.T, s Signals) {
+			if s.Held != 4 || s.Planned != 7 || *s.Implementation != 0.57 {
+				t.Errorf("held %d planned %d rate %v, want 4, 7, 0.57", s.Held, s.Planned, *s.Implementation)
+			}
+			if *s.DaysSinceLast != 2 {
+				t.Errorf("days since last = %d, want 2", *s.DaysSinceLast)
+			}
+			// Gaps between held: 14, 14, 14 days.
+			if *s.CadenceDays != 14 {
+				t.Errorf("cadence = %v, want 14", *s.CadenceDays)
+			}
+			if s.Next == nil || s.Next.ID != id(7) {
+				t.Errorf("next = %+v, want session 7", s.Next)
+			}
+			if len(s.LastSessions) != 3 || s.LastSessions[0].ID != id(6) || s.LastSessions[2].ID != id(2) {
+				t.Errorf("last sessions = %v, want 6, 4, 2", s.LastSessions)
+			}
+		},
+	}, {
+		name: "the soonest upcoming session is next",
+		in:   signalInput{Sessions: []Session{sess(1, "scheduled", -14), sess(2, "scheduled", -1), sess(3, "scheduled", -7)}},
+		check: func(t *testing.T, s Signals) {
+			if s.Next == nil || s.Next.ID != id(2) {
+				t.Errorf("next = %+v, want session 2", s.Next)
+			}
+			if s.Planned != 0 || s.Implementation != nil {
+				t.Errorf("future sessions counted as planned: %d", s.Planned)
+			}
+		},
+	}, {
+		name: "condition falling",
+		in: signalInput{Sessions: []Session{
+			sess(1, "held", 40, condition(4)), sess(2, "held", 30, condition(4)), sess(3, "held", 20),
+			sess(4, "held", 10, condition(4)), sess(5, "held", 1, condition(2)),
+		}},
+		check: func(t *testing.T, s Signals) {
+			if diff := cmp.Diff([]int{4, 4, 4, 2}, s.Condition.Values); diff != "" || *s.Condition.Latest != 2 || s.Condition.Change != "down" {
+				t.Errorf("condition = %+v (values diff %s), want 4 4 4 2, down", s.Condition, diff)
+			}
+		},
+	}, {
+		name: "condition: small moves are steady",
+		in:   signalInput{Sessions: []Session{sess(1, "held", 20, condition(3)), sess(2, "held", 10, condition(4)), sess(3, "held", 1, condition(3))}},
+		check: func(t *testing.T, s Signals) {
+			if s.Condition.Change != "steady" {
+				t.Errorf("change = %q, want steady", s.Condition.Change)
+			}
+		},
+	}, {
+		name: "recurring topics and requested styles",
+		in: signalInput{Sessions: []Session{
+			sess(1, "held", 60, request("advise", "career")),
+			sess(2, "held", 45, request("listen", "career", "wellbeing")),
+			sess(3, "held", 30, request("listen", "wellbeing")),
+			sess(4, "held", 15, request("listen", "career")),
+			sess(5, "scheduled", -3, request("think-together", "challenge")),
+		}},
+		check: func(t *testing.T, s Signals) {
+			want := []TopicCount{{"career", 3}, {"wellbeing", 2}}
+			if diff := cmp.Diff(want, s.RecurringTopics); diff != "" {
+				t.Errorf("recurring topics (-want +got):\n%s", diff)
+			}
+			if len(s.Styles) != 3 || s.Styles[0].Style != "listen" || s.Styles[0].Requested != 3 {
+				t.Errorf("styles = %+v, want listen first with 3", s.Styles)
+			}
+		},
+	}, {
+		name: "fewer than three ratings show nothing",
+		in:   signalInput{Ratings: []rating{rate("listen", 1, "no"), rate("listen", 2, "no")}},
+		check: func(t *testing.T, s Signals) {
+			if s.Feedback.Satisfaction != nil || s.Feedback.Ratings != 0 {
+				t.Errorf("feedback = %+v, want no figures", s.Feedback)
+			}
+			for _, st := range s.Styles {
+				if st.Match.Satisfaction != nil {
+					t.Errorf("style %s shows figures over 2 ratings", st.Style)
+				}
+			}
+		},
+	}, {
+		name: "figures move in steps of three",
+		in: signalInput{Ratings: []rating{
+			rate("listen", 5, "yes"), rate("advise", 3, "partly"), rate("listen", 4, "yes"),
+			rate("listen", 2, "no"), rate("listen", 1, "no"),
+		}},
+		check: func(t *testing.T, s Signals) {
+			// Five ratings: the figures cover the first three only.
+			if s.Feedback.Ratings != 3 || *s.Feedback.Satisfaction != 4 || *s.Feedback.Matched != 0.83 {
+				t.Errorf("feedback = ratings %d sat %v matched %v, want 3, 4, 0.83",
+					s.Feedback.Ratings, *s.Feedback.Satisfaction, *s.Feedback.Matched)
+			}
+			// listen has four: figures over the first three of them.
+			for _, st := range s.Styles {
+				if st.Style == "listen" && (st.Match.Ratings != 3 || *st.Match.Satisfaction != 3.67) {
+					t.Errorf("listen match = %+v, want 3 ratings, 3.67", st.Match)
+				}
+				if st.Style == "advise" && st.Match.Satisfaction != nil {
+					t.Errorf("advise has one rating and shows %+v", st.Match)
+				}
+			}
+		},
+	}, {
+		name: "open actions age and overdue",
+		in: signalInput{Actions: []Action{
+			{ID: id(1), Text: "a", Owner: "member", DueDate: ptr("2026-11-10"), CreatedAt: now.Add(-20 * 24 * time.Hour)},
+			{ID: id(2), Text: "b", Owner: "manager", DueDate: ptr("2026-11-20"), CreatedAt: now.Add(-3 * 24 * time.Hour)},
+			{ID: id(3), Text: "c", Owner: "manager", CreatedAt: now.Add(-40 * 24 * time.Hour)},
+		}},
+		check: func(t *testing.T, s Signals) {
+			want := []OpenAction{
+				{ID: id(1), Text: "a", Owner: "member", DueDate: ptr("2026-11-10"), AgeDays: 20, Overdue: true},
+				{ID: id(2), Text: "b", Owner: "manager", DueDate: ptr("2026-11-20"), AgeDays: 3},
+				{ID: id(3), Text: "c", Owner: "manager", AgeDays: 40},
+			}
+			if diff := cmp.Diff(want, s.OpenActions); diff != "" {
+				t.Errorf("open actions (-want +got):\n%s", diff)
+			}
+		},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.check(t, computeSignals(now, tt.in)) })
+	}
+}
+
+func TestFiguresWindow(t *testing.T) {
+	var rs []rating
+	for _, sat := range []int{1, 1, 1, 5, 5, 5, 3, 3, 3} {
+		rs = append(rs, rate("listen", sat, "yes"))
+	}
+	for _, tt := range []struct {
+		n       int
+		ratings int
+		sat     float64
+	}{{3, 3, 1}, {4, 3, 1}, {6, 6, 3}, {8, 6, 3}, {9, 6, 4}} {
+		f := figures(rs[:tt.n], feedbackWindow)
+		if f.Ratings != tt.ratings || *f.Satisfaction != tt.sat {
+			t.Errorf("after %d ratings: %d ratings, satisfaction %v; want %d, %v", tt.n, f.Ratings, *f.Satisfaction, tt.ratings, tt.sat)
+		}
+	}
+}
+
+// TestSignalsGolden pins the whole digest of a realistic history, the
+// shape the coach and the UI read.
+func TestSignalsGolden(t *testing.T) {
+	in := signalInput{
+		Member: Member{ID: id(9), Alias: "Bさん"},
+		Sessions: []Session{
+			sess(1, "held", 35, condition(4), request("advise", "career"), func(s *Session) { s.Notes = "キャリアの方向性について相談。" }),
+			sess(2, "held", 21, condition(3), request("listen", "wellbeing", "goals"), func(s *Session) { s.Notes = "残業が続き疲れ気味。" }),
+			sess(3, "cancelled", 14),
+			sess(4, "held", 7, condition(2), request("listen", "goals"), func(s *Session) { s.Notes = "業務量の調整を約束した。" }),
+			sess(5, "scheduled", -2, request("listen", "goals"), func(s *Session) {
+				s.RequestText, s.RequestFrom = "まだ忙しさが続いていて、話を聞いてほしいです。", "member"
+			}),
+		},
+		Actions: []Action{{ID: id(20), Text: "担当案件を1件引き取る", Owner: "manager", DueDate: ptr("2026-11-15"), CreatedAt: now.Add(-7 * 24 * time.Hour)}},
+		Ratings: []rating{rate("advise", 4, "yes"), rate("listen", 3, "partly"), rate("listen", 2, "no")},
+		Reflection: []ReflectionAnswer{{Prompt: "聴くことに徹せましたか？", Answer: "途中で助言してしまった。", CreatedAt: now.Add(-7 * 24 * time.Hour)}},
+	}
+	got, err := json.MarshalIndent(computeSignals(now, in), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "testdata/signals/typical.golden.json"
+	if *update {
+		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), string(got)+"\n"); diff != "" {
+		t.Errorf("signals (-want +got):\n%s\n(go test -run TestSignalsGolden -update to accept)", diff)
+	}
+}
