@@ -223,8 +223,8 @@ func TestSignalsGolden(t *testing.T) {
 				s.RequestText, s.RequestFrom = "まだ忙しさが続いていて、話を聞いてほしいです。", "member"
 			}),
 		},
-		Actions: []Action{{ID: id(20), Text: "担当案件を1件引き取る", Owner: "manager", DueDate: ptr("2026-11-15"), CreatedAt: now.Add(-7 * 24 * time.Hour)}},
-		Ratings: []rating{rate("advise", 4, "yes"), rate("listen", 3, "partly"), rate("listen", 2, "no")},
+		Actions:    []Action{{ID: id(20), Text: "担当案件を1件引き取る", Owner: "manager", DueDate: ptr("2026-11-15"), CreatedAt: now.Add(-7 * 24 * time.Hour)}},
+		Ratings:    []rating{rate("advise", 4, "yes"), rate("listen", 3, "partly"), rate("listen", 2, "no")},
 		Reflection: []ReflectionAnswer{{Prompt: "聴くことに徹せましたか？", Answer: "途中で助言してしまった。", CreatedAt: now.Add(-7 * 24 * time.Hour)}},
 	}
 	got, err := json.MarshalIndent(computeSignals(now, in), "", "  ")
