@@ -1,0 +1,274 @@
+// Package llm talks to a chat model behind any OpenAI-compatible endpoint
+// (OpenAI, Azure, Ollama, vLLM, llama.cpp) through go-openai, and adds what
+// go-openai leaves out: a timeout per call, retries with jittered backoff
+// that honour Retry-After, and a circuit breaker, so that a failing model
+// turns into ErrUnavailable quickly and the coach answers offline instead.
+package llm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// ErrUnavailable means the model cannot answer now: it is not reachable,
+// keeps failing, refused the request or the breaker is open. Callers fall
+// back to offline mode.
+var ErrUnavailable = errors.New("language model unavailable")
+
+// ErrInterrupted is a stream that broke after it had started.
+var ErrInterrupted = errors.New("language model stream interrupted")
+
+// Config configures a Client.
+type Config struct {
+	BaseURL string // OpenAI-compatible API URL, e.g. http://localhost:11434/v1
+	APIKey  string
+	Model   string
+	// Timeout bounds one call, retries included (default 60s).
+	Timeout time.Duration
+	// Retries after the first attempt on 429, 5xx and network errors
+	// (0: the default, 2; negative: none).
+	Retries int
+	// MaxWait is the longest Retry-After honoured; a longer one is not
+	// waited for (default 20s).
+	MaxWait time.Duration
+	// BreakerFailures in a row open the breaker for BreakerCooldown
+	// (defaults 5 and 30s).
+	BreakerFailures int
+	BreakerCooldown time.Duration
+	Logger          *slog.Logger
+	// Transport is the HTTP transport under the retries (default
+	// http.DefaultTransport).
+	Transport http.RoundTripper
+}
+
+// Client is a chat model. It is safe for concurrent use.
+type Client struct {
+	api     *openai.Client
+	model   string
+	timeout time.Duration
+	logger  *slog.Logger
+	breaker breaker
+}
+
+// New returns a client for cfg.
+func New(cfg Config) *Client {
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 60 * time.Second
+	}
+	switch {
+	case cfg.Retries == 0:
+		cfg.Retries = 2
+	case cfg.Retries < 0:
+		cfg.Retries = 0
+	}
+	if cfg.MaxWait == 0 {
+		cfg.MaxWait = 20 * time.Second
+	}
+	if cfg.BreakerFailures == 0 {
+		cfg.BreakerFailures = 5
+	}
+	if cfg.BreakerCooldown == 0 {
+		cfg.BreakerCooldown = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = http.DefaultTransport
+	}
+	oc := openai.DefaultConfig(cfg.APIKey)
+	if cfg.BaseURL != "" {
+		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	}
+	oc.HTTPClient = &http.Client{Transport: &retryTransport{
+		base: cfg.Transport, retries: cfg.Retries, maxWait: cfg.MaxWait, logger: cfg.Logger,
+	}}
+	return &Client{
+		api: openai.NewClientWithConfig(oc), model: cfg.Model, timeout: cfg.Timeout, logger: cfg.Logger,
+		breaker: breaker{threshold: cfg.BreakerFailures, cooldown: cfg.BreakerCooldown},
+	}
+}
+
+// Model names the chat model.
+func (c *Client) Model() string { return c.model }
+
+// Message is one message of a conversation with the model.
+type Message = openai.ChatCompletionMessage
+
+// Reply is a finished answer.
+type Reply struct {
+	Text         string
+	FinishReason string // stop, length, ...
+	// PromptTokens and CompletionTokens as the endpoint reported them; 0
+	// when it did not.
+	PromptTokens, CompletionTokens int
+}
+
+// Stream sends msgs and calls onDelta with each piece of the answer as it
+// arrives; it returns the whole answer. maxTokens bounds the answer (every
+// call has a bound). An error before the first piece is ErrUnavailable
+// (the caller can still answer offline); after it, ErrInterrupted. When
+// onDelta returns an error the stream stops and that error is returned.
+func (c *Client) Stream(ctx context.Context, msgs []Message, maxTokens int, onDelta func(string) error) (Reply, error) {
+	if err := c.breaker.allow(); err != nil {
+		return Reply{}, err
+	}
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req := openai.ChatCompletionRequest{
+		Model: c.model, Messages: msgs, MaxTokens: maxTokens, Temperature: 0.3, Stream: true,
+	}
+	stream, err := c.api.CreateChatCompletionStream(ctx, req)
+	if err != nil {
+		return Reply{}, c.failed(parent, err)
+	}
+	defer stream.Close()
+	var (
+		b     strings.Builder
+		reply Reply
+	)
+	for {
+		chunk, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			// go-openai reports a connection that closed before [DONE]
+			// as a normal end: without a finish reason, it was not one.
+			if reply.FinishReason == "" {
+				return Reply{Text: b.String()}, c.interrupted(b.Len(), io.ErrUnexpectedEOF)
+			}
+			break
+		}
+		if err != nil {
+			if parent.Err() != nil {
+				return Reply{Text: b.String()}, parent.Err() // the caller went away
+			}
+			return Reply{Text: b.String()}, c.interrupted(b.Len(), err)
+		}
+		if chunk.Usage != nil {
+			reply.PromptTokens, reply.CompletionTokens = chunk.Usage.PromptTokens, chunk.Usage.CompletionTokens
+		}
+		for _, ch := range chunk.Choices {
+			if ch.FinishReason != "" {
+				reply.FinishReason = string(ch.FinishReason)
+			}
+			if ch.Delta.Content == "" {
+				continue
+			}
+			b.WriteString(ch.Delta.Content)
+			if err := onDelta(ch.Delta.Content); err != nil {
+				return Reply{Text: b.String()}, err
+			}
+		}
+	}
+	c.breaker.success()
+	reply.Text = b.String()
+	return reply, nil
+}
+
+// Complete sends msgs and returns the whole answer at once.
+func (c *Client) Complete(ctx context.Context, msgs []Message, maxTokens int) (Reply, error) {
+	if err := c.breaker.allow(); err != nil {
+		return Reply{}, err
+	}
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	resp, err := c.api.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
+		Model: c.model, Messages: msgs, MaxTokens: maxTokens, Temperature: 0.3,
+	})
+	if err != nil {
+		return Reply{}, c.failed(parent, err)
+	}
+	if len(resp.Choices) == 0 {
+		return Reply{}, c.failed(parent, errors.New("no choices in the answer"))
+	}
+	c.breaker.success()
+	return Reply{
+		Text: resp.Choices[0].Message.Content, FinishReason: string(resp.Choices[0].FinishReason),
+		PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens,
+	}, nil
+}
+
+// failed classifies an error before any answer: the caller's own
+// cancellation (parent is the caller's context) passes through; everything
+// else is ErrUnavailable, and counts against the breaker unless it was the
+// request's fault.
+func (c *Client) failed(parent context.Context, err error) error {
+	if parent.Err() != nil {
+		return parent.Err()
+	}
+	var apiErr *openai.APIError
+	var reqErr *openai.RequestError
+	status := 0
+	switch {
+	case errors.As(err, &apiErr):
+		status = apiErr.HTTPStatusCode
+	case errors.As(err, &reqErr):
+		status = reqErr.HTTPStatusCode
+	}
+	// A 4xx other than 429 is our request or our key: the model is up,
+	// and hammering it will not help, but it is not the model failing.
+	if status >= 400 && status < 500 && status != http.StatusTooManyRequests {
+		c.logger.Warn("language model refused the request", slog.Int("status", status), slog.String("error", err.Error()))
+	} else {
+		c.breaker.failure()
+		c.logger.Warn("language model call failed", slog.Int("status", status), slog.String("error", err.Error()))
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
+func (c *Client) interrupted(received int, err error) error {
+	c.breaker.failure()
+	c.logger.Warn("language model stream broke", slog.Int("bytes_received", received), slog.String("error", err.Error()))
+	return fmt.Errorf("%w: %w", ErrInterrupted, err)
+}
+
+// breaker stops calls for a cooldown after threshold failures in a row,
+// then lets one call through to probe.
+type breaker struct {
+	threshold int
+	cooldown  time.Duration
+
+	mu        sync.Mutex
+	failures  int
+	openUntil time.Time
+	probing   bool
+}
+
+func (b *breaker) allow() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.failures < b.threshold {
+		return nil
+	}
+	if time.Now().Before(b.openUntil) || b.probing {
+		return fmt.Errorf("%w: circuit open after %d failures", ErrUnavailable, b.failures)
+	}
+	b.probing = true
+	return nil
+}
+
+func (b *breaker) success() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.failures, b.probing = 0, false
+}
+
+func (b *breaker) failure() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.failures++
+	b.probing = false
+	if b.failures >= b.threshold {
+		b.openUntil = time.Now().Add(b.cooldown)
+	}
+}

@@ -1,0 +1,123 @@
+package llm_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/taiwa-coach/taiwa/assistant/llm"
+	"github.com/taiwa-coach/taiwa/assistant/llm/openaitest"
+)
+
+var hello = []llm.Message{{Role: "user", Content: "こんにちは"}}
+
+func TestErrorsAndRetries(t *testing.T) {
+	tests := []struct {
+		name     string
+		replies  []openaitest.Reply
+		wantErr  error
+		requests int
+	}{
+		{"429 with Retry-After, then an answer", []openaitest.Reply{{Status: 429, RetryAfter: "0", Code: "rate_limit_exceeded"}, {Text: "hi"}}, nil, 2},
+		{"500 then an answer", []openaitest.Reply{{Status: 500}, {Text: "hi"}}, nil, 2},
+		{"500 three times", []openaitest.Reply{{Status: 500}, {Status: 502}, {Status: 503}}, llm.ErrUnavailable, 3},
+		{"400 is not retried", []openaitest.Reply{{Status: 400, Code: "invalid_request_error"}}, llm.ErrUnavailable, 1},
+		{"401 is not retried", []openaitest.Reply{{Status: 401, Code: "invalid_api_key"}}, llm.ErrUnavailable, 1},
+		{"used-up quota is not retried", []openaitest.Reply{{Status: 429, Code: "insufficient_quota"}}, llm.ErrUnavailable, 1},
+		{"a Retry-After too long to wait for", []openaitest.Reply{{Status: 429, RetryAfter: "120"}}, llm.ErrUnavailable, 1},
+	}
+	for _, tt := range tests {
+		for _, stream := range []bool{false, true} {
+			t.Run(tt.name+map[bool]string{false: "", true: " (stream)"}[stream], func(t *testing.T) {
+				srv := openaitest.NewServer(t, func(openaitest.Request) openaitest.Reply { return openaitest.Reply{Text: "unexpected"} })
+				srv.Queue(tt.replies...)
+				c := llm.New(llm.Config{BaseURL: srv.BaseURL(), Model: "m", MaxWait: time.Second})
+				var r llm.Reply
+				var err error
+				if stream {
+					r, err = c.Stream(t.Context(), hello, 100, func(string) error { return nil })
+				} else {
+					r, err = c.Complete(t.Context(), hello, 100)
+				}
+				if !errors.Is(err, tt.wantErr) || (err == nil && r.Text != "hi") {
+					t.Errorf("got %q, %v; want error %v", r.Text, err, tt.wantErr)
+				}
+				if n := len(srv.Requests()); n != tt.requests {
+					t.Errorf("%d requests, want %d", n, tt.requests)
+				}
+			})
+		}
+	}
+}
+
+func TestStream(t *testing.T) {
+	const answer = "1on1では、まず最後まで聴きましょう。[1]"
+	srv := openaitest.NewServer(t, func(r openaitest.Request) openaitest.Reply {
+		if r.MaxTokens != 300 {
+			t.Errorf("max_tokens = %d, want 300", r.MaxTokens)
+		}
+		return openaitest.Reply{Text: answer, ChunkRunes: 3}
+	})
+	c := llm.New(llm.Config{BaseURL: srv.BaseURL(), Model: "m"})
+	var deltas []string
+	r, err := c.Stream(t.Context(), hello, 300, func(d string) error { deltas = append(deltas, d); return nil })
+	if err != nil || r.Text != answer || strings.Join(deltas, "") != answer || len(deltas) < 5 || r.FinishReason != "stop" {
+		t.Fatalf("stream = %+v, %v, %d deltas", r, err, len(deltas))
+	}
+}
+
+func TestBrokenStream(t *testing.T) {
+	srv := openaitest.NewServer(t, func(openaitest.Request) openaitest.Reply {
+		return openaitest.Reply{Text: strings.Repeat("あ", 40), ChunkRunes: 4, BreakAfter: 3}
+	})
+	c := llm.New(llm.Config{BaseURL: srv.BaseURL(), Model: "m"})
+	r, err := c.Stream(t.Context(), hello, 100, func(string) error { return nil })
+	if !errors.Is(err, llm.ErrInterrupted) || r.Text != strings.Repeat("あ", 12) {
+		t.Fatalf("broken stream = %q, %v; want 12 runes and ErrInterrupted", r.Text, err)
+	}
+}
+
+func TestBreakerOpensAndRecovers(t *testing.T) {
+	srv := openaitest.NewServer(t, nil)
+	c := llm.New(llm.Config{BaseURL: srv.BaseURL(), Model: "m", Retries: -1, BreakerFailures: 3, BreakerCooldown: 50 * time.Millisecond})
+	srv.Queue(openaitest.Reply{Status: 500}, openaitest.Reply{Status: 500}, openaitest.Reply{Status: 500})
+	for range 3 {
+		if _, err := c.Complete(t.Context(), hello, 10); !errors.Is(err, llm.ErrUnavailable) {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	if _, err := c.Complete(t.Context(), hello, 10); !errors.Is(err, llm.ErrUnavailable) || len(srv.Requests()) != 3 {
+		t.Fatalf("open breaker: err %v after %d requests; want no fourth request", err, len(srv.Requests()))
+	}
+	time.Sleep(60 * time.Millisecond)
+	if r, err := c.Complete(t.Context(), hello, 10); err != nil || r.Text != "ok" {
+		t.Fatalf("after the cooldown: %q, %v", r.Text, err)
+	}
+}
+
+func TestCancelStopsTheUpstreamCall(t *testing.T) {
+	srv := openaitest.NewServer(t, func(openaitest.Request) openaitest.Reply {
+		return openaitest.Reply{Text: strings.Repeat("x", 400), ChunkRunes: 1, ChunkDelay: 5 * time.Millisecond}
+	})
+	c := llm.New(llm.Config{BaseURL: srv.BaseURL(), Model: "m"})
+	ctx, cancel := context.WithCancel(t.Context())
+	n := 0
+	_, err := c.Stream(ctx, hello, 100, func(string) error {
+		if n++; n == 3 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for srv.Canceled() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if srv.Canceled() != 1 {
+		t.Error("the server did not see the stream cancelled")
+	}
+}
