@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
@@ -45,6 +46,8 @@ var errorStatus = []struct {
 	{history.ErrNotFound, http.StatusNotFound, "not_found"},
 	{history.ErrConflict, http.StatusConflict, "conflict"},
 	{history.ErrGone, http.StatusGone, "gone"},
+	{assistant.ErrInvalid, http.StatusBadRequest, "invalid_argument"},
+	{assistant.ErrNotFound, http.StatusNotFound, "not_found"},
 	{knowledge.ErrInvalid, http.StatusBadRequest, "invalid_argument"},
 	{knowledge.ErrNotFound, http.StatusNotFound, "not_found"},
 	{knowledge.ErrConflict, http.StatusConflict, "conflict"},

@@ -13,11 +13,11 @@ import (
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
-// historyAction makes a handler that parses the :id path parameter and
+// scopedAction makes a handler that parses the :id path parameter and
 // runs fn in the manager's scope, answering status with its result. Row
 // security shows a manager only their own members, sessions and actions:
 // another manager's id is a 404.
-func historyAction[T any](db *tenant.DB, status int, fn func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (T, error)) echo.HandlerFunc {
+func scopedAction[T any](db *tenant.DB, status int, fn func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (T, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, p := c.Request().Context(), principal(c)
 		id := uuid.Nil
@@ -60,7 +60,7 @@ func page(c echo.Context, def int) (limit, offset int, err error) {
 }
 
 func handleMembersList(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (map[string]any, error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (map[string]any, error) {
 		limit, offset, err := page(c, 100)
 		if err != nil {
 			return nil, err
@@ -71,7 +71,7 @@ func handleMembersList(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 }
 
 func handleMembersCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusCreated, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (redacted[history.Member], error) {
+	return scopedAction(db, http.StatusCreated, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (redacted[history.Member], error) {
 		var req struct {
 			Alias string `json:"alias"`
 		}
@@ -84,28 +84,28 @@ func handleMembersCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 }
 
 func handleMembersGet(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Member, error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Member, error) {
 		return h.Member(ctx, tx, id)
 	})
 }
 
 // handleMembersErase deletes a member and everything about them.
 func handleMembersErase(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
 		e, err := h.EraseMember(ctx, tx, id)
 		return map[string]any{"erased": e}, err
 	})
 }
 
 func handleMembersExport(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Export, error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Export, error) {
 		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="member-`+id.String()+`.json"`)
 		return h.ExportMember(ctx, tx, id)
 	})
 }
 
 func handleSessionsList(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
 		limit, offset, err := page(c, 20)
 		if err != nil {
 			return nil, err
@@ -118,7 +118,7 @@ func handleSessionsList(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 // handleSessionsCreate logs a 1on1. Its text is masked before it is
 // stored; the answer says what was masked (kinds and counts only).
 func handleSessionsCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusCreated, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (redacted[history.Session], error) {
+	return scopedAction(db, http.StatusCreated, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (redacted[history.Session], error) {
 		var in history.SessionInput
 		if err := decode(c, &in); err != nil {
 			return redacted[history.Session]{}, err
@@ -129,7 +129,7 @@ func handleSessionsCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 }
 
 func handleSessionsGet(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Session, error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Session, error) {
 		return h.Session(ctx, tx, id)
 	})
 }
@@ -137,7 +137,7 @@ func handleSessionsGet(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 // handleSessionsUpdate replaces a session's fields (masked again) and adds
 // any new actions.
 func handleSessionsUpdate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (redacted[history.Session], error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (redacted[history.Session], error) {
 		var in history.SessionInput
 		if err := decode(c, &in); err != nil {
 			return redacted[history.Session]{}, err
@@ -148,20 +148,20 @@ func handleSessionsUpdate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 }
 
 func handleSessionsDelete(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusNoContent, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (struct{}, error) {
+	return scopedAction(db, http.StatusNoContent, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (struct{}, error) {
 		return struct{}{}, h.DeleteSession(ctx, tx, id)
 	})
 }
 
 func handleActionsList(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
 		as, err := h.Actions(ctx, tx, id)
 		return map[string]any{"actions": as}, err
 	})
 }
 
 func handleActionsUpdate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Action, error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Action, error) {
 		var req struct {
 			Status string `json:"status"`
 		}
@@ -173,14 +173,14 @@ func handleActionsUpdate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 }
 
 func handleTermsGet(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (map[string]any, error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (map[string]any, error) {
 		ts, err := h.Terms(ctx, tx)
 		return map[string]any{"terms": ts}, err
 	})
 }
 
 func handleTermsPut(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (map[string]any, error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (map[string]any, error) {
 		var req struct {
 			Terms []string `json:"terms"`
 		}

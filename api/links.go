@@ -26,7 +26,7 @@ type createdLink struct {
 }
 
 func handleLinksCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusCreated, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (createdLink, error) {
+	return scopedAction(db, http.StatusCreated, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (createdLink, error) {
 		var req struct {
 			Phase    string `json:"phase"`
 			TTLHours int    `json:"ttl_hours"`
@@ -40,7 +40,7 @@ func handleLinksCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 }
 
 func handleLinksList(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (map[string]any, error) {
 		ls, err := h.Links(ctx, tx, id)
 		return map[string]any{"links": ls}, err
 	})
@@ -112,7 +112,7 @@ func handleMemberFeedback(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 }
 
 func handleReflectionPut(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (redacted[[]history.ReflectionAnswer], error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (redacted[[]history.ReflectionAnswer], error) {
 		var req struct {
 			Answers []history.ReflectionAnswer `json:"answers"`
 		}
@@ -125,13 +125,13 @@ func handleReflectionPut(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 }
 
 func handleFeedbackSummary(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.FeedbackSummary, error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.FeedbackSummary, error) {
 		return h.FeedbackSummary(ctx, tx, id)
 	})
 }
 
 func handleSignals(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return historyAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Signals, error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (history.Signals, error) {
 		return h.Signals(ctx, tx, id, time.Now())
 	})
 }

@@ -91,5 +91,19 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodGet, "/api/sessions/:id/links", handleLinksList(d.DB, h), manager)
 	api(http.MethodPut, "/api/sessions/:id/reflection/answers", handleReflectionPut(d.DB, h), manager)
 	api(http.MethodGet, "/api/org/terms", handleTermsGet(d.DB, h), admin)
+
+	// The coach.
+	co := d.Coach
+	api(http.MethodPost, "/api/members/:id/prep", handlePrepCreate(d.DB, co), manager)
+	api(http.MethodPost, "/api/sessions/:id/reflection", handleReflectionCreate(d.DB, co), manager)
+	api(http.MethodGet, "/api/chat/threads", handleThreadsList(d.DB, co), manager)
+	api(http.MethodPost, "/api/chat/threads", handleThreadsCreate(d.DB, co), manager)
+	api(http.MethodGet, "/api/chat/threads/:id", handleThreadsGet(d.DB, co), manager)
+	api(http.MethodDelete, "/api/chat/threads/:id", handleThreadsDelete(d.DB, co), manager)
+	api(http.MethodPost, "/api/chat/threads/:id/messages", handleMessagesCreate(d.DB, co), manager)
+	api(http.MethodPost, "/api/answers/:id/feedback", handleAnswerFeedback(d.DB, co), manager)
+	api(http.MethodGet, "/api/org/contacts", handleContactsGet(d.DB))
+	api(http.MethodPut, "/api/org/contacts", handleContactsPut(d.DB), admin)
+	api(http.MethodGet, "/api/kb/gaps", handleGaps(d.DB), curate)
 	api(http.MethodPut, "/api/org/terms", handleTermsPut(d.DB, h), admin)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
@@ -26,6 +27,8 @@ type Deps struct {
 	Knowledge *knowledge.Base
 	// History is the managers' anonymized session history.
 	History *history.Store
+	// Coach writes prep plans, reflection prompts and chat answers.
+	Coach *assistant.Coach
 	// Ready reports whether the server can answer requests: the database
 	// answers and its schema is current.
 	Ready func(ctx context.Context) error

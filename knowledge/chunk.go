@@ -120,7 +120,7 @@ type unit struct {
 }
 
 func appendSentences(units []unit, p string) []unit {
-	for i, s := range sentences(p) {
+	for i, s := range Sentences(p) {
 		units = append(units, unit{text: s, para: i == 0})
 	}
 	return units
@@ -160,9 +160,9 @@ func isListItem(line string) bool {
 	return i > 0 && i+1 < len(line) && (line[i] == '.' || line[i] == ')') && line[i+1] == ' '
 }
 
-// sentences splits a paragraph into sentences. A closing bracket or quote
+// Sentences splits a paragraph into sentences. A closing bracket or quote
 // after the terminator stays with its sentence (「…です。」).
-func sentences(p string) []string {
+func Sentences(p string) []string {
 	var (
 		out []string
 		cur strings.Builder

@@ -74,8 +74,8 @@ func TestSentences(t *testing.T) {
 		{"Version 1.5 is out. 2 items left.", []string{"Version 1.5 is out.", "2 items left."}},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, sentences(tt.in)); diff != "" {
-			t.Errorf("sentences(%q) mismatch (-want +got):\n%s", tt.in, diff)
+		if diff := cmp.Diff(tt.want, Sentences(tt.in)); diff != "" {
+			t.Errorf("Sentences(%q) mismatch (-want +got):\n%s", tt.in, diff)
 		}
 	}
 }

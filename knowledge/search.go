@@ -293,3 +293,20 @@ func nilIfEmpty(s []string) []string {
 	}
 	return s
 }
+
+// Sections returns the published, visible chunks of the given documents in
+// document order, for a caller that found a document relevant and wants a
+// particular part of it (its questions, what to avoid). Scores are zero.
+func (b *Base) Sections(ctx context.Context, tx pgx.Tx, documentIDs []uuid.UUID) ([]Hit, error) {
+	rows, _ := tx.Query(ctx, `SELECT c.id AS chunk_id, c.document_id, c.doc_version, d.title, c.heading_path, c.text,
+			c.language, c.topics, c.org_id = '00000000-0000-0000-0000-000000000000' AS starter
+		FROM chunks c JOIN documents d ON d.org_id = c.org_id AND d.id = c.document_id
+		WHERE c.document_id = ANY($1) AND c.status = 'published'
+		  AND NOT EXISTS (SELECT FROM kb_hidden h WHERE h.document_id = c.document_id)
+		ORDER BY array_position($1, c.document_id), c.ordinal`, documentIDs)
+	hs, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Hit])
+	if err != nil {
+		return nil, fmt.Errorf("sections: %w", err)
+	}
+	return hs, nil
+}

@@ -134,7 +134,8 @@ func (s *Store) Members(ctx context.Context, tx pgx.Tx, limit, offset int) ([]Me
 // memberTables hold rows about a member; they all cascade from members.
 // The erasure test checks this list against every table with a member_id
 // column, so a new table cannot be forgotten.
-var memberTables = []string{"sessions", "actions", "member_links", "session_feedback", "session_reflections", "session_embeddings"}
+var memberTables = []string{"sessions", "actions", "member_links", "session_feedback", "session_reflections",
+	"session_embeddings", "chat_threads", "chat_messages", "coach_answers", "answer_feedback"}
 
 // Erased counts the rows an erasure removed, by table.
 type Erased map[string]int64
@@ -522,4 +523,19 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// Mask redacts texts with the organization's terms, in one anonymize
+// session so a person keeps one placeholder across them, for text that is
+// sent to a model or stored outside the history (a manager's question).
+func (s *Store) Mask(ctx context.Context, tx pgx.Tx, lang string, texts ...string) ([]string, Report, error) {
+	red, err := s.newRedactor(ctx, tx, lang)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		out[i] = red.text(t)
+	}
+	return out, red.report, nil
 }

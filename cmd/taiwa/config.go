@@ -178,7 +178,7 @@ type llmConfig struct {
 func (c *llmConfig) register(fs *flagSet) {
 	c.APIKey = fs.getenv("OPENAI_API_KEY")
 	fs.stringVar(&c.BaseURL, "openai-base-url", "OPENAI_BASE_URL", "", "OpenAI-compatible API `URL` (OpenAI, Azure, Ollama, vLLM, llama.cpp); empty means api.openai.com")
-	fs.stringVar(&c.ChatModel, "chat-model", "TAIWA_CHAT_MODEL", "", "chat `model` of the coach; empty runs the coach offline")
+	fs.stringVar(&c.ChatModel, "chat-model", "TAIWA_CHAT_MODEL", "", "chat `model` of the coach; empty: "+defaultChatModel+" when an endpoint or key is set, else offline; \"offline\" forces offline")
 	fs.stringVar(&c.EmbedModel, "embed-model", "TAIWA_EMBED_MODEL", "", "embedding `model`; empty means lexical retrieval only")
 	fs.intVar(&c.EmbedDims, "embed-dimensions", "TAIWA_EMBED_DIMENSIONS", 0, "embedding `dimensions` to request (0: the model's default)")
 	fs.durationVar(&c.Timeout, "llm-timeout", "TAIWA_LLM_TIMEOUT", 60*time.Second, "timeout of one model call")
@@ -215,6 +215,10 @@ type serveConfig struct {
 	LogFormat   string
 	LogLevel    string
 	Shutdown    time.Duration
+	// DailyTokens is each organization's model budget per day;
+	// MaxAnswerTokens bounds every model answer.
+	DailyTokens     int
+	MaxAnswerTokens int
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -230,6 +234,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.stringVar(&c.LogFormat, "log-format", "TAIWA_LOG_FORMAT", "json", "log `format`: json or text")
 	fs.stringVar(&c.LogLevel, "log-level", "TAIWA_LOG_LEVEL", "info", "log `level`: debug, info, warn or error")
 	fs.durationVar(&c.Shutdown, "shutdown-timeout", "TAIWA_SHUTDOWN_TIMEOUT", 20*time.Second, "how long to drain requests and streams on shutdown")
+	fs.intVar(&c.DailyTokens, "org-daily-tokens", "TAIWA_ORG_DAILY_TOKENS", 500000, "model `tokens` each organization may use a day; beyond it the coach answers offline (0: no limit)")
+	fs.intVar(&c.MaxAnswerTokens, "max-answer-tokens", "TAIWA_MAX_ANSWER_TOKENS", 1200, "most `tokens` of one model answer")
 	if err := fs.parse(args); err != nil {
 		return c, err
 	}
@@ -249,6 +255,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	}
 	if c.MaxInFlight < 1 {
 		return c, usagef("TAIWA_MAX_INFLIGHT=%d: want at least 1", c.MaxInFlight)
+	}
+	if c.DailyTokens < 0 || c.MaxAnswerTokens < 16 || c.MaxAnswerTokens > 32000 {
+		return c, usagef("TAIWA_ORG_DAILY_TOKENS must be 0 or more and TAIWA_MAX_ANSWER_TOKENS 16 to 32000")
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return c, usagef("TAIWA_LOG_FORMAT=%q: want json or text", c.LogFormat)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/taiwa-coach/taiwa/api"
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
@@ -65,8 +66,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("load the redactor: %w", err)
 	}
-	llm := newOpenAIClient(cfg.LLM)
-	kb := knowledge.New(logger, analyzer, newEmbedder(cfg.LLM, llm))
+	llmClient := newOpenAIClient(cfg.LLM)
+	kb := knowledge.New(logger, analyzer, newEmbedder(cfg.LLM, llmClient))
 
 	// Background work (starter pack, embeddings) stops before the database
 	// closes: it is cancelled at shutdown and waited for.
@@ -85,11 +86,30 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		logger.InfoContext(ctx, "no embedding model configured: retrieval is lexical only (offline mode)")
 	}
 
+	hist := history.New(redactor)
+	chat := newChatModel(cfg.LLM, logger)
+	coachCfg := assistant.Config{Logger: logger, Knowledge: kb, History: hist, DailyTokens: int64(cfg.DailyTokens),
+		MaxAnswerTokens: cfg.MaxAnswerTokens}
+	if chat != nil {
+		coachCfg.LLM = chat
+		logger.InfoContext(ctx, "coach uses a language model", slog.String("model", chat.Model()))
+	} else {
+		logger.InfoContext(ctx, "no chat model configured: the coach answers in offline mode")
+	}
+	if e := newEmbedder(cfg.LLM, llmClient); e != nil {
+		coachCfg.Embedder = e
+	}
+	coach, err := assistant.New(coachCfg)
+	if err != nil {
+		return fmt.Errorf("start the coach: %w", err)
+	}
+
 	handler := api.NewServer(api.Deps{
 		Logger:      logger,
 		DB:          db.DB,
 		Knowledge:   kb,
-		History:     history.New(redactor),
+		History:     hist,
+		Coach:       coach,
 		Ready:       readiness(db.DB),
 		MaxInFlight: cfg.MaxInFlight,
 	})

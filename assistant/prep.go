@@ -1,0 +1,430 @@
+package assistant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/llm"
+)
+
+// Event is one server-sent event of a streamed answer:
+//   - meta: the answer's id, mode and model (sent again if the mode
+//     changes before any text, e.g. the model was unavailable);
+//   - delta: a piece of text;
+//   - citation: a source the text cites, the first time it does;
+//   - reset: the text so far is void (the model's stream broke); an offline
+//     answer follows;
+//   - done: the whole structured answer.
+type Event struct {
+	Type string
+	Data any
+}
+
+// Emit sends an event to the client; an error (the client went away) stops
+// the answer.
+type Emit func(Event) error
+
+// Meta is the data of a meta event.
+type Meta struct {
+	AnswerID       uuid.UUID `json:"answer_id"`
+	Mode           string    `json:"mode"`
+	Model          string    `json:"model"`
+	FallbackReason string    `json:"fallback_reason,omitempty"`
+}
+
+// PrepRequest asks for a plan for a member's next 1on1.
+type PrepRequest struct {
+	MemberID uuid.UUID
+	// SessionID picks a scheduled session (default: the next one).
+	SessionID *uuid.UUID
+	// Question is the manager's own question or plan, as typed.
+	Question string
+}
+
+const maxQuestionRunes = 2000
+
+// styleQueries find guidance on each response style a member can ask for.
+var styleQueries = map[string]map[string]string{
+	"ja": {
+		"listen":         "話を聴いてほしい 傾聴 助言を控える",
+		"advise":         "助言がほしい アドバイス 伝え方",
+		"think-together": "一緒に考えてほしい 問いかけ 考えを広げる",
+		"encourage":      "励ましてほしい 承認 具体的に認める",
+		"decide":         "判断してほしい 決める 理由を伝える",
+		"report":         "報告を聞いてほしい 進捗報告 気持ち",
+	},
+	"en": {
+		"listen":         "just listen hold back advice",
+		"advise":         "member asks for advice options reasons",
+		"think-together": "think it through together questions",
+		"encourage":      "encourage recognition specific praise",
+		"decide":         "member asks manager to decide reasons",
+		"report":         "member wants to report progress",
+	},
+}
+
+var fixedQueries = map[string]map[string]query{
+	"ja": {
+		"condition": {Text: "コンディション 低下 疲れ 様子", Topics: []string{"wellbeing"}},
+		"actions":   {Text: "アクション フォロー 振り返り 次の一歩", Topics: []string{"pdca"}},
+		"norequest": {Text: "話すことがない 1on1 テーマ", Topics: []string{"basics"}},
+	},
+	"en": {
+		"condition": {Text: "condition falling tired signs", Topics: []string{"wellbeing"}},
+		"actions":   {Text: "follow up actions next step habit", Topics: []string{"pdca"}},
+		"norequest": {Text: "nothing to talk about 1on1 purpose", Topics: []string{"basics"}},
+	},
+}
+
+// Prep prepares the manager for a member's next 1on1. With emit set the
+// answer streams (see Event); the returned plan is the same either way. No
+// transaction is open while a model is called.
+func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest, emit Emit) (Plan, error) {
+	lang := promptLang(caller.Language)
+	if utf8.RuneCountInString(req.Question) > maxQuestionRunes {
+		return Plan{}, fmt.Errorf("%w: the question is limited to 2,000 characters", ErrInvalid)
+	}
+	var (
+		sig      history.Signals
+		question string
+		contacts []Contact
+	)
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if sig, err = c.history.Signals(ctx, tx, req.MemberID, time.Now()); err != nil {
+			return err
+		}
+		if req.SessionID != nil {
+			s, err := c.history.Session(ctx, tx, *req.SessionID)
+			if err != nil {
+				return err
+			}
+			if s.MemberID != req.MemberID {
+				return fmt.Errorf("session %s of member %s: %w", s.ID, req.MemberID, history.ErrNotFound)
+			}
+			b := history.SessionBrief{ID: s.ID, Status: s.Status, Topics: s.RequestTopics, Style: s.RequestStyle,
+				Request: s.RequestText, RequestFrom: s.RequestFrom, Condition: s.Condition, Notes: s.Notes}
+			if s.ScheduledAt != nil {
+				b.At = *s.ScheduledAt
+			}
+			sig.Next = &b
+		}
+		masked, _, err := c.history.Mask(ctx, tx, lang, req.Question)
+		if err != nil {
+			return err
+		}
+		question = strings.TrimSpace(masked[0])
+		contacts, err = Contacts(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return Plan{}, err
+	}
+
+	in := prepInput{Lang: lang, Signals: &sig, Question: question}
+	var sensitiveText []string
+	sensitiveText = append(sensitiveText, question)
+	if sig.Next != nil {
+		sensitiveText = append(sensitiveText, sig.Next.Request)
+	}
+	if topics := sensitiveIn(sensitiveText...); len(topics) > 0 {
+		in.Referral = referral(lang, topics, contacts)
+	}
+
+	similar := c.similarSessions(ctx, db, req.MemberID, question)
+
+	queries := prepQueries(lang, &sig, question)
+	in.Sources, err = c.retrieve(ctx, db, lang, queries)
+	if err != nil {
+		return Plan{}, err
+	}
+	for _, r := range planConflicts(question, &sig) {
+		cf := conflict{Rule: r}
+		if src := pick(in.Sources, []string{sectionAvoid, sectionMisconception, sectionPractice, sectionOther}, r.topic); src != nil {
+			cf.Source = src.N
+			if bs := bullets(src.Hit.Text); len(bs) > 0 {
+				cf.Quote = bs[0]
+			}
+		}
+		in.Conflicts = append(in.Conflicts, cf)
+	}
+
+	plan := composePrep(in)
+	plan.ID, plan.MemberID = uuid.Must(uuid.NewV7()), req.MemberID
+	reason := c.offlineReason(ctx, db, in.Referral != nil)
+	var usage llm.Reply
+	if reason == "" {
+		data := guidanceSection(in.Sources) + historySection(lang, &sig, similar) + questionSection(question)
+		msgs := messagesFor("prep", lang, data)
+		var reply llm.Reply
+		reply, reason, err = c.generate(ctx, msgs, in.Sources, Meta{AnswerID: plan.ID, Mode: ModeLLM, Model: c.llm.Model()}, emit)
+		if err != nil {
+			return Plan{}, err
+		}
+		if reason == "" {
+			plan = llmPlan(plan, in, reply.Text)
+			plan.Model = c.llm.Model()
+			usage = c.usage(msgs, reply)
+		}
+	}
+	if reason != "" {
+		plan.FallbackReason = reason
+		plan.Notice = msg(lang, "offline.label")
+		if err := streamOffline(emit, Meta{AnswerID: plan.ID, Mode: ModeOffline, FallbackReason: reason}, plan.String(), plan.Citations); err != nil {
+			return Plan{}, err
+		}
+	}
+
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		memberID := req.MemberID
+		if err := saveAnswer(ctx, tx, caller, answerRecord{ID: plan.ID, Kind: "prep", Mode: plan.Mode, Model: plan.Model,
+			MemberID: &memberID, SessionID: req.SessionID, Answer: plan, Citations: len(plan.Citations), Dropped: plan.DroppedCitations,
+			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}); err != nil {
+			return err
+		}
+		if plan.Mode == ModeLLM {
+			if err := addUsage(ctx, tx, caller, usage.PromptTokens, usage.CompletionTokens); err != nil {
+				return err
+			}
+		}
+		if plan.NoGuidance {
+			gap := question
+			if gap == "" && sig.Next != nil {
+				gap = strings.TrimSpace(sig.Next.Request + " " + topicLabels(lang, sig.Next.Topics))
+			}
+			return recordGap(ctx, tx, caller, "prep", gap)
+		}
+		return nil
+	})
+	if err != nil {
+		return Plan{}, err
+	}
+	if emit != nil {
+		if err := emit(Event{Type: "done", Data: plan}); err != nil {
+			return Plan{}, err
+		}
+	}
+	return plan, nil
+}
+
+// prepQueries are the retrievals a prep makes: the requested style, the
+// member's request and topics, the condition, open actions and the
+// manager's question, each aimed at the part of the taxonomy it concerns.
+func prepQueries(lang string, sig *history.Signals, question string) []query {
+	var qs []query
+	if n := sig.Next; n != nil {
+		if n.Style != nil {
+			qs = append(qs, query{Text: styleQueries[lang][*n.Style], Topics: []string{"response-style", "listening"}})
+		}
+		if n.Request != "" {
+			qs = append(qs, query{Text: n.Request, Topics: n.Topics})
+		}
+		for _, t := range n.Topics {
+			qs = append(qs, query{Text: topicLabel(lang, t) + " 1on1", Topics: []string{t}})
+		}
+	}
+	if sig.Next == nil || (sig.Next.Style == nil && sig.Next.Request == "" && len(sig.Next.Topics) == 0) {
+		qs = append(qs, fixedQueries[lang]["norequest"])
+	}
+	if sig.Condition.Change == "down" || (sig.Condition.Latest != nil && *sig.Condition.Latest <= 2) {
+		qs = append(qs, fixedQueries[lang]["condition"])
+	}
+	if len(sig.OpenActions) > 0 {
+		qs = append(qs, fixedQueries[lang]["actions"])
+	}
+	if question != "" {
+		qs = append(qs, query{Text: question})
+		for _, r := range planConflicts(question, sig) {
+			qs = append(qs, query{Text: r.query[lang], Topics: []string{r.topic}})
+		}
+	}
+	return qs
+}
+
+// offlineReason says why this answer must be offline, or "" to use the
+// model.
+func (c *Coach) offlineReason(ctx context.Context, db DB, sensitive bool) string {
+	switch {
+	case sensitive:
+		return ReasonSensitive
+	case c.llm == nil:
+		return ReasonNotConfigured
+	}
+	over, err := c.overBudget(ctx, db)
+	if err != nil {
+		c.logger.WarnContext(ctx, "model budget unknown", slog.String("error", err.Error()))
+		return ReasonUnavailable
+	}
+	if over {
+		return ReasonBudget
+	}
+	return ""
+}
+
+// generate calls the model, streaming deltas and first citations to emit
+// when set. It returns a fallback reason instead of an error when the model
+// failed (before any text, or mid-stream after a reset event), so the
+// caller answers offline; errors are the client's (it went away).
+func (c *Coach) generate(ctx context.Context, msgs []llm.Message, sources []Source, meta Meta, emit Emit) (llm.Reply, string, error) {
+	if emit == nil {
+		reply, err := c.llm.Complete(ctx, msgs, c.maxAnswer)
+		if err != nil {
+			if ctx.Err() != nil {
+				return llm.Reply{}, "", ctx.Err()
+			}
+			return llm.Reply{}, ReasonUnavailable, nil
+		}
+		return reply, "", nil
+	}
+	if err := emit(Event{Type: "meta", Data: meta}); err != nil {
+		return llm.Reply{}, "", err
+	}
+	var (
+		text    strings.Builder
+		emitted = map[int]bool{}
+	)
+	reply, err := c.llm.Stream(ctx, msgs, c.maxAnswer, func(d string) error {
+		text.WriteString(d)
+		if err := emit(Event{Type: "delta", Data: map[string]string{"text": d}}); err != nil {
+			return err
+		}
+		// A citation is announced once its closing bracket has arrived.
+		for _, m := range citeRE.FindAllStringSubmatch(text.String(), -1) {
+			for _, f := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == '、' || r == ' ' }) {
+				n, _ := strconv.Atoi(f)
+				if n >= 1 && n <= len(sources) && !emitted[n] {
+					emitted[n] = true
+					s := sources[n-1]
+					if err := emit(Event{Type: "citation", Data: citationOf(s, truncate(plain(s.Hit.Text), 160))}); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return reply, "", nil
+	case ctx.Err() != nil:
+		return llm.Reply{}, "", ctx.Err()
+	case errors.Is(err, llm.ErrInterrupted):
+		if err := emit(Event{Type: "reset", Data: map[string]string{"reason": ReasonInterrupted}}); err != nil {
+			return llm.Reply{}, "", err
+		}
+		return llm.Reply{}, ReasonInterrupted, nil
+	case errors.Is(err, llm.ErrUnavailable):
+		return llm.Reply{}, ReasonUnavailable, nil
+	}
+	return llm.Reply{}, "", err // the client went away (emit failed)
+}
+
+// usage is the tokens a call used: the endpoint's count, or the
+// tokenizer's when it sent none (many local servers do not stream usage).
+func (c *Coach) usage(msgs []llm.Message, r llm.Reply) llm.Reply {
+	if r.PromptTokens == 0 {
+		for _, m := range msgs {
+			r.PromptTokens += c.countTokens(m.Content) + 4
+		}
+	}
+	if r.CompletionTokens == 0 {
+		r.CompletionTokens = c.countTokens(r.Text)
+	}
+	return r
+}
+
+// streamOffline sends an offline answer as events: meta, the text line by
+// line, its citations.
+func streamOffline(emit Emit, meta Meta, text string, citations []Citation) error {
+	if emit == nil {
+		return nil
+	}
+	if err := emit(Event{Type: "meta", Data: meta}); err != nil {
+		return err
+	}
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if line == "" {
+			continue
+		}
+		if err := emit(Event{Type: "delta", Data: map[string]string{"text": line}}); err != nil {
+			return err
+		}
+	}
+	for _, ct := range citations {
+		if err := emit(Event{Type: "citation", Data: ct}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// llmPlan fills a plan from the model's answer. Follow-ups stay the open
+// actions from the history (facts, not the model's words), and watch-outs
+// about a stated plan that runs against the guidance are kept whatever the
+// model wrote: both modes must flag those.
+func llmPlan(offline Plan, in prepInput, text string) Plan {
+	p := parseAnswer(text, len(in.Sources))
+	plan := offline
+	plan.Mode, plan.FallbackReason, plan.Notice = ModeLLM, "", ""
+	plan.Summary = p.summary
+	plan.Agenda = nonNil(p.sections["agenda"])
+	plan.Questions = nonNil(p.sections["questions"])
+	plan.WatchOuts = nonNil(p.sections["watch_outs"])
+	plan.DroppedCitations = p.dropped
+	cited := p.cited
+	for _, w := range offline.conflicts {
+		plan.WatchOuts = append(plan.WatchOuts, w)
+		for _, n := range w.Cites {
+			if !slices.Contains(cited, n) {
+				cited = append(cited, n)
+			}
+		}
+	}
+	plan.Citations = []Citation{}
+	for n := 1; n <= len(in.Sources); n++ {
+		if slices.Contains(cited, n) {
+			s := in.Sources[n-1]
+			plan.Citations = append(plan.Citations, citationOf(s, truncate(plain(s.Hit.Text), 160)))
+		}
+	}
+	return plan
+}
+
+// similarSessions finds the member's past sessions closest to the
+// question, when an embedding model is configured. It is best effort: a
+// failure costs the prep some context, not its answer.
+func (c *Coach) similarSessions(ctx context.Context, db DB, memberID uuid.UUID, question string) []history.SessionMatch {
+	if c.embedder == nil || question == "" {
+		return nil
+	}
+	if _, err := c.history.EmbedSessions(ctx, db, c.embedder, memberID); err != nil {
+		c.logger.WarnContext(ctx, "embed session notes", slog.String("error", err.Error()))
+		return nil
+	}
+	vecs, err := c.embedder.Embed(ctx, []string{question})
+	if err != nil || len(vecs) != 1 {
+		c.logger.WarnContext(ctx, "embed question", slog.Any("error", err))
+		return nil
+	}
+	var out []history.SessionMatch
+	err = db.InTx(ctx, func(tx pgx.Tx) (err error) {
+		out, err = c.history.SimilarSessions(ctx, tx, memberID, c.embedder.Model(), vecs[0], 3)
+		return err
+	})
+	if err != nil {
+		c.logger.WarnContext(ctx, "similar sessions", slog.String("error", err.Error()))
+		return nil
+	}
+	return out
+}

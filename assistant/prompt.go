@@ -1,0 +1,260 @@
+package assistant
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/llm"
+)
+
+//go:embed prompts/*.tmpl
+var promptFiles embed.FS
+
+// prompts are parsed once; they are read-only after.
+var prompts = template.Must(template.ParseFS(promptFiles, "prompts/*.tmpl"))
+
+func promptLang(lang string) string {
+	if lang == "en" {
+		return "en"
+	}
+	return "ja"
+}
+
+func render(name, lang string, data any) string {
+	var b bytes.Buffer
+	if err := prompts.ExecuteTemplate(&b, name+"."+promptLang(lang)+".tmpl", data); err != nil {
+		panic(fmt.Sprintf("prompt %s: %v", name, err)) // templates are embedded and tested
+	}
+	return b.String()
+}
+
+// messagesFor is the system prompt and one user message with the task and
+// its data sections.
+func messagesFor(task, lang, data string) []llm.Message {
+	return []llm.Message{
+		{Role: "system", Content: render("system", lang, nil)},
+		{Role: "user", Content: render(task, lang, struct{ Data string }{data})},
+	}
+}
+
+// delimiters could be written by anyone whose text reaches a prompt (a
+// curator, a member, a manager); inside a section they are defused, so
+// data can never close its section and pose as instructions.
+var delimiterRE = regexp.MustCompile(`(?i)</?\s*(guidance|history|question|conversation)\s*>`)
+
+func fence(s string) string { return delimiterRE.ReplaceAllString(s, "($1)") }
+
+func guidanceSection(sources []Source) string {
+	var b strings.Builder
+	b.WriteString("<guidance>\n")
+	for _, s := range sources {
+		path := strings.Join(s.Hit.HeadingPath, " › ")
+		fmt.Fprintf(&b, "[%d] %s", s.N, fence(s.Hit.Title))
+		if path != "" {
+			fmt.Fprintf(&b, " › %s", fence(path))
+		}
+		fmt.Fprintf(&b, "\n%s\n\n", fence(strings.TrimSpace(s.Hit.Text)))
+	}
+	b.WriteString("</guidance>\n")
+	return b.String()
+}
+
+func day(t time.Time) string { return t.Format(time.DateOnly) }
+
+// historySection renders the signals for a model: what the member asked
+// for, the trend, open actions, recent sessions and feedback figures (never
+// a single rating: Signals holds none).
+func historySection(lang string, sig *history.Signals, similar []history.SessionMatch) string {
+	if sig == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("<history>\n")
+	fmt.Fprintf(&b, "member: %s\n", fence(sig.Alias))
+	if n := sig.Next; n != nil {
+		fmt.Fprintf(&b, "next 1on1: %s\n", day(n.At))
+		if n.Style != nil {
+			fmt.Fprintf(&b, "  requested response style: %s (%s)\n", *n.Style, styleLabel(lang, *n.Style))
+		}
+		if len(n.Topics) > 0 {
+			fmt.Fprintf(&b, "  topics: %s\n", topicLabels(lang, n.Topics))
+		}
+		if n.Request != "" {
+			fmt.Fprintf(&b, "  request (%s wrote it): %s\n", n.RequestFrom, fence(n.Request))
+		}
+	}
+	if v := sig.Condition.Values; len(v) > 0 {
+		fmt.Fprintf(&b, "condition (1-5, oldest first): %s %s\n", conditionPath(v), sig.Condition.Change)
+	}
+	if len(sig.OpenActions) > 0 {
+		b.WriteString("open actions:\n")
+		for _, a := range sig.OpenActions {
+			due := ""
+			if a.DueDate != nil {
+				due = ", due " + *a.DueDate
+			}
+			if a.Overdue {
+				due += ", overdue"
+			}
+			fmt.Fprintf(&b, "  - %s (owner %s, %d days old%s)\n", fence(a.Text), a.Owner, a.AgeDays, due)
+		}
+	}
+	if len(sig.LastSessions) > 0 {
+		b.WriteString("recent sessions:\n")
+		for _, s := range sig.LastSessions {
+			style := ""
+			if s.Style != nil {
+				style = ", asked: " + *s.Style
+			}
+			fmt.Fprintf(&b, "  - %s%s: %s\n", day(s.At), style, fence(s.Notes))
+		}
+	}
+	for _, m := range similar {
+		if !slices.ContainsFunc(sig.LastSessions, func(s history.SessionBrief) bool { return s.ID == m.ID }) {
+			fmt.Fprintf(&b, "  - (related, %s): %s\n", day(m.At), fence(m.Notes))
+		}
+	}
+	if len(sig.RecurringTopics) > 0 {
+		var ts []string
+		for _, t := range sig.RecurringTopics {
+			ts = append(ts, fmt.Sprintf("%s ×%d", topicLabel(lang, t.Topic), t.Sessions))
+		}
+		fmt.Fprintf(&b, "recurring topics: %s\n", strings.Join(ts, ", "))
+	}
+	if d := sig.DaysSinceLast; d != nil {
+		fmt.Fprintf(&b, "days since the last 1on1: %d\n", *d)
+	}
+	if c := sig.CadenceDays; c != nil {
+		fmt.Fprintf(&b, "usual interval: %.0f days\n", *c)
+	}
+	if r := sig.Implementation; r != nil {
+		fmt.Fprintf(&b, "implementation rate (180 days): %.0f%% (%d of %d held)\n", *r*100, sig.Held, sig.Planned)
+	}
+	if f := sig.Feedback; f.Satisfaction != nil {
+		fmt.Fprintf(&b, "member feedback (average of %d ratings): satisfaction %.1f/5, response matched the request %.0f%%\n",
+			f.Ratings, *f.Satisfaction, *f.Matched*100)
+	}
+	for _, st := range sig.Styles {
+		if st.Match.Matched != nil {
+			fmt.Fprintf(&b, "  when they asked for %s: matched %.0f%% (average of %d)\n", st.Style, *st.Match.Matched*100, st.Match.Ratings)
+		}
+	}
+	if len(sig.LastReflection) > 0 {
+		b.WriteString("the manager's last reflection:\n")
+		for _, a := range sig.LastReflection {
+			fmt.Fprintf(&b, "  - Q: %s A: %s\n", fence(a.Prompt), fence(a.Answer))
+		}
+	}
+	b.WriteString("</history>\n")
+	return b.String()
+}
+
+func questionSection(q string) string {
+	if strings.TrimSpace(q) == "" {
+		return ""
+	}
+	return "<question>\n" + fence(q) + "\n</question>\n"
+}
+
+var (
+	citeRE     = regexp.MustCompile(`\[(\d{1,3}(?:\s*[,、]\s*\d{1,3})*)\]`)
+	htmlRE     = regexp.MustCompile(`</?[a-zA-Z][^>]*>`)
+	imageRE    = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
+	linkRE     = regexp.MustCompile(`\[([^\]]+)\]\((?:https?:|mailto:|javascript:|data:)[^)]*\)`)
+	bareURLRE  = regexp.MustCompile(`(?i)\b(?:https?|javascript|data):[^\s)）]+`)
+	sectionRE  = regexp.MustCompile(`(?m)^\s*\[(summary|agenda|questions|watch_outs|follow_ups)\]\s*$`)
+	listItemRE = regexp.MustCompile(`^\s*(?:[-*・]|\d+[.)])\s*`)
+)
+
+// sanitize makes model output safe to show as plain text or a safe
+// Markdown subset: no raw HTML, no images, no links that load or jump.
+func sanitize(s string) string {
+	s = imageRE.ReplaceAllString(s, "$1")
+	s = linkRE.ReplaceAllString(s, "$1")
+	s = htmlRE.ReplaceAllString(s, "")
+	s = bareURLRE.ReplaceAllString(s, "")
+	return s
+}
+
+// checkCitations keeps the [n] markers that name one of the sources
+// (1..sources) and drops the others, counting them.
+func checkCitations(text string, sources int) (string, []int, int) {
+	var cites []int
+	dropped := 0
+	out := citeRE.ReplaceAllStringFunc(text, func(m string) string {
+		var keep []string
+		for _, f := range strings.FieldsFunc(m[1:len(m)-1], func(r rune) bool { return r == ',' || r == '、' || r == ' ' }) {
+			n, err := strconv.Atoi(f)
+			if err != nil || n < 1 || n > sources {
+				dropped++
+				continue
+			}
+			keep = append(keep, strconv.Itoa(n))
+			if !slices.Contains(cites, n) {
+				cites = append(cites, n)
+			}
+		}
+		if len(keep) == 0 {
+			return ""
+		}
+		return "[" + strings.Join(keep, ", ") + "]"
+	})
+	return strings.TrimSpace(strings.ReplaceAll(out, " \n", "\n")), nonNil(cites), dropped
+}
+
+// parsed is a model's answer split into the sections it was asked for.
+type parsed struct {
+	summary  string
+	sections map[string][]Item
+	dropped  int
+	cited    []int
+}
+
+// parseAnswer splits text at [section] lines into list items, with
+// citations checked. Text before any section (or all of it, when the model
+// ignored the format) is the summary.
+func parseAnswer(text string, sources int) parsed {
+	p := parsed{sections: map[string][]Item{}}
+	text = sanitize(text)
+	idx := sectionRE.FindAllStringSubmatchIndex(text, -1)
+	cur, start := "summary", 0
+	var summary []string
+	flush := func(body string) {
+		body, cites, dropped := checkCitations(body, sources)
+		p.dropped += dropped
+		for _, n := range cites {
+			if !slices.Contains(p.cited, n) {
+				p.cited = append(p.cited, n)
+			}
+		}
+		if cur == "summary" {
+			if body != "" {
+				summary = append(summary, body)
+			}
+			return
+		}
+		for _, line := range strings.Split(body, "\n") {
+			line = strings.TrimSpace(listItemRE.ReplaceAllString(line, ""))
+			if line == "" {
+				continue
+			}
+			_, cs, _ := checkCitations(line, sources)
+			p.sections[cur] = append(p.sections[cur], Item{Text: line, Cites: cs})
+		}
+	}
+	for _, m := range idx {
+		flush(text[start:m[0]])
+		cur, start = text[m[2]:m[3]], m[1]
+	}
+	flush(text[start:])
+	p.summary = strings.Join(summary, "\n")
+	return p
+}

@@ -1,0 +1,291 @@
+package assistant
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/llm"
+)
+
+// Reflection is the coach's prompts for the manager after a 1on1. The
+// answers go to the session (history), and the next prep reads them.
+type Reflection struct {
+	ID               uuid.UUID  `json:"id"`
+	SessionID        uuid.UUID  `json:"session_id"`
+	Mode             string     `json:"mode"`
+	Model            string     `json:"model"`
+	FallbackReason   string     `json:"fallback_reason,omitempty"`
+	Notice           string     `json:"notice,omitempty"`
+	Prompts          []Item     `json:"prompts"`
+	Citations        []Citation `json:"citations"`
+	DroppedCitations int        `json:"dropped_citations"`
+	NoGuidance       bool       `json:"no_guidance"`
+	Language         string     `json:"language"`
+}
+
+const (
+	minPrompts = 3
+	maxPrompts = 6
+)
+
+// reflectInput is what a reflection draws on.
+type reflectInput struct {
+	Lang     string
+	Session  history.Session
+	Previous *int // condition at the previous held session
+	Signals  *history.Signals
+	Comment  string // the member's comment on this session, if they shared it
+	Sources  []Source
+}
+
+// Reflect returns 3 to 6 reflection prompts on a logged session, tailored
+// to it: the requested style against what happened, the actions agreed or
+// not, the change in condition, the member's feedback (figures and shared
+// comments only) and a small step from the guidance.
+func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uuid.UUID) (Reflection, error) {
+	lang := promptLang(caller.Language)
+	in := reflectInput{Lang: lang}
+	var sig history.Signals
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if in.Session, err = c.history.Session(ctx, tx, sessionID); err != nil {
+			return err
+		}
+		if in.Session.Status != "held" {
+			return fmt.Errorf("%w: reflection is for a held session; this one is %s", ErrInvalid, in.Session.Status)
+		}
+		if sig, err = c.history.Signals(ctx, tx, in.Session.MemberID, time.Now()); err != nil {
+			return err
+		}
+		at := in.Session.CreatedAt
+		if in.Session.HeldAt != nil {
+			at = *in.Session.HeldAt
+		}
+		err = tx.QueryRow(ctx, `SELECT condition FROM sessions WHERE member_id = $1 AND status = 'held' AND id <> $2
+			AND coalesce(held_at, scheduled_at, created_at) < $3 AND condition IS NOT NULL
+			ORDER BY coalesce(held_at, scheduled_at, created_at) DESC LIMIT 1`, in.Session.MemberID, sessionID, at).Scan(&in.Previous)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("reflect: %w", err)
+		}
+		fs, err := c.history.FeedbackSummary(ctx, tx, in.Session.MemberID)
+		if err != nil {
+			return err
+		}
+		for _, sc := range fs.SharedComments {
+			if sc.SessionID == sessionID {
+				in.Comment = sc.Comment
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Reflection{}, err
+	}
+	in.Signals = &sig
+
+	var qs []query
+	if st := in.Session.RequestStyle; st != nil {
+		qs = append(qs, query{Text: styleQueries[lang][*st], Topics: []string{"response-style", "listening"}})
+	}
+	qs = append(qs, fixedQueries[lang]["actions"])
+	if in.Previous != nil && in.Session.Condition != nil && *in.Session.Condition < *in.Previous {
+		qs = append(qs, fixedQueries[lang]["condition"])
+	}
+	if in.Session.Notes != "" {
+		qs = append(qs, query{Text: in.Session.Notes, Topics: in.Session.RequestTopics})
+	}
+	if in.Sources, err = c.retrieveWithNext(ctx, db, lang, qs); err != nil {
+		return Reflection{}, err
+	}
+
+	r := composeReflection(in)
+	r.ID, r.SessionID = uuid.Must(uuid.NewV7()), sessionID
+	reason := c.offlineReason(ctx, db, false)
+	var usage llm.Reply
+	if reason == "" {
+		data := guidanceSection(in.Sources) + historySection(lang, &sig, nil) + sessionSection(in)
+		msgs := messagesFor("reflection", lang, data)
+		var reply llm.Reply
+		reply, reason, err = c.generate(ctx, msgs, in.Sources, Meta{}, nil)
+		if err != nil {
+			return Reflection{}, err
+		}
+		if items, cited, dropped := listItems(reply.Text, len(in.Sources)); reason == "" && len(items) > 0 {
+			r.Mode, r.Model, r.Prompts, r.DroppedCitations = ModeLLM, c.llm.Model(), items[:min(len(items), maxPrompts)], dropped
+			r.Citations = []Citation{}
+			for _, n := range cited {
+				s := in.Sources[n-1]
+				r.Citations = append(r.Citations, citationOf(s, truncate(plain(s.Hit.Text), 160)))
+			}
+			usage = c.usage(msgs, reply)
+		} else if reason == "" {
+			reason = ReasonUnavailable // the model answered with no prompts
+		}
+	}
+	if reason != "" {
+		r.FallbackReason, r.Notice = reason, msg(lang, "offline.label")
+	}
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		memberID := in.Session.MemberID
+		if err := saveAnswer(ctx, tx, caller, answerRecord{ID: r.ID, Kind: "reflection", Mode: r.Mode, Model: r.Model,
+			MemberID: &memberID, SessionID: &sessionID, Answer: r, Citations: len(r.Citations), Dropped: r.DroppedCitations,
+			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}); err != nil {
+			return err
+		}
+		if r.Mode == ModeLLM {
+			return addUsage(ctx, tx, caller, usage.PromptTokens, usage.CompletionTokens)
+		}
+		return nil
+	})
+	return r, err
+}
+
+// retrieveWithNext is retrieve, plus the "before the next 1on1" section of
+// the documents found: that is where a reflection's small step comes from.
+func (c *Coach) retrieveWithNext(ctx context.Context, db DB, lang string, qs []query) ([]Source, error) {
+	sources, err := c.retrieve(ctx, db, lang, qs)
+	if err != nil || len(sources) == 0 {
+		return sources, err
+	}
+	var docs []uuid.UUID
+	for _, s := range sources {
+		if !slices.Contains(docs, s.Hit.DocumentID) {
+			docs = append(docs, s.Hit.DocumentID)
+		}
+	}
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		hs, err := c.kb.Sections(ctx, tx, docs[:min(len(docs), 3)])
+		if err != nil {
+			return err
+		}
+		for _, h := range hs {
+			if sectionOf(h.HeadingPath) == sectionNext && !slices.ContainsFunc(sources, func(s Source) bool { return s.Hit.ChunkID == h.ChunkID }) {
+				sources = append(sources, Source{N: len(sources) + 1, Hit: h, Section: sectionNext})
+			}
+		}
+		return nil
+	})
+	return sources, err
+}
+
+func sessionSection(in reflectInput) string {
+	s := in.Session
+	var b strings.Builder
+	b.WriteString("<history>\nthis session:\n")
+	if s.RequestStyle != nil {
+		fmt.Fprintf(&b, "  requested response style: %s (%s)\n", *s.RequestStyle, styleLabel(in.Lang, *s.RequestStyle))
+	}
+	if len(s.RequestTopics) > 0 {
+		fmt.Fprintf(&b, "  topics: %s\n", topicLabels(in.Lang, s.RequestTopics))
+	}
+	if s.RequestText != "" {
+		fmt.Fprintf(&b, "  request: %s\n", fence(s.RequestText))
+	}
+	if s.Condition != nil {
+		prev := "unknown"
+		if in.Previous != nil {
+			prev = fmt.Sprint(*in.Previous)
+		}
+		fmt.Fprintf(&b, "  condition: %d (previous %s)\n", *s.Condition, prev)
+	}
+	if s.Notes != "" {
+		fmt.Fprintf(&b, "  manager's notes: %s\n", fence(s.Notes))
+	}
+	fmt.Fprintf(&b, "  actions agreed: %d\n", len(s.Actions))
+	for _, a := range s.Actions {
+		fmt.Fprintf(&b, "    - %s (owner %s)\n", fence(a.Text), a.Owner)
+	}
+	if in.Comment != "" {
+		fmt.Fprintf(&b, "  the member's comment, shared with the manager: %s\n", fence(in.Comment))
+	}
+	b.WriteString("</history>\n")
+	return b.String()
+}
+
+// listItems reads a model's list: one item per line, citations checked.
+func listItems(text string, sources int) ([]Item, []int, int) {
+	p := parseAnswer("[agenda]\n"+text, sources)
+	return p.sections["agenda"], p.cited, p.dropped
+}
+
+// composeReflection is the offline reflection: prompts chosen by rule from
+// what happened in the session, with guidance cited where it applies.
+func composeReflection(in reflectInput) Reflection {
+	lang, s, sig := in.Lang, in.Session, in.Signals
+	cite := newCiter(in.Sources)
+	r := Reflection{Mode: ModeOffline, Language: lang, NoGuidance: len(in.Sources) == 0}
+	var ps []Item
+	if s.RequestStyle != nil {
+		topics := []string{"response-style"}
+		if *s.RequestStyle == "listen" {
+			topics = append(topics, "listening")
+		}
+		src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionMisconception, sectionOther}, topics...)
+		ps = append(ps, citeFirst(cite, src, msg(lang, "reflect.style", sig.Alias, styleLabel(lang, *s.RequestStyle))))
+	} else {
+		ps = append(ps, Item{Text: msg(lang, "reflect.nostyle", sig.Alias), Cites: []int{}})
+	}
+	pdca := pick(in.Sources, []string{sectionPractice, sectionOther}, "pdca")
+	if len(s.Actions) > 0 {
+		ps = append(ps, citeFirst(cite, pdca, msg(lang, "reflect.actions", len(s.Actions))))
+	} else {
+		ps = append(ps, citeFirst(cite, pdca, msg(lang, "reflect.noactions")))
+	}
+	if in.Previous != nil && s.Condition != nil && *in.Previous != *s.Condition {
+		if *s.Condition < *in.Previous {
+			src := pick(in.Sources, []string{sectionPractice, sectionQuestions, sectionOther}, "wellbeing")
+			ps = append(ps, citeFirst(cite, src, msg(lang, "reflect.condition.down", *in.Previous, *s.Condition)))
+		} else {
+			ps = append(ps, Item{Text: msg(lang, "reflect.condition.up", *in.Previous, *s.Condition), Cites: []int{}})
+		}
+	}
+	carried := 0
+	for _, a := range sig.OpenActions {
+		if !slices.ContainsFunc(s.Actions, func(x history.Action) bool { return x.ID == a.ID }) {
+			carried++
+		}
+	}
+	if carried > 0 {
+		ps = append(ps, Item{Text: msg(lang, "reflect.open", carried), Cites: []int{}})
+	}
+	if in.Comment != "" {
+		ps = append(ps, Item{Text: msg(lang, "reflect.comment", sig.Alias, truncate(in.Comment, 160)), Cites: []int{}})
+	} else if s.RequestStyle != nil {
+		for _, st := range sig.Styles {
+			if st.Style == *s.RequestStyle && st.Match.Matched != nil && *st.Match.Matched < 0.7 {
+				ps = append(ps, Item{Text: msg(lang, "reflect.match", styleLabel(lang, st.Style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
+			}
+		}
+	}
+	if src := pick(in.Sources, []string{sectionNext}); src != nil && len(ps) < maxPrompts {
+		if bs := bullets(src.Hit.Text); len(bs) > 0 {
+			ps = append(ps, cite.item(msg(lang, "reflect.next", truncate(bs[0], 120)), src.N, bs[0]))
+		}
+	}
+	if len(ps) < minPrompts {
+		ps = append(ps, Item{Text: msg(lang, "reflect.talk", sig.Alias), Cites: []int{}})
+	}
+	r.Prompts = ps[:min(len(ps), maxPrompts)]
+	// Citations of prompts cut off by the limit go too.
+	kept := map[int]bool{}
+	for _, p := range r.Prompts {
+		for _, n := range p.Cites {
+			kept[n] = true
+		}
+	}
+	r.Citations = []Citation{}
+	for _, ct := range cite.citations() {
+		if kept[ct.N] {
+			r.Citations = append(r.Citations, ct)
+		}
+	}
+	return r
+}

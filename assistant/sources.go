@@ -1,0 +1,191 @@
+package assistant
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/knowledge"
+)
+
+// Section kinds of a guidance document, from its headings. The starter
+// pack and the curation guide use these headings; other documents' parts
+// are "other" and still retrievable and citable.
+const (
+	sectionSituation     = "situation"
+	sectionMisconception = "misconception"
+	sectionPractice      = "practice"
+	sectionQuestions     = "questions"
+	sectionAvoid         = "avoid"
+	sectionNext          = "next"
+	sectionOther         = "other"
+)
+
+var sectionHeadings = map[string]string{
+	"よくある状況": sectionSituation, "the situation": sectionSituation,
+	"よくある誤解": sectionMisconception, "common misconceptions": sectionMisconception,
+	"実践のポイント": sectionPractice, "what to do": sectionPractice,
+	"使える問いかけ": sectionQuestions, "questions you can ask": sectionQuestions,
+	"避けたい言動": sectionAvoid, "what to avoid": sectionAvoid,
+	"次の1on1までに": sectionNext, "before the next 1on1": sectionNext,
+}
+
+func sectionOf(headingPath []string) string {
+	for i := len(headingPath) - 1; i >= 0; i-- {
+		if s, ok := sectionHeadings[strings.ToLower(strings.TrimSpace(headingPath[i]))]; ok {
+			return s
+		}
+	}
+	return sectionOther
+}
+
+// Source is one piece of guidance given to the composer or the model,
+// numbered as it is cited: [N].
+type Source struct {
+	N       int
+	Hit     knowledge.Hit
+	Section string
+	// Found says the source matched a query itself, rather than being a
+	// section of a document that did.
+	Found bool
+}
+
+// Citation is a source an answer cites, with the passage it quotes.
+type Citation struct {
+	N           int       `json:"n"`
+	ChunkID     uuid.UUID `json:"chunk_id"`
+	DocumentID  uuid.UUID `json:"document_id"`
+	Title       string    `json:"title"`
+	HeadingPath []string  `json:"heading_path"`
+	Quote       string    `json:"quote"`
+}
+
+// query is one retrieval the coach makes, and why.
+type query struct {
+	Text   string
+	Topics []string
+}
+
+const (
+	hitsPerQuery = 4
+	maxDocuments = 5
+	maxSources   = 14
+)
+
+// retrieve runs the queries and gathers what they found, then adds the
+// questions and what-to-avoid sections of the best documents (found
+// documents are relevant as a whole; those sections are what a manager
+// can use directly). Sources are numbered from 1 in order of relevance.
+func (c *Coach) retrieve(ctx context.Context, db DB, lang string, queries []query) ([]Source, error) {
+	var found []knowledge.Hit
+	seen := map[uuid.UUID]bool{}
+	best := map[uuid.UUID]float64{} // document: best score
+	for _, q := range queries {
+		if strings.TrimSpace(q.Text) == "" {
+			continue
+		}
+		res, err := c.kb.Search(ctx, db, knowledge.Query{Text: q.Text, Topics: q.Topics, Language: lang, K: hitsPerQuery})
+		if err != nil {
+			return nil, fmt.Errorf("retrieve: %w", err)
+		}
+		for _, h := range res.Hits {
+			if !seen[h.ChunkID] {
+				seen[h.ChunkID] = true
+				found = append(found, h)
+			}
+			best[h.DocumentID] = max(best[h.DocumentID], h.Score)
+		}
+	}
+	slices.SortStableFunc(found, func(a, b knowledge.Hit) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return 0
+	})
+	var docs []uuid.UUID
+	for _, h := range found {
+		if !slices.Contains(docs, h.DocumentID) && len(docs) < maxDocuments {
+			docs = append(docs, h.DocumentID)
+		}
+	}
+	var sections []knowledge.Hit
+	if len(docs) > 0 {
+		err := db.InTx(ctx, func(tx pgx.Tx) (err error) {
+			sections, err = c.kb.Sections(ctx, tx, docs)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("retrieve: %w", err)
+		}
+	}
+	var out []Source
+	add := func(h knowledge.Hit, found bool) {
+		if len(out) < maxSources {
+			out = append(out, Source{N: len(out) + 1, Hit: h, Section: sectionOf(h.HeadingPath), Found: found})
+		}
+	}
+	for _, h := range found {
+		if slices.Contains(docs, h.DocumentID) {
+			add(h, true)
+		}
+	}
+	for _, h := range sections {
+		if s := sectionOf(h.HeadingPath); (s == sectionQuestions || s == sectionAvoid) && !seen[h.ChunkID] {
+			seen[h.ChunkID] = true
+			add(h, false)
+		}
+	}
+	return out, nil
+}
+
+var (
+	bulletRE   = regexp.MustCompile(`(?m)^\s*(?:[-*+]|\d+[.)])\s+(.+)$`)
+	emphasisRE = regexp.MustCompile(`\*\*([^*]+)\*\*|__([^_]+)__`)
+)
+
+// bullets returns the list items of a chunk's text, without Markdown
+// emphasis; a chunk with no list gives its sentences.
+func bullets(text string) []string {
+	var out []string
+	for _, m := range bulletRE.FindAllStringSubmatch(text, -1) {
+		out = append(out, plain(m[1]))
+	}
+	if len(out) > 0 {
+		return out
+	}
+	return knowledge.Sentences(plain(text))
+}
+
+func plain(s string) string {
+	s = emphasisRE.ReplaceAllString(s, "$1$2")
+	return strings.TrimSpace(s)
+}
+
+// lead is the first sentence of a list item (the bold phrase, in the
+// starter pack's style).
+func lead(item string) string {
+	ss := knowledge.Sentences(item)
+	if len(ss) == 0 {
+		return item
+	}
+	return ss[0]
+}
+
+// unquote strips the quotation marks around a question: 「…」 or "…".
+func unquote(s string) string {
+	s = strings.TrimSpace(s)
+	for _, p := range [][2]string{{"「", "」"}, {"\"", "\""}, {"“", "”"}} {
+		if strings.HasPrefix(s, p[0]) && strings.HasSuffix(s, p[1]) && len(s) > len(p[0])+len(p[1]) {
+			return strings.TrimSpace(s[len(p[0]) : len(s)-len(p[1])])
+		}
+	}
+	return s
+}
