@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
@@ -42,11 +43,17 @@ func testDeps(t *testing.T) Deps {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	kb, h := knowledge.New(logger, a, nil), history.New(r)
+	coach, err := assistant.New(assistant.Config{Logger: logger, Knowledge: kb, History: h})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return Deps{
 		Logger:      logger,
 		DB:          db.DB,
-		Knowledge:   knowledge.New(logger, a, nil),
-		History:     history.New(r),
+		Knowledge:   kb,
+		History:     h,
+		Coach:       coach,
 		Ready:       db.Ping,
 		MaxInFlight: 64,
 	}

@@ -115,16 +115,18 @@ func citationOf(s Source, quote string) Citation {
 		HeadingPath: nonNil(s.Hit.HeadingPath), Quote: quote}
 }
 
-// pick returns the best source (lowest number) matching section and any of
-// topics (nil: any topic), or nil.
+// pick returns the best source (lowest number) of the first of sections
+// that has one matching any of topics (nil: any topic), or nil.
 func pick(sources []Source, sections []string, topics ...string) *Source {
-	for i := range sources {
-		s := &sources[i]
-		if !slices.Contains(sections, s.Section) {
-			continue
-		}
-		if len(topics) == 0 || slices.ContainsFunc(topics, func(t string) bool { return slices.Contains(s.Hit.Topics, t) }) {
-			return s
+	for _, sec := range sections {
+		for i := range sources {
+			s := &sources[i]
+			if s.Section != sec {
+				continue
+			}
+			if len(topics) == 0 || slices.ContainsFunc(topics, func(t string) bool { return slices.Contains(s.Hit.Topics, t) }) {
+				return s
+			}
 		}
 	}
 	return nil
