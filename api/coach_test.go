@@ -67,7 +67,7 @@ func seedMember(t *testing.T, srv *httptest.Server, tok, alias, marker string) (
 		{"status": "held", "held_at": day(-28), "condition": 4, "request_style": "advise", "request_topics": []string{"goals"},
 			"notes": "目標の立て方について相談。" + marker},
 		{"status": "held", "held_at": day(-14), "condition": 3, "request_style": "listen", "request_topics": []string{"wellbeing"},
-			"notes": "業務量が多く疲れ気味。" + marker,
+			"notes":   "業務量が多く疲れ気味。" + marker,
 			"actions": []map[string]any{{"text": "担当案件を1件引き取る", "owner": "manager", "due_date": time.Now().AddDate(0, 0, -3).Format(time.DateOnly)}}},
 	} {
 		if resp := call(t, srv, "POST", member+"/sessions", tok, s, nil); resp.StatusCode != 201 {

@@ -277,11 +277,12 @@ func composePrep(in prepInput) Plan {
 	}
 	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
 		style := *sig.Next.Style
-		topics := []string{"response-style"}
-		if style == "listen" {
-			topics = append(topics, "listening")
+		// The style's own guidance first, then listening for "listen".
+		secs := []string{sectionAvoid, sectionPractice, sectionMisconception, sectionOther}
+		src := pick(in.Sources, secs, "response-style")
+		if src == nil && style == "listen" {
+			src = pick(in.Sources, secs, "listening")
 		}
-		src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionMisconception, sectionOther}, topics...)
 		p.WatchOuts = append(p.WatchOuts, citeFirst(cite, src, msg(lang, "watch.style."+style)))
 		for _, st := range sig.Styles {
 			if st.Style == style && st.Match.Matched != nil && *st.Match.Matched < 0.6 {

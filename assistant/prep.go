@@ -57,19 +57,19 @@ const maxQuestionRunes = 2000
 // styleQueries find guidance on each response style a member can ask for.
 var styleQueries = map[string]map[string]string{
 	"ja": {
-		"listen":         "話を聴いてほしい 傾聴 助言を控える",
-		"advise":         "助言がほしい アドバイス 伝え方",
-		"think-together": "一緒に考えてほしい 問いかけ 考えを広げる",
-		"encourage":      "励ましてほしい 承認 具体的に認める",
-		"decide":         "判断してほしい 決める 理由を伝える",
-		"report":         "報告を聞いてほしい 進捗報告 気持ち",
+		"listen":         "ただ聞いてほしい 聞き役に徹する 解決しない",
+		"advise":         "アドバイスがほしい 選択肢を示す 判断を委ねる",
+		"think-together": "一緒に考えてほしい 論点の整理 選択肢を広げる",
+		"encourage":      "励ましてほしい 努力を認める 進歩を伝える",
+		"decide":         "決めてほしい 判断と理由",
+		"report":         "報告したい 進捗共有",
 	},
 	"en": {
-		"listen":         "just listen hold back advice",
-		"advise":         "member asks for advice options reasons",
-		"think-together": "think it through together questions",
-		"encourage":      "encourage recognition specific praise",
-		"decide":         "member asks manager to decide reasons",
+		"listen":         "member asks you to just listen holding back fixing reflex",
+		"advise":         "member asks for advice options",
+		"think-together": "member asks to think it through together",
+		"encourage":      "member asks for encouragement",
+		"decide":         "member asks you to decide",
 		"report":         "member wants to report progress",
 	},
 }

@@ -105,6 +105,9 @@ func (a *Analyzer) japanese(s string, out []string) []string {
 				continue
 			}
 		}
+		if v, ok := jaVariants[term]; ok {
+			term = v
+		}
 		if jaStop[term] || utf8.RuneCountInString(term) == 1 && !unicode.Is(unicode.Han, []rune(term)[0]) {
 			continue
 		}
@@ -166,6 +169,10 @@ func undouble(w string) string {
 	}
 	return w
 }
+
+// jaVariants fold kanji variants of one verb into one term: a manager who
+// writes 聴く should find guidance that writes 聞く.
+var jaVariants = map[string]string{"聴く": "聞く", "訊く": "聞く", "聴ける": "聞ける", "観る": "見る", "診る": "見る"}
 
 var jaStop = setOf(
 	"する", "いる", "ある", "なる", "ない", "いい", "よい", "れる", "られる", "せる", "させる", "できる", "くる", "いく", "おる",

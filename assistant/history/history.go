@@ -236,6 +236,14 @@ func (in *SessionInput) check(validTopic func(string) bool) error {
 	return nil
 }
 
+// agreedAt is when the actions of a session were agreed: when it was held.
+func agreedAt(in SessionInput) *time.Time {
+	if in.HeldAt != nil {
+		return in.HeldAt
+	}
+	return in.ScheduledAt
+}
+
 // Session is one 1on1 as stored (text already masked).
 type Session struct {
 	ID            uuid.UUID  `json:"id"`
@@ -304,9 +312,11 @@ func (s *Store) CreateSession(ctx context.Context, tx pgx.Tx, orgID, managerID, 
 		return Session{}, nil, fmt.Errorf("create session: %w", err)
 	}
 	for _, a := range in.Actions {
-		_, err := tx.Exec(ctx, `INSERT INTO actions (org_id, id, member_id, manager_id, session_id, text, owner, due_date)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date)`,
-			orgID, uuid.Must(uuid.NewV7()), memberID, managerID, id, red.text(a.Text), a.Owner, a.DueDate)
+		// An action is as old as the 1on1 that agreed it, even when the
+		// session is logged later.
+		_, err := tx.Exec(ctx, `INSERT INTO actions (org_id, id, member_id, manager_id, session_id, text, owner, due_date, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date, least(coalesce($9, now()), now()))`,
+			orgID, uuid.Must(uuid.NewV7()), memberID, managerID, id, red.text(a.Text), a.Owner, a.DueDate, agreedAt(in))
 		if err != nil {
 			return Session{}, nil, fmt.Errorf("create action: %w", err)
 		}
@@ -340,9 +350,9 @@ func (s *Store) UpdateSession(ctx context.Context, tx pgx.Tx, orgID, managerID, 
 		return Session{}, nil, fmt.Errorf("update session: %w", err)
 	}
 	for _, a := range in.Actions {
-		_, err := tx.Exec(ctx, `INSERT INTO actions (org_id, id, member_id, manager_id, session_id, text, owner, due_date)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date)`,
-			orgID, uuid.Must(uuid.NewV7()), cur.MemberID, managerID, id, red.text(a.Text), a.Owner, a.DueDate)
+		_, err := tx.Exec(ctx, `INSERT INTO actions (org_id, id, member_id, manager_id, session_id, text, owner, due_date, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date, least(coalesce($9, now()), now()))`,
+			orgID, uuid.Must(uuid.NewV7()), cur.MemberID, managerID, id, red.text(a.Text), a.Owner, a.DueDate, agreedAt(in))
 		if err != nil {
 			return Session{}, nil, fmt.Errorf("create action: %w", err)
 		}

@@ -211,7 +211,12 @@ func waitReady(t *testing.T, base string) {
 
 func get(t *testing.T, url, token string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
+	return do(t, "GET", url, token)
+}
+
+func do(t *testing.T, method, url, token string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, nil)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -319,6 +324,18 @@ func TestServeEmbedded(t *testing.T) {
 			t.Fatalf("starter pack not loaded after 30 s: %v", body)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	// The demo manager's coach works offline on a demo member: a plan with
+	// questions and watch-outs cited from the starter pack.
+	prep := regexp.MustCompile(`/api/members/` + idRE.String() + `/prep`).FindString(stdout.String())
+	if prep == "" {
+		t.Fatalf("no prep example printed:\n%s", stdout.String())
+	}
+	status, plan := do(t, "POST", base+prep, toks[0])
+	questions, _ := plan["questions"].([]any)
+	citations, _ := plan["citations"].([]any)
+	if status != 200 || plan["mode"] != "offline" || len(questions) < 2 || len(citations) < 3 {
+		t.Errorf("demo prep = %d: mode %v, %d questions, %d citations", status, plan["mode"], len(questions), len(citations))
 	}
 	pid := embeddedPID(t, dir)
 	if err := stop(); err != nil {

@@ -12,8 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/taiwa-coach/taiwa/api"
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/assistant"
@@ -52,11 +50,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			logger.InfoContext(ctx, "migrations applied", slog.Int("count", n))
 		}
 	}
-	if db.embedded != nil && cfg.Demo {
-		if err := seedDemo(ctx, db.DB, cfg.Addr, stdout); err != nil {
-			return fmt.Errorf("demo organization: %w", err)
-		}
-	}
 
 	analyzer, err := knowledge.NewAnalyzer()
 	if err != nil {
@@ -87,6 +80,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	hist := history.New(redactor)
+	if db.embedded != nil && cfg.Demo {
+		if err := seedDemo(ctx, db.DB, hist, cfg.Addr, stdout); err != nil {
+			return fmt.Errorf("demo organization: %w", err)
+		}
+	}
 	chat := newChatModel(cfg.LLM, logger)
 	coachCfg := assistant.Config{Logger: logger, Knowledge: kb, History: hist, DailyTokens: int64(cfg.DailyTokens),
 		MaxAnswerTokens: cfg.MaxAnswerTokens}
@@ -219,30 +217,4 @@ func readiness(db *tenant.DB) func(context.Context) error {
 		schemaOK.Store(true)
 		return nil
 	}
-}
-
-// seedDemo creates the demo organization on the first start of an embedded
-// database that has no users yet, and prints its tokens: they are shown only
-// once.
-func seedDemo(ctx context.Context, db *tenant.DB, addr string, stdout io.Writer) error {
-	var n int
-	err := db.Operator().InTx(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&n)
-	})
-	if err != nil || n > 0 {
-		return err
-	}
-	org, users, tokens, err := db.Bootstrap(ctx, "デモ組織", "ja",
-		tenant.NewUser{DisplayName: "デモ マネージャー", Role: tenant.RoleManager},
-		tenant.NewUser{DisplayName: "デモ 人材開発担当", Role: tenant.RoleCurator},
-	)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "\nCreated the demo organization %q (%s).\nAPI tokens (shown only this once; 'taiwa admin tokens create' makes more):\n", org.Name, org.ID)
-	for i, u := range users {
-		fmt.Fprintf(stdout, "  %-8s %s\n", u.Role, tokens[i])
-	}
-	fmt.Fprintf(stdout, "Try: curl -H 'Authorization: Bearer %s' http://%s/api/me\n\n", tokens[0], addr)
-	return nil
 }
