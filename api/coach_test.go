@@ -292,6 +292,37 @@ func TestPrepStreamsFromModel(t *testing.T) {
 	}
 }
 
+// TestStreamIsIncremental holds the model after its first piece: the
+// client must already have that piece, so nothing buffers the stream.
+func TestStreamIsIncremental(t *testing.T) {
+	gate := make(chan struct{})
+	_, model := fakeModel(t, func(r openaitest.Request) openaitest.Reply {
+		rep := citingAnswer(r)
+		rep.Gate = gate
+		return rep
+	})
+	srv := newTestServer(t, coachDeps(t, model, 0))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	member := seedMember(t, srv, tok, "Bさん", "")
+	events, cancel := openStream(t, srv, member+"/prep", tok, map[string]any{})
+	defer cancel()
+	timeout := time.After(20 * time.Second)
+	for first := false; !first; {
+		select {
+		case ev := <-events:
+			first = ev.Type == "delta"
+		case <-timeout:
+			t.Fatal("no delta reached the client while the model was still writing")
+		}
+	}
+	close(gate)
+	evs := collect(t, events)
+	if evs[len(evs)-1].Type != "done" {
+		t.Errorf("stream ended with %s", evs[len(evs)-1].Type)
+	}
+}
+
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestPrepFallsBackWhenTheModelFails(t *testing.T) {

@@ -272,6 +272,9 @@ func composePrep(in prepInput) Plan {
 	}
 
 	// Watch-outs.
+	if p.NoGuidance {
+		p.WatchOuts = append(p.WatchOuts, Item{Text: msg(lang, "noguidance"), Cites: []int{}})
+	}
 	if in.Referral != nil {
 		p.WatchOuts = append(p.WatchOuts, Item{Text: in.Referral.Message, Cites: []int{}})
 	}

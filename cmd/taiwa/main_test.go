@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/taiwa-coach/taiwa/assistant/llm/openaitest"
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
 )
 
@@ -345,13 +346,52 @@ func TestServeEmbedded(t *testing.T) {
 		t.Errorf("embedded database (pid %d) still running after serve stopped", pid)
 	}
 
-	// Second start: same data, no second demo org.
+	// Second start, now with an OpenAI-compatible endpoint: same data, no
+	// second demo org, and the same prep streams the model's answer, whose
+	// citations all name chunks the model was given.
+	fake := openaitest.NewServer(t, func(r openaitest.Request) openaitest.Reply {
+		return openaitest.Reply{Text: "[summary]\n聴くことに徹しましょう [1]。\n[agenda]\n- 調子を聞く [2]\n[questions]\n- 「最近どうですか？」 [3]\n[watch_outs]\n- 助言を急がない [1]\n"}
+	})
+	getenv = env("TAIWA_DATA_DIR", "data", "PATH", os.Getenv("PATH"), "HOME", os.Getenv("HOME"), "OPENAI_BASE_URL", fake.BaseURL())
 	base, stdout, stop = startServe(t, getenv)
 	if tokenRE.MatchString(stdout.String()) {
 		t.Errorf("second start printed new demo tokens:\n%s", stdout.String())
 	}
 	if status, _ := get(t, base+"/api/me", toks[0]); status != 200 {
 		t.Errorf("demo token after restart: %d, want 200", status)
+	}
+	req, _ := http.NewRequest("POST", base+prep, nil)
+	req.Header.Set("Authorization", "Bearer "+toks[0])
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	stream := string(body)
+	i := strings.LastIndex(stream, "event: done\ndata: ")
+	if resp.StatusCode != 200 || !strings.Contains(stream, "event: delta") || i < 0 {
+		t.Fatalf("prep stream = %d:\n%s", resp.StatusCode, stream)
+	}
+	var done struct {
+		Mode      string `json:"mode"`
+		Model     string `json:"model"`
+		Citations []struct {
+			N     int    `json:"n"`
+			Title string `json:"title"`
+		} `json:"citations"`
+	}
+	json.Unmarshal([]byte(strings.SplitN(stream[i+len("event: done\ndata: "):], "\n", 2)[0]), &done)
+	reqs := fake.Requests()
+	if done.Mode != "llm" || done.Model != "gpt-4o-mini" || len(done.Citations) != 3 || len(reqs) != 1 {
+		t.Fatalf("prep with a model: mode %q model %q, %d citations, %d model calls", done.Mode, done.Model, len(done.Citations), len(reqs))
+	}
+	prompt := reqs[0].Messages[len(reqs[0].Messages)-1].Content
+	for _, c := range done.Citations {
+		if !strings.Contains(prompt, fmt.Sprintf("[%d] %s", c.N, c.Title)) {
+			t.Errorf("citation [%d] %q does not resolve to a chunk given to the model", c.N, c.Title)
+		}
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)

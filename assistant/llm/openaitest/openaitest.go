@@ -37,6 +37,10 @@ type Reply struct {
 	ChunkRunes int
 	ChunkDelay time.Duration
 	BreakAfter int
+	// Gate, when set, holds the rest of the stream after the first chunk
+	// until it is closed: a test can see the first piece arrive while the
+	// model is still "writing".
+	Gate <-chan struct{}
 }
 
 // Server is the fake endpoint. Point a client at BaseURL().
@@ -176,6 +180,13 @@ func (s *Server) chat(w http.ResponseWriter, req *http.Request) {
 			}
 		}
 		send(string(runes[i:min(i+size, len(runes))]), "")
+		if n == 0 && r.Gate != nil {
+			select {
+			case <-r.Gate:
+			case <-req.Context().Done():
+				return
+			}
+		}
 	}
 	send("", openai.FinishReasonStop)
 	fmt.Fprint(w, "data: [DONE]\n\n")
