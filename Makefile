@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/taiwa
 
-.PHONY: run build runtime test check clean
+.PHONY: run build runtime test check clean screenshots
 
 build:
 	$(GO) build -o $(BIN) ./cmd/taiwa
@@ -34,6 +34,14 @@ ifeq ($(strip $(DATABASE_URL)),)
 else
 	$(GO) test -count=1 ./...
 endif
+
+# screenshots runs the browser tests and keeps their screenshots as the
+# README's (needs Debian's chromium and a Japanese font: apt-get install
+# chromium fonts-ipafont-gothic).
+screenshots: build
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	TAIWA_E2E_REQUIRED=1 TAIWA_SCREENSHOTS=$(CURDIR)/docs/screenshots \
+	$(BIN) pglite -data-dir "$$tmp" -- $(GO) test -count=1 -run 'TestManagerFlow|TestCuratorFlow' ./web/
 
 check:
 	$(GO) vet ./...

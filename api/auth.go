@@ -1,8 +1,6 @@
 package api
 
 import (
-	"strings"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
@@ -10,17 +8,23 @@ import (
 
 const principalKey = "taiwa.principal"
 
-// authenticate resolves the bearer token to a principal for the handlers.
+// authenticate resolves the bearer token, or the browser's session cookie
+// (with its CSRF token on unsafe methods), to a principal for the
+// handlers.
 func authenticate(db *tenant.DB) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			h := c.Request().Header.Get(echo.HeaderAuthorization)
-			token, ok := strings.CutPrefix(h, "Bearer ")
-			if !ok || token == "" {
+			token, fromCookie := credential(c)
+			if token == "" {
 				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="taiwa"`)
 				return tenant.ErrUnauthenticated
 			}
-			p, err := db.Authenticate(c.Request().Context(), strings.TrimSpace(token))
+			if fromCookie {
+				if err := checkCSRF(c, token); err != nil {
+					return err
+				}
+			}
+			p, err := db.Authenticate(c.Request().Context(), token)
 			if err != nil {
 				if err == tenant.ErrUnauthenticated {
 					c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="taiwa", error="invalid_token"`)

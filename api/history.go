@@ -191,3 +191,21 @@ func handleTermsPut(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 		return map[string]any{"terms": ts}, err
 	})
 }
+
+// handleRedact shows what would be masked in texts, without storing
+// anything: the session form shows it before the manager saves.
+func handleRedact(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (redacted[[]string], error) {
+		var req struct {
+			Texts []string `json:"texts"`
+		}
+		if err := decode(c, &req); err != nil {
+			return redacted[[]string]{}, err
+		}
+		if len(req.Texts) > 50 {
+			return redacted[[]string]{}, invalidf("at most 50 texts")
+		}
+		out, rep, err := h.Mask(ctx, tx, p.Language, req.Texts...)
+		return redacted[[]string]{out, rep}, err
+	})
+}

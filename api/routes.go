@@ -32,6 +32,10 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	}
 	admin := requireRole(tenant.RoleAdmin)
 
+	// The browser UI's sign-in: an API token for an HttpOnly session.
+	e.POST("/api/session", handleSessionCreate(d.DB))
+	api(http.MethodGet, "/api/session", handleSessionGet(d.DB))
+	api(http.MethodDelete, "/api/session", handleSessionDelete(d.DB))
 	api(http.MethodGet, "/api/me", handleMe(d.DB))
 	api(http.MethodGet, "/api/org", handleOrgGet(d.DB))
 	api(http.MethodGet, "/api/users", handleUsersList(d.DB), admin)
@@ -91,6 +95,7 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodGet, "/api/sessions/:id/links", handleLinksList(d.DB, h), manager)
 	api(http.MethodPut, "/api/sessions/:id/reflection/answers", handleReflectionPut(d.DB, h), manager)
 	api(http.MethodGet, "/api/org/terms", handleTermsGet(d.DB, h), admin)
+	api(http.MethodPost, "/api/redact", handleRedact(d.DB, h), manager)
 
 	// The coach.
 	co := d.Coach
@@ -105,5 +110,13 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodGet, "/api/org/contacts", handleContactsGet(d.DB))
 	api(http.MethodPut, "/api/org/contacts", handleContactsPut(d.DB), admin)
 	api(http.MethodGet, "/api/kb/gaps", handleGaps(d.DB), curate)
+
+	// The browser UI: every other GET is a page or an asset.
+	if d.UI != nil {
+		ui := echo.WrapHandler(d.UI)
+		e.GET("/", ui)
+		e.GET("/m/:token", ui)
+		e.GET("/static/*", ui)
+	}
 	api(http.MethodPut, "/api/org/terms", handleTermsPut(d.DB, h), admin)
 }

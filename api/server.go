@@ -29,6 +29,8 @@ type Deps struct {
 	History *history.Store
 	// Coach writes prep plans, reflection prompts and chat answers.
 	Coach *assistant.Coach
+	// UI serves the browser UI's pages and assets (optional).
+	UI http.Handler
 	// Ready reports whether the server can answer requests: the database
 	// answers and its schema is current.
 	Ready func(ctx context.Context) error

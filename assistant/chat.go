@@ -213,7 +213,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 				a.Mode, a.Model, a.Text, a.DroppedCitations = ModeLLM, c.llm.Model(), body, dropped
 				for _, n := range cited {
 					s := sources[n-1]
-					a.Citations = append(a.Citations, citationOf(s, truncate(plain(s.Hit.Text), 160)))
+					a.Citations = append(a.Citations, citationOf(s, excerpt(s.Hit.Text)))
 				}
 				slices.SortFunc(a.Citations, func(x, y Citation) int { return x.N - y.N })
 				usage = c.usage(msgs, reply)

@@ -92,7 +92,7 @@ func (c *citer) item(text string, n int, quote string) Item {
 	}
 	if _, ok := c.quotes[n]; !ok {
 		if quote == "" {
-			quote = truncate(plain(c.sources[n-1].Hit.Text), 160)
+			quote = excerpt(c.sources[n-1].Hit.Text)
 		}
 		c.quotes[n] = quote
 		c.order = append(c.order, n)
@@ -323,7 +323,11 @@ func composePrep(in prepInput) Plan {
 			if a.Overdue {
 				extra += msg(lang, "followup.overdue")
 			}
-			p.FollowUps = append(p.FollowUps, Item{Text: msg(lang, "followup.item", a.Text, msg(lang, "owner."+a.Owner), a.AgeDays, extra), Cites: []int{}})
+			text := msg(lang, "followup.item", a.Text, msg(lang, "owner."+a.Owner), a.AgeDays, extra)
+			if a.AgeDays == 0 {
+				text = msg(lang, "followup.item.today", a.Text, msg(lang, "owner."+a.Owner), extra)
+			}
+			p.FollowUps = append(p.FollowUps, Item{Text: text, Cites: []int{}})
 		}
 	}
 	p.Citations = cite.citations()

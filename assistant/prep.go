@@ -306,7 +306,7 @@ func (c *Coach) generate(ctx context.Context, msgs []llm.Message, sources []Sour
 				if n >= 1 && n <= len(sources) && !emitted[n] {
 					emitted[n] = true
 					s := sources[n-1]
-					if err := emit(Event{Type: "citation", Data: citationOf(s, truncate(plain(s.Hit.Text), 160))}); err != nil {
+					if err := emit(Event{Type: "citation", Data: citationOf(s, excerpt(s.Hit.Text))}); err != nil {
 						return err
 					}
 				}
@@ -395,7 +395,7 @@ func llmPlan(offline Plan, in prepInput, text string) Plan {
 	for n := 1; n <= len(in.Sources); n++ {
 		if slices.Contains(cited, n) {
 			s := in.Sources[n-1]
-			plan.Citations = append(plan.Citations, citationOf(s, truncate(plain(s.Hit.Text), 160)))
+			plan.Citations = append(plan.Citations, citationOf(s, excerpt(s.Hit.Text)))
 		}
 	}
 	return plan

@@ -123,7 +123,7 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 			r.Citations = []Citation{}
 			for _, n := range cited {
 				s := in.Sources[n-1]
-				r.Citations = append(r.Citations, citationOf(s, truncate(plain(s.Hit.Text), 160)))
+				r.Citations = append(r.Citations, citationOf(s, excerpt(s.Hit.Text)))
 			}
 			usage = c.usage(msgs, reply)
 		} else if reason == "" {

@@ -189,3 +189,9 @@ func unquote(s string) string {
 	}
 	return s
 }
+
+// excerpt is what a citation quotes when no single passage was chosen:
+// the start of the chunk, its list items kept apart.
+func excerpt(text string) string {
+	return truncate(strings.Join(bullets(text), " ／ "), 160)
+}

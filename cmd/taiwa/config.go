@@ -219,6 +219,8 @@ type serveConfig struct {
 	// MaxAnswerTokens bounds every model answer.
 	DailyTokens     int
 	MaxAnswerTokens int
+	// WebDir serves the UI from disk instead of the binary (development).
+	WebDir string
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -235,6 +237,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.stringVar(&c.LogLevel, "log-level", "TAIWA_LOG_LEVEL", "info", "log `level`: debug, info, warn or error")
 	fs.durationVar(&c.Shutdown, "shutdown-timeout", "TAIWA_SHUTDOWN_TIMEOUT", 20*time.Second, "how long to drain requests and streams on shutdown")
 	fs.intVar(&c.DailyTokens, "org-daily-tokens", "TAIWA_ORG_DAILY_TOKENS", 500000, "model `tokens` each organization may use a day; beyond it the coach answers offline (0: no limit)")
+	fs.stringVar(&c.WebDir, "web-dir", "TAIWA_WEB_DIR", "", "serve the web UI from this `directory` instead of the binary (for UI development)")
 	fs.intVar(&c.MaxAnswerTokens, "max-answer-tokens", "TAIWA_MAX_ANSWER_TOKENS", 1200, "most `tokens` of one model answer")
 	if err := fs.parse(args); err != nil {
 		return c, err

@@ -19,6 +19,7 @@ import (
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
 	"github.com/taiwa-coach/taiwa/migrations"
+	"github.com/taiwa-coach/taiwa/web"
 )
 
 // serve is the composition root: it builds each dependency once and passes
@@ -108,6 +109,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Knowledge:   kb,
 		History:     hist,
 		Coach:       coach,
+		UI:          web.Handler(cfg.WebDir),
 		Ready:       readiness(db.DB),
 		MaxInFlight: cfg.MaxInFlight,
 	})

@@ -1,0 +1,384 @@
+package web_test
+
+// End-to-end tests: the real UI in headless Chromium (Debian's chromium,
+// driven by chromedp) against the real server and database. Each step
+// saves a screenshot to TAIWA_SCREENSHOTS (default
+// web/testdata/screenshots); `make screenshots` writes the README's.
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/taiwa-coach/taiwa/api"
+	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant"
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
+	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/llm"
+	"github.com/taiwa-coach/taiwa/assistant/llm/openaitest"
+	"github.com/taiwa-coach/taiwa/knowledge"
+	"github.com/taiwa-coach/taiwa/migrations/pgtest"
+	"github.com/taiwa-coach/taiwa/web"
+)
+
+var db *pgtest.DB
+
+func TestMain(m *testing.M) { pgtest.Main(m, &db) }
+
+// chromium finds the browser. Without one the tests skip, unless
+// TAIWA_E2E_REQUIRED is set (CI installs Debian's chromium and sets it).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("TAIWA_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("TAIWA_E2E_REQUIRED") != "" {
+		t.Fatal("chromium not found (apt-get install chromium), and TAIWA_E2E_REQUIRED is set")
+	}
+	t.Skip("chromium not found: apt-get install chromium to run the browser tests")
+	return ""
+}
+
+var starterOnce sync.Once
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// server runs the whole HTTP surface, UI included, with the starter pack
+// loaded and a coach whose model is the fake.
+func server(t *testing.T, model *llm.Client) string {
+	t.Helper()
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := knowledge.NewAnalyzer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := anonymize.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, h := knowledge.New(logger, a, nil), history.New(r)
+	starterOnce.Do(func() {
+		if _, err := kb.SyncStarter(t.Context(), db.OrgScope(knowledge.StarterOrg)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	coach, err := assistant.New(assistant.Config{Logger: logger, Knowledge: kb, History: h, LLM: model})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.NewServer(api.Deps{Logger: logger, DB: db.DB, Knowledge: kb, History: h, Coach: coach,
+		UI: web.Handler(""), Ready: db.Ping, MaxInFlight: 64}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	dir  string
+	shot int
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.WindowSize(1280, 960),
+		chromedp.Flag("lang", "ja-JP"),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	dir := os.Getenv("TAIWA_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join("testdata", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{t: t, ctx: ctx, base: base, dir: dir}
+	// The first run starts the browser, which lives as long as that run's
+	// context: it gets the test's, not a step's deadline.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return b
+}
+
+type step = chromedp.Action[chromedp.Void]
+
+// run runs steps with a deadline, failing the test with a screenshot.
+func (b *browser) run(steps ...step) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.screenshot("failure")
+		b.t.Fatalf("browser: %v", err)
+	}
+}
+
+// value runs an action that returns a value.
+func value[T any](b *browser, a chromedp.Action[T]) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		b.screenshot("failure")
+		b.t.Fatalf("browser: %v", err)
+	}
+	return v
+}
+
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	path := filepath.Join(b.dir, name+".png")
+	if name == "failure" {
+		b.shot++
+		path = filepath.Join(b.dir, fmt.Sprintf("failure-%s-%d.png", strings.ReplaceAll(b.t.Name(), "/", "-"), b.shot))
+	}
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot %s", path)
+}
+
+func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
+// eval runs JavaScript for its effect.
+func eval(js string) step {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[any](js)(ctx, t)
+		return err
+	})
+}
+
+// fill sets a field's value as typing would, so input handlers run.
+func fill(sel, value string) step {
+	return chromedp.Steps(
+		chromedp.WaitVisible(css(sel)),
+		chromedp.SetValue(css(sel), value),
+		eval(fmt.Sprintf(`document.querySelector(%q).dispatchEvent(new Event('input', {bubbles: true}))`, sel)),
+	)
+}
+
+func click(sel string) step {
+	return chromedp.Steps(chromedp.WaitVisible(css(sel)), chromedp.Click(css(sel)))
+}
+
+func visible(sel string) step { return chromedp.WaitVisible(css(sel)) }
+
+// waitText waits until the element's text contains want.
+func waitText(sel, want string) step {
+	return waitJS(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.innerText.includes(%q); })()`, sel, want))
+}
+
+func waitJS(predicate string) step {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](predicate, chromedp.WithPollingTimeout(25*time.Second))(ctx, t)
+		return err
+	})
+}
+
+func (b *browser) signIn(token string) {
+	b.t.Helper()
+	b.run(
+		chromedp.Navigate(b.base+"/"),
+		fill(`input[name="token"]`, token),
+		click(`button[type="submit"]`),
+		visible(`header nav a`),
+	)
+}
+
+// planAnswer plays the model: for prep it writes a plan that repeats the
+// member's request from the prompt (so tailoring is visible) and cites
+// what it was given; for chat it streams slowly, held at gate after its
+// first piece.
+func planAnswer(gate <-chan struct{}) func(openaitest.Request) openaitest.Reply {
+	requestRE := regexp.MustCompile(`request \(member wrote it\): (.*)`)
+	return func(r openaitest.Request) openaitest.Reply {
+		prompt := r.Messages[len(r.Messages)-1].Content
+		if strings.Contains(prompt, "次の1on1の準備") {
+			req := "（なし）"
+			if m := requestRE.FindStringSubmatch(prompt); m != nil {
+				req = m[1]
+			}
+			return openaitest.Reply{Text: "[summary]\n本人の希望「" + req + "」に沿って、まず聴くことに徹しましょう [1]。\n" +
+				"[agenda]\n- 近況を本人のことばで聞く [2]\n- 本人が話したいことを最後まで聞く\n[questions]\n- 「話しやすいところから話してください」 [1]\n" +
+				"[watch_outs]\n- 助言を急がない [1]\n"}
+		}
+		return openaitest.Reply{Text: "挑戦を避けるメンバーには、小さな一歩から始めてもらうのが効果的です [1]。失敗しても大丈夫だと伝えましょう。", ChunkRunes: 3, Gate: gate}
+	}
+}
+
+// TestManagerFlow: sign in as a manager, add a member and schedule a 1on1,
+// open the member's intake link and answer as the member, log a session
+// whose notes carry a name and an email and see them masked, prepare the
+// 1on1 and see the member's request in the plan, follow a citation, and
+// chat with the answer streaming in.
+func TestManagerFlow(t *testing.T) {
+	gate := make(chan struct{})
+	fake := openaitest.NewServer(t, planAnswer(gate))
+	model := llm.New(llm.Config{BaseURL: fake.BaseURL(), Model: "fake-model", Timeout: 30 * time.Second})
+	base := server(t, model)
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	b := newBrowser(t, base)
+	b.screenshot("01-sign-in")
+	b.signIn(tok)
+
+	// A member, and a scheduled 1on1.
+	b.run(
+		fill("#member-alias", "Kさん"),
+		click("#member-add"),
+		waitText("h1", "Kさん"),
+		click("#schedule-session"),
+		visible("#session-save"),
+		click("#session-check"),
+		chromedp.WaitEnabled(css("#session-save")),
+		click("#session-save"),
+		visible("#timeline"),
+		click("#timeline a"),
+		click("#link-intake"),
+	)
+	b.run(visible("#link-url"))
+	link := value(b, chromedp.Value(css("#link-url")))
+	if !strings.Contains(link, "/m/tl_") {
+		t.Fatalf("intake link = %q", link)
+	}
+	// The member answers on their own page, without signing in.
+	b.run(
+		chromedp.Navigate(link),
+		visible(`input[name="topic"]`),
+		click(`input[name="topic"][value="wellbeing"]`),
+		fill("#intake-text", "最近忙しくて疲れています。まず話を聞いてほしいです。"),
+		click(`input[name="style"][value="listen"]`),
+	)
+	b.screenshot("02-member-intake")
+	b.run(click("#intake-submit"), visible("#done"))
+	b.screenshot("03-member-thanks")
+
+	// Back to the manager's member page: log a held 1on1.
+	b.run(
+		chromedp.Navigate(base+"/#/members"),
+		click(`#members a`),
+		visible("#member-request"),
+		waitText("#member-request", "まず話を聞いてほしい"),
+		click("#log-session"),
+		fill("#session-notes", "田中さんとの連携で悩んでいる。連絡は tanaka@example.com まで。"),
+		fill("#action-text", "業務の棚卸しをする"),
+		click("#session-check"),
+		waitText("#redaction-report", "名前 1"),
+		waitText("#redaction-report", "メールアドレス 1"),
+	)
+	preview := value(b, chromedp.Text(css("#redaction-preview")))
+	if strings.Contains(preview, "田中") || strings.Contains(preview, "tanaka@example.com") || !strings.Contains(preview, "[人物1]") {
+		t.Errorf("masking preview shows the original or no placeholder: %q", preview)
+	}
+	b.screenshot("04-log-session-masked")
+	b.run(click("#session-save"), waitText("#timeline", "[人物1]さんとの連携"))
+	timeline := value(b, chromedp.Text(css("#timeline")))
+	if strings.Contains(timeline, "田中") || strings.Contains(timeline, "tanaka@") {
+		t.Errorf("the timeline shows unmasked notes: %q", timeline)
+	}
+	b.screenshot("05-member-page")
+
+	// Prepare the next 1on1: the plan follows the member's request.
+	b.run(
+		click("#prepare"),
+		visible("#prep-run"),
+		click("#prep-run"),
+		visible("#plan"),
+		waitText("#plan-summary", "まず話を聞いてほしい"),
+	)
+	b.screenshot("06-prep")
+	b.run(
+		click("#plan .cite"),
+		visible("#citation-drawer"),
+		waitText("#citation-drawer .md", "。"),
+	)
+	b.screenshot("07-citation")
+
+	// Chat: the answer appears while the model is still writing.
+	b.run(
+		chromedp.Navigate(base+"/#/chat"),
+		click("#chat-new"),
+		fill("#chat-input", "挑戦を避けるメンバーにどう声をかければいいですか？"),
+		click("#chat-send"),
+		waitText("#chat-streaming", "挑戦"),
+		visible("#chat-cancel"),
+	)
+	b.screenshot("08-chat-streaming")
+	close(gate)
+	b.run(visible(`#chat-log .msg.assistant[data-answer] .cite`))
+	b.screenshot("09-chat-answer")
+}
+
+// TestCuratorFlow: sign in as a curator, write and publish a document, and
+// find it with "try a query".
+func TestCuratorFlow(t *testing.T) {
+	base := server(t, nil)
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleCurator)
+	b := newBrowser(t, base)
+	b.signIn(tok)
+	b.run(visible("#doc-filter-q"))
+	b.screenshot("10-guidance-list")
+	body := "## よくある状況\n\n朝会のあとに雑談の時間をとると、遠慮がちなメンバーも話しやすくなります。\n\n" +
+		"## 実践のポイント\n\n- **雑談タイムを五分だけ設ける。** 議題のない時間が、ひらめきの入り口になります。\n"
+	b.run(
+		chromedp.Navigate(base+"/#/guidance/new"),
+		fill("#doc-title", "朝会のあとの雑談タイム"),
+		click(`input[name="doc-topic"][value="psych-safety"]`),
+		fill("#doc-body", body),
+		waitText("#doc-chunks", "雑談タイム"),
+	)
+	b.screenshot("11-guidance-editor")
+	b.run(
+		click("#doc-save"),
+		visible("#doc-publish"),
+		waitJS(`location.hash.length > "#/guidance/".length + 10`),
+		click("#doc-publish"),
+		waitText("body", "published"),
+	)
+	b.run(
+		chromedp.Navigate(base+"/#/try"),
+		fill("#try-q", "朝会 雑談タイム"),
+		click("#try-run"),
+		waitText("#try-results", "朝会のあとの雑談タイム"),
+	)
+	b.screenshot("12-try-a-query")
+}

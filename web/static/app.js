@@ -1,0 +1,185 @@
+// app.js: the signed-in app's shell: sign-in, the header, routing
+// (#/path), and what every view gets (ctx).
+import { api, setCSRF } from './api.js';
+import { h, clear, field } from './dom.js';
+import { t, getLang, setLang } from './i18n.js';
+import { membersView, memberView, prepView, sessionView } from './manager.js';
+import { chatView } from './chat.js';
+import { guidanceListView, guidanceEditView, tryQueryView, gapsView } from './curator.js';
+
+const main = document.getElementById('app');
+const top = document.getElementById('top');
+let me = null; // { user, org }
+
+// Routes: the first that matches the hash wins; :name captures a segment.
+const routes = [
+  { path: '/members', view: membersView, roles: ['manager'] },
+  { path: '/members/:id', view: memberView, roles: ['manager'] },
+  { path: '/members/:id/prep', view: prepView, roles: ['manager'] },
+  { path: '/sessions/:id', view: sessionView, roles: ['manager'] },
+  { path: '/chat', view: chatView, roles: ['manager'] },
+  { path: '/chat/:id', view: chatView, roles: ['manager'] },
+  { path: '/guidance', view: guidanceListView, roles: ['curator', 'admin'] },
+  { path: '/guidance/new', view: guidanceEditView, roles: ['curator', 'admin'] },
+  { path: '/guidance/:id', view: guidanceEditView, roles: ['curator', 'admin'] },
+  { path: '/try', view: tryQueryView, roles: ['manager', 'curator', 'admin'] },
+  { path: '/gaps', view: gapsView, roles: ['curator', 'admin'] },
+];
+
+function match(path) {
+  for (const r of routes) {
+    const want = r.path.split('/');
+    const got = path.split('/');
+    if (want.length !== got.length) continue;
+    const params = {};
+    let ok = true;
+    want.forEach((seg, i) => {
+      if (seg.startsWith(':')) params[seg.slice(1)] = decodeURIComponent(got[i]);
+      else if (seg !== got[i]) ok = false;
+    });
+    if (ok) return { route: r, params };
+  }
+  return null;
+}
+
+function home() {
+  return me && me.user.role === 'manager' ? '/members' : '/guidance';
+}
+
+export function navigate(path) {
+  if (location.hash === '#' + path) render();
+  else location.hash = '#' + path;
+}
+
+let toastTimer;
+function notify(message) {
+  const live = document.getElementById('live');
+  live.textContent = message;
+  let el = document.querySelector('.toast');
+  if (!el) {
+    el = h('div', { class: 'toast', role: 'status' });
+    document.body.append(el);
+  }
+  el.textContent = message;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => el.remove(), 4000);
+}
+
+// errorBox shows an API error as a sentence, never raw JSON.
+export function errorBox(err) {
+  const msg = err && err.message ? err.message : String(err);
+  const id = err && err.requestID ? ` (${err.requestID})` : '';
+  return h('div', { class: 'error', role: 'alert' }, msg, err && err.status >= 500 ? h('span', { class: 'small' }, id) : null);
+}
+
+function header() {
+  clear(top);
+  top.append(h('a', { class: 'brand', href: me ? '#' + home() : '#/' }, t('app.name')));
+  const nav = h('nav', { 'aria-label': t('nav.main') });
+  if (me) {
+    const items = [];
+    if (me.user.role === 'manager') items.push(['/members', t('nav.members')], ['/chat', t('nav.chat')]);
+    if (me.user.role !== 'manager') items.push(['/guidance', t('nav.guidance')], ['/gaps', t('nav.gaps')]);
+    items.push(['/try', t('nav.try')]);
+    const current = location.hash.slice(1);
+    for (const [path, label] of items) {
+      const active = current === path || current.startsWith(path + '/');
+      nav.append(h('a', { href: '#' + path, 'aria-current': active ? 'page' : false }, label));
+    }
+  }
+  top.append(nav);
+  top.append(
+    h('button', {
+      class: 'btn btn-small', type: 'button', lang: getLang() === 'ja' ? 'en' : 'ja',
+      onclick: () => { setLang(getLang() === 'ja' ? 'en' : 'ja'); render(); },
+    }, t('nav.lang')),
+  );
+  if (me) {
+    top.append(h('span', { class: 'who' }, me.user.display_name));
+    top.append(h('button', { class: 'btn btn-small', type: 'button', onclick: signOut }, t('nav.signout')));
+  }
+}
+
+async function signOut() {
+  try {
+    await api('DELETE', '/api/session');
+  } catch {}
+  me = null;
+  setCSRF('');
+  render();
+}
+
+function signInView() {
+  clear(main);
+  const token = h('input', { type: 'password', name: 'token', autocomplete: 'off', required: true, spellcheck: 'false' });
+  const err = h('div');
+  const form = h('form', { class: 'card stack', 'aria-labelledby': 'signin-title' },
+    h('h1', { id: 'signin-title' }, t('signin.title')),
+    field(t('signin.token'), token, t('signin.hint')),
+    err,
+    h('button', { class: 'btn btn-primary', type: 'submit' }, t('signin.submit')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(err);
+    try {
+      const s = await api('POST', '/api/session', { token: token.value.trim() });
+      signedIn(s);
+      if (!location.hash || location.hash === '#/') navigate(home());
+      else render();
+    } catch (ex) {
+      err.append(errorBox(ex));
+      token.focus();
+    }
+  });
+  main.append(h('p', { class: 'muted' }, t('app.tagline')), form);
+  token.focus();
+}
+
+function signedIn(s) {
+  me = { user: s.user, org: s.org };
+  setCSRF(s.csrf_token);
+  if (!localStorage.getItem('taiwa.lang')) setLang(s.user.language);
+}
+
+async function render() {
+  document.documentElement.lang = getLang();
+  document.querySelector('.drawer')?.remove(); // a citation belongs to the page it was opened from
+  header();
+  if (!me) {
+    signInView();
+    return;
+  }
+  const path = location.hash.slice(1) || home();
+  const m = match(path);
+  clear(main);
+  if (!m || !m.route.roles.includes(me.user.role)) {
+    if (path !== home()) {
+      navigate(home());
+      return;
+    }
+    main.append(errorBox({ message: t('error.not_found') }));
+    return;
+  }
+  const ctx = { me, lang: getLang(), navigate, notify, errorBox, params: m.params };
+  try {
+    await m.route.view(main, m.params, ctx);
+  } catch (err) {
+    main.append(errorBox(err));
+  }
+  main.focus({ preventScroll: true });
+}
+
+window.addEventListener('hashchange', render);
+window.addEventListener('taiwa:signed-out', () => {
+  me = null;
+  render();
+});
+
+(async () => {
+  try {
+    signedIn(await api('GET', '/api/session'));
+  } catch {
+    me = null;
+  }
+  render();
+})();

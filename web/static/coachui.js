@@ -1,0 +1,154 @@
+// coachui.js: what prep, reflection and chat answers share: text with [n]
+// citations that open the guidance they cite, the mode label, referrals
+// and thumbs up/down.
+import { api } from './api.js';
+import { h, clear, field } from './dom.js';
+import { t, addMessages } from './i18n.js';
+import { renderMarkdown } from './markdown.js';
+
+addMessages({
+  ja: {
+    'coach.source': '出典',
+    'coach.sources': '出典',
+    'coach.open': 'ガイダンスを開く',
+    'coach.mode.llm': '言語モデル（{0}）',
+    'coach.mode.offline': 'オフラインモード',
+    'coach.referral': '専門の窓口につないでください',
+    'coach.contacts': '連絡先',
+    'coach.noguidance': 'ナレッジベースに該当するガイダンスが見つかりませんでした。',
+    'coach.dropped': '根拠のない出典番号 {0} 件を取り除きました。',
+    'coach.rate': 'この回答は役に立ちましたか？',
+    'coach.comment': 'コメント（任意）',
+    'coach.send': '送信',
+    'coach.doc': 'ガイダンス全文',
+    'coach.reason.llm_not_configured': '言語モデルが設定されていません。',
+    'coach.reason.llm_unavailable': '言語モデルに接続できなかったため、オフラインで作成しました。',
+    'coach.reason.llm_interrupted': '言語モデルの応答が途中で切れたため、オフラインで作成し直しました。',
+    'coach.reason.budget_exceeded': '本日の利用上限に達したため、オフラインで作成しました。',
+    'coach.reason.sensitive_topic': 'デリケートな内容のため、コーチは助言せず窓口を案内します。',
+    'contact.hr': '人事', 'contact.health': '産業保健', 'contact.hotline': '相談窓口', 'contact.legal': '法務', 'contact.other': 'その他',
+  },
+  en: {
+    'coach.source': 'Source',
+    'coach.sources': 'Sources',
+    'coach.open': 'Open the guidance',
+    'coach.mode.llm': 'Language model ({0})',
+    'coach.mode.offline': 'Offline mode',
+    'coach.referral': 'Involve the right people',
+    'coach.contacts': 'Contacts',
+    'coach.noguidance': 'No guidance in the knowledge base covers this.',
+    'coach.dropped': 'Removed {0} citation number(s) that named no source.',
+    'coach.rate': 'Was this answer helpful?',
+    'coach.comment': 'Comment (optional)',
+    'coach.send': 'Send',
+    'coach.doc': 'The whole guidance',
+    'coach.reason.llm_not_configured': 'No language model is configured.',
+    'coach.reason.llm_unavailable': 'The language model could not be reached, so this was composed offline.',
+    'coach.reason.llm_interrupted': "The language model's answer broke off, so this was composed offline.",
+    'coach.reason.budget_exceeded': "Today's usage limit was reached, so this was composed offline.",
+    'coach.reason.sensitive_topic': 'A sensitive matter: the coach does not advise, it points to the right people.',
+    'contact.hr': 'HR', 'contact.health': 'Occupational health', 'contact.hotline': 'Hotline', 'contact.legal': 'Legal', 'contact.other': 'Other',
+  },
+});
+
+// citedText renders text whose [n] markers become buttons that open the
+// cited guidance.
+export function citedText(text, citations, tag = 'span') {
+  const el = h(tag, {});
+  const re = /\[(\d+(?:\s*[,、]\s*\d+)*)\]/g;
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    if (m.index > last) el.append(text.slice(last, m.index));
+    for (const n of m[1].split(/[,、]/).map((s) => parseInt(s.trim(), 10))) {
+      const c = (citations || []).find((x) => x.n === n);
+      if (c) {
+        el.append(h('button', { type: 'button', class: 'cite', 'aria-label': `${t('coach.source')} ${n}: ${c.title}`,
+          onclick: () => openCitation(c) }, String(n)));
+      } else {
+        el.append(`[${n}]`);
+      }
+    }
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) el.append(text.slice(last));
+  return el;
+}
+
+// openCitation shows the cited passage and the whole document beside the
+// answer, in a drawer that Escape or the close button dismisses.
+export async function openCitation(c) {
+  document.querySelector('.drawer')?.remove();
+  const opener = document.activeElement;
+  const close = () => {
+    drawer.remove();
+    opener?.focus?.();
+  };
+  const body = h('div', {}, h('p', { class: 'muted' }, '…'));
+  const closeBtn = h('button', { type: 'button', class: 'btn btn-small', onclick: close }, t('common.close'));
+  const drawer = h('aside', { class: 'drawer', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'drawer-title', id: 'citation-drawer' },
+    h('div', { class: 'row' }, h('h2', { id: 'drawer-title' }, `[${c.n}] ${c.title}`), h('span', { class: 'spacer' }), closeBtn),
+    c.heading_path && c.heading_path.length ? h('p', { class: 'muted small' }, c.heading_path.join(' › ')) : null,
+    h('blockquote', { class: 'quote' }, c.quote),
+    h('h3', {}, t('coach.doc')),
+    body);
+  drawer.addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); });
+  document.body.append(drawer);
+  closeBtn.focus();
+  try {
+    const doc = await api('GET', `/api/kb/documents/${c.document_id}`);
+    clear(body).append(renderMarkdown(doc.body || ''));
+  } catch (err) {
+    clear(body).append(h('p', { class: 'error', role: 'alert' }, err.message));
+  }
+}
+
+// citationList lists an answer's sources.
+export function citationList(citations) {
+  if (!citations || citations.length === 0) return null;
+  return h('section', { 'aria-label': t('coach.sources') },
+    h('h3', {}, t('coach.sources')),
+    h('ol', { class: 'citations' }, citations.map((c) => h('li', { value: c.n },
+      h('button', { type: 'button', class: 'btn btn-small', onclick: () => openCitation(c) }, c.title),
+      c.heading_path && c.heading_path.length ? h('span', { class: 'muted small' }, ' ', c.heading_path.join(' › ')) : null,
+      h('div', { class: 'quote small' }, c.quote)))));
+}
+
+// modeLine says who wrote the answer and, when offline, why.
+export function modeLine(a) {
+  const label = a.mode === 'llm' ? t('coach.mode.llm', a.model) : t('coach.mode.offline');
+  return h('p', { class: 'small muted mode' },
+    h('span', { class: a.mode === 'llm' ? 'badge accent' : 'badge' }, label), ' ',
+    a.fallback_reason ? t('coach.reason.' + a.fallback_reason) : '',
+    a.dropped_citations ? ' ' + t('coach.dropped', a.dropped_citations) : '');
+}
+
+export function referralBox(r) {
+  if (!r) return null;
+  return h('div', { class: 'notice warn', role: 'note' },
+    h('h3', {}, t('coach.referral')),
+    h('p', {}, r.message),
+    r.contacts && r.contacts.length
+      ? h('ul', {}, r.contacts.map((c) => h('li', {}, h('strong', {}, `${t('contact.' + c.kind)}: ${c.name}`), c.detail ? ` — ${c.detail}` : '')))
+      : null);
+}
+
+// thumbs records a manager's judgement of an answer, with a comment.
+export function thumbs(answerID) {
+  const comment = h('input', { type: 'text', maxlength: 2000 });
+  const status = h('span', { class: 'small muted', role: 'status' });
+  const send = async (helpful) => {
+    try {
+      await api('POST', `/api/answers/${answerID}/feedback`, { helpful, comment: comment.value });
+      status.textContent = t('common.thanks');
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  };
+  return h('div', { class: 'card thumbs' },
+    h('div', { class: 'row' },
+      h('span', {}, t('coach.rate')),
+      h('button', { type: 'button', class: 'btn btn-small', onclick: () => send(true) }, t('common.helpful')),
+      h('button', { type: 'button', class: 'btn btn-small', onclick: () => send(false) }, t('common.unhelpful')),
+      status),
+    field(t('coach.comment'), comment));
+}
