@@ -316,6 +316,23 @@ func TestManagerFlow(t *testing.T) {
 	}
 	b.screenshot("05-member-page")
 
+	// After the 1on1 the member rates it on a feedback link.
+	b.run(click(`#timeline > li.held a`), click("#link-feedback"), visible("#link-url"))
+	feedback := value(b, chromedp.Value(css("#link-url")))
+	memberPage := value(b, chromedp.Evaluate[string](`location.href`))
+	b.run(
+		chromedp.Navigate(feedback),
+		click(`input[name="satisfaction"][value="4"]`),
+		click(`input[name="matched"][value="partly"]`),
+		fill("#feedback-comment", "話を最後まで聞いてもらえて安心しました。"),
+		click("#feedback-share"),
+		click("#feedback-submit"),
+		visible("#done"),
+		chromedp.Navigate(memberPage),
+		waitText("body", "ふり返りに回答しました"),
+	)
+	b.run(chromedp.Navigate(base+"/#/members"), click(`#members a`), visible("#prepare"))
+
 	// Prepare the next 1on1: the plan follows the member's request.
 	b.run(
 		click("#prepare"),
