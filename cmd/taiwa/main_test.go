@@ -326,6 +326,12 @@ func TestServeEmbedded(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// The browser UI is served at the root.
+	if resp, err := http.Get(base + "/"); err != nil || resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("GET / = %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	// The demo manager's coach works offline on a demo member: a plan with
 	// questions and watch-outs cited from the starter pack.
 	prep := regexp.MustCompile(`/api/members/` + idRE.String() + `/prep`).FindString(stdout.String())
