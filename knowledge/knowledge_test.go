@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 
@@ -236,4 +237,55 @@ func TestTermStatsStayCurrent(t *testing.T) {
 	check("publish")
 	inOrg(t, org, func(tx pgx.Tx) error { return kb.Delete(t.Context(), tx, id) })
 	check("delete")
+}
+
+// TestReindexStale simulates chunks indexed by an older analyzer (no terms,
+// an old version): ReindexStale restores them, keeping their ids, and the
+// term statistics follow.
+func TestReindexStale(t *testing.T) {
+	kb := newBase(t, nil)
+	org := pgtest.NewOrg(t, db)
+	var id uuid.UUID
+	inOrg(t, org, func(tx pgx.Tx) error {
+		d, err := kb.Create(t.Context(), tx, org, nil, knowledge.Input{Title: "話を聴く", Language: "ja", Topics: []string{"listening"},
+			Body: "## 実践\n\n最後まで聴いてから、要約して返します。\n"}, knowledge.StatusPublished)
+		id = d.ID
+		return err
+	})
+	type chunk struct {
+		ID    uuid.UUID
+		Terms []string
+	}
+	chunks := func() []chunk {
+		var cs []chunk
+		inOrg(t, org, func(tx pgx.Tx) error {
+			rows, _ := tx.Query(t.Context(), `SELECT id, terms FROM chunks WHERE document_id = $1 ORDER BY ordinal`, id)
+			var err error
+			cs, err = pgx.CollectRows(rows, pgx.RowToStructByPos[chunk])
+			return err
+		})
+		return cs
+	}
+	before := chunks()
+	if len(before) == 0 || !slices.Contains(before[0].Terms, "聞く") {
+		t.Fatalf("chunks = %+v; want 聴く folded to 聞く", before)
+	}
+	inOrg(t, org, func(tx pgx.Tx) error {
+		_, err := tx.Exec(t.Context(), `UPDATE chunks SET terms = '{}' WHERE document_id = $1`, id)
+		if err == nil {
+			_, err = tx.Exec(t.Context(), `UPDATE documents SET analyzer_version = 1 WHERE id = $1`, id)
+		}
+		return err
+	})
+	n, err := kb.ReindexStale(t.Context(), db.Operator())
+	if err != nil || n < 1 {
+		t.Fatalf("ReindexStale = %d, %v", n, err)
+	}
+	after := chunks()
+	if len(after) != len(before) || after[0].ID != before[0].ID || !slices.Equal(after[0].Terms, before[0].Terms) {
+		t.Errorf("after re-index: %+v, want %+v", after, before)
+	}
+	if n, err := kb.ReindexStale(t.Context(), db.Operator()); err != nil || n != 0 {
+		t.Errorf("second ReindexStale = %d, %v; want nothing to do", n, err)
+	}
 }

@@ -497,10 +497,47 @@ func (b *Base) index(ctx context.Context, tx pgx.Tx, d Document) error {
 		first.QueuedQueries = append(first.QueuedQueries, batch.QueuedQueries...)
 		batch = first
 	}
+	batch.Queue(`UPDATE documents SET analyzer_version = $3 WHERE org_id = $1 AND id = $2`, d.OrgID, d.ID, AnalyzerVersion)
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
 	return nil
+}
+
+// AnalyzerVersion changes whenever the analyzer would find different terms
+// in the same text. 2: kanji variants of 聞く folded.
+const AnalyzerVersion = 2
+
+// ReindexStale re-indexes the documents an older analyzer indexed, a few
+// per transaction, and returns how many. Chunk ids, and so embeddings and
+// citations, stay. db must see every organization (the operator's scope).
+func (b *Base) ReindexStale(ctx context.Context, db DB) (int, error) {
+	n := 0
+	for {
+		done := 0
+		err := db.InTx(ctx, func(tx pgx.Tx) error {
+			rows, _ := tx.Query(ctx, `SELECT `+docColumns+` FROM documents d WHERE d.analyzer_version <> $1
+				ORDER BY d.org_id, d.id LIMIT 20 FOR UPDATE SKIP LOCKED`, AnalyzerVersion)
+			docs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Document])
+			if err != nil {
+				return err
+			}
+			for _, d := range docs {
+				if err := b.index(ctx, tx, d); err != nil {
+					return err
+				}
+			}
+			done = len(docs)
+			return nil
+		})
+		if err != nil {
+			return n, fmt.Errorf("reindex: %w", err)
+		}
+		n += done
+		if done == 0 {
+			return n, nil
+		}
+	}
 }
 
 // ChunkPreview is what a document's body would be cut into, for the

@@ -132,6 +132,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		BaseContext: func(net.Listener) context.Context { return baseCtx },
 		ErrorLog:    slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	// Documents indexed by an older analyzer are re-indexed, then the
+	// starter pack is brought up to date.
+	bg.Go(func() {
+		if n, err := kb.ReindexStale(bgCtx, db.Operator()); err != nil {
+			logger.WarnContext(bgCtx, "re-index stopped; it resumes at the next start", slog.String("error", err.Error()))
+		} else if n > 0 {
+			logger.InfoContext(bgCtx, "re-indexed documents for the current analyzer", slog.Int("documents", n))
+		}
+	})
 	if cfg.Starter {
 		// Loaded while the server already answers: each document is its own
 		// short transaction, and it takes a few seconds on a first start.
