@@ -398,4 +398,32 @@ func TestCuratorFlow(t *testing.T) {
 		waitText("#try-results", "朝会のあとの雑談タイム"),
 	)
 	b.screenshot("12-try-a-query")
+
+	// English on request.
+	b.run(click(`header.top button[lang="en"]`), waitText("header nav", "Guidance"), waitText("h1", "Try a query"))
+}
+
+// TestAdminFlow: an admin sets the organization's terms to mask and the
+// contacts the coach shows instead of advice, and they are there after a
+// reload.
+func TestAdminFlow(t *testing.T) {
+	base := server(t, nil)
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleAdmin)
+	b := newBrowser(t, base)
+	b.signIn(tok)
+	b.run(
+		chromedp.Navigate(base+"/#/org"),
+		fill("#org-terms", "Orion\n北辰精機"),
+		click("#org-terms-save"),
+		waitText(".toast", "保存しました"),
+		click(`#org-contacts + button`),
+		fill(`#org-contacts fieldset.contact input[type="text"]`, "人事部 相談窓口"),
+		click("#org-contacts-save"),
+		waitText(".toast", "保存しました"),
+		chromedp.Reload(),
+		waitJS(`document.querySelector('#org-terms') && document.querySelector('#org-terms').value.includes('北辰精機')`),
+		waitJS(`document.querySelector('#org-contacts input[type="text"]') && document.querySelector('#org-contacts input[type="text"]').value === '人事部 相談窓口'`),
+	)
+	b.screenshot("13-org-settings")
 }

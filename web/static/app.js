@@ -6,6 +6,7 @@ import { t, getLang, setLang } from './i18n.js';
 import { membersView, memberView, prepView, sessionView } from './manager.js';
 import { chatView } from './chat.js';
 import { guidanceListView, guidanceEditView, tryQueryView, gapsView } from './curator.js';
+import { orgView } from './settings.js';
 
 const main = document.getElementById('app');
 const top = document.getElementById('top');
@@ -24,6 +25,7 @@ const routes = [
   { path: '/guidance/:id', view: guidanceEditView, roles: ['curator', 'admin'] },
   { path: '/try', view: tryQueryView, roles: ['manager', 'curator', 'admin'] },
   { path: '/gaps', view: gapsView, roles: ['curator', 'admin'] },
+  { path: '/org', view: orgView, roles: ['admin'] },
 ];
 
 function match(path) {
@@ -81,6 +83,7 @@ function header() {
     if (me.user.role === 'manager') items.push(['/members', t('nav.members')], ['/chat', t('nav.chat')]);
     if (me.user.role !== 'manager') items.push(['/guidance', t('nav.guidance')], ['/gaps', t('nav.gaps')]);
     items.push(['/try', t('nav.try')]);
+    if (me.user.role === 'admin') items.push(['/org', t('nav.org')]);
     const current = location.hash.slice(1);
     for (const [path, label] of items) {
       const active = current === path || current.startsWith(path + '/');
