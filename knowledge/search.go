@@ -71,10 +71,12 @@ const rrfK = 60
 //     organization and the starter pack, idf = ln(1 + (N - df + 0.5) / (df + 0.5));
 //   - qv: the query as a sparsevec of IDF weights, so that the inner product
 //     with a chunk's stored BM25 weights is the chunk's BM25 score;
-//   - lexical: chunks sharing a term with the query (GIN on terms), best
-//     BM25 first, with coverage = matched IDF / total IDF; a chunk must
+//   - lexical: chunks sharing a term with the query (GIN on terms), the
+//     best BM25 first, with coverage = matched IDF / total IDF; a chunk must
 //     cover enough of the query and, for queries of three terms or more,
-//     share at least two of them: one common word is not an answer;
+//     share at least two of them: one common word is not an answer. The
+//     lexical rank is BM25 × √coverage, so a passage that repeats one term
+//     does not outrank one that answers more of the question;
 //   - dense: nearest chunks by cosine distance in the model's vectors (an
 //     HNSW index per model when there is one; iterative scans keep filters
 //     from starving the result);
@@ -120,7 +122,7 @@ qv AS (
 ),
 lexical AS (
 	-- Coverage is computed for the top candidates only, after the sort.
-	SELECT l.org_id, l.id, l.score, m.coverage, row_number() OVER (ORDER BY l.score DESC, l.id) AS rank
+	SELECT l.org_id, l.id, l.score, m.coverage, row_number() OVER (ORDER BY l.score * sqrt(m.coverage) DESC, l.id) AS rank
 	FROM (
 		SELECT c.org_id, c.id, c.terms, -(c.bm25 <#> qv.v) AS score
 		FROM chunks c CROSS JOIN qv

@@ -120,6 +120,15 @@ export async function chatView(main, params, ctx) {
           pending.textContent = '';
         } else if (type === 'done') {
           pending.replaceWith(answerView(data));
+          if (!thread.title) {
+            // The server titles a thread with its first message (masked).
+            api('GET', `/api/chat/threads/${thread.id}`).then((r) => {
+              thread.title = r.thread.title;
+              title.textContent = thread.title;
+              const link = side.querySelector(`a[href="#/chat/${thread.id}"]`);
+              if (link && link.firstChild) link.firstChild.textContent = thread.title;
+            }).catch(() => {});
+          }
         }
       }, controller.signal);
       if (controller.signal.aborted) pending.classList.remove('streaming');
@@ -140,8 +149,9 @@ export async function chatView(main, params, ctx) {
       paneErr.append(ctx.errorBox(ex));
     }
   } }, t('chat.delete'));
+  const title = h('h2', {}, thread.title || t('chat.untitled'));
   pane.append(
-    h('div', { class: 'row' }, h('h2', {}, thread.title || t('chat.untitled')), thread.member_id ? h('span', { class: 'badge accent' }, aliases[thread.member_id] || '') : null, h('span', { class: 'spacer' }), del),
+    h('div', { class: 'row' }, title, thread.member_id ? h('span', { class: 'badge accent' }, aliases[thread.member_id] || '') : null, h('span', { class: 'spacer' }), del),
     log, form);
   input.focus();
 }
