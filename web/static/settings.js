@@ -48,18 +48,20 @@ export async function orgView(main, params, ctx) {
   // Terms.
   const termsBox = h('textarea', { id: 'org-terms' }, terms.join('\n'));
   const termsErr = h('div');
+  const termsStatus = h('p', { class: 'small muted', role: 'status', id: 'org-terms-status' });
   const termsForm = h('form', { class: 'card stack', 'aria-labelledby': 'terms-h' },
     h('h2', { id: 'terms-h' }, t('org.terms')),
     field(t('org.terms.label'), termsBox, t('org.terms.hint')),
     termsErr,
-    h('button', { class: 'btn btn-primary', type: 'submit', id: 'org-terms-save' }, t('org.terms.save')));
+    h('div', { class: 'row' }, h('button', { class: 'btn btn-primary', type: 'submit', id: 'org-terms-save' }, t('org.terms.save')), termsStatus));
   termsForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     clear(termsErr);
+    termsStatus.textContent = '';
     try {
       const r = await api('PUT', '/api/org/terms', { terms: termsBox.value.split('\n').map((s) => s.trim()).filter(Boolean) });
       termsBox.value = r.terms.join('\n');
-      ctx.notify(t('common.saved'));
+      termsStatus.textContent = t('common.saved');
     } catch (ex) {
       termsErr.append(ctx.errorBox(ex));
     }
@@ -83,20 +85,22 @@ export async function orgView(main, params, ctx) {
   };
   contacts.forEach((c) => addRow(c));
   const contactsErr = h('div');
+  const contactsStatus = h('p', { class: 'small muted', role: 'status', id: 'org-contacts-status' });
   const contactsForm = h('form', { class: 'card stack', 'aria-labelledby': 'contacts-h' },
     h('h2', { id: 'contacts-h' }, t('org.contacts')),
     h('p', { class: 'hint' }, t('org.contacts.hint')),
     rows,
     h('button', { class: 'btn', type: 'button', onclick: () => addRow().focus() }, t('org.contact.add')),
     contactsErr,
-    h('button', { class: 'btn btn-primary', type: 'submit', id: 'org-contacts-save' }, t('org.contacts.save')));
+    h('div', { class: 'row' }, h('button', { class: 'btn btn-primary', type: 'submit', id: 'org-contacts-save' }, t('org.contacts.save')), contactsStatus));
   contactsForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     clear(contactsErr);
+    contactsStatus.textContent = '';
     try {
       const list = [...rows.querySelectorAll('fieldset.contact')].map((r) => r.read()).filter((c) => c.name);
       await api('PUT', '/api/org/contacts', { contacts: list });
-      ctx.notify(t('common.saved'));
+      contactsStatus.textContent = t('common.saved');
     } catch (ex) {
       contactsErr.append(ctx.errorBox(ex));
     }
