@@ -665,11 +665,24 @@ func TestErasureCoversCoaching(t *testing.T) {
 	var th assistant.Thread
 	call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{"member_id": id}, &th)
 	call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": "聴くことに徹するには？"}, nil)
+	// A conversation not tied to the member that names them goes too; one
+	// that does not name them stays.
+	var loose, other assistant.Thread
+	call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &loose)
+	call(t, srv, "POST", "/api/chat/threads/"+loose.ID.String()+"/messages", tok, map[string]any{"text": "Hさんが挑戦を避けています。どう声をかけますか？"}, nil)
+	call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &other)
+	call(t, srv, "POST", "/api/chat/threads/"+other.ID.String()+"/messages", tok, map[string]any{"text": "挑戦を避けるメンバーへの声かけは？"}, nil)
 	var erased map[string]history.Erased
 	call(t, srv, "DELETE", member, tok, nil, &erased)
 	e := erased["erased"]
-	if e["chat_threads"] != 1 || e["chat_messages"] != 2 || e["coach_answers"] != 2 || e["answer_feedback"] != 1 {
+	if e["chat_threads"] != 2 || e["chat_messages"] != 4 || e["coach_answers"] != 3 || e["answer_feedback"] != 1 {
 		t.Errorf("erased = %v", e)
+	}
+	if resp := call(t, srv, "GET", "/api/chat/threads/"+loose.ID.String(), tok, nil, nil); resp.StatusCode != 404 {
+		t.Errorf("the conversation naming the member = %d, want 404", resp.StatusCode)
+	}
+	if resp := call(t, srv, "GET", "/api/chat/threads/"+other.ID.String(), tok, nil, nil); resp.StatusCode != 200 {
+		t.Errorf("an unrelated conversation = %d, want 200", resp.StatusCode)
 	}
 	if n := rowsAbout(t, id); n != 0 {
 		t.Errorf("%d rows about the erased member remain", n)

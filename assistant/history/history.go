@@ -141,26 +141,62 @@ var memberTables = []string{"sessions", "actions", "member_links", "session_feed
 type Erased map[string]int64
 
 // EraseMember deletes a member and everything about them: every row in
-// memberTables goes with the member row (foreign keys cascade), and the
+// memberTables goes with the member row (foreign keys cascade), and so do
+// conversations that name the member without being tied to them. The
 // counts say what went.
 func (s *Store) EraseMember(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Erased, error) {
+	m, err := s.Member(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
 	e := Erased{}
+	if err := eraseMentions(ctx, tx, m.Alias, e); err != nil {
+		return nil, err
+	}
 	for _, t := range memberTables {
 		var n int64
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+t+` WHERE member_id = $1`, id).Scan(&n); err != nil {
 			return nil, fmt.Errorf("erase member: %w", err)
 		}
-		e[t] = n
+		e[t] += n
 	}
 	tag, err := tx.Exec(ctx, `DELETE FROM members WHERE id = $1`, id)
 	if err != nil {
 		return nil, fmt.Errorf("erase member: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
-		return nil, fmt.Errorf("member %s: %w", id, ErrNotFound)
-	}
 	e["members"] = tag.RowsAffected()
 	return e, nil
+}
+
+// eraseMentions deletes the manager's conversations that are not tied to a
+// member but name this one by alias: they are about the member too. An
+// alias the redactor masked ([人物1]さん) or of one character names no one
+// in particular, so it is not searched for.
+func eraseMentions(ctx context.Context, tx pgx.Tx, alias string, e Erased) error {
+	if utf8.RuneCountInString(alias) < 2 || strings.Contains(alias, "[") {
+		return nil
+	}
+	rows, _ := tx.Query(ctx, `SELECT t.id FROM chat_threads t WHERE t.member_id IS NULL
+		AND EXISTS (SELECT FROM chat_messages c WHERE c.thread_id = t.id AND strpos(c.content, $1) > 0)`, alias)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	var msgs, answers int64
+	err = tx.QueryRow(ctx, `WITH a AS (
+			DELETE FROM coach_answers WHERE kind = 'chat' AND member_id IS NULL AND (answer->>'thread_id')::uuid = ANY ($1) RETURNING 1)
+		SELECT (SELECT count(*) FROM chat_messages WHERE thread_id = ANY ($1)), (SELECT count(*) FROM a)`, ids).Scan(&msgs, &answers)
+	if err != nil {
+		return fmt.Errorf("erase conversations: %w", err)
+	}
+	tag, err := tx.Exec(ctx, `DELETE FROM chat_threads WHERE id = ANY ($1)`, ids)
+	if err != nil {
+		return fmt.Errorf("erase conversations: %w", err)
+	}
+	e["chat_threads"] += tag.RowsAffected()
+	e["chat_messages"] += msgs
+	e["coach_answers"] += answers
+	return nil
 }
 
 // Styles are the ways a member can ask the manager to respond.
