@@ -190,8 +190,9 @@ func TestSessionUpdateAndDelete(t *testing.T) {
 		Members []history.Member `json:"members"`
 	}
 	call(t, srv, "GET", "/api/members?limit=1", tok, nil, &page)
-	if len(page.Members) != 1 || page.Members[0].LastSessionAt == nil || page.Members[0].OpenActions != 1 {
-		t.Errorf("members = %+v, want the member with its last session and one open action", page.Members)
+	if len(page.Members) != 1 || page.Members[0].LastSessionAt == nil || page.Members[0].OpenActions != 1 ||
+		len(page.Members[0].Conditions) != 1 || page.Members[0].Conditions[0] != 4 {
+		t.Errorf("members = %+v, want the member with its last session, one open action and condition 4", page.Members)
 	}
 	if resp := call(t, srv, "DELETE", path, other, nil, nil); resp.StatusCode != 404 {
 		t.Errorf("another manager's delete = %d, want 404", resp.StatusCode)

@@ -43,6 +43,9 @@ type Member struct {
 	LastSessionAt *time.Time `json:"last_session_at"`
 	NextSessionAt *time.Time `json:"next_session_at"`
 	OpenActions   int        `json:"open_actions"`
+	// Conditions are the latest held sessions' conditions, oldest first
+	// (at most five), for a sparkline.
+	Conditions []int `json:"conditions"`
 }
 
 // Report is what the redactor masked in one save, by kind.
@@ -86,7 +89,10 @@ func (r *redactor) text(raw string) string {
 const memberColumns = `m.id, m.alias, m.created_at,
 	(SELECT max(coalesce(s.held_at, s.scheduled_at)) FROM sessions s WHERE s.member_id = m.id AND s.status = 'held') AS last_session_at,
 	(SELECT min(s.scheduled_at) FROM sessions s WHERE s.member_id = m.id AND s.status = 'scheduled' AND s.scheduled_at >= now()) AS next_session_at,
-	(SELECT count(*) FROM actions a WHERE a.member_id = m.id AND a.status = 'open')::int AS open_actions`
+	(SELECT count(*) FROM actions a WHERE a.member_id = m.id AND a.status = 'open')::int AS open_actions,
+	ARRAY(SELECT c.condition FROM (SELECT s.condition, coalesce(s.held_at, s.scheduled_at) AS at FROM sessions s
+		WHERE s.member_id = m.id AND s.status = 'held' AND s.condition IS NOT NULL ORDER BY at DESC, s.id DESC LIMIT 5) c
+		ORDER BY c.at, c.condition)::int[] AS conditions`
 
 // CreateMember adds a member for the manager.
 func (s *Store) CreateMember(ctx context.Context, tx pgx.Tx, orgID, managerID uuid.UUID, alias, lang string) (Member, Report, error) {

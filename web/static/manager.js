@@ -223,12 +223,10 @@ export async function membersView(main, params, ctx) {
     list.append(h('p', { class: 'muted' }, t('mem.empty')));
     return;
   }
-  // Condition trends come from each member's signals, fetched together.
-  const signals = await Promise.all(members.map((m) => api('GET', `/api/members/${m.id}/signals`).catch(() => null)));
   list.append(h('table', { class: 'table', id: 'members' },
     h('thead', {}, h('tr', {}, [t('mem.alias'), t('mem.last'), t('mem.next'), t('mem.actions'), t('mem.condition')].map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, members.map((m, i) => {
-      const vals = signals[i] ? signals[i].condition.values : [];
+    h('tbody', {}, members.map((m) => {
+      const vals = m.conditions || [];
       return h('tr', {},
         h('th', { scope: 'row' }, h('a', { href: `#/members/${m.id}` }, m.alias)),
         h('td', {}, formatDate(m.last_session_at, ctx.lang) || '—'),
