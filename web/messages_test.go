@@ -1,0 +1,92 @@
+package web_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestMessagesInBothLanguages checks that every UI string registered in
+// Japanese has an English counterpart and the reverse, in each module.
+func TestMessagesInBothLanguages(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("static", "*.js"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	key := regexp.MustCompile(`'([a-z][\w.-]*)':`)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(src)
+		for {
+			i := strings.Index(s, "addMessages({")
+			if i < 0 {
+				break
+			}
+			s = s[i:]
+			ja, en := strings.Index(s, "ja: {"), strings.Index(s, "en: {")
+			end := strings.Index(s, "\n});")
+			if ja < 0 || en < 0 || end < 0 || !(ja < en && en < end) {
+				t.Fatalf("%s: cannot read an addMessages block", f)
+			}
+			keys := func(block string) []string {
+				var out []string
+				for _, m := range key.FindAllStringSubmatch(block, -1) {
+					out = append(out, m[1])
+				}
+				slices.Sort(out)
+				return out
+			}
+			jaKeys, enKeys := keys(s[ja:en]), keys(s[en:end])
+			for _, k := range jaKeys {
+				if !slices.Contains(enKeys, k) {
+					t.Errorf("%s: %q has no English text", f, k)
+				}
+			}
+			for _, k := range enKeys {
+				if !slices.Contains(jaKeys, k) {
+					t.Errorf("%s: %q has no Japanese text", f, k)
+				}
+			}
+			if len(jaKeys) == 0 {
+				t.Errorf("%s: an addMessages block with no keys", f)
+			}
+			s = s[end:]
+		}
+	}
+}
+
+// TestMessagesUsedExist checks that every literal key passed to t() is
+// registered somewhere (a typo would show the key itself to the user).
+func TestMessagesUsedExist(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("static", "*.js"))
+	registered := map[string]bool{}
+	var all strings.Builder
+	key := regexp.MustCompile(`'([a-z][\w.-]*)':`)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range key.FindAllStringSubmatch(string(src), -1) {
+			registered[m[1]] = true
+		}
+		all.Write(src)
+	}
+	used := regexp.MustCompile(`\bt\('([a-z][\w.-]*)'[,)]`)
+	n := 0
+	for _, m := range used.FindAllStringSubmatch(all.String(), -1) {
+		n++
+		if !registered[m[1]] {
+			t.Errorf("t(%q) is used but never registered", m[1])
+		}
+	}
+	if n < 100 {
+		t.Errorf("found only %d uses of t(); the scan is broken", n)
+	}
+}
