@@ -427,3 +427,41 @@ func TestAdminFlow(t *testing.T) {
 	)
 	b.screenshot("13-org-settings")
 }
+
+// TestLogScheduledSession: "log a 1on1" on a member with a 1on1 scheduled
+// for today logs that one (prefilled, saved over it) instead of recording
+// the 1on1 twice.
+func TestLogScheduledSession(t *testing.T) {
+	base := server(t, nil)
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	b := newBrowser(t, base)
+	b.signIn(tok)
+	earlier := time.Now().Add(-2 * time.Hour).Format("2006-01-02T15:04")
+	b.run(
+		fill("#member-alias", "Lさん"),
+		click("#member-add"),
+		waitText("h1", "Lさん"),
+		click("#schedule-session"),
+		fill("#session-when", earlier),
+		click("#session-check"),
+		chromedp.WaitEnabled(css("#session-save")),
+		click("#session-save"),
+		visible("#timeline"),
+		click("#log-session"),
+		waitText("#session-form-h", "この1on1を記録する"),
+		fill("#session-notes", "先週の振り返りをした。"),
+		click("#session-check"),
+		chromedp.WaitEnabled(css("#session-save")),
+		click("#session-save"),
+		waitJS(`location.hash.startsWith('#/sessions/')`),
+		waitText("h1", "実施"),
+		chromedp.Navigate(base+"/#/members"),
+		click("#members a"),
+		visible("#timeline"),
+	)
+	n := value(b, chromedp.Evaluate[float64](`document.querySelectorAll('#timeline > li').length`))
+	if n != 1 {
+		t.Errorf("timeline has %v entries, want the one 1on1", n)
+	}
+}

@@ -70,6 +70,8 @@ addMessages({
     'ses.link.used': 'メンバーが回答済み',
     'ses.feedback.given': 'メンバーがふり返りに回答しました（内容は複数回分の平均でのみ表示されます）。',
     'ses.markheld': '実施済みにする',
+    'ses.log': 'この1on1を記録する',
+    'ses.edit': '記録を直す',
     'ses.delete': 'この記録を削除',
     'ses.delete.confirm': 'この1on1の記録を削除しますか？',
     'ref.title': 'ふり返り',
@@ -155,6 +157,8 @@ addMessages({
     'ses.link.used': 'answered',
     'ses.feedback.given': 'The member answered the feedback (shown only as averages over several 1on1s).',
     'ses.markheld': 'Mark as held',
+    'ses.log': 'Log this 1on1',
+    'ses.edit': 'Edit the record',
     'ses.delete': 'Delete this record',
     'ses.delete.confirm': 'Delete this 1on1 record?',
     'ref.title': 'Reflection',
@@ -269,7 +273,7 @@ export async function memberView(main, params, ctx) {
     h('h1', {}, m.alias),
     h('div', { class: 'row' },
       h('a', { class: 'btn btn-primary', href: `#/members/${id}/prep`, id: 'prepare' }, t('mem.prepare')),
-      h('button', { class: 'btn', type: 'button', id: 'log-session', onclick: async () => showSessionForm(formSlot, id, 'held', ctx) }, t('mem.log')),
+      h('button', { class: 'btn', type: 'button', id: 'log-session', onclick: async () => showSessionForm(formSlot, id, 'held', ctx, dueScheduled(sessions.sessions)) }, t('mem.log')),
       h('button', { class: 'btn', type: 'button', id: 'schedule-session', onclick: async () => showSessionForm(formSlot, id, 'scheduled', ctx) }, t('mem.schedule')),
       h('button', { class: 'btn', type: 'button', onclick: chat }, t('mem.chat')),
       h('span', { class: 'spacer' }),
@@ -336,6 +340,15 @@ export async function memberView(main, params, ctx) {
       s.actions.length ? h('ul', { class: 'small' }, s.actions.map((a) => h('li', {}, a.text, ` (${t('owner.' + a.owner)})`))) : null)))));
 }
 
+// dueScheduled is the scheduled 1on1 that "log a 1on1" most likely means:
+// one planned for today or earlier (the latest), so it is logged rather
+// than a second record made.
+function dueScheduled(sessions) {
+  const soon = Date.now() + 12 * 3600e3;
+  return sessions.filter((s) => s.status === 'scheduled' && s.scheduled_at && new Date(s.scheduled_at).getTime() <= soon)
+    .sort((a, b) => new Date(b.scheduled_at) - new Date(a.scheduled_at))[0];
+}
+
 function toLocalInput(d) {
   const pad = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
@@ -343,17 +356,23 @@ function toLocalInput(d) {
 
 // showSessionForm logs a held 1on1 or schedules one. Before saving it shows
 // exactly what will be stored, masked, and what was masked.
-async function showSessionForm(slot, memberID, status, ctx) {
+// existing, when set, is a session to log (a scheduled 1on1 that took
+// place) or correct: the form starts from it and saves over it, so one
+// 1on1 is never recorded twice.
+async function showSessionForm(slot, memberID, status, ctx, existing) {
   clear(slot);
   const topics = await topicsList();
-  const when = h('input', { type: 'datetime-local', id: 'session-when', required: true, value: toLocalInput(status === 'held' ? new Date() : new Date(Date.now() + 7 * 86400e3)) });
+  const e = existing || {};
+  const start = e.held_at || e.scheduled_at;
+  const defaultWhen = start ? new Date(start) : status === 'held' ? new Date() : new Date(Date.now() + 7 * 86400e3);
+  const when = h('input', { type: 'datetime-local', id: 'session-when', required: true, value: toLocalInput(defaultWhen) });
   const statusSel = h('select', { id: 'session-status' }, ['held', 'scheduled', 'cancelled', 'skipped'].map((s) => h('option', { value: s, selected: s === status }, t('status.' + s))));
-  const duration = h('input', { type: 'number', min: 0, max: 600, id: 'session-duration', value: status === 'held' ? 30 : '' });
-  const condition = h('select', { id: 'session-condition' }, h('option', { value: '' }, '—'), [1, 2, 3, 4, 5].map((n) => h('option', { value: n }, String(n))));
-  const style = h('select', { id: 'session-style' }, h('option', { value: '' }, t('style.none')), STYLES.map((s) => h('option', { value: s }, t('style.' + s))));
-  const topicBoxes = topics.map((tp) => h('label', {}, h('input', { type: 'checkbox', name: 'session-topic', value: tp.slug }), h('span', {}, ctx.lang === 'en' ? tp.en : tp.ja)));
-  const request = h('textarea', { id: 'session-request', maxlength: 5000 });
-  const notes = h('textarea', { id: 'session-notes', maxlength: 20000 });
+  const duration = h('input', { type: 'number', min: 0, max: 600, id: 'session-duration', value: e.duration_min ?? (status === 'held' ? 30 : '') });
+  const condition = h('select', { id: 'session-condition' }, h('option', { value: '' }, '—'), [1, 2, 3, 4, 5].map((n) => h('option', { value: n, selected: e.condition === n }, String(n))));
+  const style = h('select', { id: 'session-style' }, h('option', { value: '' }, t('style.none')), STYLES.map((s) => h('option', { value: s, selected: e.request_style === s }, t('style.' + s))));
+  const topicBoxes = topics.map((tp) => h('label', {}, h('input', { type: 'checkbox', name: 'session-topic', value: tp.slug, checked: (e.request_topics || []).includes(tp.slug) }), h('span', {}, ctx.lang === 'en' ? tp.en : tp.ja)));
+  const request = h('textarea', { id: 'session-request', maxlength: 5000 }, e.request_text || '');
+  const notes = h('textarea', { id: 'session-notes', maxlength: 20000 }, e.notes || '');
   const actionText = h('input', { type: 'text', id: 'action-text', maxlength: 1000 });
   const owner = h('select', { id: 'action-owner' }, ['manager', 'member'].map((o) => h('option', { value: o }, t('owner.' + o))));
   const due = h('input', { type: 'date', id: 'action-due' });
@@ -382,7 +401,7 @@ async function showSessionForm(slot, memberID, status, ctx) {
     return body;
   };
   const form = h('form', { class: 'card stack', 'aria-labelledby': 'session-form-h' },
-    h('h2', { id: 'session-form-h' }, status === 'held' ? t('mem.log') : t('mem.schedule')),
+    h('h2', { id: 'session-form-h' }, existing ? t('ses.log') : status === 'held' ? t('mem.log') : t('mem.schedule')),
     h('div', { class: 'split' },
       h('div', {}, field(t('ses.status'), statusSel), field(t('ses.when'), when), field(t('ses.duration'), duration)),
       h('div', {}, field(t('ses.condition'), condition), field(t('ses.style'), style))),
@@ -420,9 +439,11 @@ async function showSessionForm(slot, memberID, status, ctx) {
   save.addEventListener('click', async () => {
     clear(err);
     try {
-      const r = await api('POST', `/api/members/${memberID}/sessions`, input());
+      const r = existing
+        ? await api('PUT', `/api/sessions/${existing.id}`, input())
+        : await api('POST', `/api/members/${memberID}/sessions`, input());
       ctx.notify(t('ses.saved', reportText(r.redaction, ctx.lang)));
-      ctx.navigate(`/members/${memberID}`);
+      ctx.navigate(existing ? `/sessions/${existing.id}` : `/members/${memberID}`);
     } catch (ex) {
       err.append(ctx.errorBox(ex));
     }
@@ -436,6 +457,7 @@ export async function sessionView(main, params, ctx) {
   const m = await api('GET', `/api/members/${s.member_id}`);
   const { links } = await api('GET', `/api/sessions/${params.id}/links`);
   const err = h('div');
+  const formSlot = h('div');
   const linkSlot = h('div', { id: 'link-slot' });
   const makeLink = async (phase) => {
     clear(err);
@@ -482,10 +504,12 @@ export async function sessionView(main, params, ctx) {
     h('div', { class: 'row' },
       s.status === 'scheduled' ? h('button', { class: 'btn', type: 'button', id: 'link-intake', onclick: () => makeLink('intake') }, t('ses.link.intake')) : null,
       s.status === 'scheduled' ? h('button', { class: 'btn', type: 'button', onclick: markHeld }, t('ses.markheld')) : null,
+      h('button', { class: 'btn', type: 'button', id: 'session-log', onclick: () => showSessionForm(formSlot, s.member_id, s.status === 'scheduled' ? 'held' : s.status, ctx, s) },
+        s.status === 'scheduled' ? t('ses.log') : t('ses.edit')),
       s.status === 'held' && !s.feedback_given ? h('button', { class: 'btn', type: 'button', id: 'link-feedback', onclick: () => makeLink('feedback') }, t('ses.link.feedback')) : null,
       h('span', { class: 'spacer' }),
       h('button', { class: 'btn btn-small btn-danger', type: 'button', onclick: del }, t('ses.delete'))),
-    err, linkSlot,
+    err, formSlot, linkSlot,
     links.length ? h('ul', { class: 'small muted' }, links.map((l) => h('li', {}, `${l.phase}: ${formatDate(l.created_at, ctx.lang, true)}`, l.used_at ? ` — ${t('ses.link.used')}` : ''))) : null,
     s.feedback_given ? h('p', { class: 'notice' }, t('ses.feedback.given')) : null,
     h('div', { class: 'card stack' },
