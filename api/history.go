@@ -13,10 +13,10 @@ import (
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
-// scopedAction makes a handler that parses the :id path parameter and
-// runs fn in the manager's scope, answering status with its result. Row
-// security shows a manager only their own members, sessions and actions:
-// another manager's id is a 404.
+// scopedAction makes a handler that parses the :id path parameter (when the
+// route has one) and runs fn in the caller's scope, answering status with
+// its result. Row security shows a manager only their own members,
+// sessions, actions and conversations: another manager's id is a 404.
 func scopedAction[T any](db *tenant.DB, status int, fn func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (T, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, p := c.Request().Context(), principal(c)
