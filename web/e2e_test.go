@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/taiwa-coach/taiwa/api"
 	"github.com/taiwa-coach/taiwa/api/tenant"
@@ -57,6 +59,21 @@ func chromium(t *testing.T) string {
 }
 
 var starterOnce sync.Once
+
+// newUser is pgtest.NewUser with a person's display name, as the
+// screenshots show it.
+func newUser(t *testing.T, org uuid.UUID, role tenant.Role, name string) string {
+	t.Helper()
+	p, tok := pgtest.NewUser(t, db, org, role)
+	err := db.Operator().InTx(t.Context(), func(tx pgx.Tx) error {
+		_, err := tx.Exec(t.Context(), `UPDATE users SET display_name = $2 WHERE id = $1`, p.UserID, name)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
 
 type testWriter struct{ t *testing.T }
 
@@ -255,7 +272,7 @@ func TestManagerFlow(t *testing.T) {
 	model := llm.New(llm.Config{BaseURL: fake.BaseURL(), Model: "fake-model", Timeout: 30 * time.Second})
 	base := server(t, model)
 	org := pgtest.NewOrg(t, db)
-	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	tok := newUser(t, org, tenant.RoleManager, "佐藤 美咲")
 	b := newBrowser(t, base)
 	b.screenshot("01-sign-in")
 	b.signIn(tok)
@@ -369,7 +386,7 @@ func TestManagerFlow(t *testing.T) {
 func TestCuratorFlow(t *testing.T) {
 	base := server(t, nil)
 	org := pgtest.NewOrg(t, db)
-	_, tok := pgtest.NewUser(t, db, org, tenant.RoleCurator)
+	tok := newUser(t, org, tenant.RoleCurator, "人材開発部 鈴木")
 	b := newBrowser(t, base)
 	b.signIn(tok)
 	b.run(visible("#doc-filter-q"))
@@ -409,7 +426,7 @@ func TestCuratorFlow(t *testing.T) {
 func TestAdminFlow(t *testing.T) {
 	base := server(t, nil)
 	org := pgtest.NewOrg(t, db)
-	_, tok := pgtest.NewUser(t, db, org, tenant.RoleAdmin)
+	tok := newUser(t, org, tenant.RoleAdmin, "管理者 高橋")
 	b := newBrowser(t, base)
 	b.signIn(tok)
 	b.run(
