@@ -176,8 +176,11 @@ func checkPlan(t *testing.T, srv *httptest.Server, tok string, p assistant.Plan)
 			t.Errorf("citation [%d] chunk %s is not a published chunk of its document (%v)", c.N, c.ChunkID, err)
 		}
 	}
-	for _, list := range [][]assistant.Item{p.Agenda, p.Questions, p.WatchOuts, p.FollowUps} {
+	for _, list := range [][]assistant.Item{p.Agenda, p.Questions, p.WatchOuts, p.FollowUps, {{Text: p.Summary}}} {
 		for _, it := range list {
+			if strings.Contains(it.Text, "%!") {
+				t.Errorf("item %q has a broken format string", it.Text)
+			}
 			for _, n := range it.Cites {
 				if !cited[n] {
 					t.Errorf("item %q cites [%d], which is not among the citations", it.Text, n)

@@ -64,8 +64,11 @@ func tiredMember() *history.Signals {
 		MemberID: uuid.UUID{15: 1}, Alias: "Bさん",
 		Next: &history.SessionBrief{Status: "scheduled", At: now.Add(48 * time.Hour), Topics: []string{"wellbeing"},
 			Style: ptr("listen"), Request: "最近忙しくて疲れ気味です。まずは話を聞いてほしいです。", RequestFrom: "member"},
-		LastSessions:    []history.SessionBrief{{Status: "held", At: now.Add(-7 * 24 * time.Hour), Notes: "業務量が多いと話していた。", Condition: ptr(2)}},
-		OpenActions:     []history.OpenAction{{Text: "担当案件を1件引き取る", Owner: "manager", DueDate: ptr("2026-11-15"), AgeDays: 7, Overdue: true}},
+		LastSessions: []history.SessionBrief{{Status: "held", At: now.Add(-7 * 24 * time.Hour), Notes: "業務量が多いと話していた。", Condition: ptr(2)}},
+		OpenActions: []history.OpenAction{
+			{Text: "担当案件を1件引き取る", Owner: "manager", DueDate: ptr("2026-11-15"), AgeDays: 7, Overdue: true},
+			{Text: "業務を棚卸しする", Owner: "member"},
+		},
 		Condition:       history.ConditionTrend{Values: []int{4, 3, 2}, Latest: ptr(2), Change: "down"},
 		RecurringTopics: []history.TopicCount{{Topic: "wellbeing", Sessions: 3}, {Topic: "goals", Sessions: 2}},
 		Styles:          []history.StyleSignal{{Style: "listen", Requested: 3, Match: history.Figures{Ratings: 3, Satisfaction: ptr(2.67), Matched: ptr(0.5)}}},

@@ -358,6 +358,9 @@ func TestManagerFlow(t *testing.T) {
 		visible("#plan"),
 		waitText("#plan-summary", "まず話を聞いてほしい"),
 	)
+	if value(b, chromedp.Evaluate[bool](`document.body.innerText.includes('%!')`)) {
+		t.Error("the plan shows a broken format string (%!)")
+	}
 	b.screenshot("06-prep")
 	b.run(
 		click("#plan .cite"),

@@ -1,0 +1,65 @@
+package assistant
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/taiwa-coach/taiwa/assistant/history"
+)
+
+// TestMessages checks both languages have every message, and every key the
+// code asks for exists: a missing one would print Go's %!(EXTRA ...) to a
+// manager.
+func TestMessages(t *testing.T) {
+	for k := range messages["ja"] {
+		if _, ok := messages["en"][k]; !ok {
+			t.Errorf("%q has no English text", k)
+		}
+	}
+	for k := range messages["en"] {
+		if _, ok := messages["ja"][k]; !ok {
+			t.Errorf("%q has no Japanese text", k)
+		}
+	}
+	files, _ := filepath.Glob("*.go")
+	literal := regexp.MustCompile(`msg\((?:lang|in\.Lang), "([\w.-]+)"[,)]`)
+	used := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range literal.FindAllStringSubmatch(string(src), -1) {
+			used++
+			if _, ok := messages["ja"][m[1]]; !ok {
+				t.Errorf("%s: msg key %q does not exist", f, m[1])
+			}
+		}
+	}
+	if used < 40 {
+		t.Errorf("found %d msg calls; the scan is broken", used)
+	}
+	// Keys made at run time.
+	var dynamic []string
+	for _, s := range history.Styles {
+		dynamic = append(dynamic, "style."+s, "watch.style."+s)
+	}
+	for _, k := range []string{SensitiveHarassment, SensitiveDiscrimination, SensitiveCrisis, SensitiveLegal} {
+		dynamic = append(dynamic, "sensitive."+k)
+	}
+	for _, r := range planRules {
+		dynamic = append(dynamic, "conflict."+r.topic)
+	}
+	dynamic = append(dynamic, "owner.manager", "owner.member")
+	for _, k := range dynamic {
+		if _, ok := messages["ja"][k]; !ok {
+			t.Errorf("key %q does not exist", k)
+		}
+	}
+}
