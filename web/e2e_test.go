@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -240,37 +239,21 @@ func (b *browser) signIn(token string) {
 	)
 }
 
-// planAnswer plays the model: for prep it writes a plan that repeats the
-// member's request from the prompt (so tailoring is visible) and cites
-// what it was given; for chat it streams slowly, held at gate after its
-// first piece.
-func planAnswer(gate <-chan struct{}) func(openaitest.Request) openaitest.Reply {
-	requestRE := regexp.MustCompile(`request \(member wrote it\): (.*)`)
-	return func(r openaitest.Request) openaitest.Reply {
-		prompt := r.Messages[len(r.Messages)-1].Content
-		if strings.Contains(prompt, "次の1on1の準備") {
-			req := "（なし）"
-			if m := requestRE.FindStringSubmatch(prompt); m != nil {
-				req = m[1]
-			}
-			return openaitest.Reply{Text: "[summary]\n本人の希望「" + req + "」に沿って、まず聴くことに徹しましょう [1]。\n" +
-				"[agenda]\n- 近況を本人のことばで聞く [2]\n- 本人が話したいことを最後まで聞く\n[questions]\n- 「話しやすいところから話してください」 [1]\n" +
-				"[watch_outs]\n- 助言を急がない [1]\n"}
-		}
+// slowAnswer plays the model: it streams a cited answer, held at gate
+// after its first piece.
+func slowAnswer(gate <-chan struct{}) func(openaitest.Request) openaitest.Reply {
+	return func(openaitest.Request) openaitest.Reply {
 		return openaitest.Reply{Text: "挑戦を避けるメンバーには、小さな一歩から始めてもらうのが効果的です [1]。失敗しても大丈夫だと伝えましょう。", ChunkRunes: 3, Gate: gate}
 	}
 }
 
 // TestManagerFlow: sign in as a manager, add a member and schedule a 1on1,
 // open the member's intake link and answer as the member, log a session
-// whose notes carry a name and an email and see them masked, prepare the
-// 1on1 and see the member's request in the plan, follow a citation, and
-// chat with the answer streaming in.
+// whose notes carry a name and an email and see them masked, rate it as
+// the member, prepare the next 1on1 (offline) and see the member's request
+// in the plan, and follow a citation.
 func TestManagerFlow(t *testing.T) {
-	gate := make(chan struct{})
-	fake := openaitest.NewServer(t, planAnswer(gate))
-	model := llm.New(llm.Config{BaseURL: fake.BaseURL(), Model: "fake-model", Timeout: 30 * time.Second})
-	base := server(t, model)
+	base := server(t, nil) // the coach offline, as it runs by default
 	org := pgtest.NewOrg(t, db)
 	tok := newUser(t, org, tenant.RoleManager, "佐藤 美咲")
 	b := newBrowser(t, base)
@@ -369,19 +352,6 @@ func TestManagerFlow(t *testing.T) {
 	)
 	b.screenshot("07-citation")
 
-	// Chat: the answer appears while the model is still writing.
-	b.run(
-		chromedp.Navigate(base+"/#/chat"),
-		click("#chat-new"),
-		fill("#chat-input", "挑戦を避けるメンバーにどう声をかければいいですか？"),
-		click("#chat-send"),
-		waitText("#chat-streaming", "挑戦"),
-		visible("#chat-cancel"),
-	)
-	b.screenshot("08-chat-streaming")
-	close(gate)
-	b.run(visible(`#chat-log .msg.assistant[data-answer] .cite`))
-	b.screenshot("09-chat-answer")
 }
 
 // TestCuratorFlow: sign in as a curator, write and publish a document, and
@@ -484,4 +454,30 @@ func TestLogScheduledSession(t *testing.T) {
 	if n != 1 {
 		t.Errorf("timeline has %v entries, want the one 1on1", n)
 	}
+}
+
+// TestChatStreams: chat with the coach and see the answer arrive while the
+// model is still writing, then the cited answer.
+func TestChatStreams(t *testing.T) {
+	gate := make(chan struct{})
+	fake := openaitest.NewServer(t, slowAnswer(gate))
+	model := llm.New(llm.Config{BaseURL: fake.BaseURL(), Model: "fake-model", Timeout: 30 * time.Second})
+	base := server(t, model)
+	org := pgtest.NewOrg(t, db)
+	tok := newUser(t, org, tenant.RoleManager, "佐藤 美咲")
+	b := newBrowser(t, base)
+	b.signIn(tok)
+	// Chat: the answer appears while the model is still writing.
+	b.run(
+		chromedp.Navigate(base+"/#/chat"),
+		click("#chat-new"),
+		fill("#chat-input", "挑戦を避けるメンバーにどう声をかければいいですか？"),
+		click("#chat-send"),
+		waitText("#chat-streaming", "挑戦"),
+		visible("#chat-cancel"),
+	)
+	b.screenshot("08-chat-streaming")
+	close(gate)
+	b.run(visible(`#chat-log .msg.assistant[data-answer] .cite`))
+	b.screenshot("09-chat-answer")
 }
