@@ -324,13 +324,7 @@ func (c *Coach) composeChat(lang, text string, sources []Source, sig *history.Si
 			facts = append(facts, msg(lang, "summary.next", sig.Alias, styleLabel(lang, *sig.Next.Style)))
 		}
 		if len(sig.OpenActions) > 0 {
-			overdue := 0
-			for _, a := range sig.OpenActions {
-				if a.Overdue {
-					overdue++
-				}
-			}
-			facts = append(facts, msg(lang, "summary.actions", len(sig.OpenActions), overdue))
+			facts = append(facts, actionsSummary(lang, sig.OpenActions))
 		}
 		if sig.Condition.Change == "down" {
 			facts = append(facts, msg(lang, "summary.condition.down", conditionPath(sig.Condition.Values)))

@@ -193,18 +193,15 @@ func composePrep(in prepInput) Plan {
 			summary = append(summary, msg(lang, "summary.condition.up", conditionPath(sig.Condition.Values)))
 		}
 		if len(sig.OpenActions) > 0 {
-			overdue := 0
-			for _, a := range sig.OpenActions {
-				if a.Overdue {
-					overdue++
-				}
-			}
-			summary = append(summary, msg(lang, "summary.actions", len(sig.OpenActions), overdue))
+			summary = append(summary, actionsSummary(lang, sig.OpenActions))
 		}
 		if d := sig.DaysSinceLast; d != nil {
-			if c := sig.CadenceDays; c != nil && float64(*d) > 1.5**c && *d >= 10 {
+			switch c := sig.CadenceDays; {
+			case c != nil && float64(*d) > 1.5**c && *d >= 10:
 				summary = append(summary, msg(lang, "summary.gap", *d, *c))
-			} else {
+			case *d == 0:
+				summary = append(summary, msg(lang, "summary.last.today"))
+			default:
 				summary = append(summary, msg(lang, "summary.last", *d))
 			}
 		}
@@ -332,6 +329,20 @@ func composePrep(in prepInput) Plan {
 	}
 	p.Citations = cite.citations()
 	return p
+}
+
+// actionsSummary counts the open actions, and the overdue ones if any.
+func actionsSummary(lang string, actions []history.OpenAction) string {
+	overdue := 0
+	for _, a := range actions {
+		if a.Overdue {
+			overdue++
+		}
+	}
+	if overdue == 0 {
+		return msg(lang, "summary.actions.ontime", len(actions))
+	}
+	return msg(lang, "summary.actions", len(actions), overdue)
 }
 
 // citeFirst makes an item citing src's first list item, or no citation

@@ -567,7 +567,6 @@ function planView(p) {
     : null);
   return h('div', { class: 'plan stack', id: 'plan' },
     modeLine(p),
-    p.notice ? h('p', { class: 'small muted' }, p.notice) : null,
     referralBox(p.referral),
     p.no_guidance ? h('p', { class: 'notice warn' }, t('coach.noguidance')) : null,
     h('section', { id: 'plan-summary' }, h('h3', {}, t('prep.summary')), citedText(p.summary, p.citations, 'p')),
