@@ -578,6 +578,13 @@ function planView(p) {
     thumbs(p.id));
 }
 
+// readableSections shows the section markers of a streaming plan
+// ([agenda] ...) as the headings the finished plan will have.
+const SECTION_TITLES = { summary: 'prep.summary', agenda: 'prep.agenda', questions: 'prep.questions', watch_outs: 'prep.watch', follow_ups: 'prep.followups' };
+function readableSections(text) {
+  return text.replace(/^\[(summary|agenda|questions|watch_outs|follow_ups)\]$/gm, (m, k) => `■ ${t(SECTION_TITLES[k])}`);
+}
+
 export async function prepView(main, params, ctx) {
   const m = await api('GET', `/api/members/${params.id}`);
   const { sessions } = await api('GET', `/api/members/${params.id}/sessions?limit=20`);
@@ -608,7 +615,7 @@ export async function prepView(main, params, ctx) {
       await stream(`/api/members/${params.id}/prep`, { question: question.value, session_id: session.value || undefined }, (type, data) => {
         if (type === 'delta') {
           text += data.text;
-          live.textContent = text;
+          live.textContent = readableSections(text);
         } else if (type === 'reset') {
           text = '';
           live.textContent = '';
