@@ -245,11 +245,6 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}); err != nil {
 			return err
 		}
-		if a.Mode == ModeLLM {
-			if err := addUsage(ctx, tx, caller, usage.PromptTokens, usage.CompletionTokens); err != nil {
-				return err
-			}
-		}
 		if a.NoGuidance {
 			return recordGap(ctx, tx, caller, "chat", masked)
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -193,11 +192,6 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}); err != nil {
 			return err
 		}
-		if plan.Mode == ModeLLM {
-			if err := addUsage(ctx, tx, caller, usage.PromptTokens, usage.CompletionTokens); err != nil {
-				return err
-			}
-		}
 		if plan.NoGuidance {
 			gap := question
 			if gap == "" && sig.Next != nil {
@@ -301,8 +295,7 @@ func (c *Coach) generate(ctx context.Context, msgs []llm.Message, sources []Sour
 		}
 		// A citation is announced once its closing bracket has arrived.
 		for _, m := range citeRE.FindAllStringSubmatch(text.String(), -1) {
-			for _, f := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == '、' || r == ' ' }) {
-				n, _ := strconv.Atoi(f)
+			for _, n := range citeNumbers(m[1]) {
 				if n >= 1 && n <= len(sources) && !emitted[n] {
 					emitted[n] = true
 					s := sources[n-1]

@@ -184,6 +184,17 @@ func sanitize(s string) string {
 	return s
 }
 
+// citeNumbers reads the numbers of one [n] or [n, m] marker (citeRE's
+// first group).
+func citeNumbers(inner string) []int {
+	var ns []int
+	for _, f := range strings.FieldsFunc(inner, func(r rune) bool { return r == ',' || r == '、' || r == ' ' }) {
+		n, _ := strconv.Atoi(f) // citeRE admits digits only
+		ns = append(ns, n)
+	}
+	return ns
+}
+
 // checkCitations keeps the [n] markers that name one of the sources
 // (1..sources) and drops the others, counting them.
 func checkCitations(text string, sources int) (string, []int, int) {
@@ -191,9 +202,8 @@ func checkCitations(text string, sources int) (string, []int, int) {
 	dropped := 0
 	out := citeRE.ReplaceAllStringFunc(text, func(m string) string {
 		var keep []string
-		for _, f := range strings.FieldsFunc(m[1:len(m)-1], func(r rune) bool { return r == ',' || r == '、' || r == ' ' }) {
-			n, err := strconv.Atoi(f)
-			if err != nil || n < 1 || n > sources {
+		for _, n := range citeNumbers(m[1 : len(m)-1]) {
+			if n < 1 || n > sources {
 				dropped++
 				continue
 			}

@@ -135,45 +135,29 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 	}
 	err = db.InTx(ctx, func(tx pgx.Tx) error {
 		memberID := in.Session.MemberID
-		if err := saveAnswer(ctx, tx, caller, answerRecord{ID: r.ID, Kind: "reflection", Mode: r.Mode, Model: r.Model,
+		return saveAnswer(ctx, tx, caller, answerRecord{ID: r.ID, Kind: "reflection", Mode: r.Mode, Model: r.Model,
 			MemberID: &memberID, SessionID: &sessionID, Answer: r, Citations: len(r.Citations), Dropped: r.DroppedCitations,
-			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}); err != nil {
-			return err
-		}
-		if r.Mode == ModeLLM {
-			return addUsage(ctx, tx, caller, usage.PromptTokens, usage.CompletionTokens)
-		}
-		return nil
+			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens})
 	})
 	return r, err
 }
 
 // retrieveWithNext is retrieve, plus the "before the next 1on1" section of
-// the documents found: that is where a reflection's small step comes from.
+// the three best documents: that is where a reflection's small step comes
+// from.
 func (c *Coach) retrieveWithNext(ctx context.Context, db DB, lang string, qs []query) ([]Source, error) {
-	sources, err := c.retrieve(ctx, db, lang, qs)
+	sources, sections, docs, err := c.retrieveDocs(ctx, db, lang, qs)
 	if err != nil || len(sources) == 0 {
 		return sources, err
 	}
-	var docs []uuid.UUID
-	for _, s := range sources {
-		if !slices.Contains(docs, s.Hit.DocumentID) {
-			docs = append(docs, s.Hit.DocumentID)
+	top := docs[:min(len(docs), 3)]
+	for _, h := range sections {
+		if slices.Contains(top, h.DocumentID) && sectionOf(h.HeadingPath) == sectionNext &&
+			!slices.ContainsFunc(sources, func(s Source) bool { return s.Hit.ChunkID == h.ChunkID }) {
+			sources = append(sources, Source{N: len(sources) + 1, Hit: h, Section: sectionNext})
 		}
 	}
-	err = db.InTx(ctx, func(tx pgx.Tx) error {
-		hs, err := c.kb.Sections(ctx, tx, docs[:min(len(docs), 3)])
-		if err != nil {
-			return err
-		}
-		for _, h := range hs {
-			if sectionOf(h.HeadingPath) == sectionNext && !slices.ContainsFunc(sources, func(s Source) bool { return s.Hit.ChunkID == h.ChunkID }) {
-				sources = append(sources, Source{N: len(sources) + 1, Hit: h, Section: sectionNext})
-			}
-		}
-		return nil
-	})
-	return sources, err
+	return sources, nil
 }
 
 func sessionSection(in reflectInput) string {

@@ -82,6 +82,14 @@ const (
 // documents are relevant as a whole; those sections are what a manager
 // can use directly). Sources are numbered from 1 in order of relevance.
 func (c *Coach) retrieve(ctx context.Context, db DB, lang string, queries []query) ([]Source, error) {
+	sources, _, _, err := c.retrieveDocs(ctx, db, lang, queries)
+	return sources, err
+}
+
+// retrieveDocs is retrieve that also returns the best documents, best
+// first, and all their sections, for a caller that wants other parts of
+// them.
+func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []query) ([]Source, []knowledge.Hit, []uuid.UUID, error) {
 	var found []knowledge.Hit
 	seen := map[uuid.UUID]bool{}
 	best := map[uuid.UUID]float64{} // document: best score
@@ -91,7 +99,7 @@ func (c *Coach) retrieve(ctx context.Context, db DB, lang string, queries []quer
 		}
 		res, err := c.kb.Search(ctx, db, knowledge.Query{Text: q.Text, Topics: q.Topics, Language: lang, K: hitsPerQuery})
 		if err != nil {
-			return nil, fmt.Errorf("retrieve: %w", err)
+			return nil, nil, nil, fmt.Errorf("retrieve: %w", err)
 		}
 		for _, h := range res.Hits {
 			if !seen[h.ChunkID] {
@@ -123,7 +131,7 @@ func (c *Coach) retrieve(ctx context.Context, db DB, lang string, queries []quer
 			return err
 		})
 		if err != nil {
-			return nil, fmt.Errorf("retrieve: %w", err)
+			return nil, nil, nil, fmt.Errorf("retrieve: %w", err)
 		}
 	}
 	var out []Source
@@ -143,7 +151,7 @@ func (c *Coach) retrieve(ctx context.Context, db DB, lang string, queries []quer
 			add(h, false)
 		}
 	}
-	return out, nil
+	return out, sections, docs, nil
 }
 
 var (

@@ -27,6 +27,8 @@ type answerRecord struct {
 	CompletionTokens int
 }
 
+// saveAnswer stores an answer and, for a model's, counts its tokens
+// against the organization's budget.
 func saveAnswer(ctx context.Context, tx pgx.Tx, c Caller, r answerRecord) error {
 	_, err := tx.Exec(ctx, `INSERT INTO coach_answers (org_id, id, manager_id, member_id, session_id, kind, mode, model, answer,
 		citations, dropped_citations, prompt_tokens, completion_tokens)
@@ -35,6 +37,9 @@ func saveAnswer(ctx context.Context, tx pgx.Tx, c Caller, r answerRecord) error 
 		r.Citations, r.Dropped, r.PromptTokens, r.CompletionTokens)
 	if err != nil {
 		return fmt.Errorf("save answer: %w", err)
+	}
+	if r.Mode == ModeLLM {
+		return addUsage(ctx, tx, c, r.PromptTokens, r.CompletionTokens)
 	}
 	return nil
 }

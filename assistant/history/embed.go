@@ -110,16 +110,16 @@ func (s *Store) SimilarSessions(ctx context.Context, tx pgx.Tx, memberID uuid.UU
 		FROM session_embeddings e JOIN sessions s ON s.id = e.session_id
 		WHERE e.member_id = $1 AND e.model = $2
 		ORDER BY e.embedding <=> $3, s.id LIMIT $4`, memberID, model, pgvector.NewVector(vec), k)
-	var out []SessionMatch
-	var m SessionMatch
-	var at time.Time
-	_, err := pgx.ForEachRow(rows, []any{&m.ID, &m.Status, &at, &m.Topics, &m.Style, &m.Request, &m.RequestFrom,
-		&m.Condition, &m.Notes, &m.Similarity}, func() error {
-		m.At = at
-		b := m
-		b.SessionBrief = brief(Session{ID: m.ID, Status: m.Status, HeldAt: &at, RequestTopics: m.Topics,
-			RequestStyle: m.Style, RequestText: m.Request, RequestFrom: m.RequestFrom, Condition: m.Condition, Notes: m.Notes})
-		out = append(out, b)
+	var (
+		out  []SessionMatch
+		sess Session
+		at   time.Time
+		sim  float64
+	)
+	sess.HeldAt = &at
+	_, err := pgx.ForEachRow(rows, []any{&sess.ID, &sess.Status, &at, &sess.RequestTopics, &sess.RequestStyle, &sess.RequestText,
+		&sess.RequestFrom, &sess.Condition, &sess.Notes, &sim}, func() error {
+		out = append(out, SessionMatch{SessionBrief: brief(sess), Similarity: sim})
 		return nil
 	})
 	if err != nil {

@@ -2,8 +2,6 @@ package history_test
 
 import (
 	"context"
-	"hash/fnv"
-	"math"
 	"testing"
 
 	"github.com/google/uuid"
@@ -12,6 +10,7 @@ import (
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/llm/openaitest"
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
 )
 
@@ -19,8 +18,8 @@ var db *pgtest.DB
 
 func TestMain(m *testing.M) { pgtest.Main(m, &db) }
 
-// bigrams embeds a text as hashed character bigrams: texts that share
-// wording are close, which is all these tests need of a model.
+// bigrams embeds as the fake OpenAI server does (hashed character
+// bigrams: texts that share wording are close), and counts its calls.
 type bigrams struct{ calls, texts int }
 
 func (*bigrams) Model() string { return "test-bigrams" }
@@ -30,21 +29,7 @@ func (b *bigrams) Embed(_ context.Context, texts []string) ([][]float32, error) 
 	b.texts += len(texts)
 	out := make([][]float32, len(texts))
 	for i, t := range texts {
-		v := make([]float32, 64)
-		rs := []rune(t)
-		for j := 0; j+1 < len(rs); j++ {
-			h := fnv.New32a()
-			h.Write([]byte(string(rs[j : j+2])))
-			v[h.Sum32()%64]++
-		}
-		var norm float64
-		for _, x := range v {
-			norm += float64(x * x)
-		}
-		for k := range v {
-			v[k] /= float32(math.Sqrt(norm) + 1e-9)
-		}
-		out[i] = v
+		out[i] = openaitest.Vector(t, 64)
 	}
 	return out, nil
 }
