@@ -1,0 +1,173 @@
+// Package safety finds the matters the coach must not coach on (a crisis,
+// harassment, discrimination, a legal matter) in everything the coach is
+// about to act on: the manager's question and chat turns, the member's
+// intake text and shared comments, recent notes, actions and reflection
+// answers.
+//
+// Detection aims at recall: a false referral costs the manager a paragraph,
+// a missed one can cost a life. The vocabulary is data (lexicon/*.yaml),
+// matched on kagome lemmas and their readings for Japanese, so that
+// conjugations and kana/kanji spellings match ("消えてしまいたい",
+// "きえちゃいたい"), and on words for English. Organizations add their own
+// phrases. A chat model, when configured, may raise a flag the lexicon
+// missed (Classifier), never lower one.
+package safety
+
+import (
+	"slices"
+
+	"github.com/ikawaha/kagome-dict/ipa"
+	"github.com/ikawaha/kagome/v2/tokenizer"
+)
+
+// The matters the coach does not coach on, in the order they are reported.
+const (
+	Crisis         = "crisis" // suicidal thoughts, self-injury, a mental-health crisis
+	Harassment     = "harassment"
+	Discrimination = "discrimination"
+	Legal          = "legal"
+)
+
+// Matters lists every matter, in report order.
+var Matters = []string{Crisis, Harassment, Discrimination, Legal}
+
+// Where a text comes from.
+const (
+	PlaceQuestion   = "question"   // the manager's question to the coach
+	PlaceChat       = "chat"       // a manager's chat turn
+	PlaceIntake     = "intake"     // what the member wrote before a 1on1
+	PlaceComment    = "comment"    // the member's shared comment after one
+	PlaceNote       = "note"       // the manager's notes of a 1on1
+	PlaceAction     = "action"     // an agreed action
+	PlaceReflection = "reflection" // the manager's reflection answers
+)
+
+// Text is one text the coach is about to act on.
+type Text struct {
+	Place string
+	Text  string
+}
+
+// Finding is what a scan found. It holds no text, so it can be stored and
+// counted.
+type Finding struct {
+	Matters []string `json:"matters"` // in the order of Matters
+	Places  []string `json:"places"`  // where something was found, in scan order
+	// Immediate means a risk to life now: a plan, means, a time, a
+	// farewell.
+	Immediate bool `json:"immediate"`
+	// ByClassifier is set when the chat model raised a matter the lexicon
+	// had not.
+	ByClassifier bool `json:"by_classifier,omitempty"`
+}
+
+// Flagged reports whether the coach must refer instead of coaching.
+func (f Finding) Flagged() bool { return len(f.Matters) > 0 }
+
+// add records a matter found at place.
+func (f *Finding) add(matter, place string, immediate bool) {
+	if !slices.Contains(f.Matters, matter) {
+		f.Matters = append(f.Matters, matter)
+		slices.SortFunc(f.Matters, func(a, b string) int { return slices.Index(Matters, a) - slices.Index(Matters, b) })
+	}
+	if place != "" && !slices.Contains(f.Places, place) {
+		f.Places = append(f.Places, place)
+	}
+	f.Immediate = f.Immediate || immediate
+}
+
+// Merge adds what another finding found.
+func (f *Finding) Merge(g Finding) {
+	for _, m := range g.Matters {
+		f.add(m, "", false)
+	}
+	for _, p := range g.Places {
+		if !slices.Contains(f.Places, p) {
+			f.Places = append(f.Places, p)
+		}
+	}
+	f.Immediate = f.Immediate || g.Immediate
+	f.ByClassifier = f.ByClassifier || g.ByClassifier
+}
+
+// Phrase is an organization's own phrase for a matter, matched like the
+// lexicon's: on lemmas, so its conjugations and kana spellings match too.
+type Phrase struct {
+	Matter string `json:"matter"`
+	Phrase string `json:"phrase"`
+}
+
+// Detector finds sensitive matters in texts. It is safe for concurrent use.
+type Detector struct {
+	an    *analyzer
+	rules []*rule
+}
+
+// NewDetector loads the lexicon shipped with the binary.
+func NewDetector() (*Detector, error) {
+	t, err := tokenizer.New(ipa.Dict(), tokenizer.OmitBosEos())
+	if err != nil {
+		return nil, err
+	}
+	an := newAnalyzer(t)
+	rules, err := loadLexicon(an)
+	if err != nil {
+		return nil, err
+	}
+	return &Detector{an: an, rules: rules}, nil
+}
+
+// Scan reads texts with the lexicon and the organization's phrases.
+func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
+	rules := d.rules
+	if len(phrases) > 0 {
+		rules = append(slices.Clip(rules), d.phraseRules(phrases)...)
+	}
+	var f Finding
+	for _, t := range texts {
+		if t.Text == "" {
+			continue
+		}
+		doc := d.an.analyze(t.Text)
+		for _, r := range rules {
+			if r.matches(doc) {
+				f.add(r.matter, t.Place, r.immediate)
+			}
+		}
+	}
+	return f
+}
+
+// Hits names the lexicon rules text matches, for tests and curation.
+func (d *Detector) Hits(text string) []string {
+	doc := d.an.analyze(text)
+	var out []string
+	for _, r := range d.rules {
+		if r.matches(doc) {
+			out = append(out, r.matter+": "+r.name)
+		}
+	}
+	return out
+}
+
+func (d *Detector) phraseRules(phrases []Phrase) []*rule {
+	var out []*rule
+	for _, p := range phrases {
+		if !slices.Contains(Matters, p.Matter) {
+			continue
+		}
+		if pat, err := d.an.compile(p.Phrase, 0); err == nil {
+			out = append(out, &rule{matter: p.Matter, name: "organization phrase", patterns: []pattern{pat}})
+		}
+	}
+	return out
+}
+
+// ValidPhrase reports why an organization phrase cannot be used, or nil.
+func (d *Detector) ValidPhrase(p Phrase) error {
+	if !slices.Contains(Matters, p.Matter) {
+		return errInvalid("matter %q is not one of crisis, harassment, discrimination, legal", p.Matter)
+	}
+	_, err := d.an.compile(p.Phrase, 0)
+	return err
+}
