@@ -14,6 +14,7 @@ import (
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/assistant"
+	"github.com/taiwa-coach/taiwa/assistant/safety"
 )
 
 // streamTimeout bounds a streamed answer: retrieval, a model call with its
@@ -239,5 +240,76 @@ func handleGaps(db *tenant.DB) echo.HandlerFunc {
 		}
 		gs, err := assistant.Gaps(ctx, tx, min(max(days, 1), 365), 200)
 		return map[string]any{"gaps": gs, "days": days}, err
+	})
+}
+
+// memberReferral is what a member's page opens with: the referral when the
+// member's words or the recent notes touch a matter the coach does not
+// coach on, else null.
+type memberReferral struct {
+	Referral *assistant.Referral `json:"referral"`
+}
+
+func handleMemberReferral(db *tenant.DB, coach *assistant.Coach) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p := principal(c)
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		r, err := coach.MemberReferral(c.Request().Context(), db.Scope(p), caller(p), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, memberReferral{Referral: r})
+	}
+}
+
+type safetyPhrases struct {
+	Phrases []safety.Phrase `json:"phrases"`
+}
+
+func handleSafetyPhrasesGet(db *tenant.DB) echo.HandlerFunc {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (safetyPhrases, error) {
+		ps, err := assistant.SafetyPhrases(ctx, tx)
+		return safetyPhrases{Phrases: ps}, err
+	})
+}
+
+func handleSafetyPhrasesPut(db *tenant.DB, coach *assistant.Coach) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var req safetyPhrases
+		if err := decode(c, &req); err != nil {
+			return err
+		}
+		p := principal(c)
+		var out safetyPhrases
+		err := db.Scope(p).InTx(c.Request().Context(), func(tx pgx.Tx) (err error) {
+			out.Phrases, err = coach.SetSafetyPhrases(c.Request().Context(), tx, caller(p), req.Phrases)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, out)
+	}
+}
+
+type referralCounts struct {
+	Months int                       `json:"months"`
+	Counts []assistant.ReferralCount `json:"counts"`
+}
+
+// handleReferralCounts shows admins how often the coach referred instead of
+// coaching: matters and counts per month, nothing else.
+func handleReferralCounts(db *tenant.DB) echo.HandlerFunc {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (referralCounts, error) {
+		months, err := queryInt(c, "months", 12)
+		if err != nil {
+			return referralCounts{}, err
+		}
+		months = min(max(months, 1), 36)
+		cs, err := assistant.ReferralCounts(ctx, tx, months)
+		return referralCounts{Months: months, Counts: cs}, err
 	})
 }

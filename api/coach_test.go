@@ -521,14 +521,15 @@ func TestSensitiveTopicsAreReferred(t *testing.T) {
 	if resp := call(t, srv, "PUT", "/api/org/contacts", tok, map[string]any{"contacts": contacts}, nil); resp.StatusCode != 403 {
 		t.Errorf("a manager sets contacts: %d", resp.StatusCode)
 	}
-	var th assistant.Thread
-	call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &th)
 	for _, tc := range []struct{ text, topic string }{
 		{"部下から、先輩にパワハラを受けていると相談されました。どう対応すれば？", "harassment"},
 		{"メンバーが「消えたい」と言っていました。", "crisis"},
 		{"He said he has been thinking about suicide. What should I say?", "crisis"},
 		{"She plans to sue the company for unfair dismissal.", "legal"},
 	} {
+		// A thread of its own: earlier turns are screened too.
+		var th assistant.Thread
+		call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &th)
 		before := len(fake.Requests())
 		var a assistant.ChatAnswer
 		call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": tc.text}, &a)

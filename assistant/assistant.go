@@ -21,6 +21,7 @@ import (
 
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
+	"github.com/taiwa-coach/taiwa/assistant/safety"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
@@ -50,6 +51,13 @@ type Config struct {
 	History   *history.Store
 	// LLM is the chat model; nil means offline mode.
 	LLM *llm.Client
+	// Safety finds the matters the coach refers instead of coaching on
+	// (default: a detector with the shipped lexicon).
+	Safety *safety.Detector
+	// SafetyClassifier asks the chat model, when the lexicon finds
+	// nothing, whether a sensitive matter was missed (one more model call
+	// per answer; it can only add a referral).
+	SafetyClassifier bool
 	// Embedder, when set, embeds session notes to find past sessions
 	// relevant to a question.
 	Embedder history.Embedder
@@ -64,15 +72,18 @@ type Config struct {
 
 // Coach is the coaching assistant.
 type Coach struct {
-	logger    *slog.Logger
-	kb        *knowledge.Base
-	history   *history.Store
-	llm       *llm.Client
-	embedder  history.Embedder
-	budget    int64
-	maxAnswer int
-	context   int
-	tokens    tokenizer.Codec
+	logger   *slog.Logger
+	kb       *knowledge.Base
+	history  *history.Store
+	llm      *llm.Client
+	embedder history.Embedder
+	safety   *safety.Detector
+	// classifier is nil unless configured with a model.
+	classifier *safety.Classifier
+	budget     int64
+	maxAnswer  int
+	context    int
+	tokens     tokenizer.Codec
 }
 
 // New returns a coach.
@@ -90,8 +101,17 @@ func New(cfg Config) (*Coach, error) {
 	if cfg.ContextTokens == 0 {
 		cfg.ContextTokens = 6000
 	}
-	return &Coach{
-		logger: cfg.Logger, kb: cfg.Knowledge, history: cfg.History, llm: cfg.LLM, embedder: cfg.Embedder,
+	if cfg.Safety == nil {
+		if cfg.Safety, err = safety.NewDetector(); err != nil {
+			return nil, err
+		}
+	}
+	var classifier *safety.Classifier
+	if cfg.SafetyClassifier && cfg.LLM != nil {
+		classifier = safety.NewClassifier(cfg.LLM)
+	}
+	return &Coach{classifier: classifier,
+		logger: cfg.Logger, kb: cfg.Knowledge, history: cfg.History, llm: cfg.LLM, embedder: cfg.Embedder, safety: cfg.Safety,
 		budget: cfg.DailyTokens, maxAnswer: cfg.MaxAnswerTokens, context: cfg.ContextTokens, tokens: codec,
 	}, nil
 }

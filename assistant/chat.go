@@ -14,6 +14,7 @@ import (
 
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
+	"github.com/taiwa-coach/taiwa/assistant/safety"
 )
 
 // Thread is a manager's conversation with the coach, optionally about one
@@ -139,7 +140,8 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 		earlier  []Message
 		masked   string
 		sig      *history.Signals
-		contacts []Contact
+		g        guard
+		screened []safety.Text
 	)
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
@@ -160,8 +162,11 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 				return err
 			}
 			sig = &s
+			if screened, err = c.history.SafetyTexts(ctx, tx, *thread.MemberID, time.Now()); err != nil {
+				return err
+			}
 		}
-		if contacts, err = Contacts(ctx, tx); err != nil {
+		if g, err = loadGuard(ctx, tx); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO chat_messages (org_id, id, thread_id, manager_id, member_id, role, content)
@@ -179,9 +184,14 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 
 	a := ChatAnswer{ID: uuid.Must(uuid.NewV7()), ThreadID: threadID, Mode: ModeOffline, Language: lang, Citations: []Citation{}}
 	var sources []Source
-	if topics := sensitiveIn(masked); len(topics) > 0 {
-		a.Referral = referral(lang, topics, contacts)
-		a.Text = a.Referral.Message
+	screened = append(screened, safety.Text{Place: safety.PlaceChat, Text: masked})
+	for _, m := range earlier {
+		if m.Role == "user" {
+			screened = append(screened, safety.Text{Place: safety.PlaceChat, Text: m.Content})
+		}
+	}
+	if a.Referral = c.screen(ctx, db, lang, screened, g); a.Referral != nil {
+		a.Text = strings.Join(append([]string{a.Referral.Message}, a.Referral.Steps...), "\n")
 	} else {
 		if sources, err = c.retrieve(ctx, db, lang, []query{{Text: masked}}); err != nil {
 			return ChatAnswer{}, err
@@ -241,7 +251,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 			return fmt.Errorf("save answer: %w", err)
 		}
 		if err := saveAnswer(ctx, tx, caller, answerRecord{ID: a.ID, Kind: "chat", Mode: a.Mode, Model: a.Model, MemberID: thread.MemberID,
-			Answer: a, Citations: len(a.Citations), Dropped: a.DroppedCitations,
+			Answer: a, Referral: a.Referral, Citations: len(a.Citations), Dropped: a.DroppedCitations,
 			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}); err != nil {
 			return err
 		}

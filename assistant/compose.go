@@ -162,6 +162,9 @@ func topicLabels(lang string, slugs []string) string {
 // signals and the retrieved guidance. Every item drawn from guidance cites
 // it; items from the history stand on the history.
 func composePrep(in prepInput) Plan {
+	if in.Referral != nil {
+		return referralPlan(in)
+	}
 	lang, sig := in.Lang, in.Signals
 	cite := newCiter(in.Sources)
 	p := Plan{Mode: ModeOffline, Language: lang, Agenda: []Item{}, Questions: []Item{}, WatchOuts: []Item{},
@@ -415,4 +418,20 @@ func (p Plan) String() string {
 		}
 	}
 	return b.String()
+}
+
+// referralPlan is the plan when the member's situation is one the coach
+// does not coach on: the referral alone, what to do now and who to
+// involve, with no guidance and no questions. The manager can still log the
+// 1on1 and its actions.
+func referralPlan(in prepInput) Plan {
+	p := Plan{Mode: ModeOffline, Language: in.Lang, Summary: in.Referral.Message, Agenda: []Item{}, Questions: []Item{},
+		WatchOuts: []Item{}, FollowUps: []Item{}, Citations: []Citation{}, Referral: in.Referral}
+	for _, s := range in.Referral.Steps {
+		p.WatchOuts = append(p.WatchOuts, Item{Text: s, Cites: []int{}})
+	}
+	if in.Signals != nil {
+		p.MemberID = in.Signals.MemberID
+	}
+	return p
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/safety"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
@@ -92,7 +93,7 @@ func TestComposePrep(t *testing.T) {
 	}, {
 		name: "referral-ja",
 		in: prepInput{Lang: "ja", Signals: tiredMember(), Sources: sourcesFrom(t, "ja/response-style-listen.md"),
-			Referral: referral("ja", []string{SensitiveHarassment}, []Contact{{Kind: "hr", Name: "人事部 相談窓口", Detail: "内線 1234"}})},
+			Referral: referral("ja", safety.Finding{Matters: []string{SensitiveHarassment}, Places: []string{safety.PlaceIntake}}, []Contact{{Kind: "hr", Name: "人事部 相談窓口", Detail: "内線 1234"}})},
 	}, {
 		name: "challenge-en",
 		in: prepInput{Lang: "en", Question: "I'll push her harder on stretch goals this quarter.",
@@ -115,14 +116,14 @@ func TestComposePrep(t *testing.T) {
 			}
 			p := composePrep(in)
 			checkCitationsResolve(t, p, in.Sources)
-			if p.Mode != ModeOffline || p.Summary == "" || len(p.Agenda) < 2 {
+			if p.Mode != ModeOffline || p.Summary == "" || (in.Referral == nil && len(p.Agenda) < 2) {
 				t.Errorf("plan is thin: %+v", p)
 			}
 			if len(in.Sources) > 0 && in.Referral == nil && (len(p.Questions) == 0 || len(p.Citations) == 0) {
 				t.Errorf("guidance was retrieved but the plan has %d questions and %d citations", len(p.Questions), len(p.Citations))
 			}
-			if in.Referral != nil && len(p.Questions) != 0 {
-				t.Error("a plan that refers the matter on still coaches with questions")
+			if in.Referral != nil && (len(p.Questions) != 0 || len(p.Agenda) != 0 || len(p.Citations) != 0 || len(p.WatchOuts) != len(in.Referral.Steps)) {
+				t.Error("a plan that refers the matter on still coaches")
 			}
 			if len(in.Conflicts) > 0 && len(p.conflicts) == 0 {
 				t.Error("a stated plan that runs against the guidance is not flagged")
@@ -254,9 +255,13 @@ func TestSensitive(t *testing.T) {
 		{"He is tired after the release and wants to talk about workload.", nil},
 		{"The legal team reviewed the contract template; she wants to learn from it.", nil},
 	}
+	d, err := safety.NewDetector()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range tests {
-		if got := sensitiveIn(tt.text); !slices.Equal(got, tt.want) {
-			t.Errorf("sensitiveIn(%q) = %v, want %v", tt.text, got, tt.want)
+		if got := d.Scan([]safety.Text{{Place: safety.PlaceQuestion, Text: tt.text}}, nil).Matters; !slices.Equal(got, tt.want) {
+			t.Errorf("Scan(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
+	"github.com/taiwa-coach/taiwa/assistant/safety"
 )
 
 // Event is one server-sent event of a streamed answer:
@@ -97,7 +98,8 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 	var (
 		sig      history.Signals
 		question string
-		contacts []Contact
+		g        guard
+		screened []safety.Text
 	)
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
@@ -124,31 +126,35 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 			return err
 		}
 		question = strings.TrimSpace(masked[0])
-		contacts, err = Contacts(ctx, tx)
+		if screened, err = c.history.SafetyTexts(ctx, tx, req.MemberID, time.Now()); err != nil {
+			return err
+		}
+		if sig.Next != nil {
+			// A session picked by id may be older than the window.
+			screened = append(screened, safety.Text{Place: safety.PlaceIntake, Text: sig.Next.Request},
+				safety.Text{Place: safety.PlaceNote, Text: sig.Next.Notes})
+		}
+		screened = append(screened, safety.Text{Place: safety.PlaceQuestion, Text: question})
+		g, err = loadGuard(ctx, tx)
 		return err
 	})
 	if err != nil {
 		return Plan{}, err
 	}
 
-	in := prepInput{Lang: lang, Signals: &sig, Question: question}
-	var sensitiveText []string
-	sensitiveText = append(sensitiveText, question)
-	if sig.Next != nil {
-		sensitiveText = append(sensitiveText, sig.Next.Request)
-	}
-	if topics := sensitiveIn(sensitiveText...); len(topics) > 0 {
-		in.Referral = referral(lang, topics, contacts)
-	}
-
-	similar := c.similarSessions(ctx, db, req.MemberID, question)
-
-	queries := prepQueries(lang, &sig, question)
-	in.Sources, err = c.retrieve(ctx, db, lang, queries)
-	if err != nil {
-		return Plan{}, err
+	in := prepInput{Lang: lang, Signals: &sig, Question: question, Referral: c.screen(ctx, db, lang, screened, g)}
+	var similar []history.SessionMatch
+	if in.Referral == nil {
+		// Nothing is retrieved for a referral: it carries no coaching.
+		similar = c.similarSessions(ctx, db, req.MemberID, question)
+		if in.Sources, err = c.retrieve(ctx, db, lang, prepQueries(lang, &sig, question)); err != nil {
+			return Plan{}, err
+		}
 	}
 	for _, r := range planConflicts(question, &sig) {
+		if in.Referral != nil {
+			break
+		}
 		cf := conflict{Rule: r}
 		if src := pick(in.Sources, []string{sectionAvoid, sectionMisconception, sectionPractice, sectionOther}, r.topic); src != nil {
 			cf.Source = src.N
@@ -188,7 +194,7 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 	err = db.InTx(ctx, func(tx pgx.Tx) error {
 		memberID := req.MemberID
 		if err := saveAnswer(ctx, tx, caller, answerRecord{ID: plan.ID, Kind: "prep", Mode: plan.Mode, Model: plan.Model,
-			MemberID: &memberID, SessionID: req.SessionID, Answer: plan, Citations: len(plan.Citations), Dropped: plan.DroppedCitations,
+			MemberID: &memberID, SessionID: req.SessionID, Answer: plan, Referral: plan.Referral, Citations: len(plan.Citations), Dropped: plan.DroppedCitations,
 			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}); err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
+	"github.com/taiwa-coach/taiwa/assistant/safety"
 )
 
 // Reflection is the coach's prompts for the manager after a 1on1. The
@@ -28,6 +29,7 @@ type Reflection struct {
 	Citations        []Citation `json:"citations"`
 	DroppedCitations int        `json:"dropped_citations"`
 	NoGuidance       bool       `json:"no_guidance"`
+	Referral         *Referral  `json:"referral,omitempty"`
 	Language         string     `json:"language"`
 }
 
@@ -53,7 +55,11 @@ type reflectInput struct {
 func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uuid.UUID) (Reflection, error) {
 	lang := promptLang(caller.Language)
 	in := reflectInput{Lang: lang}
-	var sig history.Signals
+	var (
+		sig      history.Signals
+		screened []safety.Text
+		g        guard
+	)
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		if in.Session, err = c.history.Session(ctx, tx, sessionID); err != nil {
@@ -84,12 +90,33 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 				in.Comment = sc.Comment
 			}
 		}
-		return nil
+		if screened, err = c.history.SafetyTexts(ctx, tx, in.Session.MemberID, time.Now()); err != nil {
+			return err
+		}
+		screened = append(screened, safety.Text{Place: safety.PlaceIntake, Text: in.Session.RequestText},
+			safety.Text{Place: safety.PlaceNote, Text: in.Session.Notes}, safety.Text{Place: safety.PlaceComment, Text: in.Comment})
+		g, err = loadGuard(ctx, tx)
+		return err
 	})
 	if err != nil {
 		return Reflection{}, err
 	}
 	in.Signals = &sig
+	if ref := c.screen(ctx, db, lang, screened, g); ref != nil {
+		// No reflection prompts on a matter the coach does not coach on:
+		// the referral says what to do instead.
+		r := Reflection{ID: uuid.Must(uuid.NewV7()), SessionID: sessionID, Mode: ModeOffline, FallbackReason: ReasonSensitive,
+			Prompts: []Item{}, Citations: []Citation{}, Referral: ref, Language: lang}
+		for _, s := range ref.Steps {
+			r.Prompts = append(r.Prompts, Item{Text: s, Cites: []int{}})
+		}
+		err = db.InTx(ctx, func(tx pgx.Tx) error {
+			memberID := in.Session.MemberID
+			return saveAnswer(ctx, tx, caller, answerRecord{ID: r.ID, Kind: "reflection", Mode: r.Mode,
+				MemberID: &memberID, SessionID: &sessionID, Answer: r, Referral: r.Referral})
+		})
+		return r, err
+	}
 
 	var qs []query
 	if st := in.Session.RequestStyle; st != nil {

@@ -3,61 +3,29 @@ package assistant
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/text/width"
 
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/safety"
 )
 
 // Sensitive matters the coach does not coach on: it tells the manager to
-// involve the right people instead.
+// involve the right people instead (see package safety).
 const (
-	SensitiveHarassment     = "harassment"
-	SensitiveDiscrimination = "discrimination"
-	SensitiveCrisis         = "crisis" // self-harm, suicide, a mental-health crisis
-	SensitiveLegal          = "legal"
+	SensitiveHarassment     = safety.Harassment
+	SensitiveDiscrimination = safety.Discrimination
+	SensitiveCrisis         = safety.Crisis
+	SensitiveLegal          = safety.Legal
 )
-
-// sensitivePatterns are matched on text folded to half-width lower case.
-// They aim at recall: a false alarm costs the manager a referral note,
-// a miss costs far more.
-var sensitivePatterns = []struct {
-	kind string
-	re   *regexp.Regexp
-}{
-	{SensitiveHarassment, regexp.MustCompile(`ハラスメント|パワハラ|セクハラ|モラハラ|マタハラ|パタハラ|カスハラ|いじめ|嫌がらせ|怒鳴ら|暴言|暴力を|殴ら|` +
-		`harass|bully|bullied|bullying|sexual (?:advance|comment|misconduct)|groped|hostile work`)},
-	{SensitiveDiscrimination, regexp.MustCompile(`差別|性別を理由|国籍を理由|年齢を理由|障害を理由|妊娠を理由|人種|` +
-		`discriminat|racis[mt]|sexis[mt]|because (?:she|he|they) (?:is|are) (?:pregnant|gay|disabled|foreign|old)`)},
-	{SensitiveCrisis, regexp.MustCompile(`死にたい|消えたい|自殺|自死|自傷|希死念慮|リストカット|生きていたくない|生きるのがつらい|命を絶|` +
-		`うつ病|鬱病|パニック発作|精神的に限界|心が壊れ|休職を考|` +
-		`suicid|kill (?:myself|himself|herself|themselves)|self[- ]harm|hurt (?:myself|himself|herself|themselves)|` +
-		`end (?:my|his|her|their) life|want(?:s|ed)? to die|panic attack|breakdown|severe(?:ly)? depress|clinical depression`)},
-	{SensitiveLegal, regexp.MustCompile(`訴訟|訴え(?:る|たい|られ)|弁護士|労基署|労働基準監督署|不当解雇|裁判|内部通報|公益通報|労働審判|残業代の未払|` +
-		`lawsuit|\bsue\b|\bsuing\b|attorney|lawyer|legal action|unfair dismissal|wrongful (?:termination|dismissal)|whistleblow|tribunal`)},
-}
-
-// sensitiveIn returns the sensitive matters texts touch, in a fixed order.
-func sensitiveIn(texts ...string) []string {
-	var joined strings.Builder
-	for _, t := range texts {
-		joined.WriteString(strings.ToLower(width.Fold.String(t)))
-		joined.WriteByte('\n')
-	}
-	s := joined.String()
-	var out []string
-	for _, p := range sensitivePatterns {
-		if p.re.MatchString(s) {
-			out = append(out, p.kind)
-		}
-	}
-	return out
-}
 
 // Contact is someone a manager should involve: set by the organization's
 // admins.
@@ -70,23 +38,191 @@ type Contact struct {
 var contactKinds = []string{"hr", "health", "hotline", "legal", "other"}
 
 // Referral is what an answer says instead of coaching on a sensitive
-// matter.
+// matter: what to do now and who to involve. It carries no text of what
+// was found, only where.
 type Referral struct {
-	Topics   []string  `json:"topics"`
-	Message  string    `json:"message"`
-	Contacts []Contact `json:"contacts"`
+	Topics    []string  `json:"topics"` // the matters, in safety.Matters order
+	Places    []string  `json:"places"` // where they were found: question, intake, note...
+	Immediate bool      `json:"immediate"`
+	Message   string    `json:"message"`
+	Steps     []string  `json:"steps"`
+	Contacts  []Contact `json:"contacts"`
+	// DefaultContacts is set when the organization has registered none:
+	// Contacts then names the usual ones to look for.
+	DefaultContacts bool `json:"default_contacts"`
 }
 
-func referral(lang string, topics []string, contacts []Contact) *Referral {
+func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 	var names []string
-	for _, t := range topics {
+	for _, t := range f.Matters {
 		names = append(names, msg(lang, "sensitive."+t))
 	}
-	m := msg(lang, "referral", strings.Join(names, msg(lang, "list.sep")))
-	if len(contacts) == 0 {
-		m += " " + msg(lang, "referral.nocontacts")
+	r := &Referral{Topics: f.Matters, Places: nonNil(f.Places), Immediate: f.Immediate,
+		Message: msg(lang, "referral", strings.Join(names, msg(lang, "list.sep"))), Contacts: nonNil(contacts)}
+	if f.Immediate {
+		r.Steps = append(r.Steps, msg(lang, "referral.step.emergency"))
 	}
-	return &Referral{Topics: topics, Message: m, Contacts: nonNil(contacts)}
+	for _, t := range f.Matters {
+		r.Steps = append(r.Steps, msg(lang, "referral.step."+t))
+	}
+	r.Steps = append(r.Steps, msg(lang, "referral.step.record"))
+	if len(contacts) == 0 {
+		r.DefaultContacts = true
+		r.Message += " " + msg(lang, "referral.nocontacts")
+		kinds := []string{"hr"}
+		if slices.Contains(f.Matters, safety.Crisis) {
+			kinds = []string{"health", "hr", "hotline"}
+		} else if slices.Contains(f.Matters, safety.Legal) {
+			kinds = append(kinds, "legal")
+		}
+		for _, k := range kinds {
+			r.Contacts = append(r.Contacts, Contact{Kind: k, Name: msg(lang, "contact.default."+k), Detail: msg(lang, "contact.default."+k+".detail")})
+		}
+	}
+	return r
+}
+
+// screen reads what the coach is about to act on and returns the referral
+// to give instead of coaching, or nil. The lexicon (with the
+// organization's phrases) reads first; when it finds nothing and a
+// classifier is configured within budget, the model may raise a matter,
+// never lower one, and a failed call leaves the lexicon's answer.
+func (c *Coach) screen(ctx context.Context, db DB, lang string, texts []safety.Text, g guard) *Referral {
+	f := c.safety.Scan(texts, g.phrases)
+	if !f.Flagged() && c.classifier != nil && c.offlineReason(ctx, db, false) == "" {
+		cf, err := c.classifier.Classify(ctx, texts)
+		if err != nil {
+			c.logger.WarnContext(ctx, "safety classifier failed; the lexicon's answer stands", slog.String("error", err.Error()))
+		}
+		f.Merge(cf)
+	}
+	if !f.Flagged() {
+		return nil
+	}
+	return referral(lang, f, g.contacts)
+}
+
+// guard is what an organization set for the screen: its contacts and its
+// own phrases.
+type guard struct {
+	contacts []Contact
+	phrases  []safety.Phrase
+}
+
+func loadGuard(ctx context.Context, tx pgx.Tx) (guard, error) {
+	var g guard
+	var err error
+	if g.contacts, err = Contacts(ctx, tx); err != nil {
+		return guard{}, err
+	}
+	g.phrases, err = SafetyPhrases(ctx, tx)
+	return g, err
+}
+
+// MemberReferral screens what the coach knows of a member (their requests
+// and comments, the recent notes, actions and reflections) and returns the
+// referral their page opens with, or nil.
+func (c *Coach) MemberReferral(ctx context.Context, db DB, caller Caller, memberID uuid.UUID) (*Referral, error) {
+	var (
+		texts []safety.Text
+		g     guard
+	)
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := c.history.Member(ctx, tx, memberID); err != nil {
+			return err
+		}
+		var err error
+		if texts, err = c.history.SafetyTexts(ctx, tx, memberID, time.Now()); err != nil {
+			return err
+		}
+		g, err = loadGuard(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The page is read often: the lexicon alone, no model call.
+	f := c.safety.Scan(texts, g.phrases)
+	if !f.Flagged() {
+		return nil, nil
+	}
+	return referral(promptLang(caller.Language), f, g.contacts), nil
+}
+
+// SafetyPhrases returns the organization's own phrases for the screen.
+func SafetyPhrases(ctx context.Context, tx pgx.Tx) ([]safety.Phrase, error) {
+	rows, _ := tx.Query(ctx, `SELECT matter, phrase FROM org_safety_phrases ORDER BY position`)
+	ps, err := pgx.CollectRows(rows, pgx.RowToStructByPos[safety.Phrase])
+	if err != nil {
+		return nil, fmt.Errorf("safety phrases: %w", err)
+	}
+	return nonNil(ps), nil
+}
+
+const maxSafetyPhrases = 500
+
+// SetSafetyPhrases replaces the organization's phrases.
+func (c *Coach) SetSafetyPhrases(ctx context.Context, tx pgx.Tx, caller Caller, ps []safety.Phrase) ([]safety.Phrase, error) {
+	if len(ps) > maxSafetyPhrases {
+		return nil, fmt.Errorf("%w: at most %d phrases", ErrInvalid, maxSafetyPhrases)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM org_safety_phrases WHERE org_id = $1`, caller.OrgID); err != nil {
+		return nil, fmt.Errorf("set safety phrases: %w", err)
+	}
+	for i, p := range ps {
+		p.Phrase = strings.TrimSpace(p.Phrase)
+		if n := utf8.RuneCountInString(p.Phrase); n == 0 || n > 200 {
+			return nil, fmt.Errorf("%w: a phrase needs 1 to 200 characters", ErrInvalid)
+		}
+		if err := c.safety.ValidPhrase(p); err != nil {
+			return nil, fmt.Errorf("%w: phrase %q: %s", ErrInvalid, p.Phrase, strings.TrimPrefix(err.Error(), safety.ErrInvalid.Error()+": "))
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO org_safety_phrases (org_id, position, matter, phrase) VALUES ($1, $2, $3, $4)`,
+			caller.OrgID, i, p.Matter, p.Phrase); err != nil {
+			return nil, fmt.Errorf("set safety phrases: %w", err)
+		}
+	}
+	return SafetyPhrases(ctx, tx)
+}
+
+// recordReferral counts a referral for the organization's admins: the
+// matters and where the coach gave it, never the text, the manager or the
+// member.
+func recordReferral(ctx context.Context, tx pgx.Tx, caller Caller, kind string, r *Referral) error {
+	if r == nil {
+		return nil
+	}
+	for _, m := range r.Topics {
+		_, err := tx.Exec(ctx, `INSERT INTO safety_referrals (org_id, id, matter, kind, immediate) VALUES ($1, $2, $3, $4, $5)`,
+			caller.OrgID, uuid.Must(uuid.NewV7()), m, kind, r.Immediate && m == safety.Crisis)
+		if err != nil {
+			return fmt.Errorf("record referral: %w", err)
+		}
+	}
+	return nil
+}
+
+// ReferralCount is how many referrals the coach gave on a matter in a
+// month.
+type ReferralCount struct {
+	Month     string `json:"month"` // YYYY-MM
+	Matter    string `json:"matter"`
+	Count     int    `json:"count"`
+	Immediate int    `json:"immediate"`
+}
+
+// ReferralCounts returns the organization's referrals per month and
+// matter over the last months, newest first.
+func ReferralCounts(ctx context.Context, tx pgx.Tx, months int) ([]ReferralCount, error) {
+	rows, _ := tx.Query(ctx, `SELECT to_char(date_trunc('month', created_at), 'YYYY-MM'), matter, count(*)::int,
+			count(*) FILTER (WHERE immediate)::int
+		FROM safety_referrals WHERE created_at >= date_trunc('month', now()) - make_interval(months => $1 - 1)
+		GROUP BY 1, 2 ORDER BY 1 DESC, 2`, months)
+	cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ReferralCount])
+	if err != nil {
+		return nil, fmt.Errorf("referral counts: %w", err)
+	}
+	return nonNil(cs), nil
 }
 
 // Contacts returns the organization's contacts.

@@ -25,11 +25,16 @@ type answerRecord struct {
 	Dropped          int
 	PromptTokens     int
 	CompletionTokens int
+	// Referral, when the answer is one, is counted for the admins.
+	Referral *Referral
 }
 
-// saveAnswer stores an answer and, for a model's, counts its tokens
-// against the organization's budget.
+// saveAnswer stores an answer, counts a referral and, for a model's
+// answer, counts its tokens against the organization's budget.
 func saveAnswer(ctx context.Context, tx pgx.Tx, c Caller, r answerRecord) error {
+	if err := recordReferral(ctx, tx, c, r.Kind, r.Referral); err != nil {
+		return err
+	}
 	_, err := tx.Exec(ctx, `INSERT INTO coach_answers (org_id, id, manager_id, member_id, session_id, kind, mode, model, answer,
 		citations, dropped_citations, prompt_tokens, completion_tokens)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,

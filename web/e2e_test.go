@@ -418,6 +418,47 @@ func TestAdminFlow(t *testing.T) {
 	b.screenshot("13-org-settings")
 }
 
+// TestMemberReferral: a crisis in a 1on1 note puts the referral at the top
+// of the member's page, above everything else, and the prep is the
+// referral alone.
+func TestMemberReferral(t *testing.T) {
+	base := server(t, nil)
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	b := newBrowser(t, base)
+	b.signIn(tok)
+	b.run(
+		fill("#member-alias", "Rさん"),
+		click("#member-add"),
+		waitText("h1", "Rさん"),
+		click("#log-session"),
+		fill("#session-notes", "進捗の確認。途中で本人が「もう消えてしまいたい」とこぼした。"),
+		click("#session-check"),
+		chromedp.WaitEnabled(css("#session-save")),
+		click("#session-save"),
+		visible("#timeline"),
+		chromedp.Navigate(base+"/#/members"),
+		click(`#members a`),
+		visible("#member-referral"),
+		waitText("#member-referral", "心身の危機"),
+		waitText("#member-referral", "1on1のメモ"),
+	)
+	if !value(b, chromedp.Evaluate[bool](`!!(document.querySelector('#member-referral').compareDocumentPosition(document.querySelector('#prepare')) & Node.DOCUMENT_POSITION_FOLLOWING)`)) {
+		t.Error("the referral is not at the top of the member page")
+	}
+	b.screenshot("14-member-referral")
+	b.run(
+		click("#prepare"),
+		visible("#prep-run"),
+		click("#prep-run"),
+		visible("#plan"),
+		waitText("#plan", "産業医"),
+	)
+	if n := value(b, chromedp.Evaluate[int](`document.querySelectorAll('#plan .cite').length`)); n != 0 {
+		t.Errorf("the referral plan cites %d guidance passages", n)
+	}
+}
+
 // TestLogScheduledSession: "log a 1on1" on a member with a 1on1 scheduled
 // for today logs that one (prefilled, saved over it) instead of recording
 // the 1on1 twice.

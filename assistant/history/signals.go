@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/assistant/safety"
 )
 
 // Signals is what the coach knows about a manager's member before a 1on1:
@@ -290,4 +292,35 @@ func computeSignals(now time.Time, in signalInput) Signals {
 		sig.OpenActions = append(sig.OpenActions, oa)
 	}
 	return sig
+}
+
+// safetyWindow is how far back the safety screen reads a member's history:
+// a matter raised in the last weeks keeps the coach referring instead of
+// coaching, an old one no longer does.
+const safetyWindow = 42 * 24 * time.Hour
+
+// SafetyTexts returns, in full, the member's text the coach acts on: the
+// requests and notes of the scheduled and recent sessions, the open and
+// recent actions, the shared comments and the reflection answers of the
+// last weeks. Places are those of package safety.
+func (s *Store) SafetyTexts(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now time.Time) ([]safety.Text, error) {
+	since := now.Add(-safetyWindow)
+	rows, _ := tx.Query(ctx, `
+		SELECT CASE WHEN request_from = 'member' THEN 'intake' ELSE 'question' END, request_text FROM sessions
+		WHERE member_id = $1 AND request_text <> '' AND (status = 'scheduled' OR coalesce(held_at, scheduled_at, created_at) >= $2)
+		UNION ALL
+		SELECT 'note', notes FROM sessions
+		WHERE member_id = $1 AND notes <> '' AND (status = 'scheduled' OR coalesce(held_at, scheduled_at, created_at) >= $2)
+		UNION ALL
+		SELECT 'action', text FROM actions WHERE member_id = $1 AND (status = 'open' OR created_at >= $2)
+		UNION ALL
+		SELECT 'comment', comment FROM session_feedback WHERE member_id = $1 AND comment <> '' AND created_at >= $2
+		UNION ALL
+		SELECT 'reflection', answer FROM session_reflections WHERE member_id = $1 AND answer <> '' AND created_at >= $2`,
+		memberID, since)
+	texts, err := pgx.CollectRows(rows, pgx.RowToStructByPos[safety.Text])
+	if err != nil {
+		return nil, fmt.Errorf("safety texts: %w", err)
+	}
+	return texts, nil
 }

@@ -142,8 +142,10 @@ type pattern struct {
 }
 
 // key is a token as matched: its lemma and the lemma's reading in
-// hiragana. Two tokens match when either is the same, so 消える matches
-// きえる, and 日本 matches whether read にほん or にっぽん.
+// hiragana. Tokens match when either is the same, so 消える matches きえる
+// and 付き纏う matches つきまとう. Homophones match too (最後 and 最期):
+// recall comes first, and a pattern avoids a word whose homophone is
+// common (the regular expression 最期 instead).
 type key struct {
 	lemma, reading string
 }

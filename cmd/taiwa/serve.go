@@ -88,7 +88,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	chat := newChatModel(cfg.LLM, logger)
 	coachCfg := assistant.Config{Logger: logger, Knowledge: kb, History: hist, DailyTokens: int64(cfg.DailyTokens),
-		MaxAnswerTokens: cfg.MaxAnswerTokens}
+		MaxAnswerTokens: cfg.MaxAnswerTokens, SafetyClassifier: cfg.SafetyClassifier}
 	if chat != nil {
 		coachCfg.LLM = chat
 		logger.InfoContext(ctx, "coach uses a language model", slog.String("model", chat.Model()))

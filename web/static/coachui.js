@@ -15,6 +15,11 @@ addMessages({
     'coach.mode.offline': 'オフラインモード',
     'coach.referral': '専門の窓口につないでください',
     'coach.contacts': '連絡先',
+    'coach.referral.now': 'いま行うこと',
+    'coach.referral.where': '見つかった場所：{0}',
+    'coach.referral.default': '組織の窓口が未登録のため、一般的な相談先を示しています。',
+    'place.question': 'あなたの質問', 'place.chat': 'チャット', 'place.intake': 'メンバーの事前記入', 'place.comment': 'メンバーのコメント',
+    'place.note': '1on1のメモ', 'place.action': 'アクション', 'place.reflection': '振り返り',
     'coach.noguidance': 'ナレッジベースに該当するガイダンスが見つかりませんでした。',
     'coach.dropped': '根拠のない出典番号 {0} 件を取り除きました。',
     'coach.rate': 'この回答は役に立ちましたか？',
@@ -36,6 +41,11 @@ addMessages({
     'coach.mode.offline': 'Offline mode',
     'coach.referral': 'Involve the right people',
     'coach.contacts': 'Contacts',
+    'coach.referral.now': 'What to do now',
+    'coach.referral.where': 'Found in: {0}',
+    'coach.referral.default': 'Your organization has not registered its contacts: these are the usual ones to look for.',
+    'place.question': 'your question', 'place.chat': 'the chat', 'place.intake': "the member's request", 'place.comment': "the member's comment",
+    'place.note': 'a 1on1 note', 'place.action': 'an action', 'place.reflection': 'a reflection',
     'coach.noguidance': 'No guidance in the knowledge base covers this.',
     'coach.dropped': 'Removed {0} citation number(s) that named no source.',
     'coach.rate': 'Was this answer helpful?',
@@ -122,13 +132,20 @@ export function modeLine(a) {
     a.dropped_citations ? ' ' + t('coach.dropped', a.dropped_citations) : '');
 }
 
-export function referralBox(r) {
+export function referralBox(r, id) {
   if (!r) return null;
-  return h('div', { class: 'notice warn', role: 'note' },
+  const places = (r.places || []).map((p) => t('place.' + p)).join(t('common.sep'));
+  return h('div', { class: 'notice warn', role: 'alert', id: id || null },
     h('h3', {}, t('coach.referral')),
     h('p', {}, r.message),
+    places ? h('p', { class: 'small' }, t('coach.referral.where', places)) : null,
+    r.steps && r.steps.length
+      ? h('div', {}, h('h4', {}, t('coach.referral.now')), h('ol', { class: 'referral-steps' }, r.steps.map((s) => h('li', {}, s))))
+      : null,
     r.contacts && r.contacts.length
-      ? h('ul', {}, r.contacts.map((c) => h('li', {}, h('strong', {}, `${t('contact.' + c.kind)}: ${c.name}`), c.detail ? ` — ${c.detail}` : '')))
+      ? h('div', {}, h('h4', {}, t('coach.contacts')),
+        r.default_contacts ? h('p', { class: 'small muted' }, t('coach.referral.default')) : null,
+        h('ul', {}, r.contacts.map((c) => h('li', {}, h('strong', {}, `${t('contact.' + c.kind)}: ${c.name}`), c.detail ? ` — ${c.detail}` : ''))))
       : null);
 }
 

@@ -242,12 +242,13 @@ export async function membersView(main, params, ctx) {
 
 export async function memberView(main, params, ctx) {
   const id = params.id;
-  const [m, sig, fb, sessions, actions] = await Promise.all([
+  const [m, sig, fb, sessions, actions, safety] = await Promise.all([
     api('GET', `/api/members/${id}`),
     api('GET', `/api/members/${id}/signals`),
     api('GET', `/api/members/${id}/feedback`),
     api('GET', `/api/members/${id}/sessions?limit=50`),
     api('GET', `/api/members/${id}/actions`),
+    api('GET', `/api/members/${id}/referral`),
   ]);
   const formSlot = h('div');
   const err = h('div');
@@ -271,6 +272,9 @@ export async function memberView(main, params, ctx) {
   };
   main.append(
     h('h1', {}, m.alias),
+    // A sensitive matter in the member's words or the recent notes: what
+    // to do comes before everything else on the page.
+    referralBox(safety.referral, 'member-referral'),
     h('div', { class: 'row' },
       h('a', { class: 'btn btn-primary', href: `#/members/${id}/prep`, id: 'prepare' }, t('mem.prepare')),
       h('button', { class: 'btn', type: 'button', id: 'log-session', onclick: async () => showSessionForm(formSlot, id, 'held', ctx, dueScheduled(sessions.sessions)) }, t('mem.log')),

@@ -21,6 +21,15 @@ addMessages({
     'org.contact.add': '相談先を追加',
     'org.contact.remove': '削除',
     'org.contacts.save': '相談先を保存',
+    'org.phrases': 'コーチが助言しない内容の言い回し',
+    'org.phrases.hint': '社内の言い方や隠語を追加できます（1行に「種類: 言い回し」）。辞書形で書けば活用やかな書きにも一致します。製品に含まれる語彙に追加され、減らすことはできません。',
+    'org.phrases.label': '例）harassment: 追い出し会議に呼ぶ',
+    'org.phrases.save': '言い回しを保存',
+    'org.referrals': '窓口案内の件数',
+    'org.referrals.hint': 'コーチが助言せずに窓口を案内した回数です（月・種類ごとの件数のみ。本文・マネージャー・メンバーは記録しません）。',
+    'org.referrals.none': 'この期間の案内はありません。',
+    'org.referrals.month': '月', 'org.referrals.matter': '種類', 'org.referrals.count': '件数', 'org.referrals.immediate': 'うち緊急',
+    'matter.crisis': '心身の危機', 'matter.harassment': 'ハラスメント', 'matter.discrimination': '差別', 'matter.legal': '法的な問題',
   },
   en: {
     'org.title': 'Organization settings',
@@ -36,13 +45,23 @@ addMessages({
     'org.contact.add': 'Add a contact',
     'org.contact.remove': 'Remove',
     'org.contacts.save': 'Save contacts',
+    'org.phrases': 'Phrases for matters the coach does not advise on',
+    'org.phrases.hint': "Add your organization's own wording or jargon, one per line as 'matter: phrase'. Dictionary forms also match their conjugations and kana spellings. They add to the shipped vocabulary; they cannot remove from it.",
+    'org.phrases.label': 'e.g. harassment: sent to the exit meeting',
+    'org.phrases.save': 'Save phrases',
+    'org.referrals': 'Referrals',
+    'org.referrals.hint': 'How often the coach pointed managers to the right people instead of advising (counts per month and matter only; no text, manager or member is recorded).',
+    'org.referrals.none': 'No referrals in this period.',
+    'org.referrals.month': 'Month', 'org.referrals.matter': 'Matter', 'org.referrals.count': 'Count', 'org.referrals.immediate': 'Immediate',
+    'matter.crisis': 'Crisis', 'matter.harassment': 'Harassment', 'matter.discrimination': 'Discrimination', 'matter.legal': 'Legal matter',
   },
 });
 
 const KINDS = ['hr', 'health', 'hotline', 'legal', 'other'];
 
 export async function orgView(main, params, ctx) {
-  const [{ terms }, { contacts }] = await Promise.all([api('GET', '/api/org/terms'), api('GET', '/api/org/contacts')]);
+  const [{ terms }, { contacts }, { phrases }, { counts }] = await Promise.all([api('GET', '/api/org/terms'), api('GET', '/api/org/contacts'),
+    api('GET', '/api/org/safety-phrases'), api('GET', '/api/org/referrals')]);
   main.append(h('h1', {}, t('org.title')));
 
   // Terms.
@@ -106,4 +125,41 @@ export async function orgView(main, params, ctx) {
     }
   });
   main.append(contactsForm);
+
+  // The organization's own phrases for the safety screen.
+  const phrasesBox = h('textarea', { id: 'org-phrases' }, phrases.map((p) => `${p.matter}: ${p.phrase}`).join('\n'));
+  const phrasesErr = h('div');
+  const phrasesStatus = h('p', { class: 'small muted', role: 'status', id: 'org-phrases-status' });
+  const phrasesForm = h('form', { class: 'card stack', 'aria-labelledby': 'phrases-h' },
+    h('h2', { id: 'phrases-h' }, t('org.phrases')),
+    field(t('org.phrases.label'), phrasesBox, t('org.phrases.hint')),
+    phrasesErr,
+    h('div', { class: 'row' }, h('button', { class: 'btn btn-primary', type: 'submit', id: 'org-phrases-save' }, t('org.phrases.save')), phrasesStatus));
+  phrasesForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clear(phrasesErr);
+    phrasesStatus.textContent = '';
+    try {
+      const list = phrasesBox.value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+        const i = l.search(/[:：]/);
+        return i < 0 ? { matter: '', phrase: l } : { matter: l.slice(0, i).trim().toLowerCase(), phrase: l.slice(i + 1).trim() };
+      });
+      const r = await api('PUT', '/api/org/safety-phrases', { phrases: list });
+      phrasesBox.value = r.phrases.map((p) => `${p.matter}: ${p.phrase}`).join('\n');
+      phrasesStatus.textContent = t('common.saved');
+    } catch (ex) {
+      phrasesErr.append(ctx.errorBox(ex));
+    }
+  });
+  main.append(phrasesForm);
+
+  // Referral counts: kinds and counts only.
+  main.append(h('section', { class: 'card stack', 'aria-labelledby': 'referrals-h', id: 'org-referrals' },
+    h('h2', { id: 'referrals-h' }, t('org.referrals')),
+    h('p', { class: 'hint' }, t('org.referrals.hint')),
+    counts.length
+      ? h('table', {},
+        h('thead', {}, h('tr', {}, ['month', 'matter', 'count', 'immediate'].map((k) => h('th', { scope: 'col' }, t('org.referrals.' + k))))),
+        h('tbody', {}, counts.map((c) => h('tr', {}, h('td', {}, c.month), h('td', {}, t('matter.' + c.matter)), h('td', {}, String(c.count)), h('td', {}, String(c.immediate))))))
+      : h('p', { class: 'muted' }, t('org.referrals.none'))));
 }

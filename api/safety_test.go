@@ -1,0 +1,208 @@
+package api
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant"
+	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/llm/openaitest"
+	"github.com/taiwa-coach/taiwa/assistant/safety"
+	"github.com/taiwa-coach/taiwa/migrations/pgtest"
+)
+
+// A crisis in the member's own words or in last week's notes makes the
+// next prep a referral, before any model call, and opens the member's page
+// with it. Reflection and chat about the member refer too, and the admins
+// see counts only.
+func TestMemberTextsAreScreened(t *testing.T) {
+	fake, model := fakeModel(t, citingAnswer)
+	srv := newTestServer(t, coachDeps(t, model, 0))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	_, admin := pgtest.NewUser(t, db, org, tenant.RoleAdmin)
+	day := func(d int) string { return time.Now().AddDate(0, 0, d).UTC().Format(time.RFC3339) }
+
+	for _, tc := range []struct {
+		name, intake, note, matter string
+		immediate                  bool
+	}{
+		{name: "intake", intake: "正直もう消えてしまいたいって思う日があります", matter: safety.Crisis},
+		{name: "note", note: "本人「ぜんぶ終わりにしたい、もう遺書も書いた」と。", matter: safety.Crisis, immediate: true},
+		{name: "note-harassment", note: "飲み会の帰りに先輩から体を触られたと本人から。", matter: safety.Harassment},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m redacted[history.Member]
+			call(t, srv, "POST", "/api/members", tok, map[string]any{"alias": "M-" + tc.name}, &m)
+			member := "/api/members/" + m.Data.ID.String()
+			var held redacted[history.Session]
+			if resp := call(t, srv, "POST", member+"/sessions", tok, map[string]any{"status": "held", "held_at": day(-7), "condition": 2,
+				"request_style": "listen", "notes": "進捗の確認。" + tc.note}, &held); resp.StatusCode != 201 {
+				t.Fatalf("log session = %d", resp.StatusCode)
+			}
+			var next redacted[history.Session]
+			call(t, srv, "POST", member+"/sessions", tok, map[string]any{"status": "scheduled", "scheduled_at": day(3)}, &next)
+			link := newLink(t, srv, tok, "/api/sessions/"+next.Data.ID.String(), "intake")
+			if resp := call(t, srv, "POST", link+"/intake", "", map[string]any{"style": "listen", "text": "来期の目標について。" + tc.intake}, nil); resp.StatusCode != 200 {
+				t.Fatalf("intake = %d", resp.StatusCode)
+			}
+
+			before := len(fake.Requests())
+			var p assistant.Plan
+			call(t, srv, "POST", member+"/prep", tok, nil, &p)
+			if p.Referral == nil || !slices.Contains(p.Referral.Topics, tc.matter) || p.Referral.Immediate != tc.immediate {
+				t.Fatalf("prep referral = %+v, want %s (immediate %v)", p.Referral, tc.matter, tc.immediate)
+			}
+			if p.Summary != p.Referral.Message || len(p.Questions)+len(p.Agenda)+len(p.Citations) != 0 || p.FallbackReason != "sensitive_topic" {
+				t.Errorf("the prep still coaches: %+v", p)
+			}
+			if tc.immediate && !strings.Contains(p.Referral.Steps[0], "119") {
+				t.Errorf("an immediate risk does not start with emergency services: %v", p.Referral.Steps)
+			}
+			if !p.Referral.DefaultContacts || len(p.Referral.Contacts) == 0 {
+				t.Errorf("no contacts registered, and no default ones: %+v", p.Referral)
+			}
+			var page struct {
+				Referral *assistant.Referral `json:"referral"`
+			}
+			call(t, srv, "GET", member+"/referral", tok, nil, &page)
+			if page.Referral == nil || !slices.Equal(page.Referral.Topics, p.Referral.Topics) {
+				t.Errorf("member page referral = %+v", page.Referral)
+			}
+			var r assistant.Reflection
+			call(t, srv, "POST", "/api/sessions/"+held.Data.ID.String()+"/reflection", tok, nil, &r)
+			if tc.note != "" && (r.Referral == nil || r.FallbackReason != "sensitive_topic") {
+				t.Errorf("reflection on a session with a %s note: %+v", tc.matter, r)
+			}
+			var th assistant.Thread
+			call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{"member_id": m.Data.ID}, &th)
+			var a assistant.ChatAnswer
+			call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": "次の1on1で何を話せばいい？"}, &a)
+			if a.Referral == nil {
+				t.Errorf("chat about the member coached: %+v", a)
+			}
+			if n := len(fake.Requests()) - before; n != 0 {
+				t.Errorf("%d model calls for a member whose texts need a referral", n)
+			}
+		})
+	}
+
+	// A member with nothing sensitive gets a coached plan and a plain page.
+	plain := seedMember(t, srv, tok, "Plain", "")
+	var page struct {
+		Referral *assistant.Referral `json:"referral"`
+	}
+	call(t, srv, "GET", plain+"/referral", tok, nil, &page)
+	var p assistant.Plan
+	call(t, srv, "POST", plain+"/prep", tok, nil, &p)
+	if page.Referral != nil || p.Referral != nil || p.Mode != "llm" {
+		t.Errorf("an ordinary member was referred: page %+v, prep %+v", page.Referral, p.Referral)
+	}
+
+	// Admins see counts, never text; managers cannot.
+	var counts struct {
+		Counts []assistant.ReferralCount `json:"counts"`
+	}
+	if resp := call(t, srv, "GET", "/api/org/referrals", admin, nil, &counts); resp.StatusCode != 200 {
+		t.Fatalf("referral counts = %d", resp.StatusCode)
+	}
+	total := 0
+	for _, c := range counts.Counts {
+		total += c.Count
+	}
+	if total < 3+2+3 { // three preps, two reflections, three chats
+		t.Errorf("referral counts %+v, want at least 8", counts.Counts)
+	}
+	if resp := call(t, srv, "GET", "/api/org/referrals", tok, nil, nil); resp.StatusCode != 403 {
+		t.Errorf("a manager reads referral counts: %d", resp.StatusCode)
+	}
+}
+
+// An organization's own phrase raises a referral, in its conjugations; a
+// phrase for an unknown matter is refused.
+func TestOrganizationSafetyPhrases(t *testing.T) {
+	srv := newTestServer(t, coachDeps(t, nil, 0))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	_, admin := pgtest.NewUser(t, db, org, tenant.RoleAdmin)
+	phrases := []safety.Phrase{{Matter: safety.Harassment, Phrase: "追い出し会議に呼ぶ"}}
+	if resp := call(t, srv, "PUT", "/api/org/safety-phrases", admin, map[string]any{"phrases": phrases}, nil); resp.StatusCode != 200 {
+		t.Fatalf("set phrases = %d", resp.StatusCode)
+	}
+	if resp := call(t, srv, "PUT", "/api/org/safety-phrases", admin, map[string]any{"phrases": []safety.Phrase{{Matter: "gossip", Phrase: "x"}}}, nil); resp.StatusCode != 400 {
+		t.Errorf("an unknown matter = %d, want 400", resp.StatusCode)
+	}
+	if resp := call(t, srv, "PUT", "/api/org/safety-phrases", tok, map[string]any{"phrases": phrases}, nil); resp.StatusCode != 403 {
+		t.Errorf("a manager sets phrases: %d", resp.StatusCode)
+	}
+	var got struct {
+		Phrases []safety.Phrase `json:"phrases"`
+	}
+	call(t, srv, "GET", "/api/org/safety-phrases", admin, nil, &got)
+	if !slices.Equal(got.Phrases, phrases) {
+		t.Errorf("phrases = %+v", got.Phrases)
+	}
+	var th assistant.Thread
+	call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &th)
+	var a assistant.ChatAnswer
+	call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": "部下がまた追い出し会議に呼ばれたそうです"}, &a)
+	if a.Referral == nil || a.Referral.Topics[0] != safety.Harassment {
+		t.Errorf("the organization's phrase did not refer: %+v", a)
+	}
+}
+
+// With the classifier on, the model may raise a matter the lexicon missed,
+// before any coaching call; when it fails, the lexicon's answer stands and
+// the coach coaches.
+func TestSafetyClassifier(t *testing.T) {
+	broken := false
+	fake, model := fakeModel(t, func(req openaitest.Request) openaitest.Reply {
+		if strings.HasPrefix(req.Messages[0].Content, safety.ClassifierMarker) {
+			if broken {
+				return openaitest.Reply{Status: 400, Code: "invalid_request_error"}
+			}
+			if strings.Contains(req.Messages[1].Content, "ロッカー") {
+				return openaitest.Reply{Text: `{"matters": ["harassment"], "immediate": false}`}
+			}
+			return openaitest.Reply{Text: `{"matters": [], "immediate": false}`}
+		}
+		return citingAnswer(req)
+	})
+	d := coachDeps(t, model, 0)
+	coach, err := assistant.New(assistant.Config{Logger: d.Logger, Knowledge: d.Knowledge, History: d.History, LLM: model, SafetyClassifier: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Coach = coach
+	srv := newTestServer(t, d)
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	var th assistant.Thread
+	call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &th)
+	send := func(text string) (assistant.ChatAnswer, []openaitest.Request) {
+		before := len(fake.Requests())
+		var a assistant.ChatAnswer
+		call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": text}, &a)
+		return a, fake.Requests()[before:]
+	}
+	a, reqs := send("メンバーのロッカーに毎朝メモが入れられているそうです")
+	if a.Referral == nil || a.Referral.Topics[0] != safety.Harassment || len(reqs) != 1 {
+		t.Errorf("classifier flag: referral %+v after %d model calls, want one screening call", a.Referral, len(reqs))
+	}
+	a, _ = send("傾聴のコツを教えてください")
+	if a.Referral == nil {
+		// Earlier turns are screened too: the thread stays referred.
+		t.Errorf("the thread's earlier turn was not screened")
+	}
+	var th2 assistant.Thread
+	call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &th2)
+	th = th2
+	broken = true
+	a, reqs = send("傾聴のコツを教えてください")
+	if a.Referral != nil || a.Mode != "llm" || len(reqs) < 2 {
+		t.Errorf("a failed classifier: referral %+v, mode %s, %d calls; want the coached answer", a.Referral, a.Mode, len(reqs))
+	}
+}
