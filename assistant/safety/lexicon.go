@@ -154,7 +154,34 @@ func (k key) matches(t key) bool {
 	if prefix, ok := strings.CutSuffix(k.lemma, "*"); ok {
 		return strings.HasPrefix(t.lemma, prefix)
 	}
-	return k.lemma == t.lemma || (k.reading != "" && k.reading == t.reading)
+	return k.lemma == t.lemma || (k.reading != "" && (k.reading == t.reading || sameVerb(k.reading, t.reading)))
+}
+
+// iu pairs the i-row kana a verb's noun form ends in with the u-row kana of
+// its dictionary form: 脅し (おどし) is the noun of 脅す (おどす).
+var iu = map[rune]rune{'し': 'す', 'き': 'く', 'ぎ': 'ぐ', 'ち': 'つ', 'に': 'ぬ', 'び': 'ぶ', 'み': 'む', 'り': 'る', 'い': 'う'}
+
+// sameVerb reports whether two readings are a verb and its noun form
+// (待ち伏せ and 待ち伏せる, 脅し and 脅す): kagome gives the noun for a
+// pattern written alone and the verb for the same word in a sentence, or
+// the other way round. Readings of fewer than three kana are left out:
+// too many short words pair by chance.
+func sameVerb(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > len(rb) {
+		ra, rb = rb, ra
+	}
+	if len(ra) < 3 {
+		return false
+	}
+	if len(rb) == len(ra)+1 {
+		return rb[len(rb)-1] == 'る' && string(rb[:len(ra)]) == string(ra)
+	}
+	if len(ra) != len(rb) || string(ra[:len(ra)-1]) != string(rb[:len(rb)-1]) {
+		return false
+	}
+	x, y := ra[len(ra)-1], rb[len(rb)-1]
+	return iu[x] == y || iu[y] == x
 }
 
 // part is a sentence, or the whole text, ready for matching.
@@ -227,12 +254,16 @@ func newAnalyzer(t *tokenizer.Tokenizer) *analyzer {
 }
 
 // fold is the normal form every text and pattern is matched in: NFKC
-// (full-width letters and half-width kana folded), lower case, one kind of
-// apostrophe.
+// (full-width letters and half-width kana folded), lower case, and folds.
 func fold(s string) string {
 	s = strings.ToLower(norm.NFKC.String(s))
-	return strings.NewReplacer("’", "'", "‘", "'", "`", "'").Replace(s)
+	return folds.Replace(s)
 }
+
+// folds writes one apostrophe, and hiragana small vowels, which casual
+// writing puts in place of full ones (ないです as なぃです), as full ones.
+var folds = strings.NewReplacer("’", "'", "‘", "'", "`", "'",
+	"ぁ", "あ", "ぃ", "い", "ぅ", "う", "ぇ", "え", "ぉ", "お")
 
 // hiragana writes katakana as hiragana, so readings compare across scripts.
 func hiragana(s string) string {
