@@ -190,7 +190,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 			screened = append(screened, safety.Text{Place: safety.PlaceChat, Text: m.Content})
 		}
 	}
-	if a.Referral = c.screen(ctx, db, lang, screened, g); a.Referral != nil {
+	if a.Referral = c.screen(ctx, db, caller, screened, g); a.Referral != nil {
 		a.Text = strings.Join(append([]string{a.Referral.Message}, a.Referral.Steps...), "\n")
 	} else {
 		if sources, err = c.retrieve(ctx, db, lang, []query{{Text: masked}}); err != nil {

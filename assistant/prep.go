@@ -142,7 +142,7 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 		return Plan{}, err
 	}
 
-	in := prepInput{Lang: lang, Signals: &sig, Question: question, Referral: c.screen(ctx, db, lang, screened, g)}
+	in := prepInput{Lang: lang, Signals: &sig, Question: question, Referral: c.screen(ctx, db, caller, screened, g)}
 	var similar []history.SessionMatch
 	if in.Referral == nil {
 		// Nothing is retrieved for a referral: it carries no coaching.

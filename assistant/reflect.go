@@ -102,7 +102,7 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 		return Reflection{}, err
 	}
 	in.Signals = &sig
-	if ref := c.screen(ctx, db, lang, screened, g); ref != nil {
+	if ref := c.screen(ctx, db, caller, screened, g); ref != nil {
 		// No reflection prompts on a matter the coach does not coach on:
 		// the referral says what to do instead.
 		r := Reflection{ID: uuid.Must(uuid.NewV7()), SessionID: sessionID, Mode: ModeOffline, FallbackReason: ReasonSensitive,

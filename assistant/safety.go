@@ -87,19 +87,25 @@ func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 // organization's phrases) reads first; when it finds nothing and a
 // classifier is configured within budget, the model may raise a matter,
 // never lower one, and a failed call leaves the lexicon's answer.
-func (c *Coach) screen(ctx context.Context, db DB, lang string, texts []safety.Text, g guard) *Referral {
+func (c *Coach) screen(ctx context.Context, db DB, caller Caller, texts []safety.Text, g guard) *Referral {
 	f := c.safety.Scan(texts, g.phrases)
 	if !f.Flagged() && c.classifier != nil && c.offlineReason(ctx, db, false) == "" {
-		cf, err := c.classifier.Classify(ctx, texts)
+		cf, used, err := c.classifier.Classify(ctx, texts)
 		if err != nil {
 			c.logger.WarnContext(ctx, "safety classifier failed; the lexicon's answer stands", slog.String("error", err.Error()))
 		}
 		f.Merge(cf)
+		if used.PromptTokens+used.CompletionTokens > 0 {
+			err := db.InTx(ctx, func(tx pgx.Tx) error { return addUsage(ctx, tx, caller, used.PromptTokens, used.CompletionTokens) })
+			if err != nil {
+				c.logger.WarnContext(ctx, "count the classifier's tokens", slog.String("error", err.Error()))
+			}
+		}
 	}
 	if !f.Flagged() {
 		return nil
 	}
-	return referral(lang, f, g.contacts)
+	return referral(promptLang(caller.Language), f, g.contacts)
 }
 
 // guard is what an organization set for the screen: its contacts and its

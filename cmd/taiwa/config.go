@@ -242,7 +242,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.intVar(&c.DailyTokens, "org-daily-tokens", "TAIWA_ORG_DAILY_TOKENS", 500000, "model `tokens` each organization may use a day; beyond it the coach answers offline (0: no limit)")
 	fs.stringVar(&c.WebDir, "web-dir", "TAIWA_WEB_DIR", "", "serve the web UI from this `directory` instead of the binary (for UI development)")
 	fs.intVar(&c.MaxAnswerTokens, "max-answer-tokens", "TAIWA_MAX_ANSWER_TOKENS", 1200, "most `tokens` of one model answer")
-	fs.boolVar(&c.SafetyClassifier, "safety-classifier", "TAIWA_SAFETY_CLASSIFIER", false, "with a chat model, also ask it whether a text the safety lexicon let through needs a referral (one more call per answer)")
+	fs.boolVar(&c.SafetyClassifier, "safety-classifier", "TAIWA_SAFETY_CLASSIFIER", true, "with a chat model, also ask it whether a text the safety lexicon let through needs a referral (one more call per answer, before coaching)")
 	if err := fs.parse(args); err != nil {
 		return c, err
 	}

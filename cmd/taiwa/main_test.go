@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/taiwa-coach/taiwa/assistant/llm/openaitest"
+	"github.com/taiwa-coach/taiwa/assistant/safety"
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
 )
 
@@ -389,11 +390,14 @@ func TestServeEmbedded(t *testing.T) {
 		} `json:"citations"`
 	}
 	json.Unmarshal([]byte(strings.SplitN(stream[i+len("event: done\ndata: "):], "\n", 2)[0]), &done)
+	// By default the safety classifier screens first (its answer here is
+	// no JSON, so the lexicon's verdict stands), then the coach writes.
 	reqs := fake.Requests()
-	if done.Mode != "llm" || done.Model != "gpt-4o-mini" || len(done.Citations) != 3 || len(reqs) != 1 {
+	if done.Mode != "llm" || done.Model != "gpt-4o-mini" || len(done.Citations) != 3 || len(reqs) != 2 ||
+		!strings.HasPrefix(reqs[0].Messages[0].Content, safety.ClassifierMarker) {
 		t.Fatalf("prep with a model: mode %q model %q, %d citations, %d model calls", done.Mode, done.Model, len(done.Citations), len(reqs))
 	}
-	prompt := reqs[0].Messages[len(reqs[0].Messages)-1].Content
+	prompt := reqs[1].Messages[len(reqs[1].Messages)-1].Content
 	for _, c := range done.Citations {
 		if !strings.Contains(prompt, fmt.Sprintf("[%d] %s", c.N, c.Title)) {
 			t.Errorf("citation [%d] %q does not resolve to a chunk given to the model", c.N, c.Title)
