@@ -184,14 +184,8 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 
 	a := ChatAnswer{ID: uuid.Must(uuid.NewV7()), ThreadID: threadID, Mode: ModeOffline, Language: lang, Citations: []Citation{}}
 	var sources []Source
-	screened = append(screened, safety.Text{Place: safety.PlaceChat, Text: masked})
-	for _, m := range earlier {
-		if m.Role == "user" {
-			screened = append(screened, safety.Text{Place: safety.PlaceChat, Text: m.Content})
-		}
-	}
-	if a.Referral = c.screen(ctx, db, caller, screened, g); a.Referral != nil {
-		a.Text = strings.Join(append([]string{a.Referral.Message}, a.Referral.Steps...), "\n")
+	if a.Referral = c.screen(ctx, db, caller, chatTexts(screened, masked, earlier), g); a.Referral != nil {
+		a.Text = a.Referral.Message // the steps and contacts are in the referral
 	} else {
 		if sources, err = c.retrieve(ctx, db, lang, []query{{Text: masked}}); err != nil {
 			return ChatAnswer{}, err
@@ -269,6 +263,19 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 		}
 	}
 	return a, nil
+}
+
+// chatTexts is what the screen reads for a chat turn: the member's texts
+// when the thread is about one, this turn, and the manager's earlier turns
+// (the model would read them too).
+func chatTexts(member []safety.Text, text string, earlier []Message) []safety.Text {
+	texts := append(slices.Clip(member), safety.Text{Place: safety.PlaceChat, Text: text})
+	for _, m := range earlier {
+		if m.Role == "user" {
+			texts = append(texts, safety.Text{Place: safety.PlaceChat, Text: m.Content})
+		}
+	}
+	return texts
 }
 
 // chatMessages builds the conversation for the model: the system prompt,

@@ -107,13 +107,7 @@ func TestComposePrep(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := tt.in
-			for _, r := range planConflicts(in.Question, in.Signals) {
-				cf := conflict{Rule: r}
-				if src := pick(in.Sources, []string{sectionAvoid, sectionMisconception, sectionPractice, sectionOther}, r.topic); src != nil {
-					cf.Source, cf.Quote = src.N, bullets(src.Hit.Text)[0]
-				}
-				in.Conflicts = append(in.Conflicts, cf)
-			}
+			in.Conflicts = conflicts(in.Question, in.Signals, in.Sources)
 			p := composePrep(in)
 			checkCitationsResolve(t, p, in.Sources)
 			if p.Mode != ModeOffline || p.Summary == "" || (in.Referral == nil && len(p.Agenda) < 2) {

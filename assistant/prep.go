@@ -150,19 +150,7 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 		if in.Sources, err = c.retrieve(ctx, db, lang, prepQueries(lang, &sig, question)); err != nil {
 			return Plan{}, err
 		}
-	}
-	for _, r := range planConflicts(question, &sig) {
-		if in.Referral != nil {
-			break
-		}
-		cf := conflict{Rule: r}
-		if src := pick(in.Sources, []string{sectionAvoid, sectionMisconception, sectionPractice, sectionOther}, r.topic); src != nil {
-			cf.Source = src.N
-			if bs := bullets(src.Hit.Text); len(bs) > 0 {
-				cf.Quote = bs[0]
-			}
-		}
-		in.Conflicts = append(in.Conflicts, cf)
+		in.Conflicts = conflicts(question, &sig, in.Sources)
 	}
 
 	plan := composePrep(in)
@@ -216,6 +204,24 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 		}
 	}
 	return plan, nil
+}
+
+// conflicts are the plan rules the manager's question runs into for this
+// member, each with the guidance to cite (its what-to-avoid section
+// first).
+func conflicts(question string, sig *history.Signals, sources []Source) []conflict {
+	var out []conflict
+	for _, r := range planConflicts(question, sig) {
+		cf := conflict{Rule: r}
+		if src := pick(sources, []string{sectionAvoid, sectionMisconception, sectionPractice, sectionOther}, r.topic); src != nil {
+			cf.Source = src.N
+			if bs := bullets(src.Hit.Text); len(bs) > 0 {
+				cf.Quote = bs[0]
+			}
+		}
+		out = append(out, cf)
+	}
+	return out
 }
 
 // prepQueries are the retrievals a prep makes: the requested style, the

@@ -177,8 +177,8 @@ func (c *Coach) SetSafetyPhrases(ctx context.Context, tx pgx.Tx, caller Caller, 
 	}
 	for i, p := range ps {
 		p.Phrase = strings.TrimSpace(p.Phrase)
-		if n := utf8.RuneCountInString(p.Phrase); n == 0 || n > 200 {
-			return nil, fmt.Errorf("%w: a phrase needs 1 to 200 characters", ErrInvalid)
+		if n := utf8.RuneCountInString(p.Phrase); n == 0 || n > 200 || strings.ContainsRune(p.Phrase, 0) {
+			return nil, fmt.Errorf("%w: a phrase needs 1 to 200 characters of text", ErrInvalid)
 		}
 		if err := c.safety.ValidPhrase(p); err != nil {
 			return nil, fmt.Errorf("%w: phrase %q: %s", ErrInvalid, p.Phrase, strings.TrimPrefix(err.Error(), safety.ErrInvalid.Error()+": "))

@@ -424,7 +424,7 @@ func TestAdminFlow(t *testing.T) {
 func TestMemberReferral(t *testing.T) {
 	base := server(t, nil)
 	org := pgtest.NewOrg(t, db)
-	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	tok := newUser(t, org, tenant.RoleManager, "鈴木 健")
 	b := newBrowser(t, base)
 	b.signIn(tok)
 	b.run(
