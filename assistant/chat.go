@@ -184,7 +184,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 
 	a := ChatAnswer{ID: uuid.Must(uuid.NewV7()), ThreadID: threadID, Mode: ModeOffline, Language: lang, Citations: []Citation{}}
 	var sources []Source
-	if a.Referral = c.screen(ctx, db, caller, chatTexts(screened, masked, earlier), g); a.Referral != nil {
+	if a.Referral = c.screen(ctx, db, caller, chatTexts(screened, masked, earlier), g); a.Referral.Blocks() {
 		a.Text = a.Referral.Message // the steps and contacts are in the referral
 	} else {
 		if sources, err = c.retrieve(ctx, db, lang, []query{{Text: masked}}); err != nil {
@@ -197,7 +197,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 		usage  llm.Reply
 	)
 	switch {
-	case a.Referral != nil:
+	case a.Referral.Blocks():
 		reason = ReasonSensitive
 	case a.NoGuidance:
 		// Nothing to ground an answer on: say so, whatever the mode.
@@ -269,7 +269,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 // when the thread is about one, this turn, and the manager's earlier turns
 // (the model would read them too).
 func chatTexts(member []safety.Text, text string, earlier []Message) []safety.Text {
-	texts := append(slices.Clip(member), safety.Text{Place: safety.PlaceChat, Text: text})
+	texts := append(slices.Clip(member), safety.Text{Place: safety.PlaceChat, Text: text, Fresh: true})
 	for _, m := range earlier {
 		if m.Role == "user" {
 			texts = append(texts, safety.Text{Place: safety.PlaceChat, Text: m.Content})

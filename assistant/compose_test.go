@@ -254,7 +254,7 @@ func TestSensitive(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tt := range tests {
-		if got := d.Scan([]safety.Text{{Place: safety.PlaceQuestion, Text: tt.text}}, nil).Matters; !slices.Equal(got, tt.want) {
+		if got := d.Scan([]safety.Text{{Place: safety.PlaceQuestion, Text: tt.text, Fresh: true}}, nil).Matters; !slices.Equal(got, tt.want) {
 			t.Errorf("Scan(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}

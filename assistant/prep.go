@@ -131,10 +131,10 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 		}
 		if sig.Next != nil {
 			// A session picked by id may be older than the window.
-			screened = append(screened, safety.Text{Place: safety.PlaceIntake, Text: sig.Next.Request},
-				safety.Text{Place: safety.PlaceNote, Text: sig.Next.Notes})
+			screened = append(screened, safety.Text{Place: safety.PlaceIntake, Text: sig.Next.Request, Fresh: true},
+				safety.Text{Place: safety.PlaceNote, Text: sig.Next.Notes, Fresh: true})
 		}
-		screened = append(screened, safety.Text{Place: safety.PlaceQuestion, Text: question})
+		screened = append(screened, safety.Text{Place: safety.PlaceQuestion, Text: question, Fresh: true})
 		g, err = loadGuard(ctx, tx)
 		return err
 	})
@@ -142,7 +142,11 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 		return Plan{}, err
 	}
 
-	in := prepInput{Lang: lang, Signals: &sig, Question: question, Referral: c.screen(ctx, db, caller, screened, g)}
+	in := prepInput{Lang: lang, Signals: &sig, Question: question}
+	possible := c.screen(ctx, db, caller, screened, g)
+	if possible.Blocks() {
+		in.Referral, possible = possible, nil
+	}
 	var similar []history.SessionMatch
 	if in.Referral == nil {
 		// Nothing is retrieved for a referral: it carries no coaching.
@@ -155,6 +159,9 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 
 	plan := composePrep(in)
 	plan.ID, plan.MemberID = uuid.Must(uuid.NewV7()), req.MemberID
+	if possible != nil {
+		plan.Referral = possible // shown first; the plan still coaches
+	}
 	reason := c.offlineReason(ctx, db, in.Referral != nil)
 	var usage llm.Reply
 	if reason == "" {

@@ -93,8 +93,8 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 		if screened, err = c.history.SafetyTexts(ctx, tx, in.Session.MemberID, time.Now()); err != nil {
 			return err
 		}
-		screened = append(screened, safety.Text{Place: safety.PlaceIntake, Text: in.Session.RequestText},
-			safety.Text{Place: safety.PlaceNote, Text: in.Session.Notes}, safety.Text{Place: safety.PlaceComment, Text: in.Comment})
+		screened = append(screened, safety.Text{Place: safety.PlaceIntake, Text: in.Session.RequestText, Fresh: true},
+			safety.Text{Place: safety.PlaceNote, Text: in.Session.Notes, Fresh: true}, safety.Text{Place: safety.PlaceComment, Text: in.Comment, Fresh: true})
 		g, err = loadGuard(ctx, tx)
 		return err
 	})
@@ -102,7 +102,8 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 		return Reflection{}, err
 	}
 	in.Signals = &sig
-	if ref := c.screen(ctx, db, caller, screened, g); ref != nil {
+	possible := c.screen(ctx, db, caller, screened, g)
+	if ref := possible; ref.Blocks() {
 		// No reflection prompts on a matter the coach does not coach on:
 		// the referral says what to do instead.
 		r := Reflection{ID: uuid.Must(uuid.NewV7()), SessionID: sessionID, Mode: ModeOffline, FallbackReason: ReasonSensitive,
@@ -134,7 +135,7 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 	}
 
 	r := composeReflection(in)
-	r.ID, r.SessionID = uuid.Must(uuid.NewV7()), sessionID
+	r.ID, r.SessionID, r.Referral = uuid.Must(uuid.NewV7()), sessionID, possible
 	reason := c.offlineReason(ctx, db, false)
 	var usage llm.Reply
 	if reason == "" {

@@ -50,15 +50,25 @@ type Referral struct {
 	// DefaultContacts is set when the organization has registered none:
 	// Contacts then names the usual ones to look for.
 	DefaultContacts bool `json:"default_contacts"`
+	// Possible is a referral only the statistical model asked for: it is
+	// shown first, and the coach still answers below it.
+	Possible bool `json:"possible"`
 }
+
+// Blocks reports whether the referral replaces the coaching.
+func (r *Referral) Blocks() bool { return r != nil && !r.Possible }
 
 func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 	var names []string
 	for _, t := range f.Matters {
 		names = append(names, msg(lang, "sensitive."+t))
 	}
-	r := &Referral{Topics: f.Matters, Places: nonNil(f.Places), Immediate: f.Immediate,
-		Message: msg(lang, "referral", strings.Join(names, msg(lang, "list.sep"))), Contacts: nonNil(contacts)}
+	key := "referral"
+	if f.Possible {
+		key = "referral.possible"
+	}
+	r := &Referral{Topics: f.Matters, Places: nonNil(f.Places), Immediate: f.Immediate, Possible: f.Possible,
+		Message: msg(lang, key, strings.Join(names, msg(lang, "list.sep"))), Contacts: nonNil(contacts)}
 	if f.Immediate {
 		r.Steps = append(r.Steps, msg(lang, "referral.step.emergency"))
 	}
@@ -89,12 +99,18 @@ func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 // never lower one, and a failed call leaves the lexicon's answer.
 func (c *Coach) screen(ctx context.Context, db DB, caller Caller, texts []safety.Text, g guard) *Referral {
 	f := c.safety.Scan(texts, g.phrases)
-	if !f.Flagged() && c.classifier != nil && c.offlineReason(ctx, db, false) == "" {
+	if (!f.Flagged() || f.Possible) && c.classifier != nil && c.offlineReason(ctx, db, false) == "" {
 		cf, used, err := c.classifier.Classify(ctx, texts)
-		if err != nil {
+		switch {
+		case err != nil:
 			c.logger.WarnContext(ctx, "safety classifier failed; the lexicon's answer stands", slog.String("error", err.Error()))
+		case f.Possible && !cf.Flagged():
+			// The chat model reads better than the statistical one: its
+			// "nothing here" clears a possible flag.
+			f = safety.Finding{}
+		default:
+			f.Merge(cf)
 		}
-		f.Merge(cf)
 		if used.PromptTokens+used.CompletionTokens > 0 {
 			err := db.InTx(ctx, func(tx pgx.Tx) error { return addUsage(ctx, tx, caller, used.PromptTokens, used.CompletionTokens) })
 			if err != nil {
@@ -193,9 +209,9 @@ func (c *Coach) SetSafetyPhrases(ctx context.Context, tx pgx.Tx, caller Caller, 
 
 // recordReferral counts a referral for the organization's admins: the
 // matters and where the coach gave it, never the text, the manager or the
-// member.
+// member. A possible one is not counted: the coach still answered.
 func recordReferral(ctx context.Context, tx pgx.Tx, caller Caller, kind string, r *Referral) error {
-	if r == nil {
+	if !r.Blocks() {
 		return nil
 	}
 	for _, m := range r.Topics {

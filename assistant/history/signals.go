@@ -302,21 +302,29 @@ const safetyWindow = 42 * 24 * time.Hour
 // SafetyTexts returns, in full, the member's text the coach acts on: the
 // requests and notes of the scheduled and recent sessions, the open and
 // recent actions, the shared comments and the reflection answers of the
-// last weeks. Places are those of package safety.
+// last weeks. Places are those of package safety; the next and the latest
+// 1on1's texts are fresh.
 func (s *Store) SafetyTexts(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now time.Time) ([]safety.Text, error) {
 	since := now.Add(-safetyWindow)
+	// Fresh: the next 1on1 and the latest held one (its notes, request and
+	// the member's comment on it).
 	rows, _ := tx.Query(ctx, `
-		SELECT CASE WHEN request_from = 'member' THEN 'intake' ELSE 'question' END, request_text FROM sessions
-		WHERE member_id = $1 AND request_text <> '' AND (status = 'scheduled' OR coalesce(held_at, scheduled_at, created_at) >= $2)
+		WITH recent AS (
+			SELECT id, request_from, request_text, notes,
+				status = 'scheduled' OR id = (SELECT id FROM sessions WHERE member_id = $1 AND status = 'held'
+					ORDER BY coalesce(held_at, scheduled_at, created_at) DESC, id DESC LIMIT 1) AS fresh
+			FROM sessions
+			WHERE member_id = $1 AND (status = 'scheduled' OR coalesce(held_at, scheduled_at, created_at) >= $2))
+		SELECT CASE WHEN request_from = 'member' THEN 'intake' ELSE 'question' END, request_text, fresh FROM recent WHERE request_text <> ''
 		UNION ALL
-		SELECT 'note', notes FROM sessions
-		WHERE member_id = $1 AND notes <> '' AND (status = 'scheduled' OR coalesce(held_at, scheduled_at, created_at) >= $2)
+		SELECT 'note', notes, fresh FROM recent WHERE notes <> ''
 		UNION ALL
-		SELECT 'action', text FROM actions WHERE member_id = $1 AND (status = 'open' OR created_at >= $2)
+		SELECT 'action', text, false FROM actions WHERE member_id = $1 AND (status = 'open' OR created_at >= $2)
 		UNION ALL
-		SELECT 'comment', comment FROM session_feedback WHERE member_id = $1 AND comment <> '' AND created_at >= $2
+		SELECT 'comment', f.comment, r.fresh FROM session_feedback f JOIN recent r ON r.id = f.session_id
+		WHERE f.comment <> ''
 		UNION ALL
-		SELECT 'reflection', answer FROM session_reflections WHERE member_id = $1 AND answer <> '' AND created_at >= $2`,
+		SELECT 'reflection', answer, false FROM session_reflections WHERE member_id = $1 AND answer <> '' AND created_at >= $2`,
 		memberID, since)
 	texts, err := pgx.CollectRows(rows, pgx.RowToStructByPos[safety.Text])
 	if err != nil {

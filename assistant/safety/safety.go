@@ -46,6 +46,12 @@ const (
 type Text struct {
 	Place string
 	Text  string
+	// Fresh marks what was written for this answer or is the member's
+	// latest: the question or chat turn, the request for the next 1on1,
+	// the latest 1on1's notes and comment. The model reads only fresh
+	// texts (the lexicon reads all): one false alarm of the model in an
+	// old note would otherwise follow a member for weeks.
+	Fresh bool
 }
 
 // Finding is what a scan found. It holds no text, so it can be stored and
@@ -59,6 +65,11 @@ type Finding struct {
 	// ByClassifier is set when the chat model raised a matter the lexicon
 	// had not.
 	ByClassifier bool `json:"by_classifier,omitempty"`
+	// Possible is set when only the statistical model found something: it
+	// reads unseen wording the lexicon misses, and also some ordinary
+	// notes, so its flag alone asks for a look rather than stopping the
+	// coach.
+	Possible bool `json:"possible,omitempty"`
 }
 
 // Flagged reports whether the coach must refer instead of coaching.
@@ -88,6 +99,9 @@ func (f *Finding) Merge(g Finding) {
 	}
 	f.Immediate = f.Immediate || g.Immediate
 	f.ByClassifier = f.ByClassifier || g.ByClassifier
+	if g.Flagged() && !g.Possible {
+		f.Possible = false
+	}
 }
 
 // Phrase is an organization's own phrase for a matter, matched like the
@@ -101,6 +115,7 @@ type Phrase struct {
 type Detector struct {
 	an    *analyzer
 	rules []*rule
+	model *model
 }
 
 // NewDetector loads the lexicon shipped with the binary.
@@ -114,7 +129,11 @@ func NewDetector() (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Detector{an: an, rules: rules}, nil
+	m, err := loadModel()
+	if err != nil {
+		return nil, err
+	}
+	return &Detector{an: an, rules: rules, model: m}, nil
 }
 
 // Scan reads texts with the lexicon and the organization's phrases.
@@ -123,19 +142,38 @@ func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
 	if len(phrases) > 0 {
 		rules = append(slices.Clip(rules), d.phraseRules(phrases)...)
 	}
-	var f Finding
+	var (
+		f       Finding
+		lexicon bool
+	)
 	for _, t := range texts {
 		if t.Text == "" {
 			continue
 		}
 		doc := d.an.analyze(t.Text)
+		found := false
 		for _, r := range rules {
 			if r.matches(doc) {
 				f.add(r.matter, t.Place, r.immediate)
+				found = true
+			}
+		}
+		lexicon = lexicon || found
+		// What the lexicon let through, the model reads.
+		if !found && t.Fresh && d.model != nil {
+			if m := d.model.classify(d.an, t.Text); m != "" {
+				f.add(m, t.Place, false)
 			}
 		}
 	}
+	f.Possible = f.Flagged() && !lexicon
 	return f
+}
+
+// lexiconFlags reports whether any lexicon rule matches text.
+func (d *Detector) lexiconFlags(text string) bool {
+	doc := d.an.analyze(text)
+	return slices.ContainsFunc(d.rules, func(r *rule) bool { return r.matches(doc) })
 }
 
 // Hits names the lexicon rules text matches, for tests and curation.

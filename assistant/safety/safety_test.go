@@ -64,7 +64,7 @@ func TestReportedMisses(t *testing.T) {
 		{"飲み会のあと、課長に二人で飲みに行こうとしつこく誘われ、帰りのタクシーで太ももを触られたそうだ", Harassment},
 		{"育休から戻ったら評価を一段階下げられた", Discrimination},
 	} {
-		f := d.Scan([]Text{{Place: PlaceIntake, Text: tc.text}}, nil)
+		f := d.Scan([]Text{{Place: PlaceIntake, Text: tc.text, Fresh: true}}, nil)
 		if !slices.Contains(f.Matters, tc.matter) {
 			t.Errorf("%q: found %v, want %s (rules: %v)", tc.text, f.Matters, tc.matter, d.Hits(tc.text))
 		}
@@ -74,15 +74,15 @@ func TestReportedMisses(t *testing.T) {
 func TestScanReportsPlacesAndImmediacy(t *testing.T) {
 	d := newTestDetector(t)
 	f := d.Scan([]Text{
-		{Place: PlaceQuestion, Text: "来週の1on1で何を話せばいいですか"},
-		{Place: PlaceNote, Text: "本人は「もう遺書も書いた」と話していた"},
-		{Place: PlaceComment, Text: "上司に毎日みんなの前で怒鳴られています"},
+		{Place: PlaceQuestion, Text: "来週の1on1で何を話せばいいですか", Fresh: true},
+		{Place: PlaceNote, Text: "本人は「もう遺書も書いた」と話していた", Fresh: true},
+		{Place: PlaceComment, Text: "上司に毎日みんなの前で怒鳴られています", Fresh: true},
 	}, nil)
 	want := Finding{Matters: []string{Crisis, Harassment}, Places: []string{PlaceNote, PlaceComment}, Immediate: true}
 	if !slices.Equal(f.Matters, want.Matters) || !slices.Equal(f.Places, want.Places) || f.Immediate != want.Immediate {
 		t.Errorf("Scan = %+v, want %+v", f, want)
 	}
-	if f := d.Scan([]Text{{Place: PlaceQuestion, Text: "来週の1on1で何を話せばいいですか"}}, nil); f.Flagged() {
+	if f := d.Scan([]Text{{Place: PlaceQuestion, Text: "来週の1on1で何を話せばいいですか", Fresh: true}}, nil); f.Flagged() {
 		t.Errorf("an ordinary question was flagged: %+v", f)
 	}
 }
@@ -100,7 +100,7 @@ func TestOrganizationPhrases(t *testing.T) {
 		{"He mentioned Project Blue Sky again", []string{Legal}},
 		{"会議に呼ばれた", nil},
 	} {
-		f := d.Scan([]Text{{Place: PlaceNote, Text: tc.text}}, phrases)
+		f := d.Scan([]Text{{Place: PlaceNote, Text: tc.text, Fresh: true}}, phrases)
 		if !slices.Equal(f.Matters, tc.want) {
 			t.Errorf("%q: %v, want %v", tc.text, f.Matters, tc.want)
 		}
@@ -131,18 +131,14 @@ type gate struct {
 	MinRecall float64 `json:"min_recall"` // per matter
 	MaxFalse  float64 `json:"max_false"`  // share of negatives referred
 	FirstRun  string  `json:"first_run"`  // figures of its first run, as printed
+	// Training marks a set the model is trained on: its figures are
+	// in-sample, its first run is the honest one.
+	Training bool `json:"training"`
 }
 
 func TestLabelledSets(t *testing.T) {
 	d := newTestDetector(t)
-	var gates map[string]gate
-	b, err := os.ReadFile("testdata/gates.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &gates); err != nil {
-		t.Fatal(err)
-	}
+	gates := readGates(t)
 	files, _ := filepath.Glob("testdata/*.jsonl")
 	if len(files) == 0 {
 		t.Fatal("no labelled sets")
@@ -156,6 +152,9 @@ func TestLabelledSets(t *testing.T) {
 			}
 			set := readSet(t, file)
 			s := score(d, set)
+			if g.Training {
+				name += " (training data)"
+			}
 			t.Logf("%s: %s", name, s)
 			if testing.Verbose() {
 				for _, m := range s.misses {
@@ -172,6 +171,19 @@ func TestLabelledSets(t *testing.T) {
 			}
 		})
 	}
+}
+
+func readGates(t *testing.T) map[string]gate {
+	t.Helper()
+	var gates map[string]gate
+	b, err := os.ReadFile("testdata/gates.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &gates); err != nil {
+		t.Fatal(err)
+	}
+	return gates
 }
 
 func readSet(t *testing.T, file string) []labelled {
@@ -198,15 +210,16 @@ func readSet(t *testing.T, file string) []labelled {
 
 type scores struct {
 	pos, hit, kind   map[string]int
+	certain          map[string]int // referred by the lexicon, not only the model
 	neg, falseRef    int
 	immediate, imHit int
 	misses           []string
 }
 
 func score(d *Detector, set []labelled) scores {
-	s := scores{pos: map[string]int{}, hit: map[string]int{}, kind: map[string]int{}}
+	s := scores{pos: map[string]int{}, hit: map[string]int{}, kind: map[string]int{}, certain: map[string]int{}}
 	for _, l := range set {
-		f := d.Scan([]Text{{Place: l.Place, Text: l.Text}}, nil)
+		f := d.Scan([]Text{{Place: l.Place, Text: l.Text, Fresh: true}}, nil)
 		if l.Matter == "" {
 			s.neg++
 			if f.Flagged() {
@@ -216,6 +229,9 @@ func score(d *Detector, set []labelled) scores {
 			continue
 		}
 		s.pos[l.Matter]++
+		if f.Flagged() && !f.Possible {
+			s.certain[l.Matter]++
+		}
 		if f.Flagged() {
 			s.hit[l.Matter]++
 		} else {
@@ -254,7 +270,7 @@ func (s scores) falseRate() float64 {
 func (s scores) String() string {
 	var b strings.Builder
 	for _, m := range Matters {
-		fmt.Fprintf(&b, "%s recall %.3f (%d/%d, right kind %d) · ", m, s.recall(m), s.hit[m], s.pos[m], s.kind[m])
+		fmt.Fprintf(&b, "%s recall %.3f (%d/%d, right kind %d, by the lexicon %d) · ", m, s.recall(m), s.hit[m], s.pos[m], s.kind[m], s.certain[m])
 	}
 	fmt.Fprintf(&b, "immediate %d/%d · false referrals %.3f (%d/%d negatives)", s.imHit, s.immediate, s.falseRate(), s.falseRef, s.neg)
 	return b.String()

@@ -16,6 +16,7 @@ addMessages({
     'coach.referral': '専門の窓口につないでください',
     'coach.contacts': '連絡先',
     'coach.referral.now': 'いま行うこと',
+    'coach.referral.possible': 'デリケートな内容かもしれません',
     'coach.referral.where': '見つかった場所：{0}',
     'coach.referral.default': '組織の窓口が未登録のため、一般的な相談先を示しています。',
     'place.question': 'あなたの質問', 'place.chat': 'チャット', 'place.intake': 'メンバーの事前記入', 'place.comment': 'メンバーのコメント',
@@ -42,6 +43,7 @@ addMessages({
     'coach.referral': 'Involve the right people',
     'coach.contacts': 'Contacts',
     'coach.referral.now': 'What to do now',
+    'coach.referral.possible': 'This may be a sensitive matter',
     'coach.referral.where': 'Found in: {0}',
     'coach.referral.default': 'Your organization has not registered its contacts: these are the usual ones to look for.',
     'place.question': 'your question', 'place.chat': 'the chat', 'place.intake': "the member's request", 'place.comment': "the member's comment",
@@ -136,7 +138,7 @@ export function referralBox(r, id) {
   if (!r) return null;
   const places = (r.places || []).map((p) => t('place.' + p)).join(t('common.sep'));
   return h('div', { class: 'notice warn', role: 'alert', id: id || null },
-    h('h3', {}, t('coach.referral')),
+    h('h3', {}, t(r.possible ? 'coach.referral.possible' : 'coach.referral')),
     h('p', {}, r.message),
     places ? h('p', { class: 'small' }, t('coach.referral.where', places)) : null,
     r.steps && r.steps.length

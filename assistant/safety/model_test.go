@@ -1,0 +1,141 @@
+package safety
+
+import (
+	"encoding/json"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+var update = flag.Bool("update", false, "retrain model/screen.json from testdata")
+
+// The settings the shipped model is trained with. The threshold trades
+// recall for false referrals; it was set on the held-out sets already
+// spent, and a sealed set measures it.
+var (
+	modelOptions   = trainOptions{Epochs: 25, Rate: 0.2, L2: 1e-4, NegativeWeight: 2, Seed: 3, MinWeight: 0.05}
+	modelThreshold = 0.45
+)
+
+// trainingSets are the labelled sets gates.json marks as training, and, as ordinary
+// text, the sentences of the starter guidance the lexicon does not flag:
+// managers ask the coach in its words (聴く, 助言, 挑戦...), and a model
+// that never saw them reads them as sensitive.
+func trainingSets(t *testing.T) ([]example, map[string]int) {
+	t.Helper()
+	gates := readGates(t)
+	files, _ := filepath.Glob("testdata/*.jsonl")
+	var exs []example
+	counts := map[string]int{}
+	for _, f := range files {
+		if !gates[filepath.Base(f)].Training {
+			continue // a held-out set measures the model
+		}
+		for _, l := range readSet(t, f) {
+			e := example{text: l.Text}
+			if l.Matter != "" {
+				e.matters = append([]string{l.Matter}, l.Also...)
+			}
+			exs = append(exs, e)
+			counts[filepath.Base(f)]++
+		}
+	}
+	d := newTestDetector(t)
+	docs, _ := filepath.Glob("../../knowledge/starter/*/*.md")
+	for _, doc := range docs {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range guidanceSentences(string(b)) {
+			if !d.lexiconFlags(s) {
+				exs = append(exs, example{text: s})
+				counts["starter guidance"]++
+			}
+		}
+	}
+	return exs, counts
+}
+
+// guidanceSentences are a guidance document's lines and sentences, without
+// front matter, headings and markup.
+func guidanceSentences(doc string) []string {
+	if _, rest, ok := strings.Cut(strings.TrimPrefix(doc, "---\n"), "\n---\n"); ok {
+		doc = rest
+	}
+	var out []string
+	for _, line := range strings.Split(doc, "\n") {
+		line = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "-*#>0123456789. "))
+		line = strings.ReplaceAll(line, "**", "")
+		for _, s := range sentenceEnd.Split(line, -1) {
+			if utf8.RuneCountInString(strings.TrimSpace(s)) >= 8 {
+				out = append(out, strings.TrimSpace(s))
+			}
+		}
+	}
+	return out
+}
+
+// TestModelIsCurrent trains the model afresh from testdata and checks the
+// shipped one says the same of every labelled text: the file is what the
+// data and settings give, not edited by hand. With -update it rewrites it.
+func TestModelIsCurrent(t *testing.T) {
+	exs, counts := trainingSets(t)
+	an := newTestDetector(t).an
+	fresh := train(an, exs, modelOptions, modelThreshold)
+	fresh.Trained = counts
+	if *update {
+		b, err := json.Marshal(fresh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile("model/screen.json", append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("model/screen.json: %d bytes, %d features", len(b), len(fresh.Any.Weights))
+		return
+	}
+	shipped, err := loadModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shipped.Threshold != fresh.Threshold || shipped.Options != fresh.Options || len(shipped.Trained) != len(counts) {
+		t.Fatalf("model/screen.json was trained with other settings or sets (go test ./assistant/safety -run TestModelIsCurrent -update)")
+	}
+	for set, n := range counts {
+		if shipped.Trained[set] != n {
+			t.Fatalf("model/screen.json was trained on %d texts of %s, testdata has %d (go test ./assistant/safety -run TestModelIsCurrent -update)", shipped.Trained[set], set, n)
+		}
+	}
+	for _, e := range exs {
+		fs := features(an, e.text)
+		if d := math.Abs(shipped.Any.prob(fs) - fresh.Any.prob(fs)); d > 1e-3 {
+			t.Fatalf("model/screen.json differs from a fresh training run by %.4f on %q", d, e.text)
+		}
+	}
+}
+
+func TestModelReadsUnseenWording(t *testing.T) {
+	d := newTestDetector(t)
+	// Not in the lexicon, and not in the labelled sets.
+	for _, text := range []string{
+		"最近、家に帰るとベッドの上で何時間も天井を見ていて、何のために働いているのかもうわからない。消えてしまえば楽なのに",
+		"he keeps telling her that her career here is over if she ever mentions the incident at the hotel to anyone",
+	} {
+		if f := d.Scan([]Text{{Place: PlaceIntake, Text: text, Fresh: true}}, nil); !f.Flagged() {
+			t.Errorf("not referred: %q", text)
+		}
+	}
+	for _, text := range []string{
+		"来週のリリースに向けてテスト計画を見直したい。QAチームとの役割分担も相談したいです。",
+		"She wants to talk about her career path and whether a staff engineer role is realistic next year.",
+	} {
+		if f := d.Scan([]Text{{Place: PlaceIntake, Text: text, Fresh: true}}, nil); f.Flagged() {
+			t.Errorf("an ordinary text was referred (%v): %q", f.Matters, text)
+		}
+	}
+}
