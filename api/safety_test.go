@@ -206,3 +206,50 @@ func TestSafetyClassifier(t *testing.T) {
 		t.Errorf("a failed classifier: referral %+v, mode %s, %d calls; want the coached answer", a.Referral, a.Mode, len(reqs))
 	}
 }
+
+// What only the statistical screen flags is a possible referral: offline,
+// the answer carries it first and still coaches; with the classifier, the
+// chat model confirms it (a referral, no coaching) or clears it.
+func TestPossibleReferral(t *testing.T) {
+	const text = "最近、家に帰るとベッドの上で何時間も天井を見ていて、何のために働いているのかもうわからない"
+	srv := newTestServer(t, coachDeps(t, nil, 0))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	var th assistant.Thread
+	call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &th)
+	var a assistant.ChatAnswer
+	call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": text}, &a)
+	if a.Referral == nil || !a.Referral.Possible || a.FallbackReason == "sensitive_topic" || a.Text == a.Referral.Message || len(a.Referral.Steps) == 0 {
+		t.Errorf("offline: want a possible referral above a coached answer, got %+v", a)
+	}
+
+	for _, tc := range []struct {
+		verdict string
+		block   bool
+	}{{`{"matters": ["crisis"], "immediate": false}`, true}, {`{"matters": [], "immediate": false}`, false}} {
+		fake, model := fakeModel(t, func(req openaitest.Request) openaitest.Reply {
+			if strings.HasPrefix(req.Messages[0].Content, safety.ClassifierMarker) {
+				return openaitest.Reply{Text: tc.verdict}
+			}
+			return citingAnswer(req)
+		})
+		d := coachDeps(t, model, 0)
+		coach, err := assistant.New(assistant.Config{Logger: d.Logger, Knowledge: d.Knowledge, History: d.History, LLM: model, SafetyClassifier: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Coach = coach
+		srv := newTestServer(t, d)
+		var th assistant.Thread
+		call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &th)
+		var a assistant.ChatAnswer
+		call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": text}, &a)
+		reqs := fake.Requests()
+		switch {
+		case tc.block && (!a.Referral.Blocks() || len(reqs) != 1):
+			t.Errorf("classifier confirms: referral %+v after %d model calls, want a referral and no coaching call", a.Referral, len(reqs))
+		case !tc.block && (a.Referral != nil || a.Mode != "llm"):
+			t.Errorf("classifier clears: referral %+v, mode %s", a.Referral, a.Mode)
+		}
+	}
+}
