@@ -9,6 +9,7 @@ import (
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/llm"
 	"github.com/taiwa-coach/taiwa/assistant/llm/openaitest"
 	"github.com/taiwa-coach/taiwa/assistant/safety"
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
@@ -154,6 +155,18 @@ func TestOrganizationSafetyPhrases(t *testing.T) {
 	}
 }
 
+// classifierDeps are coachDeps with the safety classifier on.
+func classifierDeps(t *testing.T, model *llm.Client) Deps {
+	t.Helper()
+	d := coachDeps(t, model, 0)
+	coach, err := assistant.New(assistant.Config{Logger: d.Logger, Knowledge: d.Knowledge, History: d.History, LLM: model, SafetyClassifier: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Coach = coach
+	return d
+}
+
 // With the classifier on, the model may raise a matter the lexicon missed,
 // before any coaching call; when it fails, the lexicon's answer stands and
 // the coach coaches.
@@ -171,13 +184,7 @@ func TestSafetyClassifier(t *testing.T) {
 		}
 		return citingAnswer(req)
 	})
-	d := coachDeps(t, model, 0)
-	coach, err := assistant.New(assistant.Config{Logger: d.Logger, Knowledge: d.Knowledge, History: d.History, LLM: model, SafetyClassifier: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Coach = coach
-	srv := newTestServer(t, d)
+	srv := newTestServer(t, classifierDeps(t, model))
 	org := pgtest.NewOrg(t, db)
 	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
 	var th assistant.Thread
@@ -233,13 +240,7 @@ func TestPossibleReferral(t *testing.T) {
 			}
 			return citingAnswer(req)
 		})
-		d := coachDeps(t, model, 0)
-		coach, err := assistant.New(assistant.Config{Logger: d.Logger, Knowledge: d.Knowledge, History: d.History, LLM: model, SafetyClassifier: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Coach = coach
-		srv := newTestServer(t, d)
+		srv := newTestServer(t, classifierDeps(t, model))
 		var th assistant.Thread
 		call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &th)
 		var a assistant.ChatAnswer
