@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
@@ -400,14 +401,24 @@ type searchRequest struct {
 
 // handleSearch is "try a query": the chunks of published guidance that
 // answer it, with each retriever's score and rank.
-func handleSearch(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+func handleSearch(db *tenant.DB, kb *knowledge.Base, h *history.Store) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, p := c.Request().Context(), principal(c)
 		var req searchRequest
 		if err := decode(c, &req); err != nil {
 			return err
 		}
-		res, err := kb.Search(ctx, db.Scope(p), knowledge.Query{Text: req.Query, Language: req.Language, Topics: req.Topics, K: req.K})
+		// The query is embedded by the provider: masked first, like
+		// everything else that leaves for a model.
+		var masked []string
+		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			masked, _, err = h.Mask(ctx, tx, p.Language, req.Query)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		res, err := kb.Search(ctx, db.Scope(p), knowledge.Query{Text: masked[0], Language: req.Language, Topics: req.Topics, K: req.K})
 		if err != nil {
 			return err
 		}

@@ -70,7 +70,7 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodGet, "/api/kb/export", handleExport(d.DB, kb), curate)
 	api(http.MethodPost, "/api/kb/import", handleImport(d.DB, kb), curate, middleware.BodyLimit(maxImportBody))
 	api(http.MethodPost, "/api/kb/chunk-preview", handleChunkPreview(kb), curate)
-	api(http.MethodPost, "/api/kb/search", handleSearch(d.DB, kb))
+	api(http.MethodPost, "/api/kb/search", handleSearch(d.DB, kb, d.History))
 
 	// Session history: a manager's own members, sessions and actions.
 	// Admins and curators cannot read it (row security requires the

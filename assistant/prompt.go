@@ -78,7 +78,9 @@ func historySection(lang string, sig *history.Signals, similar []history.Session
 	}
 	var b strings.Builder
 	b.WriteString("<history>\n")
-	fmt.Fprintf(&b, "member: %s\n", fence(sig.Alias))
+	// The alias is the manager's label and often a real name: the model
+	// gets the member as a role, never the alias.
+	b.WriteString("member: the member this history is about (本人)\n")
 	if n := sig.Next; n != nil {
 		fmt.Fprintf(&b, "next 1on1: %s\n", day(n.At))
 		if n.Style != nil {
