@@ -237,13 +237,21 @@ var formats = []detector{
 	// and 10-11 digit Japanese numbers written together.
 	{kind: Phone, re: regexp.MustCompile(`\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){2,4}`)},
 	{kind: Phone, re: regexp.MustCompile(`(?:\(0\d{1,4}\)\s?\d{1,4}-\d{3,4}|\b0\d{1,4}\(\d{1,4}\)\d{3,4}\b|\b0\d{1,4}-\d{1,4}-\d{3,4}\b|\b0\d{9,10}\b)`)},
+	// The same numbers with spaces or dots between the groups (090 8765 4321),
+	// and North American ones ((555) 123-4567, 555.123.4567).
+	{kind: Phone, re: regexp.MustCompile(`\b0\d{1,4}(?: |\.)\d{1,4}(?: |\.)\d{3,4}\b|\(\d{3}\) ?\d{3}[-. ]\d{4}\b|\b\d{3}[-.]\d{3}[-.]\d{4}\b`)},
 	{kind: PostalCode, re: regexp.MustCompile(`〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b`)},
 	// Japanese addresses: a prefecture, then up to the block number.
 	{kind: Address, re: regexp.MustCompile(`(?:東京都|北海道|(?:京都|大阪)府|[^\s、。,，]{2,3}県)[^\s、。,，「」（）()]{1,30}?\d+(?:(?:-|丁目|番地?|号)\d*)*(?:号)?`)},
+	// Japanese addresses without the prefecture: a city, ward, town or
+	// village, then a block number (大阪市北区梅田3丁目1番5号, 横浜市中区山下町123番地).
+	{kind: Address, re: regexp.MustCompile(`(?:[一-龥]{1,5}[市区町村郡]){1,3}[一-龥ぁ-んァ-ヶ]{0,8}\d+(?:(?:-|丁目|番地?|号)\d*)+`)},
+	// Street addresses: "221 Baker Street", "1600 Pennsylvania Ave".
+	{kind: Address, re: regexp.MustCompile(`\b\d{1,5}[A-Za-z]? (?:[A-Z][a-z]+ ){1,3}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Way|Court|Ct\.?|Place|Pl\.?|Terrace|Crescent|Close)\b`)},
 	// English-style Japanese addresses: "1-2-3 Shibuya, Shibuya-ku, Tokyo".
 	{kind: Address, re: regexp.MustCompile(`\b\d+-\d+(?:-\d+)? [A-Z][a-z]+(?:, [A-Z][a-z]+(?:-(?:ku|shi|cho|machi))?)*`)},
 	// Employee and other ids after a label: mask the id, not the label.
-	{kind: EmployeeID, re: regexp.MustCompile(`(?i)(?:社員番号|従業員番号|社員ID|職員番号|employee\s*(?:id|no\.?|number)|staff\s*id|\bID)\s*[:：]?\s*([A-Z0-9]{0,6}-?\d{3,10})\b`), group: 1},
+	{kind: EmployeeID, re: regexp.MustCompile(`(?i)(?:(?:社員|従業員|職員|スタッフ|人事|個人|会員)(?:番号|コード|ID|No\.?|NO)|社番|employee\s*(?:id|no\.?|number|code|#)|staff\s*(?:id|no\.?|number|code|#)|personnel\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?|number)|\bID)\s*[:：#]?\s*([A-Z0-9]{0,6}-?\d{3,10})\b`), group: 1},
 	{kind: EmployeeID, re: regexp.MustCompile(`\b(?:EMP|E|ID)-\d{4,10}\b`)},
 }
 
@@ -326,6 +334,12 @@ func (r *Redactor) japaneseNames(raw string) []span {
 					continue
 				}
 				break
+			}
+			// A lone one-kanji "surname" is more often the common word
+			// (森の中, 林を抜ける); with an honorific or title the loop below
+			// still finds it (森さん, 林部長).
+			if utf8.RuneCountInString(raw[start:end]) == 1 {
+				continue
 			}
 			out = append(out, span{start, end, Person})
 		}
@@ -429,7 +443,7 @@ func englishNames(raw string) []span {
 		}
 		words := strings.Fields(raw[m[0]:m[1]])
 		first := strings.TrimSuffix(strings.TrimSuffix(words[0], "'s"), "’s")
-		if !givenNames[first] {
+		if !givenNames[first] || imperative(raw, m[0], m[0]+len(first)) {
 			continue
 		}
 		end := m[0] + len(first)
@@ -441,6 +455,21 @@ func englishNames(raw string) []span {
 	}
 	return out
 }
+
+// imperative reports whether the given name at raw[a:b] starts a sentence
+// and is followed by an object ("Mark the date", "Bill it to the client"):
+// the verb, not the person.
+func imperative(raw string, a, b int) bool {
+	before := strings.TrimRight(raw[:a], " \t\"'(「")
+	if before != "" && !strings.ContainsAny(before[len(before)-1:], ".!?\n:;") {
+		return false
+	}
+	next := strings.Fields(raw[b:])
+	return len(next) > 0 && objectWords[strings.ToLower(strings.Trim(next[0], ",.;:"))]
+}
+
+var objectWords = setOf("the", "a", "an", "this", "that", "these", "those", "it", "them", "your", "my", "our", "their",
+	"his", "her", "down", "up", "off", "as", "all", "each", "every", "any")
 
 // notSurname are capitalized words that follow a given name without being
 // a surname.

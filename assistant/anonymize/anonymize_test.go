@@ -168,3 +168,34 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+// Formats that used to slip through (issue 11): phones with spaces, ids
+// after other labels, addresses without a prefecture, street addresses;
+// and ordinary words that must stay.
+func TestFormatsThatSlipped(t *testing.T) {
+	r := redactor(t)
+	for _, tc := range []struct {
+		text, gone string
+		kind       Kind
+	}{
+		{"携帯は 090 8765 4321 です", "8765", Phone},
+		{"call me at (555) 123-4567 tomorrow", "123-4567", Phone},
+		{"社員コード: A12345 の件", "A12345", EmployeeID},
+		{"従業員番号 004512 を確認", "004512", EmployeeID},
+		{"staff no. 88231 asked for leave", "88231", EmployeeID},
+		{"社員ID：EMP-2231 の申請", "2231", EmployeeID},
+		{"実家は大阪市北区梅田3丁目1番5号です", "梅田3丁目", Address},
+		{"横浜市中区山下町123番地に引っ越した", "山下町123", Address},
+		{"She lives at 221 Baker Street now", "Baker Street", Address},
+	} {
+		got, rep := r.Redact(tc.text, NewSession("ja"), nil)
+		if strings.Contains(got.String(), tc.gone) || rep[tc.kind] == 0 {
+			t.Errorf("%q -> %q (%v), want %s masked", tc.text, got.String(), rep, tc.kind)
+		}
+	}
+	for _, text := range []string{"森の中を散歩するのが好き", "Mark the date in the calendar", "お客さんとの打ち合わせ", "3丁目の角を曲がる", "version 2.1.3 released"} {
+		if got, rep := r.Redact(text, NewSession("en"), nil); got.String() != text {
+			t.Errorf("%q was masked: %q (%v)", text, got.String(), rep)
+		}
+	}
+}
