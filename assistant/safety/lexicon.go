@@ -1,6 +1,7 @@
 package safety
 
 import (
+	"cmp"
 	"embed"
 	"fmt"
 	"path"
@@ -91,7 +92,7 @@ func (an *analyzer) rule(lang string, s ruleSpec) (*rule, error) {
 	if len(s.Match) == 0 {
 		return nil, fmt.Errorf("no patterns")
 	}
-	gap := cmpOr(s.Gap, defaultGap)
+	gap := cmp.Or(s.Gap, defaultGap)
 	r := &rule{matter: s.Matter, name: s.Name, immediate: s.Immediate, cross: s.Cross, spec: s}
 	for _, m := range s.Match {
 		p, err := an.compileLang(lang, m, gap)
@@ -108,13 +109,6 @@ func (an *analyzer) rule(lang string, s ruleSpec) (*rule, error) {
 		r.unless = append(r.unless, p)
 	}
 	return r, nil
-}
-
-func cmpOr(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // matches reports whether the rule fires on the document: some pattern
@@ -367,7 +361,7 @@ func (an *analyzer) compile(phrase string, gap int) (pattern, error) {
 	if strings.HasPrefix(phrase, "re:") {
 		return pattern{}, errInvalid("a phrase is words, not a regular expression")
 	}
-	return an.compileLang(lang, phrase, cmpOr(gap, defaultGap))
+	return an.compileLang(lang, phrase, cmp.Or(gap, defaultGap))
 }
 
 func (an *analyzer) compileLang(lang, src string, gap int) (pattern, error) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"unicode"
 )
@@ -60,10 +59,10 @@ func loadModel() (*model, error) {
 	return &m, nil
 }
 
-// classify returns the matter a text most likely touches, or "" when the
-// model does not think it sensitive.
-func (m *model) classify(an *analyzer, text string) string {
-	fs := features(an, text)
+// classify returns the matter an analyzed text most likely touches, or ""
+// when the model does not think it sensitive.
+func (m *model) classify(d *doc) string {
+	fs := features(d)
 	if m.Any.prob(fs) <= m.Threshold {
 		return ""
 	}
@@ -78,9 +77,10 @@ func (m *model) classify(an *analyzer, text string) string {
 
 // features are the distinct character 2- and 3-grams of a text that hold
 // kana or kanji, its Japanese lemmas and lemma pairs (so a conjugation
-// counts as its word), and its English words and word pairs, after fold.
-func features(an *analyzer, text string) []string {
-	t := []rune(fold(text))
+// counts as its word), and its English words and word pairs. They are read
+// off the document the lexicon analyzed, so a text is tokenized once.
+func features(d *doc) []string {
+	t := []rune(d.whole.norm)
 	seen := map[string]bool{}
 	var out []string
 	add := func(f string) {
@@ -89,13 +89,12 @@ func features(an *analyzer, text string) []string {
 			out = append(out, f)
 		}
 	}
-	if an != nil && slices.ContainsFunc(t, japanese) {
-		for _, s := range sentenceEnd.Split(string(t), -1) {
-			ks := an.keys(s)
-			for i, k := range ks {
+	if slices.ContainsFunc(t, japanese) {
+		for _, s := range d.sentences {
+			for i, k := range s.ja {
 				add("l" + k.lemma)
 				if i > 0 {
-					add("p" + ks[i-1].lemma + " " + k.lemma)
+					add("p" + s.ja[i-1].lemma + " " + k.lemma)
 				}
 			}
 		}
@@ -108,11 +107,11 @@ func features(an *analyzer, text string) []string {
 			}
 		}
 	}
-	ws := englishWord.FindAllString(string(t), -1)
+	ws := d.whole.en
 	for i, w := range ws {
-		add("w" + w)
+		add("w" + w.lemma)
 		if i > 0 {
-			add("b" + ws[i-1] + " " + w)
+			add("b" + ws[i-1].lemma + " " + w.lemma)
 		}
 	}
 	return out
@@ -130,72 +129,4 @@ type trainOptions struct {
 	NegativeWeight float64 `json:"negative_weight"` // false referrals cost more than this many misses in training
 	Seed           uint64  `json:"seed"`
 	MinWeight      float64 `json:"min_weight"` // smaller weights are dropped from the file
-}
-
-// example is a labelled text for training.
-type example struct {
-	text    string
-	matters []string // empty for a negative
-}
-
-// trainLinear fits a logistic regression by stochastic gradient descent,
-// deterministically for a given seed. positive says which examples are
-// positive.
-func trainLinear(xs [][]string, positive []bool, o trainOptions) linear {
-	w := map[string]float64{}
-	b := 0.0
-	r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
-	order := make([]int, len(xs))
-	for i := range order {
-		order[i] = i
-	}
-	for range o.Epochs {
-		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		for _, i := range order {
-			z := b
-			for _, f := range xs[i] {
-				z += w[f]
-			}
-			g := 1 / (1 + math.Exp(-z))
-			if positive[i] {
-				g -= 1
-			} else {
-				g *= o.NegativeWeight
-			}
-			b -= o.Rate * g
-			for _, f := range xs[i] {
-				w[f] -= o.Rate * (g + o.L2*w[f])
-			}
-		}
-	}
-	out := linear{Bias: round(b), Weights: map[string]float64{}}
-	for f, v := range w {
-		if math.Abs(v) >= o.MinWeight {
-			out.Weights[f] = round(v)
-		}
-	}
-	return out
-}
-
-func round(v float64) float64 { return math.Round(v*1e4) / 1e4 }
-
-// train fits the screen on examples.
-func train(an *analyzer, exs []example, o trainOptions, threshold float64) model {
-	xs := make([][]string, len(exs))
-	for i, e := range exs {
-		xs[i] = features(an, e.text)
-	}
-	label := func(keep func(example) bool) []bool {
-		out := make([]bool, len(exs))
-		for i, e := range exs {
-			out[i] = keep(e)
-		}
-		return out
-	}
-	m := model{Threshold: threshold, Options: o, Matters: map[string]linear{}}
-	m.Any = trainLinear(xs, label(func(e example) bool { return len(e.matters) > 0 }), o)
-	for _, name := range Matters {
-		m.Matters[name] = trainLinear(xs, label(func(e example) bool { return slices.Contains(e.matters, name) }), o)
-	}
-	return m
 }

@@ -112,7 +112,7 @@ func TestModelIsCurrent(t *testing.T) {
 		}
 	}
 	for _, e := range exs {
-		fs := features(an, e.text)
+		fs := features(an.analyze(e.text))
 		if d := math.Abs(shipped.Any.prob(fs) - fresh.Any.prob(fs)); d > 1e-3 {
 			t.Fatalf("model/screen.json differs from a fresh training run by %.4f on %q", d, e.text)
 		}

@@ -161,7 +161,7 @@ func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
 		lexicon = lexicon || found
 		// What the lexicon let through, the model reads.
 		if !found && t.Fresh && d.model != nil {
-			if m := d.model.classify(d.an, t.Text); m != "" {
+			if m := d.model.classify(doc); m != "" {
 				f.add(m, t.Place, false)
 			}
 		}
