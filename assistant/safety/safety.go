@@ -9,8 +9,10 @@
 // matched on kagome lemmas and their readings for Japanese, so that
 // conjugations and kana/kanji spellings match ("消えてしまいたい",
 // "きえちゃいたい"), and on words for English. Organizations add their own
-// phrases. A chat model, when configured, may raise a flag the lexicon
-// missed (Classifier), never lower one.
+// phrases. What the lexicon lets through, a statistical screen (model.go)
+// reads; its flag alone is only Possible. A chat model, when configured,
+// may raise a flag or settle a possible one (Classifier), never lower one
+// the lexicon raised.
 package safety
 
 import (
@@ -72,7 +74,8 @@ type Finding struct {
 	Possible bool `json:"possible,omitempty"`
 }
 
-// Flagged reports whether the coach must refer instead of coaching.
+// Flagged reports whether anything was found: a referral, which stops the
+// coach unless the finding is only Possible.
 func (f Finding) Flagged() bool { return len(f.Matters) > 0 }
 
 // add records a matter found at place.
