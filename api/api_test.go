@@ -19,6 +19,7 @@ import (
 	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/safety"
 	"github.com/taiwa-coach/taiwa/knowledge"
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
 )
@@ -30,7 +31,18 @@ func TestMain(m *testing.M) { pgtest.Main(m, &db) }
 var (
 	analyzer = sync.OnceValues(knowledge.NewAnalyzer)
 	redactor = sync.OnceValues(anonymize.New)
+	// detector is shared: loading the lexicon and model takes a while.
+	detector = sync.OnceValues(safety.NewDetector)
 )
+
+func sharedDetector(t *testing.T) *safety.Detector {
+	t.Helper()
+	d, err := detector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
 
 // testDeps are the dependencies of a test server; logs go to the test log.
 func testDeps(t *testing.T) Deps {
@@ -42,9 +54,10 @@ func testDeps(t *testing.T) Deps {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sd := sharedDetector(t)
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	kb, h := knowledge.New(logger, a, nil), history.New(r)
-	coach, err := assistant.New(assistant.Config{Logger: logger, Knowledge: kb, History: h})
+	coach, err := assistant.New(assistant.Config{Logger: logger, Knowledge: kb, History: h, Safety: sd})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func coachDeps(t *testing.T, model *llm.Client, dailyTokens int64) Deps {
 			t.Fatal(err)
 		}
 	})
-	coach, err := assistant.New(assistant.Config{Logger: d.Logger, Knowledge: d.Knowledge, History: d.History,
+	coach, err := assistant.New(assistant.Config{Logger: d.Logger, Knowledge: d.Knowledge, History: d.History, Safety: sharedDetector(t),
 		LLM: model, DailyTokens: dailyTokens, ContextTokens: 3000})
 	if err != nil {
 		t.Fatal(err)

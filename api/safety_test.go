@@ -159,7 +159,7 @@ func TestOrganizationSafetyPhrases(t *testing.T) {
 func classifierDeps(t *testing.T, model *llm.Client) Deps {
 	t.Helper()
 	d := coachDeps(t, model, 0)
-	coach, err := assistant.New(assistant.Config{Logger: d.Logger, Knowledge: d.Knowledge, History: d.History, LLM: model, SafetyClassifier: true})
+	coach, err := assistant.New(assistant.Config{Logger: d.Logger, Knowledge: d.Knowledge, History: d.History, Safety: sharedDetector(t), LLM: model, SafetyClassifier: true})
 	if err != nil {
 		t.Fatal(err)
 	}
