@@ -265,6 +265,30 @@ func handleMemberReferral(db *tenant.DB, coach *assistant.Coach) echo.HandlerFun
 	}
 }
 
+// referralDismissal names the texts behind a possible referral that the
+// manager read and found not sensitive.
+type referralDismissal struct {
+	Dismiss []string `json:"dismiss"`
+	Topics  []string `json:"topics"`
+}
+
+func handleReferralDismiss(db *tenant.DB) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var req referralDismissal
+		if err := decode(c, &req); err != nil {
+			return err
+		}
+		p := principal(c)
+		err := db.Scope(p).InTx(c.Request().Context(), func(tx pgx.Tx) error {
+			return assistant.DismissReferral(c.Request().Context(), tx, caller(p), req.Dismiss, req.Topics)
+		})
+		if err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
+	}
+}
+
 type safetyPhrases struct {
 	Phrases []safety.Phrase `json:"phrases"`
 }

@@ -110,6 +110,7 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodGet, "/api/org/contacts", handleContactsGet(d.DB))
 	api(http.MethodPut, "/api/org/contacts", handleContactsPut(d.DB), admin)
 	api(http.MethodGet, "/api/members/:id/referral", handleMemberReferral(d.DB, co), manager)
+	api(http.MethodPost, "/api/referrals/dismissals", handleReferralDismiss(d.DB), manager)
 	api(http.MethodGet, "/api/org/safety-phrases", handleSafetyPhrasesGet(d.DB), admin)
 	api(http.MethodPut, "/api/org/safety-phrases", handleSafetyPhrasesPut(d.DB, co), admin)
 	api(http.MethodGet, "/api/org/referrals", handleReferralCounts(d.DB), admin)

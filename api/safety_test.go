@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -215,19 +216,52 @@ func TestSafetyClassifier(t *testing.T) {
 }
 
 // What only the statistical screen flags is a possible referral: offline,
-// the answer carries it first and still coaches; with the classifier, the
-// chat model confirms it (a referral, no coaching) or clears it.
+// it stops the coach like any other, and the manager may dismiss it after
+// reading the text; asked again, the coach answers. With the classifier,
+// the chat model confirms it (a referral, no coaching) or clears it.
 func TestPossibleReferral(t *testing.T) {
 	const text = "最近、家に帰るとベッドの上で何時間も天井を見ていて、何のために働いているのかもうわからない"
 	srv := newTestServer(t, coachDeps(t, nil, 0))
 	org := pgtest.NewOrg(t, db)
 	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	_, admin := pgtest.NewUser(t, db, org, tenant.RoleAdmin)
 	var th assistant.Thread
 	call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &th)
 	var a assistant.ChatAnswer
 	call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": text}, &a)
-	if a.Referral == nil || !a.Referral.Possible || a.FallbackReason == "sensitive_topic" || a.Text == a.Referral.Message || len(a.Referral.Steps) == 0 {
-		t.Errorf("offline: want a possible referral above a coached answer, got %+v", a)
+	if !a.Referral.Blocks() || !a.Referral.Possible || a.FallbackReason != "sensitive_topic" || len(a.Referral.Dismiss) != 1 || len(a.Citations) != 0 {
+		t.Fatalf("offline: want a possible referral instead of coaching, got %+v", a)
+	}
+	for _, bad := range []map[string]any{{"dismiss": []string{}}, {"dismiss": []string{"not a digest"}}, {"dismiss": a.Referral.Dismiss, "topics": []string{"weather"}}} {
+		if code := call(t, srv, "POST", "/api/referrals/dismissals", tok, bad, nil).StatusCode; code != http.StatusBadRequest {
+			t.Errorf("dismiss %v: %d, want 400", bad, code)
+		}
+	}
+	if code := call(t, srv, "POST", "/api/referrals/dismissals", tok, map[string]any{"dismiss": a.Referral.Dismiss, "topics": a.Referral.Topics}, nil).StatusCode; code != http.StatusNoContent {
+		t.Fatalf("dismiss: %d", code)
+	}
+	a = assistant.ChatAnswer{}
+	call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": text}, &a)
+	if a.Referral != nil || a.FallbackReason == "sensitive_topic" {
+		t.Errorf("after the dismissal: referral %+v, reason %s; want the coach to answer", a.Referral, a.FallbackReason)
+	}
+	// A dismissal quiets the statistical screen only: the lexicon still
+	// reads the same thread.
+	a = assistant.ChatAnswer{}
+	call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": "もう消えてしまいたいと言っていた"}, &a)
+	if !a.Referral.Blocks() || a.Referral.Possible || len(a.Referral.Dismiss) != 0 {
+		t.Errorf("a lexicon flag after a dismissal: %+v, want a referral that cannot be dismissed", a.Referral)
+	}
+	var counts struct {
+		Counts []assistant.ReferralCount `json:"counts"`
+	}
+	call(t, srv, "GET", "/api/org/referrals", admin, nil, &counts)
+	var possible, dismissed int
+	for _, c := range counts.Counts {
+		possible, dismissed = possible+c.Possible, dismissed+c.Dismissed
+	}
+	if possible != 1 || dismissed != 1 {
+		t.Errorf("admin counts %+v: want one possible referral and one dismissal", counts.Counts)
 	}
 
 	for _, tc := range []struct {

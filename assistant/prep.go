@@ -143,10 +143,7 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 	}
 
 	in := prepInput{Lang: lang, Signals: &sig, Question: question}
-	possible := c.screen(ctx, db, caller, screened, g)
-	if possible.Blocks() {
-		in.Referral, possible = possible, nil
-	}
+	in.Referral = c.screen(ctx, db, caller, screened, g)
 	var similar []history.SessionMatch
 	if in.Referral == nil {
 		// Nothing is retrieved for a referral: it carries no coaching.
@@ -159,9 +156,6 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 
 	plan := composePrep(in)
 	plan.ID, plan.MemberID = uuid.Must(uuid.NewV7()), req.MemberID
-	if possible != nil {
-		plan.Referral = possible // shown first; the plan still coaches
-	}
 	reason := c.offlineReason(ctx, db, in.Referral != nil)
 	var usage llm.Reply
 	if reason == "" {

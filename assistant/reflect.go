@@ -102,8 +102,7 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 		return Reflection{}, err
 	}
 	in.Signals = &sig
-	possible := c.screen(ctx, db, caller, screened, g)
-	if ref := possible; ref.Blocks() {
+	if ref := c.screen(ctx, db, caller, screened, g); ref.Blocks() {
 		// No reflection prompts on a matter the coach does not coach on:
 		// the referral says what to do instead.
 		r := Reflection{ID: uuid.Must(uuid.NewV7()), SessionID: sessionID, Mode: ModeOffline, FallbackReason: ReasonSensitive,
@@ -135,7 +134,7 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 	}
 
 	r := composeReflection(in)
-	r.ID, r.SessionID, r.Referral = uuid.Must(uuid.NewV7()), sessionID, possible
+	r.ID, r.SessionID = uuid.Must(uuid.NewV7()), sessionID
 	reason := c.offlineReason(ctx, db, false)
 	var usage llm.Reply
 	if reason == "" {

@@ -50,13 +50,17 @@ type Referral struct {
 	// DefaultContacts is set when the organization has registered none:
 	// Contacts then names the usual ones to look for.
 	DefaultContacts bool `json:"default_contacts"`
-	// Possible is a referral only the statistical model asked for: it is
-	// shown first, and the coach still answers below it.
+	// Possible is a referral only the statistical model asked for. It
+	// stops the coach like any other; the manager may read the texts and
+	// dismiss it (Dismiss, then ask again).
 	Possible bool `json:"possible"`
+	// Dismiss names the texts behind a possible referral (their digests),
+	// for DismissReferral.
+	Dismiss []string `json:"dismiss,omitempty"`
 }
 
 // Blocks reports whether the referral replaces the coaching.
-func (r *Referral) Blocks() bool { return r != nil && !r.Possible }
+func (r *Referral) Blocks() bool { return r != nil }
 
 func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 	var names []string
@@ -67,7 +71,7 @@ func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 	if f.Possible {
 		key = "referral.possible"
 	}
-	r := &Referral{Topics: f.Matters, Places: nonNil(f.Places), Immediate: f.Immediate, Possible: f.Possible,
+	r := &Referral{Topics: f.Matters, Places: nonNil(f.Places), Immediate: f.Immediate, Possible: f.Possible, Dismiss: f.Unsure,
 		Message: msg(lang, key, strings.Join(names, msg(lang, "list.sep"))), Contacts: nonNil(contacts)}
 	if f.Immediate {
 		r.Steps = append(r.Steps, msg(lang, "referral.step.emergency"))
@@ -98,7 +102,7 @@ func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 // classifier is configured within budget, the model may raise a matter,
 // never lower one, and a failed call leaves the lexicon's answer.
 func (c *Coach) screen(ctx context.Context, db DB, caller Caller, texts []safety.Text, g guard) *Referral {
-	f := c.safety.Scan(texts, g.phrases)
+	f := c.scan(ctx, db, texts, g)
 	if (!f.Flagged() || f.Possible) && c.classifier != nil && c.offlineReason(ctx, db, false) == "" {
 		cf, used, err := c.classifier.Classify(ctx, texts)
 		switch {
@@ -122,6 +126,63 @@ func (c *Coach) screen(ctx context.Context, db DB, caller Caller, texts []safety
 		return nil
 	}
 	return referral(promptLang(caller.Language), f, g.contacts)
+}
+
+// scan runs the detector, leaving out the statistical flags the manager
+// dismissed. Dismissals are looked up only when the model alone flagged
+// something, which is rare: most answers cost no extra query.
+func (c *Coach) scan(ctx context.Context, db DB, texts []safety.Text, g guard) safety.Finding {
+	f := c.safety.Scan(texts, g.phrases)
+	if !f.Possible {
+		return f
+	}
+	var dismissed []string
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT digest FROM safety_dismissals WHERE digest = ANY($1)`, f.Unsure)
+		var err error
+		dismissed, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		// Failing closed: the flag stands.
+		c.logger.WarnContext(ctx, "read safety dismissals", slog.String("error", err.Error()))
+		return f
+	}
+	if len(dismissed) == 0 {
+		return f
+	}
+	texts = slices.Clone(texts)
+	for i, t := range texts {
+		texts[i].Dismissed = t.Fresh && slices.Contains(dismissed, safety.Digest(t.Text))
+	}
+	return c.safety.Scan(texts, g.phrases)
+}
+
+// DismissReferral records that the manager read the texts behind a
+// possible referral and found no sensitive matter in them: the statistical
+// screen no longer flags those texts (the lexicon and the classifier still
+// read them). Only the digests are stored, with the matters for the
+// admins' counts.
+func DismissReferral(ctx context.Context, tx pgx.Tx, caller Caller, digests, matters []string) error {
+	if len(digests) == 0 || len(digests) > 20 {
+		return fmt.Errorf("%w: name between 1 and 20 texts to dismiss", ErrInvalid)
+	}
+	for _, d := range digests {
+		if len(d) != 32 || strings.Trim(d, "0123456789abcdef") != "" {
+			return fmt.Errorf("%w: %q is not a text digest", ErrInvalid, d)
+		}
+	}
+	for _, m := range matters {
+		if !slices.Contains(safety.Matters, m) {
+			return fmt.Errorf("%w: unknown matter %q", ErrInvalid, m)
+		}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO safety_dismissals (org_id, digest, manager_id, matters)
+		SELECT $1, d, $3, $4 FROM unnest($2::text[]) d ON CONFLICT DO NOTHING`, caller.OrgID, digests, caller.UserID, nonNil(matters))
+	if err != nil {
+		return fmt.Errorf("dismiss referral: %w", err)
+	}
+	return nil
 }
 
 // guard is what an organization set for the screen: its contacts and its
@@ -163,8 +224,8 @@ func (c *Coach) MemberReferral(ctx context.Context, db DB, caller Caller, member
 	if err != nil {
 		return nil, err
 	}
-	// The page is read often: the lexicon alone, no model call.
-	f := c.safety.Scan(texts, g.phrases)
+	// The page is read often: the detector alone, no chat model call.
+	f := c.scan(ctx, db, texts, g)
 	if !f.Flagged() {
 		return nil, nil
 	}
@@ -209,14 +270,14 @@ func (c *Coach) SetSafetyPhrases(ctx context.Context, tx pgx.Tx, caller Caller, 
 
 // recordReferral counts a referral for the organization's admins: the
 // matters and where the coach gave it, never the text, the manager or the
-// member. A possible one is not counted: the coach still answered.
+// member.
 func recordReferral(ctx context.Context, tx pgx.Tx, caller Caller, kind string, r *Referral) error {
-	if !r.Blocks() {
+	if r == nil {
 		return nil
 	}
 	for _, m := range r.Topics {
-		_, err := tx.Exec(ctx, `INSERT INTO safety_referrals (org_id, id, matter, kind, immediate) VALUES ($1, $2, $3, $4, $5)`,
-			caller.OrgID, uuid.Must(uuid.NewV7()), m, kind, r.Immediate && m == safety.Crisis)
+		_, err := tx.Exec(ctx, `INSERT INTO safety_referrals (org_id, id, matter, kind, immediate, possible) VALUES ($1, $2, $3, $4, $5, $6)`,
+			caller.OrgID, uuid.Must(uuid.NewV7()), m, kind, r.Immediate && m == safety.Crisis, r.Possible)
 		if err != nil {
 			return fmt.Errorf("record referral: %w", err)
 		}
@@ -231,14 +292,24 @@ type ReferralCount struct {
 	Matter    string `json:"matter"`
 	Count     int    `json:"count"`
 	Immediate int    `json:"immediate"`
+	// Possible counts the referrals only the statistical screen asked for,
+	// Dismissed the texts managers then found not sensitive: together
+	// they say how often the screen cries wolf.
+	Possible  int `json:"possible"`
+	Dismissed int `json:"dismissed"`
 }
 
 // ReferralCounts returns the organization's referrals per month and
 // matter over the last months, newest first.
 func ReferralCounts(ctx context.Context, tx pgx.Tx, months int) ([]ReferralCount, error) {
-	rows, _ := tx.Query(ctx, `SELECT to_char(date_trunc('month', created_at), 'YYYY-MM'), matter, count(*)::int,
-			count(*) FILTER (WHERE immediate)::int
-		FROM safety_referrals WHERE created_at >= date_trunc('month', now()) - make_interval(months => $1 - 1)
+	rows, _ := tx.Query(ctx, `WITH events AS (
+			SELECT created_at, matter, 1 AS referral, immediate::int AS immediate, possible::int AS possible, 0 AS dismissed
+			FROM safety_referrals
+			UNION ALL
+			SELECT created_at, unnest(matters), 0, 0, 0, 1 FROM safety_dismissals)
+		SELECT to_char(date_trunc('month', created_at), 'YYYY-MM'), matter, sum(referral)::int, sum(immediate)::int,
+			sum(possible)::int, sum(dismissed)::int
+		FROM events WHERE created_at >= date_trunc('month', now()) - make_interval(months => $1 - 1)
 		GROUP BY 1, 2 ORDER BY 1 DESC, 2`, months)
 	cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ReferralCount])
 	if err != nil {

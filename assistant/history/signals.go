@@ -326,7 +326,11 @@ func (s *Store) SafetyTexts(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, 
 		UNION ALL
 		SELECT 'reflection', answer, false FROM session_reflections WHERE member_id = $1 AND answer <> '' AND created_at >= $2`,
 		memberID, since)
-	texts, err := pgx.CollectRows(rows, pgx.RowToStructByPos[safety.Text])
+	texts, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (safety.Text, error) {
+		var t safety.Text
+		err := row.Scan(&t.Place, &t.Text, &t.Fresh)
+		return t, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("safety texts: %w", err)
 	}

@@ -10,13 +10,17 @@
 // conjugations and kana/kanji spellings match ("消えてしまいたい",
 // "きえちゃいたい"), and on words for English. Organizations add their own
 // phrases. What the lexicon lets through, a statistical screen (model.go)
-// reads; its flag alone is only Possible. A chat model, when configured,
-// may raise a flag or settle a possible one (Classifier), never lower one
-// the lexicon raised.
+// reads; its flag alone is Possible: it stops the coach all the same, but
+// a manager who has read the text may dismiss it. A chat model, when
+// configured, may raise a flag or settle a possible one (Classifier), never
+// lower one the lexicon raised.
 package safety
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
+	"strings"
 
 	"github.com/ikawaha/kagome-dict/ipa"
 	"github.com/ikawaha/kagome/v2/tokenizer"
@@ -54,6 +58,18 @@ type Text struct {
 	// texts (the lexicon reads all): one false alarm of the model in an
 	// old note would otherwise follow a member for weeks.
 	Fresh bool
+	// Dismissed marks a text whose statistical flag a manager has read and
+	// dismissed (see Digest): the model skips it, the lexicon still reads
+	// it.
+	Dismissed bool
+}
+
+// Digest names a text without holding it, so that a dismissal can be
+// stored: the same text, however often it is read again, has the same
+// digest.
+func Digest(text string) string {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(text)))
+	return hex.EncodeToString(sum[:16])
 }
 
 // Finding is what a scan found. It holds no text, so it can be stored and
@@ -69,13 +85,16 @@ type Finding struct {
 	ByClassifier bool `json:"by_classifier,omitempty"`
 	// Possible is set when only the statistical model found something: it
 	// reads unseen wording the lexicon misses, and also some ordinary
-	// notes, so its flag alone asks for a look rather than stopping the
-	// coach.
+	// notes, so its flag stops the coach like any other but a manager may
+	// dismiss it after reading it.
 	Possible bool `json:"possible,omitempty"`
+	// Unsure holds the digests of the texts only the model flagged: what a
+	// manager dismisses.
+	Unsure []string `json:"unsure,omitempty"`
 }
 
 // Flagged reports whether anything was found: a referral, which stops the
-// coach unless the finding is only Possible.
+// coach.
 func (f Finding) Flagged() bool { return len(f.Matters) > 0 }
 
 // add records a matter found at place.
@@ -103,7 +122,7 @@ func (f *Finding) Merge(g Finding) {
 	f.Immediate = f.Immediate || g.Immediate
 	f.ByClassifier = f.ByClassifier || g.ByClassifier
 	if g.Flagged() && !g.Possible {
-		f.Possible = false
+		f.Possible, f.Unsure = false, nil
 	}
 }
 
@@ -163,13 +182,17 @@ func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
 		}
 		lexicon = lexicon || found
 		// What the lexicon let through, the model reads.
-		if !found && t.Fresh && d.model != nil {
+		if !found && t.Fresh && !t.Dismissed && d.model != nil {
 			if m := d.model.classify(doc); m != "" {
 				f.add(m, t.Place, false)
+				f.Unsure = append(f.Unsure, Digest(t.Text))
 			}
 		}
 	}
 	f.Possible = f.Flagged() && !lexicon
+	if !f.Possible {
+		f.Unsure = nil // a lexicon flag is not dismissed
+	}
 	return f
 }
 

@@ -40,10 +40,11 @@ addMessages({
   },
 });
 
-function answerView(a) {
+// answerView renders an answer; again, when given, asks the same once more.
+function answerView(a, again) {
   return h('div', { class: 'msg assistant', dataset: { answer: a.id } },
     modeLine(a),
-    referralBox(a.referral),
+    referralBox(a.referral, null, again),
     citedText(a.text, a.citations, 'div'),
     citationList(a.citations),
     thumbs(a.id));
@@ -119,7 +120,10 @@ export async function chatView(main, params, ctx) {
           out = '';
           pending.textContent = '';
         } else if (type === 'done') {
-          pending.replaceWith(answerView(data));
+          pending.replaceWith(answerView(data, () => {
+            input.value = text;
+            form.requestSubmit();
+          }));
           if (!thread.title) {
             // The server titles a thread with its first message (masked).
             api('GET', `/api/chat/threads/${thread.id}`).then((r) => {

@@ -17,6 +17,9 @@ addMessages({
     'coach.contacts': '連絡先',
     'coach.referral.now': 'いま行うこと',
     'coach.referral.possible': 'デリケートな内容かもしれません',
+    'coach.referral.dismiss': '該当しない（確認しました）',
+    'coach.referral.dismiss.confirm': '見つかった場所の文章を読み、相談窓口につなぐべき内容ではないと確認しましたか？',
+    'coach.referral.dismissed': '確認済みとして記録しました。もう一度依頼すると、コーチが答えます。',
     'coach.referral.where': '見つかった場所：{0}',
     'coach.referral.default': '組織の窓口が未登録のため、一般的な相談先を示しています。',
     'place.question': 'あなたの質問', 'place.chat': 'チャット', 'place.intake': 'メンバーの事前記入', 'place.comment': 'メンバーのコメント',
@@ -44,6 +47,9 @@ addMessages({
     'coach.contacts': 'Contacts',
     'coach.referral.now': 'What to do now',
     'coach.referral.possible': 'This may be a sensitive matter',
+    'coach.referral.dismiss': 'Not a sensitive matter (I checked)',
+    'coach.referral.dismiss.confirm': 'Have you read the texts where this was found and checked that they need no referral?',
+    'coach.referral.dismissed': 'Recorded as checked. Ask again and the coach will answer.',
     'coach.referral.where': 'Found in: {0}',
     'coach.referral.default': 'Your organization has not registered its contacts: these are the usual ones to look for.',
     'place.question': 'your question', 'place.chat': 'the chat', 'place.intake': "the member's request", 'place.comment': "the member's comment",
@@ -134,9 +140,29 @@ export function modeLine(a) {
     a.dropped_citations ? ' ' + t('coach.dropped', a.dropped_citations) : '');
 }
 
-export function referralBox(r, id) {
+// referralBox shows what to do instead of coaching. A possible referral
+// (the statistical screen's alone) can be dismissed by the manager after
+// reading the texts; again, when given, asks once more.
+export function referralBox(r, id, again) {
   if (!r) return null;
   const places = (r.places || []).map((p) => t('place.' + p)).join(t('common.sep'));
+  let dismiss = null;
+  if (r.possible && r.dismiss && r.dismiss.length) {
+    const status = h('span', { class: 'small', role: 'status' });
+    const btn = h('button', { type: 'button', class: 'btn btn-small', dataset: { dismiss: '' }, onclick: async () => {
+      if (!confirm(t('coach.referral.dismiss.confirm'))) return;
+      btn.disabled = true;
+      try {
+        await api('POST', '/api/referrals/dismissals', { dismiss: r.dismiss, topics: r.topics });
+        if (again) again();
+        else status.textContent = t('coach.referral.dismissed');
+      } catch (err) {
+        btn.disabled = false;
+        status.textContent = err.message;
+      }
+    } }, t('coach.referral.dismiss'));
+    dismiss = h('div', { class: 'row' }, btn, status);
+  }
   return h('div', { class: 'notice warn', role: 'alert', id: id || null },
     h('h3', {}, t(r.possible ? 'coach.referral.possible' : 'coach.referral')),
     h('p', {}, r.message),
@@ -148,7 +174,8 @@ export function referralBox(r, id) {
       ? h('div', {}, h('h4', {}, t('coach.contacts')),
         r.default_contacts ? h('p', { class: 'small muted' }, t('coach.referral.default')) : null,
         h('ul', {}, r.contacts.map((c) => h('li', {}, h('strong', {}, `${t('contact.' + c.kind)}: ${c.name}`), c.detail ? ` — ${c.detail}` : ''))))
-      : null);
+      : null,
+    dismiss);
 }
 
 // thumbs records a manager's judgement of an answer, with a comment.

@@ -274,7 +274,7 @@ export async function memberView(main, params, ctx) {
     h('h1', {}, m.alias),
     // A sensitive matter in the member's words or the recent notes: what
     // to do comes before everything else on the page.
-    referralBox(safety.referral, 'member-referral'),
+    referralBox(safety.referral, 'member-referral', () => ctx.navigate(`/members/${id}`)),
     h('div', { class: 'row' },
       h('a', { class: 'btn btn-primary', href: `#/members/${id}/prep`, id: 'prepare' }, t('mem.prepare')),
       h('button', { class: 'btn', type: 'button', id: 'log-session', onclick: async () => showSessionForm(formSlot, id, 'held', ctx, dueScheduled(sessions.sessions)) }, t('mem.log')),
@@ -549,29 +549,34 @@ function reflectionSection(s, ctx) {
   if (s.reflection && s.reflection.length) {
     slot.append(showForm(s.reflection.map((a) => ({ text: a.prompt })), [], s.reflection.map((a) => a.answer)));
   } else {
-    slot.append(h('button', { class: 'btn btn-primary', type: 'button', id: 'reflection-run', onclick: async (e) => {
-      e.target.disabled = true;
+    const run = h('button', { class: 'btn btn-primary', type: 'button', id: 'reflection-run' }, t('ref.run'));
+    const ask = async () => {
+      run.disabled = true;
       clear(err);
       try {
         const r = await api('POST', `/api/sessions/${s.id}/reflection`);
-        clear(slot).append(modeLine(r), showForm(r.prompts, r.citations, []), citationList(r.citations), thumbs(r.id));
+        // A referral carries its own steps: no reflection prompts then.
+        clear(slot).append(modeLine(r), referralBox(r.referral, null, ask),
+          r.referral ? null : showForm(r.prompts, r.citations, []), citationList(r.citations), thumbs(r.id));
       } catch (ex) {
-        e.target.disabled = false;
+        run.disabled = false;
         err.append(ctx.errorBox(ex));
       }
-    } }, t('ref.run')));
+    };
+    run.addEventListener('click', ask);
+    slot.append(run);
   }
   return section;
 }
 
-// planView renders a finished plan.
-function planView(p) {
+// planView renders a finished plan; again asks for it once more.
+function planView(p, again) {
   const list = (id, title, items, ordered) => (items && items.length
     ? h('section', { id }, h('h3', {}, title), h(ordered ? 'ol' : 'ul', {}, items.map((it) => h('li', {}, citedText(it.text, p.citations)))))
     : null);
   return h('div', { class: 'plan stack', id: 'plan' },
     modeLine(p),
-    referralBox(p.referral),
+    referralBox(p.referral, null, again),
     p.no_guidance ? h('p', { class: 'notice warn' }, t('coach.noguidance')) : null,
     h('section', { id: 'plan-summary' }, h('h3', {}, t('prep.summary')), citedText(p.summary, p.citations, 'p')),
     list('plan-agenda', t('prep.agenda'), p.agenda, true),
@@ -626,7 +631,7 @@ export async function prepView(main, params, ctx) {
         } else if (type === 'citation') {
           sources.append(h('li', {}, `[${data.n}] ${data.title}`));
         } else if (type === 'done') {
-          clear(out).append(planView(data));
+          clear(out).append(planView(data, () => form.requestSubmit()));
         }
       }, controller.signal);
     } catch (ex) {
