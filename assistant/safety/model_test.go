@@ -3,9 +3,11 @@ package safety
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -137,5 +139,85 @@ func TestModelReadsUnseenWording(t *testing.T) {
 		if f := d.Scan([]Text{{Place: PlaceIntake, Text: text, Fresh: true}}, nil); f.Flagged() {
 			t.Errorf("an ordinary text was referred (%v): %q", f.Matters, text)
 		}
+	}
+}
+
+var crossval = flag.Bool("crossval", false, "measure the screen set by set, each with a model trained without it")
+
+// TestCrossValidation estimates how the screen reads wording it was not
+// trained on, without spending a held-out set: each training set written
+// as a whole (not the starter guidance) is left out in turn, the model is
+// trained on the rest, and the left-out set is read by the lexicon and that
+// model. The lexicon was written with these sets in view, so its share is
+// optimistic; the model's is honest. Run with -crossval (about a minute a
+// set); it prints pooled recall per matter and false referrals for a few
+// thresholds.
+func TestCrossValidation(t *testing.T) {
+	if !*crossval {
+		t.Skip("run with -crossval")
+	}
+	exs, _ := trainingSets(t)
+	d := newTestDetector(t)
+	thresholds := []float64{0.3, 0.35, 0.4, 0.45, 0.5}
+	type tally struct{ hit, pos, fp, neg [5]int }
+	per := map[string]*tally{}
+	for _, m := range Matters {
+		per[m] = &tally{}
+	}
+	var negFP, negN [5]int
+	files, _ := filepath.Glob("testdata/*.jsonl")
+	gates := readGates(t)
+	for _, f := range files {
+		if !gates[filepath.Base(f)].Training {
+			continue
+		}
+		left := readSet(t, f)
+		out := map[string]bool{}
+		for _, l := range left {
+			out[l.Text] = true
+		}
+		var rest []example
+		for _, e := range exs {
+			if !out[e.text] {
+				rest = append(rest, e)
+			}
+		}
+		o := modelOptions
+		if v := os.Getenv("CROSSVAL_OPTIONS"); v != "" {
+			if err := json.Unmarshal([]byte(v), &o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m := train(d.an, rest, o, 0.5)
+		for _, l := range left {
+			doc := d.an.analyze(l.Text)
+			lex := slices.ContainsFunc(d.rules, func(r *rule) bool { return r.matches(doc) })
+			p := m.Any.prob(features(doc))
+			for i, th := range thresholds {
+				flagged := lex || p > th
+				if l.Matter == "" {
+					negN[i]++
+					if flagged {
+						negFP[i]++
+					}
+					continue
+				}
+				per[l.Matter].pos[i]++
+				if flagged {
+					per[l.Matter].hit[i]++
+				}
+			}
+		}
+		t.Logf("%s left out", filepath.Base(f))
+	}
+	for i, th := range thresholds {
+		var b strings.Builder
+		fmt.Fprintf(&b, "threshold %.2f:", th)
+		for _, name := range Matters {
+			c := per[name]
+			fmt.Fprintf(&b, " %s %.3f (%d/%d)", name, float64(c.hit[i])/float64(c.pos[i]), c.hit[i], c.pos[i])
+		}
+		fmt.Fprintf(&b, " · false referrals %.3f (%d/%d)", float64(negFP[i])/float64(negN[i]), negFP[i], negN[i])
+		t.Log(b.String())
 	}
 }
