@@ -55,12 +55,20 @@ func (t Text) String() string { return t.s }
 // Report counts what Redact masked, by kind. It holds no original values.
 type Report map[Kind]int
 
-// Session keeps replacements consistent across the texts of one 1on1
-// session: the same value gets the same placeholder.
+// Session keeps replacements consistent across the texts it redacts: the
+// same value gets the same placeholder. A session from NewMemberSession
+// keeps them across a member's whole history.
 type Session struct {
 	lang  int // 0: Japanese labels, 1: English
 	seen  map[Kind]map[string]int
 	count map[Kind]int
+
+	// For a member's history (NewMemberSession).
+	keyer *Keyer
+	scope string
+	known map[string]int          // kind+digest -> number
+	forms map[int]map[string]bool // runes -> digests of the member's name forms (0: name keys)
+	added []Pseudonym
 }
 
 // NewSession starts a session; lang "en" gives English placeholder labels.
@@ -72,11 +80,8 @@ func NewSession(lang string) *Session {
 	return s
 }
 
-func (s *Session) placeholder(k Kind, value string) string {
-	key := strings.ToLower(value)
-	if k == Person {
-		key = personKey(value)
-	}
+// local numbers a value within this session alone.
+func (s *Session) local(k Kind, key string) int {
 	m := s.seen[k]
 	if m == nil {
 		m = map[string]int{}
@@ -88,12 +93,15 @@ func (s *Session) placeholder(k Kind, value string) string {
 		n = s.count[k]
 		m[key] = n
 	}
-	return "[" + labels[k][s.lang] + strconv.Itoa(n) + "]"
+	return n
 }
 
-// personKey makes "Sarah Lee" and a later "Sarah" different people but
-// "Sarah" twice the same one.
-func personKey(v string) string { return strings.ToLower(strings.TrimSpace(v)) }
+func (s *Session) placeholder(k Kind, n int) string {
+	if k == Member {
+		return [2]string{"本人", "[MEMBER]"}[s.lang]
+	}
+	return "[" + labels[k][s.lang] + strconv.Itoa(n) + "]"
+}
 
 // Redactor finds personal data. It loads kagome's dictionary once; share
 // one per process. It is safe for concurrent use.
@@ -122,24 +130,50 @@ func (r *Redactor) Redact(raw string, s *Session, terms []string) (Text, Report)
 	if !utf8.ValidString(raw) {
 		raw = strings.ToValidUTF8(raw, "\uFFFD")
 	}
-	spans := r.find(raw, terms)
+	spans := r.find(raw, terms, s)
 	report := Report{}
 	var b strings.Builder
 	last := 0
 	for _, sp := range spans {
 		b.WriteString(raw[last:sp.start])
-		b.WriteString(s.placeholder(sp.kind, raw[sp.start:sp.end]))
-		report[sp.kind]++
+		k, n := r.number(s, sp.kind, raw[sp.start:sp.end])
+		b.WriteString(s.placeholder(k, n))
+		report[k]++
 		last = sp.end
+		if k == Member {
+			// 本人, not 本人さん.
+			last += honorificAt(raw[last:])
+		}
 	}
 	b.WriteString(raw[last:])
 	return Text{b.String()}, report
 }
 
+// number gives a found value its placeholder: a person by the keys of
+// their name (so 田中 and Tanaka are one), the member as 本人, anything
+// else by its value.
+func (r *Redactor) number(s *Session, k Kind, value string) (Kind, int) {
+	switch k {
+	case Member:
+		return Member, 0
+	case Person:
+		keys := r.nameKeys(value)
+		if s.isMember(keys) {
+			return Member, 0
+		}
+		return Person, s.number(Person, keys)
+	case Phone, Card, MyNumber, EmployeeID, PostalCode:
+		if d := digits(value); d != "" {
+			return k, s.number(k, []string{d})
+		}
+	}
+	return k, s.number(k, []string{strings.ToLower(strings.TrimSpace(value))})
+}
+
 // find returns non-overlapping spans, in order. Detectors run from the most
 // certain (formats) to the least (names); a later one never takes text an
 // earlier one took.
-func (r *Redactor) find(raw string, terms []string) []span {
+func (r *Redactor) find(raw string, terms []string, s *Session) []span {
 	folded, toRaw := fold(raw)
 	var spans []span
 	taken := func(a, b int) bool {
@@ -173,6 +207,10 @@ func (r *Redactor) find(raw string, terms []string) []span {
 			i = a + len(lt)
 		}
 	}
+	// The member's own name forms, however the detectors would read them.
+	for _, sp := range s.memberSpans(raw) {
+		add(sp.start, sp.end, Member)
+	}
 	// Formats, matched on the width-folded text (０９０－… is 090-…).
 	for _, d := range formats {
 		for _, m := range d.re.FindAllStringSubmatchIndex(folded, -1) {
@@ -187,6 +225,9 @@ func (r *Redactor) find(raw string, terms []string) []span {
 		}
 	}
 	for _, sp := range r.names(raw) {
+		add(sp.start, sp.end, Person)
+	}
+	for _, sp := range r.knownNames(raw, s) {
 		add(sp.start, sp.end, Person)
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })

@@ -68,7 +68,7 @@ func testSet(t *testing.T, path string) {
 	r := redactor(t)
 	var wantSpans, found, masked, correct, keepBroken int
 	for _, c := range cases {
-		spans := r.find(c.Text, c.Terms)
+		spans := r.find(c.Text, c.Terms, nil)
 		isLabelled := func(a, b int) bool {
 			for _, m := range c.Mask {
 				for i := 0; ; {
@@ -197,5 +197,69 @@ func TestFormatsThatSlipped(t *testing.T) {
 		if got, rep := r.Redact(text, NewSession("en"), nil); got.String() != text {
 			t.Errorf("%q was masked: %q (%v)", text, got.String(), rep)
 		}
+	}
+}
+
+// TestMemberSession: within one member's history a person keeps one
+// placeholder across saves, name variants of one person share it, and the
+// member's own name forms become 本人, however they are written.
+func TestMemberSession(t *testing.T) {
+	r := redactor(t)
+	k, err := NewKeyer([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forms, err := r.MemberNames(k, "member-1", []string{"佐藤 美咲", "美咲", "みさき", "Misaki"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range forms {
+		if strings.Contains(f.Digest, "misaki") || len(f.Digest) != 32 {
+			t.Fatalf("a stored form is not a digest: %+v", f)
+		}
+	}
+	var known []Pseudonym
+	save := func(text string) string {
+		s := NewMemberSession("ja", k, "member-1", known, forms)
+		out, _ := r.Redact(text, s, nil)
+		known = append(known, s.Added()...)
+		return out.String()
+	}
+	first := save("田中課長から、美咲さんの提案がよかったと聞いた。鈴木さんも同意。")
+	second := save("Tanaka said the proposal was good. みさきは次も挑戦したいと言っていた。MISAKI agreed.")
+	third := save("鈴木さんと田中さんに共有する。ミサキちゃんの発表は来週。")
+	for _, tc := range []struct{ text, want string }{
+		{first, "[人物1]課長から、本人の提案がよかったと聞いた。[人物2]さんも同意。"},
+		// Tanaka alone is no name the detectors know: the history does.
+		{second, "[人物1] said the proposal was good. 本人は次も挑戦したいと言っていた。本人 agreed."},
+		{third, "[人物2]さんと[人物1]さんに共有する。本人の発表は来週。"},
+	} {
+		if tc.text != tc.want {
+			t.Errorf("got  %s\nwant %s", tc.text, tc.want)
+		}
+	}
+	// Another member's history numbers the same people independently, and
+	// does not know this member's name.
+	other := NewMemberSession("ja", k, "member-2", nil, nil)
+	if out, _ := r.Redact("美咲さんと鈴木さん", other, nil); out.String() != "[人物1]さんと[人物2]さん" {
+		t.Errorf("another member: %s", out)
+	}
+	// A form is matched as a word, not inside another one.
+	forms, _ = r.MemberNames(k, "member-3", []string{"ゆい", "Jo", "田中"})
+	s := NewMemberSession("en", k, "member-3", nil, forms)
+	for text, want := range map[string]string{
+		"ゆいは元気":                   "[MEMBER]は元気",
+		"Jo said no, John agreed": "[MEMBER] said no, [PERSON1] agreed",
+		"ハタナカの件":                  "ハタナカの件",
+		"タナカさんに相談":                "[MEMBER]に相談",
+		"田中課長に相談":                 "[MEMBER]に相談",
+		"joke":                    "joke",
+	} {
+		if out, _ := r.Redact(text, s, nil); out.String() != want {
+			t.Errorf("%q -> %q, want %q", text, out, want)
+		}
+	}
+	if _, err := r.MemberNames(k, "m", []string{"森"}); err == nil {
+		t.Error("a one-character form was accepted")
 	}
 }
