@@ -56,7 +56,8 @@ func testDeps(t *testing.T) Deps {
 	}
 	sd := sharedDetector(t)
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	kb, h := knowledge.New(logger, a, nil), history.New(r)
+	keyer, _ := anonymize.NewKeyer([]byte("a test secret of 32 bytes or so."))
+	kb, h := knowledge.New(logger, a, nil), history.New(r, keyer)
 	coach, err := assistant.New(assistant.Config{Logger: logger, Knowledge: kb, History: h, Safety: sd})
 	if err != nil {
 		t.Fatal(err)

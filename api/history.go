@@ -198,6 +198,9 @@ func handleRedact(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (redacted[[]string], error) {
 		var req struct {
 			Texts []string `json:"texts"`
+			// MemberID previews the texts as a save about that member
+			// would mask them: with their placeholders and name forms.
+			MemberID *uuid.UUID `json:"member_id"`
 		}
 		if err := decode(c, &req); err != nil {
 			return redacted[[]string]{}, err
@@ -205,7 +208,14 @@ func handleRedact(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 		if len(req.Texts) > 50 {
 			return redacted[[]string]{}, invalidf("at most 50 texts")
 		}
-		out, rep, err := h.Mask(ctx, tx, p.Language, req.Texts...)
+		about := uuid.Nil
+		if req.MemberID != nil {
+			if _, err := h.Member(ctx, tx, *req.MemberID); err != nil {
+				return redacted[[]string]{}, err
+			}
+			about = *req.MemberID
+		}
+		out, rep, err := h.Mask(ctx, tx, p.Language, about, req.Texts...)
 		return redacted[[]string]{out, rep}, err
 	})
 }

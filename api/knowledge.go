@@ -412,7 +412,7 @@ func handleSearch(db *tenant.DB, kb *knowledge.Base, h *history.Store) echo.Hand
 		// everything else that leaves for a model.
 		var masked []string
 		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
-			masked, _, err = h.Mask(ctx, tx, p.Language, req.Query)
+			masked, _, err = h.Mask(ctx, tx, p.Language, uuid.Nil, req.Query)
 			return err
 		})
 		if err != nil {

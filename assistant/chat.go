@@ -70,7 +70,11 @@ func (c *Coach) CreateThread(ctx context.Context, tx pgx.Tx, caller Caller, memb
 			return Thread{}, err
 		}
 	}
-	masked, _, err := c.history.Mask(ctx, tx, caller.Language, strings.TrimSpace(title))
+	about := uuid.Nil
+	if memberID != nil {
+		about = *memberID
+	}
+	masked, _, err := c.history.Mask(ctx, tx, caller.Language, about, strings.TrimSpace(title))
 	if err != nil {
 		return Thread{}, err
 	}
@@ -151,7 +155,11 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 		if len(earlier) > historyTurns {
 			earlier = earlier[len(earlier)-historyTurns:]
 		}
-		ms, _, err := c.history.Mask(ctx, tx, lang, text)
+		about := uuid.Nil
+		if thread.MemberID != nil {
+			about = *thread.MemberID
+		}
+		ms, _, err := c.history.Mask(ctx, tx, lang, about, text)
 		if err != nil {
 			return err
 		}

@@ -121,7 +121,7 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 			}
 			sig.Next = &b
 		}
-		masked, _, err := c.history.Mask(ctx, tx, lang, req.Question)
+		masked, _, err := c.history.Mask(ctx, tx, lang, req.MemberID, req.Question)
 		if err != nil {
 			return err
 		}

@@ -127,7 +127,7 @@ func (c *Coach) RateAnswer(ctx context.Context, tx pgx.Tx, caller Caller, answer
 	if err != nil {
 		return fmt.Errorf("rate answer: %w", err)
 	}
-	masked, _, err := c.history.Mask(ctx, tx, caller.Language, comment)
+	masked, _, err := c.history.Mask(ctx, tx, caller.Language, uuid.Nil, comment)
 	if err != nil {
 		return err
 	}

@@ -94,7 +94,8 @@ func server(t *testing.T, model *llm.Client) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kb, h := knowledge.New(logger, a, nil), history.New(r)
+	keyer, _ := anonymize.NewKeyer([]byte("a test secret of 32 bytes or so."))
+	kb, h := knowledge.New(logger, a, nil), history.New(r, keyer)
 	starterOnce.Do(func() {
 		if _, err := kb.SyncStarter(t.Context(), db.OrgScope(knowledge.StarterOrg)); err != nil {
 			t.Fatal(err)

@@ -40,7 +40,8 @@ func TestEmbedAndSearchOwnHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := history.New(r)
+	keyer, _ := anonymize.NewKeyer([]byte("a test secret of 32 bytes or so."))
+	h := history.New(r, keyer)
 	org := pgtest.NewOrg(t, db)
 	mgr, _ := pgtest.NewUser(t, db, org, tenant.RoleManager)
 	mgr2, _ := pgtest.NewUser(t, db, org, tenant.RoleManager)

@@ -29,10 +29,12 @@ var (
 // carry the manager (taiwa.user_id) for row-level security.
 type Store struct {
 	redactor *anonymize.Redactor
+	keyer    *anonymize.Keyer
 }
 
-// New returns a store that masks text with r.
-func New(r *anonymize.Redactor) *Store { return &Store{redactor: r} }
+// New returns a store that masks text with r, and keeps one placeholder
+// per person across each member's history with digests made by k.
+func New(r *anonymize.Redactor, k *anonymize.Keyer) *Store { return &Store{redactor: r, keyer: k} }
 
 // Member is a person a manager meets. They have no account and no real
 // name here: only an alias the manager chose.
@@ -62,20 +64,48 @@ func terms(ctx context.Context, tx pgx.Tx) ([]string, error) {
 }
 
 // redactor applies the organization's terms and one Session to every field
-// of a save, so one person keeps one placeholder across them.
+// of a save, so one person keeps one placeholder across them; for texts
+// about a member, across the member's whole history (save stores the
+// placeholders it numbered anew).
 type redactor struct {
 	r      *anonymize.Redactor
 	s      *anonymize.Session
+	member uuid.UUID
 	terms  []string
 	report Report
 }
 
-func (s *Store) newRedactor(ctx context.Context, tx pgx.Tx, lang string) (*redactor, error) {
+// newRedactor starts the redaction of one save. member is the member the
+// texts are about, or uuid.Nil.
+func (s *Store) newRedactor(ctx context.Context, tx pgx.Tx, lang string, member uuid.UUID) (*redactor, error) {
 	ts, err := terms(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	return &redactor{r: s.redactor, s: anonymize.NewSession(lang), terms: ts, report: Report{}}, nil
+	red := &redactor{r: s.redactor, s: anonymize.NewSession(lang), member: member, terms: ts, report: Report{}}
+	if member == uuid.Nil {
+		return red, nil
+	}
+	// Two saves about one member at once would number two people alike.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1::text, 8211))`, member); err != nil {
+		return nil, fmt.Errorf("lock the member's pseudonyms: %w", err)
+	}
+	rows, _ := tx.Query(ctx, `SELECT kind, digest, n FROM member_pseudonyms WHERE member_id = $1`, member)
+	known, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (anonymize.Pseudonym, error) {
+		var p anonymize.Pseudonym
+		err := row.Scan(&p.Kind, &p.Digest, &p.N)
+		return p, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("member pseudonyms: %w", err)
+	}
+	rows, _ = tx.Query(ctx, `SELECT digest, runes FROM member_names WHERE member_id = $1`, member)
+	names, err := pgx.CollectRows(rows, pgx.RowToStructByPos[anonymize.NameForm])
+	if err != nil {
+		return nil, fmt.Errorf("member names: %w", err)
+	}
+	red.s = anonymize.NewMemberSession(lang, s.keyer, member.String(), known, names)
+	return red, nil
 }
 
 func (r *redactor) text(raw string) string {
@@ -84,6 +114,18 @@ func (r *redactor) text(raw string) string {
 		r.report[k] += n
 	}
 	return t.String()
+}
+
+// save stores the placeholders this save numbered anew.
+func (r *redactor) save(ctx context.Context, tx pgx.Tx) error {
+	for _, p := range r.s.Added() {
+		_, err := tx.Exec(ctx, `INSERT INTO member_pseudonyms (org_id, member_id, manager_id, kind, digest, n)
+			SELECT org_id, id, manager_id, $2, $3, $4 FROM members WHERE id = $1`, r.member, p.Kind, p.Digest, p.N)
+		if err != nil {
+			return fmt.Errorf("save pseudonyms: %w", err)
+		}
+	}
+	return nil
 }
 
 const memberColumns = `m.id, m.alias, m.created_at,
@@ -100,7 +142,7 @@ func (s *Store) CreateMember(ctx context.Context, tx pgx.Tx, orgID, managerID uu
 	if alias == "" || utf8.RuneCountInString(alias) > 50 {
 		return Member{}, nil, fmt.Errorf("%w: alias must be 1 to 50 characters", ErrInvalid)
 	}
-	red, err := s.newRedactor(ctx, tx, lang)
+	red, err := s.newRedactor(ctx, tx, lang, uuid.Nil)
 	if err != nil {
 		return Member{}, nil, err
 	}
@@ -141,7 +183,7 @@ func (s *Store) Members(ctx context.Context, tx pgx.Tx, limit, offset int) ([]Me
 // The erasure test checks this list against every table with a member_id
 // column, so a new table cannot be forgotten.
 var memberTables = []string{"sessions", "actions", "member_links", "session_feedback", "session_reflections",
-	"session_embeddings", "chat_threads", "chat_messages", "coach_answers", "answer_feedback"}
+	"session_embeddings", "chat_threads", "chat_messages", "coach_answers", "answer_feedback", "member_pseudonyms", "member_names"}
 
 // Erased counts the rows an erasure removed, by table.
 type Erased map[string]int64
@@ -340,7 +382,7 @@ func (s *Store) CreateSession(ctx context.Context, tx pgx.Tx, orgID, managerID, 
 	if _, err := s.Member(ctx, tx, memberID); err != nil {
 		return Session{}, nil, err
 	}
-	red, err := s.newRedactor(ctx, tx, lang)
+	red, err := s.newRedactor(ctx, tx, lang, memberID)
 	if err != nil {
 		return Session{}, nil, err
 	}
@@ -363,6 +405,9 @@ func (s *Store) CreateSession(ctx context.Context, tx pgx.Tx, orgID, managerID, 
 			return Session{}, nil, fmt.Errorf("create action: %w", err)
 		}
 	}
+	if err := red.save(ctx, tx); err != nil {
+		return Session{}, nil, err
+	}
 	sess, err := s.Session(ctx, tx, id)
 	return sess, red.report, err
 }
@@ -379,7 +424,7 @@ func (s *Store) UpdateSession(ctx context.Context, tx pgx.Tx, orgID, managerID, 
 	if err != nil {
 		return Session{}, nil, err
 	}
-	red, err := s.newRedactor(ctx, tx, lang)
+	red, err := s.newRedactor(ctx, tx, lang, cur.MemberID)
 	if err != nil {
 		return Session{}, nil, err
 	}
@@ -398,6 +443,9 @@ func (s *Store) UpdateSession(ctx context.Context, tx pgx.Tx, orgID, managerID, 
 		if err != nil {
 			return Session{}, nil, fmt.Errorf("create action: %w", err)
 		}
+	}
+	if err := red.save(ctx, tx); err != nil {
+		return Session{}, nil, err
 	}
 	sess, err := s.Session(ctx, tx, id)
 	return sess, red.report, err
@@ -580,8 +628,12 @@ func nonNil[T any](s []T) []T {
 // Mask redacts texts with the organization's terms, in one anonymize
 // session so a person keeps one placeholder across them, for text that is
 // sent to a model or stored outside the history (a manager's question).
-func (s *Store) Mask(ctx context.Context, tx pgx.Tx, lang string, texts ...string) ([]string, Report, error) {
-	red, err := s.newRedactor(ctx, tx, lang)
+//
+// With a member (not uuid.Nil), people keep the placeholders they have in
+// that member's history and the member's name forms become 本人, so a
+// prompt that holds both the history and the text names each person once.
+func (s *Store) Mask(ctx context.Context, tx pgx.Tx, lang string, member uuid.UUID, texts ...string) ([]string, Report, error) {
+	red, err := s.newRedactor(ctx, tx, lang, member)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -589,5 +641,5 @@ func (s *Store) Mask(ctx context.Context, tx pgx.Tx, lang string, texts ...strin
 	for i, t := range texts {
 		out[i] = red.text(t)
 	}
-	return out, red.report, nil
+	return out, red.report, red.save(ctx, tx)
 }

@@ -224,7 +224,7 @@ func (s *Store) SubmitIntake(ctx context.Context, tx pgx.Tx, l Link, lang string
 	if err := use(ctx, tx, l); err != nil {
 		return nil, err
 	}
-	red, err := s.newRedactor(ctx, tx, lang)
+	red, err := s.newRedactor(ctx, tx, lang, l.MemberID)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +234,7 @@ func (s *Store) SubmitIntake(ctx context.Context, tx pgx.Tx, l Link, lang string
 	if err != nil {
 		return nil, fmt.Errorf("submit intake: %w", err)
 	}
-	return red.report, nil
+	return red.report, red.save(ctx, tx)
 }
 
 // SubmitFeedback records a member's rating of the link's session and uses
@@ -258,12 +258,15 @@ func (s *Store) SubmitFeedback(ctx context.Context, tx pgx.Tx, l Link, lang stri
 	report := Report{}
 	var comment *string
 	if c := strings.TrimSpace(in.Comment); in.Share && c != "" {
-		red, err := s.newRedactor(ctx, tx, lang)
+		red, err := s.newRedactor(ctx, tx, lang, l.MemberID)
 		if err != nil {
 			return nil, err
 		}
 		c = red.text(c)
 		comment, report = &c, red.report
+		if err := red.save(ctx, tx); err != nil {
+			return nil, err
+		}
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO session_feedback (org_id, session_id, member_id, manager_id, satisfaction, matched, comment)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`,

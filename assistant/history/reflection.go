@@ -36,7 +36,7 @@ func (s *Store) SetReflection(ctx context.Context, tx pgx.Tx, orgID, managerID, 
 	if err != nil {
 		return nil, nil, err
 	}
-	red, err := s.newRedactor(ctx, tx, lang)
+	red, err := s.newRedactor(ctx, tx, lang, sess.MemberID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -50,6 +50,9 @@ func (s *Store) SetReflection(ctx context.Context, tx pgx.Tx, orgID, managerID, 
 		if err != nil {
 			return nil, nil, fmt.Errorf("set reflection: %w", err)
 		}
+	}
+	if err := red.save(ctx, tx); err != nil {
+		return nil, nil, err
 	}
 	out, err := reflection(ctx, tx, sessionID)
 	return out, red.report, err

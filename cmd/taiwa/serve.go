@@ -80,7 +80,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		logger.InfoContext(ctx, "no embedding model configured: retrieval is lexical only (offline mode)")
 	}
 
-	hist := history.New(redactor)
+	keyer, err := pseudonymKeyer(getenv, cfg.DB.DataDir)
+	if err != nil {
+		return err
+	}
+	hist := history.New(redactor, keyer)
 	if db.embedded != nil && cfg.Demo {
 		if err := seedDemo(ctx, db.DB, hist, cfg.Addr, stdout); err != nil {
 			return fmt.Errorf("demo organization: %w", err)
