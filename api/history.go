@@ -78,9 +78,37 @@ func handleMembersCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 		if err := decode(c, &req); err != nil {
 			return redacted[history.Member]{}, err
 		}
-		m, rep, err := h.CreateMember(ctx, tx, p.OrgID, p.UserID, req.Alias, p.Language)
+		m, rep, err := h.CreateMember(ctx, tx, p.OrgID, p.UserID, req.Alias)
 		return redacted[history.Member]{m, rep}, err
 	})
+}
+
+// memberNames are the forms of a member's name, as the manager types them.
+type memberNames struct {
+	Forms []string `json:"forms"`
+}
+
+func handleMemberNamesPut(db *tenant.DB, h *history.Store) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var req memberNames
+		if err := decode(c, &req); err != nil {
+			return err
+		}
+		p := principal(c)
+		var m history.Member
+		err = db.Scope(p).InTx(c.Request().Context(), func(tx pgx.Tx) (err error) {
+			m, err = h.SetMemberNames(c.Request().Context(), tx, id, req.Forms)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, m)
+	}
 }
 
 func handleMembersGet(db *tenant.DB, h *history.Store) echo.HandlerFunc {

@@ -81,6 +81,7 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodPost, "/api/members", handleMembersCreate(d.DB, h), manager)
 	api(http.MethodGet, "/api/members/:id", handleMembersGet(d.DB, h), manager)
 	api(http.MethodDelete, "/api/members/:id", handleMembersErase(d.DB, h), manager)
+	api(http.MethodPut, "/api/members/:id/names", handleMemberNamesPut(d.DB, h), manager)
 	api(http.MethodGet, "/api/members/:id/export", handleMembersExport(d.DB, h), manager)
 	api(http.MethodGet, "/api/members/:id/sessions", handleSessionsList(d.DB, h), manager)
 	api(http.MethodPost, "/api/members/:id/sessions", handleSessionsCreate(d.DB, h), manager)

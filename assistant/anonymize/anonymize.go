@@ -106,16 +106,18 @@ func (s *Session) placeholder(k Kind, n int) string {
 // Redactor finds personal data. It loads kagome's dictionary once; share
 // one per process. It is safe for concurrent use.
 type Redactor struct {
-	tok *tokenizer.Tokenizer
+	tok  *tokenizer.Tokenizer
+	book *nameBook
 }
 
 // New loads the dictionary.
 func New() (*Redactor, error) {
-	t, err := tokenizer.New(ipa.Dict(), tokenizer.OmitBosEos())
+	d := ipa.Dict()
+	t, err := tokenizer.New(d, tokenizer.OmitBosEos())
 	if err != nil {
 		return nil, err
 	}
-	return &Redactor{tok: t}, nil
+	return &Redactor{tok: t, book: newNameBook(d)}, nil
 }
 
 // span is a found piece of personal data, by byte offsets in the text.
@@ -207,10 +209,6 @@ func (r *Redactor) find(raw string, terms []string, s *Session) []span {
 			i = a + len(lt)
 		}
 	}
-	// The member's own name forms, however the detectors would read them.
-	for _, sp := range s.memberSpans(raw) {
-		add(sp.start, sp.end, Member)
-	}
 	// Formats, matched on the width-folded text (０９０－… is 090-…).
 	for _, d := range formats {
 		for _, m := range d.re.FindAllStringSubmatchIndex(folded, -1) {
@@ -223,6 +221,11 @@ func (r *Redactor) find(raw string, terms []string, s *Session) []span {
 			}
 			add(toRaw[a], toRaw[b], d.kind)
 		}
+	}
+	// The member's own name forms, however the detectors would read them
+	// (after the formats: hanako in hanako@example.com is the address).
+	for _, sp := range s.memberSpans(raw) {
+		add(sp.start, sp.end, Member)
 	}
 	for _, sp := range r.names(raw) {
 		add(sp.start, sp.end, Person)
@@ -329,7 +332,10 @@ func twelveDigits(s string) bool { return len(digits(s)) == 12 }
 // honorific or title after a name, English by titles and given names.
 func (r *Redactor) names(raw string) []span {
 	var out []span
+	// Kana and romaji first: "Yamada Taro" is one name, not Yamada and
+	// the given name Taro.
 	out = append(out, r.japaneseNames(raw)...)
+	out = append(out, r.kanaNames(raw)...)
 	out = append(out, englishNames(raw)...)
 	return out
 }
@@ -359,9 +365,10 @@ func (r *Redactor) japaneseNames(raw string) []span {
 		t := toks[i]
 		pos := t.POS()
 		isName := len(pos) > 2 && pos[0] == "名詞" && pos[1] == "固有名詞" && pos[2] == "人名"
-		// A "name" inside a katakana word is a piece of that word (マイ of
-		// マイナンバー), not a person.
-		if isName && (katakanaAt(raw, t.Position-1, true) || katakanaAt(raw, t.Position+len(t.Surface), false)) {
+		// A katakana "name" inside a katakana word is a piece of that word
+		// (マイ of マイナンバー), not a person; 鈴木 in 鈴木チーム is.
+		if isName && isKana(t.Surface) && (katakanaAt(raw, t.Position-1, true) || katakanaAt(raw, t.Position+len(t.Surface), false) ||
+			!nameContext(raw, t.Position, t.Position+len(t.Surface))) {
 			isName = false
 		}
 		if isName {
@@ -461,8 +468,14 @@ func nameRunStart(prefix, honorific string) int {
 }
 
 var (
-	titled   = regexp.MustCompile(`\b(?:Mr|Ms|Mrs|Mx|Dr|Prof)\.?\s+(\p{Lu}[\p{L}'-]+(?:\s\p{Lu}[\p{L}'-]+)?)`)
-	capWords = regexp.MustCompile(`\p{Lu}\p{Ll}+(?:[-']\p{L}+)?(?:\s\p{Lu}\p{Ll}+(?:[-']\p{L}+)?)?`)
+	titled = regexp.MustCompile(`\b(?:Mr|Ms|Mrs|Mx|Dr|Prof)\.?\s+(\p{Lu}[\p{L}'-]+(?:\s\p{Lu}[\p{L}'-]+)?)`)
+	// nameWord is a capitalized name: Chen, O'Brien, McDonald, Smith-Jones.
+	nameWord    = `\p{Lu}(?:\p{Ll}+|['’]\p{Lu}\p{Ll}+)(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)?`
+	surnameWord = regexp.MustCompile(`\b` + nameWord + `\b`)
+	// A lower-case given name where only a person fits: "talked with john",
+	// "sarah said".
+	lowerBefore = regexp.MustCompile(`\b(?i:with|and|to|from|for|cc|ask|asked|tell|told|ping|pinged|thank|thanks|meet|met|call|called)\s+(\p{Ll}+)\b`)
+	lowerAfter  = regexp.MustCompile(`\b(\p{Ll}+)(?:'s|\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|will|was|is|has|had|told))\b`)
 	// Japanese honorifics in romaji: Tanaka-san, Sato-sensei.
 	romajiHonorific = regexp.MustCompile(`\b(\p{Lu}\p{Ll}+)-(?:san|sama|kun|chan|sensei|senpai)\b`)
 	// A sign-off: "Thanks, Lucía Fernández" at the end of a note.
@@ -478,21 +491,35 @@ func englishNames(raw string) []span {
 			out = append(out, span{m[2], m[3], Person})
 		}
 	}
-	for _, m := range capWords.FindAllStringIndex(raw, -1) {
+	// Given names from the list, with the capitalized word right after
+	// them as the surname ("Emily Clark", but not "Yuki's My Number").
+	words := surnameWord.FindAllStringIndex(raw, -1)
+	for i, m := range words {
 		if r, _ := utf8.DecodeLastRuneInString(raw[:m[0]]); m[0] > 0 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
 			continue // inside a word
 		}
-		words := strings.Fields(raw[m[0]:m[1]])
-		first := strings.TrimSuffix(strings.TrimSuffix(words[0], "'s"), "’s")
-		if !givenNames[first] || imperative(raw, m[0], m[0]+len(first)) {
-			continue
+		if !givenNames[raw[m[0]:m[1]]] || imperative(raw, m[0], m[1]) ||
+			i > 0 && raw[words[i-1][1]:m[0]] == " " && placePrefix[raw[words[i-1][0]:words[i-1][1]]] {
+			continue // San Francisco, St. Louis
 		}
-		end := m[0] + len(first)
-		// "Emily Clark", but not "Yuki's My Number".
-		if len(words) == 2 && first == words[0] && !notSurname[words[1]] {
-			end = m[1]
+		end := m[1]
+		if i+1 < len(words) && raw[m[1]:words[i+1][0]] == " " && !notSurname[raw[words[i+1][0]:words[i+1][1]]] {
+			end = words[i+1][1]
 		}
 		out = append(out, span{m[0], end, Person})
+	}
+	for _, m := range surnameWord.FindAllStringIndex(raw, -1) {
+		if surnames[raw[m[0]:m[1]]] && !imperative(raw, m[0], m[1]) {
+			out = append(out, span{m[0], m[1], Person})
+		}
+	}
+	for _, re := range []*regexp.Regexp{lowerBefore, lowerAfter} {
+		for _, m := range re.FindAllStringSubmatchIndex(raw, -1) {
+			w := raw[m[2]:m[3]]
+			if len(w) >= 3 && givenNames[strings.ToUpper(w[:1])+w[1:]] {
+				out = append(out, span{m[2], m[3], Person})
+			}
+		}
 	}
 	return out
 }
@@ -511,6 +538,9 @@ func imperative(raw string, a, b int) bool {
 
 var objectWords = setOf("the", "a", "an", "this", "that", "these", "those", "it", "them", "your", "my", "our", "their",
 	"his", "her", "down", "up", "off", "as", "all", "each", "every", "any")
+
+// placePrefix starts place names made of a given name: San Francisco.
+var placePrefix = setOf("San", "Santa", "Los", "Las", "St", "Saint", "Fort", "New", "Port", "Mount", "Lake", "Cape", "El", "La", "Le")
 
 // notSurname are capitalized words that follow a given name without being
 // a surname.

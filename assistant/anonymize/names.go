@@ -38,4 +38,44 @@ var givenNames = setOf(
 	"Pablo", "Pedro", "Rafael", "Ricardo", "Sofia", "João", "Luca", "Marco", "Giulia", "Francesca", "Camille", "Pierre",
 	"Julien", "Louis", "Chloé", "Léa", "Lukas", "Felix", "Jonas", "Lena", "Anja", "Hannes", "Lars", "Sven", "Ingrid",
 	"Astrid", "Ivan", "Dmitri", "Olga", "Natalia", "Katarzyna", "Piotr",
+	// More English given names, and the short forms colleagues use
+	"Abby", "Abigail", "Adrian", "Aiden", "Alexa", "Alexis", "Alicia", "Allison", "Alyssa", "Andre", "Angie", "Annie",
+	"Becky", "Betty", "Billy", "Bobby", "Brad", "Bradley", "Brandon", "Brenda", "Brett", "Bridget", "Brittany", "Bryan",
+	"Caleb", "Cameron", "Carl", "Carla", "Carol", "Carrie", "Casey", "Cassie", "Cathy", "Chad", "Cheryl", "Chuck",
+	"Cindy", "Colin", "Connor", "Courtney", "Craig", "Crystal", "Curtis", "Cynthia", "Dan", "Dana", "Danny", "Darren",
+	"Dave", "Debbie", "Derek", "Doug", "Douglas", "Dylan", "Ed", "Eddie", "Elaine", "Ellie", "Emma", "Erica", "Erin",
+	"Evan", "Fiona", "Gavin", "Gemma", "Greg", "Gregory", "Hailey", "Heather", "Holly", "Ian", "Isaac", "Jackie",
+	"Jake", "Jamie", "Janet", "Jared", "Jasmine", "Jeff", "Jeffrey", "Jen", "Jenny", "Jeremy", "Jerry", "Jess", "Jill",
+	"Jim", "Jimmy", "Joan", "Joanna", "Joel", "Johnny", "Jon", "Josh", "Joyce", "Judy", "Julie", "Justin",
+	"Kaitlyn", "Katie", "Kayla", "Keith", "Kelly", "Kelsey", "Kenneth", "Kerry", "Kim", "Kimberly", "Kirsten", "Kristen",
+	"Kyle", "Leah", "Lindsay", "Logan", "Lorraine", "Lucas", "Luke", "Maddie", "Madison", "Mandy", "Marcus", "Maria",
+	"Marissa", "Martin", "Matt", "Maya", "Melanie", "Melissa", "Mia", "Mike", "Mitch", "Molly", "Monica", "Morgan",
+	"Naomi", "Natalie", "Nathaniel", "Neil", "Nick", "Nicole", "Nina", "Owen", "Pam", "Pamela", "Patricia", "Phil",
+	"Philip", "Rachael", "Randy", "Rebekah", "Ricky", "Rob", "Robbie", "Roger", "Ron", "Ronald", "Russell", "Ruth",
+	"Sally", "Samantha", "Sean", "Seth", "Shane", "Shannon", "Sharon", "Shaun", "Sheila", "Simon", "Stacy", "Stan",
+	"Stephanie", "Steve", "Stuart", "Suzanne", "Sydney", "Tammy", "Tara", "Taylor", "Teresa", "Theo", "Theresa",
+	"Tiffany", "Todd", "Tommy", "Tony", "Tracy", "Travis", "Trevor", "Troy", "Valerie", "Vanessa", "Vince", "Walter",
+	"Wendy", "Wes", "Zach", "Zachary",
+	// More Asian given names in Latin letters
+	"Hiro", "Kenichi", "Shin", "Shinji", "Takeshi", "Tetsuya", "Tomoya", "Yoshi", "Yuji", "Yumi", "Eun", "Hana",
+	"Jae", "Jin", "Joon", "Seo", "Sung", "Mei", "Xiao", "Yu", "Zhang", "Chen", "Wang", "Liu", "Huang",
+	"Duc", "Hung", "Lam", "Mai", "Phuong", "Quang", "Trang", "Arun", "Kiran", "Meera", "Pranav", "Rajesh", "Ramesh",
+	"Shreya", "Sneha", "Suresh", "Varun", "Venkat", "Vijay",
 )
+
+// surnames are frequent family names in Latin letters, masked also alone
+// (Chen agreed, ask Patel): unlike given names they are rarely English
+// words.
+var surnames = setOf("Chen", "Wang", "Zhang", "Liu", "Huang", "Zhao", "Zhou", "Kim", "Choi",
+	"Jung", "Kang", "Cho", "Yoon", "Jang", "Lim", "Nguyen", "Tran", "Pham", "Hoang", "Dang", "Patel",
+	"Singh", "Kumar", "Sharma", "Gupta", "Reddy", "Iyer", "Nair", "Khan", "Ahmed", "Garcia",
+	"Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Perez", "Sanchez", "Ramirez", "Torres", "Smith",
+	"Johnson", "Williams", "Jones", "Davis", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Jackson", "Thompson",
+	"Harris", "Clark", "Lewis", "Robinson", "Wright", "Allen", "Scott",
+	"Adams", "Nelson", "Carter", "Mitchell", "Roberts", "Phillips", "Campbell", "Parker", "Evans",
+	"Edwards", "Collins", "Stewart", "Morris", "Murphy", "Rogers", "Morgan", "Cooper", "Peterson",
+	"Bailey", "Kelly", "Howard", "Richardson", "Watson", "Bennett", "Hughes",
+	"Price", "Sanders", "Myers", "Foster", "Miller", "Müller", "Schmidt", "Schneider",
+	"Fischer", "Weber", "Meyer", "Wagner", "Becker", "Dubois", "Bernard", "Rossi", "Russo", "Ferrari",
+	"Silva", "Santos", "Oliveira", "Souza", "Costa", "Ivanov", "Petrov", "Kowalski", "Nowak", "O'Brien", "O'Connor",
+	"O'Neill", "McDonald", "MacDonald", "McCarthy", "Murray", "Quinn", "Walsh", "Byrne", "Ryan", "Doyle")

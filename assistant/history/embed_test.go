@@ -58,7 +58,7 @@ func TestEmbedAndSearchOwnHistory(t *testing.T) {
 	var ids []string
 	err = scope.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		if member, _, err = h.CreateMember(ctx, tx, org, mgr.UserID, "Eさん", "ja"); err != nil {
+		if member, _, err = h.CreateMember(ctx, tx, org, mgr.UserID, "Eさん"); err != nil {
 			return err
 		}
 		for _, n := range notes {

@@ -45,6 +45,9 @@ type Member struct {
 	LastSessionAt *time.Time `json:"last_session_at"`
 	NextSessionAt *time.Time `json:"next_session_at"`
 	OpenActions   int        `json:"open_actions"`
+	// NameForms counts the forms of the member's name the manager gave
+	// (SetMemberNames); the forms themselves are not stored.
+	NameForms int `json:"name_forms"`
 	// Conditions are the latest held sessions' conditions, oldest first
 	// (at most five), for a sparkline.
 	Conditions []int `json:"conditions"`
@@ -132,27 +135,61 @@ const memberColumns = `m.id, m.alias, m.created_at,
 	(SELECT max(coalesce(s.held_at, s.scheduled_at)) FROM sessions s WHERE s.member_id = m.id AND s.status = 'held') AS last_session_at,
 	(SELECT min(s.scheduled_at) FROM sessions s WHERE s.member_id = m.id AND s.status = 'scheduled' AND s.scheduled_at >= now()) AS next_session_at,
 	(SELECT count(*) FROM actions a WHERE a.member_id = m.id AND a.status = 'open')::int AS open_actions,
+	(SELECT count(*) FROM member_names n WHERE n.member_id = m.id AND n.runes > 0)::int AS name_forms,
 	ARRAY(SELECT c.condition FROM (SELECT s.condition, coalesce(s.held_at, s.scheduled_at) AS at FROM sessions s
 		WHERE s.member_id = m.id AND s.status = 'held' AND s.condition IS NOT NULL ORDER BY at DESC, s.id DESC LIMIT 5) c
 		ORDER BY c.at, c.condition)::int[] AS conditions`
 
 // CreateMember adds a member for the manager.
-func (s *Store) CreateMember(ctx context.Context, tx pgx.Tx, orgID, managerID uuid.UUID, alias, lang string) (Member, Report, error) {
+func (s *Store) CreateMember(ctx context.Context, tx pgx.Tx, orgID, managerID uuid.UUID, alias string) (Member, Report, error) {
 	alias = strings.TrimSpace(alias)
 	if alias == "" || utf8.RuneCountInString(alias) > 50 {
 		return Member{}, nil, fmt.Errorf("%w: alias must be 1 to 50 characters", ErrInvalid)
 	}
-	red, err := s.newRedactor(ctx, tx, lang, uuid.Nil)
-	if err != nil {
-		return Member{}, nil, err
+	// The alias is the manager's own label, kept as typed: it is shown to
+	// that manager only and never sent to a model (the UI warns when it
+	// looks like a name). Two members with one label cannot be told apart in the UI.
+	var taken bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE lower(alias) = lower($1))`, alias).Scan(&taken); err != nil {
+		return Member{}, nil, fmt.Errorf("create member: %w", err)
+	}
+	if taken {
+		return Member{}, nil, fmt.Errorf("%w: you already have a member called %q", ErrConflict, alias)
 	}
 	id := uuid.Must(uuid.NewV7())
 	if _, err := tx.Exec(ctx, `INSERT INTO members (org_id, id, manager_id, alias) VALUES ($1, $2, $3, $4)`,
-		orgID, id, managerID, red.text(alias)); err != nil {
+		orgID, id, managerID, alias); err != nil {
 		return Member{}, nil, fmt.Errorf("create member: %w", err)
 	}
 	m, err := s.Member(ctx, tx, id)
-	return m, red.report, err
+	return m, Report{}, err
+}
+
+// SetMemberNames replaces the forms of the member's name (田中, たなか,
+// Tanaka...) that texts about them turn into 本人. Only keyed digests are
+// stored; an empty list removes them.
+func (s *Store) SetMemberNames(ctx context.Context, tx pgx.Tx, id uuid.UUID, forms []string) (Member, error) {
+	if len(forms) > 10 {
+		return Member{}, fmt.Errorf("%w: at most 10 name forms", ErrInvalid)
+	}
+	if _, err := s.Member(ctx, tx, id); err != nil {
+		return Member{}, err
+	}
+	names, err := s.redactor.MemberNames(s.keyer, id.String(), forms)
+	if err != nil {
+		return Member{}, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM member_names WHERE member_id = $1`, id); err != nil {
+		return Member{}, fmt.Errorf("set member names: %w", err)
+	}
+	for _, n := range names {
+		_, err := tx.Exec(ctx, `INSERT INTO member_names (org_id, member_id, manager_id, digest, runes)
+			SELECT org_id, id, manager_id, $2, $3 FROM members WHERE id = $1`, id, n.Digest, n.Runes)
+		if err != nil {
+			return Member{}, fmt.Errorf("set member names: %w", err)
+		}
+	}
+	return s.Member(ctx, tx, id)
 }
 
 // Member returns one of the manager's members.

@@ -273,8 +273,13 @@ var sentenceEnd = regexp.MustCompile(`[。．！？!?\n]+|\.(?:\s+|$)|;\s*`)
 
 var englishWord = regexp.MustCompile(`[a-z0-9]+(?:'[a-z]+)?`)
 
+// placeholder is what the redactor leaves of personal data ([人物1],
+// [EMAIL2], 本人 is a word and stays): it says nothing about a matter, so
+// it is read as a neutral mark rather than as the words in its label.
+var placeholder = regexp.MustCompile(`\[(?:人物|PERSON|メール|EMAIL|電話|PHONE|URL|住所|ADDRESS|郵便番号|POSTCODE|社員番号|ID|個人番号|MYNUMBER|カード|CARD|用語|TERM|MEMBER)\d*\]`)
+
 func (an *analyzer) analyze(text string) *doc {
-	n := fold(text)
+	n := fold(placeholder.ReplaceAllString(text, "○"))
 	d := &doc{whole: part{norm: n, hira: hiragana(n)}}
 	for _, s := range sentenceEnd.Split(n, -1) {
 		if strings.TrimSpace(s) == "" {

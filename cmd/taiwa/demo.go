@@ -134,7 +134,7 @@ func seedDemo(ctx context.Context, db *tenant.DB, h *history.Store, addr string,
 }
 
 func seedDemoMember(ctx context.Context, tx pgx.Tx, h *history.Store, mgr tenant.Principal, dm demoMember) (history.Member, error) {
-	m, _, err := h.CreateMember(ctx, tx, mgr.OrgID, mgr.UserID, dm.alias, "ja")
+	m, _, err := h.CreateMember(ctx, tx, mgr.OrgID, mgr.UserID, dm.alias)
 	if err != nil {
 		return history.Member{}, err
 	}

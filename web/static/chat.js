@@ -45,7 +45,7 @@ function answerView(a, again) {
   return h('div', { class: 'msg assistant', dataset: { answer: a.id } },
     modeLine(a),
     referralBox(a.referral, null, again),
-    citedText(a.text, a.citations, 'div'),
+    a.referral ? null : citedText(a.text, a.citations, 'div'),
     citationList(a.citations),
     thumbs(a.id));
 }

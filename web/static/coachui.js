@@ -17,8 +17,9 @@ addMessages({
     'coach.contacts': '連絡先',
     'coach.referral.now': 'いま行うこと',
     'coach.referral.possible': 'デリケートな内容かもしれません',
-    'coach.referral.dismiss': '該当しない（確認しました）',
-    'coach.referral.dismiss.confirm': '見つかった場所の文章を読み、相談窓口につなぐべき内容ではないと確認しましたか？',
+    'coach.referral.dismiss': '該当しない',
+    'coach.referral.dismiss.confirm': '見つかった場所の文章を読み、窓口につなぐべき内容ではないと確認しましたか？確認した記録（文章そのものは残りません）が組織の件数に加わります。',
+    'coach.referral.dismiss.yes': 'はい、確認しました。コーチに続けてもらう',
     'coach.referral.dismissed': '確認済みとして記録しました。もう一度依頼すると、コーチが答えます。',
     'coach.referral.where': '見つかった場所：{0}',
     'coach.referral.default': '組織の窓口が未登録のため、一般的な相談先を示しています。',
@@ -47,8 +48,9 @@ addMessages({
     'coach.contacts': 'Contacts',
     'coach.referral.now': 'What to do now',
     'coach.referral.possible': 'This may be a sensitive matter',
-    'coach.referral.dismiss': 'Not a sensitive matter (I checked)',
-    'coach.referral.dismiss.confirm': 'Have you read the texts where this was found and checked that they need no referral?',
+    'coach.referral.dismiss': 'Not a sensitive matter',
+    'coach.referral.dismiss.confirm': 'Have you read the texts where this was found and checked that they need no referral? The check is counted for your organization (the texts are not kept).',
+    'coach.referral.dismiss.yes': 'Yes, I checked. Let the coach go on',
     'coach.referral.dismissed': 'Recorded as checked. Ask again and the coach will answer.',
     'coach.referral.where': 'Found in: {0}',
     'coach.referral.default': 'Your organization has not registered its contacts: these are the usual ones to look for.',
@@ -148,20 +150,25 @@ export function referralBox(r, id, again) {
   const places = (r.places || []).map((p) => t('place.' + p)).join(t('common.sep'));
   let dismiss = null;
   if (r.possible && r.dismiss && r.dismiss.length) {
+    // Two steps, in the page: the manager says what they checked.
     const status = h('span', { class: 'small', role: 'status' });
-    const btn = h('button', { type: 'button', class: 'btn btn-small', dataset: { dismiss: '' }, onclick: async () => {
-      if (!confirm(t('coach.referral.dismiss.confirm'))) return;
-      btn.disabled = true;
+    const yes = h('button', { type: 'button', class: 'btn btn-small', dataset: { dismissConfirm: '' }, onclick: async () => {
+      yes.disabled = true;
       try {
         await api('POST', '/api/referrals/dismissals', { dismiss: r.dismiss, topics: r.topics });
         if (again) again();
         else status.textContent = t('coach.referral.dismissed');
       } catch (err) {
-        btn.disabled = false;
+        yes.disabled = false;
         status.textContent = err.message;
       }
+    } }, t('coach.referral.dismiss.yes'));
+    const check = h('div', { class: 'stack', hidden: true }, h('p', { class: 'small' }, t('coach.referral.dismiss.confirm')), h('div', { class: 'row' }, yes, status));
+    const btn = h('button', { type: 'button', class: 'btn btn-small', dataset: { dismiss: '' }, onclick: () => {
+      btn.hidden = true;
+      check.hidden = false;
     } }, t('coach.referral.dismiss'));
-    dismiss = h('div', { class: 'row' }, btn, status);
+    dismiss = h('div', {}, btn, check);
   }
   return h('div', { class: 'notice warn', role: 'alert', id: id || null },
     h('h3', {}, t(r.possible ? 'coach.referral.possible' : 'coach.referral')),

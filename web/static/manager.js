@@ -574,9 +574,12 @@ function planView(p, again) {
   const list = (id, title, items, ordered) => (items && items.length
     ? h('section', { id }, h('h3', {}, title), h(ordered ? 'ol' : 'ul', {}, items.map((it) => h('li', {}, citedText(it.text, p.citations)))))
     : null);
+  if (p.referral) {
+    // The referral says everything the plan would: no sections repeating it.
+    return h('div', { class: 'plan stack', id: 'plan' }, modeLine(p), referralBox(p.referral, null, again), thumbs(p.id));
+  }
   return h('div', { class: 'plan stack', id: 'plan' },
     modeLine(p),
-    referralBox(p.referral, null, again),
     p.no_guidance ? h('p', { class: 'notice warn' }, t('coach.noguidance')) : null,
     h('section', { id: 'plan-summary' }, h('h3', {}, t('prep.summary')), citedText(p.summary, p.citations, 'p')),
     list('plan-agenda', t('prep.agenda'), p.agenda, true),

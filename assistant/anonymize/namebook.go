@@ -1,0 +1,203 @@
+package anonymize
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/ikawaha/kagome-dict/dict"
+)
+
+// nameBook holds the readings of the person names in kagome's dictionary,
+// so that names written without kanji are found too: in katakana (ミサキ,
+// タナカ), in hiragana before a particle (けんたが), and in romaji (Haruki,
+// Yamada Taro). A reading that is also another word of the dictionary
+// (a loanword such as ケース, a kana word such as ひかり) is left out:
+// masking it would break ordinary text more often than it found a name.
+type nameBook struct {
+	kana   map[string]bool // hiragana readings of surnames and given names
+	given  map[string]bool // of given names alone (for hiragana, which particles follow)
+	romaji map[string]bool // romaji of both, long vowels folded
+	words  map[string]bool // hiragana words (ちなみに: not ちなみ + に)
+}
+
+func newNameBook(d *dict.Dict) *nameBook {
+	b := &nameBook{kana: map[string]bool{}, given: map[string]bool{}, romaji: map[string]bool{}}
+	// Kana words a name reading may collide with: katakana surfaces
+	// (loanwords: ケース), and hiragana surfaces and common nouns' readings
+	// (ひかり for 光), which is how such words are written in kana.
+	katakana, hiragana := map[string]bool{}, map[string]bool{}
+	pos := func(i int) []string {
+		var out []string
+		for _, p := range d.POSTable.POSs[i] {
+			out = append(out, d.POSTable.NameList[p])
+		}
+		return out
+	}
+	type entry struct {
+		reading string
+		given   bool
+	}
+	var names []entry
+	for i := range d.Morphs {
+		c := d.Contents[i]
+		if len(c) < 4 {
+			continue
+		}
+		p := pos(i)
+		switch {
+		case len(p) > 3 && p[1] == "固有名詞" && p[2] == "人名":
+			names = append(names, entry{formFold(c[3]), p[3] == "名"})
+		case isKatakana(c[2]) && p[1] != "固有名詞":
+			// Proper nouns are left out: タナカ the company is a name too.
+			katakana[formFold(c[2])] = true
+		case isKana(c[2]):
+			hiragana[c[2]] = true
+		case p[0] == "名詞" && p[1] != "固有名詞" && isKana(c[3]):
+			hiragana[formFold(c[3])] = true
+		}
+	}
+	for _, e := range names {
+		n := utf8.RuneCountInString(e.reading)
+		if n < 2 || n > 6 {
+			continue
+		}
+		if !katakana[e.reading] {
+			b.kana[e.reading] = true
+		}
+		if e.given && !hiragana[e.reading] {
+			b.given[e.reading] = true
+		}
+		if r := foldVowels(romaji(e.reading)); len(r) >= 4 && !notRomajiNames[r] {
+			b.romaji[r] = true
+		}
+	}
+	b.words = hiragana
+	return b
+}
+
+func isKatakana(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return !unicode.Is(unicode.Katakana, r) && r != 'ー' })
+}
+
+func isKana(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.In(r, unicode.Hiragana, unicode.Katakana) && r != 'ー' {
+			return false
+		}
+	}
+	return true
+}
+
+// notRomajiNames are readings of names that, written in Latin letters, are
+// far more often a place, a company or an English word.
+var notRomajiNames = setOf("tokyo", "osaka", "kyoto", "nagoya", "kobe", "yokohama", "sapporo", "fukuoka", "sendai", "chiba",
+	"saitama", "nara", "hiroshima", "okinawa", "kawasaki", "toyota", "honda", "suzuki", "yamaha", "mazda", "nissan",
+	"hitachi", "toshiba", "canon", "nikon", "sony", "ricoh", "kubota", "shimano", "kirin", "asahi", "sapporo", "mitsubishi",
+	"sumitomo", "mitsui", "matsuda", "tama", "kanto", "kansai", "hokkaido", "kyushu", "shikoku", "tohoku", "kanji", "kana",
+	"sake", "sushi", "ramen", "tofu", "miso", "sumo", "judo", "karate", "kaizen", "kanban", "manga", "anime", "emoji",
+	"tsunami", "sensei", "senpai", "karaoke", "bento", "origami", "zen", "haiku", "wasabi", "matcha", "umami", "kimono",
+	"more", "make", "made", "take", "same", "name", "came", "game", "home", "note", "hope", "rose", "case", "base", "sure",
+	"mine", "dome", "tone", "zone", "done", "none", "gone", "nine", "line", "fine", "wine", "time", "mime", "kite", "site",
+	"bite", "rate", "date", "gate", "late", "mate", "hate", "fate", "sane", "cane", "lane", "pane", "mane", "wane", "tame",
+	"fame", "dame", "lame", "bike", "like", "hike", "mike", "pike", "sake", "wake", "bake", "cake", "fake", "lake", "rake",
+	"tide", "ride", "side", "wide", "hide", "bide", "aide", "road", "toad", "load", "mode", "node", "code", "rode", "robe",
+	"tube", "cube", "dune", "tune", "june", "rune", "mute", "cute", "lute", "jute", "ruse", "fuse", "muse", "amuse",
+	"china", "india", "nepal", "kenya", "area", "idea", "data", "mania", "sierra", "mission", "kara", "karma", "mama", "papa", "nana", "sora", "hana")
+
+// kanaNames finds names written in kana or romaji (see nameBook).
+func (r *Redactor) kanaNames(raw string) []span {
+	var out []span
+	// Katakana words, and ・-joined full names (ヤマダ・タロウ).
+	for _, m := range katakanaWord.FindAllStringIndex(raw, -1) {
+		if katakanaAt(raw, m[0]-1, true) || katakanaAt(raw, m[1], false) || !nameContext(raw, m[0], m[1]) {
+			continue
+		}
+		parts := strings.Split(raw[m[0]:m[1]], "・")
+		known := 0
+		for _, p := range parts {
+			if r.book.kana[formFold(p)] {
+				known++
+			}
+		}
+		if known > 0 && (len(parts) == 1 || known == len(parts)) {
+			out = append(out, span{m[0], m[1], Person})
+		}
+	}
+	// A hiragana given name before a particle: けんたが, ゆいと, みさきの.
+	for _, m := range hiraganaRun.FindAllStringIndex(raw, -1) {
+		// Only a run that starts the text or follows punctuation or a
+		// space: after kanji, kana is okurigana or a particle (問題はない).
+		if prev, _ := utf8.DecodeLastRuneInString(raw[:m[0]]); m[0] > 0 && (unicode.IsLetter(prev) || unicode.IsDigit(prev)) {
+			continue
+		}
+		run := raw[m[0]:m[1]]
+		rs := []rune(run)
+		for n := min(4, len(rs)-1); n >= 2; n-- {
+			name, rest := string(rs[:n]), string(rs[n:])
+			i := slices.IndexFunc(particles, func(p string) bool { return strings.HasPrefix(rest, p) })
+			if i >= 0 && r.book.given[name] && !r.book.words[name+particles[i]] {
+				out = append(out, span{m[0], m[0] + len(name), Person})
+				break
+			}
+		}
+	}
+	// Romaji: Haruki, Tanaka, and two together (Yamada Taro).
+	for _, m := range capitalWords.FindAllStringIndex(raw, -1) {
+		words := strings.Fields(raw[m[0]:m[1]])
+		a, b := -1, -1
+		off := m[0]
+		for _, w := range words {
+			i := strings.Index(raw[off:], w) + off
+			if r.book.romaji[foldVowels(strings.ToLower(w))] {
+				if a < 0 {
+					a = i
+				}
+				b = i + len(w)
+			} else if a >= 0 {
+				break
+			}
+			off = i + len(w)
+		}
+		// One word that is also a Western name (Sarah, Kim) is left to
+		// englishNames, which joins it with the surname after it.
+		if a < 0 || imperative(raw, a, b) || givenNames[raw[a:b]] || surnames[raw[a:b]] {
+			continue
+		}
+		out = append(out, span{a, b, Person})
+	}
+	return out
+}
+
+// nameContext reports whether raw[a:b] stands where a name can: not
+// glued to kanji before it (初マネ), and followed by the end, punctuation, a
+// particle or an honorific rather than the rest of a verb or adjective
+// (リスケして, キツく, ホンマ死ぬほど).
+func nameContext(raw string, a, b int) bool {
+	if prev, _ := utf8.DecodeLastRuneInString(raw[:a]); a > 0 && unicode.Is(unicode.Han, prev) {
+		return false
+	}
+	rest := raw[b:]
+	next, _ := utf8.DecodeRuneInString(rest)
+	switch {
+	case rest == "" || unicode.IsSpace(next) || unicode.IsPunct(next) || unicode.IsSymbol(next):
+		return true
+	case honorificAt(rest) > 0:
+		return true
+	}
+	return slices.ContainsFunc(particles, func(p string) bool { return strings.HasPrefix(rest, p) }) ||
+		strings.HasPrefix(rest, "たち") || strings.HasPrefix(rest, "達") || strings.HasPrefix(rest, "で") || strings.HasPrefix(rest, "だ")
+}
+
+var (
+	katakanaWord = regexp.MustCompile(`[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})*`)
+	hiraganaRun  = regexp.MustCompile(`\p{Hiragana}{3,}`)
+	capitalWords = regexp.MustCompile(`\b\p{Lu}\p{Ll}{2,}(?:\s\p{Lu}\p{Ll}{2,})?\b`)
+	// particles (and honorifics) a hiragana name runs into, longest first.
+	particles = []string{"ちゃん", "さん", "くん", "から", "って", "です", "より", "まで", "が", "は", "と", "に", "の", "も", "を", "へ", "や"}
+)
