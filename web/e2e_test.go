@@ -460,6 +460,64 @@ func TestMemberReferral(t *testing.T) {
 	}
 }
 
+// TestMemberNames: an alias that looks like a name is warned about before
+// it is added; the member's name forms, once given, read as 本人 in what
+// the manager writes, and the page shows how many are registered (never
+// the forms).
+func TestMemberNames(t *testing.T) {
+	base := server(t, nil)
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	b := newBrowser(t, base)
+	b.signIn(tok)
+	b.run(
+		fill("#member-alias", "山田花子"),
+		click("#member-add"),
+		visible("#alias-warning"),
+		waitText("#alias-warning", "名前"),
+		click("#member-add"),
+		waitText("h1", "山田花子"),
+		fill("#member-names", "山田, 花子、はなこ"),
+		click("#member-names-save"),
+		waitText("#member-names-status", "3通り"),
+		click("#log-session"),
+		fill("#session-notes", "はなこは来期リーダーに挑戦したいと話した。花子さんの提案は田中さんも評価。"),
+		click("#session-check"),
+		waitText("#redaction-report", "本人の名前"),
+	)
+	masked := value(b, chromedp.Text(css("dd.masked")))
+	if want := "本人は来期リーダーに挑戦したいと話した。本人の提案は[人物1]さんも評価。"; masked != want {
+		t.Errorf("preview %q, want %q", masked, want)
+	}
+	if v := value(b, chromedp.Evaluate[string](`document.querySelector('#member-names').value`)); v != "" {
+		t.Errorf("the name forms field shows %q after saving", v)
+	}
+}
+
+// TestPossibleReferralDismissed: what only the statistical screen flags
+// stops the coach; the manager reads it, says it is not a sensitive
+// matter, and the coach answers the same message.
+func TestPossibleReferralDismissed(t *testing.T) {
+	base := server(t, nil)
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	b := newBrowser(t, base)
+	b.signIn(tok)
+	b.run(
+		chromedp.Navigate(base+"/#/chat"),
+		click("#chat-new"),
+		visible("#chat-input"),
+		fill("#chat-input", "最近、家に帰るとベッドの上で何時間も天井を見ていて、何のために働いているのかもうわからない"),
+		click("#chat-send"),
+		visible(".msg.assistant .notice.warn"),
+		waitText(".msg.assistant .notice.warn", "該当しない"),
+		click(".msg.assistant [data-dismiss]"),
+		visible(".msg.assistant [data-dismiss-confirm]"),
+		click(".msg.assistant [data-dismiss-confirm]"),
+	)
+	b.run(waitJS(`(() => { const a = document.querySelectorAll('.msg.assistant:not(.streaming)'); return a.length === 2 && !a[1].querySelector('.notice.warn'); })()`))
+}
+
 // TestLogScheduledSession: "log a 1on1" on a member with a 1on1 scheduled
 // for today logs that one (prefilled, saved over it) instead of recording
 // the 1on1 twice.

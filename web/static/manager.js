@@ -1,7 +1,7 @@
 // manager.js: a manager's members, their history, logging a 1on1 (with the
 // masking shown before saving), member links, prep and reflection.
 import { api, stream } from './api.js';
-import { h, clear, field, formatDate, sparkline } from './dom.js';
+import { h, append, clear, field, formatDate, sparkline } from './dom.js';
 import { t, addMessages } from './i18n.js';
 import { citedText, citationList, modeLine, referralBox, thumbs } from './coachui.js';
 
@@ -25,6 +25,13 @@ addMessages({
     'mem.erase': 'メンバーを削除',
     'mem.erase.confirm': '{0}のすべての記録（1on1、アクション、フィードバック、相談）を削除します。元に戻せません。よろしいですか？',
     'mem.erased': '削除しました。',
+    'mem.alias.name': 'この呼び名は実名のように見えます（{0}）。呼び名はあなたにだけ表示され、AIには送られませんが、「Aさん」のような呼び名をおすすめします。このまま追加するなら、もう一度「追加」を押してください。',
+    'mem.names': '本人の呼び方（伏せ字用）',
+    'mem.names.label': '名前の書き方（カンマか読点で区切る）',
+    'mem.names.hint': '例：田中, たなか, Tanaka。メモや相談の中のこれらの書き方は「本人」に置き換わり、AIには名前が届きません。名前そのものは保存せず、照合用の値だけを残します。保存すると前の登録と置き換わります。',
+    'mem.names.count': '{0}通りの書き方を登録済み',
+    'mem.names.none': 'まだ登録されていません',
+    'mem.names.save': '保存',
     'mem.timeline': '1on1の記録',
     'mem.open': '未完了のアクション',
     'mem.done': '完了',
@@ -112,6 +119,13 @@ addMessages({
     'mem.erase': 'Erase member',
     'mem.erase.confirm': 'This erases everything about {0} (1on1s, actions, feedback, conversations). It cannot be undone. Continue?',
     'mem.erased': 'Erased.',
+    'mem.alias.name': 'This alias looks like a real name ({0}). Aliases are shown to you only and never sent to the AI, but an alias such as "A" is safer. To add it anyway, press Add again.',
+    'mem.names': "The member's name (for masking)",
+    'mem.names.label': 'Ways their name is written (separated by commas)',
+    'mem.names.hint': 'E.g. Tanaka, 田中, たなか. In notes and chats these become [MEMBER], so the AI never gets the name. The name itself is not stored, only values to match it. Saving replaces what was there.',
+    'mem.names.count': '{0} ways of writing registered',
+    'mem.names.none': 'None registered yet',
+    'mem.names.save': 'Save',
     'mem.timeline': '1on1 history',
     'mem.open': 'Open actions',
     'mem.done': 'Done',
@@ -184,7 +198,7 @@ addMessages({
 
 const STYLES = ['listen', 'advise', 'think-together', 'encourage', 'decide', 'report'];
 const KIND_JA = { person: '名前', email: 'メールアドレス', phone: '電話番号', url: 'URL', address: '住所', postal_code: '郵便番号',
-  employee_id: '社員番号', my_number: 'マイナンバー', card: 'カード番号', term: '社内用語' };
+  employee_id: '社員番号', my_number: 'マイナンバー', card: 'カード番号', term: '社内用語', member: '本人の名前' };
 
 function reportText(rep, lang) {
   const parts = Object.entries(rep || {}).filter(([, n]) => n > 0)
@@ -209,10 +223,23 @@ export async function membersView(main, params, ctx) {
   const form = h('form', { class: 'card row' },
     h('div', { class: 'spacer' }, field(t('mem.alias'), alias, t('mem.alias.hint'))),
     h('button', { class: 'btn btn-primary', type: 'submit', id: 'member-add' }, t('mem.add')));
+  // An alias that looks like a name gets a warning first; a second Add
+  // with the same alias goes ahead.
+  let warned = '';
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clear(err);
     try {
+      if (warned !== alias.value) {
+        const r = await api('POST', '/api/redact', { texts: [alias.value] });
+        const kinds = Object.keys(r.redaction || {});
+        if (kinds.length) {
+          warned = alias.value;
+          err.append(h('p', { class: 'notice warn', role: 'alert', id: 'alias-warning' },
+            t('mem.alias.name', kinds.map((k) => (ctx.lang === 'en' ? k.replace('_', ' ') : KIND_JA[k] || k)).join(t('common.sep')))));
+          return;
+        }
+      }
       const m = await api('POST', '/api/members', { alias: alias.value });
       ctx.navigate(`/members/${m.data.id}`);
     } catch (ex) {
@@ -270,7 +297,7 @@ export async function memberView(main, params, ctx) {
       err.append(ctx.errorBox(ex));
     }
   };
-  main.append(
+  append(main, [
     h('h1', {}, m.alias),
     // A sensitive matter in the member's words or the recent notes: what
     // to do comes before everything else on the page.
@@ -283,7 +310,7 @@ export async function memberView(main, params, ctx) {
       h('span', { class: 'spacer' }),
       h('a', { class: 'btn btn-small', href: `/api/members/${id}/export`, download: `member-${id}.json` }, t('mem.export')),
       h('button', { class: 'btn btn-small btn-danger', type: 'button', onclick: erase }, t('mem.erase'))),
-    err, formSlot);
+    err, formSlot]);
 
   // Where things stand.
   const facts = [];
@@ -310,6 +337,26 @@ export async function memberView(main, params, ctx) {
     fb.shared_comments.length
       ? h('div', {}, h('h3', {}, t('mem.comments')), h('ul', {}, fb.shared_comments.map((c) => h('li', {}, c.comment, ' ', h('span', { class: 'muted small' }, formatDate(c.created_at, ctx.lang))))))
       : null));
+
+  // The member's own name forms: stored as digests, so the field is never
+  // filled back in; the count says what is registered.
+  const names = h('input', { type: 'text', id: 'member-names', maxlength: 300, autocomplete: 'off' });
+  const namesCount = (n) => (n ? t('mem.names.count', n) : t('mem.names.none'));
+  const namesStatus = h('span', { class: 'small muted', role: 'status', id: 'member-names-status' }, namesCount(m.name_forms));
+  const saveNames = async () => {
+    const forms = names.value.split(/[,、，\n]/).map((s) => s.trim()).filter(Boolean);
+    try {
+      const r = await api('PUT', `/api/members/${id}/names`, { forms });
+      names.value = '';
+      namesStatus.textContent = namesCount(r.name_forms);
+    } catch (ex) {
+      namesStatus.textContent = ex.message;
+    }
+  };
+  main.append(h('section', { class: 'card stack', 'aria-labelledby': 'names-h' },
+    h('h2', { id: 'names-h' }, t('mem.names')),
+    field(t('mem.names.label'), names, t('mem.names.hint')),
+    h('div', { class: 'row' }, h('button', { class: 'btn btn-small', type: 'button', id: 'member-names-save', onclick: saveNames }, t('mem.names.save')), namesStatus)));
 
   // Open actions.
   const open = actions.actions.filter((a) => a.status === 'open');
@@ -427,7 +474,7 @@ async function showSessionForm(slot, memberID, status, ctx, existing) {
     e.preventDefault();
     clear(err);
     try {
-      const r = await api('POST', '/api/redact', { texts: texts() });
+      const r = await api('POST', '/api/redact', { texts: texts(), member_id: memberID });
       checked = JSON.stringify(texts());
       const labels = [t('ses.request'), t('ses.notes'), t('ses.action')];
       clear(preview).append(h('div', { class: 'notice' },

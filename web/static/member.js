@@ -73,6 +73,7 @@ addMessages({
     // What was masked.
     'm.masked': 'プライバシーを守るため、{0}の{1}件を伏せて保存しました。',
     'm.masked.one': 'プライバシーを守るため、{0}の1件を伏せて保存しました。',
+    'm.kind.member': 'あなたの名前',
     'm.kind.person': '名前',
     'm.kind.email': 'メールアドレス',
     'm.kind.phone': '電話番号',
@@ -151,6 +152,7 @@ addMessages({
 
     'm.masked': 'To protect privacy, {1} details ({0}) were hidden before saving.',
     'm.masked.one': 'To protect privacy, 1 detail ({0}) was hidden before saving.',
+    'm.kind.member': 'your name',
     'm.kind.person': 'names',
     'm.kind.email': 'email addresses',
     'm.kind.phone': 'phone numbers',
@@ -176,7 +178,7 @@ const MAX_COMMENT = 2000;
 const MATCHES = ['yes', 'partly', 'no'];
 // Masked kinds with a plain word of their own; every other kind is
 // "other personal details". The order is the order they are listed in.
-const KINDS = ['person', 'email', 'phone'];
+const KINDS = ['member', 'person', 'email', 'phone'];
 
 const main = document.getElementById('app');
 const token = readToken();
