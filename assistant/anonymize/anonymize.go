@@ -292,10 +292,12 @@ var formats = []detector{
 	{kind: Address, re: regexp.MustCompile(`(?:[一-龥]{1,5}[市区町村郡]){1,3}[一-龥ぁ-んァ-ヶ]{0,8}\d+(?:(?:-|丁目|番地?|号)\d*)+`)},
 	// Street addresses: "221 Baker Street", "1600 Pennsylvania Ave".
 	{kind: Address, re: regexp.MustCompile(`\b\d{1,5}[A-Za-z]? (?:[A-Z][a-z]+ ){1,3}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Way|Court|Ct\.?|Place|Pl\.?|Terrace|Crescent|Close)\b`)},
+	// Street names that come first: "12 Rue de Rivoli", "Via Roma 5", "Calle Mayor 3".
+	{kind: Address, re: regexp.MustCompile(`\b\d{1,5},? (?:Rue|Avenue|Boulevard|Via|Viale|Calle|Avenida|Rua|Plaza) (?:(?:de|del|la|di|da|des|du) )?[A-Z][\p{L}'-]+(?: [A-Z][\p{L}'-]+)?|\b(?:Rue|Via|Viale|Calle|Avenida|Rua) (?:(?:de|del|la|di|da|des|du) )?[A-Z][\p{L}'-]+(?: [A-Z][\p{L}'-]+)?,? \d{1,5}\b|\b[A-Z][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz) \d{1,5}[a-z]?\b`)},
 	// English-style Japanese addresses: "1-2-3 Shibuya, Shibuya-ku, Tokyo".
 	{kind: Address, re: regexp.MustCompile(`\b\d+-\d+(?:-\d+)? [A-Z][a-z]+(?:, [A-Z][a-z]+(?:-(?:ku|shi|cho|machi))?)*`)},
 	// Employee and other ids after a label: mask the id, not the label.
-	{kind: EmployeeID, re: regexp.MustCompile(`(?i)(?:(?:社員|従業員|職員|スタッフ|人事|個人|会員)(?:番号|コード|ID|No\.?|NO)|社番|employee\s*(?:id|no\.?|number|code|#)|staff\s*(?:id|no\.?|number|code|#)|personnel\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?|number)|\bID)\s*[:：#]?\s*([A-Z0-9]{0,6}-?\d{3,10})\b`), group: 1},
+	{kind: EmployeeID, re: regexp.MustCompile(`(?i)(?:(?:社員|従業員|職員|スタッフ|人事|個人|会員)(?:番号|コード|ID|No\.?|NO)|社番|職番|職員番号|employee\s*(?:id|no\.?|number|code|#)|staff\s*(?:id|no\.?|number|code|#)|personnel\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?|number)|\bID)\s*[:：#]?\s*([A-Z0-9]{0,6}-?\d{3,10})\b`), group: 1},
 	{kind: EmployeeID, re: regexp.MustCompile(`\b(?:EMP|E|ID)-\d{4,10}\b`)},
 }
 
@@ -332,12 +334,53 @@ func twelveDigits(s string) bool { return len(digits(s)) == 12 }
 // honorific or title after a name, English by titles and given names.
 func (r *Redactor) names(raw string) []span {
 	var out []span
-	// Kana and romaji first: "Yamada Taro" is one name, not Yamada and
-	// the given name Taro.
-	out = append(out, r.japaneseNames(raw)...)
+	// Kana and romaji first: "Yamada Taro" and キム・ミンジュン are one
+	// name each, not a surname and a given name.
 	out = append(out, r.kanaNames(raw)...)
+	out = append(out, r.japaneseNames(raw)...)
 	out = append(out, englishNames(raw)...)
+	return append(out, r.listed(raw, out)...)
+}
+
+// listed finds the names listed with a name already found: in 中村と四十物,
+// 佐藤・勅使河原 or 高橋、小鳥遊が the rare surname the dictionary does not
+// know stands where a name stands. A run of kanji the dictionary reads as
+// one ordinary word (会議, 経理) is left alone.
+func (r *Redactor) listed(raw string, found []span) []span {
+	var out []span
+	for _, sp := range found {
+		if sp.kind != Person {
+			continue
+		}
+		// After the name (and its honorific): a separator, then the run.
+		at := sp.end + honorificAt(raw[sp.end:])
+		if m := listedAfter.FindStringSubmatchIndex(raw[at:]); m != nil && r.unknownWord(raw[at+m[2]:at+m[3]]) {
+			out = append(out, span{at + m[2], at + m[3], Person})
+		}
+		// Before it: the run, then a separator.
+		if m := listedBefore.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.unknownWord(raw[m[2]:m[3]]) {
+			if prev, _ := utf8.DecodeLastRuneInString(raw[:m[2]]); m[2] == 0 || !unicode.Is(unicode.Han, prev) {
+				out = append(out, span{m[2], m[3], Person})
+			}
+		}
+	}
 	return out
+}
+
+var (
+	listedAfter  = regexp.MustCompile(`^(?:と|・|、|や|，|,\s?)([\p{Han}々]{2,4})(?:さん|様|氏|くん|ちゃん|と|・|、|や|が|は|で|に|の|も|を|，|,|$)`)
+	listedBefore = regexp.MustCompile(`([\p{Han}々]{2,4})(?:さん|様|氏)?(?:と|・|、|や|，|,\s?)$`)
+)
+
+// unknownWord reports whether the dictionary does not read a kanji run as
+// one ordinary word.
+func (r *Redactor) unknownWord(run string) bool {
+	toks := r.tok.Analyze(run, tokenizer.Normal)
+	if len(toks) != 1 {
+		return true
+	}
+	pos := toks[0].POS()
+	return toks[0].Class != tokenizer.KNOWN || len(pos) > 1 && pos[1] == "固有名詞"
 }
 
 // honorifics follow a name: 田中さん, 佐藤部長, ゆいちゃん.
@@ -475,7 +518,7 @@ var (
 	// A lower-case given name where only a person fits: "talked with john",
 	// "sarah said".
 	lowerBefore = regexp.MustCompile(`\b(?i:with|and|to|from|for|cc|ask|asked|tell|told|ping|pinged|thank|thanks|meet|met|call|called)\s+(\p{Ll}+)\b`)
-	lowerAfter  = regexp.MustCompile(`\b(\p{Ll}+)(?:'s|\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|will|was|is|has|had|told))\b`)
+	lowerAfter  = regexp.MustCompile(`\b(\p{Ll}+)(?:'s|\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|will|was|is|has|had|told|and|or))\b`)
 	// Japanese honorifics in romaji: Tanaka-san, Sato-sensei.
 	romajiHonorific = regexp.MustCompile(`\b(\p{Lu}\p{Ll}+)-(?:san|sama|kun|chan|sensei|senpai)\b`)
 	// A sign-off: "Thanks, Lucía Fernández" at the end of a note.
@@ -498,7 +541,7 @@ func englishNames(raw string) []span {
 		if r, _ := utf8.DecodeLastRuneInString(raw[:m[0]]); m[0] > 0 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
 			continue // inside a word
 		}
-		if !givenNames[raw[m[0]:m[1]]] || imperative(raw, m[0], m[1]) ||
+		if !givenName(raw[m[0]:m[1]]) || imperative(raw, m[0], m[1]) ||
 			i > 0 && raw[words[i-1][1]:m[0]] == " " && placePrefix[raw[words[i-1][0]:words[i-1][1]]] {
 			continue // San Francisco, St. Louis
 		}
@@ -508,10 +551,17 @@ func englishNames(raw string) []span {
 		}
 		out = append(out, span{m[0], end, Person})
 	}
-	for _, m := range surnameWord.FindAllStringIndex(raw, -1) {
-		if surnames[raw[m[0]:m[1]]] && !imperative(raw, m[0], m[1]) {
-			out = append(out, span{m[0], m[1], Person})
+	for i, m := range words {
+		if !surnames[raw[m[0]:m[1]]] || imperative(raw, m[0], m[1]) {
+			continue
 		}
+		// The capitalized word right before a surname is the given name
+		// (with Siobhan McDonald), unless it starts the sentence (Ask Patel).
+		start := m[0]
+		if i > 0 && raw[words[i-1][1]:m[0]] == " " && !sentenceStart(raw, words[i-1][0]) {
+			start = words[i-1][0]
+		}
+		out = append(out, span{start, m[1], Person})
 	}
 	for _, re := range []*regexp.Regexp{lowerBefore, lowerAfter} {
 		for _, m := range re.FindAllStringSubmatchIndex(raw, -1) {
@@ -524,12 +574,27 @@ func englishNames(raw string) []span {
 	return out
 }
 
+// givenName reports whether w is a given name from the list, or a
+// hyphenated one with one (Anne-Marie, Jean-Luc).
+func givenName(w string) bool {
+	if givenNames[w] {
+		return true
+	}
+	a, b, ok := strings.Cut(w, "-")
+	return ok && (givenNames[a] || givenNames[b])
+}
+
+// sentenceStart reports whether raw[i:] starts a sentence.
+func sentenceStart(raw string, i int) bool {
+	before := strings.TrimRight(raw[:i], " \t\"'(「")
+	return before == "" || strings.ContainsAny(before[len(before)-1:], ".!?\n:;")
+}
+
 // imperative reports whether the given name at raw[a:b] starts a sentence
 // and is followed by an object ("Mark the date", "Bill it to the client"):
 // the verb, not the person.
 func imperative(raw string, a, b int) bool {
-	before := strings.TrimRight(raw[:a], " \t\"'(「")
-	if before != "" && !strings.ContainsAny(before[len(before)-1:], ".!?\n:;") {
+	if !sentenceStart(raw, a) {
 		return false
 	}
 	next := strings.Fields(raw[b:])

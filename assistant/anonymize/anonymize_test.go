@@ -3,8 +3,11 @@ package anonymize
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,23 +34,45 @@ type labelled struct {
 		Kind Kind   `json:"kind"`
 	} `json:"mask"`
 	Keep []string `json:"keep"`
+	// Member lists the forms of the member's name the manager gave;
+	// mask spans of kind "member" must read as the member.
+	Member []string `json:"member"`
+	// Same groups mask texts that are one person: one placeholder each.
+	Same [][]string `json:"same"`
 }
 
-// TestLabelledSet measures recall (labelled spans fully masked, every
-// occurrence) and precision (masked spans that are labelled personal data;
-// a keep span that does not survive counts against it). labelled.jsonl was
-// in view while the detectors were written; heldout.jsonl and then
-// heldout2.jsonl were written afterwards, by someone who had not seen them.
-// Each was honest on its first run (heldout 0.896/1.000, heldout2
-// 0.951/0.930); fixes made after a run make later runs of that set
-// optimistic.
+// redactionSets are measured by TestLabelledSet, with the least recall and
+// keep rate each must hold. labelled.jsonl was in view while the
+// detectors were written; each later set was written by a helper who had
+// not seen them, and its first run is recorded (fixes made after a run
+// make later runs of that set optimistic).
+var redactionSets = []struct {
+	name             string
+	recall, keepRate float64
+	firstRun         string
+}{
+	{"labelled", 0.95, 0.97, "development set"},
+	{"heldout", 0.95, 0.97, "recall 0.896, precision 1.000"},
+	{"heldout2", 0.95, 0.97, "recall 0.951, precision 0.930"},
+}
+
+// TestLabelledSet measures, per set and per kind, recall (labelled spans
+// masked, every occurrence; the member's forms read as the member), the
+// keep rate (keep spans that survive) and precision (masked spans that are
+// labelled), and how often a person named several ways keeps one
+// placeholder.
 func TestLabelledSet(t *testing.T) {
-	for _, set := range []string{"labelled", "heldout", "heldout2"} {
-		t.Run(set, func(t *testing.T) { testSet(t, "testdata/"+set+".jsonl") })
+	for _, set := range redactionSets {
+		t.Run(set.name, func(t *testing.T) {
+			recall, keep := testSet(t, "testdata/"+set.name+".jsonl")
+			if recall < set.recall || keep < set.keepRate {
+				t.Errorf("recall %.3f, keep rate %.3f; want at least %.2f and %.2f (first run: %s)", recall, keep, set.recall, set.keepRate, set.firstRun)
+			}
+		})
 	}
 }
 
-func testSet(t *testing.T, path string) {
+func readLabelled(t *testing.T, path string) []labelled {
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +80,7 @@ func testSet(t *testing.T, path string) {
 	defer f.Close()
 	var cases []labelled
 	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var c labelled
 		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
@@ -65,60 +91,134 @@ func testSet(t *testing.T, path string) {
 	if len(cases) < 45 {
 		t.Fatalf("%d labelled notes, want at least 45", len(cases))
 	}
+	return cases
+}
+
+// kindTally counts one kind's labelled spans and how many were masked.
+type kindTally struct{ want, found int }
+
+func testSet(t *testing.T, path string) (recall, keepRate float64) {
+	cases := readLabelled(t, path)
 	r := redactor(t)
-	var wantSpans, found, masked, correct, keepBroken int
+	k, err := NewKeyer([]byte("a test secret of sixteen bytes or more"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[Kind]*kindTally{}
+	var masked, correct, keepN, kept, sameN, sameOK int
 	for _, c := range cases {
-		spans := r.find(c.Text, c.Terms, nil)
-		isLabelled := func(a, b int) bool {
-			for _, m := range c.Mask {
-				for i := 0; ; {
-					j := strings.Index(c.Text[i:], m.Text)
-					if j < 0 {
-						break
-					}
-					s := i + j
-					if a < s+len(m.Text) && s < b {
-						return true
-					}
-					i = s + len(m.Text)
-				}
+		s := NewSession(c.Lang)
+		if len(c.Member) > 0 {
+			forms, err := r.MemberNames(k, c.ID, c.Member)
+			if err != nil {
+				t.Fatalf("%s: member forms %q: %v", c.ID, c.Member, err)
 			}
-			return false
+			s = NewMemberSession(c.Lang, k, c.ID, nil, forms)
 		}
-		for _, sp := range spans {
+		// Precision: what the detectors mask is labelled.
+		for _, sp := range r.find(c.Text, c.Terms, s) {
 			masked++
-			if isLabelled(sp.start, sp.end) {
+			if c.labelled(sp.start, sp.end) {
 				correct++
 			} else {
 				t.Logf("%s: masked %q as %s, not labelled", c.ID, c.Text[sp.start:sp.end], sp.kind)
 			}
 		}
-		out, _ := r.Redact(c.Text, NewSession(c.Lang), c.Terms)
+		out, _ := r.Redact(c.Text, s, c.Terms)
+		got := out.String()
 		for _, m := range c.Mask {
-			wantSpans++
-			if strings.Contains(out.String(), m.Text) {
-				t.Logf("%s: %s %q not masked: %s", c.ID, m.Kind, m.Text, out)
+			kt := kinds[m.Kind]
+			if kt == nil {
+				kt = &kindTally{}
+				kinds[m.Kind] = kt
+			}
+			kt.want++
+			ok := !strings.Contains(got, m.Text)
+			if m.Kind == Member {
+				ok = ok && (strings.Contains(got, "本人") || strings.Contains(got, "[MEMBER]"))
+			}
+			if ok {
+				kt.found++
 			} else {
-				found++
+				t.Logf("%s: %s %q not masked: %s", c.ID, m.Kind, m.Text, got)
 			}
 		}
-		for _, k := range c.Keep {
-			if !strings.Contains(out.String(), k) {
-				keepBroken++
-				t.Logf("%s: %q should survive: %s", c.ID, k, out)
+		for _, keep := range c.Keep {
+			keepN++
+			if strings.Contains(got, keep) {
+				kept++
+			} else {
+				t.Logf("%s: %q should survive: %s", c.ID, keep, got)
+			}
+		}
+		for _, group := range c.Same {
+			sameN++
+			if c.onePlaceholder(r, group) {
+				sameOK++
+			} else {
+				t.Logf("%s: %q are one person but got several placeholders: %s", c.ID, group, got)
 			}
 		}
 	}
-	recall := float64(found) / float64(wantSpans)
-	precision := float64(correct) / float64(masked+keepBroken)
-	t.Logf("redaction on %s, %d notes: recall %.3f (%d/%d spans), precision %.3f (%d/%d masks correct, %d kept spans broken)",
-		path, len(cases), recall, found, wantSpans, precision, correct, masked, keepBroken)
-	if recall < 0.95 {
-		t.Errorf("recall %.3f, want >= 0.95", recall)
+	var want, found int
+	var per []string
+	order := slices.Sorted(maps.Keys(kinds))
+	for _, kind := range order {
+		kt := kinds[kind]
+		want, found = want+kt.want, found+kt.found
+		per = append(per, fmt.Sprintf("%s %.3f (%d/%d)", kind, float64(kt.found)/float64(kt.want), kt.found, kt.want))
 	}
-	if precision < 0.9 {
-		t.Errorf("precision %.3f, want >= 0.9", precision)
+	recall = float64(found) / float64(want)
+	keepRate = 1
+	if keepN > 0 {
+		keepRate = float64(kept) / float64(keepN)
 	}
+	precision := float64(correct) / float64(max(masked, 1))
+	t.Logf("redaction on %s, %d notes: recall %.3f (%d/%d spans), keep rate %.3f (%d/%d), precision %.3f (%d/%d masks labelled), one placeholder per person %d/%d; by kind: %s",
+		path, len(cases), recall, found, want, keepRate, kept, keepN, precision, correct, masked, sameOK, sameN, strings.Join(per, ", "))
+	return recall, keepRate
+}
+
+// labelled reports whether raw[a:b] overlaps a labelled span.
+func (c labelled) labelled(a, b int) bool {
+	for _, m := range c.Mask {
+		for i := 0; ; {
+			j := strings.Index(c.Text[i:], m.Text)
+			if j < 0 {
+				break
+			}
+			s := i + j
+			if a < s+len(m.Text) && s < b {
+				return true
+			}
+			i = s + len(m.Text)
+		}
+	}
+	return false
+}
+
+// onePlaceholder reports whether every text of group, where it occurs, is
+// replaced by the same placeholder.
+func (c labelled) onePlaceholder(r *Redactor, group []string) bool {
+	s := NewSession(c.Lang)
+	var spans []span
+	for _, sp := range r.find(c.Text, c.Terms, s) {
+		spans = append(spans, sp)
+	}
+	seen := ""
+	for _, sp := range spans {
+		v := c.Text[sp.start:sp.end]
+		if !slices.Contains(group, v) {
+			continue
+		}
+		k, n := r.number(s, sp.kind, v)
+		p := s.placeholder(k, n)
+		if seen != "" && p != seen {
+			return false
+		}
+		seen = p
+	}
+	return seen != ""
 }
 
 func TestConsistentPlaceholders(t *testing.T) {

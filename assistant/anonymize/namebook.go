@@ -125,7 +125,10 @@ func (r *Redactor) kanaNames(raw string) []span {
 				known++
 			}
 		}
-		if known > 0 && (len(parts) == 1 || known == len(parts)) {
+		// A full name written with ・ is a name when one part is
+		// (キム・ミンジュン): foreign given names are rarely in the
+		// dictionary.
+		if known > 0 {
 			out = append(out, span{m[0], m[1], Person})
 		}
 	}
@@ -149,6 +152,9 @@ func (r *Redactor) kanaNames(raw string) []span {
 	}
 	// Romaji: Haruki, Tanaka, and two together (Yamada Taro).
 	for _, m := range capitalWords.FindAllStringIndex(raw, -1) {
+		if prev, _ := utf8.DecodeLastRuneInString(raw[:m[0]]); prev == '-' || m[1] < len(raw) && raw[m[1]] == '-' {
+			continue // part of a hyphenated word: Anne-Marie is englishNames'
+		}
 		words := strings.Fields(raw[m[0]:m[1]])
 		a, b := -1, -1
 		off := m[0]
