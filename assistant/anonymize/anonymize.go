@@ -345,7 +345,7 @@ func (r *Redactor) names(raw string) []span {
 // listed finds the names listed with a name already found: in 中村と四十物,
 // 佐藤・勅使河原 or 高橋、小鳥遊が the rare surname the dictionary does not
 // know stands where a name stands. A run of kanji the dictionary reads as
-// one ordinary word (会議, 経理) is left alone.
+// one ordinary word or a place (会議, 経理, 大阪) is left alone.
 func (r *Redactor) listed(raw string, found []span) []span {
 	var out []span
 	for _, sp := range found {
@@ -354,11 +354,11 @@ func (r *Redactor) listed(raw string, found []span) []span {
 		}
 		// After the name (and its honorific): a separator, then the run.
 		at := sp.end + honorificAt(raw[sp.end:])
-		if m := listedAfter.FindStringSubmatchIndex(raw[at:]); m != nil && r.unknownWord(raw[at+m[2]:at+m[3]]) {
+		if m := listedAfter.FindStringSubmatchIndex(raw[at:]); m != nil && r.listable(raw[at+m[2]:at+m[3]]) {
 			out = append(out, span{at + m[2], at + m[3], Person})
 		}
 		// Before it: the run, then a separator.
-		if m := listedBefore.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.unknownWord(raw[m[2]:m[3]]) {
+		if m := listedBefore.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.listable(raw[m[2]:m[3]]) {
 			if prev, _ := utf8.DecodeLastRuneInString(raw[:m[2]]); m[2] == 0 || !unicode.Is(unicode.Han, prev) {
 				out = append(out, span{m[2], m[3], Person})
 			}
@@ -367,20 +367,41 @@ func (r *Redactor) listed(raw string, found []span) []span {
 	return out
 }
 
+// listable reports whether a run listed with a name can be one: a name
+// the dictionary knows, or no word it knows (四十物, 勅使河原).
+func (r *Redactor) listable(run string) bool {
+	k := r.readAs(run)
+	return k == readUnknown || k == readPerson
+}
+
 var (
 	listedAfter  = regexp.MustCompile(`^(?:と|・|、|や|，|,\s?)([\p{Han}々]{2,4})(?:さん|様|氏|くん|ちゃん|と|・|、|や|が|は|で|に|の|も|を|，|,|$)`)
 	listedBefore = regexp.MustCompile(`([\p{Han}々]{2,4})(?:さん|様|氏)?(?:と|・|、|や|，|,\s?)$`)
 )
 
-// unknownWord reports whether the dictionary does not read a kanji run as
-// one ordinary word.
-func (r *Redactor) unknownWord(run string) bool {
+// How the dictionary reads a run of kanji or katakana (readAs).
+const (
+	readUnknown = iota // several words, or none the dictionary knows
+	readPerson         // a person's name
+	readPlace          // a place: a surname as often (中野さん, 池田課長)
+	readWord           // one other word: 会議, 毎日 (even as the newspaper), 他部署 (a prefix and a word)
+)
+
+func (r *Redactor) readAs(run string) int {
 	toks := r.tok.Analyze(run, tokenizer.Normal)
-	if len(toks) != 1 {
-		return true
+	if len(toks) == 2 && toks[0].POS()[0] == "接頭詞" {
+		toks = toks[1:]
 	}
-	pos := toks[0].POS()
-	return toks[0].Class != tokenizer.KNOWN || len(pos) > 1 && pos[1] == "固有名詞"
+	if len(toks) != 1 || toks[0].Class != tokenizer.KNOWN {
+		return readUnknown
+	}
+	switch pos := toks[0].POS(); {
+	case len(pos) > 2 && pos[1] == "固有名詞" && pos[2] == "人名":
+		return readPerson
+	case len(pos) > 2 && pos[1] == "固有名詞" && pos[2] == "地域":
+		return readPlace
+	}
+	return readWord
 }
 
 // honorifics follow a name: 田中さん, 佐藤部長, ゆいちゃん.
@@ -414,6 +435,11 @@ func (r *Redactor) japaneseNames(raw string) []span {
 			!nameContext(raw, t.Position, t.Position+len(t.Surface))) {
 			isName = false
 		}
+		// Hiragana glued to the word before it is okurigana or a particle
+		// (足がすくんで, 言うて); kanji with okurigana is a word (厳しめ).
+		if isName && (isHiragana(t.Surface) && t.Position > 0 && !startsRun(raw, t.Position) || mixedKana(t.Surface)) {
+			isName = false
+		}
 		if isName {
 			// Join a surname and given name written together (鈴木花子).
 			start, end := t.Position, t.Position+len(t.Surface)
@@ -425,6 +451,11 @@ func (r *Redactor) japaneseNames(raw string) []span {
 					continue
 				}
 				break
+			}
+			// Kanji with okurigana is a word, whatever kagome tags its
+			// pieces (厳 + しめ).
+			if mixedKana(raw[start:end]) {
+				continue
 			}
 			// A lone one-kanji "surname" is more often the common word
 			// (森の中, 林を抜ける); with an honorific or title the loop below
@@ -452,11 +483,39 @@ func (r *Redactor) japaneseNames(raw string) []span {
 			if last, _ := utf8.DecodeLastRuneInString(name); compounds[string(last)+h] {
 				continue
 			}
+			// An ordinary word before a title or honorific is a role or a
+			// department (営業部長, 前任課長, ベテランさん); one kanji stays a
+			// name (林さん: the dictionary's forest).
+			if utf8.RuneCountInString(name) >= 2 && !isHiragana(name) && r.readAs(name) == readWord {
+				continue
+			}
+			// A hiragana nickname starts a run (ゆいちゃん); glued to a
+			// word it is the word's ending (初めてちゃんと).
+			if isHiragana(name) && !startsRun(raw, start) {
+				continue
+			}
 			// A title word alone (部長会議) has nothing before it to mask.
 			out = append(out, span{start, at, Person})
 		}
 	}
 	return out
+}
+
+func isHiragana(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return !unicode.Is(unicode.Hiragana, r) })
+}
+
+// mixedKana reports whether s mixes kanji and hiragana.
+func mixedKana(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) &&
+		strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Hiragana, r) })
+}
+
+// startsRun reports whether raw[i:] follows the start, a space or
+// punctuation: where a word written in kana can begin.
+func startsRun(raw string, i int) bool {
+	prev, _ := utf8.DecodeLastRuneInString(raw[:i])
+	return i == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev)
 }
 
 // katakanaAt reports whether the rune ending at (before) or starting at
@@ -609,7 +668,9 @@ var placePrefix = setOf("San", "Santa", "Los", "Las", "St", "Saint", "Fort", "Ne
 
 // notSurname are capitalized words that follow a given name without being
 // a surname.
-var notSurname = setOf("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+var notSurname = setOf("Group", "Inc", "Ltd", "Company", "Team", "Bank", "University", "College", "School", "Hospital",
+	"Street", "Road", "Office", "Center", "Centre", "Project", "Award", "Prize", "Foundation", "Institute", "Labs",
+	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
 	"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
 	"November", "December", "The", "And", "But", "Or", "I", "We", "He", "She", "They", "It")
 

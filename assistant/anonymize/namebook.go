@@ -136,7 +136,7 @@ func (r *Redactor) kanaNames(raw string) []span {
 	for _, m := range hiraganaRun.FindAllStringIndex(raw, -1) {
 		// Only a run that starts the text or follows punctuation or a
 		// space: after kanji, kana is okurigana or a particle (問題はない).
-		if prev, _ := utf8.DecodeLastRuneInString(raw[:m[0]]); m[0] > 0 && (unicode.IsLetter(prev) || unicode.IsDigit(prev)) {
+		if !startsRun(raw, m[0]) {
 			continue
 		}
 		run := raw[m[0]:m[1]]
