@@ -54,6 +54,16 @@ var redactionSets = []struct {
 	{"labelled", 0.95, 0.97, "development set"},
 	{"heldout", 0.95, 0.97, "recall 0.896, precision 1.000"},
 	{"heldout2", 0.95, 0.97, "recall 0.951, precision 0.930"},
+	// heldout3 (251 notes, with member forms and people named several
+	// ways) was sealed until the pseudonyms, kana and romaji names were
+	// in; its first complete run (the first attempt stopped on a one-kanji
+	// member form, 凛, which the API then refused and now takes):
+	// recall 0.840 (person 0.749, member 1.000, postal_code 0.500,
+	// url 0.786, email 0.857, address 0.947, employee_id 0.933; card,
+	// my_number, phone 1.000), keep rate 0.986, precision 0.976, one
+	// placeholder per person 15/47. Spent since: fixes after it make
+	// later runs optimistic.
+	{"heldout3", 0.80, 0.97, "recall 0.840, keep rate 0.986, precision 0.976, one placeholder per person 15/47"},
 }
 
 // TestLabelledSet measures, per set and per kind, recall (labelled spans
@@ -365,8 +375,17 @@ func TestMemberSession(t *testing.T) {
 			t.Errorf("%q -> %q, want %q", text, out, want)
 		}
 	}
-	if _, err := r.MemberNames(k, "m", []string{"森"}); err == nil {
-		t.Error("a one-character form was accepted")
+	if _, err := r.MemberNames(k, "m", []string{"a"}); err == nil {
+		t.Error("a one-letter form was accepted")
+	}
+	// One kanji is a name form (凛), matched before an honorific or a
+	// particle only.
+	forms, _ = r.MemberNames(k, "member-4", []string{"凛"})
+	s = NewMemberSession("ja", k, "member-4", nil, forms)
+	for text, want := range map[string]string{"凛さんが発表した": "本人が発表した", "凛は元気": "本人は元気", "凛々しい態度": "凛々しい態度", "凛然と": "凛然と"} {
+		if out, _ := r.Redact(text, s, nil); out.String() != want {
+			t.Errorf("%q -> %q, want %q", text, out, want)
+		}
 	}
 }
 

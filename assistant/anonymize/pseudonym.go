@@ -63,7 +63,7 @@ type NameForm struct {
 }
 
 // ErrNameForm reports a member name form that cannot be matched safely.
-var ErrNameForm = errors.New("a name form needs 2 to 30 characters")
+var ErrNameForm = errors.New("a name form needs 2 to 30 characters, or one kanji (凛)")
 
 // MemberNames digests the forms of the member's name a manager typed
 // (田中 / たなか / Tanaka) for storage. The forms themselves are not kept.
@@ -77,7 +77,7 @@ func (r *Redactor) MemberNames(k *Keyer, scope string, forms []string) ([]NameFo
 	for _, f := range forms {
 		f = strings.TrimSpace(f)
 		n := utf8.RuneCountInString(f)
-		if n < 2 || n > 30 {
+		if n > 30 || n == 0 || n == 1 && !unicode.Is(unicode.Han, []rune(f)[0]) {
 			return nil, ErrNameForm
 		}
 		add(NameForm{Digest: k.sum(scope, "form", formFold(f)), Runes: n})
@@ -164,7 +164,7 @@ func (s *Session) memberSpans(raw string) []span {
 			if n == 0 || i+n > len(folded) || !set[s.keyer.sum(s.scope, "form", string(folded[i:i+n]))] {
 				continue
 			}
-			if !formBoundary(rs, i, i+n) {
+			if !formBoundary(rs, i, i+n) || n == 1 && !oneKanjiName(raw[at[i+1]:]) {
 				continue
 			}
 			out = append(out, span{at[i], at[i+n], Member})
@@ -194,6 +194,16 @@ func (r *Redactor) knownNames(raw string, s *Session) []span {
 }
 
 var nameLike = regexp.MustCompile(`\b\p{Lu}[\p{Ll}'’-]+\b|\p{Katakana}[\p{Katakana}ー]+`)
+
+// oneKanjiName reports whether what follows a one-kanji form makes it a
+// name: an honorific or a particle (凛さん, 凛が), not more of a word.
+func oneKanjiName(rest string) bool {
+	if rest == "" || honorificAt(rest) > 0 {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	return unicode.IsPunct(r) || unicode.IsSpace(r) || strings.ContainsRune("がはのにをもへや", r)
+}
 
 // honorificAt returns the length of the honorific or title s starts with.
 func honorificAt(s string) int {
