@@ -12,6 +12,7 @@ package anonymize
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -272,11 +273,22 @@ type detector struct {
 // formats are the pattern detectors, in the order they run.
 var formats = []detector{
 	{kind: Email, re: regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)},
+	// Addresses written to dodge scrapers: "misaki.h [at] example.com",
+	// "becky.chen at example dot com".
+	{kind: Email, re: regexp.MustCompile(`(?i)[a-z0-9][a-z0-9._%+-]*\s*(?:\[at\]|\(at\)|＠)\s*[a-z0-9-]+(?:\s*(?:\.|\[dot\]|\(dot\)| dot )\s*[a-z0-9-]+)*\s*(?:\.|\[dot\]|\(dot\)| dot )\s*(?:com|net|org|jp|io|co|uk|de|fr|info|me|dev)\b`)},
+	// With a plain " at ", only a local part that looks like one (a dot,
+	// a digit or an underscore: becky.chen.1992 at example dot com), not
+	// "portfolio at behance.net".
+	{kind: Email, re: regexp.MustCompile(`(?i)[a-z0-9]+[._][a-z0-9._%+-]*\s+at\s+[a-z0-9-]+(?:\s*(?:\.|\[dot\]| dot )\s*[a-z0-9-]+)*\s*(?:\.|\[dot\]| dot )\s*(?:com|net|org|jp|io|co|uk|de|fr|info|me|dev)\b`)},
 	{kind: URL, re: regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'（）()「」、。，]+`)},
+	// A personal page without the scheme: linkedin.com/in/..., a blog's path.
+	{kind: URL, re: regexp.MustCompile(`(?i)\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|jp|me|dev|app|blog|info|co\.jp|co\.uk)/[^\s<>"'（）()「」、。，]+`)},
 	// Card numbers: 13-19 digits in groups, passing the Luhn check.
 	{kind: Card, re: regexp.MustCompile(`\b(?:\d[ -]?){12,18}\d\b`), check: luhn},
-	// マイナンバー: 12 digits, alone or as 4-4-4.
-	{kind: MyNumber, re: regexp.MustCompile(`(?:^|[^\d-])(\d{4}[ -]?\d{4}[ -]?\d{4})(?:[^\d-]|$)`), group: 1, check: twelveDigits},
+	// マイナンバー: 12 digits, alone or as 4-4-4, after its name or with a
+	// valid check digit.
+	{kind: MyNumber, re: regexp.MustCompile(`(?i)(?:マイナンバー|個人番号|my ?number|individual number)\D{0,12}?(\d{4}[ -]?\d{4}[ -]?\d{4})(?:[^\d-]|$)`), group: 1},
+	{kind: MyNumber, re: regexp.MustCompile(`(?:^|[^\d-])(\d{4}[ -]?\d{4}[ -]?\d{4})(?:[^\d-]|$)`), group: 1, check: myNumber},
 	// Phone numbers: international, Japanese with hyphens or parentheses,
 	// and 10-11 digit Japanese numbers written together.
 	{kind: Phone, re: regexp.MustCompile(`\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){2,4}`)},
@@ -285,11 +297,16 @@ var formats = []detector{
 	// and North American ones ((555) 123-4567, 555.123.4567).
 	{kind: Phone, re: regexp.MustCompile(`\b0\d{1,4}(?: |\.)\d{1,4}(?: |\.)\d{3,4}\b|\(\d{3}\) ?\d{3}[-. ]\d{4}\b|\b\d{3}[-.]\d{3}[-.]\d{4}\b`)},
 	{kind: PostalCode, re: regexp.MustCompile(`〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b`)},
+	// ZIP codes after a state (TX 78731), UK postcodes (NW1 6XE), and a
+	// code before a city after a comma (", 75011 Paris").
+	{kind: PostalCode, re: regexp.MustCompile(`\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]) (\d{5}(?:-\d{4})?)\b`), group: 1},
+	{kind: PostalCode, re: regexp.MustCompile(`\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b`)},
+	{kind: PostalCode, re: regexp.MustCompile(`, (\d{4,5}) [A-Z][a-zà-ÿ]+`), group: 1},
 	// Japanese addresses: a prefecture, then up to the block number.
 	{kind: Address, re: regexp.MustCompile(`(?:東京都|北海道|(?:京都|大阪)府|[^\s、。,，]{2,3}県)[^\s、。,，「」（）()]{1,30}?\d+(?:(?:-|丁目|番地?|号)\d*)*(?:号)?`)},
 	// Japanese addresses without the prefecture: a city, ward, town or
 	// village, then a block number (大阪市北区梅田3丁目1番5号, 横浜市中区山下町123番地).
-	{kind: Address, re: regexp.MustCompile(`(?:[一-龥]{1,5}[市区町村郡]){1,3}[一-龥ぁ-んァ-ヶ]{0,8}\d+(?:(?:-|丁目|番地?|号)\d*)+`)},
+	{kind: Address, re: regexp.MustCompile(`(?:[一-龥]{1,5}[市区町村郡]){1,3}[一-龥ぁ-んァ-ヶ]{0,8}\d+(?:(?:-|丁目|番地?|号|条|線)[東西南北]?\d*)+`)},
 	// Street addresses: "221 Baker Street", "1600 Pennsylvania Ave".
 	{kind: Address, re: regexp.MustCompile(`\b\d{1,5}[A-Za-z]? (?:[A-Z][a-z]+ ){1,3}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Way|Court|Ct\.?|Place|Pl\.?|Terrace|Crescent|Close)\b`)},
 	// Street names that come first: "12 Rue de Rivoli", "Via Roma 5", "Calle Mayor 3".
@@ -297,7 +314,7 @@ var formats = []detector{
 	// English-style Japanese addresses: "1-2-3 Shibuya, Shibuya-ku, Tokyo".
 	{kind: Address, re: regexp.MustCompile(`\b\d+-\d+(?:-\d+)? [A-Z][a-z]+(?:, [A-Z][a-z]+(?:-(?:ku|shi|cho|machi))?)*`)},
 	// Employee and other ids after a label: mask the id, not the label.
-	{kind: EmployeeID, re: regexp.MustCompile(`(?i)(?:(?:社員|従業員|職員|スタッフ|人事|個人|会員)(?:番号|コード|ID|No\.?|NO)|社番|職番|職員番号|employee\s*(?:id|no\.?|number|code|#)|staff\s*(?:id|no\.?|number|code|#)|personnel\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?|number)|\bID)\s*[:：#]?\s*([A-Z0-9]{0,6}-?\d{3,10})\b`), group: 1},
+	{kind: EmployeeID, re: regexp.MustCompile(`(?i)(?:(?:社員|従業員|職員|スタッフ|人事|個人|会員)(?:番号|コード|ID|No\.?|NO)|社番|職番|職員番号|employee\s*(?:id|no\.?|number|code|#)|staff\s*(?:id|no\.?|number|code|#)|personnel\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?|number)|\bID)(?:は|が|を)?\s*[:：#]?\s*([A-Z0-9]{0,6}-?\d{3,10})\b`), group: 1},
 	{kind: EmployeeID, re: regexp.MustCompile(`\b(?:EMP|E|ID)-\d{4,10}\b`)},
 }
 
@@ -328,7 +345,29 @@ func luhn(s string) bool {
 	return sum%10 == 0
 }
 
-func twelveDigits(s string) bool { return len(digits(s)) == 12 }
+// myNumber checks the twelve digits and the check digit of an individual
+// number (マイナンバー), so that order and tracking numbers of twelve
+// digits stay.
+func myNumber(s string) bool {
+	d := digits(s)
+	if len(d) != 12 {
+		return false
+	}
+	sum := 0
+	for n := 1; n <= 11; n++ {
+		p := int(d[11-n] - '0')
+		q := n + 1
+		if n >= 7 {
+			q = n - 5
+		}
+		sum += p * q
+	}
+	check := 0
+	if r := sum % 11; r > 1 {
+		check = 11 - r
+	}
+	return int(d[11]-'0') == check
+}
 
 // names finds person names: Japanese by kagome's 人名 tags and by the
 // honorific or title after a name, English by titles and given names.
@@ -347,21 +386,42 @@ func (r *Redactor) names(raw string) []span {
 // know stands where a name stands. A run of kanji the dictionary reads as
 // one ordinary word or a place (会議, 経理, 大阪) is left alone.
 func (r *Redactor) listed(raw string, found []span) []span {
+	// Placeholders already in the text (a note that was masked before)
+	// are names too: [人物1]、[人物2]、ソフィア.
+	seeds := slices.Clone(found)
+	for _, m := range placeholderRE.FindAllStringIndex(raw, -1) {
+		seeds = append(seeds, span{m[0], m[1], Person})
+	}
 	var out []span
-	for _, sp := range found {
+	add := func(a, b int) {
+		sp := span{a, b, Person}
+		if !slices.ContainsFunc(seeds, func(o span) bool { return a < o.end && o.start < b }) {
+			out = append(out, sp)
+			seeds = append(seeds, sp) // a list goes on: A、B、C
+		}
+	}
+	for i := 0; i < len(seeds); i++ {
+		sp := seeds[i]
 		if sp.kind != Person {
 			continue
 		}
 		// After the name (and its honorific): a separator, then the run.
 		at := sp.end + honorificAt(raw[sp.end:])
 		if m := listedAfter.FindStringSubmatchIndex(raw[at:]); m != nil && r.listable(raw[at+m[2]:at+m[3]]) {
-			out = append(out, span{at + m[2], at + m[3], Person})
+			add(at+m[2], at+m[3])
 		}
 		// Before it: the run, then a separator.
 		if m := listedBefore.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.listable(raw[m[2]:m[3]]) {
 			if prev, _ := utf8.DecodeLastRuneInString(raw[:m[2]]); m[2] == 0 || !unicode.Is(unicode.Han, prev) {
-				out = append(out, span{m[2], m[3], Person})
+				add(m[2], m[3])
 			}
+		}
+		// In English: "Mateo and Ines", "Ngozi + Bartholomew", "Ólafur and Zoë".
+		if m := listedAfterEn.FindStringSubmatchIndex(raw[sp.end:]); m != nil && !notSurname[raw[sp.end+m[2]:sp.end+m[3]]] {
+			add(sp.end+m[2], sp.end+m[3])
+		}
+		if m := listedBeforeEn.FindStringSubmatchIndex(raw[:sp.start]); m != nil && !notSurname[raw[m[2]:m[3]]] && !sentenceStart(raw, m[2]) {
+			add(m[2], m[3])
 		}
 	}
 	return out
@@ -375,8 +435,11 @@ func (r *Redactor) listable(run string) bool {
 }
 
 var (
-	listedAfter  = regexp.MustCompile(`^(?:と|・|、|や|，|,\s?)([\p{Han}々]{2,4})(?:さん|様|氏|くん|ちゃん|と|・|、|や|が|は|で|に|の|も|を|，|,|$)`)
-	listedBefore = regexp.MustCompile(`([\p{Han}々]{2,4})(?:さん|様|氏)?(?:と|・|、|や|，|,\s?)$`)
+	placeholderRE  = regexp.MustCompile(`\[(?:人物|PERSON|Person)\d+\]`)
+	listedAfterEn  = regexp.MustCompile(`^(?:'s)?(?:,| and| &| \+| or)\s+(\p{Lu}[\p{Ll}'’]+(?:[- ]\p{Lu}[\p{Ll}'’]+)?)\b`)
+	listedBeforeEn = regexp.MustCompile(`\b(\p{Lu}[\p{Ll}'’]+)(?:,| and| &| \+| or)\s+$`)
+	listedAfter    = regexp.MustCompile(`^(?:と|・|、|や|，|,\s?)([\p{Han}々]{2,4})(?:さん|様|氏|くん|ちゃん|と|・|、|や|が|は|で|に|の|も|を|，|,|$)`)
+	listedBefore   = regexp.MustCompile(`([\p{Han}々]{2,4})(?:さん|様|氏)?(?:と|・|、|や|，|,\s?)$`)
 )
 
 // How the dictionary reads a run of kanji or katakana (readAs).
@@ -384,13 +447,19 @@ const (
 	readUnknown = iota // several words, or none the dictionary knows
 	readPerson         // a person's name
 	readPlace          // a place: a surname as often (中野さん, 池田課長)
-	readWord           // one other word: 会議, 毎日 (even as the newspaper), 他部署 (a prefix and a word)
+	readWord           // other words: 会議, 毎日 (even as the newspaper), 他部署 (a prefix and a word), 今期目標
 )
 
 func (r *Redactor) readAs(run string) int {
 	toks := r.tok.Analyze(run, tokenizer.Normal)
 	if len(toks) == 2 && toks[0].POS()[0] == "接頭詞" {
 		toks = toks[1:]
+	}
+	if len(toks) > 1 && !slices.ContainsFunc(toks, func(t tokenizer.Token) bool {
+		pos := t.POS()
+		return t.Class != tokenizer.KNOWN || utf8.RuneCountInString(t.Surface) < 2 || len(pos) > 1 && pos[1] == "固有名詞"
+	}) {
+		return readWord // a compound of ordinary words: 今期目標, 後輩指導
 	}
 	if len(toks) != 1 || toks[0].Class != tokenizer.KNOWN {
 		return readUnknown
@@ -477,6 +546,11 @@ func (r *Redactor) japaneseNames(raw string) []span {
 			i = at + len(h)
 			start := nameRunStart(raw[:at], h)
 			name := raw[start:at]
+			if isHiragana(name) {
+				if start, name = r.hiraganaName(raw, start, at, h); name == "" {
+					continue
+				}
+			}
 			if name == "" || notNames[name] || strings.HasPrefix(name, "お") && utf8.RuneCountInString(name) <= 2 {
 				continue
 			}
@@ -489,11 +563,7 @@ func (r *Redactor) japaneseNames(raw string) []span {
 			if utf8.RuneCountInString(name) >= 2 && !isHiragana(name) && r.readAs(name) == readWord {
 				continue
 			}
-			// A hiragana nickname starts a run (ゆいちゃん); glued to a
-			// word it is the word's ending (初めてちゃんと).
-			if isHiragana(name) && !startsRun(raw, start) {
-				continue
-			}
+
 			// A title word alone (部長会議) has nothing before it to mask.
 			out = append(out, span{start, at, Person})
 		}
@@ -518,6 +588,29 @@ func startsRun(raw string, i int) bool {
 	return i == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev)
 }
 
+// hiraganaName checks a hiragana run before an honorific: a name the
+// dictionary reads (けいこ先輩, ひかりさん) or, before ちゃん and くん, any
+// short run (ゆいちゃん, なっちゃん), starting the text, following
+// punctuation or a particle (りょうくんとゆいちゃん); glued to a word the
+// run is that word's ending (初めてちゃんと). It returns the name's start
+// and the name, or "".
+func (r *Redactor) hiraganaName(raw string, start, end int, honorific string) (int, string) {
+	nickname := honorific == "ちゃん" || honorific == "くん"
+	// The longest tail of the run that starts where a word can start.
+	for a := start; a < end; {
+		prev, _ := utf8.DecodeLastRuneInString(raw[:a])
+		if a == start && startsRun(raw, a) || a > start && strings.ContainsRune("とやのはがもにをへ", prev) {
+			name := raw[a:end]
+			if r.book.all[name] || nickname && utf8.RuneCountInString(name) <= 4 {
+				return a, name
+			}
+		}
+		_, size := utf8.DecodeRuneInString(raw[a:])
+		a += size
+	}
+	return start, ""
+}
+
 // katakanaAt reports whether the rune ending at (before) or starting at
 // (after) byte offset i of s is katakana.
 func katakanaAt(s string, i int, before bool) bool {
@@ -537,8 +630,8 @@ func katakanaAt(s string, i int, before bool) bool {
 }
 
 // nameRunStart walks back from the end of prefix over one script: kanji
-// (up to 4), katakana (names like マイケル), or, before ちゃん and くん only,
-// hiragana (ゆいちゃん).
+// (up to 5), katakana (names like マイケル), or hiragana (ゆいちゃん, which
+// hiraganaName checks).
 func nameRunStart(prefix, honorific string) int {
 	end := len(prefix)
 	r, _ := utf8.DecodeLastRuneInString(prefix)
@@ -551,9 +644,9 @@ func nameRunStart(prefix, honorific string) int {
 	case unicode.Is(unicode.Katakana, r) || r == 'ー':
 		in = func(r rune) bool { return unicode.Is(unicode.Katakana, r) || r == 'ー' || r == '・' }
 		limit = 12
-	case unicode.Is(unicode.Hiragana, r) && (honorific == "ちゃん" || honorific == "くん"):
+	case unicode.Is(unicode.Hiragana, r):
 		in = func(r rune) bool { return unicode.Is(unicode.Hiragana, r) }
-		limit = 4
+		limit = 5
 	default:
 		return end
 	}
@@ -646,7 +739,8 @@ func givenName(w string) bool {
 // sentenceStart reports whether raw[i:] starts a sentence.
 func sentenceStart(raw string, i int) bool {
 	before := strings.TrimRight(raw[:i], " \t\"'(「")
-	return before == "" || strings.ContainsAny(before[len(before)-1:], ".!?\n:;")
+	last, _ := utf8.DecodeLastRuneInString(before)
+	return before == "" || strings.ContainsRune(".!?\n:;。！？", last)
 }
 
 // imperative reports whether the given name at raw[a:b] starts a sentence
@@ -668,7 +762,7 @@ var placePrefix = setOf("San", "Santa", "Los", "Las", "St", "Saint", "Fort", "Ne
 
 // notSurname are capitalized words that follow a given name without being
 // a surname.
-var notSurname = setOf("Group", "Inc", "Ltd", "Company", "Team", "Bank", "University", "College", "School", "Hospital",
+var notSurname = setOf("Mr", "Ms", "Mrs", "Mx", "Dr", "Prof", "Group", "Inc", "Ltd", "Company", "Team", "Bank", "University", "College", "School", "Hospital",
 	"Street", "Road", "Office", "Center", "Centre", "Project", "Award", "Prize", "Foundation", "Institute", "Labs",
 	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
 	"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

@@ -117,14 +117,7 @@ func testSet(t *testing.T, path string) (recall, keepRate float64) {
 	kinds := map[Kind]*kindTally{}
 	var masked, correct, keepN, kept, sameN, sameOK int
 	for _, c := range cases {
-		s := NewSession(c.Lang)
-		if len(c.Member) > 0 {
-			forms, err := r.MemberNames(k, c.ID, c.Member)
-			if err != nil {
-				t.Fatalf("%s: member forms %q: %v", c.ID, c.Member, err)
-			}
-			s = NewMemberSession(c.Lang, k, c.ID, nil, forms)
-		}
+		s := c.session(r, k)
 		// Precision: what the detectors mask is labelled.
 		for _, sp := range r.find(c.Text, c.Terms, s) {
 			masked++
@@ -163,7 +156,7 @@ func testSet(t *testing.T, path string) (recall, keepRate float64) {
 		}
 		for _, group := range c.Same {
 			sameN++
-			if c.onePlaceholder(r, group) {
+			if c.onePlaceholder(r, c.session(r, k), group) {
 				sameOK++
 			} else {
 				t.Logf("%s: %q are one person but got several placeholders: %s", c.ID, group, got)
@@ -189,6 +182,19 @@ func testSet(t *testing.T, path string) (recall, keepRate float64) {
 	return recall, keepRate
 }
 
+// session is a fresh session for the note: about the member when the
+// note gives the member's name forms.
+func (c labelled) session(r *Redactor, k *Keyer) *Session {
+	if len(c.Member) == 0 {
+		return NewSession(c.Lang)
+	}
+	forms, err := r.MemberNames(k, c.ID, c.Member)
+	if err != nil {
+		panic(fmt.Sprintf("%s: member forms %q: %v", c.ID, c.Member, err))
+	}
+	return NewMemberSession(c.Lang, k, c.ID, nil, forms)
+}
+
 // labelled reports whether raw[a:b] overlaps a labelled span.
 func (c labelled) labelled(a, b int) bool {
 	for _, m := range c.Mask {
@@ -209,8 +215,7 @@ func (c labelled) labelled(a, b int) bool {
 
 // onePlaceholder reports whether every text of group, where it occurs, is
 // replaced by the same placeholder.
-func (c labelled) onePlaceholder(r *Redactor, group []string) bool {
-	s := NewSession(c.Lang)
+func (c labelled) onePlaceholder(r *Redactor, s *Session, group []string) bool {
 	var spans []span
 	for _, sp := range r.find(c.Text, c.Terms, s) {
 		spans = append(spans, sp)

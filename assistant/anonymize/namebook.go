@@ -21,10 +21,11 @@ type nameBook struct {
 	given  map[string]bool // of given names alone (for hiragana, which particles follow)
 	romaji map[string]bool // romaji of both, long vowels folded
 	words  map[string]bool // hiragana words (ちなみに: not ちなみ + に)
+	all    map[string]bool // every reading, for kana before an honorific (ひかりさん)
 }
 
 func newNameBook(d *dict.Dict) *nameBook {
-	b := &nameBook{kana: map[string]bool{}, given: map[string]bool{}, romaji: map[string]bool{}}
+	b := &nameBook{kana: map[string]bool{}, given: map[string]bool{}, romaji: map[string]bool{}, all: map[string]bool{}}
 	// Kana words a name reading may collide with: katakana surfaces
 	// (loanwords: ケース), and hiragana surfaces and common nouns' readings
 	// (ひかり for 光), which is how such words are written in kana.
@@ -64,6 +65,7 @@ func newNameBook(d *dict.Dict) *nameBook {
 		if n < 2 || n > 6 {
 			continue
 		}
+		b.all[e.reading] = true
 		if !katakana[e.reading] {
 			b.kana[e.reading] = true
 		}
@@ -130,6 +132,12 @@ func (r *Redactor) kanaNames(raw string) []span {
 		// dictionary.
 		if known > 0 {
 			out = append(out, span{m[0], m[1], Person})
+		}
+	}
+	// Nicknames shaped like ゆっきー, かっちー, マッチー.
+	for _, m := range nickname.FindAllStringSubmatchIndex(raw, -1) {
+		if startsRun(raw, m[2]) {
+			out = append(out, span{m[2], m[3], Person})
 		}
 	}
 	// A hiragana given name before a particle: けんたが, ゆいと, みさきの.
@@ -203,6 +211,7 @@ func nameContext(raw string, a, b int) bool {
 var (
 	katakanaWord = regexp.MustCompile(`[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})*`)
 	hiraganaRun  = regexp.MustCompile(`\p{Hiragana}{3,}`)
+	nickname     = regexp.MustCompile(`([ぁ-ゖ]{1,2}っ[ぁ-ゖ]ー|[ァ-ヺ]{1,2}ッ[ァ-ヺ]ー)(?:が|は|と|に|の|も|を|って|さん|ちゃん|くん|、|。|\s|$)`)
 	capitalWords = regexp.MustCompile(`\b\p{Lu}\p{Ll}{2,}(?:\s\p{Lu}\p{Ll}{2,})?\b`)
 	// particles (and honorifics) a hiragana name runs into, longest first.
 	particles = []string{"ちゃん", "さん", "くん", "から", "って", "です", "より", "まで", "が", "は", "と", "に", "の", "も", "を", "へ", "や"}
