@@ -97,6 +97,21 @@ func (s *Session) local(k Kind, key string) int {
 	return n
 }
 
+// reserve keeps the numbers of placeholders already in raw (a note masked
+// before, edited) from being given to someone else.
+func (s *Session) reserve(raw string) {
+	for _, m := range existingPlaceholder.FindAllStringSubmatch(raw, -1) {
+		n, _ := strconv.Atoi(m[2])
+		for k, l := range labels {
+			if m[1] == l[0] || m[1] == l[1] {
+				s.count[k] = max(s.count[k], n)
+			}
+		}
+	}
+}
+
+var existingPlaceholder = regexp.MustCompile(`\[(\p{L}+)(\d+)\]`)
+
 func (s *Session) placeholder(k Kind, n int) string {
 	if k == Member {
 		return [2]string{"本人", "[MEMBER]"}[s.lang]
@@ -133,6 +148,7 @@ func (r *Redactor) Redact(raw string, s *Session, terms []string) (Text, Report)
 	if !utf8.ValidString(raw) {
 		raw = strings.ToValidUTF8(raw, "\uFFFD")
 	}
+	s.reserve(raw)
 	spans := r.find(raw, terms, s)
 	report := Report{}
 	var b strings.Builder
@@ -378,7 +394,34 @@ func (r *Redactor) names(raw string) []span {
 	out = append(out, r.kanaNames(raw)...)
 	out = append(out, r.japaneseNames(raw)...)
 	out = append(out, englishNames(raw)...)
-	return append(out, r.listed(raw, out)...)
+	out = append(out, r.listed(raw, out)...)
+	// A name with its reading is one span, ahead of the others.
+	return append(readings(raw, out), out...)
+}
+
+// readings finds a name's reading written after it in parentheses:
+// 四月一日（わたぬき）さん, 田中（たなか）課長 become one name, and the
+// reading after a masked name ([人物1]氏（しょうじ）) is masked too.
+func readings(raw string, found []span) []span {
+	var out []span
+	for _, m := range furigana.FindAllStringSubmatchIndex(raw, -1) {
+		nameStart, nameEnd := m[2], m[3]
+		if nameStart >= 0 && honorificAt(raw[nameStart:nameEnd]) == nameEnd-nameStart {
+			nameStart = -1 // 氏（しょうじ）: the honorific of a name before it
+		}
+		known := nameStart >= 0 && slices.ContainsFunc(found, func(o span) bool { return o.start == nameStart && o.end == nameEnd })
+		switch {
+		case nameStart >= 0 && (m[6] >= 0 || known):
+			closed := m[1] // after the closing parenthesis, before an honorific
+			if m[6] >= 0 {
+				closed = m[6]
+			}
+			out = append(out, span{nameStart, closed, Person})
+		case nameStart < 0 && placeholderRE.MatchString(raw[max(0, m[0]-16):m[4]]):
+			out = append(out, span{m[4], m[5], Person})
+		}
+	}
+	return out
 }
 
 // listed finds the names listed with a name already found: in 中村と四十物,
@@ -431,15 +474,19 @@ func (r *Redactor) listed(raw string, found []span) []span {
 // the dictionary knows, or no word it knows (四十物, 勅使河原).
 func (r *Redactor) listable(run string) bool {
 	k := r.readAs(run)
-	return k == readUnknown || k == readPerson
+	// Katakana foreign names are often places too (ソフィア).
+	return k == readUnknown || k == readPerson || k == readPlace && isKatakana(strings.ReplaceAll(run, "・", ""))
 }
 
 var (
+	// A kanji run or a name's end, then a kana reading in parentheses,
+	// then maybe an honorific.
+	furigana       = regexp.MustCompile(`(?:([\p{Han}々]{1,6})|\])[（(]([ぁ-ゖァ-ヺー]{2,10})[）)](さん|様|氏|くん|ちゃん|課長|部長|先輩)?`)
 	placeholderRE  = regexp.MustCompile(`\[(?:人物|PERSON|Person)\d+\]`)
 	listedAfterEn  = regexp.MustCompile(`^(?:'s)?(?:,| and| &| \+| or)\s+(\p{Lu}[\p{Ll}'’]+(?:[- ]\p{Lu}[\p{Ll}'’]+)?)\b`)
 	listedBeforeEn = regexp.MustCompile(`\b(\p{Lu}[\p{Ll}'’]+)(?:,| and| &| \+| or)\s+$`)
-	listedAfter    = regexp.MustCompile(`^(?:と|・|、|や|，|,\s?)([\p{Han}々]{2,4})(?:さん|様|氏|くん|ちゃん|と|・|、|や|が|は|で|に|の|も|を|，|,|$)`)
-	listedBefore   = regexp.MustCompile(`([\p{Han}々]{2,4})(?:さん|様|氏)?(?:と|・|、|や|，|,\s?)$`)
+	listedAfter    = regexp.MustCompile(`^(?:と|・|、|や|，|,\s?)([\p{Han}々]{2,4}|[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})?)(?:さん|様|氏|くん|ちゃん|と|・|、|や|が|は|で|に|の|も|を|，|,|$)`)
+	listedBefore   = regexp.MustCompile(`([\p{Han}々]{2,4}|[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})?)(?:さん|様|氏)?(?:と|・|、|や|，|,\s?)$`)
 )
 
 // How the dictionary reads a run of kanji or katakana (readAs).
@@ -669,8 +716,9 @@ var (
 	surnameWord = regexp.MustCompile(`\b` + nameWord + `\b`)
 	// A lower-case given name where only a person fits: "talked with john",
 	// "sarah said".
-	lowerBefore = regexp.MustCompile(`\b(?i:with|and|to|from|for|cc|ask|asked|tell|told|ping|pinged|thank|thanks|meet|met|call|called)\s+(\p{Ll}+)\b`)
-	lowerAfter  = regexp.MustCompile(`\b(\p{Ll}+)(?:'s|\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|will|was|is|has|had|told|and|or))\b`)
+	lowerBefore     = regexp.MustCompile(`\b(?i:with|and|to|from|for|cc|ask|asked|tell|told|ping|pinged|thank|thanks|meet|met|call|called)\s+(\p{Ll}+)\b`)
+	latinInJapanese = regexp.MustCompile(`(?:^|[^A-Za-z0-9@._/-])(\p{Ll}{3,12})(?:さん|くん|ちゃん|様|が|は|と|に|の|も|から)`)
+	lowerAfter      = regexp.MustCompile(`\b(\p{Ll}+)(?:'s|\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|will|was|is|has|had|told|and|or))\b`)
 	// Japanese honorifics in romaji: Tanaka-san, Sato-sensei.
 	romajiHonorific = regexp.MustCompile(`\b(\p{Lu}\p{Ll}+)-(?:san|sama|kun|chan|sensei|senpai)\b`)
 	// A sign-off: "Thanks, Lucía Fernández" at the end of a note.
@@ -723,7 +771,21 @@ func englishNames(raw string) []span {
 			}
 		}
 	}
+
 	return out
+}
+
+// lowerNameContext reports whether raw[a:b], a word in lower case, stands
+// where only a person fits: "with kit", "kit said", "kitさん".
+func lowerNameContext(raw string, a, b int) bool {
+	for _, re := range []*regexp.Regexp{lowerBefore, lowerAfter, latinInJapanese} {
+		for _, m := range re.FindAllStringSubmatchIndex(raw, -1) {
+			if m[2] == a && m[3] == b {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // givenName reports whether w is a given name from the list, or a

@@ -158,6 +158,14 @@ func (r *Redactor) kanaNames(raw string) []span {
 			}
 		}
 	}
+	// A lower-case name in Japanese text, before a particle or an
+	// honorific: takuが, hiroさん.
+	for _, m := range latinInJapanese.FindAllStringSubmatchIndex(raw, -1) {
+		w := raw[m[2]:m[3]]
+		if honorificAt(raw[m[3]:]) > 0 || givenNames[strings.ToUpper(w[:1])+w[1:]] || r.book.romaji[foldVowels(w)] {
+			out = append(out, span{m[2], m[3], Person})
+		}
+	}
 	// Romaji: Haruki, Tanaka, and two together (Yamada Taro).
 	for _, m := range capitalWords.FindAllStringIndex(raw, -1) {
 		if prev, _ := utf8.DecodeLastRuneInString(raw[:m[0]]); prev == '-' || m[1] < len(raw) && raw[m[1]] == '-' {

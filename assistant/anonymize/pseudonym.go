@@ -167,6 +167,11 @@ func (s *Session) memberSpans(raw string) []span {
 			if !formBoundary(rs, i, i+n) || n == 1 && !oneKanjiName(raw[at[i+1]:]) {
 				continue
 			}
+			// A Latin form written in lower case (kit, for the member Kit)
+			// is the member only where a person fits: "with kit", "kit said".
+			if lower := string(rs[i : i+n]); isLowerLatin(lower) && !lowerNameContext(raw, at[i], at[i+n]) {
+				continue
+			}
 			out = append(out, span{at[i], at[i+n], Member})
 			i += n - 1
 			break
@@ -194,6 +199,10 @@ func (r *Redactor) knownNames(raw string, s *Session) []span {
 }
 
 var nameLike = regexp.MustCompile(`\b\p{Lu}[\p{Ll}'’-]+\b|\p{Katakana}[\p{Katakana}ー]+`)
+
+func isLowerLatin(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return r > unicode.MaxASCII || !unicode.IsLower(r) })
+}
 
 // oneKanjiName reports whether what follows a one-kanji form makes it a
 // name: an honorific or a particle (凛さん, 凛が), not more of a word.
