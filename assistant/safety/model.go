@@ -32,6 +32,9 @@ type model struct {
 	Trained   map[string]int    `json:"trained"` // texts per labelled set it was trained on
 	Any       linear            `json:"any"`
 	Matters   map[string]linear `json:"matters"`
+	// Immediate says whether a crisis text tells of a risk to life now (a
+	// plan, means, a time, a farewell); trained on the crisis texts.
+	Immediate linear `json:"immediate"`
 }
 
 // linear is one logistic regression: a bias and a weight per feature.
@@ -57,6 +60,11 @@ func loadModel() (*model, error) {
 		return nil, fmt.Errorf("safety model: no threshold or weights")
 	}
 	return &m, nil
+}
+
+// immediate reports whether a crisis text reads as a risk to life now.
+func (m *model) immediate(d *doc) bool {
+	return len(m.Immediate.Weights) > 0 && m.Immediate.prob(features(d)) > 0.5
 }
 
 // classify returns the matter an analyzed text most likely touches, or ""

@@ -38,7 +38,7 @@ func trainingSets(t *testing.T) ([]example, map[string]int) {
 			continue // a held-out set measures the model
 		}
 		for _, l := range readSet(t, f) {
-			e := example{text: l.Text}
+			e := example{text: l.Text, immediate: l.Immediate}
 			if l.Matter != "" {
 				e.matters = append([]string{l.Matter}, l.Also...)
 			}
@@ -165,6 +165,7 @@ func TestCrossValidation(t *testing.T) {
 		per[m] = &tally{}
 	}
 	var negFP, negN [5]int
+	var imm, immHit, notImm, immFalse int // crisis texts: immediate or not, and what the screen said
 	files, _ := filepath.Glob("testdata/*.jsonl")
 	gates := readGates(t)
 	for _, f := range files {
@@ -192,6 +193,21 @@ func TestCrossValidation(t *testing.T) {
 		for _, l := range left {
 			doc := d.an.analyze(l.Text)
 			lex := slices.ContainsFunc(d.rules, func(r *rule) bool { return r.matches(doc) })
+			if l.Matter == Crisis {
+				said := slices.ContainsFunc(d.rules, func(r *rule) bool { return r.immediate && r.matches(doc) }) || m.immediate(doc)
+				switch {
+				case l.Immediate:
+					imm++
+					if said {
+						immHit++
+					}
+				default:
+					notImm++
+					if said {
+						immFalse++
+					}
+				}
+			}
 			p := m.Any.prob(features(doc))
 			for i, th := range thresholds {
 				flagged := lex || p > th
@@ -210,6 +226,7 @@ func TestCrossValidation(t *testing.T) {
 		}
 		t.Logf("%s left out", filepath.Base(f))
 	}
+	t.Logf("immediate: %d/%d risks to life now marked, %d/%d other crisis texts marked", immHit, imm, immFalse, notImm)
 	for i, th := range thresholds {
 		var b strings.Builder
 		fmt.Fprintf(&b, "threshold %.2f:", th)

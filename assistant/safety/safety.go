@@ -173,20 +173,30 @@ func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
 			continue
 		}
 		doc := d.an.analyze(t.Text)
-		found := false
+		found, crisis := false, false
 		for _, r := range rules {
 			if r.matches(doc) {
 				f.add(r.matter, t.Place, r.immediate)
 				found = true
+				crisis = crisis || r.matter == Crisis
 			}
 		}
 		lexicon = lexicon || found
+		if !t.Fresh || d.model == nil {
+			continue
+		}
 		// What the lexicon let through, the model reads.
-		if !found && t.Fresh && !t.Dismissed && d.model != nil {
+		if !found && !t.Dismissed {
 			if m := d.model.classify(doc); m != "" {
 				f.add(m, t.Place, false)
 				f.Unsure = append(f.Unsure, Digest(t.Text))
+				crisis = m == Crisis
 			}
+		}
+		// A crisis in a fresh text may be a risk to life now, in words no
+		// rule has (a letter to the family, things given away).
+		if crisis && !f.Immediate && d.model.immediate(doc) {
+			f.Immediate = true
 		}
 	}
 	f.Possible = f.Flagged() && !lexicon

@@ -11,8 +11,9 @@ import (
 
 // example is a labelled text for training.
 type example struct {
-	text    string
-	matters []string // empty for a negative
+	text      string
+	matters   []string // empty for a negative
+	immediate bool
 }
 
 // trainLinear fits a logistic regression by stochastic gradient descent,
@@ -74,5 +75,17 @@ func train(an *analyzer, exs []example, o trainOptions, threshold float64) model
 	for _, name := range Matters {
 		m.Matters[name] = trainLinear(xs, label(func(e example) bool { return slices.Contains(e.matters, name) }), o)
 	}
+	// Immediacy is learnt among crisis texts only: what sets a risk to life
+	// now apart from a crisis.
+	var cx [][]string
+	var cy []bool
+	for i, e := range exs {
+		if slices.Contains(e.matters, Crisis) {
+			cx, cy = append(cx, xs[i]), append(cy, e.immediate)
+		}
+	}
+	io := o
+	io.NegativeWeight = 1
+	m.Immediate = trainLinear(cx, cy, io)
 	return m
 }
