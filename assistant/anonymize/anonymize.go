@@ -394,6 +394,9 @@ func (r *Redactor) names(raw string) []span {
 	out = append(out, r.kanaNames(raw)...)
 	out = append(out, r.japaneseNames(raw)...)
 	out = append(out, englishNames(raw)...)
+	if m := signOffJa.FindStringSubmatchIndex(raw); m != nil && r.readAs(raw[m[2]:m[3]]) != readWord {
+		out = append(out, span{m[2], m[3], Person})
+	}
 	out = append(out, r.listed(raw, out)...)
 	// A name with its reading is one span, ahead of the others.
 	return append(readings(raw, out), out...)
@@ -481,7 +484,9 @@ func (r *Redactor) listable(run string) bool {
 var (
 	// A kanji run or a name's end, then a kana reading in parentheses,
 	// then maybe an honorific.
-	furigana       = regexp.MustCompile(`(?:([\p{Han}々]{1,6})|\])[（(]([ぁ-ゖァ-ヺー]{2,10})[）)](さん|様|氏|くん|ちゃん|課長|部長|先輩)?`)
+	furigana = regexp.MustCompile(`(?:([\p{Han}々]{1,6})|\])[（(]([ぁ-ゖァ-ヺー]{2,10})[）)](さん|様|氏|くん|ちゃん|課長|部長|先輩)?`)
+	// A note signed with a surname: "…お願いします。石川".
+	signOffJa      = regexp.MustCompile(`(?:[。！？\n]|^)\s*([\p{Han}々]{2,4})(?:さん)?\s*$`)
 	placeholderRE  = regexp.MustCompile(`\[(?:人物|PERSON|Person)\d+\]`)
 	listedAfterEn  = regexp.MustCompile(`^(?:'s)?(?:,| and| &| \+| or)\s+(\p{Lu}[\p{Ll}'’]+(?:[- ]\p{Lu}[\p{Ll}'’]+)?)\b`)
 	listedBeforeEn = regexp.MustCompile(`\b(\p{Lu}[\p{Ll}'’]+)(?:,| and| &| \+| or)\s+$`)
@@ -738,10 +743,10 @@ func englishNames(raw string) []span {
 	// them as the surname ("Emily Clark", but not "Yuki's My Number").
 	words := surnameWord.FindAllStringIndex(raw, -1)
 	for i, m := range words {
-		if r, _ := utf8.DecodeLastRuneInString(raw[:m[0]]); m[0] > 0 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			continue // inside a word
+		if r, _ := utf8.DecodeLastRuneInString(raw[:m[0]]); m[0] > 0 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-') {
+			continue // inside a word (non-Russell)
 		}
-		if !givenName(raw[m[0]:m[1]]) || imperative(raw, m[0], m[1]) ||
+		if !givenName(raw[m[0]:m[1]]) || imperative(raw, m[0], m[1]) || placePrefix[raw[m[0]:m[1]]] ||
 			i > 0 && raw[words[i-1][1]:m[0]] == " " && placePrefix[raw[words[i-1][0]:words[i-1][1]]] {
 			continue // San Francisco, St. Louis
 		}
@@ -749,24 +754,36 @@ func englishNames(raw string) []span {
 		if i+1 < len(words) && raw[m[1]:words[i+1][0]] == " " && !notSurname[raw[words[i+1][0]:words[i+1][1]]] {
 			end = words[i+1][1]
 		}
+		// Bill, Grace, Hope: a name only with a surname after it or where
+		// a person fits ("Grace said", "with Bill").
+		if w := raw[m[0]:m[1]]; ambiguous[w] && !(end > m[1] && surnames[raw[words[i+1][0]:end]] && !ambiguous[raw[words[i+1][0]:end]]) && !personContext(raw, m[0], m[1]) {
+			continue
+		}
 		out = append(out, span{m[0], end, Person})
 	}
 	for i, m := range words {
-		if !surnames[raw[m[0]:m[1]]] || imperative(raw, m[0], m[1]) {
+		if !surnames[raw[m[0]:m[1]]] || imperative(raw, m[0], m[1]) || ambiguous[raw[m[0]:m[1]]] && !personContext(raw, m[0], m[1]) {
 			continue
 		}
 		// The capitalized word right before a surname is the given name
-		// (with Siobhan McDonald), unless it starts the sentence (Ask Patel).
+		// (with Siobhan McDonald), unless it starts the sentence (Ask Patel)
+		// or a place (San Francisco).
 		start := m[0]
-		if i > 0 && raw[words[i-1][1]:m[0]] == " " && !sentenceStart(raw, words[i-1][0]) {
-			start = words[i-1][0]
+		if i > 0 && raw[words[i-1][1]:m[0]] == " " {
+			prev := raw[words[i-1][0]:words[i-1][1]]
+			if placePrefix[prev] {
+				continue
+			}
+			if !sentenceStart(raw, words[i-1][0]) {
+				start = words[i-1][0]
+			}
 		}
 		out = append(out, span{start, m[1], Person})
 	}
 	for _, re := range []*regexp.Regexp{lowerBefore, lowerAfter} {
 		for _, m := range re.FindAllStringSubmatchIndex(raw, -1) {
 			w := raw[m[2]:m[3]]
-			if len(w) >= 3 && givenNames[strings.ToUpper(w[:1])+w[1:]] {
+			if name := strings.ToUpper(w[:1]) + w[1:]; len(w) >= 3 && givenNames[name] && !ambiguous[name] {
 				out = append(out, span{m[2], m[3], Person})
 			}
 		}
@@ -774,6 +791,19 @@ func englishNames(raw string) []span {
 
 	return out
 }
+
+// personContext reports whether the capitalized word raw[a:b] stands where
+// only a person fits: before a verb of saying or doing ("Bill asked",
+// "Will joins") or after a word that asks for a person ("with Grace",
+// "cc Rose").
+func personContext(raw string, a, b int) bool {
+	return personAfter.MatchString(raw[b:]) || personBefore.MatchString(raw[:a])
+}
+
+var (
+	personAfter  = regexp.MustCompile(`^(?:'s)?\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|told|joins|joined|left|leaves|replied|wrote|emailed|pinged|called|suggested|complained|reported|raised|shared|flagged)\b`)
+	personBefore = regexp.MustCompile(`\b(?i:with|ask|asked|tell|told|cc|ping|pinged|thanks to|thank|meet|met|call|called|email|emailed)\s+$`)
+)
 
 // lowerNameContext reports whether raw[a:b], a word in lower case, stands
 // where only a person fits: "with kit", "kit said", "kitさん".

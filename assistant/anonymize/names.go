@@ -1,13 +1,56 @@
 package anonymize
 
-// givenNames are common given names in the languages Taiwa's users write
-// about their colleagues in: English, Japanese and other Asian names in
-// Latin letters, Spanish, Portuguese, French, German, Indian. A capitalized
-// word in this list is taken as a name (with the capitalized word after it
-// as the surname). Words that are also ordinary English (May, June, Will,
-// Hope, Grace, Bill, Art) are left out: the organization's term list covers
-// them when needed.
-var givenNames = setOf(
+import (
+	_ "embed"
+	"strings"
+)
+
+// The name lists in names/ (see names/README.md), with the hand-picked
+// ones below: a capitalized word in givenNames is taken as a name (with
+// the capitalized word after it as the surname), one in surnames too. A
+// name that is also an ordinary word (ambiguous: Bill, Grace, Park) is
+// taken only where a person fits.
+var (
+	//go:embed names/given.txt
+	givenTxt string
+	//go:embed names/surnames.txt
+	surnamesTxt string
+	//go:embed names/ambiguous.txt
+	ambiguousTxt string
+
+	ambiguous  = setOf(strings.Fields(ambiguousTxt)...)
+	givenNames = without(withList(givenList, givenTxt), neverNames)
+	surnames   = without(withList(surnameList, surnamesTxt), neverNames)
+)
+
+// neverNames are English words that are also names in some list (He is a
+// Chinese surname, Jan a given name and January): never taken for names.
+var neverNames = []string{"Mon", "Tue", "Tues", "Wed", "Thu", "Thur", "Thurs", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar",
+	"Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Junior", "Senior", "Sr", "Jr", "Mr", "Ms", "Mrs", "Dr", "A", "I", "He", "She", "It", "We", "They", "Me", "Us", "Him", "Her", "His", "You", "An", "The",
+	"To", "Do", "Go", "So", "No", "On", "In", "At", "Of", "By", "Or", "And", "But", "If", "As", "Is", "Be", "My", "Our",
+	"This", "That", "Then", "Than", "When", "Why", "How", "Who", "What", "Where", "All", "Any", "Some", "One", "Two",
+	"New", "Old", "Top", "Lead", "Dev", "Ops", "Ok", "Yes", "Not", "Can", "May", "Will", "Let", "Ion", "Per", "Via",
+	"Up", "Out", "Off", "Over", "Under", "Just", "Also", "Here", "There", "Now", "Next", "Last", "Due", "Re", "Fwd"}
+
+// without removes words from a set.
+func without(set map[string]bool, words []string) map[string]bool {
+	for _, w := range words {
+		delete(set, w)
+	}
+	return set
+}
+
+// withList adds the entries of a list file to a hand-picked set.
+func withList(set map[string]bool, list string) map[string]bool {
+	for _, w := range strings.Fields(list) {
+		set[w] = true
+	}
+	return set
+}
+
+// givenList are common given names in the languages Taiwa's users write
+// about their colleagues in, picked by hand.
+var givenList = setOf(
 	// English
 	"Aaron", "Adam", "Alan", "Albert", "Alex", "Alexander", "Alice", "Alison", "Amanda", "Amelia", "Amy", "Andrew",
 	"Andy", "Angela", "Anna", "Anne", "Anthony", "Ashley", "Barbara", "Ben", "Benjamin", "Beth", "Brian", "Caroline",
@@ -63,10 +106,9 @@ var givenNames = setOf(
 	"Shreya", "Sneha", "Suresh", "Varun", "Venkat", "Vijay",
 )
 
-// surnames are frequent family names in Latin letters, masked also alone
-// (Chen agreed, ask Patel): unlike given names they are rarely English
-// words.
-var surnames = setOf("Chen", "Wang", "Zhang", "Liu", "Huang", "Zhao", "Zhou", "Kim", "Choi",
+// surnameList are frequent family names in Latin letters, masked also
+// alone (Chen agreed, ask Patel).
+var surnameList = setOf("Chen", "Wang", "Zhang", "Liu", "Huang", "Zhao", "Zhou", "Kim", "Choi",
 	"Jung", "Kang", "Cho", "Yoon", "Jang", "Lim", "Nguyen", "Tran", "Pham", "Hoang", "Dang", "Patel",
 	"Singh", "Kumar", "Sharma", "Gupta", "Reddy", "Iyer", "Nair", "Khan", "Ahmed", "Garcia",
 	"Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Perez", "Sanchez", "Ramirez", "Torres", "Smith",
