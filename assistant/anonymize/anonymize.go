@@ -70,6 +70,9 @@ type Session struct {
 	known map[string]int          // kind+digest -> number
 	forms map[int]map[string]bool // runes -> digests of the member's name forms (0: name keys)
 	added []Pseudonym
+
+	// Parts of the names numbered in this session (see number).
+	parts, single map[string]int
 }
 
 // NewSession starts a session; lang "en" gives English placeholder labels.
@@ -176,17 +179,17 @@ func (r *Redactor) number(s *Session, k Kind, value string) (Kind, int) {
 	case Member:
 		return Member, 0
 	case Person:
-		keys := r.nameKeys(value)
+		keys, parts := r.nameKeys(value)
 		if s.isMember(keys) {
 			return Member, 0
 		}
-		return Person, s.number(Person, keys)
+		return Person, s.number(Person, keys, parts)
 	case Phone, Card, MyNumber, EmployeeID, PostalCode:
 		if d := digits(value); d != "" {
-			return k, s.number(k, []string{d})
+			return k, s.number(k, []string{d}, nil)
 		}
 	}
-	return k, s.number(k, []string{strings.ToLower(strings.TrimSpace(value))})
+	return k, s.number(k, []string{strings.ToLower(strings.TrimSpace(value))}, nil)
 }
 
 // find returns non-overlapping spans, in order. Detectors run from the most

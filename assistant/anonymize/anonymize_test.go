@@ -438,3 +438,23 @@ func TestNamesWithoutKanji(t *testing.T) {
 		}
 	}
 }
+
+// TestNameParts: a given name or surname alone is the person whose full
+// name the session saw, unless two people share it.
+func TestNameParts(t *testing.T) {
+	r := redactor(t)
+	for _, tc := range []struct{ text, want string }{
+		{"Siobhan O'Brien joined. Siobhan wants to move teams.", "[PERSON1] joined. [PERSON1] wants to move teams."},
+		{"Priya asked first; later Priya Raman agreed.", "[PERSON1] asked first; later [PERSON1] agreed."},
+		{"Siobhan O'Brien and Siobhan Kelly paired. Siobhan said yes.", "[PERSON1] and [PERSON2] paired. [PERSON3] said yes."},
+		{"山田太郎さんが来た。山田さんは元気。", "[人物1]さんが来た。[人物1]さんは元気。"},
+	} {
+		lang := "en"
+		if strings.ContainsFunc(tc.text, func(r rune) bool { return r > 0x3000 }) {
+			lang = "ja"
+		}
+		if out, _ := r.Redact(tc.text, NewSession(lang), nil); out.String() != tc.want {
+			t.Errorf("%q -> %q, want %q", tc.text, out, tc.want)
+		}
+	}
+}

@@ -81,7 +81,8 @@ func (r *Redactor) MemberNames(k *Keyer, scope string, forms []string) ([]NameFo
 			return nil, ErrNameForm
 		}
 		add(NameForm{Digest: k.sum(scope, "form", formFold(f)), Runes: n})
-		for _, key := range r.nameKeys(f) {
+		keys, _ := r.nameKeys(f)
+		for _, key := range keys {
 			add(NameForm{Digest: k.sum(scope, "key", key)})
 		}
 	}
@@ -115,22 +116,96 @@ func NewMemberSession(lang string, k *Keyer, scope string, known []Pseudonym, me
 func (s *Session) Added() []Pseudonym { return s.added }
 
 // number returns the placeholder number of a value of kind k, given the
-// keys it may be known by (most likely first).
-func (s *Session) number(k Kind, keys []string) int {
-	if s.keyer == nil {
-		return s.local(k, keys[0])
+// keys it may be known by (most likely first) and, for a name of several
+// words, its parts: "Siobhan" after "Siobhan O'Brien" (or before it) is the
+// same person unless two names of the session share that part.
+func (s *Session) number(k Kind, keys, parts []string) int {
+	if n := s.lookup(k, keys); n > 0 {
+		return n
 	}
-	for _, key := range keys {
-		if n, ok := s.known[string(k)+s.keyer.sum(s.scope, string(k), key)]; ok {
+	if k == Person {
+		n := s.parts[keys[0]]
+		if len(parts) > 0 {
+			n = 0
+			for _, p := range parts {
+				if m := s.single[p]; m > 0 && n == 0 {
+					n = m
+				} else if m > 0 && m != n {
+					n = -1
+				}
+			}
+		}
+		if n > 0 {
+			s.remember(k, keys[0], n)
+			s.noteParts(keys[0], parts, n)
 			return n
 		}
 	}
+	n := s.allocate(k, keys[0])
+	if k == Person {
+		s.noteParts(keys[0], parts, n)
+	}
+	return n
+}
+
+// lookup returns the number a value already has, or 0.
+func (s *Session) lookup(k Kind, keys []string) int {
+	for _, key := range keys {
+		if s.keyer == nil {
+			if n := s.seen[k][key]; n > 0 {
+				return n
+			}
+		} else if n := s.known[string(k)+s.keyer.sum(s.scope, string(k), key)]; n > 0 {
+			return n
+		}
+	}
+	return 0
+}
+
+// remember gives a value a number for the rest of this session only.
+func (s *Session) remember(k Kind, key string, n int) {
+	if s.keyer != nil {
+		s.known[string(k)+s.keyer.sum(s.scope, string(k), key)] = n
+		return
+	}
+	if s.seen[k] == nil {
+		s.seen[k] = map[string]int{}
+	}
+	s.seen[k][key] = n
+}
+
+// allocate numbers a new value; in a member's history it is stored
+// (Added).
+func (s *Session) allocate(k Kind, key string) int {
+	if s.keyer == nil {
+		return s.local(k, key)
+	}
 	s.count[k]++
 	n := s.count[k]
-	d := s.keyer.sum(s.scope, string(k), keys[0])
+	d := s.keyer.sum(s.scope, string(k), key)
 	s.known[string(k)+d] = n
 	s.added = append(s.added, Pseudonym{Kind: k, Digest: d, N: n})
 	return n
+}
+
+// noteParts records a name's parts (or the name as a single word) for the
+// names of this session that follow.
+func (s *Session) noteParts(key string, parts []string, n int) {
+	if s.parts == nil {
+		s.parts, s.single = map[string]int{}, map[string]int{}
+	}
+	if len(parts) == 0 {
+		s.single[key] = n
+		return
+	}
+	for _, p := range parts {
+		switch m := s.parts[p]; {
+		case m == 0:
+			s.parts[p] = n
+		case m != n:
+			s.parts[p] = -1 // two people share this part: it tells them apart no more
+		}
+	}
 }
 
 // isMember reports whether a found name is one of the member's own.
@@ -190,7 +265,7 @@ func (r *Redactor) knownNames(raw string, s *Session) []span {
 	}
 	var out []span
 	for _, m := range nameLike.FindAllStringIndex(raw, -1) {
-		keys := r.nameKeys(raw[m[0]:m[1]])
+		keys, _ := r.nameKeys(raw[m[0]:m[1]])
 		if slices.ContainsFunc(keys, func(key string) bool { return s.known[string(Person)+s.keyer.sum(s.scope, string(Person), key)] > 0 }) {
 			out = append(out, span{m[0], m[1], Person})
 		}
@@ -270,8 +345,7 @@ func formFold(s string) string {
 // (田中, たなか, タナカ and Tanaka are all "tanaka"), and for a name of
 // two Latin words both orders (Taro Yamada is 山田太郎). Long vowels are
 // folded (Satou, Satoh and Sato are one).
-func (r *Redactor) nameKeys(name string) []string {
-	var parts []string
+func (r *Redactor) nameKeys(name string) (keys, parts []string) {
 	if strings.ContainsFunc(name, func(c rune) bool { return c < 0x80 && unicode.IsLetter(c) }) {
 		for _, w := range strings.FieldsFunc(strings.ToLower(name), func(c rune) bool { return c == ' ' || c == '-' || c == '.' || c == '・' }) {
 			parts = append(parts, foldVowels(strings.Map(func(c rune) rune {
@@ -282,25 +356,41 @@ func (r *Redactor) nameKeys(name string) []string {
 			}, w)))
 		}
 	} else {
+		// The reading of the whole (kana names split oddly into tokens),
+		// and as parts the readings of a surname and a given name.
 		var b strings.Builder
+		var names []string
 		for _, t := range r.tok.Analyze(name, tokenizer.Normal) {
 			reading, ok := t.Reading()
 			if !ok || reading == "*" {
 				reading = t.Surface
 			}
 			b.WriteString(romaji(reading))
+			if pos := t.POS(); len(pos) > 2 && pos[2] == "人名" {
+				names = append(names, foldVowels(romaji(reading)))
+			}
 		}
-		parts = []string{foldVowels(b.String())}
+		whole := foldVowels(b.String())
+		if whole == "" {
+			return []string{strings.ToLower(name)}, nil
+		}
+		if len(names) == 2 && names[0]+names[1] == whole {
+			return []string{whole, names[1] + names[0]}, names
+		}
+		return []string{whole}, nil
 	}
 	parts = slices.DeleteFunc(parts, func(p string) bool { return p == "" })
 	if len(parts) == 0 {
-		return []string{strings.ToLower(name)}
+		return []string{strings.ToLower(name)}, nil
 	}
-	keys := []string{strings.Join(parts, "")}
+	keys = []string{strings.Join(parts, "")}
 	if len(parts) == 2 {
 		keys = append(keys, parts[1]+parts[0])
 	}
-	return keys
+	if len(parts) == 1 {
+		parts = nil
+	}
+	return keys, parts
 }
 
 // foldVowels writes long vowels short, as names are usually romanized:
