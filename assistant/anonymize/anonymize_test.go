@@ -64,6 +64,13 @@ var redactionSets = []struct {
 	// placeholder per person 15/47. Spent since: fixes after it make
 	// later runs optimistic.
 	{"heldout3", 0.80, 0.97, "recall 0.840, keep rate 0.986, precision 0.976, one placeholder per person 15/47"},
+	// heldout4 (244 notes, written blind while heldout3's misses were
+	// being fixed, sealed until its single first run): recall 0.855
+	// (person 0.809, member 0.935, card 0.636, my_number 0.455,
+	// employee_id 0.750, address 0.929, phone 0.941, postal_code 0.923,
+	// email and url 1.000), keep rate 0.989, precision 0.970, one
+	// placeholder per person 70/82.
+	{"heldout4", 0.82, 0.97, "recall 0.855, keep rate 0.989, precision 0.970, one placeholder per person 70/82"},
 }
 
 // TestLabelledSet measures, per set and per kind, recall (labelled spans
