@@ -302,11 +302,13 @@ var formats = []detector{
 	{kind: URL, re: regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'（）()「」、。，]+`)},
 	// A personal page without the scheme: linkedin.com/in/..., a blog's path.
 	{kind: URL, re: regexp.MustCompile(`(?i)\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|jp|me|dev|app|blog|info|co\.jp|co\.uk)/[^\s<>"'（）()「」、。，]+`)},
-	// Card numbers: 13-19 digits in groups, passing the Luhn check.
+	// Card numbers: after a word for a card, or 13-19 digits in groups
+	// passing the Luhn check.
+	{kind: Card, re: regexp.MustCompile(`(?i)(?:カード|card|visa|mastercard|amex|jcb)[^\d。.\n]{0,30}?\b((?:\d[ -]?){12,18}\d)\b`), group: 1},
 	{kind: Card, re: regexp.MustCompile(`\b(?:\d[ -]?){12,18}\d\b`), check: luhn},
 	// マイナンバー: 12 digits, alone or as 4-4-4, after its name or with a
 	// valid check digit.
-	{kind: MyNumber, re: regexp.MustCompile(`(?i)(?:マイナンバー|個人番号|my ?number|individual number)\D{0,12}?(\d{4}[ -]?\d{4}[ -]?\d{4})(?:[^\d-]|$)`), group: 1},
+	{kind: MyNumber, re: regexp.MustCompile(`(?i)(?:マイナンバー|個人番号|my ?number|individual number)[^\d。.\n]{0,30}?(\d{4}[ -]?\d{4}[ -]?\d{4})(?:[^\d-]|$)`), group: 1},
 	{kind: MyNumber, re: regexp.MustCompile(`(?:^|[^\d-])(\d{4}[ -]?\d{4}[ -]?\d{4})(?:[^\d-]|$)`), group: 1, check: myNumber},
 	// Phone numbers: international, Japanese with hyphens or parentheses,
 	// and 10-11 digit Japanese numbers written together.
@@ -315,6 +317,7 @@ var formats = []detector{
 	// The same numbers with spaces or dots between the groups (090 8765 4321),
 	// and North American ones ((555) 123-4567, 555.123.4567).
 	{kind: Phone, re: regexp.MustCompile(`\b0\d{1,4}(?: |\.)\d{1,4}(?: |\.)\d{3,4}\b|\(\d{3}\) ?\d{3}[-. ]\d{4}\b|\b\d{3}[-.]\d{3}[-.]\d{4}\b`)},
+	{kind: Phone, re: regexp.MustCompile(`\b07\d{3} ?\d{6}\b`)}, // UK mobiles
 	{kind: PostalCode, re: regexp.MustCompile(`〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b`)},
 	// ZIP codes after a state (TX 78731), UK postcodes (NW1 6XE), and a
 	// code before a city after a comma (", 75011 Paris").
@@ -400,6 +403,10 @@ func (r *Redactor) names(raw string) []span {
 	if m := signOffJa.FindStringSubmatchIndex(raw); m != nil && r.readAs(raw[m[2]:m[3]]) != readWord {
 		out = append(out, span{m[2], m[3], Person})
 	}
+	// Chat handles: @yuki.t, @m-suzuki (an address has its domain).
+	for _, m := range handle.FindAllStringSubmatchIndex(raw, -1) {
+		out = append(out, span{m[2], m[3], Person})
+	}
 	out = append(out, r.listed(raw, out)...)
 	// A name with its reading is one span, ahead of the others.
 	return append(readings(raw, out), out...)
@@ -456,11 +463,13 @@ func (r *Redactor) listed(raw string, found []span) []span {
 		}
 		// After the name (and its honorific): a separator, then the run.
 		at := sp.end + honorificAt(raw[sp.end:])
-		if m := listedAfter.FindStringSubmatchIndex(raw[at:]); m != nil && r.listable(raw[at+m[2]:at+m[3]]) {
+		if m := listedAfter.FindStringSubmatchIndex(raw[at:]); m != nil && r.listable(raw[at+m[2]:at+m[3]]) && listLike(raw[at:], m) {
+			add(at+m[2], at+m[3])
+		} else if m := listedAfterOne.FindStringSubmatchIndex(raw[at:]); m != nil {
 			add(at+m[2], at+m[3])
 		}
 		// Before it: the run, then a separator.
-		if m := listedBefore.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.listable(raw[m[2]:m[3]]) {
+		if m := listedBefore.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.listable(raw[m[2]:m[3]]) && listLikeBefore(raw[m[2]:sp.start]) {
 			if prev, _ := utf8.DecodeLastRuneInString(raw[:m[2]]); m[2] == 0 || !unicode.Is(unicode.Han, prev) {
 				add(m[2], m[3])
 			}
@@ -476,6 +485,26 @@ func (r *Redactor) listed(raw string, found []span) []span {
 	return out
 }
 
+// listLike reports whether a run of kanji after 、 continues a list of
+// people rather than starting a clause ([人物3]、研修中は…): it must be
+// followed by an honorific or another separator.
+func listLike(rest string, m []int) bool {
+	if !strings.HasPrefix(rest, "、") || isKatakana(strings.ReplaceAll(rest[m[2]:m[3]], "・", "")) {
+		return true
+	}
+	after := rest[m[3]:]
+	return after == "" || honorificAt(after) > 0 || strings.HasPrefix(after, "、") || strings.HasPrefix(after, "・") ||
+		strings.HasPrefix(after, "と") || strings.HasPrefix(after, "（") || strings.HasPrefix(after, "(")
+}
+
+// listLikeBefore reports whether a run before 、 and a name is one of a
+// list (佐藤さん、[人物1]) rather than a clause (私自身、[人物1]さんに).
+func listLikeBefore(run string) bool {
+	name, ok := strings.CutSuffix(run, "、")
+	return !ok || honorificAt(name[len(name)-min(len(name), len("さん")):]) > 0 || strings.HasSuffix(name, "様") ||
+		strings.HasSuffix(name, "氏") || isKatakana(strings.ReplaceAll(name, "・", ""))
+}
+
 // listable reports whether a run listed with a name can be one: a name
 // the dictionary knows, or no word it knows (四十物, 勅使河原).
 func (r *Redactor) listable(run string) bool {
@@ -487,13 +516,16 @@ func (r *Redactor) listable(run string) bool {
 var (
 	// A kanji run or a name's end, then a kana reading in parentheses,
 	// then maybe an honorific.
-	furigana = regexp.MustCompile(`(?:([\p{Han}々]{1,6})|\])[（(]([ぁ-ゖァ-ヺー]{2,10})[）)](さん|様|氏|くん|ちゃん|課長|部長|先輩)?`)
+	furigana = regexp.MustCompile(`(?:([\p{Han}々]{1,6})|\])[（(]([ぁ-ゖァ-ヺー]{2,10})[）)](さん|様|氏|くん|ちゃん|先生|課長|部長|係長|主任|室長|店長|社長|先輩)?`)
 	// A note signed with a surname: "…お願いします。石川".
 	signOffJa      = regexp.MustCompile(`(?:[。！？\n]|^)\s*([\p{Han}々]{2,4})(?:さん)?\s*$`)
+	handle         = regexp.MustCompile(`(?:^|[^\w@])@([A-Za-z][\w.-]*[A-Za-z0-9])\b(?:[^@.\w]|\.(?:\s|$)|$)`)
 	placeholderRE  = regexp.MustCompile(`\[(?:人物|PERSON|Person)\d+\]`)
 	listedAfterEn  = regexp.MustCompile(`^(?:'s)?(?:,| and| &| \+| or)\s+(\p{Lu}[\p{Ll}'’]+(?:[- ]\p{Lu}[\p{Ll}'’]+)?)\b`)
 	listedBeforeEn = regexp.MustCompile(`\b(\p{Lu}[\p{Ll}'’]+)(?:,| and| &| \+| or)\s+$`)
-	listedAfter    = regexp.MustCompile(`^(?:と|・|、|や|，|,\s?)([\p{Han}々]{2,4}|[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})?)(?:さん|様|氏|くん|ちゃん|と|・|、|や|が|は|で|に|の|も|を|，|,|$)`)
+	listedAfter    = regexp.MustCompile(`^(?:と|・|、|や|，|,\s?)([\p{Han}々]{2,4}|[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})?)(?:さん|様|氏|くん|ちゃん|と|・|、|や|が|は|で|に|の|も|を|，|,|（|\(|$)`)
+	// One kanji listed after ・ or 、 (受付の[人物1]・谷(…)): a surname.
+	listedAfterOne = regexp.MustCompile(`^(?:・|、)([\p{Han}])(?:さん|様|氏|くん|ちゃん|・|、|（|\(|$)`)
 	listedBefore   = regexp.MustCompile(`([\p{Han}々]{2,4}|[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})?)(?:さん|様|氏)?(?:と|・|、|や|，|,\s?)$`)
 )
 
@@ -651,12 +683,19 @@ func startsRun(raw string, i int) bool {
 // and the name, or "".
 func (r *Redactor) hiraganaName(raw string, start, end int, honorific string) (int, string) {
 	nickname := honorific == "ちゃん" || honorific == "くん"
+	// ちゃんと is also "properly" (ちゃんと聞けた): then only a name the
+	// dictionary knows, starting a run.
+	adverb := honorific == "ちゃん" && strings.HasPrefix(raw[end+len(honorific):], "と")
 	// The longest tail of the run that starts where a word can start.
 	for a := start; a < end; {
 		prev, _ := utf8.DecodeLastRuneInString(raw[:a])
-		if a == start && startsRun(raw, a) || a > start && strings.ContainsRune("とやのはがもにをへ", prev) {
+		atRun := a == start && startsRun(raw, a)
+		if atRun || a > start && !adverb && strings.ContainsRune("とやのはがもにをへ", prev) {
 			name := raw[a:end]
-			if r.book.all[name] || nickname && utf8.RuneCountInString(name) <= 4 {
+			n := utf8.RuneCountInString(name)
+			last, _ := utf8.DecodeLastRuneInString(name)
+			known := r.book.all[name] && !strings.ContainsRune("のがはをにもとで", last)
+			if known || nickname && !adverb && n >= 2 && n <= 4 {
 				return a, name
 			}
 		}
@@ -718,7 +757,7 @@ func nameRunStart(prefix, honorific string) int {
 }
 
 var (
-	titled = regexp.MustCompile(`\b(?:Mr|Ms|Mrs|Mx|Dr|Prof)\.?\s+(\p{Lu}[\p{L}'-]+(?:\s\p{Lu}[\p{L}'-]+)?)`)
+	titled = regexp.MustCompile(`\b(?:Mr|Ms|Mrs|Mx|Dr|Prof|Herr|Herrn|Frau|Mme|Mlle|Señor|Señora|Signor|Signora)\.?\s+(\p{Lu}[\p{L}'-]+(?:\s\p{Lu}[\p{L}'-]+)?)`)
 	// nameWord is a capitalized name: Chen, O'Brien, McDonald, Smith-Jones.
 	nameWord    = `\p{Lu}(?:\p{Ll}+|['’]\p{Lu}\p{Ll}+)(?:\p{Lu}\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)?`
 	surnameWord = regexp.MustCompile(`\b` + nameWord + `\b`)
@@ -728,7 +767,7 @@ var (
 	latinInJapanese = regexp.MustCompile(`(?:^|[^A-Za-z0-9@._/-])(\p{Ll}{3,12})(?:さん|くん|ちゃん|様|が|は|と|に|の|も|から)`)
 	lowerAfter      = regexp.MustCompile(`\b(\p{Ll}+)(?:'s|\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|will|was|is|has|had|told|and|or))\b`)
 	// Japanese honorifics in romaji: Tanaka-san, Sato-sensei.
-	romajiHonorific = regexp.MustCompile(`\b(\p{Lu}\p{Ll}+)-(?:san|sama|kun|chan|sensei|senpai)\b`)
+	romajiHonorific = regexp.MustCompile(`\b(\p{Lu}\p{Ll}+)-(?:san|sama|kun|chan|sensei|senpai|bucho|buchou|kacho|kachou|shacho|shachou|tencho|tenchou)\b`)
 	// A sign-off: "Thanks, Lucía Fernández" at the end of a note.
 	signOff = regexp.MustCompile(`(?i:thanks|thank you|regards|best|cheers|sincerely|best regards|kind regards),?\s+(\p{Lu}\p{Ll}+(?:\s\p{Lu}\p{Ll}+)?)\s*[.!]?\s*$`)
 )

@@ -222,5 +222,6 @@ var (
 	nickname     = regexp.MustCompile(`([ぁ-ゖ]{1,2}っ[ぁ-ゖ]ー|[ァ-ヺ]{1,2}ッ[ァ-ヺ]ー)(?:が|は|と|に|の|も|を|って|さん|ちゃん|くん|、|。|\s|$)`)
 	capitalWords = regexp.MustCompile(`\b\p{Lu}\p{Ll}{2,}(?:\s\p{Lu}\p{Ll}{2,})?\b`)
 	// particles (and honorifics) a hiragana name runs into, longest first.
-	particles = []string{"ちゃん", "さん", "くん", "から", "って", "です", "より", "まで", "が", "は", "と", "に", "の", "も", "を", "へ", "や"}
+	// (Not って: まよって is a verb far more often than a name.)
+	particles = []string{"ちゃん", "さん", "くん", "から", "です", "より", "まで", "が", "は", "と", "に", "の", "も", "を", "へ", "や"}
 )

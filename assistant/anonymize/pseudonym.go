@@ -242,9 +242,10 @@ func (s *Session) memberSpans(raw string) []span {
 			if !formBoundary(rs, i, i+n) || n == 1 && !oneKanjiName(raw[at[i+1]:]) {
 				continue
 			}
-			// A Latin form written in lower case (kit, for the member Kit)
-			// is the member only where a person fits: "with kit", "kit said".
-			if lower := string(rs[i : i+n]); isLowerLatin(lower) && !lowerNameContext(raw, at[i], at[i+n]) {
+			// A Latin form written in lower case is the member (marcus
+			// 1on1), unless it is also an ordinary word (kit, grace): then
+			// only where a person fits ("with kit", "kit said").
+			if lower := string(rs[i : i+n]); isLowerLatin(lower) && ambiguous[strings.ToUpper(lower[:1])+lower[1:]] && !lowerNameContext(raw, at[i], at[i+n]) {
 				continue
 			}
 			out = append(out, span{at[i], at[i+n], Member})
