@@ -41,6 +41,36 @@ func TestCatalog(t *testing.T) {
 		}
 	}
 
+	// The login role switches to the app roles but does not inherit them:
+	// inheriting taiwa_operator would apply its USING (true) policies to
+	// every connection with no tenant set. A superuser (the embedded
+	// database) bypasses row-level security and holds every role anyway.
+	var super bool
+	if err := db.Pool.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil {
+		t.Fatal(err)
+	}
+	if !super {
+		for _, role := range []string{"taiwa_app", "taiwa_operator"} {
+			var inherits, sets bool
+			err := db.Pool.QueryRow(ctx, `SELECT pg_has_role(current_user, $1, 'USAGE'), pg_has_role(current_user, $1, 'SET')`, role).Scan(&inherits, &sets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inherits || !sets {
+				t.Errorf("login role and %s: inherits=%v set=%v, want SET without INHERIT", role, inherits, sets)
+			}
+		}
+		// And so, with no tenant set, the login role reads nothing.
+		pgtest.NewOrg(t, db)
+		var n int
+		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM orgs`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("the login role with no tenant set reads %d organizations, want 0", n)
+		}
+	}
+
 	rows, _ := db.Pool.Query(ctx, `
 		SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity
 		FROM pg_class c
