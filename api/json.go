@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/google/uuid"
@@ -32,7 +33,40 @@ func decode(c echo.Context, v any) error {
 	if dec.More() {
 		return invalidf("request body: more than one JSON value")
 	}
+	// PostgreSQL text cannot hold NUL: say so, rather than fail on insert.
+	if hasNUL(reflect.ValueOf(v)) {
+		return invalidf("request body: text may not contain the NUL character (\\u0000)")
+	}
 	return nil
+}
+
+// hasNUL reports whether any string in v holds a NUL character.
+func hasNUL(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return strings.ContainsRune(v.String(), 0)
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && hasNUL(v.Elem())
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if hasNUL(v.Index(i)) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if hasNUL(it.Key()) || hasNUL(it.Value()) {
+				return true
+			}
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && hasNUL(v.Field(i)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // pathID parses the :name path parameter as a UUID. A malformed id is a

@@ -46,7 +46,7 @@ func ChunkMarkdown(body string, opt ChunkOptions) []Chunk {
 		para     []string
 	)
 	path := func() []string {
-		var p []string
+		p := []string{} // not nil: the column is NOT NULL, and a body may start without a heading
 		for _, h := range headings {
 			if h != "" {
 				p = append(p, h)

@@ -33,6 +33,9 @@ func ParseMarkdown(data []byte) (Input, Status, error) {
 	if !utf8.Valid(data) {
 		return Input{}, "", fmt.Errorf("%w: not UTF-8 text", ErrInvalid)
 	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return Input{}, "", fmt.Errorf("%w: the file contains a NUL character", ErrInvalid)
+	}
 	s := strings.TrimPrefix(strings.ReplaceAll(string(data), "\r\n", "\n"), "\ufeff")
 	if !strings.HasPrefix(s, "---\n") {
 		return Input{}, "", fmt.Errorf("%w: no front matter (the file must start with a --- line)", ErrInvalid)

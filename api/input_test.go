@@ -1,0 +1,57 @@
+package api
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/migrations/pgtest"
+)
+
+// TestNULIsRefused: PostgreSQL text cannot hold NUL, so text with one is a
+// 400 with a sentence on every route that stores text, the member's own
+// pages included, never a 500. A guidance document whose body starts
+// without a heading saves.
+func TestNULIsRefused(t *testing.T) {
+	srv := newTestServer(t, coachDeps(t, nil, 0))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	_, cur := pgtest.NewUser(t, db, org, tenant.RoleCurator)
+	var m redacted[history.Member]
+	call(t, srv, "POST", "/api/members", tok, map[string]any{"alias": "Nさん"}, &m)
+	member := "/api/members/" + m.Data.ID.String()
+	var next redacted[history.Session]
+	call(t, srv, "POST", member+"/sessions", tok, map[string]any{"status": "scheduled", "scheduled_at": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)}, &next)
+	link := newLink(t, srv, tok, "/api/sessions/"+next.Data.ID.String(), "intake")
+	var th struct{ ID string }
+	call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &th)
+
+	nul := "a\u0000b"
+	for _, tc := range []struct {
+		path, token string
+		body        map[string]any
+	}{
+		{"/api/members", tok, map[string]any{"alias": nul}},
+		{member + "/sessions", tok, map[string]any{"status": "held", "held_at": time.Now().UTC().Format(time.RFC3339), "notes": nul}},
+		{member + "/names", tok, map[string]any{"forms": []string{nul}}},
+		{link + "/intake", "", map[string]any{"style": "listen", "topics": []string{"career"}, "text": nul}},
+		{"/api/chat/threads/" + th.ID + "/messages", tok, map[string]any{"text": nul}},
+		{"/api/redact", tok, map[string]any{"texts": []string{nul}}},
+		{"/api/kb/documents", cur, map[string]any{"title": nul, "body": "# x\nbody", "language": "ja", "topics": []string{"listening"}}},
+	} {
+		method := "POST"
+		if tc.path == member+"/names" {
+			method = "PUT"
+		}
+		var e struct{ Error struct{ Message string } }
+		if resp := call(t, srv, method, tc.path, tc.token, tc.body, &e); resp.StatusCode != http.StatusBadRequest || e.Error.Message == "" {
+			t.Errorf("%s %s with NUL: %d %q, want 400 with a sentence", method, tc.path, resp.StatusCode, e.Error.Message)
+		}
+	}
+	doc := map[string]any{"title": "見出しのない文書", "body": "最初の段落に見出しがありません。\n\n## 後の見出し\n本文。", "language": "ja", "topics": []string{"listening"}}
+	if resp := call(t, srv, "POST", "/api/kb/documents", cur, doc, nil); resp.StatusCode != http.StatusCreated {
+		t.Errorf("a document whose body starts without a heading: %d, want 201", resp.StatusCode)
+	}
+}
