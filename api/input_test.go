@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +54,34 @@ func TestNULIsRefused(t *testing.T) {
 	doc := map[string]any{"title": "見出しのない文書", "body": "最初の段落に見出しがありません。\n\n## 後の見出し\n本文。", "language": "ja", "topics": []string{"listening"}}
 	if resp := call(t, srv, "POST", "/api/kb/documents", cur, doc, nil); resp.StatusCode != http.StatusCreated {
 		t.Errorf("a document whose body starts without a heading: %d, want 201", resp.StatusCode)
+	}
+}
+
+// TestResponseHeaders: API answers are never cached, and a caller's
+// request id is echoed only when it is a short token.
+func TestResponseHeaders(t *testing.T) {
+	srv := newTestServer(t, testDeps(t))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	for _, tc := range []struct{ id, want string }{
+		{"abc-123", "abc-123"},
+		{strings.Repeat("x", 8000), ""},
+		{"evil\" level=ERROR", ""},
+	} {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/members", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("X-Request-Id", tc.id)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("Cache-Control %q, want no-store", got)
+		}
+		got := resp.Header.Get("X-Request-Id")
+		if tc.want != "" && got != tc.want || tc.want == "" && (got == tc.id || len(got) > 64 || got == "") {
+			t.Errorf("X-Request-Id %.20q echoed as %.20q", tc.id, got)
+		}
 	}
 }

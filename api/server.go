@@ -7,6 +7,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -56,6 +58,7 @@ func newEcho(d Deps) *echo.Echo {
 	e.HTTPErrorHandler = errorHandler(d.Logger)
 	m := newMetrics(d.DB)
 
+	e.Pre(saneRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		// Accept a caller's id only if it looks like one of ours or a UUID;
 		// anything else is replaced, so logs cannot be forged with it.
@@ -83,7 +86,34 @@ func newEcho(d Deps) *echo.Echo {
 		ReferrerPolicy:        "no-referrer",
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
 	}))
+	e.Use(noStore)
 	e.Use(requestTimeout(d.RequestTimeout))
 	addRoutes(e, d, m)
 	return e
+}
+
+// saneRequestID drops a caller's X-Request-Id unless it is a short token
+// (a UUID or the like): it is logged and echoed, so it must not carry
+// kilobytes or forged log lines. A new one is made instead.
+func saneRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header
+		if id := h.Get(echo.HeaderXRequestID); id != "" && !requestIDRE.MatchString(id) {
+			h.Del(echo.HeaderXRequestID)
+		}
+		return next(c)
+	}
+}
+
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// noStore keeps API answers (notes, plans, tokens) out of shared and
+// browser caches; a handler may still set its own Cache-Control.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if p := c.Request().URL.Path; strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/m/") {
+			c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		}
+		return next(c)
+	}
 }

@@ -124,6 +124,15 @@ type dbConfig struct {
 
 func (c *dbConfig) register(fs *flagSet) {
 	fs.stringVar(&c.URL, "database-url", "DATABASE_URL", "", "PostgreSQL `URL` (pgvector >= 0.7); empty runs the embedded PGlite")
+	// -h prints defaults, and this one comes from the environment: never
+	// print its password.
+	if f := fs.Lookup("database-url"); f.DefValue != "" {
+		shown := "(from DATABASE_URL)"
+		if u, err := url.Parse(f.DefValue); err == nil && u.Scheme != "" {
+			shown = u.Redacted()
+		}
+		f.DefValue = shown
+	}
 	fs.stringVar(&c.DataDir, "data-dir", "TAIWA_DATA_DIR", "./data", "`directory` for the embedded database and its runtime")
 	fs.stringVar(&c.Schema, "db-schema", "TAIWA_DB_SCHEMA", "", "PostgreSQL `schema` for Taiwa's tables (default: the login role's search_path)")
 	fs.intVar(&c.MaxConns, "db-max-conns", "TAIWA_DB_MAX_CONNS", 16, "maximum database `connections` (the embedded database always uses 1)")
@@ -191,7 +200,7 @@ func (c *llmConfig) validate() error {
 			return usagef("OPENAI_BASE_URL=%q: want an http or https URL", c.BaseURL)
 		}
 	}
-	if (c.ChatModel != "" || c.EmbedModel != "") && c.APIKey == "" && c.BaseURL == "" {
+	if (c.ChatModel != "" && c.ChatModel != "offline" || c.EmbedModel != "") && c.APIKey == "" && c.BaseURL == "" {
 		return usagef("a model is set (TAIWA_CHAT_MODEL or TAIWA_EMBED_MODEL) but neither OPENAI_API_KEY nor OPENAI_BASE_URL is")
 	}
 	if c.EmbedDims < 0 || c.EmbedDims > 16000 {

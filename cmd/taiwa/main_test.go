@@ -129,6 +129,17 @@ func TestHelp(t *testing.T) {
 			t.Errorf("serve -h does not mention %s", v)
 		}
 	}
+	// The database URL comes from the environment and is shown as the
+	// flag's default: without its password.
+	out.Reset()
+	run(t.Context(), []string{"serve", "-h"}, env("DATABASE_URL", "postgres://taiwa:hunter2secret@db:5432/taiwa"), &out, &out)
+	if strings.Contains(out.String(), "hunter2secret") || !strings.Contains(out.String(), "postgres://taiwa:xxxxx@db:5432/taiwa") {
+		t.Errorf("serve -h shows the database password:\n%s", out.String())
+	}
+	// TAIWA_CHAT_MODEL=offline needs no endpoint.
+	if _, err := parseServe(nil, env("TAIWA_CHAT_MODEL", "offline"), io.Discard); err != nil {
+		t.Errorf("TAIWA_CHAT_MODEL=offline without an endpoint: %v", err)
+	}
 	out.Reset()
 	if err := run(t.Context(), []string{"version"}, env(), &out, &out); err != nil || !strings.HasPrefix(out.String(), "taiwa ") {
 		t.Errorf("version = %q, %v", out.String(), err)
