@@ -107,6 +107,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("start the coach: %w", err)
 	}
 
+	// Ready means ready: until the starter guidance is in, a prep would
+	// find none (and note a false content gap).
+	starterDone := make(chan struct{})
+	if !cfg.Starter {
+		close(starterDone)
+	}
 	handler := api.NewServer(api.Deps{
 		Logger:      logger,
 		DB:          db.DB,
@@ -114,7 +120,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		History:     hist,
 		Coach:       coach,
 		UI:          web.Handler(cfg.WebDir),
-		Ready:       readiness(db.DB),
+		Ready:       readiness(db.DB, starterDone),
 		MaxInFlight: cfg.MaxInFlight,
 	})
 
@@ -148,7 +154,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if cfg.Starter {
 		// Loaded while the server already answers: each document is its own
 		// short transaction, and it takes a few seconds on a first start.
-		bg.Go(func() { syncStarter(bgCtx, logger, db.DB, kb) })
+		bg.Go(func() { syncStarter(bgCtx, logger, db.DB, kb, starterDone) })
 	}
 	fmt.Fprintf(stdout, "taiwa listening on http://%s\n", ln.Addr()) // tests read the port from this line
 	logger.InfoContext(ctx, "listening", slog.String("addr", ln.Addr().String()), slog.Bool("embedded_db", db.embedded != nil))
@@ -179,9 +185,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return runErr
 }
 
-// syncStarter brings the starter knowledge pack up to date.
-func syncStarter(ctx context.Context, logger *slog.Logger, db *tenant.DB, kb *knowledge.Base) {
+// syncStarter brings the starter knowledge pack up to date and closes
+// done once it is in (or failed: the server then serves without it).
+func syncStarter(ctx context.Context, logger *slog.Logger, db *tenant.DB, kb *knowledge.Base, done chan<- struct{}) {
 	st, err := kb.SyncStarter(ctx, db.OrgScope(knowledge.StarterOrg))
+	close(done)
 	if err != nil {
 		logger.ErrorContext(ctx, "starter pack not loaded; 'taiwa kb import -starter' retries", slog.String("error", err.Error()))
 		return
@@ -213,9 +221,14 @@ func backfillEmbeddings(ctx context.Context, logger *slog.Logger, db *database, 
 // readiness reports whether the database answers and its schema is the one
 // this binary expects. Once the schema has been seen current, only the
 // database is checked: migrations do not go backwards.
-func readiness(db *tenant.DB) func(context.Context) error {
+func readiness(db *tenant.DB, starterDone <-chan struct{}) func(context.Context) error {
 	var schemaOK atomic.Bool
 	return func(ctx context.Context) error {
+		select {
+		case <-starterDone:
+		default:
+			return errors.New("the starter guidance is still loading")
+		}
 		if err := db.Ping(ctx); err != nil {
 			return err
 		}
