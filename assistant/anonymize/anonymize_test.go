@@ -71,6 +71,13 @@ var redactionSets = []struct {
 	// email and url 1.000), keep rate 0.989, precision 0.970, one
 	// placeholder per person 70/82.
 	{"heldout4", 0.82, 0.97, "recall 0.855, keep rate 0.989, precision 0.970, one placeholder per person 70/82"},
+	// heldout5 (204 notes, written blind after heldout4's fixes and the
+	// name lists, sealed until its single first run): recall 0.901
+	// (person 0.814, member 0.975, phone 0.905, postal_code 0.909,
+	// employee_id 0.929, address 0.933; card, email, my_number, url
+	// 1.000), keep rate 0.991, precision 0.977, one placeholder per person
+	// 65/78.
+	{"heldout5", 0.87, 0.97, "recall 0.901, keep rate 0.991, precision 0.977, one placeholder per person 65/78"},
 }
 
 // TestLabelledSet measures, per set and per kind, recall (labelled spans
