@@ -593,7 +593,7 @@ func (r *Redactor) japaneseNames(raw string) []span {
 		}
 		// Hiragana glued to the word before it is okurigana or a particle
 		// (足がすくんで, 言うて); kanji with okurigana is a word (厳しめ).
-		if isName && (isHiragana(t.Surface) && t.Position > 0 && !startsRun(raw, t.Position) || mixedKana(t.Surface)) {
+		if isName && (isHiragana(t.Surface) && (t.Position > 0 && !startsRun(raw, t.Position) || r.book.words[t.Surface]) || mixedKana(t.Surface)) {
 			isName = false
 		}
 		if isName {
@@ -633,6 +633,9 @@ func (r *Redactor) japaneseNames(raw string) []span {
 			i = at + len(h)
 			start := nameRunStart(raw[:at], h)
 			name := raw[start:at]
+			if strings.HasPrefix(name, "ー") {
+				continue // ねーちゃん
+			}
 			if isHiragana(name) {
 				if start, name = r.hiraganaName(raw, start, at, h); name == "" {
 					continue
@@ -843,7 +846,7 @@ func personContext(raw string, a, b int) bool {
 }
 
 var (
-	personAfter  = regexp.MustCompile(`^(?:'s)?\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|told|joins|joined|left|leaves|replied|wrote|emailed|pinged|called|suggested|complained|reported|raised|shared|flagged)\b`)
+	personAfter  = regexp.MustCompile(`^(?:'s)?\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|told|joins|joined|left|leaves|replied|wrote|emailed|pinged|called|suggested|complained|reported|raised|shared|flagged|moves|moved|swaps|swapped|covers|covered|leads|owns|took|takes|starts|started|finished|presented|reviewed|approved|fixed|did|does)\b`)
 	personBefore = regexp.MustCompile(`\b(?i:with|ask|asked|tell|told|cc|ping|pinged|thanks to|thank|meet|met|call|called|email|emailed)\s+$`)
 )
 

@@ -22,6 +22,9 @@ type nameBook struct {
 	romaji map[string]bool // romaji of both, long vowels folded
 	words  map[string]bool // hiragana words (ちなみに: not ちなみ + に)
 	all    map[string]bool // every reading, for kana before an honorific (ひかりさん)
+	// surnames are kanji surnames that are no other word of the
+	// dictionary (岡部, 大和田, 早乙女), found alone before a particle.
+	surnames map[string]bool
 }
 
 func newNameBook(d *dict.Dict) *nameBook {
@@ -30,6 +33,9 @@ func newNameBook(d *dict.Dict) *nameBook {
 	// (loanwords: ケース), and hiragana surfaces and common nouns' readings
 	// (ひかり for 光), which is how such words are written in kana.
 	katakana, hiragana := map[string]bool{}, map[string]bool{}
+	// Kanji surnames, and the kanji words that are something else too
+	// (大和: a place; 中田: both).
+	surnameKanji, otherKanji := map[string]bool{}, map[string]bool{}
 	pos := func(i int) []string {
 		var out []string
 		for _, p := range d.POSTable.POSs[i] {
@@ -51,11 +57,16 @@ func newNameBook(d *dict.Dict) *nameBook {
 		switch {
 		case len(p) > 3 && p[1] == "固有名詞" && p[2] == "人名":
 			names = append(names, entry{formFold(c[3]), p[3] == "名"})
+			if p[3] == "姓" && !isKana(c[2]) {
+				surnameKanji[c[2]] = true
+			}
 		case isKatakana(c[2]) && p[1] != "固有名詞":
 			// Proper nouns are left out: タナカ the company is a name too.
 			katakana[formFold(c[2])] = true
 		case isKana(c[2]):
 			hiragana[c[2]] = true
+		case !isKana(c[2]):
+			otherKanji[c[2]] = true
 		case p[0] == "名詞" && p[1] != "固有名詞" && isKana(c[3]):
 			hiragana[formFold(c[3])] = true
 		}
@@ -77,6 +88,12 @@ func newNameBook(d *dict.Dict) *nameBook {
 		}
 	}
 	b.words = hiragana
+	b.surnames = map[string]bool{}
+	for w := range surnameKanji {
+		if n := utf8.RuneCountInString(w); n >= 2 && n <= 4 && !otherKanji[w] {
+			b.surnames[w] = true
+		}
+	}
 	return b
 }
 
@@ -134,6 +151,22 @@ func (r *Redactor) kanaNames(raw string) []span {
 			out = append(out, span{m[0], m[1], Person})
 		}
 	}
+	// A kanji surname alone, which kagome read otherwise: 今週は岡部が入る.
+	for _, m := range kanjiRun.FindAllStringSubmatchIndex(raw, -1) {
+		if w := raw[m[2]:m[3]]; r.book.surnames[w] {
+			out = append(out, span{m[2], m[3], Person})
+		}
+	}
+	// A full name in katakana joined with ・ that no part of is a word:
+	// ソムチャイ・ウォンサワット, ファム・ヴァン・ドゥック.
+	for _, m := range katakanaFullName.FindAllStringIndex(raw, -1) {
+		if katakanaAt(raw, m[0]-1, true) || katakanaAt(raw, m[1], false) {
+			continue
+		}
+		if !slices.ContainsFunc(strings.Split(raw[m[0]:m[1]], "・"), func(p string) bool { return r.readAs(p) == readWord }) {
+			out = append(out, span{m[0], m[1], Person})
+		}
+	}
 	// Nicknames shaped like ゆっきー, かっちー, マッチー.
 	for _, m := range nickname.FindAllStringSubmatchIndex(raw, -1) {
 		if startsRun(raw, m[2]) {
@@ -148,6 +181,9 @@ func (r *Redactor) kanaNames(raw string) []span {
 			continue
 		}
 		run := raw[m[0]:m[1]]
+		if honorificAt(run) > 0 {
+			continue // [人物1]さんが: the honorific of a name before it
+		}
 		rs := []rune(run)
 		for n := min(4, len(rs)-1); n >= 2; n-- {
 			name, rest := string(rs[:n]), string(rs[n:])
@@ -217,10 +253,12 @@ func nameContext(raw string, a, b int) bool {
 }
 
 var (
-	katakanaWord = regexp.MustCompile(`[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})*`)
-	hiraganaRun  = regexp.MustCompile(`\p{Hiragana}{3,}`)
-	nickname     = regexp.MustCompile(`([ぁ-ゖ]{1,2}っ[ぁ-ゖ]ー|[ァ-ヺ]{1,2}ッ[ァ-ヺ]ー)(?:が|は|と|に|の|も|を|って|さん|ちゃん|くん|、|。|\s|$)`)
-	capitalWords = regexp.MustCompile(`\b\p{Lu}\p{Ll}{2,}(?:\s\p{Lu}\p{Ll}{2,})?\b`)
+	katakanaWord     = regexp.MustCompile(`[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})*`)
+	hiraganaRun      = regexp.MustCompile(`\p{Hiragana}{3,}`)
+	kanjiRun         = regexp.MustCompile(`(?:^|[^\p{Han}々])([\p{Han}々]{2,4})(?:が|は|と|に|の|も|を|へ|や|から|で|、|。|（|\(|\s|$)`)
+	katakanaFullName = regexp.MustCompile(`[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})+`)
+	nickname         = regexp.MustCompile(`([ぁ-ゖ]{1,2}っ[ぁ-ゖ]ー|[ァ-ヺ]{1,2}ッ[ァ-ヺ]ー)(?:が|は|と|に|の|も|を|って|さん|ちゃん|くん|、|。|\s|$)`)
+	capitalWords     = regexp.MustCompile(`\b\p{Lu}\p{Ll}{2,}(?:\s\p{Lu}\p{Ll}{2,})?\b`)
 	// particles (and honorifics) a hiragana name runs into, longest first.
 	// (Not って: まよって is a verb far more often than a name.)
 	particles = []string{"ちゃん", "さん", "くん", "から", "です", "より", "まで", "が", "は", "と", "に", "の", "も", "を", "へ", "や"}
