@@ -676,9 +676,17 @@ func TestErasureCoversCoaching(t *testing.T) {
 	call(t, srv, "POST", "/api/chat/threads/"+loose.ID.String()+"/messages", tok, map[string]any{"text": "Hさんが挑戦を避けています。どう声をかけますか？"}, nil)
 	call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &other)
 	call(t, srv, "POST", "/api/chat/threads/"+other.ID.String()+"/messages", tok, map[string]any{"text": "挑戦を避けるメンバーへの声かけは？"}, nil)
+	// The export holds every row the erasure deletes.
+	var export history.Export
+	call(t, srv, "GET", member+"/export", tok, nil, &export)
 	var erased map[string]history.Erased
 	call(t, srv, "DELETE", member, tok, nil, &erased)
 	e := erased["erased"]
+	for table, n := range e {
+		if table != "members" && int64(len(export.Records[table])) != n {
+			t.Errorf("export has %d rows of %s, the erasure deleted %d", len(export.Records[table]), table, n)
+		}
+	}
 	if e["chat_threads"] != 2 || e["chat_messages"] != 4 || e["coach_answers"] != 3 || e["answer_feedback"] != 1 {
 		t.Errorf("erased = %v", e)
 	}

@@ -7,6 +7,7 @@ package history
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -258,12 +259,7 @@ func (s *Store) EraseMember(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Erase
 // alias the redactor masked ([人物1]さん) or of one character names no one
 // in particular, so it is not searched for.
 func eraseMentions(ctx context.Context, tx pgx.Tx, alias string, e Erased) error {
-	if utf8.RuneCountInString(alias) < 2 || strings.Contains(alias, "[") {
-		return nil
-	}
-	rows, _ := tx.Query(ctx, `SELECT t.id FROM chat_threads t WHERE t.member_id IS NULL
-		AND EXISTS (SELECT FROM chat_messages c WHERE c.thread_id = t.id AND strpos(c.content, $1) > 0)`, alias)
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	ids, err := mentionThreads(ctx, tx, alias)
 	if err != nil || len(ids) == 0 {
 		return err
 	}
@@ -282,6 +278,21 @@ func eraseMentions(ctx context.Context, tx pgx.Tx, alias string, e Erased) error
 	e["chat_messages"] += msgs
 	e["coach_answers"] += answers
 	return nil
+}
+
+// mentionThreads are the manager's conversations not tied to a member that
+// name the member by alias.
+func mentionThreads(ctx context.Context, tx pgx.Tx, alias string) ([]uuid.UUID, error) {
+	if utf8.RuneCountInString(alias) < 2 || strings.Contains(alias, "[") {
+		return nil, nil
+	}
+	rows, _ := tx.Query(ctx, `SELECT t.id FROM chat_threads t WHERE t.member_id IS NULL
+		AND EXISTS (SELECT FROM chat_messages c WHERE c.thread_id = t.id AND strpos(c.content, $1) > 0)`, alias)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, fmt.Errorf("conversations naming the member: %w", err)
+	}
+	return ids, nil
 }
 
 // Styles are the ways a member can ask the manager to respond.
@@ -602,8 +613,13 @@ type Export struct {
 	Actions  []Action  `json:"actions"`
 	// Feedback is the member's feedback as the manager sees it: figures
 	// over several ratings and the comments the member shared.
-	Feedback   FeedbackSummary `json:"feedback"`
-	ExportedAt time.Time       `json:"exported_at"`
+	Feedback FeedbackSummary `json:"feedback"`
+	// Records are every row an erasure of the member would delete, by
+	// table: the tables with the member's id, and the conversations not
+	// tied to the member that name them. Session vectors are left out
+	// (numbers, not words).
+	Records    map[string][]json.RawMessage `json:"records"`
+	ExportedAt time.Time                    `json:"exported_at"`
 }
 
 // ExportMember returns all of a member's history.
@@ -622,8 +638,44 @@ func (s *Store) ExportMember(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Expo
 	if e.Feedback, err = s.FeedbackSummary(ctx, tx, id); err != nil {
 		return Export{}, err
 	}
+	if e.Records, err = records(ctx, tx, id, e.Member.Alias); err != nil {
+		return Export{}, err
+	}
 	e.ExportedAt = time.Now().UTC()
 	return e, nil
+}
+
+// records reads, as JSON, every row EraseMember would delete.
+func records(ctx context.Context, tx pgx.Tx, id uuid.UUID, alias string) (map[string][]json.RawMessage, error) {
+	out := map[string][]json.RawMessage{}
+	read := func(table, where string, arg any) error {
+		rows, _ := tx.Query(ctx, `SELECT to_jsonb(x) - 'embedding' FROM `+table+` x WHERE `+where, arg)
+		rs, err := pgx.CollectRows(rows, pgx.RowTo[json.RawMessage])
+		if err != nil {
+			return fmt.Errorf("export %s: %w", table, err)
+		}
+		out[table] = append(nonNil(out[table]), rs...)
+		return nil
+	}
+	for _, t := range memberTables {
+		if err := read(t, "member_id = $1", id); err != nil {
+			return nil, err
+		}
+	}
+	ids, err := mentionThreads(ctx, tx, alias)
+	if err != nil || len(ids) == 0 {
+		return out, err
+	}
+	for _, q := range []struct{ table, where string }{
+		{"chat_threads", "id = ANY ($1)"},
+		{"chat_messages", "thread_id = ANY ($1)"},
+		{"coach_answers", "kind = 'chat' AND member_id IS NULL AND (answer->>'thread_id')::uuid = ANY ($1)"},
+	} {
+		if err := read(q.table, q.where, ids); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Terms returns the organization's extra terms to mask.
