@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -352,6 +354,39 @@ func TestInFlightCap(t *testing.T) {
 	if resp := call(t, srv, "GET", "/test/slow", "", nil, nil); resp.StatusCode != 204 {
 		// The slot is free again; this one must not block (release is closed).
 		t.Errorf("after the load: %d, want 204", resp.StatusCode)
+	}
+}
+
+// TestSlowBodiesHoldNoSlot: requests whose bodies trickle in do not take
+// a slot while they arrive, so they cannot turn real requests away.
+func TestSlowBodiesHoldNoSlot(t *testing.T) {
+	d := testDeps(t)
+	d.MaxInFlight = 2
+	srv := newTestServer(t, d, func(e *echo.Echo) {
+		e.POST("/test/echo", func(c echo.Context) error {
+			if _, err := io.ReadAll(c.Request().Body); err != nil {
+				return err
+			}
+			return c.NoContent(http.StatusNoContent)
+		})
+	})
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	for range 3 {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+	}
+	time.Sleep(200 * time.Millisecond) // the slow requests reach the server
+	resp, err := http.Post(srv.URL+"/test/echo", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Errorf("a real request behind 3 slow bodies (cap 2): %d, want 204", resp.StatusCode)
 	}
 }
 

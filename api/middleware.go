@@ -1,8 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -55,6 +58,11 @@ func limitInFlight(max int, m *metrics) echo.MiddlewareFunc {
 			case "/healthz", "/readyz", "/metrics":
 				return next(c)
 			}
+			// A slot is for a request whose body has arrived: bodies
+			// trickled in slowly would otherwise hold every slot.
+			if err := readBody(c); err != nil {
+				return err
+			}
 			select {
 			case slots <- struct{}{}:
 			default:
@@ -69,6 +77,37 @@ func limitInFlight(max int, m *metrics) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// bodyTimeout bounds how long a request body may take to arrive.
+const bodyTimeout = 15 * time.Second
+
+// readBody reads a request's body into memory before the request takes a
+// slot, within bodyTimeout and the route's size limit (larger for imports).
+func readBody(c echo.Context) error {
+	req := c.Request()
+	if req.Body == nil || req.Body == http.NoBody || req.ContentLength == 0 {
+		return nil
+	}
+	limit := int64(2 << 20)
+	if c.Path() == "/api/kb/import" {
+		limit = 60 << 20
+	}
+	if req.ContentLength > limit {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the request body is too large")
+	}
+	rc := http.NewResponseController(c.Response().Writer)
+	_ = rc.SetReadDeadline(time.Now().Add(bodyTimeout)) // not every writer supports it (tests)
+	body, err := io.ReadAll(io.LimitReader(req.Body, limit+1))
+	_ = rc.SetReadDeadline(time.Time{})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusRequestTimeout, "the request body did not arrive in time")
+	}
+	if int64(len(body)) > limit {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "the request body is too large")
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	return nil
 }
 
 // requestTimeout bounds each request's context. Streaming handlers replace
