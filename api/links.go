@@ -34,6 +34,10 @@ func handleLinksCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 		if err := decode(c, &req); err != nil {
 			return createdLink{}, err
 		}
+		if req.TTLHours < 0 || req.TTLHours > 30*24 {
+			// Checked before it becomes a duration, which would overflow.
+			return createdLink{}, invalidf("ttl_hours: a link lasts from 1 hour to 30 days (720 hours)")
+		}
 		l, token, err := h.CreateLink(ctx, tx, p.OrgID, p.UserID, id, req.Phase, time.Duration(req.TTLHours)*time.Hour)
 		return createdLink{l, token, memberPagePath + token}, err
 	})

@@ -57,6 +57,12 @@ func TestMemberIntake(t *testing.T) {
 	if resp := call(t, srv, "POST", session+"/links", tok, map[string]any{"phase": "feedback"}, nil); resp.StatusCode != 400 {
 		t.Errorf("feedback link on a scheduled session = %d, want 400", resp.StatusCode)
 	}
+	// A lifetime that would overflow a duration (and wrap into range).
+	for _, ttl := range []int{-1, 721, 2562048, 9223372036854} {
+		if resp := call(t, srv, "POST", session+"/links", tok, map[string]any{"phase": "intake", "ttl_hours": ttl}, nil); resp.StatusCode != 400 {
+			t.Errorf("ttl_hours %d = %d, want 400", ttl, resp.StatusCode)
+		}
+	}
 	stale := newLink(t, srv, tok, session, "intake")
 	link := newLink(t, srv, tok, session, "intake")
 	if resp := call(t, srv, "GET", stale, "", nil, nil); resp.StatusCode != 404 {

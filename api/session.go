@@ -48,11 +48,17 @@ func credential(c echo.Context) (token string, fromCookie bool) {
 	if tok, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer "); ok {
 		return strings.TrimSpace(tok), false
 	}
-	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
-		return ck.Value, true
+	for _, name := range []string{hostCookiePrefix + sessionCookie, sessionCookie} {
+		if ck, err := c.Cookie(name); err == nil && ck.Value != "" {
+			return ck.Value, true
+		}
 	}
 	return "", false
 }
+
+// hostCookiePrefix binds the cookie to this host over HTTPS: a sibling
+// domain cannot set or overwrite it.
+const hostCookiePrefix = "__Host-"
 
 type sessionResponse struct {
 	meResponse
@@ -62,7 +68,11 @@ type sessionResponse struct {
 
 func setSessionCookie(c echo.Context, value string, maxAge int) {
 	secure := c.Request().TLS != nil || c.Request().Header.Get("X-Forwarded-Proto") == "https"
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: value, Path: "/", MaxAge: maxAge,
+	name := sessionCookie
+	if secure {
+		name = hostCookiePrefix + sessionCookie
+	}
+	c.SetCookie(&http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
 }
 

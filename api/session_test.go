@@ -110,3 +110,36 @@ func TestUIServed(t *testing.T) {
 		}
 	}
 }
+
+// TestHostCookieOverTLS: behind HTTPS the session cookie carries the
+// __Host- prefix (Secure, Path=/, no Domain), so no sibling domain can set
+// or overwrite it, and it signs the browser in.
+func TestHostCookieOverTLS(t *testing.T) {
+	srv := newTestServer(t, testDeps(t))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", srv.URL+"/api/session", strings.NewReader(`{"token":"`+tok+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-Proto", "https")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "__Host-"+sessionCookie {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.Secure || cookie.Path != "/" || cookie.Domain != "" {
+		t.Fatalf("cookies %v: want __Host-%s, Secure, Path=/, no Domain", resp.Cookies(), sessionCookie)
+	}
+	req, _ = http.NewRequestWithContext(t.Context(), "GET", srv.URL+"/api/me", nil)
+	req.AddCookie(cookie)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("/api/me with the __Host- cookie: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+}
