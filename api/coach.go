@@ -28,8 +28,8 @@ func caller(p tenant.Principal) assistant.Caller {
 // sse writes server-sent events. Once the first event is out, errors can
 // no longer change the status: they go out as an error event.
 type sse struct {
-	c       echo.Context
-	started bool
+	c             echo.Context
+	started, done bool
 }
 
 func (s *sse) start() {
@@ -48,6 +48,13 @@ func (s *sse) send(ev assistant.Event) error {
 	if err := s.c.Request().Context().Err(); err != nil {
 		return err
 	}
+	return s.write(ev)
+}
+
+// write sends an event even after the request's context ended: the last
+// word of a stream the server cuts.
+func (s *sse) write(ev assistant.Event) error {
+	s.done = s.done || ev.Type == "done"
 	s.start()
 	data, err := json.Marshal(ev.Data)
 	if err != nil {
@@ -77,6 +84,11 @@ func streamOrJSON[T any](c echo.Context, fn func(ctx context.Context, emit assis
 	c.SetRequest(c.Request().WithContext(ctx))
 	s := &sse{c: c}
 	_, err := fn(ctx, s.send)
+	if errors.Is(context.Cause(c.Request().Context()), ErrShutdown) && s.started && !s.done {
+		// The server, not the client, ended it: say so, and log a 503.
+		s.write(assistant.Event{Type: "error", Data: errorDetail{Code: "unavailable", Message: ErrShutdown.Error(), RequestID: requestID(c)}})
+		return ErrShutdown
+	}
 	if err == nil {
 		return nil
 	}

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -699,4 +701,73 @@ func TestErasureCoversCoaching(t *testing.T) {
 	if n := rowsAbout(t, id); n != 0 {
 		t.Errorf("%d rows about the erased member remain", n)
 	}
+}
+
+// TestShutdownEndsStreams: when a shutdown's grace period ends mid-stream,
+// the stream closes with an error event the UI understands (unavailable,
+// try again), and the access log says 503.
+func TestShutdownEndsStreams(t *testing.T) {
+	gate := make(chan struct{})
+	defer close(gate)
+	_, model := fakeModel(t, func(req openaitest.Request) openaitest.Reply {
+		r := citingAnswer(req)
+		r.Gate = gate // the model keeps "writing" until the test ends
+		return r
+	})
+	d := coachDeps(t, model, 0)
+	var logs syncBuffer
+	d.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	coach, err := assistant.New(assistant.Config{Logger: d.Logger, Knowledge: d.Knowledge, History: d.History, Safety: sharedDetector(t), LLM: model})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Coach = coach
+	base, shutdown := context.WithCancelCause(context.Background())
+	defer shutdown(nil)
+	srv := httptest.NewUnstartedServer(newEcho(d))
+	srv.Config.BaseContext = func(net.Listener) context.Context { return base }
+	srv.Start()
+	t.Cleanup(srv.Close)
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	member := seedMember(t, srv, tok, "Sさん", "")
+
+	events, cancel := openStream(t, srv, member+"/prep", tok, map[string]any{})
+	defer cancel()
+	for ev := range events {
+		if ev.Type == "delta" {
+			break // the model is writing
+		}
+	}
+	shutdown(ErrShutdown)
+	var last event
+	for ev := range events {
+		last = ev
+	}
+	var detail errorDetail
+	json.Unmarshal(last.Data, &detail)
+	if last.Type != "error" || detail.Code != "unavailable" || !strings.Contains(detail.Message, "try again") {
+		t.Errorf("last event %s %s, want an error event: unavailable, try again", last.Type, last.Data)
+	}
+	if !strings.Contains(logs.String(), "route=/api/members/:id/prep status=503") {
+		t.Errorf("the cut stream was not logged as 503:\n%s", logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

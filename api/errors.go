@@ -24,6 +24,11 @@ var errPanic = errors.New("panic")
 // errOverloaded answers requests beyond the in-flight cap.
 var errOverloaded = errors.New("server busy")
 
+// ErrShutdown is the cause the server cancels its requests' base context
+// with when a shutdown's grace period ends: a stream cut then ends with an
+// error event and is logged as 503, not as a client that went away.
+var ErrShutdown = errors.New("the server is restarting: try again in a moment")
+
 func invalidf(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{errInvalid}, args...)...)
 }
@@ -53,6 +58,7 @@ var errorStatus = []struct {
 	{knowledge.ErrConflict, http.StatusConflict, "conflict"},
 	{knowledge.ErrReadOnly, http.StatusForbidden, "read_only"},
 	{errOverloaded, http.StatusServiceUnavailable, "unavailable"},
+	{ErrShutdown, http.StatusServiceUnavailable, "unavailable"},
 	{tenant.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable, "unavailable"},
 	// The client went away; nobody reads this answer, but the log and the

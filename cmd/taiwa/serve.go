@@ -130,8 +130,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	// Streams (SSE) watch this context: Shutdown waits for handlers but does
 	// not cancel them, so it is cancelled after a grace period below.
-	baseCtx, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelBase()
+	baseCtx, cancelBase := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancelBase(nil)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -176,7 +176,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer cancel()
 	// Let streams finish for most of the drain period, then cancel them so
 	// they send their last event and end.
-	grace := time.AfterFunc(cfg.Shutdown*3/4, cancelBase)
+	grace := time.AfterFunc(cfg.Shutdown*3/4, func() { cancelBase(api.ErrShutdown) })
 	defer grace.Stop()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		logger.Warn("shutdown", slog.String("error", err.Error()))
