@@ -57,6 +57,8 @@ var errorStatus = []struct {
 	{knowledge.ErrNotFound, http.StatusNotFound, "not_found"},
 	{knowledge.ErrConflict, http.StatusConflict, "conflict"},
 	{knowledge.ErrReadOnly, http.StatusForbidden, "read_only"},
+	{errIdempotencyMismatch, http.StatusUnprocessableEntity, "idempotency_mismatch"},
+	{errIdempotencyBusy, http.StatusConflict, "conflict"},
 	{errOverloaded, http.StatusServiceUnavailable, "unavailable"},
 	{ErrShutdown, http.StatusServiceUnavailable, "unavailable"},
 	{tenant.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,5 +85,60 @@ func TestResponseHeaders(t *testing.T) {
 		if tc.want != "" && got != tc.want || tc.want == "" && (got == tc.id || len(got) > 64 || got == "") {
 			t.Errorf("X-Request-Id %.20q echoed as %.20q", tc.id, got)
 		}
+	}
+}
+
+// TestIdempotencyKey: twenty identical POSTs with one key make one session
+// and all get its answer; the key with another body is a 422; without a
+// key every POST counts.
+func TestIdempotencyKey(t *testing.T) {
+	srv := newTestServer(t, testDeps(t))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	var m redacted[history.Member]
+	call(t, srv, "POST", "/api/members", tok, map[string]any{"alias": "Iさん"}, &m)
+	member := "/api/members/" + m.Data.ID.String()
+	post := func(key, notes string) (int, string, string) {
+		body := `{"status":"held","held_at":"2026-11-20T10:00:00Z","notes":"` + notes + `"}`
+		req, _ := http.NewRequest("POST", srv.URL+member+"/sessions", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		if key != "" {
+			req.Header.Set("Idempotency-Key", key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			return 0, "", ""
+		}
+		defer resp.Body.Close()
+		var s redacted[history.Session]
+		json.NewDecoder(resp.Body).Decode(&s)
+		return resp.StatusCode, s.Data.ID.String(), resp.Header.Get("Idempotent-Replayed")
+	}
+	var wg sync.WaitGroup
+	ids := make([]string, 20)
+	codes := make([]int, 20)
+	for i := range 20 {
+		wg.Go(func() { codes[i], ids[i], _ = post("retry-1", "同じ1on1") })
+	}
+	wg.Wait()
+	for i := range 20 {
+		if codes[i] != http.StatusCreated || ids[i] != ids[0] {
+			t.Errorf("request %d: %d %s, want 201 and the first session %s", i, codes[i], ids[i], ids[0])
+		}
+	}
+	if code, _, replayed := post("retry-1", "同じ1on1"); code != http.StatusCreated || replayed != "true" {
+		t.Errorf("a later repeat: %d replayed %q, want the first answer replayed", code, replayed)
+	}
+	if code, _, _ := post("retry-1", "別の内容"); code != http.StatusUnprocessableEntity {
+		t.Errorf("the key with another body: %d, want 422", code)
+	}
+	post("", "キーなし")
+	post("", "キーなし")
+	var sessions struct{ Sessions []history.Session }
+	call(t, srv, "GET", member+"/sessions", tok, nil, &sessions)
+	if len(sessions.Sessions) != 3 {
+		t.Errorf("%d sessions, want 3 (one per key, one per keyless POST)", len(sessions.Sessions))
 	}
 }

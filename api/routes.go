@@ -27,8 +27,14 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	// Authenticated routes. Not an echo.Group: a group with middleware
 	// answers 404 instead of 405 for a known path with the wrong method.
 	auth := authenticate(d.DB)
+	// Every POST honours an Idempotency-Key, after the role checks.
+	once := idempotent(d.DB)
 	api := func(method, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
-		e.Add(method, path, h, append([]echo.MiddlewareFunc{auth}, m...)...)
+		mw := append([]echo.MiddlewareFunc{auth}, m...)
+		if method == http.MethodPost {
+			mw = append(mw, once)
+		}
+		e.Add(method, path, h, mw...)
 	}
 	admin := requireRole(tenant.RoleAdmin)
 
