@@ -579,50 +579,64 @@ var compounds = map[string]bool{"仕様": true, "同様": true, "模様": true, 
 	"暴君": true, "人氏": true}
 
 func (r *Redactor) japaneseNames(raw string) []span {
+	return append(r.taggedNames(raw), r.honorificNames(raw)...)
+}
+
+// taggedNames are the names kagome tags 人名, a surname and given name
+// written together joined (鈴木花子).
+func (r *Redactor) taggedNames(raw string) []span {
 	var out []span
 	toks := r.tok.Analyze(raw, tokenizer.Normal)
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		pos := t.POS()
-		isName := len(pos) > 2 && pos[0] == "名詞" && pos[1] == "固有名詞" && pos[2] == "人名"
-		// A katakana "name" inside a katakana word is a piece of that word
-		// (マイ of マイナンバー), not a person; 鈴木 in 鈴木チーム is.
-		if isName && isKana(t.Surface) && (katakanaAt(raw, t.Position-1, true) || katakanaAt(raw, t.Position+len(t.Surface), false) ||
-			!nameContext(raw, t.Position, t.Position+len(t.Surface))) {
-			isName = false
+		if !r.taggedName(raw, t) {
+			continue
 		}
-		// Hiragana glued to the word before it is okurigana or a particle
-		// (足がすくんで, 言うて); kanji with okurigana is a word (厳しめ).
-		if isName && (isHiragana(t.Surface) && (t.Position > 0 && !startsRun(raw, t.Position) || r.book.words[t.Surface]) || mixedKana(t.Surface)) {
-			isName = false
+		start, end := t.Position, t.Position+len(t.Surface)
+		for i+1 < len(toks) && isPersonToken(toks[i+1]) && toks[i+1].Position == end {
+			end += len(toks[i+1].Surface)
+			i++
 		}
-		if isName {
-			// Join a surname and given name written together (鈴木花子).
-			start, end := t.Position, t.Position+len(t.Surface)
-			for i+1 < len(toks) {
-				n := toks[i+1].POS()
-				if len(n) > 2 && n[1] == "固有名詞" && n[2] == "人名" && toks[i+1].Position == end {
-					end += len(toks[i+1].Surface)
-					i++
-					continue
-				}
-				break
-			}
-			// Kanji with okurigana is a word, whatever kagome tags its
-			// pieces (厳 + しめ).
-			if mixedKana(raw[start:end]) {
-				continue
-			}
-			// A lone one-kanji "surname" is more often the common word
-			// (森の中, 林を抜ける); with an honorific or title the loop below
-			// still finds it (森さん, 林部長).
-			if utf8.RuneCountInString(raw[start:end]) == 1 {
-				continue
-			}
-			out = append(out, span{start, end, Person})
+		// Kanji with okurigana is a word, whatever kagome tags its pieces
+		// (厳 + しめ). A lone one-kanji "surname" is more often the common
+		// word (森の中, 林を抜ける); with an honorific or title
+		// honorificNames still finds it (森さん, 林部長).
+		if mixedKana(raw[start:end]) || utf8.RuneCountInString(raw[start:end]) == 1 {
+			continue
 		}
+		out = append(out, span{start, end, Person})
 	}
-	// A run of kanji, katakana or hiragana right before an honorific.
+	return out
+}
+
+func isPersonToken(t tokenizer.Token) bool {
+	pos := t.POS()
+	return len(pos) > 2 && pos[0] == "名詞" && pos[1] == "固有名詞" && pos[2] == "人名"
+}
+
+// taggedName reports whether a token kagome tags 人名 stands as a name.
+func (r *Redactor) taggedName(raw string, t tokenizer.Token) bool {
+	if !isPersonToken(t) {
+		return false
+	}
+	end := t.Position + len(t.Surface)
+	// A katakana "name" inside a katakana word is a piece of that word
+	// (マイ of マイナンバー), not a person; 鈴木 in 鈴木チーム is.
+	if isKana(t.Surface) && (katakanaAt(raw, t.Position-1, true) || katakanaAt(raw, end, false) || !nameContext(raw, t.Position, end)) {
+		return false
+	}
+	// Hiragana glued to the word before it is okurigana or a particle
+	// (足がすくんで, 言うて); kanji with okurigana is a word (厳しめ).
+	if isHiragana(t.Surface) && (t.Position > 0 && !startsRun(raw, t.Position) || r.book.words[t.Surface]) {
+		return false
+	}
+	return !mixedKana(t.Surface)
+}
+
+// honorificNames are the runs of kanji, katakana or hiragana right before
+// an honorific or title: 田中さん, マイケルさん, ゆいちゃん.
+func (r *Redactor) honorificNames(raw string) []span {
+	var out []span
 	for _, h := range honorifics {
 		for i := 0; ; {
 			j := strings.Index(raw[i:], h)
@@ -631,34 +645,41 @@ func (r *Redactor) japaneseNames(raw string) []span {
 			}
 			at := i + j
 			i = at + len(h)
-			start := nameRunStart(raw[:at], h)
-			name := raw[start:at]
-			if strings.HasPrefix(name, "ー") {
-				continue // ねーちゃん
+			if start, ok := r.beforeHonorific(raw, at, h); ok {
+				// A title word alone (部長会議) has nothing before it to mask.
+				out = append(out, span{start, at, Person})
 			}
-			if isHiragana(name) {
-				if start, name = r.hiraganaName(raw, start, at, h); name == "" {
-					continue
-				}
-			}
-			if name == "" || notNames[name] || strings.HasPrefix(name, "お") && utf8.RuneCountInString(name) <= 2 {
-				continue
-			}
-			if last, _ := utf8.DecodeLastRuneInString(name); compounds[string(last)+h] {
-				continue
-			}
-			// An ordinary word before a title or honorific is a role or a
-			// department (営業部長, 前任課長, ベテランさん); one kanji stays a
-			// name (林さん: the dictionary's forest).
-			if utf8.RuneCountInString(name) >= 2 && !isHiragana(name) && r.readAs(name) == readWord {
-				continue
-			}
-
-			// A title word alone (部長会議) has nothing before it to mask.
-			out = append(out, span{start, at, Person})
 		}
 	}
 	return out
+}
+
+// beforeHonorific returns where the name before the honorific h at raw[at:]
+// starts, if what stands there is a name.
+func (r *Redactor) beforeHonorific(raw string, at int, h string) (int, bool) {
+	start := nameRunStart(raw[:at], h)
+	name := raw[start:at]
+	if strings.HasPrefix(name, "ー") {
+		return 0, false // ねーちゃん
+	}
+	if isHiragana(name) {
+		if start, name = r.hiraganaName(raw, start, at, h); name == "" {
+			return 0, false
+		}
+	}
+	if name == "" || notNames[name] || strings.HasPrefix(name, "お") && utf8.RuneCountInString(name) <= 2 {
+		return 0, false
+	}
+	if last, _ := utf8.DecodeLastRuneInString(name); compounds[string(last)+h] {
+		return 0, false
+	}
+	// An ordinary word before a title or honorific is a role or a
+	// department (営業部長, 前任課長, ベテランさん); one kanji stays a name
+	// (林さん: the dictionary's forest).
+	if utf8.RuneCountInString(name) >= 2 && !isHiragana(name) && r.readAs(name) == readWord {
+		return 0, false
+	}
+	return start, true
 }
 
 func isHiragana(s string) bool {
@@ -784,35 +805,50 @@ func englishNames(raw string) []span {
 			out = append(out, span{m[2], m[3], Person})
 		}
 	}
-	// Given names from the list, with the capitalized word right after
-	// them as the surname ("Emily Clark", but not "Yuki's My Number").
 	words := surnameWord.FindAllStringIndex(raw, -1)
+	out = append(out, givenNameSpans(raw, words)...)
+	out = append(out, surnameSpans(raw, words)...)
+	return append(out, lowerCaseNames(raw)...)
+}
+
+// givenNameSpans are given names from the lists, with the capitalized word
+// right after them as the surname ("Emily Clark", but not "Yuki's My
+// Number").
+func givenNameSpans(raw string, words [][]int) []span {
+	var out []span
 	for i, m := range words {
 		if r, _ := utf8.DecodeLastRuneInString(raw[:m[0]]); m[0] > 0 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-') {
 			continue // inside a word (non-Russell)
 		}
-		if !givenName(raw[m[0]:m[1]]) || imperative(raw, m[0], m[1]) || placePrefix[raw[m[0]:m[1]]] ||
+		w := raw[m[0]:m[1]]
+		if !givenName(w) || imperative(raw, m[0], m[1]) || placePrefix[w] ||
 			i > 0 && raw[words[i-1][1]:m[0]] == " " && placePrefix[raw[words[i-1][0]:words[i-1][1]]] {
 			continue // San Francisco, St. Louis
 		}
-		end := m[1]
+		end, next := m[1], ""
 		if i+1 < len(words) && raw[m[1]:words[i+1][0]] == " " && !notSurname[raw[words[i+1][0]:words[i+1][1]]] {
-			end = words[i+1][1]
+			end, next = words[i+1][1], raw[words[i+1][0]:words[i+1][1]]
 		}
 		// Bill, Grace, Hope: a name only with a surname after it or where
 		// a person fits ("Grace said", "with Bill").
-		if w := raw[m[0]:m[1]]; ambiguous[w] && !(end > m[1] && surnames[raw[words[i+1][0]:end]] && !ambiguous[raw[words[i+1][0]:end]]) && !personContext(raw, m[0], m[1]) {
+		if ambiguous[w] && !(surnames[next] && !ambiguous[next]) && !personContext(raw, m[0], m[1]) {
 			continue
 		}
 		out = append(out, span{m[0], end, Person})
 	}
+	return out
+}
+
+// surnameSpans are surnames from the lists, with the capitalized word
+// right before them as the given name (with Siobhan McDonald), unless it
+// starts the sentence (Ask Patel) or a place (San Francisco).
+func surnameSpans(raw string, words [][]int) []span {
+	var out []span
 	for i, m := range words {
-		if !surnames[raw[m[0]:m[1]]] || imperative(raw, m[0], m[1]) || ambiguous[raw[m[0]:m[1]]] && !personContext(raw, m[0], m[1]) {
+		w := raw[m[0]:m[1]]
+		if !surnames[w] || imperative(raw, m[0], m[1]) || ambiguous[w] && !personContext(raw, m[0], m[1]) {
 			continue
 		}
-		// The capitalized word right before a surname is the given name
-		// (with Siobhan McDonald), unless it starts the sentence (Ask Patel)
-		// or a place (San Francisco).
 		start := m[0]
 		if i > 0 && raw[words[i-1][1]:m[0]] == " " {
 			prev := raw[words[i-1][0]:words[i-1][1]]
@@ -825,6 +861,13 @@ func englishNames(raw string) []span {
 		}
 		out = append(out, span{start, m[1], Person})
 	}
+	return out
+}
+
+// lowerCaseNames are given names written in lower case where only a
+// person fits: "talked with john", "sarah said".
+func lowerCaseNames(raw string) []span {
+	var out []span
 	for _, re := range []*regexp.Regexp{lowerBefore, lowerAfter} {
 		for _, m := range re.FindAllStringSubmatchIndex(raw, -1) {
 			w := raw[m[2]:m[3]]
@@ -833,7 +876,6 @@ func englishNames(raw string) []span {
 			}
 		}
 	}
-
 	return out
 }
 

@@ -28,73 +28,83 @@ type nameBook struct {
 }
 
 func newNameBook(d *dict.Dict) *nameBook {
-	b := &nameBook{kana: map[string]bool{}, given: map[string]bool{}, romaji: map[string]bool{}, all: map[string]bool{}}
-	// Kana words a name reading may collide with: katakana surfaces
-	// (loanwords: ケース), and hiragana surfaces and common nouns' readings
-	// (ひかり for 光), which is how such words are written in kana.
-	katakana, hiragana := map[string]bool{}, map[string]bool{}
-	// Kanji surnames, and the kanji words that are something else too
-	// (大和: a place; 中田: both).
-	surnameKanji, otherKanji := map[string]bool{}, map[string]bool{}
-	pos := func(i int) []string {
-		var out []string
-		for _, p := range d.POSTable.POSs[i] {
-			out = append(out, d.POSTable.NameList[p])
-		}
-		return out
-	}
-	type entry struct {
-		reading string
-		given   bool
-	}
-	var names []entry
-	for i := range d.Morphs {
-		c := d.Contents[i]
-		if len(c) < 4 {
-			continue
-		}
-		p := pos(i)
-		switch {
-		case len(p) > 3 && p[1] == "固有名詞" && p[2] == "人名":
-			names = append(names, entry{formFold(c[3]), p[3] == "名"})
-			if p[3] == "姓" && !isKana(c[2]) {
-				surnameKanji[c[2]] = true
-			}
-		case isKatakana(c[2]) && p[1] != "固有名詞":
-			// Proper nouns are left out: タナカ the company is a name too.
-			katakana[formFold(c[2])] = true
-		case isKana(c[2]):
-			hiragana[c[2]] = true
-		case !isKana(c[2]):
-			otherKanji[c[2]] = true
-		case p[0] == "名詞" && p[1] != "固有名詞" && isKana(c[3]):
-			hiragana[formFold(c[3])] = true
-		}
-	}
-	for _, e := range names {
+	sc := scanDict(d)
+	b := &nameBook{kana: map[string]bool{}, given: map[string]bool{}, romaji: map[string]bool{}, all: map[string]bool{},
+		words: sc.hiragana, surnames: map[string]bool{}}
+	for _, e := range sc.names {
 		n := utf8.RuneCountInString(e.reading)
 		if n < 2 || n > 6 {
 			continue
 		}
 		b.all[e.reading] = true
-		if !katakana[e.reading] {
+		if !sc.katakana[e.reading] {
 			b.kana[e.reading] = true
 		}
-		if e.given && !hiragana[e.reading] {
+		if e.given && !sc.hiragana[e.reading] {
 			b.given[e.reading] = true
 		}
 		if r := foldVowels(romaji(e.reading)); len(r) >= 4 && !notRomajiNames[r] {
 			b.romaji[r] = true
 		}
 	}
-	b.words = hiragana
-	b.surnames = map[string]bool{}
-	for w := range surnameKanji {
-		if n := utf8.RuneCountInString(w); n >= 2 && n <= 4 && !otherKanji[w] {
+	for w := range sc.surnameKanji {
+		if n := utf8.RuneCountInString(w); n >= 2 && n <= 4 && !sc.otherKanji[w] {
 			b.surnames[w] = true
 		}
 	}
 	return b
+}
+
+// dictScan is what newNameBook reads off the dictionary.
+type dictScan struct {
+	names []nameEntry
+	// Kana words a name reading may collide with: katakana surfaces
+	// (loanwords: ケース), and hiragana surfaces and common nouns' readings
+	// (ひかり for 光), which is how such words are written in kana.
+	katakana, hiragana map[string]bool
+	// Kanji surnames, and the kanji words that are something else too
+	// (大和: a place; 中田: both).
+	surnameKanji, otherKanji map[string]bool
+}
+
+type nameEntry struct {
+	reading string
+	given   bool
+}
+
+func scanDict(d *dict.Dict) dictScan {
+	sc := dictScan{katakana: map[string]bool{}, hiragana: map[string]bool{}, surnameKanji: map[string]bool{}, otherKanji: map[string]bool{}}
+	for i := range d.Morphs {
+		c := d.Contents[i]
+		if len(c) < 4 {
+			continue
+		}
+		var p []string
+		for _, id := range d.POSTable.POSs[i] {
+			p = append(p, d.POSTable.NameList[id])
+		}
+		surface, reading := c[2], c[3]
+		proper := len(p) > 1 && p[1] == "固有名詞"
+		switch {
+		case proper && len(p) > 3 && p[2] == "人名":
+			sc.names = append(sc.names, nameEntry{formFold(reading), p[3] == "名"})
+			if p[3] == "姓" && !isKana(surface) {
+				sc.surnameKanji[surface] = true
+			}
+		case isKatakana(surface):
+			if !proper { // タナカ the company is a name too
+				sc.katakana[formFold(surface)] = true
+			}
+		case isKana(surface):
+			sc.hiragana[surface] = true
+		default:
+			sc.otherKanji[surface] = true
+			if p[0] == "名詞" && !proper && isKana(reading) {
+				sc.hiragana[formFold(reading)] = true
+			}
+		}
+	}
+	return sc
 }
 
 func isKatakana(s string) bool {
@@ -132,33 +142,45 @@ var notRomajiNames = setOf("tokyo", "osaka", "kyoto", "nagoya", "kobe", "yokoham
 // kanaNames finds names written in kana or romaji (see nameBook).
 func (r *Redactor) kanaNames(raw string) []span {
 	var out []span
-	// Katakana words, and ・-joined full names (ヤマダ・タロウ).
+	for _, find := range []func(string) []span{r.katakanaNames, r.kanjiSurnames, r.katakanaFullNames, nicknames,
+		r.hiraganaNames, r.latinInJapaneseNames, r.romajiNames} {
+		out = append(out, find(raw)...)
+	}
+	return out
+}
+
+// katakanaNames are katakana words the dictionary reads as names, and
+// ・-joined full names one part of which is (キム・ミンジュン: foreign given
+// names are rarely in the dictionary).
+func (r *Redactor) katakanaNames(raw string) []span {
+	var out []span
 	for _, m := range katakanaWord.FindAllStringIndex(raw, -1) {
 		if katakanaAt(raw, m[0]-1, true) || katakanaAt(raw, m[1], false) || !nameContext(raw, m[0], m[1]) {
 			continue
 		}
-		parts := strings.Split(raw[m[0]:m[1]], "・")
-		known := 0
-		for _, p := range parts {
-			if r.book.kana[formFold(p)] {
-				known++
-			}
-		}
-		// A full name written with ・ is a name when one part is
-		// (キム・ミンジュン): foreign given names are rarely in the
-		// dictionary.
-		if known > 0 {
+		if slices.ContainsFunc(strings.Split(raw[m[0]:m[1]], "・"), func(p string) bool { return r.book.kana[formFold(p)] }) {
 			out = append(out, span{m[0], m[1], Person})
 		}
 	}
-	// A kanji surname alone, which kagome read otherwise: 今週は岡部が入る.
+	return out
+}
+
+// kanjiSurnames are kanji surnames alone that kagome read otherwise
+// (今週は岡部が入る).
+func (r *Redactor) kanjiSurnames(raw string) []span {
+	var out []span
 	for _, m := range kanjiRun.FindAllStringSubmatchIndex(raw, -1) {
-		if w := raw[m[2]:m[3]]; r.book.surnames[w] {
+		if r.book.surnames[raw[m[2]:m[3]]] {
 			out = append(out, span{m[2], m[3], Person})
 		}
 	}
-	// A full name in katakana joined with ・ that no part of is a word:
-	// ソムチャイ・ウォンサワット, ファム・ヴァン・ドゥック.
+	return out
+}
+
+// katakanaFullNames are full names joined with ・ no part of which is a
+// word: ソムチャイ・ウォンサワット, ファム・ヴァン・ドゥック.
+func (r *Redactor) katakanaFullNames(raw string) []span {
+	var out []span
 	for _, m := range katakanaFullName.FindAllStringIndex(raw, -1) {
 		if katakanaAt(raw, m[0]-1, true) || katakanaAt(raw, m[1], false) {
 			continue
@@ -167,22 +189,29 @@ func (r *Redactor) kanaNames(raw string) []span {
 			out = append(out, span{m[0], m[1], Person})
 		}
 	}
-	// Nicknames shaped like ゆっきー, かっちー, マッチー.
+	return out
+}
+
+// nicknames are shaped like ゆっきー, かっちー, マッチー.
+func nicknames(raw string) []span {
+	var out []span
 	for _, m := range nickname.FindAllStringSubmatchIndex(raw, -1) {
 		if startsRun(raw, m[2]) {
 			out = append(out, span{m[2], m[3], Person})
 		}
 	}
-	// A hiragana given name before a particle: けんたが, ゆいと, みさきの.
+	return out
+}
+
+// hiraganaNames are given names in hiragana before a particle: けんたが,
+// ゆいと, みさきの. Only a run that starts the text or follows punctuation
+// or a space: after kanji, kana is okurigana or a particle (問題はない).
+func (r *Redactor) hiraganaNames(raw string) []span {
+	var out []span
 	for _, m := range hiraganaRun.FindAllStringIndex(raw, -1) {
-		// Only a run that starts the text or follows punctuation or a
-		// space: after kanji, kana is okurigana or a particle (問題はない).
-		if !startsRun(raw, m[0]) {
-			continue
-		}
 		run := raw[m[0]:m[1]]
-		if honorificAt(run) > 0 {
-			continue // [人物1]さんが: the honorific of a name before it
+		if !startsRun(raw, m[0]) || honorificAt(run) > 0 { // [人物1]さんが: the honorific of a name before it
+			continue
 		}
 		rs := []rune(run)
 		for n := min(4, len(rs)-1); n >= 2; n-- {
@@ -194,34 +223,31 @@ func (r *Redactor) kanaNames(raw string) []span {
 			}
 		}
 	}
-	// A lower-case name in Japanese text, before a particle or an
-	// honorific: takuが, hiroさん.
+	return out
+}
+
+// latinInJapaneseNames are lower-case names in Japanese text, before a
+// particle or an honorific: takuが, hiroさん.
+func (r *Redactor) latinInJapaneseNames(raw string) []span {
+	var out []span
 	for _, m := range latinInJapanese.FindAllStringSubmatchIndex(raw, -1) {
 		w := raw[m[2]:m[3]]
 		if honorificAt(raw[m[3]:]) > 0 || givenNames[strings.ToUpper(w[:1])+w[1:]] || r.book.romaji[foldVowels(w)] {
 			out = append(out, span{m[2], m[3], Person})
 		}
 	}
-	// Romaji: Haruki, Tanaka, and two together (Yamada Taro).
+	return out
+}
+
+// romajiNames are Japanese names in Latin letters: Haruki, Tanaka, and two
+// together (Yamada Taro).
+func (r *Redactor) romajiNames(raw string) []span {
+	var out []span
 	for _, m := range capitalWords.FindAllStringIndex(raw, -1) {
 		if prev, _ := utf8.DecodeLastRuneInString(raw[:m[0]]); prev == '-' || m[1] < len(raw) && raw[m[1]] == '-' {
 			continue // part of a hyphenated word: Anne-Marie is englishNames'
 		}
-		words := strings.Fields(raw[m[0]:m[1]])
-		a, b := -1, -1
-		off := m[0]
-		for _, w := range words {
-			i := strings.Index(raw[off:], w) + off
-			if r.book.romaji[foldVowels(strings.ToLower(w))] {
-				if a < 0 {
-					a = i
-				}
-				b = i + len(w)
-			} else if a >= 0 {
-				break
-			}
-			off = i + len(w)
-		}
+		a, b := r.romajiRun(raw, m[0], m[1])
 		// One word that is also a Western name (Sarah, Kim) is left to
 		// englishNames, which joins it with the surname after it.
 		if a < 0 || imperative(raw, a, b) || givenNames[raw[a:b]] || surnames[raw[a:b]] {
@@ -230,6 +256,26 @@ func (r *Redactor) kanaNames(raw string) []span {
 		out = append(out, span{a, b, Person})
 	}
 	return out
+}
+
+// romajiRun returns the first run of romaji names among the words of
+// raw[from:to], or -1.
+func (r *Redactor) romajiRun(raw string, from, to int) (a, b int) {
+	a, b = -1, -1
+	off := from
+	for _, w := range strings.Fields(raw[from:to]) {
+		i := strings.Index(raw[off:], w) + off
+		if r.book.romaji[foldVowels(strings.ToLower(w))] {
+			if a < 0 {
+				a = i
+			}
+			b = i + len(w)
+		} else if a >= 0 {
+			break
+		}
+		off = i + len(w)
+	}
+	return a, b
 }
 
 // nameContext reports whether raw[a:b] stands where a name can: not
