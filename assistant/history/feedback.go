@@ -3,6 +3,8 @@ package history
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -66,6 +68,101 @@ func figures(rs []rating, window int) Figures {
 
 func round2(f float64) float64 { return float64(int(f*100+0.5)) / 100 }
 
+// usable returns the indexes of the ratings a figure over idx (oldest
+// first) covers: the latest window of its longest prefix whose length is a
+// multiple of MinRatings.
+func usable(idx []int, window int) []int {
+	n := len(idx) - len(idx)%MinRatings
+	return idx[max(0, n-window):n]
+}
+
+// leaks reports whether sums over these sets of ratings give away one or
+// two ratings: whether some vector with at most two non-zero entries (one
+// rating, or two added or subtracted; 1 and 1, or 5 and 1, are then known)
+// lies in the span of the sets' indicator vectors. A manager keeps every
+// figure the API ever showed, so combinations matter, not only pairs.
+//
+// In reduced row echelon form such a vector is in the span exactly when a
+// row has at most two non-zero entries, or two rows agree, up to sign, off
+// the pivot columns (their sum or difference is then the vector).
+func leaks(sets [][]int, n int) bool {
+	m := make([][]float64, 0, len(sets))
+	for _, set := range sets {
+		row := make([]float64, n)
+		for _, i := range set {
+			row[i] = 1
+		}
+		m = append(m, row)
+	}
+	m, pivots := rref(m)
+	off := func(row []float64) []float64 {
+		out := slices.Clone(row)
+		for _, p := range pivots {
+			out[p] = 0
+		}
+		return out
+	}
+	for k, row := range m {
+		if nonZero(row) <= 2 {
+			return true
+		}
+		for _, other := range m[k+1:] {
+			a, b := off(row), off(other)
+			if same(a, b, 1) || same(a, b, -1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func nonZero(v []float64) int {
+	n := 0
+	for _, x := range v {
+		if math.Abs(x) > 1e-9 {
+			n++
+		}
+	}
+	return n
+}
+
+func same(a, b []float64, sign float64) bool {
+	for i := range a {
+		if math.Abs(a[i]-sign*b[i]) > 1e-9 {
+			return false
+		}
+	}
+	return true
+}
+
+// rref returns the non-zero rows of m in reduced row echelon form, with
+// their pivot columns.
+func rref(m [][]float64) ([][]float64, []int) {
+	var pivots []int
+	r := 0
+	for c := 0; len(m) > 0 && c < len(m[0]) && r < len(m); c++ {
+		p := slices.IndexFunc(m[r:], func(row []float64) bool { return math.Abs(row[c]) > 1e-9 })
+		if p < 0 {
+			continue
+		}
+		m[r], m[r+p] = m[r+p], m[r]
+		lead := m[r][c]
+		for k := range m[r] {
+			m[r][k] /= lead
+		}
+		for i := range m {
+			if f := m[i][c]; i != r && math.Abs(f) > 1e-9 {
+				for k := range m[i] {
+					m[i][k] -= f * m[r][k]
+				}
+			}
+		}
+		pivots = append(pivots, c)
+		r++
+	}
+	return m[:r], pivots
+}
+
 // SharedComment is a comment the member chose to share with the manager.
 type SharedComment struct {
 	SessionID uuid.UUID `json:"session_id"`
@@ -108,5 +205,6 @@ func (s *Store) FeedbackSummary(ctx context.Context, tx pgx.Tx, memberID uuid.UU
 	if err != nil {
 		return FeedbackSummary{}, fmt.Errorf("shared comments: %w", err)
 	}
-	return FeedbackSummary{Figures: figures(rs, feedbackWindow), Received: len(rs), SharedComments: nonNil(cs)}, nil
+	_, overall := styleFigures(rs, nil) // the same figure Signals shows, or none
+	return FeedbackSummary{Figures: overall, Received: len(rs), SharedComments: nonNil(cs)}, nil
 }

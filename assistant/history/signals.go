@@ -74,6 +74,77 @@ type TopicCount struct {
 	Sessions int    `json:"sessions"`
 }
 
+// styleFigures returns, per requested style, the figures over all of that
+// style's ratings (in steps of MinRatings), and the rolling figures over
+// all ratings. A figure is shown only if, with every figure shown since
+// the first rating (a manager can keep them all), it gives away no rating
+// (leaks): the history is replayed rating by rating and each new figure is
+// decided once, the rolling one first, then the most-used styles.
+func styleFigures(rs []rating, requested map[string]int) ([]StyleSignal, Figures) {
+	var (
+		shown   [][]int
+		decided = map[string]bool{} // set -> shown
+		byStyle = map[string][]int{}
+		all     []int
+		current map[string][]int // the sets shown now, by style ("" for the rolling figure)
+	)
+	decide := func(set []int) bool {
+		if len(set) == 0 {
+			return false
+		}
+		key := fmt.Sprint(set)
+		ok, seen := decided[key]
+		if !seen {
+			if ok = !leaks(append(slices.Clone(shown), set), len(rs)); ok {
+				shown = append(shown, set)
+			}
+			decided[key] = ok
+		}
+		return ok
+	}
+	for t, r := range rs {
+		all = append(all, t)
+		if r.Style != nil {
+			byStyle[*r.Style] = append(byStyle[*r.Style], t)
+		}
+		current = map[string][]int{}
+		if set := usable(all, feedbackWindow); decide(set) {
+			current[""] = set
+		}
+		order := slices.Clone(Styles)
+		slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(len(byStyle[b]), len(byStyle[a])) })
+		for _, st := range order {
+			if set := usable(byStyle[st], len(byStyle[st])); decide(set) {
+				current[st] = set
+			}
+		}
+	}
+	pick := func(idx []int) []rating {
+		out := make([]rating, len(idx))
+		for k, i := range idx {
+			out[k] = rs[i]
+		}
+		return out
+	}
+	out := []StyleSignal{}
+	for _, st := range Styles {
+		if requested[st] == 0 && len(byStyle[st]) == 0 {
+			continue
+		}
+		sc := StyleSignal{Style: st, Requested: requested[st]}
+		if set, ok := current[st]; ok {
+			sc.Match = figures(pick(set), len(set))
+		}
+		out = append(out, sc)
+	}
+	slices.SortStableFunc(out, func(a, b StyleSignal) int { return cmp.Compare(b.Requested, a.Requested) })
+	var overall Figures
+	if set, ok := current[""]; ok {
+		overall = figures(pick(set), len(set))
+	}
+	return out, overall
+}
+
 // StyleSignal is a response style the member asked for, how often, and how
 // the member rated the match when they did (figures over MinRatings or
 // more ratings only).
@@ -266,21 +337,7 @@ func computeSignals(now time.Time, in signalInput) Signals {
 	slices.SortFunc(sig.RecurringTopics, func(a, b TopicCount) int {
 		return cmp.Or(cmp.Compare(b.Sessions, a.Sessions), cmp.Compare(a.Topic, b.Topic))
 	})
-	byStyle := map[string][]rating{}
-	for _, r := range in.Ratings {
-		if r.Style != nil {
-			byStyle[*r.Style] = append(byStyle[*r.Style], r)
-		}
-	}
-	for _, st := range Styles {
-		if styles[st] == 0 && len(byStyle[st]) == 0 {
-			continue
-		}
-		// All of a style's ratings, in steps of MinRatings.
-		sig.Styles = append(sig.Styles, StyleSignal{Style: st, Requested: styles[st], Match: figures(byStyle[st], len(byStyle[st]))})
-	}
-	slices.SortStableFunc(sig.Styles, func(a, b StyleSignal) int { return cmp.Compare(b.Requested, a.Requested) })
-	sig.Feedback = figures(in.Ratings, feedbackWindow)
+	sig.Styles, sig.Feedback = styleFigures(in.Ratings, styles)
 
 	for _, a := range in.Actions {
 		oa := OpenAction{ID: a.ID, Text: a.Text, Owner: a.Owner, DueDate: a.DueDate, AgeDays: days(now.Sub(a.CreatedAt))}
