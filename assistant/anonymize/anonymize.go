@@ -103,7 +103,7 @@ func (s *Session) local(k Kind, key string) int {
 // reserve keeps the numbers of placeholders already in raw (a note masked
 // before, edited) from being given to someone else.
 func (s *Session) reserve(raw string) {
-	for _, m := range existingPlaceholder.FindAllStringSubmatch(raw, -1) {
+	for _, m := range Placeholder.FindAllStringSubmatch(raw, -1) {
 		n, _ := strconv.Atoi(m[2])
 		for k, l := range labels {
 			if m[1] == l[0] || m[1] == l[1] {
@@ -113,7 +113,19 @@ func (s *Session) reserve(raw string) {
 	}
 }
 
-var existingPlaceholder = regexp.MustCompile(`\[(\p{L}+)(\d+)\]`)
+// Placeholder matches the placeholders Redact writes ([人物1], [EMAIL2],
+// [MEMBER]; 本人 is a word and is not matched): submatch 1 is the label, 2
+// the number. Other packages read masked text with it (the safety screen
+// reads a placeholder as a neutral mark).
+var Placeholder = func() *regexp.Regexp {
+	names := []string{"MEMBER"}
+	for _, l := range labels {
+		names = append(names, regexp.QuoteMeta(l[0]), regexp.QuoteMeta(l[1]))
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	return regexp.MustCompile(`\[(` + strings.Join(names, "|") + `)(\d*)\]`)
+}()
 
 func (s *Session) placeholder(k Kind, n int) string {
 	if k == Member {

@@ -14,6 +14,8 @@ import (
 	"github.com/ikawaha/kagome/v2/tokenizer"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 )
 
 // The lexicon is data: one YAML file per language, a list of rules. A rule
@@ -273,13 +275,11 @@ var sentenceEnd = regexp.MustCompile(`[。．！？!?\n]+|\.(?:\s+|$)|;\s*`)
 
 var englishWord = regexp.MustCompile(`[a-z0-9]+(?:'[a-z]+)?`)
 
-// placeholder is what the redactor leaves of personal data ([人物1],
-// [EMAIL2], 本人 is a word and stays): it says nothing about a matter, so
-// it is read as a neutral mark rather than as the words in its label.
-var placeholder = regexp.MustCompile(`\[(?:人物|PERSON|メール|EMAIL|電話|PHONE|URL|住所|ADDRESS|郵便番号|POSTCODE|社員番号|ID|個人番号|MYNUMBER|カード|CARD|用語|TERM|MEMBER)\d*\]`)
-
 func (an *analyzer) analyze(text string) *doc {
-	n := fold(placeholder.ReplaceAllString(text, "○"))
+	// What the redactor leaves of personal data says nothing about a
+	// matter: a placeholder is read as a neutral mark, not as the words of
+	// its label.
+	n := fold(anonymize.Placeholder.ReplaceAllString(text, "○"))
 	d := &doc{whole: part{norm: n, hira: hiragana(n)}}
 	for _, s := range sentenceEnd.Split(n, -1) {
 		if strings.TrimSpace(s) == "" {
