@@ -65,12 +65,13 @@ func idempotent(db *tenant.DB) echo.MiddlewareFunc {
 			}
 			status := c.Response().Status
 			// The answer is kept even if the client went away meanwhile.
-			return scope.InTx(context.WithoutCancel(ctx), func(tx pgx.Tx) error {
+			keep := context.WithoutCancel(ctx)
+			return scope.InTx(keep, func(tx pgx.Tx) error {
 				if status >= http.StatusInternalServerError {
-					_, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE key = $1`, key)
+					_, err := tx.Exec(keep, `DELETE FROM idempotency_keys WHERE key = $1`, key)
 					return err
 				}
-				_, err := tx.Exec(ctx, `UPDATE idempotency_keys SET status = $2, content_type = $3, body = $4 WHERE key = $1`,
+				_, err := tx.Exec(keep, `UPDATE idempotency_keys SET status = $2, content_type = $3, body = $4 WHERE key = $1`,
 					key, status, c.Response().Header().Get(echo.HeaderContentType), rec.body.Bytes())
 				return err
 			})
