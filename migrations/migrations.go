@@ -23,7 +23,11 @@ var files embed.FS
 
 // provider returns a goose provider over pool. The pool's connections must
 // already use the intended search_path (see Open in api/tenant).
-func provider(pool *pgxpool.Pool, logger *slog.Logger) (*goose.Provider, *sql.DB, error) {
+func provider(pool *pgxpool.Pool, roles Roles, logger *slog.Logger) (*goose.Provider, *sql.DB, error) {
+	fsys, err := roles.files()
+	if err != nil {
+		return nil, nil, err
+	}
 	locker, err := lock.NewPostgresSessionLocker(
 		// Poll often: parallel test packages each migrate their own schema
 		// and wait for each other on the same lock.
@@ -37,7 +41,7 @@ func provider(pool *pgxpool.Pool, logger *slog.Logger) (*goose.Provider, *sql.DB
 	if logger != nil {
 		opts = append(opts, goose.WithSlog(logger))
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db, files, opts...)
+	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys, opts...)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -45,9 +49,10 @@ func provider(pool *pgxpool.Pool, logger *slog.Logger) (*goose.Provider, *sql.DB
 	return p, db, nil
 }
 
-// Up applies every pending migration and returns how many it applied.
-func Up(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (int, error) {
-	p, db, err := provider(pool, logger)
+// Up applies every pending migration, written for roles, and returns how
+// many it applied.
+func Up(ctx context.Context, pool *pgxpool.Pool, roles Roles, logger *slog.Logger) (int, error) {
+	p, db, err := provider(pool, roles, logger)
 	if err != nil {
 		return 0, fmt.Errorf("migrations: %w", err)
 	}
@@ -62,7 +67,7 @@ func Up(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (int, erro
 // Status reports the schema version in the database and the newest version
 // this binary knows.
 func Status(ctx context.Context, pool *pgxpool.Pool) (current, latest int64, err error) {
-	p, db, err := provider(pool, nil)
+	p, db, err := provider(pool, Roles{}, nil)
 	if err != nil {
 		return 0, 0, fmt.Errorf("migrations: %w", err)
 	}

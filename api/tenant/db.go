@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 	"time"
@@ -21,13 +22,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
-)
 
-// Roles a transaction runs as. Both are created by the migrations; neither is
-// a superuser nor may bypass row-level security.
-const (
-	appRole      = "taiwa_app"
-	operatorRole = "taiwa_operator"
+	"github.com/taiwa-coach/taiwa/migrations"
 )
 
 // ErrUnavailable means the database could not be reached in time. The API
@@ -60,6 +56,9 @@ type DB struct {
 	opts     Options
 	// txSettings is the search_path and timeouts as set_config arguments.
 	searchPath string
+	// roles are the roles transactions run as: created by the migrations,
+	// neither a superuser nor able to bypass row-level security.
+	roles migrations.Roles
 }
 
 // Open connects to the database at url and checks it answers.
@@ -140,7 +139,27 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &DB{Pool: pool, embedded: embedded, opts: opts, searchPath: searchPath}, nil
+	roles, err := migrations.ResolveRoles(ctx, pool)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &DB{Pool: pool, embedded: embedded, opts: opts, searchPath: searchPath, roles: roles}, nil
+}
+
+// Roles are the database roles this installation's transactions run as.
+func (db *DB) Roles() migrations.Roles { return db.roles }
+
+// Migrate applies every pending migration and returns how many it applied.
+// New connections are made afterwards, so that they see the types (vector)
+// the migrations created.
+func (db *DB) Migrate(ctx context.Context, logger *slog.Logger) (int, error) {
+	n, err := migrations.Up(ctx, db.Pool, db.roles, logger)
+	if err != nil {
+		return n, err
+	}
+	db.Pool.Reset()
+	return n, nil
 }
 
 // finishStatement is a context watcher that does nothing on cancel.
@@ -158,10 +177,6 @@ func cmpDuration(d, def time.Duration) time.Duration {
 
 // Embedded reports whether the database is PGlite.
 func (db *DB) Embedded() bool { return db.embedded }
-
-// Reset closes the pool's connections so that new ones are made: after
-// migrations, new connections see types (vector) the old ones did not.
-func (db *DB) Reset() { db.Pool.Reset() }
 
 // Close closes the pool.
 func (db *DB) Close() { db.Pool.Close() }
@@ -189,20 +204,20 @@ type Scope struct {
 // Scope runs transactions as the application role for p's organization and
 // user: row-level security shows them that organization's rows only.
 func (db *DB) Scope(p Principal) Scope {
-	return Scope{db: db, role: appRole, orgID: p.OrgID.String(), userID: p.UserID.String()}
+	return Scope{db: db, role: db.roles.App, orgID: p.OrgID.String(), userID: p.UserID.String()}
 }
 
 // OrgScope runs transactions as the application role for one organization
 // with no user, for work the server does on an organization's behalf
 // (creating it, seeding the demo).
 func (db *DB) OrgScope(orgID uuid.UUID) Scope {
-	return Scope{db: db, role: appRole, orgID: orgID.String()}
+	return Scope{db: db, role: db.roles.App, orgID: orgID.String()}
 }
 
 // Operator runs transactions that may see every organization. It exists for
 // the operator's command line (taiwa admin); no request handler uses it.
 func (db *DB) Operator() Scope {
-	return Scope{db: db, role: operatorRole}
+	return Scope{db: db, role: db.roles.Operator}
 }
 
 // LinkScope runs transactions as the application role with no organization
@@ -210,7 +225,7 @@ func (db *DB) Operator() Scope {
 // account: the link_lookup policy shows that link's row and nothing else.
 // Once the link is found, ActAs sets its organization and manager.
 func (db *DB) LinkScope(hash []byte) Scope {
-	return Scope{db: db, role: appRole}.with("taiwa.link_hash", hex.EncodeToString(hash))
+	return Scope{db: db, role: db.roles.App}.with("taiwa.link_hash", hex.EncodeToString(hash))
 }
 
 // ActAs sets the organization and user of the rest of tx, for a

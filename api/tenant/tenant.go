@@ -340,7 +340,7 @@ func (db *DB) Authenticate(ctx context.Context, token string) (Principal, error)
 	var p Principal
 	// The token_lookup policy shows the token's own row to whoever knows its
 	// hash; the organization is set once it is known.
-	scope := Scope{db: db, role: appRole}.with("taiwa.token_hash", hex.EncodeToString(hash))
+	scope := Scope{db: db, role: db.roles.App}.with("taiwa.token_hash", hex.EncodeToString(hash))
 	err := scope.InTx(ctx, func(tx pgx.Tx) error {
 		var lastUsed *time.Time
 		err := tx.QueryRow(ctx, `SELECT org_id, id, user_id, last_used_at FROM api_tokens

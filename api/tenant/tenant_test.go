@@ -22,7 +22,8 @@ func TestMain(m *testing.M) { pgtest.Main(m, &db) }
 // nothing, and every table with org_id has RLS enabled and forced.
 func TestCatalog(t *testing.T) {
 	ctx := t.Context()
-	for _, role := range []string{"taiwa_app", "taiwa_operator"} {
+	roles := []string{db.Roles().App, db.Roles().Operator}
+	for _, role := range roles {
 		var super, bypass bool
 		err := db.Pool.QueryRow(ctx, `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1`, role).Scan(&super, &bypass)
 		if err != nil {
@@ -42,7 +43,7 @@ func TestCatalog(t *testing.T) {
 	}
 
 	// The login role switches to the app roles but does not inherit them:
-	// inheriting taiwa_operator would apply its USING (true) policies to
+	// inheriting the operator role would apply its USING (true) policies to
 	// every connection with no tenant set. A superuser (the embedded
 	// database) bypasses row-level security and holds every role anyway.
 	var super bool
@@ -50,7 +51,7 @@ func TestCatalog(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !super {
-		for _, role := range []string{"taiwa_app", "taiwa_operator"} {
+		for _, role := range roles {
 			var inherits, sets bool
 			err := db.Pool.QueryRow(ctx, `SELECT pg_has_role(current_user, $1, 'USAGE'), pg_has_role(current_user, $1, 'SET')`, role).Scan(&inherits, &sets)
 			if err != nil {
@@ -120,6 +121,24 @@ func TestCatalog(t *testing.T) {
 	if len(views) > 0 {
 		t.Errorf("views without security_invoker: %v", views)
 	}
+
+	// A SECURITY DEFINER function runs with its owner's rights, past the
+	// policies: none may exist in the schema unless it is listed here, with
+	// the reason it is safe.
+	allowed := map[string]string{}
+	rows, _ = db.Pool.Query(ctx, `
+		SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE n.nspname = $1 AND p.prosecdef`, db.Schema)
+	definers, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range definers {
+		if _, ok := allowed[f]; !ok {
+			t.Errorf("SECURITY DEFINER function %s is not on the allowlist", f)
+		}
+	}
+	t.Logf("catalog: %d tables with forced row security, %d SECURITY DEFINER functions (%d allowed)", len(tables), len(definers), len(allowed))
 }
 
 // TestRLSIsolatesOrgs reads and writes as the application role with another
@@ -136,8 +155,8 @@ func TestRLSIsolatesOrgs(t *testing.T) {
 		if err := tx.QueryRow(ctx, "SELECT current_user").Scan(&role); err != nil {
 			return err
 		}
-		if role != "taiwa_app" {
-			t.Errorf("scoped transaction runs as %q, want taiwa_app", role)
+		if role != db.Roles().App {
+			t.Errorf("scoped transaction runs as %q, want %s", role, db.Roles().App)
 		}
 		for _, table := range tables {
 			var n int
@@ -238,7 +257,7 @@ func TestSettingsDoNotLeak(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT coalesce(current_setting('taiwa.org_id', true), ''), current_user").Scan(&orgSetting, &role); err != nil {
 		t.Fatal(err)
 	}
-	if orgSetting != "" || role == "taiwa_app" {
+	if orgSetting != "" || role == db.Roles().App {
 		t.Errorf("after the transaction: taiwa.org_id=%q current_user=%q, want '' and the login role", orgSetting, role)
 	}
 }

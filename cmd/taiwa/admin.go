@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
-	"github.com/taiwa-coach/taiwa/migrations"
 )
 
 const adminHelp = `Usage: taiwa admin <command> [flags]
@@ -75,10 +74,9 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 			return nil, err
 		}
 		// Admin commands work on a fresh database too: bring the schema up first.
-		if _, err := migrations.Up(ctx, db.Pool, nil); err != nil {
+		if _, err := db.Migrate(ctx, nil); err != nil {
 			return nil, err
 		}
-		db.Reset()
 		return db.DB, nil
 	}
 	return runCmd(ctx, connect, stdout)

@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/taiwa-coach/taiwa/knowledge"
-	"github.com/taiwa-coach/taiwa/migrations"
 )
 
 const kbHelp = `Usage: taiwa kb <command> [flags]
@@ -66,11 +65,10 @@ func openKB(ctx context.Context, dbc dbConfig, llm llmConfig, stderr io.Writer) 
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := migrations.Up(ctx, db.Pool, nil); err != nil {
+	if _, err := db.Migrate(ctx, nil); err != nil {
 		db.Close()
 		return nil, nil, err
 	}
-	db.Reset()
 	analyzer, err := knowledge.NewAnalyzer()
 	if err != nil {
 		db.Close()

@@ -26,11 +26,10 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer db.Close()
 	if !*status {
-		n, err := migrations.Up(ctx, db.Pool, nil)
+		n, err := db.Migrate(ctx, nil)
 		if err != nil {
 			return err
 		}
-		db.Reset()
 		fmt.Fprintf(stdout, "applied %d migration(s)\n", n)
 	}
 	cur, latest, err := migrations.Status(ctx, db.Pool)

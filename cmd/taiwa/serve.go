@@ -42,11 +42,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}()
 
 	if cfg.Migrate {
-		n, err := migrations.Up(ctx, db.Pool, nil)
+		n, err := db.Migrate(ctx, nil)
 		if err != nil {
 			return err
 		}
-		db.Reset()
 		if n > 0 {
 			logger.InfoContext(ctx, "migrations applied", slog.Int("count", n))
 		}

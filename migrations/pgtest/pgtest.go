@@ -23,7 +23,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
-	"github.com/taiwa-coach/taiwa/migrations"
 )
 
 // DB is a test package's migrated schema.
@@ -83,11 +82,10 @@ func run(m *testing.M, out **DB) int {
 		return 1
 	}
 	defer tdb.Close()
-	if _, err := migrations.Up(ctx, tdb.Pool, nil); err != nil {
+	if _, err := tdb.Migrate(ctx, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "pgtest:", err)
 		return 1
 	}
-	tdb.Reset()
 	*out = &DB{DB: tdb, URL: url, Schema: schema}
 	return m.Run()
 }
