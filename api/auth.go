@@ -1,6 +1,8 @@
 package api
 
 import (
+	"errors"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
@@ -26,7 +28,7 @@ func authenticate(db *tenant.DB) echo.MiddlewareFunc {
 			}
 			p, err := db.Authenticate(c.Request().Context(), token)
 			if err != nil {
-				if err == tenant.ErrUnauthenticated {
+				if errors.Is(err, tenant.ErrUnauthenticated) {
 					c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="taiwa", error="invalid_token"`)
 				}
 				return err

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 )
 
@@ -24,13 +25,18 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 				status, _, _ = classify(err)
 			}
 			// The access log; errorHandler logs server faults with their cause.
-			logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+			attrs := []slog.Attr{
 				slog.String("request_id", requestID(c)),
 				slog.String("method", c.Request().Method),
 				slog.String("route", routeOf(c)),
 				slog.Int("status", status),
 				slog.Duration("duration", time.Since(start)),
-			)
+				slog.String("client", c.RealIP()),
+			}
+			if p := principal(c); p.OrgID != uuid.Nil {
+				attrs = append(attrs, slog.String("org_id", p.OrgID.String()), slog.String("user_id", p.UserID.String()))
+			}
+			logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "request", attrs...)
 			return err
 		}
 	}

@@ -6,7 +6,9 @@ package api
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strings"
 	"time"
@@ -42,6 +44,11 @@ type Deps struct {
 	MaxInFlight int
 	// RequestTimeout bounds a non-streaming request (default 60s).
 	RequestTimeout time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (optional). Without them the client is the peer address:
+	// a header anyone can send must not decide the address in the audit
+	// trail.
+	TrustedProxies []netip.Prefix
 }
 
 // NewServer returns the handler for the whole HTTP surface.
@@ -56,6 +63,7 @@ func newEcho(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Logger)
+	e.IPExtractor = clientIP(d.TrustedProxies)
 	m := newMetrics(d.DB)
 
 	e.Pre(saneRequestID)
@@ -90,6 +98,20 @@ func newEcho(d Deps) *echo.Echo {
 	e.Use(requestTimeout(d.RequestTimeout))
 	addRoutes(e, d, m)
 	return e
+}
+
+// clientIP reads the client's address from the connection, or from
+// X-Forwarded-For when the peer is one of the trusted proxies (and only
+// those: echo trusts private networks by default).
+func clientIP(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Masked().Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // saneRequestID drops a caller's X-Request-Id unless it is a short token

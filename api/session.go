@@ -89,8 +89,10 @@ func handleSessionCreate(db *tenant.DB) echo.HandlerFunc {
 		}
 		p, err := db.Authenticate(ctx, strings.TrimSpace(req.Token))
 		if err != nil {
+			noteDenied(c, err)
 			return err
 		}
+		c.Set(principalKey, p) // for the audit trail
 		expires := time.Now().Add(sessionTTL)
 		var (
 			resp    sessionResponse

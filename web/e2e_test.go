@@ -395,8 +395,8 @@ func TestCuratorFlow(t *testing.T) {
 }
 
 // TestAdminFlow: an admin sets the organization's terms to mask and the
-// contacts the coach shows instead of advice, and they are there after a
-// reload.
+// contacts the coach shows instead of advice, they are there after a
+// reload, and the audit log shows who changed them.
 func TestAdminFlow(t *testing.T) {
 	base := server(t, nil)
 	org := pgtest.NewOrg(t, db)
@@ -415,6 +415,13 @@ func TestAdminFlow(t *testing.T) {
 		chromedp.Reload(),
 		waitJS(`document.querySelector('#org-terms') && document.querySelector('#org-terms').value.includes('北辰精機')`),
 		waitJS(`document.querySelector('#org-contacts input[type="text"]') && document.querySelector('#org-contacts input[type="text"]').value === '人事部 相談窓口'`),
+		// The audit log shows the sign-in and both settings changes, by name.
+		waitText("#audit-table", "相談先の変更"),
+		waitText("#audit-table", "伏せ字にする語の変更"),
+		waitText("#audit-table", "サインイン"),
+		waitText("#audit-table", "管理者 高橋"),
+		eval(`const f = document.querySelector('#audit-filter'); f.value = 'settings.'; f.dispatchEvent(new Event('change'))`),
+		waitJS(`![...document.querySelectorAll('#audit-table tbody tr')].some((r) => r.textContent.includes('サインイン')) && document.querySelectorAll('#audit-table tbody tr').length === 2`),
 	)
 	b.screenshot("13-org-settings")
 }

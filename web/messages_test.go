@@ -90,3 +90,26 @@ func TestMessagesUsedExist(t *testing.T) {
 		t.Errorf("found only %d uses of t(); the scan is broken", n)
 	}
 }
+
+// TestAuditActionsNamed checks that every action the API records in the
+// audit trail (aud("...") in api/routes.go) has a name in the UI, which
+// registers its keys in both languages (checked above).
+func TestAuditActionsNamed(t *testing.T) {
+	routes, err := os.ReadFile(filepath.Join("..", "api", "routes.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui, err := os.ReadFile(filepath.Join("static", "settings.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := regexp.MustCompile(`aud\("([a-z_.]+)"\)`).FindAllStringSubmatch(string(routes), -1)
+	if len(actions) < 20 {
+		t.Fatalf("found %d audited routes in api/routes.go; the scan is broken", len(actions))
+	}
+	for _, m := range actions {
+		if !strings.Contains(string(ui), "'audit.action."+m[1]+"':") {
+			t.Errorf("audit action %q has no name in settings.js", m[1])
+		}
+	}
+}

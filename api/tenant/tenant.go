@@ -329,9 +329,22 @@ func nilIfZero(id uuid.UUID) *uuid.UUID {
 	return &id
 }
 
+// AuthError is a token that was recognised but refused: revoked, expired,
+// or its user disabled. It is ErrUnauthenticated to callers, who must not
+// tell which it was; the audit trail records the reason in the token's
+// organization.
+type AuthError struct {
+	OrgID, UserID uuid.UUID
+	Reason        string // token_revoked, token_expired or user_disabled
+}
+
+func (e *AuthError) Error() string { return ErrUnauthenticated.Error() }
+func (e *AuthError) Unwrap() error { return ErrUnauthenticated }
+
 // Authenticate resolves a bearer token to its principal. Unknown, expired
 // and revoked tokens, and tokens of disabled users, all give
-// ErrUnauthenticated, so a caller learns nothing about which it was.
+// ErrUnauthenticated, so a caller learns nothing about which it was (the
+// last three as an *AuthError, for the audit trail).
 func (db *DB) Authenticate(ctx context.Context, token string) (Principal, error) {
 	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
 		return Principal{}, ErrUnauthenticated
@@ -342,15 +355,25 @@ func (db *DB) Authenticate(ctx context.Context, token string) (Principal, error)
 	// hash; the organization is set once it is known.
 	scope := Scope{db: db, role: db.roles.App}.with("taiwa.token_hash", hex.EncodeToString(hash))
 	err := scope.InTx(ctx, func(tx pgx.Tx) error {
-		var lastUsed *time.Time
-		err := tx.QueryRow(ctx, `SELECT org_id, id, user_id, last_used_at FROM api_tokens
-			WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-			hash).Scan(&p.OrgID, &p.TokenID, &p.UserID, &lastUsed)
+		var (
+			lastUsed         *time.Time
+			revoked, expired bool
+		)
+		err := tx.QueryRow(ctx, `SELECT org_id, id, user_id, last_used_at,
+				revoked_at IS NOT NULL, coalesce(expires_at <= now(), false)
+			FROM api_tokens WHERE token_hash = $1`,
+			hash).Scan(&p.OrgID, &p.TokenID, &p.UserID, &lastUsed, &revoked, &expired)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrUnauthenticated
 		}
 		if err != nil {
 			return fmt.Errorf("authenticate: %w", err)
+		}
+		switch {
+		case revoked:
+			return &AuthError{OrgID: p.OrgID, UserID: p.UserID, Reason: "token_revoked"}
+		case expired:
+			return &AuthError{OrgID: p.OrgID, UserID: p.UserID, Reason: "token_expired"}
 		}
 		if _, err := tx.Exec(ctx, `SELECT set_config('taiwa.org_id', $1, true)`, p.OrgID.String()); err != nil {
 			return fmt.Errorf("authenticate: %w", err)
@@ -358,7 +381,7 @@ func (db *DB) Authenticate(ctx context.Context, token string) (Principal, error)
 		err = tx.QueryRow(ctx, `SELECT role, language FROM users WHERE id = $1 AND disabled_at IS NULL`,
 			p.UserID).Scan(&p.Role, &p.Language)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrUnauthenticated
+			return &AuthError{OrgID: p.OrgID, UserID: p.UserID, Reason: "user_disabled"}
 		}
 		if err != nil {
 			return fmt.Errorf("authenticate: %w", err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -233,6 +234,8 @@ type serveConfig struct {
 	SafetyClassifier bool
 	// WebDir serves the UI from disk instead of the binary (development).
 	WebDir string
+	// TrustedProxies may name the client in X-Forwarded-For.
+	TrustedProxies []netip.Prefix
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -252,11 +255,17 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.stringVar(&c.WebDir, "web-dir", "TAIWA_WEB_DIR", "", "serve the web UI from this `directory` instead of the binary (for UI development)")
 	fs.intVar(&c.MaxAnswerTokens, "max-answer-tokens", "TAIWA_MAX_ANSWER_TOKENS", 1200, "most `tokens` of one model answer")
 	fs.boolVar(&c.SafetyClassifier, "safety-classifier", "TAIWA_SAFETY_CLASSIFIER", true, "with a chat model, also ask it whether a text the safety lexicon let through needs a referral (one more call per answer, before coaching)")
+	var proxies string
+	fs.stringVar(&proxies, "trusted-proxies", "TAIWA_TRUSTED_PROXIES", "", "comma-separated `addresses or CIDR ranges` of reverse proxies whose X-Forwarded-For names the client (logs and audit trail)")
 	if err := fs.parse(args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, usagef("serve: unexpected argument %q", fs.Arg(0))
+	}
+	var err error
+	if c.TrustedProxies, err = parsePrefixes(proxies); err != nil {
+		return c, err
 	}
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
 		return c, usagef("TAIWA_ADDR=%q: want host:port", c.Addr)
@@ -285,4 +294,25 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		return c, usagef("TAIWA_SHUTDOWN_TIMEOUT must be positive")
 	}
 	return c, nil
+}
+
+// parsePrefixes reads a comma-separated list of addresses and CIDR ranges.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, usagef("TAIWA_TRUSTED_PROXIES: %q is neither an address nor a CIDR range", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

@@ -113,14 +113,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		close(starterDone)
 	}
 	handler := api.NewServer(api.Deps{
-		Logger:      logger,
-		DB:          db.DB,
-		Knowledge:   kb,
-		History:     hist,
-		Coach:       coach,
-		UI:          web.Handler(cfg.WebDir),
-		Ready:       readiness(db.DB, starterDone),
-		MaxInFlight: cfg.MaxInFlight,
+		Logger:         logger,
+		DB:             db.DB,
+		Knowledge:      kb,
+		History:        hist,
+		Coach:          coach,
+		UI:             web.Handler(cfg.WebDir),
+		Ready:          readiness(db.DB, starterDone),
+		MaxInFlight:    cfg.MaxInFlight,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)

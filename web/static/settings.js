@@ -2,8 +2,8 @@
 // mask in every note, and the contacts the coach shows instead of advice on
 // harassment, crises and legal matters.
 import { api } from './api.js';
-import { h, clear, field } from './dom.js';
-import { t, addMessages } from './i18n.js';
+import { h, clear, field, formatDate } from './dom.js';
+import { t, addMessages, getLang } from './i18n.js';
 import './coachui.js'; // the contact kinds' names
 
 addMessages({
@@ -29,6 +29,42 @@ addMessages({
     'org.referrals.hint': 'コーチが助言せずに窓口を案内した回数です（月・種類ごとの件数のみ。本文・マネージャー・メンバーは記録しません）。',
     'org.referrals.none': 'この期間の案内はありません。',
     'org.referrals.month': '月', 'org.referrals.matter': '種類', 'org.referrals.count': '件数', 'org.referrals.immediate': 'うち緊急',
+    'audit.title': '監査ログ',
+    'audit.hint': 'サインイン、トークンやユーザーの変更、書き出し、消去、ガイダンスの公開、設定の変更の記録です（誰が・いつ・何を・結果・接続元。メモなどの本文は記録しません）。追記のみで、変更や削除はできません。',
+    'audit.at': '日時', 'audit.actor': '誰が', 'audit.action': '操作', 'audit.target': '対象', 'audit.outcome': '結果', 'audit.client': '接続元',
+    'audit.outcome.ok': '成功', 'audit.outcome.denied': '拒否', 'audit.outcome.failed': '失敗',
+    'audit.reason.token_revoked': '（失効したトークン）', 'audit.reason.token_expired': '（期限切れのトークン）', 'audit.reason.user_disabled': '（無効なユーザー）',
+    'audit.group.auth': 'サインイン・サインアウト', 'audit.group.user': 'ユーザー', 'audit.group.token': 'トークン', 'audit.group.guidance': 'ガイダンス',
+    'audit.group.member': 'メンバーのデータ', 'audit.group.settings': '設定', 'audit.group.referral': '窓口案内', 'audit.group.audit': '監査ログの閲覧',
+    'audit.filter': '操作で絞り込む', 'audit.filter.all': 'すべて', 'audit.more': 'さらに表示', 'audit.none': '記録はありません。',
+    'audit.action.auth.sign_in': 'サインイン',
+    'audit.action.auth.sign_out': 'サインアウト',
+    'audit.action.user.create': 'ユーザーの追加',
+    'audit.action.user.update': 'ユーザーの変更',
+    'audit.action.token.create': 'トークンの発行',
+    'audit.action.token.revoke': 'トークンの失効',
+    'audit.action.guidance.create': 'ガイダンスの作成',
+    'audit.action.guidance.update': 'ガイダンスの編集',
+    'audit.action.guidance.delete': 'ガイダンスの削除',
+    'audit.action.guidance.publish': 'ガイダンスの公開',
+    'audit.action.guidance.unpublish': 'ガイダンスの公開停止',
+    'audit.action.guidance.archive': 'ガイダンスのアーカイブ',
+    'audit.action.guidance.hide': 'ガイダンスを非表示',
+    'audit.action.guidance.unhide': 'ガイダンスを再表示',
+    'audit.action.guidance.copy': 'ガイダンスの複製',
+    'audit.action.guidance.restore': 'ガイダンスの版を復元',
+    'audit.action.guidance.export': 'ガイダンスの書き出し',
+    'audit.action.guidance.import': 'ガイダンスの取り込み',
+    'audit.action.member.erase': 'メンバーの消去',
+    'audit.action.member.names': 'メンバーの呼び名の登録',
+    'audit.action.member.export': 'メンバーのデータ書き出し',
+    'audit.action.meeting.delete': '1on1の削除',
+    'audit.action.member_link.create': 'メンバー用リンクの発行',
+    'audit.action.referral.dismiss': '窓口案内を該当なしに',
+    'audit.action.settings.contacts': '相談先の変更',
+    'audit.action.settings.safety_phrases': '言い回しの変更',
+    'audit.action.settings.terms': '伏せ字にする語の変更',
+    'audit.action.audit.read': '監査ログの閲覧',
     'matter.crisis': '心身の危機', 'matter.harassment': 'ハラスメント', 'matter.discrimination': '差別', 'matter.legal': '法的な問題',
   },
   en: {
@@ -53,6 +89,42 @@ addMessages({
     'org.referrals.hint': 'How often the coach pointed managers to the right people instead of advising (counts per month and matter only; no text, manager or member is recorded).',
     'org.referrals.none': 'No referrals in this period.',
     'org.referrals.month': 'Month', 'org.referrals.matter': 'Matter', 'org.referrals.count': 'Count', 'org.referrals.immediate': 'Immediate',
+    'audit.title': 'Audit log',
+    'audit.hint': 'Sign-ins, token and user changes, exports, erasures, guidance publishing and settings changes: who, when, what, how it ended and from where (never the text of notes). Append-only: entries cannot be changed or deleted.',
+    'audit.at': 'When', 'audit.actor': 'Who', 'audit.action': 'Action', 'audit.target': 'Target', 'audit.outcome': 'Outcome', 'audit.client': 'From',
+    'audit.outcome.ok': 'Done', 'audit.outcome.denied': 'Denied', 'audit.outcome.failed': 'Failed',
+    'audit.reason.token_revoked': ' (revoked token)', 'audit.reason.token_expired': ' (expired token)', 'audit.reason.user_disabled': ' (disabled user)',
+    'audit.group.auth': 'Sign-in and sign-out', 'audit.group.user': 'Users', 'audit.group.token': 'Tokens', 'audit.group.guidance': 'Guidance',
+    'audit.group.member': "Members' data", 'audit.group.settings': 'Settings', 'audit.group.referral': 'Referrals', 'audit.group.audit': 'Audit log reads',
+    'audit.filter': 'Filter by action', 'audit.filter.all': 'All', 'audit.more': 'Show older', 'audit.none': 'Nothing recorded.',
+    'audit.action.auth.sign_in': 'Sign-in',
+    'audit.action.auth.sign_out': 'Sign-out',
+    'audit.action.user.create': 'User added',
+    'audit.action.user.update': 'User changed',
+    'audit.action.token.create': 'Token issued',
+    'audit.action.token.revoke': 'Token revoked',
+    'audit.action.guidance.create': 'Guidance created',
+    'audit.action.guidance.update': 'Guidance edited',
+    'audit.action.guidance.delete': 'Guidance deleted',
+    'audit.action.guidance.publish': 'Guidance published',
+    'audit.action.guidance.unpublish': 'Guidance unpublished',
+    'audit.action.guidance.archive': 'Guidance archived',
+    'audit.action.guidance.hide': 'Guidance hidden',
+    'audit.action.guidance.unhide': 'Guidance shown again',
+    'audit.action.guidance.copy': 'Guidance copied',
+    'audit.action.guidance.restore': 'Guidance version restored',
+    'audit.action.guidance.export': 'Guidance exported',
+    'audit.action.guidance.import': 'Guidance imported',
+    'audit.action.member.erase': 'Member erased',
+    'audit.action.member.names': 'Member name forms set',
+    'audit.action.member.export': 'Member data exported',
+    'audit.action.meeting.delete': '1on1 deleted',
+    'audit.action.member_link.create': 'Member link issued',
+    'audit.action.referral.dismiss': 'Referral dismissed',
+    'audit.action.settings.contacts': 'Contacts changed',
+    'audit.action.settings.safety_phrases': 'Phrases changed',
+    'audit.action.settings.terms': 'Masked terms changed',
+    'audit.action.audit.read': 'Audit log read',
     'matter.crisis': 'Crisis', 'matter.harassment': 'Harassment', 'matter.discrimination': 'Discrimination', 'matter.legal': 'Legal matter',
   },
 });
@@ -162,4 +234,48 @@ export async function orgView(main, params, ctx) {
         h('thead', {}, h('tr', {}, ['month', 'matter', 'count', 'immediate'].map((k) => h('th', { scope: 'col' }, t('org.referrals.' + k))))),
         h('tbody', {}, counts.map((c) => h('tr', {}, h('td', {}, c.month), h('td', {}, t('matter.' + c.matter)), h('td', {}, String(c.count)), h('td', {}, String(c.immediate))))))
       : h('p', { class: 'muted' }, t('org.referrals.none'))));
+
+  main.append(auditSection());
+}
+
+// The audit trail, newest first, a page at a time.
+function auditSection() {
+  const body = h('tbody');
+  const status = h('p', { class: 'muted', role: 'status' });
+  const more = h('button', { type: 'button', class: 'btn btn-small', id: 'audit-more', hidden: true }, t('audit.more'));
+  const filter = h('select', { id: 'audit-filter' },
+    h('option', { value: '' }, t('audit.filter.all')),
+    ['auth.', 'user.', 'token.', 'guidance.', 'member', 'settings.', 'referral.', 'audit.'].map((p) =>
+      h('option', { value: p }, t('audit.group.' + p.replace(/\.$/, '')))));
+  let next = '';
+  const load = async (reset) => {
+    if (reset) { clear(body); next = ''; }
+    const q = new URLSearchParams({ limit: '50' });
+    if (filter.value) q.set('action', filter.value);
+    if (next) q.set('before', next);
+    const page = await api('GET', '/api/org/audit?' + q);
+    for (const e of page.events) {
+      body.append(h('tr', {},
+        h('td', {}, formatDate(e.at, getLang(), true)),
+        h('td', {}, e.actor_name || (e.actor_id ? e.actor_id.slice(0, 8) : '—')),
+        h('td', {}, t('audit.action.' + e.action)),
+        h('td', { class: 'small muted' }, e.target ? e.target.slice(0, 8) : ''),
+        h('td', {}, t('audit.outcome.' + e.outcome) + (e.reason ? t('audit.reason.' + e.reason) : '')),
+        h('td', { class: 'small muted' }, e.client || '')));
+    }
+    next = page.next || '';
+    more.hidden = !next;
+    status.textContent = body.children.length ? '' : t('audit.none');
+  };
+  more.addEventListener('click', () => load(false));
+  filter.addEventListener('change', () => load(true));
+  load(true);
+  return h('section', { class: 'card stack', 'aria-labelledby': 'audit-h', id: 'org-audit' },
+    h('h2', { id: 'audit-h' }, t('audit.title')),
+    h('p', { class: 'hint' }, t('audit.hint')),
+    h('label', { for: 'audit-filter' }, t('audit.filter')), filter,
+    h('div', { class: 'scroll-x' }, h('table', { class: 'table', id: 'audit-table' },
+      h('thead', {}, h('tr', {}, ['at', 'actor', 'action', 'target', 'outcome', 'client'].map((k) => h('th', { scope: 'col' }, t('audit.' + k))))),
+      body)),
+    status, more);
 }
