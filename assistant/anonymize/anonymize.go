@@ -820,7 +820,41 @@ func englishNames(raw string) []span {
 	words := surnameWord.FindAllStringIndex(raw, -1)
 	out = append(out, givenNameSpans(raw, words)...)
 	out = append(out, surnameSpans(raw, words)...)
+	out = append(out, unlistedNames(raw, words)...)
 	return append(out, lowerCaseNames(raw)...)
+}
+
+// unlistedNames are capitalized words no name list has and no English
+// dictionary either, where only a person fits ("Ebele said", "ask
+// Bartholomew", "1on1 with Oyelaran"), with the next such word as the
+// surname. The lists cannot hold every name; the context and the
+// dictionary keep products and departments ("Finance said") out.
+func unlistedNames(raw string, words [][]int) []span {
+	var out []span
+	for i := 0; i < len(words); i++ {
+		m := words[i]
+		if !unlisted(raw[m[0]:m[1]]) || !personContext(raw, m[0], m[1]) {
+			continue
+		}
+		end := m[1]
+		if i+1 < len(words) && raw[m[1]:words[i+1][0]] == " " && unlisted(raw[words[i+1][0]:words[i+1][1]]) {
+			i++
+			end = words[i][1]
+		}
+		out = append(out, span{m[0], end, Person})
+	}
+	return out
+}
+
+// unlisted reports whether the capitalized word w is in no name list and
+// is no English word.
+func unlisted(w string) bool {
+	if utf8.RuneCountInString(w) < 3 || givenName(w) || surnames[w] || ambiguous[w] || notSurname[w] || placePrefix[w] {
+		return false
+	}
+	l := strings.ToLower(w)
+	base, _, _ := strings.Cut(l, "'")
+	return !englishWords[l] && !englishWords[base] && !slices.Contains(neverNames, w)
 }
 
 // givenNameSpans are given names from the lists, with the capitalized word

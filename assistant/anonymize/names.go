@@ -17,10 +17,15 @@ var (
 	surnamesTxt string
 	//go:embed names/ambiguous.txt
 	ambiguousTxt string
+	//go:embed names/english.txt
+	englishTxt string
 
 	ambiguous  = setOf(strings.Fields(ambiguousTxt)...)
 	givenNames = without(withList(givenList, givenTxt), neverNames)
 	surnames   = without(withList(surnameList, surnamesTxt), neverNames)
+	// englishWords are ordinary English words, in lower case: a capitalized
+	// word that is none of them may be a name no list has.
+	englishWords = setOf(strings.Fields(englishTxt)...)
 )
 
 // neverNames are English words that are also names in some list (He is a
