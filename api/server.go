@@ -81,12 +81,8 @@ func newEcho(d Deps) *echo.Echo {
 			return errPanic
 		},
 	}))
-	e.Use(limitInFlight(d.MaxInFlight, m))
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit: "2M",
-		// Imports carry files and set their own, larger limit.
-		Skipper: func(c echo.Context) bool { return c.Path() == "/api/kb/import" },
-	}))
+	// Headers first, so that every answer carries them, the 503 of a full
+	// server and a too-large body's 413 included.
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
@@ -95,6 +91,12 @@ func newEcho(d Deps) *echo.Echo {
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
 	}))
 	e.Use(noStore)
+	e.Use(limitInFlight(d.MaxInFlight, m))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: "2M",
+		// Imports carry files and set their own, larger limit.
+		Skipper: func(c echo.Context) bool { return c.Path() == "/api/kb/import" },
+	}))
 	e.Use(requestTimeout(d.RequestTimeout))
 	addRoutes(e, d, m)
 	return e
