@@ -771,3 +771,30 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestHungModelAnswersOffline: a model that takes requests and never
+// answers costs a prep its first-token bound, not the request: the plan
+// comes back offline, well inside a request timeout shorter than the
+// model's own total timeout.
+func TestHungModelAnswersOffline(t *testing.T) {
+	fake := openaitest.NewServer(t, func(openaitest.Request) openaitest.Reply { return openaitest.Reply{Hang: true} })
+	model := llm.New(llm.Config{BaseURL: fake.BaseURL(), Model: "fake-model", Timeout: time.Minute,
+		FirstToken: 300 * time.Millisecond, Idle: 300 * time.Millisecond})
+	d := coachDeps(t, model, 0)
+	d.RequestTimeout = 5 * time.Second
+	srv := newTestServer(t, d)
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	member := seedMember(t, srv, tok, "Hさん", "")
+
+	var p assistant.Plan
+	if resp := call(t, srv, "POST", member+"/prep", tok, nil, &p); resp.StatusCode != 200 {
+		t.Fatalf("prep with a hung model = %d, want 200 (offline)", resp.StatusCode)
+	}
+	if p.Mode != "offline" || p.FallbackReason != assistant.ReasonUnavailable {
+		t.Errorf("mode %q reason %q, want offline because the model is unavailable", p.Mode, p.FallbackReason)
+	}
+	if fake.Canceled() == 0 {
+		t.Error("the hung model calls were never given up on")
+	}
+}

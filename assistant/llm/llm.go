@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -32,8 +33,14 @@ type Config struct {
 	BaseURL string // OpenAI-compatible API URL, e.g. http://localhost:11434/v1
 	APIKey  string
 	Model   string
-	// Timeout bounds one call, retries included (default 60s).
+	// Timeout bounds one call, retries included (default 45s): keep it
+	// under the request's own bound, so that a slow model still leaves time
+	// to answer offline.
 	Timeout time.Duration
+	// FirstToken bounds the wait for the first piece of a streamed answer
+	// (default 15s), and Idle the gap between two pieces (default 15s): a
+	// hung or stalled model is given up on long before Timeout.
+	FirstToken, Idle time.Duration
 	// Retries after the first attempt on 429, 5xx and network errors
 	// (0: the default, 2; negative: none).
 	Retries int
@@ -55,6 +62,8 @@ type Client struct {
 	api     *openai.Client
 	model   string
 	timeout time.Duration
+	// firstToken and idle bound the silences of a stream.
+	firstToken, idle time.Duration
 	logger  *slog.Logger
 	breaker breaker
 }
@@ -62,7 +71,13 @@ type Client struct {
 // New returns a client for cfg.
 func New(cfg Config) *Client {
 	if cfg.Timeout == 0 {
-		cfg.Timeout = 60 * time.Second
+		cfg.Timeout = 45 * time.Second
+	}
+	if cfg.FirstToken == 0 {
+		cfg.FirstToken = 15 * time.Second
+	}
+	if cfg.Idle == 0 {
+		cfg.Idle = 15 * time.Second
 	}
 	switch {
 	case cfg.Retries == 0:
@@ -94,6 +109,7 @@ func New(cfg Config) *Client {
 	}}
 	return &Client{
 		api: openai.NewClientWithConfig(oc), model: cfg.Model, timeout: cfg.Timeout, logger: cfg.Logger,
+		firstToken: cfg.FirstToken, idle: cfg.Idle,
 		breaker: breaker{threshold: cfg.BreakerFailures, cooldown: cfg.BreakerCooldown},
 	}
 }
@@ -118,6 +134,9 @@ type Reply struct {
 // call has a bound). An error before the first piece is ErrUnavailable
 // (the caller can still answer offline); after it, ErrInterrupted. When
 // onDelta returns an error the stream stops and that error is returned.
+//
+// The model gets FirstToken to start answering and Idle between pieces,
+// within Timeout in all.
 func (c *Client) Stream(ctx context.Context, msgs []Message, maxTokens int, onDelta func(string) error) (Reply, error) {
 	if err := c.breaker.allow(); err != nil {
 		return Reply{}, err
@@ -125,12 +144,26 @@ func (c *Client) Stream(ctx context.Context, msgs []Message, maxTokens int, onDe
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	var started atomic.Bool
+	silence := time.AfterFunc(c.firstToken, func() {
+		if started.Load() {
+			stop(errSilent)
+		} else {
+			stop(errNoFirstToken)
+		}
+	})
+	defer silence.Stop()
+	end := &streamEnd{}
+	ctx = context.WithValue(ctx, streamEndKey{}, end)
+
 	req := openai.ChatCompletionRequest{
 		Model: c.model, Messages: msgs, MaxTokens: maxTokens, Temperature: 0.3, Stream: true,
 	}
 	stream, err := c.api.CreateChatCompletionStream(ctx, req)
 	if err != nil {
-		return Reply{}, c.failed(parent, err)
+		return Reply{}, c.failed(parent, cause(ctx, err))
 	}
 	defer stream.Close()
 	var (
@@ -141,8 +174,9 @@ func (c *Client) Stream(ctx context.Context, msgs []Message, maxTokens int, onDe
 		chunk, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
 			// go-openai reports a connection that closed before [DONE]
-			// as a normal end: without a finish reason, it was not one.
-			if reply.FinishReason == "" {
+			// as a normal end: it was one only if [DONE] or a finish
+			// reason came (some servers send [DONE] alone).
+			if reply.FinishReason == "" && !end.done.Load() {
 				return Reply{Text: b.String()}, c.interrupted(b.Len(), io.ErrUnexpectedEOF)
 			}
 			break
@@ -151,8 +185,10 @@ func (c *Client) Stream(ctx context.Context, msgs []Message, maxTokens int, onDe
 			if parent.Err() != nil {
 				return Reply{Text: b.String()}, parent.Err() // the caller went away
 			}
-			return Reply{Text: b.String()}, c.interrupted(b.Len(), err)
+			return Reply{Text: b.String()}, c.interrupted(b.Len(), cause(ctx, err))
 		}
+		started.Store(true)
+		silence.Reset(c.idle)
 		if chunk.Usage != nil {
 			reply.PromptTokens, reply.CompletionTokens = chunk.Usage.PromptTokens, chunk.Usage.CompletionTokens
 		}
@@ -174,28 +210,36 @@ func (c *Client) Stream(ctx context.Context, msgs []Message, maxTokens int, onDe
 	return reply, nil
 }
 
-// Complete sends msgs and returns the whole answer at once.
+// The causes of a stream given up on.
+var (
+	errNoFirstToken = errors.New("the model did not start answering in time")
+	errSilent       = errors.New("the model stopped sending mid-answer")
+)
+
+// cause names why ctx ended, when it was one of the silences.
+func cause(ctx context.Context, err error) error {
+	if c := context.Cause(ctx); errors.Is(c, errNoFirstToken) || errors.Is(c, errSilent) {
+		return fmt.Errorf("%w (%w)", c, err)
+	}
+	return err
+}
+
+// streamEnd notes whether a streamed body carried the [DONE] line, which
+// go-openai does not tell apart from a dropped connection.
+type streamEnd struct{ done atomic.Bool }
+
+type streamEndKey struct{}
+
+// Complete sends msgs and returns the whole answer at once. It streams
+// underneath, so that a model that never starts, or stops halfway, is
+// given up on after FirstToken or Idle as in Stream, not after Timeout.
 func (c *Client) Complete(ctx context.Context, msgs []Message, maxTokens int) (Reply, error) {
-	if err := c.breaker.allow(); err != nil {
-		return Reply{}, err
+	r, err := c.Stream(ctx, msgs, maxTokens, func(string) error { return nil })
+	if errors.Is(err, ErrInterrupted) {
+		// Half an answer is no answer here.
+		return Reply{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	resp, err := c.api.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
-		Model: c.model, Messages: msgs, MaxTokens: maxTokens, Temperature: 0.3,
-	})
-	if err != nil {
-		return Reply{}, c.failed(parent, err)
-	}
-	if len(resp.Choices) == 0 {
-		return Reply{}, c.failed(parent, errors.New("no choices in the answer"))
-	}
-	c.breaker.success()
-	return Reply{
-		Text: resp.Choices[0].Message.Content, FinishReason: string(resp.Choices[0].FinishReason),
-		PromptTokens: resp.Usage.PromptTokens, CompletionTokens: resp.Usage.CompletionTokens,
-	}, nil
+	return r, err
 }
 
 // failed classifies an error before any answer: the caller's own

@@ -121,3 +121,52 @@ func TestCancelStopsTheUpstreamCall(t *testing.T) {
 		t.Error("the server did not see the stream cancelled")
 	}
 }
+
+// TestSilences: a model that never starts, one that stops mid-answer and
+// one that ends with [DONE] but no finish reason. The first two are given
+// up on after FirstToken and Idle, far inside Timeout; the third is a
+// whole answer, not a broken stream.
+func TestSilences(t *testing.T) {
+	never := make(chan struct{})
+	t.Cleanup(func() { close(never) })
+	tests := []struct {
+		name    string
+		reply   openaitest.Reply
+		wantErr error
+		cause   string
+		text    string
+	}{
+		{"hung before any byte", openaitest.Reply{Hang: true}, llm.ErrUnavailable, "did not start", ""},
+		{"stalled after the first piece", openaitest.Reply{Text: "はじめに、", ChunkRunes: 2, Gate: never}, llm.ErrInterrupted, "stopped sending", "はじ"},
+		{"[DONE] with no finish reason", openaitest.Reply{Text: "全文です。", NoFinishReason: true}, nil, "", "全文です。"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := openaitest.NewServer(t, nil)
+			srv.Queue(tt.reply)
+			c := llm.New(llm.Config{BaseURL: srv.BaseURL(), Model: "m", Timeout: time.Minute,
+				FirstToken: 200 * time.Millisecond, Idle: 200 * time.Millisecond, BreakerFailures: 1})
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			r, err := c.Stream(ctx, hello, 100, func(string) error { return nil })
+			if !errors.Is(err, tt.wantErr) || tt.cause != "" && !strings.Contains(err.Error(), tt.cause) {
+				t.Fatalf("error %v, want %v (%s)", err, tt.wantErr, tt.cause)
+			}
+			if ctx.Err() != nil {
+				t.Fatal("the call ran into the test's own deadline: the silence was not bounded")
+			}
+			if r.Text != tt.text {
+				t.Errorf("text %q, want %q", r.Text, tt.text)
+			}
+			// A whole answer does not count against the breaker (one
+			// failure would open it here).
+			_, err = c.Complete(ctx, hello, 10)
+			if tt.wantErr == nil && err != nil {
+				t.Errorf("after a whole answer, the next call fails: %v", err)
+			}
+			if tt.wantErr != nil && !errors.Is(err, llm.ErrUnavailable) {
+				t.Errorf("after a failure with a breaker of 1, the next call = %v, want ErrUnavailable", err)
+			}
+		})
+	}
+}

@@ -49,6 +49,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp, err := t.base.RoundTrip(r)
 		wait, retry := t.decide(req.Context(), resp, err, attempt)
 		if !retry {
+			if end, ok := req.Context().Value(streamEndKey{}).(*streamEnd); ok && err == nil {
+				resp.Body = &doneWatcher{ReadCloser: resp.Body, end: end}
+			}
 			return resp, err
 		}
 		if resp != nil {
@@ -140,4 +143,25 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// doneWatcher notes the [DONE] line of a streamed body as it is read.
+type doneWatcher struct {
+	io.ReadCloser
+	end  *streamEnd
+	tail []byte // the end of what was read, for a line split across reads
+}
+
+var doneLine = []byte("data: [DONE]")
+
+func (w *doneWatcher) Read(p []byte) (int, error) {
+	n, err := w.ReadCloser.Read(p)
+	if n > 0 && !w.end.done.Load() {
+		buf := append(w.tail, p[:n]...)
+		if bytes.Contains(buf, doneLine) {
+			w.end.done.Store(true)
+		}
+		w.tail = append(w.tail[:0], buf[max(0, len(buf)-len(doneLine)):]...)
+	}
+	return n, err
 }

@@ -183,6 +183,8 @@ type llmConfig struct {
 	EmbedModel string
 	EmbedDims  int
 	Timeout    time.Duration
+	// FirstToken and Idle bound a model's silences (see llm.Config).
+	FirstToken, Idle time.Duration
 }
 
 func (c *llmConfig) register(fs *flagSet) {
@@ -191,7 +193,9 @@ func (c *llmConfig) register(fs *flagSet) {
 	fs.stringVar(&c.ChatModel, "chat-model", "TAIWA_CHAT_MODEL", "", "chat `model` of the coach; empty: "+defaultChatModel+" when an endpoint or key is set, else offline; \"offline\" forces offline")
 	fs.stringVar(&c.EmbedModel, "embed-model", "TAIWA_EMBED_MODEL", "", "embedding `model`; empty means lexical retrieval only")
 	fs.intVar(&c.EmbedDims, "embed-dimensions", "TAIWA_EMBED_DIMENSIONS", 0, "embedding `dimensions` to request (0: the model's default)")
-	fs.durationVar(&c.Timeout, "llm-timeout", "TAIWA_LLM_TIMEOUT", 60*time.Second, "timeout of one model call")
+	fs.durationVar(&c.Timeout, "llm-timeout", "TAIWA_LLM_TIMEOUT", 45*time.Second, "timeout of one model call, retries included (keep it under the 60s of a request)")
+	fs.durationVar(&c.FirstToken, "llm-first-token-timeout", "TAIWA_LLM_FIRST_TOKEN_TIMEOUT", 15*time.Second, "longest wait for a model to start answering before the coach answers offline")
+	fs.durationVar(&c.Idle, "llm-idle-timeout", "TAIWA_LLM_IDLE_TIMEOUT", 15*time.Second, "longest silence of a model mid-answer")
 }
 
 func (c *llmConfig) validate() error {
@@ -207,8 +211,8 @@ func (c *llmConfig) validate() error {
 	if c.EmbedDims < 0 || c.EmbedDims > 16000 {
 		return usagef("TAIWA_EMBED_DIMENSIONS=%d: want 0 to 16000", c.EmbedDims)
 	}
-	if c.Timeout <= 0 {
-		return usagef("TAIWA_LLM_TIMEOUT must be positive")
+	if c.Timeout <= 0 || c.FirstToken <= 0 || c.Idle <= 0 {
+		return usagef("TAIWA_LLM_TIMEOUT, TAIWA_LLM_FIRST_TOKEN_TIMEOUT and TAIWA_LLM_IDLE_TIMEOUT must be positive")
 	}
 	return nil
 }

@@ -23,7 +23,8 @@ func newChatModel(c llmConfig, logger *slog.Logger) *llm.Client {
 	if model == "" || model == "offline" {
 		return nil
 	}
-	return llm.New(llm.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Model: model, Timeout: c.Timeout, Logger: logger})
+	return llm.New(llm.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Model: model, Timeout: c.Timeout,
+		FirstToken: c.FirstToken, Idle: c.Idle, Logger: logger})
 }
 
 // newOpenAIClient returns a client for the configured OpenAI-compatible

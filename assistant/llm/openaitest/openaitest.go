@@ -41,6 +41,11 @@ type Reply struct {
 	// until it is closed: a test can see the first piece arrive while the
 	// model is still "writing".
 	Gate <-chan struct{}
+	// Hang holds the request, sending nothing, until the client gives up.
+	Hang bool
+	// NoFinishReason ends a stream with [DONE] alone, as some compatible
+	// servers do.
+	NoFinishReason bool
 }
 
 // Server is the fake endpoint. Point a client at BaseURL().
@@ -128,6 +133,13 @@ func (s *Server) chat(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r := s.next(cr)
+	if r.Hang {
+		<-req.Context().Done()
+		s.mu.Lock()
+		s.canceled++
+		s.mu.Unlock()
+		return
+	}
 	if r.Status != 0 && r.Status != http.StatusOK {
 		writeError(w, r)
 		return
@@ -188,7 +200,9 @@ func (s *Server) chat(w http.ResponseWriter, req *http.Request) {
 			}
 		}
 	}
-	send("", openai.FinishReasonStop)
+	if !r.NoFinishReason {
+		send("", openai.FinishReasonStop)
+	}
 	fmt.Fprint(w, "data: [DONE]\n\n")
 	flusher.Flush()
 }
