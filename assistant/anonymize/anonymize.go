@@ -415,9 +415,12 @@ func (r *Redactor) names(raw string) []span {
 	if m := signOffJa.FindStringSubmatchIndex(raw); m != nil && r.readAs(raw[m[2]:m[3]]) != readWord {
 		out = append(out, span{m[2], m[3], Person})
 	}
-	// Chat handles: @yuki.t, @m-suzuki (an address has its domain).
-	for _, m := range handle.FindAllStringSubmatchIndex(raw, -1) {
-		out = append(out, span{m[2], m[3], Person})
+	// Chat handles: @yuki.t, @m-suzuki (an address has its domain), and
+	// mentions in Japanese: @岡本, @小野寺 さん, @ゆっきー.
+	for _, re := range []*regexp.Regexp{handle, mentionJa} {
+		for _, m := range re.FindAllStringSubmatchIndex(raw, -1) {
+			out = append(out, span{m[2], m[3], Person})
+		}
 	}
 	out = append(out, r.listed(raw, out)...)
 	// A name with its reading is one span, ahead of the others.
@@ -531,6 +534,7 @@ var (
 	furigana = regexp.MustCompile(`(?:([\p{Han}々]{1,6})|\])[（(]([ぁ-ゖァ-ヺー]{2,10})[）)](さん|様|氏|くん|ちゃん|先生|課長|部長|係長|主任|室長|店長|社長|先輩)?`)
 	// A note signed with a surname: "…お願いします。石川".
 	signOffJa      = regexp.MustCompile(`(?:[。！？\n]|^)\s*([\p{Han}々]{2,4})(?:さん)?\s*$`)
+	mentionJa      = regexp.MustCompile(`(?:^|[^\w@])@\s?(\p{Han}{1,4}|[\p{Katakana}ー]{2,10}|[\p{Hiragana}ー]{2,6})(?:[^\p{Han}\p{Katakana}\p{Hiragana}ー]|$)`)
 	handle         = regexp.MustCompile(`(?:^|[^\w@])@([A-Za-z][\w.-]*[A-Za-z0-9])\b(?:[^@.\w]|\.(?:\s|$)|$)`)
 	placeholderRE  = regexp.MustCompile(`\[(?:人物|PERSON|Person)\d+\]`)
 	listedAfterEn  = regexp.MustCompile(`^(?:'s)?(?:,| and| &| \+| or)\s+(\p{Lu}[\p{Ll}'’]+(?:[- ]\p{Lu}[\p{Ll}'’]+)?)\b`)
@@ -657,9 +661,15 @@ func (r *Redactor) honorificNames(raw string) []span {
 			}
 			at := i + j
 			i = at + len(h)
-			if start, ok := r.beforeHonorific(raw, at, h); ok {
+			// One space may stand between the name and the honorific
+			// (小野寺 さん), as chat tools insert after a mention.
+			end := at
+			if sp, size := utf8.DecodeLastRuneInString(raw[:at]); sp == ' ' || sp == '　' {
+				end = at - size
+			}
+			if start, ok := r.beforeHonorific(raw, end, h); ok {
 				// A title word alone (部長会議) has nothing before it to mask.
-				out = append(out, span{start, at, Person})
+				out = append(out, span{start, end, Person})
 			}
 		}
 	}
@@ -799,9 +809,9 @@ var (
 	surnameWord = regexp.MustCompile(`\b` + nameWord + `\b`)
 	// A lower-case given name where only a person fits: "talked with john",
 	// "sarah said".
-	lowerBefore     = regexp.MustCompile(`\b(?i:with|and|to|from|for|cc|ask|asked|tell|told|ping|pinged|thank|thanks|meet|met|call|called)\s+(\p{Ll}+)\b`)
+	lowerBefore     = regexp.MustCompile(`\b(?i:with|and|to|from|for|cc|ask|asked|tell|told|ping|pinged|thank|thanks|meet|met|call|called|loop in|it's|it’s)\s+(\p{Ll}+)\b`)
 	latinInJapanese = regexp.MustCompile(`(?:^|[^A-Za-z0-9@._/-])(\p{Ll}{3,12})(?:さん|くん|ちゃん|様|が|は|と|に|の|も|から)`)
-	lowerAfter      = regexp.MustCompile(`\b(\p{Ll}+)(?:'s|\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|will|was|is|has|had|told|and|or))\b`)
+	lowerAfter      = regexp.MustCompile(`\b(\p{Ll}+)(?:'s|\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|will|was|is|has|had|told|and|or|who|who's|from))\b`)
 	// Japanese honorifics in romaji: Tanaka-san, Sato-sensei.
 	romajiHonorific = regexp.MustCompile(`\b(\p{Lu}\p{Ll}+)-(?:san|sama|kun|chan|sensei|senpai|bucho|buchou|kacho|kachou|shacho|shachou|tencho|tenchou)\b`)
 	// A sign-off: "Thanks, Lucía Fernández" at the end of a note.
@@ -863,8 +873,8 @@ func unlisted(w string) bool {
 func givenNameSpans(raw string, words [][]int) []span {
 	var out []span
 	for i, m := range words {
-		if r, _ := utf8.DecodeLastRuneInString(raw[:m[0]]); m[0] > 0 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-') {
-			continue // inside a word (non-Russell)
+		if r, _ := utf8.DecodeLastRuneInString(raw[:m[0]]); m[0] > 0 && latinWordRune(r) {
+			continue // inside a word (non-Russell); a name may touch Japanese (来週Priyaと)
 		}
 		w := raw[m[0]:m[1]]
 		if !givenName(w) || imperative(raw, m[0], m[1]) || placePrefix[w] ||
@@ -959,6 +969,11 @@ func givenName(w string) bool {
 	}
 	a, b, ok := strings.Cut(w, "-")
 	return ok && (givenNames[a] || givenNames[b])
+}
+
+// latinWordRune reports whether r continues a Latin word.
+func latinWordRune(r rune) bool {
+	return unicode.Is(unicode.Latin, r) || unicode.IsDigit(r) || r == '-'
 }
 
 // sentenceStart reports whether raw[i:] starts a sentence.
