@@ -64,8 +64,8 @@ type Client struct {
 	timeout time.Duration
 	// firstToken and idle bound the silences of a stream.
 	firstToken, idle time.Duration
-	logger  *slog.Logger
-	breaker breaker
+	logger           *slog.Logger
+	breaker          breaker
 }
 
 // New returns a client for cfg.
