@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/taiwa
 
-.PHONY: run build runtime test check clean screenshots
+.PHONY: run build runtime test check clean screenshots security
 
 build:
 	$(GO) build -o $(BIN) ./cmd/taiwa
@@ -34,6 +34,19 @@ ifeq ($(strip $(DATABASE_URL)),)
 else
 	$(GO) test -count=1 ./...
 endif
+
+# security prints the figures of the security tests (docs/security.md):
+# they run in 'make test' too, where passing tests print nothing.
+SECURITY_TESTS = TestCrossTenantReplay|TestRoleRouteTable|TestCSRFEveryUnsafeRoute|TestHeadersEveryRoute|TestMalformedRequests|TestAuditTrail|TestIdempotencyKey|TestErasureCoversCoaching|TestCatalog|TestTwoInstallations|TestFiguresRevealNoRating
+SECURITY_PKGS = ./api/ ./api/tenant/ ./assistant/history/
+SECURITY_FIGURES = grep -E '_test.go:[0-9]+: (cross-tenant replay|role table|CSRF|headers|malformed requests|audit trail|idempotency|erasure|catalog|second installation|differencing):|^(ok|FAIL|---)'
+security: build
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if [ -z "$(strip $(DATABASE_URL))" ]; then \
+		$(BIN) pglite -data-dir "$$tmp/db" -- $(GO) test -p 1 -count=1 -v -run '$(SECURITY_TESTS)' $(SECURITY_PKGS) >"$$tmp/out" 2>&1; \
+	else \
+		$(GO) test -count=1 -v -run '$(SECURITY_TESTS)' $(SECURITY_PKGS) >"$$tmp/out" 2>&1; \
+	fi; st=$$?; $(SECURITY_FIGURES) "$$tmp/out"; [ $$st -eq 0 ] || { tail -50 "$$tmp/out"; exit $$st; }
 
 # screenshots runs the browser tests and keeps their screenshots as the
 # README's (needs Debian's chromium and a Japanese font: apt-get install

@@ -698,9 +698,15 @@ func TestErasureCoversCoaching(t *testing.T) {
 	if resp := call(t, srv, "GET", "/api/chat/threads/"+other.ID.String(), tok, nil, nil); resp.StatusCode != 200 {
 		t.Errorf("an unrelated conversation = %d, want 200", resp.StatusCode)
 	}
-	if n := rowsAbout(t, id); n != 0 {
+	n := rowsAbout(t, id)
+	if n != 0 {
 		t.Errorf("%d rows about the erased member remain", n)
 	}
+	var deleted int64
+	for _, k := range e {
+		deleted += k
+	}
+	t.Logf("erasure: %d rows deleted over %d tables, all of them in the export; %d rows about the member remain", deleted, len(e), n)
 }
 
 // TestShutdownEndsStreams: when a shutdown's grace period ends mid-stream,

@@ -131,8 +131,9 @@ func TestIdempotencyKey(t *testing.T) {
 	if code, _, replayed := post("retry-1", "同じ1on1"); code != http.StatusCreated || replayed != "true" {
 		t.Errorf("a later repeat: %d replayed %q, want the first answer replayed", code, replayed)
 	}
-	if code, _, _ := post("retry-1", "別の内容"); code != http.StatusUnprocessableEntity {
-		t.Errorf("the key with another body: %d, want 422", code)
+	other, _, _ := post("retry-1", "別の内容")
+	if other != http.StatusUnprocessableEntity {
+		t.Errorf("the key with another body: %d, want 422", other)
 	}
 	post("", "キーなし")
 	post("", "キーなし")
@@ -141,4 +142,5 @@ func TestIdempotencyKey(t *testing.T) {
 	if len(sessions.Sessions) != 3 {
 		t.Errorf("%d sessions, want 3 (one per key, one per keyless POST)", len(sessions.Sessions))
 	}
+	t.Logf("idempotency: %d concurrent POSTs with one key made %d session; the key with another body answered %d", len(codes), len(sessions.Sessions)-2, other)
 }
