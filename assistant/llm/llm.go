@@ -261,9 +261,17 @@ func (c *Client) failed(parent context.Context, err error) error {
 	}
 	// A 4xx other than 429 is our request or our key: the model is up,
 	// and hammering it will not help, but it is not the model failing.
-	if status >= 400 && status < 500 && status != http.StatusTooManyRequests {
+	switch {
+	case status >= 400 && status < 500 && status != http.StatusTooManyRequests:
 		c.logger.Warn("language model refused the request", slog.Int("status", status), slog.String("error", err.Error()))
-	} else {
+	case errors.Is(err, errNoFirstToken):
+		// A model that takes a request and says nothing for FirstToken is
+		// down, not flaky: open the breaker at once, so that the next
+		// call (the answer after the safety classifier, another
+		// manager's prep) answers offline now instead of waiting again.
+		c.breaker.trip()
+		c.logger.Warn("language model did not start answering", slog.String("error", err.Error()))
+	default:
 		c.breaker.failure()
 		c.logger.Warn("language model call failed", slog.Int("status", status), slog.String("error", err.Error()))
 	}
@@ -271,7 +279,11 @@ func (c *Client) failed(parent context.Context, err error) error {
 }
 
 func (c *Client) interrupted(received int, err error) error {
-	c.breaker.failure()
+	if errors.Is(err, errNoFirstToken) {
+		c.breaker.trip() // headers, then nothing: down, as in failed
+	} else {
+		c.breaker.failure()
+	}
 	c.logger.Warn("language model stream broke", slog.Int("bytes_received", received), slog.String("error", err.Error()))
 	return fmt.Errorf("%w: %w", ErrInterrupted, err)
 }
@@ -305,6 +317,15 @@ func (b *breaker) success() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.failures, b.probing = 0, false
+}
+
+// trip opens the breaker now, for a cooldown.
+func (b *breaker) trip() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.failures = max(b.failures, b.threshold)
+	b.probing = false
+	b.openUntil = time.Now().Add(b.cooldown)
 }
 
 func (b *breaker) failure() {

@@ -159,7 +159,8 @@ func TestSilences(t *testing.T) {
 				t.Errorf("text %q, want %q", r.Text, tt.text)
 			}
 			// A whole answer does not count against the breaker (one
-			// failure would open it here).
+			// failure would open it here; a hang opens it whatever the
+			// threshold, see TestHangOpensBreaker).
 			_, err = c.Complete(ctx, hello, 10)
 			if tt.wantErr == nil && err != nil {
 				t.Errorf("after a whole answer, the next call fails: %v", err)
@@ -168,5 +169,21 @@ func TestSilences(t *testing.T) {
 				t.Errorf("after a failure with a breaker of 1, the next call = %v, want ErrUnavailable", err)
 			}
 		})
+	}
+}
+
+// TestHangOpensBreaker: one call that gets no first token opens the
+// breaker at once, even with a threshold of 5: the next call answers
+// ErrUnavailable without waiting again.
+func TestHangOpensBreaker(t *testing.T) {
+	srv := openaitest.NewServer(t, func(openaitest.Request) openaitest.Reply { return openaitest.Reply{Hang: true} })
+	c := llm.New(llm.Config{BaseURL: srv.BaseURL(), Model: "m", FirstToken: 200 * time.Millisecond, BreakerFailures: 5})
+	for range 3 {
+		if _, err := c.Complete(t.Context(), hello, 10); !errors.Is(err, llm.ErrUnavailable) {
+			t.Fatalf("error %v, want ErrUnavailable", err)
+		}
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("the hung model got %d requests, want 1 (then the breaker is open)", n)
 	}
 }
