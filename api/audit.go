@@ -31,10 +31,7 @@ func audited(db *tenant.DB, logger *slog.Logger, action string) echo.MiddlewareF
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			err := next(c)
-			status := c.Response().Status
-			if err != nil {
-				status, _, _ = classify(err)
-			}
+			status := statusOf(c, err)
 			ev := tenant.AuditEvent{Action: action, Target: c.Param("id"), Status: status,
 				Client: c.RealIP(), RequestID: requestID(c)}
 			var orgID uuid.UUID

@@ -150,6 +150,17 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 	}
 }
 
+// statusOf is the status a request ends with: the error's, which the
+// error handler writes after the middleware has returned, or the one
+// written.
+func statusOf(c echo.Context, err error) int {
+	if err != nil {
+		status, _, _ := classify(err)
+		return status
+	}
+	return c.Response().Status
+}
+
 func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
 }

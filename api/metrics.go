@@ -79,10 +79,7 @@ func (m *metrics) middleware() echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
 			err := next(c)
-			status := c.Response().Status
-			if err != nil {
-				status, _, _ = classify(err)
-			}
+			status := statusOf(c, err)
 			m.observe(routeOf(c), c.Request().Method, status, time.Since(start))
 			return err
 		}

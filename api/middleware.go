@@ -20,10 +20,7 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
 			err := next(c)
-			status := c.Response().Status
-			if err != nil {
-				status, _, _ = classify(err)
-			}
+			status := statusOf(c, err)
 			// The access log; errorHandler logs server faults with their cause.
 			attrs := []slog.Attr{
 				slog.String("request_id", requestID(c)),
