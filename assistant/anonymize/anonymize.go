@@ -65,11 +65,12 @@ type Session struct {
 	count map[Kind]int
 
 	// For a member's history (NewMemberSession).
-	keyer *Keyer
-	scope string
-	known map[string]int          // kind+digest -> number
-	forms map[int]map[string]bool // runes -> digests of the member's name forms (0: name keys)
-	added []Pseudonym
+	keyer    *Keyer
+	scope    string
+	known    map[string]int          // kind+digest -> number
+	forms    map[int]map[string]bool // runes -> digests of the member's name forms (0: name keys)
+	formLens []int                   // the lengths in forms, longest first
+	added    []Pseudonym
 
 	// Parts of the names numbered in this session (see number).
 	parts, single map[string]int
@@ -864,7 +865,7 @@ func unlisted(w string) bool {
 	}
 	l := strings.ToLower(w)
 	base, _, _ := strings.Cut(l, "'")
-	return !englishWords[l] && !englishWords[base] && !slices.Contains(neverNames, w)
+	return !englishWords[l] && !englishWords[base] && !neverName[w]
 }
 
 // givenNameSpans are given names from the lists, with the capitalized word

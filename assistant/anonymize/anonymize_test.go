@@ -480,3 +480,24 @@ func TestNameParts(t *testing.T) {
 		}
 	}
 }
+
+// TestLongestMemberForm: where a short and a long form of the member both
+// match (Jen, Jennifer), the long one is masked, every time (the forms
+// were once tried in map order).
+func TestLongestMemberForm(t *testing.T) {
+	r := redactor(t)
+	k, err := NewKeyer([]byte("a test secret of sixteen bytes or more"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forms, err := r.MemberNames(k, "m1", []string{"Jen", "Jennifer", "Jennifer Okafor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		out, _ := r.Redact("Jennifer Okafor said Jennifer and Jen agree.", NewMemberSession("en", k, "m1", nil, forms), nil)
+		if got := out.String(); got != "[MEMBER] said [MEMBER] and [MEMBER] agree." {
+			t.Fatalf("got %q", got)
+		}
+	}
+}

@@ -26,6 +26,7 @@ var (
 	// englishWords are ordinary English words, in lower case: a capitalized
 	// word that is none of them may be a name no list has.
 	englishWords = setOf(strings.Fields(englishTxt)...)
+	neverName    = setOf(neverNames...)
 )
 
 // neverNames are English words that are also names in some list (He is a

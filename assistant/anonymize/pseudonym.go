@@ -108,6 +108,11 @@ func NewMemberSession(lang string, k *Keyer, scope string, known []Pseudonym, me
 		}
 		s.forms[f.Runes][f.Digest] = true
 	}
+	for n := range s.forms {
+		s.formLens = append(s.formLens, n)
+	}
+	// Longest first: Jennifer, not Jen, where both are forms.
+	slices.SortFunc(s.formLens, func(a, b int) int { return b - a })
 	return s
 }
 
@@ -235,7 +240,8 @@ func (s *Session) memberSpans(raw string) []span {
 	}
 	var out []span
 	for i := 0; i < len(folded); i++ {
-		for n, set := range s.forms {
+		for _, n := range s.formLens {
+			set := s.forms[n]
 			if n == 0 || i+n > len(folded) || !set[s.keyer.sum(s.scope, "form", string(folded[i:i+n]))] {
 				continue
 			}
