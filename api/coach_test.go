@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -805,5 +806,72 @@ func TestHungModelAnswersOffline(t *testing.T) {
 	// once.
 	if n, c := len(fake.Requests()), fake.Canceled(); n != 1 || c != 1 {
 		t.Errorf("the hung model got %d requests (%d given up on), want 1", n, c)
+	}
+}
+
+// TestEmbeddingsDown: the chat model and the embeddings share one
+// endpoint. A prep embeds its queries in one request; while the embedding
+// model fails or hangs, search and prep answer from the lexical retriever,
+// labelled, and once the breaker is open they stop asking it.
+func TestEmbeddingsDown(t *testing.T) {
+	question := "来週の1on1で業務量の話をどう切り出すか"
+	for _, fault := range []openaitest.Reply{{Status: 503}, {Hang: true}} {
+		fake := openaitest.NewServer(t, nil)
+		emb := llm.NewEndpoint(llm.Config{BaseURL: fake.BaseURL(), EmbedTimeout: 300 * time.Millisecond, MaxWait: time.Second}).
+			Embedder("fake-embed", 0)
+		d := coachDeps(t, nil, 0)
+		a, err := analyzer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Knowledge = knowledge.New(d.Logger, a, emb)
+		if d.Coach, err = assistant.New(assistant.Config{Logger: d.Logger, Knowledge: d.Knowledge, History: d.History,
+			Safety: sharedDetector(t), Embedder: emb}); err != nil {
+			t.Fatal(err)
+		}
+		srv := newTestServer(t, d)
+		org := pgtest.NewOrg(t, db)
+		_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+		member := seedMember(t, srv, tok, "Eさん", "")
+
+		var p assistant.Plan
+		if resp := call(t, srv, "POST", member+"/prep", tok, map[string]any{"question": question}, &p); resp.StatusCode != 200 {
+			t.Fatalf("prep = %d", resp.StatusCode)
+		}
+		asked := 0
+		for _, in := range fake.EmbedRequests() {
+			for _, text := range in {
+				if strings.Contains(text, "業務量の話") {
+					asked++
+				}
+			}
+		}
+		if asked != 1 {
+			t.Errorf("the question was embedded %d times in one prep, want once", asked)
+		}
+
+		fake.FailEmbeddings(fault)
+		before := len(fake.EmbedRequests())
+		for i := range 8 {
+			var res knowledge.Result
+			if resp := call(t, srv, "POST", "/api/kb/search", tok, map[string]any{"query": "傾聴のコツ"}, &res); resp.StatusCode != 200 {
+				t.Fatalf("search %d with the embeddings down (%+v) = %d, want lexical results", i, fault, resp.StatusCode)
+			}
+			if len(res.Hits) == 0 || res.Degraded != "dense" || slices.Contains(res.Retrievers, "dense") {
+				t.Fatalf("search %d with the embeddings down: %d hits, retrievers %v, degraded %q; want lexical hits labelled", i, len(res.Hits), res.Retrievers, res.Degraded)
+			}
+		}
+		if resp := call(t, srv, "POST", member+"/prep", tok, map[string]any{"question": question}, &p); resp.StatusCode != 200 || len(p.Citations) == 0 {
+			t.Fatalf("prep with the embeddings down = %d with %d citations", resp.StatusCode, len(p.Citations))
+		}
+		// 5 failures open the breaker: a 503 is asked 3 times per call,
+		// a hang once (it opens the breaker at once).
+		want := 15
+		if fault.Hang {
+			want = 1
+		}
+		if n := len(fake.EmbedRequests()) - before; n > want {
+			t.Errorf("%+v: %d embedding requests over 8 searches and a prep, want at most %d", fault, n, want)
+		}
 	}
 }

@@ -195,7 +195,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 	if a.Referral = c.screen(ctx, db, caller, chatTexts(screened, masked, earlier), g); a.Referral.Blocks() {
 		a.Text = a.Referral.Message // the steps and contacts are in the referral
 	} else {
-		if sources, err = c.retrieve(ctx, db, lang, []query{{Text: masked}}); err != nil {
+		if sources, err = c.retrieve(ctx, db, lang, []query{{Text: masked}}, nil); err != nil {
 			return ChatAnswer{}, err
 		}
 		a.NoGuidance = len(sources) == 0

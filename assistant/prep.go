@@ -147,8 +147,14 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 	var similar []history.SessionMatch
 	if in.Referral == nil {
 		// Nothing is retrieved for a referral: it carries no coaching.
-		similar = c.similarSessions(ctx, db, req.MemberID, question)
-		if in.Sources, err = c.retrieve(ctx, db, lang, prepQueries(lang, &sig, question)); err != nil {
+		queries := prepQueries(lang, &sig, question)
+		texts := []string{question}
+		for _, q := range queries {
+			texts = append(texts, q.Text)
+		}
+		vecs := c.embedQueries(ctx, texts)
+		similar = c.similarSessions(ctx, db, req.MemberID, question, vecs)
+		if in.Sources, err = c.retrieve(ctx, db, lang, queries, vecs); err != nil {
 			return Plan{}, err
 		}
 		in.Conflicts = conflicts(question, &sig, in.Sources)
@@ -410,22 +416,27 @@ func llmPlan(offline Plan, in prepInput, text string) Plan {
 // similarSessions finds the member's past sessions closest to the
 // question, when an embedding model is configured. It is best effort: a
 // failure costs the prep some context, not its answer.
-func (c *Coach) similarSessions(ctx context.Context, db DB, memberID uuid.UUID, question string) []history.SessionMatch {
-	if c.embedder == nil || question == "" {
+func (c *Coach) similarSessions(ctx context.Context, db DB, memberID uuid.UUID, question string, vecs *queryVectors) []history.SessionMatch {
+	if c.embedder == nil || question == "" || (vecs != nil && vecs.failed) {
 		return nil
 	}
 	if _, err := c.history.EmbedSessions(ctx, db, c.embedder, memberID); err != nil {
 		c.logger.WarnContext(ctx, "embed session notes", slog.String("error", err.Error()))
 		return nil
 	}
-	vecs, err := c.embedder.Embed(ctx, []string{question})
-	if err != nil || len(vecs) != 1 {
-		c.logger.WarnContext(ctx, "embed question", slog.Any("error", err))
-		return nil
+	v := vecs.vector(c.embedder.Model(), question)
+	if v == nil {
+		// Another model than the knowledge base's.
+		vs, err := c.embedder.Embed(ctx, []string{question})
+		if err != nil || len(vs) != 1 {
+			c.logger.WarnContext(ctx, "embed question", slog.Any("error", err))
+			return nil
+		}
+		v = vs[0]
 	}
 	var out []history.SessionMatch
-	err = db.InTx(ctx, func(tx pgx.Tx) (err error) {
-		out, err = c.history.SimilarSessions(ctx, tx, memberID, c.embedder.Model(), vecs[0], 3)
+	err := db.InTx(ctx, func(tx pgx.Tx) (err error) {
+		out, err = c.history.SimilarSessions(ctx, tx, memberID, c.embedder.Model(), v, 3)
 		return err
 	})
 	if err != nil {

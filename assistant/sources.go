@@ -81,15 +81,71 @@ const (
 // questions and what-to-avoid sections of the best documents (found
 // documents are relevant as a whole; those sections are what a manager
 // can use directly). Sources are numbered from 1 in order of relevance.
-func (c *Coach) retrieve(ctx context.Context, db DB, lang string, queries []query) ([]Source, error) {
-	sources, _, _, err := c.retrieveDocs(ctx, db, lang, queries)
+func (c *Coach) retrieve(ctx context.Context, db DB, lang string, queries []query, vecs *queryVectors) ([]Source, error) {
+	sources, _, _, err := c.retrieveDocs(ctx, db, lang, queries, vecs)
 	return sources, err
+}
+
+// queryVectors are the embeddings of one answer's query texts, made in one
+// model call: a prep has up to a dozen queries, and the question is also
+// what past sessions are matched against.
+type queryVectors struct {
+	model string
+	of    map[string][]float32
+	// failed: the model was asked and could not answer, so search is
+	// lexical-only rather than asking again per query.
+	failed bool
+}
+
+// embedQueries embeds texts with the knowledge base's model; nil in
+// offline mode.
+func (c *Coach) embedQueries(ctx context.Context, texts []string) *queryVectors {
+	model, ok := c.kb.Embedding()
+	if !ok {
+		return nil
+	}
+	texts = slices.Compact(slices.Sorted(slices.Values(slices.DeleteFunc(slices.Clone(texts), func(t string) bool {
+		return strings.TrimSpace(t) == ""
+	}))))
+	v := &queryVectors{model: model, of: map[string][]float32{}}
+	vs, err := c.kb.QueryVectors(ctx, texts)
+	if err != nil {
+		v.failed = true
+		return v
+	}
+	for i, t := range texts {
+		v.of[t] = vs[i]
+	}
+	return v
+}
+
+// search is a knowledge query with the answer's vectors, when there are.
+func (v *queryVectors) search(q knowledge.Query) knowledge.Query {
+	if v != nil {
+		q.Vector, q.LexicalOnly = v.of[q.Text], v.failed
+	}
+	return q
+}
+
+// vector is text's embedding by model, nil if not made.
+func (v *queryVectors) vector(model, text string) []float32 {
+	if v == nil || v.model != model {
+		return nil
+	}
+	return v.of[text]
 }
 
 // retrieveDocs is retrieve that also returns the best documents, best
 // first, and all their sections, for a caller that wants other parts of
 // them.
-func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []query) ([]Source, []knowledge.Hit, []uuid.UUID, error) {
+func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []query, vecs *queryVectors) ([]Source, []knowledge.Hit, []uuid.UUID, error) {
+	if vecs == nil {
+		texts := make([]string, len(queries))
+		for i, q := range queries {
+			texts[i] = q.Text
+		}
+		vecs = c.embedQueries(ctx, texts)
+	}
 	var found []knowledge.Hit
 	seen := map[uuid.UUID]bool{}
 	best := map[uuid.UUID]float64{} // document: best score
@@ -97,7 +153,7 @@ func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []
 		if strings.TrimSpace(q.Text) == "" {
 			continue
 		}
-		res, err := c.kb.Search(ctx, db, knowledge.Query{Text: q.Text, Topics: q.Topics, Language: lang, K: hitsPerQuery})
+		res, err := c.kb.Search(ctx, db, vecs.search(knowledge.Query{Text: q.Text, Topics: q.Topics, Language: lang, K: hitsPerQuery}))
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("retrieve: %w", err)
 		}

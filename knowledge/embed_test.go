@@ -10,8 +10,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	openai "github.com/sashabaranov/go-openai"
-
+	"github.com/taiwa-coach/taiwa/assistant/llm"
 	"github.com/taiwa-coach/taiwa/knowledge"
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
 )
@@ -20,7 +19,7 @@ import (
 // vectors are normalized bags of the analyzer's terms hashed into dims
 // dimensions: texts sharing words are close, as with a real model. The
 // first failFirst calls answer 429.
-func fakeEmbeddings(t *testing.T, dims int, failFirst int32) (*openai.Client, *atomic.Int32) {
+func fakeEmbeddings(t *testing.T, dims int, failFirst int32) (*llm.Endpoint, *atomic.Int32) {
 	t.Helper()
 	a, err := analyzer()
 	if err != nil {
@@ -80,19 +79,15 @@ func fakeEmbeddings(t *testing.T, dims int, failFirst int32) (*openai.Client, *a
 		json.NewEncoder(w).Encode(resp)
 	}))
 	t.Cleanup(srv.Close)
-	cfg := openai.DefaultConfig("test-key")
-	cfg.BaseURL = srv.URL + "/v1"
-	return openai.NewClientWithConfig(cfg), &calls
+	return llm.NewEndpoint(llm.Config{BaseURL: srv.URL + "/v1", APIKey: "test-key"}), &calls
 }
 
 // TestHybridSearch embeds a knowledge base through an OpenAI-compatible
 // endpoint and checks both retrievers contribute, filters still fill k, and
 // a second model does not disturb the first.
 func TestHybridSearch(t *testing.T) {
-	client, calls := fakeEmbeddings(t, 256, 2) // two 429s first: retried
-	emb := knowledge.NewOpenAIEmbedder(client, "fake-embed-256", 0)
-	emb.Backoff = 1 // keep the test fast
-	kb := newBase(t, emb)
+	endpoint, calls := fakeEmbeddings(t, 256, 2) // two 429s first: retried
+	kb := newBase(t, endpoint.Embedder("fake-embed-256", 0))
 	org := pgtest.NewOrg(t, db)
 
 	// Twelve published documents on listening, one on career.
@@ -161,8 +156,8 @@ func TestHybridSearch(t *testing.T) {
 
 	// A second model: vectors are per model, so the first stays whole
 	// while the second fills in.
-	client2, _ := fakeEmbeddings(t, 64, 0)
-	kb2 := newBase(t, knowledge.NewOpenAIEmbedder(client2, "fake-embed-64", 0))
+	endpoint2, _ := fakeEmbeddings(t, 64, 0)
+	kb2 := newBase(t, endpoint2.Embedder("fake-embed-64", 0))
 	if _, err := kb2.EmbedMissing(t.Context(), db.OrgScope(org), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -187,8 +182,8 @@ func TestHybridSearch(t *testing.T) {
 // TestEmbedderChecksDimensions: a model that changes its vector length is
 // an error, not a silently broken index.
 func TestEmbedderChecksDimensions(t *testing.T) {
-	client, _ := fakeEmbeddings(t, 32, 0)
-	e := knowledge.NewOpenAIEmbedder(client, "fake", 64) // asks for 64, gets 32
+	endpoint, _ := fakeEmbeddings(t, 32, 0)
+	e := endpoint.Embedder("fake", 64) // asks for 64, gets 32
 	if _, err := e.Embed(t.Context(), []string{"テスト"}); err == nil {
 		t.Error("Embed accepted 32-dimensional vectors when 64 were asked for")
 	}

@@ -27,6 +27,11 @@ type Query struct {
 	// MinSimilarity is the cosine similarity a vector match must reach
 	// (default 0.35).
 	MinSimilarity float64
+	// Vector is the query's embedding when the caller already has it
+	// (from QueryVectors); LexicalOnly skips the vector retriever, for a
+	// caller whose QueryVectors just failed. Otherwise Search embeds Text.
+	Vector      []float32
+	LexicalOnly bool
 }
 
 // Hit is one retrieved chunk with the score of each retriever that found it.
@@ -60,6 +65,10 @@ type Result struct {
 	// is configured. Offline mode is lexical only.
 	Retrievers []string `json:"retrievers"`
 	Model      string   `json:"model,omitempty"`
+	// Degraded names what was left out: "dense" when an embedding model
+	// is configured but could not embed the query, so the hits are the
+	// lexical retriever's alone.
+	Degraded string `json:"degraded,omitempty"`
 }
 
 // rrfK is the k of reciprocal rank fusion, the usual 60.
@@ -203,13 +212,18 @@ func (b *Base) Search(ctx context.Context, db DB, q Query) (Result, error) {
 	}
 	dims := 0
 	if b.embedder != nil {
-		// A failing embedding model degrades search to lexical, not to an error.
-		vs, err := b.embedder.Embed(ctx, []string{q.Text})
-		if err != nil {
-			b.logger.WarnContext(ctx, "query embedding failed; lexical only", "error", err.Error())
+		v := q.Vector
+		if v == nil && !q.LexicalOnly {
+			if vs, err := b.QueryVectors(ctx, []string{q.Text}); err == nil {
+				v = vs[0]
+			}
+		}
+		if v == nil {
+			// A failing embedding model degrades search to lexical, not to an error.
+			res.Degraded = "dense"
 		} else {
-			dims = len(vs[0])
-			args["qemb"] = pgvector.NewVector(vs[0])
+			dims = len(v)
+			args["qemb"] = pgvector.NewVector(v)
 			args["model"] = b.embedder.Model()
 			res.Retrievers = append(res.Retrievers, "dense")
 			res.Model = b.embedder.Model()
@@ -247,6 +261,22 @@ func (b *Base) Search(ctx context.Context, db DB, q Query) (Result, error) {
 		return Result{}, err
 	}
 	return res, nil
+}
+
+// QueryVectors embeds query texts in one call, for Query.Vector: a caller
+// with several queries pays one model round trip. With no embedding model
+// it returns nil, nil. An error is logged here; the caller searches
+// lexical-only (Query.LexicalOnly) rather than fail.
+func (b *Base) QueryVectors(ctx context.Context, texts []string) ([][]float32, error) {
+	if b.embedder == nil || len(texts) == 0 {
+		return nil, nil
+	}
+	vs, err := b.embedder.Embed(ctx, texts)
+	if err != nil {
+		b.logger.WarnContext(ctx, "query embedding failed; lexical only", "error", err.Error())
+		return nil, err
+	}
+	return vs, nil
 }
 
 // candidateTerms picks the query terms lexical candidates are drawn from:

@@ -32,7 +32,7 @@ var ErrInterrupted = errors.New("language model stream interrupted")
 type Config struct {
 	BaseURL string // OpenAI-compatible API URL, e.g. http://localhost:11434/v1
 	APIKey  string
-	Model   string
+	Model   string // the chat model, for New
 	// Timeout bounds one call, retries included (default 45s): keep it
 	// under the request's own bound, so that a slow model still leaves time
 	// to answer offline.
@@ -41,6 +41,9 @@ type Config struct {
 	// (default 15s), and Idle the gap between two pieces (default 15s): a
 	// hung or stalled model is given up on long before Timeout.
 	FirstToken, Idle time.Duration
+	// EmbedTimeout bounds one embedding request (default 10s): a query
+	// waits for it before retrieval goes lexical-only.
+	EmbedTimeout time.Duration
 	// Retries after the first attempt on 429, 5xx and network errors
 	// (0: the default, 2; negative: none).
 	Retries int
@@ -57,21 +60,22 @@ type Config struct {
 	Transport http.RoundTripper
 }
 
-// Client is a chat model. It is safe for concurrent use.
-type Client struct {
-	api     *openai.Client
-	model   string
-	timeout time.Duration
-	// firstToken and idle bound the silences of a stream.
-	firstToken, idle time.Duration
-	logger           *slog.Logger
-	breaker          breaker
+// Endpoint is one OpenAI-compatible API: one HTTP client, transport and
+// retry policy for the chat model and the embedding model alike, each
+// with a breaker of its own (an endpoint can serve one and not the other:
+// a local server with the chat model loaded and the embedding model not).
+type Endpoint struct {
+	api *openai.Client
+	cfg Config
 }
 
-// New returns a client for cfg.
-func New(cfg Config) *Client {
+// NewEndpoint returns the endpoint of cfg; cfg.Model is not used.
+func NewEndpoint(cfg Config) *Endpoint {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 45 * time.Second
+	}
+	if cfg.EmbedTimeout == 0 {
+		cfg.EmbedTimeout = 10 * time.Second
 	}
 	if cfg.FirstToken == 0 {
 		cfg.FirstToken = 15 * time.Second
@@ -107,12 +111,31 @@ func New(cfg Config) *Client {
 	oc.HTTPClient = &http.Client{Transport: &retryTransport{
 		base: cfg.Transport, retries: cfg.Retries, maxWait: cfg.MaxWait, logger: cfg.Logger,
 	}}
+	return &Endpoint{api: openai.NewClientWithConfig(oc), cfg: cfg}
+}
+
+// Chat returns the chat model named model on this endpoint.
+func (e *Endpoint) Chat(model string) *Client {
 	return &Client{
-		api: openai.NewClientWithConfig(oc), model: cfg.Model, timeout: cfg.Timeout, logger: cfg.Logger,
-		firstToken: cfg.FirstToken, idle: cfg.Idle,
-		breaker: breaker{threshold: cfg.BreakerFailures, cooldown: cfg.BreakerCooldown},
+		api: e.api, model: model, timeout: e.cfg.Timeout, logger: e.cfg.Logger,
+		firstToken: e.cfg.FirstToken, idle: e.cfg.Idle,
+		breaker: breaker{threshold: e.cfg.BreakerFailures, cooldown: e.cfg.BreakerCooldown},
 	}
 }
+
+// Client is a chat model. It is safe for concurrent use.
+type Client struct {
+	api     *openai.Client
+	model   string
+	timeout time.Duration
+	// firstToken and idle bound the silences of a stream.
+	firstToken, idle time.Duration
+	logger           *slog.Logger
+	breaker          breaker
+}
+
+// New returns the chat model cfg.Model of the endpoint cfg.
+func New(cfg Config) *Client { return NewEndpoint(cfg).Chat(cfg.Model) }
 
 // Model names the chat model.
 func (c *Client) Model() string { return c.model }
@@ -250,15 +273,7 @@ func (c *Client) failed(parent context.Context, err error) error {
 	if parent.Err() != nil {
 		return parent.Err()
 	}
-	var apiErr *openai.APIError
-	var reqErr *openai.RequestError
-	status := 0
-	switch {
-	case errors.As(err, &apiErr):
-		status = apiErr.HTTPStatusCode
-	case errors.As(err, &reqErr):
-		status = reqErr.HTTPStatusCode
-	}
+	status := httpStatus(err)
 	// A 4xx other than 429 is our request or our key: the model is up,
 	// and hammering it will not help, but it is not the model failing.
 	switch {

@@ -2,9 +2,6 @@ package main
 
 import (
 	"log/slog"
-	"net/http"
-
-	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/taiwa-coach/taiwa/assistant/llm"
 	"github.com/taiwa-coach/taiwa/knowledge"
@@ -14,38 +11,43 @@ import (
 // configured without one.
 const defaultChatModel = "gpt-4o-mini"
 
-// newChatModel returns the coach's chat model, or nil for offline mode.
-func newChatModel(c llmConfig, logger *slog.Logger) *llm.Client {
-	model := c.ChatModel
-	if model == "" && (c.BaseURL != "" || c.APIKey != "") {
-		model = defaultChatModel
+// models are the configured chat and embedding models, both on one
+// endpoint (one HTTP client, one retry and breaker policy); either is nil
+// in offline mode.
+type models struct {
+	chat  *llm.Client
+	embed *llm.Embedder
+}
+
+// newModels returns the models of the configuration.
+func newModels(c llmConfig, logger *slog.Logger) models {
+	chat := c.ChatModel
+	if chat == "" && (c.BaseURL != "" || c.APIKey != "") {
+		chat = defaultChatModel
 	}
-	if model == "" || model == "offline" {
-		return nil
+	if chat == "offline" {
+		chat = ""
 	}
-	return llm.New(llm.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Model: model, Timeout: c.Timeout,
+	if chat == "" && c.EmbedModel == "" {
+		return models{}
+	}
+	endpoint := llm.NewEndpoint(llm.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Timeout: c.Timeout,
 		FirstToken: c.FirstToken, Idle: c.Idle, Logger: logger})
+	var m models
+	if chat != "" {
+		m.chat = endpoint.Chat(chat)
+	}
+	if c.EmbedModel != "" {
+		m.embed = endpoint.Embedder(c.EmbedModel, c.EmbedDims)
+	}
+	return m
 }
 
-// newOpenAIClient returns a client for the configured OpenAI-compatible
-// endpoint, or nil when no model is configured (offline mode).
-func newOpenAIClient(c llmConfig) *openai.Client {
-	if c.ChatModel == "" && c.EmbedModel == "" {
+// embedder is the embedding model as knowledge and history take it: a nil
+// interface, not a nil pointer, when none is configured.
+func (m models) embedder() knowledge.Embedder {
+	if m.embed == nil {
 		return nil
 	}
-	cfg := openai.DefaultConfig(c.APIKey)
-	if c.BaseURL != "" {
-		cfg.BaseURL = c.BaseURL
-	}
-	cfg.HTTPClient = &http.Client{Timeout: c.Timeout}
-	return openai.NewClientWithConfig(cfg)
-}
-
-// newEmbedder returns the embedder of the configuration, or nil for
-// lexical-only retrieval.
-func newEmbedder(c llmConfig, client *openai.Client) knowledge.Embedder {
-	if c.EmbedModel == "" || client == nil {
-		return nil
-	}
-	return knowledge.NewOpenAIEmbedder(client, c.EmbedModel, c.EmbedDims)
+	return m.embed
 }

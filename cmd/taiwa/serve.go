@@ -59,8 +59,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("load the redactor: %w", err)
 	}
-	llmClient := newOpenAIClient(cfg.LLM)
-	kb := knowledge.New(logger, analyzer, newEmbedder(cfg.LLM, llmClient))
+	models := newModels(cfg.LLM, logger)
+	kb := knowledge.New(logger, analyzer, models.embedder())
 
 	// Background work (starter pack, embeddings) stops before the database
 	// closes: it is cancelled at shutdown and waited for.
@@ -89,17 +89,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return fmt.Errorf("demo organization: %w", err)
 		}
 	}
-	chat := newChatModel(cfg.LLM, logger)
+	chat := models.chat
 	coachCfg := assistant.Config{Logger: logger, Knowledge: kb, History: hist, DailyTokens: int64(cfg.DailyTokens),
-		MaxAnswerTokens: cfg.MaxAnswerTokens, SafetyClassifier: cfg.SafetyClassifier}
+		MaxAnswerTokens: cfg.MaxAnswerTokens, SafetyClassifier: cfg.SafetyClassifier, Embedder: models.embedder()}
 	if chat != nil {
 		coachCfg.LLM = chat
 		logger.InfoContext(ctx, "coach uses a language model", slog.String("model", chat.Model()))
 	} else {
 		logger.InfoContext(ctx, "no chat model configured: the coach answers in offline mode")
-	}
-	if e := newEmbedder(cfg.LLM, llmClient); e != nil {
-		coachCfg.Embedder = e
 	}
 	coach, err := assistant.New(coachCfg)
 	if err != nil {

@@ -129,6 +129,7 @@ addMessages({
     'cur.try.retrievers': '使った検索方式：{0}',
     'cur.try.model': '埋め込みモデル：{0}',
     'cur.try.lexical_only': '意味の近さによる検索（埋め込み）は設定されていないため、語句の一致だけで検索しました。',
+    'cur.try.dense_down': '埋め込みモデルが応答しないため、語句の一致だけで検索しました。モデルが戻れば自動で元に戻ります。',
     'cur.try.rank': '{0}位',
     'cur.try.heading': '見出し：{0}',
     'cur.try.less': '折りたたむ',
@@ -277,6 +278,7 @@ addMessages({
     'cur.try.retrievers': 'Retrievers used: {0}',
     'cur.try.model': 'Embedding model: {0}',
     'cur.try.lexical_only': 'No embedding model is configured, so only word matching was used.',
+    'cur.try.dense_down': 'The embedding model is not answering, so only word matching was used. Meaning-based search comes back by itself when the model does.',
     'cur.try.rank': '#{0}',
     'cur.try.heading': 'Heading: {0}',
     'cur.try.less': 'Show less',
@@ -970,7 +972,8 @@ function searchResults(res, ctx, name, canEdit) {
   const about = h('div', { class: 'small muted' },
     h('p', {}, t('cur.try.retrievers', retrievers.map((r) => t('cur.retriever.' + r)).join(sep) || '—')),
     res.model ? h('p', {}, t('cur.try.model', res.model)) : null,
-    retrievers.includes('dense') ? null : h('p', {}, t('cur.try.lexical_only')));
+    res.degraded === 'dense' ? h('p', { class: 'notice' }, t('cur.try.dense_down'))
+      : retrievers.includes('dense') ? null : h('p', {}, t('cur.try.lexical_only')));
   if (hits.length === 0) {
     return h('div', { class: 'stack' },
       h('p', { class: 'notice', id: 'try-empty' }, t('cur.try.none')),

@@ -58,6 +58,26 @@ type Server struct {
 	queue    []Reply
 	requests []openai.ChatCompletionRequest
 	canceled int
+	// embedFault, when set, answers embedding requests in place of
+	// vectors when it returns a Reply with Status or Hang.
+	embedFault  func() Reply
+	embedInputs [][]string
+}
+
+// FailEmbeddings makes every embedding request get r (a Status or Hang);
+// a zero Reply makes them succeed again.
+func (s *Server) FailEmbeddings(r Reply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.embedFault = func() Reply { return r }
+}
+
+// EmbedRequests returns the inputs of the embedding requests received so
+// far, one slice per request.
+func (s *Server) EmbedRequests() [][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]string(nil), s.embedInputs...)
 }
 
 // NewServer starts a server that answers chat requests with answer (nil:
@@ -222,6 +242,21 @@ func (s *Server) embeddings(w http.ResponseWriter, req *http.Request) {
 	}
 	if err := json.NewDecoder(req.Body).Decode(&er); err != nil {
 		writeError(w, Reply{Status: http.StatusBadRequest, Code: "invalid_request"})
+		return
+	}
+	s.mu.Lock()
+	s.embedInputs = append(s.embedInputs, er.Input)
+	var fault Reply
+	if s.embedFault != nil {
+		fault = s.embedFault()
+	}
+	s.mu.Unlock()
+	if fault.Hang {
+		<-req.Context().Done()
+		return
+	}
+	if fault.Status != 0 && fault.Status != http.StatusOK {
+		writeError(w, fault)
 		return
 	}
 	type datum struct {
