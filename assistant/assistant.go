@@ -128,8 +128,11 @@ const (
 	ReasonNotConfigured = "llm_not_configured"
 	ReasonUnavailable   = "llm_unavailable"
 	ReasonInterrupted   = "llm_interrupted"
-	ReasonBudget        = "budget_exceeded"
-	ReasonSensitive     = "sensitive_topic"
+	// ReasonEmpty: the model answered with nothing to show (only
+	// reasoning, markup or a tool call).
+	ReasonEmpty     = "llm_empty_answer"
+	ReasonBudget    = "budget_exceeded"
+	ReasonSensitive = "sensitive_topic"
 )
 
 // countTokens counts s as the model's tokenizer would (o200k, the

@@ -223,6 +223,9 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 			if reason == "" {
 				body, cited, dropped := checkCitations(sanitize(reply.Text), len(sources))
 				a.Mode, a.Model, a.Text, a.DroppedCitations = ModeLLM, c.llm.Model(), body, dropped
+				if reply.Cut {
+					a.Notice = msg(lang, "answer.cut")
+				}
 				for _, n := range cited {
 					s := sources[n-1]
 					a.Citations = append(a.Citations, citationOf(s, excerpt(s.Hit.Text)))

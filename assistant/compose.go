@@ -132,12 +132,14 @@ func pick(sources []Source, sections []string, topics ...string) *Source {
 	return nil
 }
 
+// truncate folds s's whitespace and cuts it to at most runes characters,
+// the last one an ellipsis when it was cut.
 func truncate(s string, runes int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) <= runes {
 		return s
 	}
-	return string([]rune(s)[:runes]) + "…"
+	return string([]rune(s)[:runes-1]) + "…" // within runes, a column's bound
 }
 
 func styleLabel(lang, style string) string { return msg(lang, "style."+style) }

@@ -175,6 +175,9 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 		if reason == "" {
 			plan = llmPlan(plan, in, reply.Text)
 			plan.Model = c.llm.Model()
+			if reply.Cut {
+				plan.Notice = msg(lang, "answer.cut")
+			}
 			usage = c.usage(msgs, reply)
 		}
 	}
@@ -292,11 +295,13 @@ func (c *Coach) offlineReason(ctx context.Context, db DB, sensitive bool) string
 func (c *Coach) generate(ctx context.Context, msgs []llm.Message, sources []Source, meta Meta, emit Emit) (llm.Reply, string, error) {
 	if emit == nil {
 		reply, err := c.llm.Complete(ctx, msgs, c.maxAnswer)
-		if err != nil {
-			if ctx.Err() != nil {
-				return llm.Reply{}, "", ctx.Err()
-			}
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return llm.Reply{}, "", ctx.Err()
+		case err != nil:
 			return llm.Reply{}, ReasonUnavailable, nil
+		case strings.TrimSpace(sanitize(reply.Text)) == "":
+			return llm.Reply{}, ReasonEmpty, nil
 		}
 		return reply, "", nil
 	}
@@ -304,16 +309,22 @@ func (c *Coach) generate(ctx context.Context, msgs []llm.Message, sources []Sour
 		return llm.Reply{}, "", err
 	}
 	var (
-		text    strings.Builder
+		z       streamSanitizer
+		shown   strings.Builder
 		emitted = map[int]bool{}
 	)
-	reply, err := c.llm.Stream(ctx, msgs, c.maxAnswer, func(d string) error {
-		text.WriteString(d)
+	// show sends what the sanitizer let through: deltas carry clean text
+	// and real citations only (the sanitizer holds a '[' back until its
+	// ']' has come), and a citation is announced with its marker.
+	show := func(d string) error {
+		if d, _, _ = keepCitations(d, len(sources)); d == "" {
+			return nil
+		}
+		shown.WriteString(d)
 		if err := emit(Event{Type: "delta", Data: map[string]string{"text": d}}); err != nil {
 			return err
 		}
-		// A citation is announced once its closing bracket has arrived.
-		for _, m := range citeRE.FindAllStringSubmatch(text.String(), -1) {
+		for _, m := range citeRE.FindAllStringSubmatch(shown.String(), -1) {
 			for _, n := range citeNumbers(m[1]) {
 				if n >= 1 && n <= len(sources) && !emitted[n] {
 					emitted[n] = true
@@ -325,17 +336,27 @@ func (c *Coach) generate(ctx context.Context, msgs []llm.Message, sources []Sour
 			}
 		}
 		return nil
-	})
+	}
+	reply, err := c.llm.Stream(ctx, msgs, c.maxAnswer, func(d string) error { return show(z.write(d)) })
+	if err == nil {
+		err = show(z.flush())
+	}
+	reset := func(reason string) (llm.Reply, string, error) {
+		if err := emit(Event{Type: "reset", Data: map[string]string{"reason": reason}}); err != nil {
+			return llm.Reply{}, "", err
+		}
+		return llm.Reply{}, reason, nil
+	}
 	switch {
+	case err == nil && strings.TrimSpace(shown.String()) == "":
+		// Nothing to show: only reasoning, markup or a tool call.
+		return reset(ReasonEmpty)
 	case err == nil:
 		return reply, "", nil
 	case ctx.Err() != nil:
 		return llm.Reply{}, "", ctx.Err()
 	case errors.Is(err, llm.ErrInterrupted):
-		if err := emit(Event{Type: "reset", Data: map[string]string{"reason": ReasonInterrupted}}); err != nil {
-			return llm.Reply{}, "", err
-		}
-		return llm.Reply{}, ReasonInterrupted, nil
+		return reset(ReasonInterrupted)
 	case errors.Is(err, llm.ErrUnavailable):
 		return llm.Reply{}, ReasonUnavailable, nil
 	}

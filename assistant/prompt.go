@@ -168,23 +168,9 @@ func questionSection(q string) string {
 
 var (
 	citeRE     = regexp.MustCompile(`\[(\d{1,3}(?:\s*[,、]\s*\d{1,3})*)\]`)
-	htmlRE     = regexp.MustCompile(`</?[a-zA-Z][^>]*>`)
-	imageRE    = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
-	linkRE     = regexp.MustCompile(`\[([^\]]+)\]\((?:https?:|mailto:|javascript:|data:)[^)]*\)`)
-	bareURLRE  = regexp.MustCompile(`(?i)\b(?:https?|javascript|data):[^\s)）]+`)
 	sectionRE  = regexp.MustCompile(`(?m)^\s*\[(summary|agenda|questions|watch_outs|follow_ups)\]\s*$`)
 	listItemRE = regexp.MustCompile(`^\s*(?:[-*・]|\d+[.)])\s*`)
 )
-
-// sanitize makes model output safe to show as plain text or a safe
-// Markdown subset: no raw HTML, no images, no links that load or jump.
-func sanitize(s string) string {
-	s = imageRE.ReplaceAllString(s, "$1")
-	s = linkRE.ReplaceAllString(s, "$1")
-	s = htmlRE.ReplaceAllString(s, "")
-	s = bareURLRE.ReplaceAllString(s, "")
-	return s
-}
 
 // citeNumbers reads the numbers of one [n] or [n, m] marker (citeRE's
 // first group).
@@ -200,6 +186,13 @@ func citeNumbers(inner string) []int {
 // checkCitations keeps the [n] markers that name one of the sources
 // (1..sources) and drops the others, counting them.
 func checkCitations(text string, sources int) (string, []int, int) {
+	out, cites, dropped := keepCitations(text, sources)
+	return strings.TrimSpace(strings.ReplaceAll(out, " \n", "\n")), cites, dropped
+}
+
+// keepCitations is checkCitations without tidying the text around a
+// dropped marker: a streamed piece keeps its spaces.
+func keepCitations(text string, sources int) (string, []int, int) {
 	var cites []int
 	dropped := 0
 	out := citeRE.ReplaceAllStringFunc(text, func(m string) string {
@@ -219,7 +212,7 @@ func checkCitations(text string, sources int) (string, []int, int) {
 		}
 		return "[" + strings.Join(keep, ", ") + "]"
 	})
-	return strings.TrimSpace(strings.ReplaceAll(out, " \n", "\n")), nonNil(cites), dropped
+	return out, nonNil(cites), dropped
 }
 
 // parsed is a model's answer split into the sections it was asked for.

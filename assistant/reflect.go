@@ -154,7 +154,7 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 			}
 			usage = c.usage(msgs, reply)
 		} else if reason == "" {
-			reason = ReasonUnavailable // the model answered with no prompts
+			reason = ReasonEmpty // the model answered with no prompts
 		}
 	}
 	if reason != "" {

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
 )
@@ -150,7 +151,16 @@ type Reply struct {
 	// PromptTokens and CompletionTokens as the endpoint reported them; 0
 	// when it did not.
 	PromptTokens, CompletionTokens int
+	// Cut is set when the answer was cut at its bound: the model
+	// stopped at max_tokens (FinishReason "length"), or it ignored
+	// max_tokens and Stream stopped reading at maxRunes.
+	Cut bool
 }
+
+// runesPerToken bounds an answer's length in characters from its bound in
+// tokens, for servers that do not honour max_tokens: a token is at most a
+// few characters of English, about one of Japanese.
+const runesPerToken = 6
 
 // Stream sends msgs and calls onDelta with each piece of the answer as it
 // arrives; it returns the whole answer. maxTokens bounds the answer (every
@@ -192,7 +202,9 @@ func (c *Client) Stream(ctx context.Context, msgs []Message, maxTokens int, onDe
 	var (
 		b     strings.Builder
 		reply Reply
+		runes int
 	)
+	maxRunes := maxTokens * runesPerToken
 	for {
 		chunk, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -219,17 +231,32 @@ func (c *Client) Stream(ctx context.Context, msgs []Message, maxTokens int, onDe
 			if ch.FinishReason != "" {
 				reply.FinishReason = string(ch.FinishReason)
 			}
-			if ch.Delta.Content == "" {
+			piece := ch.Delta.Content
+			if piece == "" {
 				continue
 			}
-			b.WriteString(ch.Delta.Content)
-			if err := onDelta(ch.Delta.Content); err != nil {
+			n := utf8.RuneCountInString(piece)
+			if runes+n > maxRunes {
+				piece = string([]rune(piece)[:maxRunes-runes])
+				reply.FinishReason = string(openai.FinishReasonLength)
+			}
+			runes += n
+			b.WriteString(piece)
+			if err := onDelta(piece); err != nil {
 				return Reply{Text: b.String()}, err
+			}
+			if runes >= maxRunes {
+				// Stop reading: closing the stream cancels the request.
+				c.logger.Warn("language model answer cut: it ignored max_tokens", slog.Int("max_tokens", maxTokens))
+				c.breaker.success()
+				return Reply{Text: b.String(), FinishReason: reply.FinishReason, Cut: true,
+					PromptTokens: reply.PromptTokens, CompletionTokens: reply.CompletionTokens}, nil
 			}
 		}
 	}
 	c.breaker.success()
 	reply.Text = b.String()
+	reply.Cut = reply.FinishReason == string(openai.FinishReasonLength)
 	return reply, nil
 }
 

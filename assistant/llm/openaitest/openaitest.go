@@ -46,6 +46,8 @@ type Reply struct {
 	// NoFinishReason ends a stream with [DONE] alone, as some compatible
 	// servers do.
 	NoFinishReason bool
+	// ToolCall answers with a call to a tool of that name and no text.
+	ToolCall string
 }
 
 // Server is the fake endpoint. Point a client at BaseURL().
@@ -189,6 +191,19 @@ func (s *Server) chat(w http.ResponseWriter, req *http.Request) {
 		})
 		fmt.Fprintf(w, "data: %s\n\n", b)
 		flusher.Flush()
+	}
+	if r.ToolCall != "" {
+		b, _ := json.Marshal(openai.ChatCompletionStreamResponse{
+			ID: "fake", Object: "chat.completion.chunk", Model: cr.Model,
+			Choices: []openai.ChatCompletionStreamChoice{{Delta: openai.ChatCompletionStreamChoiceDelta{ToolCalls: []openai.ToolCall{{
+				ID: "call_1", Type: openai.ToolTypeFunction, Function: openai.FunctionCall{Name: r.ToolCall, Arguments: "{}"},
+			}}}}},
+		})
+		fmt.Fprintf(w, "data: %s\n\n", b)
+		send("", openai.FinishReasonToolCalls)
+		fmt.Fprint(w, "data: [DONE]\n\n")
+		flusher.Flush()
+		return
 	}
 	runes := []rune(r.Text)
 	for i, n := 0, 0; i < len(runes); i, n = i+size, n+1 {
