@@ -413,6 +413,7 @@ func (r *Redactor) names(raw string) []span {
 	out = append(out, r.kanaNames(raw)...)
 	out = append(out, r.japaneseNames(raw)...)
 	out = append(out, englishNames(raw)...)
+	out = append(out, r.contextNames(raw)...)
 	if m := signOffJa.FindStringSubmatchIndex(raw); m != nil && r.readAs(raw[m[2]:m[3]]) != readWord {
 		out = append(out, span{m[2], m[3], Person})
 	}
@@ -423,6 +424,7 @@ func (r *Redactor) names(raw string) []span {
 			out = append(out, span{m[2], m[3], Person})
 		}
 	}
+	out = append(r.aliases(raw, out), out...)
 	out = append(out, r.listed(raw, out)...)
 	// A name with its reading is one span, ahead of the others.
 	return append(readings(raw, out), out...)
@@ -479,16 +481,25 @@ func (r *Redactor) listed(raw string, found []span) []span {
 		}
 		// After the name (and its honorific): a separator, then the run.
 		at := sp.end + honorificAt(raw[sp.end:])
-		if m := listedAfter.FindStringSubmatchIndex(raw[at:]); m != nil && r.listable(raw[at+m[2]:at+m[3]]) && listLike(raw[at:], m) {
+		closed := false
+		if m := aliasAfter.FindStringIndex(raw[at:]); m != nil {
+			at += m[1] // アルジュン（[人物1]）とフェルナンダ: the seed's parenthesis closes
+			closed = true
+		}
+		if m := listedAfter.FindStringSubmatchIndex(raw[at:]); m != nil && r.listedWith(raw[at:], m) && listLike(raw[at:], m) &&
+			// after a parenthesis, only a foreign name (not と週次で)
+			(!closed || isKatakana(strings.ReplaceAll(raw[at+m[2]:at+m[3]], "・", ""))) {
 			add(at+m[2], at+m[3])
 		} else if m := listedAfterOne.FindStringSubmatchIndex(raw[at:]); m != nil {
 			add(at+m[2], at+m[3])
 		}
 		// Before it: the run, then a separator.
-		if m := listedBefore.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.listable(raw[m[2]:m[3]]) && listLikeBefore(raw[m[2]:sp.start]) {
+		if m := listedBefore.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.listedWith(raw[:sp.start], m) && listLikeBefore(raw[m[2]:sp.start]) {
 			if prev, _ := utf8.DecodeLastRuneInString(raw[:m[2]]); m[2] == 0 || !unicode.Is(unicode.Han, prev) {
 				add(m[2], m[3])
 			}
+		} else if m := listedBeforeOne.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.readAs(raw[m[2]:m[3]]) == readPerson {
+			add(m[2], m[3]) // 亮・[人物1], not 故・[人物1]
 		}
 		// In English: "Mateo and Ines", "Ngozi + Bartholomew", "Ólafur and Zoë".
 		if m := listedAfterEn.FindStringSubmatchIndex(raw[sp.end:]); m != nil && !notSurname[raw[sp.end+m[2]:sp.end+m[3]]] {
@@ -499,6 +510,20 @@ func (r *Redactor) listed(raw string, found []span) []span {
 		}
 	}
 	return out
+}
+
+// listedWith reports whether the run s[m[2]:m[3]], listed with a name by
+// the separator around it, can be a name too: as listable, or, joined
+// with ・ or ⇔ (used for people, rarely for words), any one word of the
+// dictionary (清水, 宮内).
+func (r *Redactor) listedWith(s string, m []int) bool {
+	run := s[m[2]:m[3]]
+	if r.listable(run) {
+		return true
+	}
+	sep := strings.HasPrefix(s[m[3]:], "・") || strings.HasPrefix(s[m[3]:], "⇔") ||
+		strings.HasSuffix(s[:m[2]], "・") || strings.HasSuffix(s[:m[2]], "⇔")
+	return sep && r.nameInContext(run)
 }
 
 // listLike reports whether a run of kanji after 、 continues a list of
@@ -538,12 +563,16 @@ var (
 	mentionJa      = regexp.MustCompile(`(?:^|[^\w@])@\s?(\p{Han}{1,4}|[\p{Katakana}ー]{2,10}|[\p{Hiragana}ー]{2,6})(?:[^\p{Han}\p{Katakana}\p{Hiragana}ー]|$)`)
 	handle         = regexp.MustCompile(`(?:^|[^\w@])@([A-Za-z][\w.-]*[A-Za-z0-9])\b(?:[^@.\w]|\.(?:\s|$)|$)`)
 	placeholderRE  = regexp.MustCompile(`\[(?:人物|PERSON|Person)\d+\]`)
+	aliasBefore    = regexp.MustCompile(`[（(]\[(?:人物|PERSON|Person)\d+\][）)]$`)
 	listedAfterEn  = regexp.MustCompile(`^(?:'s)?(?:,| and| &| \+| or)\s+(\p{Lu}[\p{Ll}'’]+(?:[- ]\p{Lu}[\p{Ll}'’]+)?)\b`)
 	listedBeforeEn = regexp.MustCompile(`\b(\p{Lu}[\p{Ll}'’]+)(?:,| and| &| \+| or)\s+$`)
-	listedAfter    = regexp.MustCompile(`^(?:と|・|、|や|，|,\s?)([\p{Han}々]{2,4}|[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})?)(?:さん|様|氏|くん|ちゃん|と|・|、|や|が|は|で|に|の|も|を|，|,|（|\(|$)`)
+	aliasAfter     = regexp.MustCompile(`^[）)]`)
+	listedAfter    = regexp.MustCompile(`^(?:と|・|⇔|、|や|，|,\s?)([\p{Han}々]{2,4}|[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})?)(?:さん|様|氏|くん|ちゃん|と|・|⇔|、|や|が|は|で|に|の|も|を|，|,|（|\(|）|\)|$)`)
 	// One kanji listed after ・ or 、 (受付の[人物1]・谷(…)): a surname.
 	listedAfterOne = regexp.MustCompile(`^(?:・|、)([\p{Han}])(?:さん|様|氏|くん|ちゃん|・|、|（|\(|$)`)
-	listedBefore   = regexp.MustCompile(`([\p{Han}々]{2,4}|[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})?)(?:さん|様|氏)?(?:と|・|、|や|，|,\s?)$`)
+	listedBefore   = regexp.MustCompile(`([\p{Han}々]{2,4}|[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})?)(?:さん|様|氏)?(?:と|・|⇔|、|や|，|,\s?)$`)
+	// One kanji before ・ or ⇔ and a name (亮・拓海).
+	listedBeforeOne = regexp.MustCompile(`(?:^|[^\p{Han}々])([\p{Han}])(?:・|⇔)$`)
 )
 
 // How the dictionary reads a run of kanji or katakana (readAs).
@@ -668,6 +697,11 @@ func (r *Redactor) honorificNames(raw string) []span {
 			if sp, size := utf8.DecodeLastRuneInString(raw[:at]); sp == ' ' || sp == '　' {
 				end = at - size
 			}
+			// Another name in parentheses may stand between them:
+			// オブライエン（[人物1]）さん.
+			if m := aliasBefore.FindStringIndex(raw[:end]); m != nil {
+				end = m[0]
+			}
 			if start, ok := r.beforeHonorific(raw, end, h); ok {
 				// A title word alone (部長会議) has nothing before it to mask.
 				out = append(out, span{start, end, Person})
@@ -699,7 +733,10 @@ func (r *Redactor) beforeHonorific(raw string, at int, h string) (int, bool) {
 	// An ordinary word before a title or honorific is a role or a
 	// department (営業部長, 前任課長, ベテランさん); one kanji stays a name
 	// (林さん: the dictionary's forest).
-	if utf8.RuneCountInString(name) >= 2 && !isHiragana(name) && r.readAs(name) == readWord {
+	if utf8.RuneCountInString(name) >= 2 && !isHiragana(name) && r.readAs(name) == readWord &&
+		// A katakana word before さん is a name unless it is a role
+		// (フォンさん, リンさん; not スタッフさん).
+		!(isKatakana(name) && personalHonorifics[h] && !katakanaRoles[name]) {
 		return 0, false
 	}
 	return start, true
@@ -888,7 +925,7 @@ func givenNameSpans(raw string, words [][]int) []span {
 		}
 		// Bill, Grace, Hope: a name only with a surname after it or where
 		// a person fits ("Grace said", "with Bill").
-		if ambiguous[w] && !(surnames[next] && !ambiguous[next]) && !personContext(raw, m[0], m[1]) {
+		if ambiguous[w] && !(surnames[next] && !ambiguous[next]) && !listedNameContext(raw, m[0], m[1]) {
 			continue
 		}
 		out = append(out, span{m[0], end, Person})
@@ -903,7 +940,7 @@ func surnameSpans(raw string, words [][]int) []span {
 	var out []span
 	for i, m := range words {
 		w := raw[m[0]:m[1]]
-		if !surnames[w] || imperative(raw, m[0], m[1]) || ambiguous[w] && !personContext(raw, m[0], m[1]) {
+		if !surnames[w] || imperative(raw, m[0], m[1]) || ambiguous[w] && !listedNameContext(raw, m[0], m[1]) {
 			continue
 		}
 		start := m[0]
@@ -941,12 +978,31 @@ func lowerCaseNames(raw string) []span {
 // "Will joins") or after a word that asks for a person ("with Grace",
 // "cc Rose").
 func personContext(raw string, a, b int) bool {
-	return personAfter.MatchString(raw[b:]) || personBefore.MatchString(raw[:a])
+	return personAfter.MatchString(raw[b:]) || personBefore.MatchString(raw[:a]) ||
+		listItemStart(raw, a) && ownerItem.MatchString(raw[b:])
+}
+
+// listItemStart reports whether raw[a:] starts a list item ("- Mark", not
+// "Hope to close the deal").
+func listItemStart(raw string, a int) bool {
+	line := strings.TrimSpace(raw[strings.LastIndexByte(raw[:a], '\n')+1 : a])
+	return line != "" && strings.Trim(line, "-*・•") == ""
+}
+
+// listedNameContext is personContext for a word a name list has: there
+// Japanese or a parenthesis right after it is enough (see nameAside).
+func listedNameContext(raw string, a, b int) bool {
+	return personContext(raw, a, b) || nameAside.MatchString(raw[b:])
 }
 
 var (
-	personAfter  = regexp.MustCompile(`^(?:'s)?\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|told|joins|joined|left|leaves|replied|wrote|emailed|pinged|called|suggested|complained|reported|raised|shared|flagged|moves|moved|swaps|swapped|covers|covered|leads|owns|took|takes|starts|started|finished|presented|reviewed|approved|fixed|did|does)\b`)
-	personBefore = regexp.MustCompile(`\b(?i:with|ask|asked|tell|told|cc|ping|pinged|thanks to|thank|meet|met|call|called|email|emailed)\s+$`)
+	personAfter = regexp.MustCompile(`^(?:'s)?\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|told|joins|joined|left|leaves|replied|wrote|emailed|pinged|called|suggested|complained|reported|raised|shared|flagged|moves|moved|swaps|swapped|covers|covered|leads|owns|took|takes|starts|started|finished|presented|reviewed|approved|fixed|did|does|prefers|preferred|likes|liked|needs|needed|feels|felt|seems|seemed|still pending|is out|is off|is handling|was promoted|got promoted)\b`)
+	// A role or an office in parentheses after it: "Rose (QA lead)",
+	// Hope（米国オフィス）.
+	nameAside    = regexp.MustCompile(`^\s?[（(][^（()）]{0,16}(?i:PM|VP|CEO|CTO|COO|CFO|lead|manager|engineer|director|intern|mentor|designer|エンジニア|マネージャー|リード|部長|課長|担当|オフィス|office|インターン|メンター|先輩|後輩|上司|同期|支社|本社)`)
+	personBefore = regexp.MustCompile(`\b(?i:with|ask|asked|tell|told|cc|ping|pinged|thanks to|thank|meet|met|call|called|email|emailed|suggested|recommended|introduced|shadow|shadowing|mentor|mentoring|mentored by|promote|promoted|praise|praised|move|moved|assign|assigned|pair|paired|onboard|onboarding|coach|coaching)\s+$`)
+	// A list item's owner: "- Mark to pair with the new hire".
+	ownerItem = regexp.MustCompile(`^\s+to\s+\p{Ll}+`)
 )
 
 // lowerNameContext reports whether raw[a:b], a word in lower case, stands

@@ -86,6 +86,10 @@ var redactionSets = []struct {
 	// Latin names touching Japanese, lower-case and word-like English
 	// names.
 	{"heldout6", 0.86, 0.97, "recall 0.882, keep rate 0.991, precision 0.983, one placeholder per person 55/62"},
+	// dev1 (300 notes, written blind as a development set, tuned on):
+	// first run recall 0.901 (person 0.832), keep rate 0.993, precision
+	// 0.981, one placeholder per person 57/61.
+	{"dev1", 0.95, 0.98, "recall 0.901, keep rate 0.993, precision 0.981, one placeholder per person 57/61"},
 }
 
 // TestLabelledSet measures, per set and per kind, recall (labelled spans
@@ -450,6 +454,45 @@ func TestNamesWithoutKanji(t *testing.T) {
 		{"Mark the date. Will you join?", "Mark the date. Will you join?"},
 		{"森の中を散歩した。お客さんから連絡", "森の中を散歩した。お客さんから連絡"},
 		{"ケースバイケースで、リードを取る", "ケースバイケースで、リードを取る"},
+	} {
+		lang := "ja"
+		if !strings.ContainsFunc(tc.text, func(r rune) bool { return r > 0x3000 }) {
+			lang = "en"
+		}
+		if out, _ := r.Redact(tc.text, NewSession(lang), nil); out.String() != tc.want {
+			t.Errorf("%q -> %q, want %q", tc.text, out, tc.want)
+		}
+	}
+}
+
+// TestNamesByContext: where only a person fits, a word is taken for a
+// name that no list or dictionary reading gives away; the same words
+// elsewhere are left alone.
+func TestNamesByContext(t *testing.T) {
+	r := redactor(t)
+	for _, tc := range []struct{ text, want string }{
+		{"ベトナム語ができるフォンさんに通訳を頼んだ", "ベトナム語ができる[人物1]さんに通訳を頼んだ"},
+		{"Markさんから資料が来ました", "[人物1]さんから資料が来ました"},
+		{"[人物1]・清水・四十物で夜間工事", "[人物1]・[人物2]・[人物3]で夜間工事"},
+		{"デモは亮・拓海・[人物1]の3人", "デモは[人物2]・[人物3]・[人物1]の3人"},
+		{"交換申請（[人物1]⇔宮内）", "交換申請（[人物1]⇔[人物2]）"},
+		{"子どもの陽菜が小学校に上がる", "子どもの[人物1]が小学校に上がる"},
+		{"ゆいです🙏 明日の研修", "[人物1]です🙏 明日の研修"},
+		{"オブライエン（O'Brien）さんが常駐", "[人物1]さんが常駐"},
+		{"Rose（米国PM）が来日", "[人物1]（米国PM）が来日"},
+		{"安全書類の提出（担当：関）", "安全書類の提出（担当：[人物1]）"},
+		{"山口チームとの関係は良好。佐藤名義の口座", "[人物1]チームとの関係は良好。[人物2]名義の口座"},
+		{"入居者はクマール一家", "入居者は[人物1]一家"},
+		{"[人物1]（@[人物2]）とイ・ソヨンの対立", "[人物1]（@[人物2]）と[人物3]の対立"},
+		{"hey it's taku. can we talk?", "hey it's [PERSON1]. can we talk?"},
+		{"- Mark to pair with the new hire", "- [PERSON1] to pair with the new hire"},
+		// The same places with no name in them.
+		{"営業・経理・[人物1]で対応", "営業・経理・[人物1]で対応"},
+		{"夫の実家に帰省。上司の指示が曖昧。母のマイナンバーを書く", "夫の実家に帰省。上司の指示が曖昧。母のマイナンバーを書く"},
+		{"スタッフさんに連絡。開発チームと東京チーム", "スタッフさんに連絡。開発チームと東京チーム"},
+		{"林（型枠）と1on1。森林組合へ視察", "林（型枠）と1on1。森林組合へ視察"},
+		{"故・[人物1]様の長男から苦情", "故・[人物1]様の長男から苦情"},
+		{"Hope to close the deal. Jiraのチケットを整理", "Hope to close the deal. Jiraのチケットを整理"},
 	} {
 		lang := "ja"
 		if !strings.ContainsFunc(tc.text, func(r rune) bool { return r > 0x3000 }) {

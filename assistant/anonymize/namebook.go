@@ -23,14 +23,16 @@ type nameBook struct {
 	words  map[string]bool // hiragana words (ちなみに: not ちなみ + に)
 	all    map[string]bool // every reading, for kana before an honorific (ひかりさん)
 	// surnames are kanji surnames that are no other word of the
-	// dictionary (岡部, 大和田, 早乙女), found alone before a particle.
-	surnames map[string]bool
+	// dictionary (岡部, 大和田, 早乙女), found alone before a particle;
+	// anySurname has the others too (清水, 宮内, 山口), taken only where a
+	// person stands.
+	surnames, anySurname map[string]bool
 }
 
 func newNameBook(d *dict.Dict) *nameBook {
 	sc := scanDict(d)
 	b := &nameBook{kana: map[string]bool{}, given: map[string]bool{}, romaji: map[string]bool{}, all: map[string]bool{},
-		words: sc.hiragana, surnames: map[string]bool{}}
+		words: sc.hiragana, surnames: map[string]bool{}, anySurname: sc.surnameKanji}
 	for _, e := range sc.names {
 		n := utf8.RuneCountInString(e.reading)
 		if n < 2 || n > 6 {
@@ -299,10 +301,11 @@ func nameContext(raw string, a, b int) bool {
 }
 
 var (
-	katakanaWord     = regexp.MustCompile(`[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})*`)
-	hiraganaRun      = regexp.MustCompile(`\p{Hiragana}{3,}`)
-	kanjiRun         = regexp.MustCompile(`(?:^|[^\p{Han}々])([\p{Han}々]{2,4})(?:が|は|と|に|の|も|を|へ|や|から|で|、|。|（|\(|\s|$)`)
-	katakanaFullName = regexp.MustCompile(`[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})+`)
+	katakanaWord = regexp.MustCompile(`[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})*`)
+	hiraganaRun  = regexp.MustCompile(`\p{Hiragana}{3,}`)
+	kanjiRun     = regexp.MustCompile(`(?:^|[^\p{Han}々])([\p{Han}々]{2,4})(?:が|は|と|に|の|も|を|へ|や|から|で|、|。|（|\(|\s|$)`)
+	// A one-letter part is a Korean surname: イ・ソヨン, オ・ジヘ.
+	katakanaFullName = regexp.MustCompile(`(?:[\p{Katakana}ー]{2,}|[イオユソハコホノペウ])(?:・[\p{Katakana}ー]{2,})+`)
 	nickname         = regexp.MustCompile(`([ぁ-ゖ]{1,2}っ[ぁ-ゖ]ー|[ァ-ヺ]{1,2}ッ[ァ-ヺ]ー)(?:が|は|と|に|の|も|を|って|さん|ちゃん|くん|、|。|\s|$)`)
 	capitalWords     = regexp.MustCompile(`\b\p{Lu}\p{Ll}{2,}(?:\s\p{Lu}\p{Ll}{2,})?\b`)
 	// particles (and honorifics) a hiragana name runs into, longest first.

@@ -331,10 +331,15 @@ func formBoundary(rs []rune, a, b int) bool {
 	if b < len(rs) && last != 0 && last != 3 && class(rs[b]) == last {
 		// A title after a kanji name is still the name: 田中課長.
 		rest := string(rs[b:])
-		return last == 1 && slices.ContainsFunc(honorifics, func(h string) bool { return strings.HasPrefix(rest, h) })
+		return last == 1 && (slices.ContainsFunc(honorifics, func(h string) bool { return strings.HasPrefix(rest, h) }) ||
+			slices.ContainsFunc(nameSuffixes, func(h string) bool { return strings.HasPrefix(rest, h) }))
 	}
 	return true
 }
+
+// nameSuffixes follow a kanji name in one run without being part of it:
+// 蓮本人, 田中宛, 佐藤一家.
+var nameSuffixes = []string{"本人", "自身", "宛", "一家", "家族", "名義", "案件", "チーム", "班"}
 
 // formFold normalizes a name form rune for rune: full-width ASCII to ASCII,
 // lower case, katakana to hiragana (タナカ and たなか are one form).

@@ -158,13 +158,13 @@ func TestCrossValidation(t *testing.T) {
 	}
 	exs, _ := trainingSets(t)
 	d := newTestDetector(t)
-	thresholds := []float64{0.3, 0.35, 0.4, 0.45, 0.5}
-	type tally struct{ hit, pos, fp, neg [5]int }
-	per := map[string]*tally{}
-	for _, m := range Matters {
-		per[m] = &tally{}
+	// read is what the screen saw of one left-out text.
+	type read struct {
+		matter string  // "" for a negative
+		lex    bool    // a lexicon rule matched
+		p      float64 // the model's probability, trained without the text's set
 	}
-	var negFP, negN [5]int
+	var reads []read
 	var imm, immHit, notImm, immFalse int // crisis texts: immediate or not, and what the screen said
 	files, _ := filepath.Glob("testdata/*.jsonl")
 	gates := readGates(t)
@@ -208,33 +208,39 @@ func TestCrossValidation(t *testing.T) {
 					}
 				}
 			}
-			p := m.Any.prob(features(doc))
-			for i, th := range thresholds {
-				flagged := lex || p > th
-				if l.Matter == "" {
-					negN[i]++
-					if flagged {
-						negFP[i]++
-					}
-					continue
-				}
-				per[l.Matter].pos[i]++
-				if flagged {
-					per[l.Matter].hit[i]++
-				}
-			}
+			reads = append(reads, read{matter: l.Matter, lex: lex, p: m.Any.prob(features(doc))})
 		}
 		t.Logf("%s left out", filepath.Base(f))
 	}
 	t.Logf("immediate: %d/%d risks to life now marked, %d/%d other crisis texts marked", immHit, imm, immFalse, notImm)
-	for i, th := range thresholds {
-		var b strings.Builder
-		fmt.Fprintf(&b, "threshold %.2f:", th)
-		for _, name := range Matters {
-			c := per[name]
-			fmt.Fprintf(&b, " %s %.3f (%d/%d)", name, float64(c.hit[i])/float64(c.pos[i]), c.hit[i], c.pos[i])
+	// A text is referred when the model's probability passes the
+	// threshold, or a lexicon rule matched and the model does not all but
+	// rule it out (veto 0: the lexicon alone decides).
+	for _, veto := range []float64{0, 0.02, 0.05, 0.1} {
+		for _, th := range []float64{0.3, 0.4, 0.5} {
+			hit, pos := map[string]int{}, map[string]int{}
+			fp, neg := 0, 0
+			for _, r := range reads {
+				flagged := (r.lex && r.p > veto) || r.p > th
+				if r.matter == "" {
+					neg++
+					if flagged {
+						fp++
+					}
+					continue
+				}
+				pos[r.matter]++
+				if flagged {
+					hit[r.matter]++
+				}
+			}
+			var b strings.Builder
+			fmt.Fprintf(&b, "veto %.2f threshold %.2f:", veto, th)
+			for _, name := range Matters {
+				fmt.Fprintf(&b, " %s %.3f (%d/%d)", name, float64(hit[name])/float64(pos[name]), hit[name], pos[name])
+			}
+			fmt.Fprintf(&b, " · false referrals %.3f (%d/%d)", float64(fp)/float64(neg), fp, neg)
+			t.Log(b.String())
 		}
-		fmt.Fprintf(&b, " · false referrals %.3f (%d/%d)", float64(negFP[i])/float64(negN[i]), negFP[i], negN[i])
-		t.Log(b.String())
 	}
 }
