@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,12 +27,21 @@ func caller(p tenant.Principal) assistant.Caller {
 }
 
 // sse writes server-sent events. Once the first event is out, errors can
-// no longer change the status: they go out as an error event.
+// no longer change the status: they go out as an error event. While the
+// answer waits (retrieval, a slow model) a comment goes out every
+// keepAlive, so that proxies and browsers do not take the quiet stream for
+// a dead one.
 type sse struct {
-	c             echo.Context
+	c         echo.Context
+	keepAlive time.Duration
+
+	mu            sync.Mutex // one writer at a time: events and keep-alives
 	started, done bool
+	last          time.Time // of the last write
+	stop          chan struct{}
 }
 
+// start sends the headers; the caller holds s.mu.
 func (s *sse) start() {
 	if s.started {
 		return
@@ -42,6 +52,38 @@ func (s *sse) start() {
 	h.Set(echo.HeaderCacheControl, "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: pass events through at once
 	s.c.Response().WriteHeader(http.StatusOK)
+	s.stop = make(chan struct{})
+	go s.keepAlives(s.stop)
+}
+
+// keepAlives writes a comment whenever the stream was quiet for keepAlive.
+func (s *sse) keepAlives(stop <-chan struct{}) {
+	t := time.NewTicker(s.keepAlive / 5)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			s.mu.Lock()
+			if time.Since(s.last) >= s.keepAlive && s.c.Request().Context().Err() == nil {
+				fmt.Fprint(s.c.Response(), ": keep-alive\n\n")
+				s.c.Response().Flush()
+				s.last = time.Now()
+			}
+			s.mu.Unlock()
+		}
+	}
+}
+
+// close stops the keep-alives; nothing is written after it.
+func (s *sse) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stop != nil {
+		close(s.stop)
+		s.stop = nil
+	}
 }
 
 func (s *sse) send(ev assistant.Event) error {
@@ -54,16 +96,19 @@ func (s *sse) send(ev assistant.Event) error {
 // write sends an event even after the request's context ended: the last
 // word of a stream the server cuts.
 func (s *sse) write(ev assistant.Event) error {
-	s.done = s.done || ev.Type == "done"
-	s.start()
 	data, err := json.Marshal(ev.Data)
 	if err != nil {
 		return err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.done = s.done || ev.Type == "done"
+	s.start()
 	if _, err := fmt.Fprintf(s.c.Response(), "event: %s\ndata: %s\n\n", ev.Type, data); err != nil {
 		return err
 	}
 	s.c.Response().Flush()
+	s.last = time.Now()
 	return nil
 }
 
@@ -71,7 +116,7 @@ func (s *sse) write(ev assistant.Event) error {
 // text/event-stream, and answers JSON otherwise. A failure after the stream
 // started is sent as an error event with the same code and message an
 // error response would carry.
-func streamOrJSON[T any](c echo.Context, fn func(ctx context.Context, emit assistant.Emit) (T, error)) error {
+func streamOrJSON[T any](c echo.Context, keepAlive time.Duration, fn func(ctx context.Context, emit assistant.Emit) (T, error)) error {
 	if !isStream(c) {
 		out, err := fn(c.Request().Context(), nil)
 		if err != nil {
@@ -82,8 +127,10 @@ func streamOrJSON[T any](c echo.Context, fn func(ctx context.Context, emit assis
 	ctx, cancel := context.WithTimeout(c.Request().Context(), streamTimeout)
 	defer cancel()
 	c.SetRequest(c.Request().WithContext(ctx))
-	s := &sse{c: c}
+	s := &sse{c: c, keepAlive: keepAlive}
+	defer s.close()
 	_, err := fn(ctx, s.send)
+	s.close()
 	if errors.Is(context.Cause(c.Request().Context()), ErrShutdown) && s.started && !s.done {
 		// The server, not the client, ended it: say so, and log a 503.
 		s.write(assistant.Event{Type: "error", Data: errorDetail{Code: "unavailable", Message: ErrShutdown.Error(), RequestID: requestID(c)}})
@@ -110,7 +157,7 @@ func streamOrJSON[T any](c echo.Context, fn func(ctx context.Context, emit assis
 }
 
 // handlePrepCreate prepares a manager for a member's next 1on1.
-func handlePrepCreate(db *tenant.DB, coach *assistant.Coach) echo.HandlerFunc {
+func handlePrepCreate(db *tenant.DB, coach *assistant.Coach, keepAlive time.Duration) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		p := principal(c)
 		id, err := pathID(c, "id")
@@ -126,7 +173,7 @@ func handlePrepCreate(db *tenant.DB, coach *assistant.Coach) echo.HandlerFunc {
 				return err
 			}
 		}
-		return streamOrJSON(c, func(ctx context.Context, emit assistant.Emit) (assistant.Plan, error) {
+		return streamOrJSON(c, keepAlive, func(ctx context.Context, emit assistant.Emit) (assistant.Plan, error) {
 			return coach.Prep(ctx, db.Scope(p), caller(p), assistant.PrepRequest{MemberID: id, SessionID: req.SessionID, Question: req.Question}, emit)
 		})
 	}
@@ -187,7 +234,7 @@ func handleThreadsDelete(db *tenant.DB, coach *assistant.Coach) echo.HandlerFunc
 // handleMessagesCreate answers a chat message; with Accept:
 // text/event-stream the answer streams and the client may cancel it by
 // closing the connection, which stops the model call.
-func handleMessagesCreate(db *tenant.DB, coach *assistant.Coach) echo.HandlerFunc {
+func handleMessagesCreate(db *tenant.DB, coach *assistant.Coach, keepAlive time.Duration) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		p := principal(c)
 		id, err := pathID(c, "id")
@@ -200,7 +247,7 @@ func handleMessagesCreate(db *tenant.DB, coach *assistant.Coach) echo.HandlerFun
 		if err := decode(c, &req); err != nil {
 			return err
 		}
-		return streamOrJSON(c, func(ctx context.Context, emit assistant.Emit) (assistant.ChatAnswer, error) {
+		return streamOrJSON(c, keepAlive, func(ctx context.Context, emit assistant.Emit) (assistant.ChatAnswer, error) {
 			return coach.Send(ctx, db.Scope(p), caller(p), id, req.Text, emit)
 		})
 	}

@@ -122,6 +122,8 @@ func openStream(t *testing.T, srv *httptest.Server, path, token string, body any
 			}
 			line = strings.TrimRight(line, "\n")
 			switch {
+			case strings.HasPrefix(line, ": "):
+				events <- event{Type: "comment"} // keep-alive
 			case strings.HasPrefix(line, "event: "):
 				ev.Type = line[len("event: "):]
 			case strings.HasPrefix(line, "data: "):
@@ -219,8 +221,8 @@ func TestPrepOffline(t *testing.T) {
 	events, cancel := openStream(t, srv, member+"/prep", tok, map[string]any{})
 	defer cancel()
 	evs := collect(t, events)
-	if evs[0].Type != "meta" || evs[len(evs)-1].Type != "done" || !strings.Contains(string(evs[0].Data), `"mode":"offline"`) {
-		t.Errorf("offline stream: first %s %s, last %s", evs[0].Type, evs[0].Data, evs[len(evs)-1].Type)
+	if evs[0].Type != "progress" || evs[1].Type != "meta" || evs[len(evs)-1].Type != "done" || !strings.Contains(string(evs[1].Data), `"mode":"offline"`) {
+		t.Errorf("offline stream: first %s, then %s %s, last %s", evs[0].Type, evs[1].Type, evs[1].Data, evs[len(evs)-1].Type)
 	}
 
 	// Thumbs on the answer; another manager cannot.
@@ -272,7 +274,7 @@ func TestPrepStreamsFromModel(t *testing.T) {
 			t.Errorf("unexpected %s event: %s", ev.Type, ev.Data)
 		}
 	}
-	if evs[0].Type != "meta" || deltas < 10 || citations != 3 || evs[len(evs)-1].Type != "done" {
+	if evs[0].Type != "progress" || evs[1].Type != "meta" || deltas < 10 || citations != 3 || evs[len(evs)-1].Type != "done" {
 		t.Fatalf("events: first %s, %d deltas, %d citations, last %s", evs[0].Type, deltas, citations, evs[len(evs)-1].Type)
 	}
 	var p assistant.Plan
@@ -873,5 +875,45 @@ func TestEmbeddingsDown(t *testing.T) {
 		if n := len(fake.EmbedRequests()) - before; n > want {
 			t.Errorf("%+v: %d embedding requests over 8 searches and a prep, want at most %d", fault, n, want)
 		}
+	}
+}
+
+// TestStreamStartsAtOnce: a stream's first event leaves before retrieval
+// and the model, and a quiet stream gets keep-alive comments while the
+// model says nothing.
+func TestStreamStartsAtOnce(t *testing.T) {
+	gate := make(chan struct{})
+	_, model := fakeModel(t, func(r openaitest.Request) openaitest.Reply {
+		<-gate // the model thinks until the test lets it answer
+		return citingAnswer(r)
+	})
+	d := coachDeps(t, model, 0)
+	d.KeepAlive = 100 * time.Millisecond
+	srv := newTestServer(t, d)
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	member := seedMember(t, srv, tok, "Kさん", "")
+	events, cancel := openStream(t, srv, member+"/prep", tok, map[string]any{})
+	defer cancel()
+	var seen []string
+	timeout := time.After(20 * time.Second)
+	for comments := 0; comments < 3; {
+		select {
+		case ev := <-events:
+			seen = append(seen, ev.Type)
+			if ev.Type == "comment" {
+				comments++
+			}
+		case <-timeout:
+			t.Fatalf("events while the model is silent: %v; want progress, meta, then keep-alive comments", seen)
+		}
+	}
+	if len(seen) < 2 || seen[0] != "progress" || seen[1] != "meta" {
+		t.Errorf("first events %v, want progress then meta before the model answers", seen)
+	}
+	close(gate)
+	evs := collect(t, events)
+	if evs[len(evs)-1].Type != "done" {
+		t.Errorf("stream ended with %s", evs[len(evs)-1].Type)
 	}
 }

@@ -108,13 +108,13 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 
 	// The coach.
 	co := d.Coach
-	api(http.MethodPost, "/api/members/:id/prep", handlePrepCreate(d.DB, co), manager)
+	api(http.MethodPost, "/api/members/:id/prep", handlePrepCreate(d.DB, co, d.KeepAlive), manager)
 	api(http.MethodPost, "/api/sessions/:id/reflection", handleReflectionCreate(d.DB, co), manager)
 	api(http.MethodGet, "/api/chat/threads", handleThreadsList(d.DB, co), manager)
 	api(http.MethodPost, "/api/chat/threads", handleThreadsCreate(d.DB, co), manager)
 	api(http.MethodGet, "/api/chat/threads/:id", handleThreadsGet(d.DB, co), manager)
 	api(http.MethodDelete, "/api/chat/threads/:id", handleThreadsDelete(d.DB, co), manager)
-	api(http.MethodPost, "/api/chat/threads/:id/messages", handleMessagesCreate(d.DB, co), manager)
+	api(http.MethodPost, "/api/chat/threads/:id/messages", handleMessagesCreate(d.DB, co, d.KeepAlive), manager)
 	api(http.MethodPost, "/api/answers/:id/feedback", handleAnswerFeedback(d.DB, co), manager)
 	api(http.MethodGet, "/api/org/contacts", handleContactsGet(d.DB))
 	api(http.MethodPut, "/api/org/contacts", handleContactsPut(d.DB), aud("settings.contacts"), admin)

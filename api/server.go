@@ -44,6 +44,9 @@ type Deps struct {
 	MaxInFlight int
 	// RequestTimeout bounds a non-streaming request (default 60s).
 	RequestTimeout time.Duration
+	// KeepAlive is how long a stream may stay quiet before a comment goes
+	// out to keep proxies from closing it (default 5s).
+	KeepAlive time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (optional). Without them the client is the peer address:
 	// a header anyone can send must not decide the address in the audit
@@ -57,6 +60,9 @@ func NewServer(d Deps) http.Handler {
 }
 
 func newEcho(d Deps) *echo.Echo {
+	if d.KeepAlive <= 0 {
+		d.KeepAlive = 5 * time.Second
+	}
 	if d.RequestTimeout <= 0 {
 		d.RequestTimeout = 60 * time.Second
 	}

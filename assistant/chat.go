@@ -190,6 +190,9 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 		return ChatAnswer{}, err
 	}
 
+	if err := progress(emit, "retrieving"); err != nil {
+		return ChatAnswer{}, err
+	}
 	a := ChatAnswer{ID: uuid.Must(uuid.NewV7()), ThreadID: threadID, Mode: ModeOffline, Language: lang, Citations: []Citation{}}
 	var sources []Source
 	if a.Referral = c.screen(ctx, db, caller, chatTexts(screened, masked, earlier), g); a.Referral.Blocks() {

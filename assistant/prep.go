@@ -35,6 +35,15 @@ type Event struct {
 // the answer.
 type Emit func(Event) error
 
+// progress tells a streaming client what the answer is waiting for:
+// "retrieving" (the history was read; the screen and retrieval run).
+func progress(emit Emit, stage string) error {
+	if emit == nil {
+		return nil
+	}
+	return emit(Event{Type: "progress", Data: map[string]string{"stage": stage}})
+}
+
 // Meta is the data of a meta event.
 type Meta struct {
 	AnswerID       uuid.UUID `json:"answer_id"`
@@ -142,6 +151,11 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 		return Plan{}, err
 	}
 
+	// The member is the caller's: say so at once, so that the first
+	// bytes do not wait for the screen, retrieval and the model.
+	if err := progress(emit, "retrieving"); err != nil {
+		return Plan{}, err
+	}
 	in := prepInput{Lang: lang, Signals: &sig, Question: question}
 	in.Referral = c.screen(ctx, db, caller, screened, g)
 	var similar []history.SessionMatch

@@ -94,6 +94,7 @@ addMessages({
     'prep.run': '準備する',
     'prep.cancel': '中止',
     'prep.writing': '作成中…',
+    'prep.retrieving': '履歴とガイダンスを確認しています…',
     'prep.summary': '要約',
     'prep.agenda': '進め方',
     'prep.questions': '使える問いかけ',
@@ -188,6 +189,7 @@ addMessages({
     'prep.run': 'Prepare',
     'prep.cancel': 'Stop',
     'prep.writing': 'Writing…',
+    'prep.retrieving': 'Reading the history and the guidance…',
     'prep.summary': 'Summary',
     'prep.agenda': 'Agenda',
     'prep.questions': 'Questions to ask',
@@ -668,11 +670,16 @@ export async function prepView(main, params, ctx) {
     out.setAttribute('aria-busy', 'true');
     const live = h('div', { class: 'stream-text', id: 'prep-stream' });
     const sources = h('ul', { class: 'small muted', id: 'prep-stream-sources' });
-    clear(out).append(h('p', { class: 'muted' }, t('prep.writing')), live, sources);
+    const status = h('p', { class: 'muted', role: 'status' }, t('prep.writing'));
+    clear(out).append(status, live, sources);
     let text = '';
     try {
       await stream(`/api/members/${params.id}/prep`, { question: question.value, session_id: session.value || undefined }, (type, data) => {
-        if (type === 'delta') {
+        if (type === 'progress') {
+          status.textContent = t('prep.' + data.stage);
+        } else if (type === 'meta') {
+          status.textContent = t('prep.writing');
+        } else if (type === 'delta') {
           text += data.text;
           live.textContent = readableSections(text);
         } else if (type === 'reset') {
