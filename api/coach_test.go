@@ -639,19 +639,57 @@ func TestReflection(t *testing.T) {
 	}
 }
 
+// TestBudgetTurnsTheCoachOffline: preps running at once cannot spend past
+// the organization's daily budget together: each holds the most it can
+// cost before its call, and the rest answer offline. Another organization
+// has its own budget.
 func TestBudgetTurnsTheCoachOffline(t *testing.T) {
-	fake, model := fakeModel(t, citingAnswer)
-	srv := newTestServer(t, coachDeps(t, model, 1))
+	const budget = 9000
+	arrived := make(chan struct{}, 8)
+	release := make(chan struct{})
+	fake, model := fakeModel(t, func(r openaitest.Request) openaitest.Reply {
+		arrived <- struct{}{}
+		<-release // every prep is in flight before any settles
+		return citingAnswer(r)
+	})
+	srv := newTestServer(t, coachDeps(t, model, budget))
 	org := pgtest.NewOrg(t, db)
 	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
 	member := seedMember(t, srv, tok, "Fさん", "")
-	var first, second assistant.Plan
-	call(t, srv, "POST", member+"/prep", tok, nil, &first)
-	call(t, srv, "POST", member+"/prep", tok, nil, &second)
-	if first.Mode != "llm" || second.Mode != "offline" || second.FallbackReason != "budget_exceeded" || len(fake.Requests()) != 1 {
-		t.Errorf("first %s, second %s (%s), %d model calls; want the budget to stop the second call",
-			first.Mode, second.Mode, second.FallbackReason, len(fake.Requests()))
+
+	plans := make([]assistant.Plan, 4)
+	var wg sync.WaitGroup
+	for i := range plans {
+		wg.Go(func() { call(t, srv, "POST", member+"/prep", tok, nil, &plans[i]) })
 	}
+	go func() {
+		// Let the model answer once the calls that fit are all waiting.
+		time.Sleep(time.Second)
+		close(release)
+	}()
+	wg.Wait()
+	llmAnswers, refused := 0, 0
+	for _, p := range plans {
+		switch {
+		case p.Mode == "llm":
+			llmAnswers++
+		case p.FallbackReason == "budget_exceeded":
+			refused++
+		}
+	}
+	var spent, reserved int64
+	err := db.OrgScope(org).InTx(t.Context(), func(tx pgx.Tx) error {
+		return tx.QueryRow(t.Context(), `SELECT prompt_tokens + completion_tokens, reserved_tokens FROM llm_usage WHERE day = current_date`).Scan(&spent, &reserved)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if llmAnswers == 0 || refused == 0 || len(fake.Requests()) != llmAnswers || spent > budget || reserved != 0 {
+		t.Errorf("4 preps at once: %d by the model, %d refused, %d model calls, %d tokens spent of %d, %d still held",
+			llmAnswers, refused, len(fake.Requests()), spent, budget, reserved)
+	}
+	t.Logf("4 preps at once under a %d-token budget: %d by the model, %d offline for the budget, %d tokens spent", budget, llmAnswers, refused, spent)
+
 	// Another organization has its own budget.
 	org2 := pgtest.NewOrg(t, db)
 	_, tok2 := pgtest.NewUser(t, db, org2, tenant.RoleManager)

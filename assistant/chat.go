@@ -219,7 +219,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 			msgs, trimmed := c.chatMessages(lang, earlier, sources, sig, masked)
 			a.Trimmed = trimmed
 			var reply llm.Reply
-			reply, reason, err = c.generate(ctx, msgs, sources, Meta{AnswerID: a.ID, Mode: ModeLLM, Model: c.llm.Model()}, emit)
+			reply, reason, err = c.generate(ctx, db, caller, msgs, sources, Meta{AnswerID: a.ID, Mode: ModeLLM, Model: c.llm.Model()}, emit)
 			if err != nil {
 				return ChatAnswer{}, err
 			}

@@ -182,7 +182,7 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 		data := guidanceSection(in.Sources) + historySection(lang, &sig, similar) + questionSection(question)
 		msgs := messagesFor("prep", lang, data)
 		var reply llm.Reply
-		reply, reason, err = c.generate(ctx, msgs, in.Sources, Meta{AnswerID: plan.ID, Mode: ModeLLM, Model: c.llm.Model()}, emit)
+		reply, reason, err = c.generate(ctx, db, caller, msgs, in.Sources, Meta{AnswerID: plan.ID, Mode: ModeLLM, Model: c.llm.Model()}, emit)
 		if err != nil {
 			return Plan{}, err
 		}
@@ -306,10 +306,23 @@ func (c *Coach) offlineReason(ctx context.Context, db DB, sensitive bool) string
 // when set. It returns a fallback reason instead of an error when the model
 // failed (before any text, or mid-stream after a reset event), so the
 // caller answers offline; errors are the client's (it went away).
-func (c *Coach) generate(ctx context.Context, msgs []llm.Message, sources []Source, meta Meta, emit Emit) (llm.Reply, string, error) {
+func (c *Coach) generate(ctx context.Context, db DB, caller Caller, msgs []llm.Message, sources []Source, meta Meta, emit Emit) (llm.Reply, string, error) {
+	// used counts what a call cost: the endpoint's figures, or the
+	// tokenizer's; an answer broken off mid-stream was paid for too.
+	used := func(r llm.Reply, err error) (llm.Reply, error) {
+		if err == nil || errors.Is(err, llm.ErrInterrupted) {
+			r = c.usage(msgs, r)
+		}
+		return r, err
+	}
+	hold := c.hold(msgs, c.maxAnswer)
 	if emit == nil {
-		reply, err := c.llm.Complete(ctx, msgs, c.maxAnswer)
+		reply, err := c.spend(ctx, db, caller, hold, func() (llm.Reply, error) {
+			return used(c.llm.Complete(ctx, msgs, c.maxAnswer))
+		})
 		switch {
+		case errors.Is(err, errOverBudget):
+			return llm.Reply{}, ReasonBudget, nil
 		case err != nil && ctx.Err() != nil:
 			return llm.Reply{}, "", ctx.Err()
 		case err != nil:
@@ -318,9 +331,6 @@ func (c *Coach) generate(ctx context.Context, msgs []llm.Message, sources []Sour
 			return llm.Reply{}, ReasonEmpty, nil
 		}
 		return reply, "", nil
-	}
-	if err := emit(Event{Type: "meta", Data: meta}); err != nil {
-		return llm.Reply{}, "", err
 	}
 	var (
 		z       streamSanitizer
@@ -351,7 +361,13 @@ func (c *Coach) generate(ctx context.Context, msgs []llm.Message, sources []Sour
 		}
 		return nil
 	}
-	reply, err := c.llm.Stream(ctx, msgs, c.maxAnswer, func(d string) error { return show(z.write(d)) })
+	reply, err := c.spend(ctx, db, caller, hold, func() (llm.Reply, error) {
+		// meta says "llm" only once the budget holds the call.
+		if err := emit(Event{Type: "meta", Data: meta}); err != nil {
+			return llm.Reply{}, err
+		}
+		return used(c.llm.Stream(ctx, msgs, c.maxAnswer, func(d string) error { return show(z.write(d)) }))
+	})
 	if err == nil {
 		err = show(z.flush())
 	}
@@ -362,6 +378,8 @@ func (c *Coach) generate(ctx context.Context, msgs []llm.Message, sources []Sour
 		return llm.Reply{}, reason, nil
 	}
 	switch {
+	case errors.Is(err, errOverBudget):
+		return llm.Reply{}, ReasonBudget, nil
 	case err == nil && strings.TrimSpace(shown.String()) == "":
 		// Nothing to show: only reasoning, markup or a tool call.
 		return reset(ReasonEmpty)

@@ -141,7 +141,7 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 		data := guidanceSection(in.Sources) + historySection(lang, &sig, nil) + sessionSection(in)
 		msgs := messagesFor("reflection", lang, data)
 		var reply llm.Reply
-		reply, reason, err = c.generate(ctx, msgs, in.Sources, Meta{}, nil)
+		reply, reason, err = c.generate(ctx, db, caller, msgs, in.Sources, Meta{}, nil)
 		if err != nil {
 			return Reflection{}, err
 		}

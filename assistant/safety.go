@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/llm"
 	"github.com/taiwa-coach/taiwa/assistant/safety"
 )
 
@@ -104,7 +105,11 @@ func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 func (c *Coach) screen(ctx context.Context, db DB, caller Caller, texts []safety.Text, g guard) *Referral {
 	f := c.scan(ctx, db, texts, g)
 	if (!f.Flagged() || f.Possible) && c.classifier != nil && c.offlineReason(ctx, db, false) == "" {
-		cf, used, err := c.classifier.Classify(ctx, texts)
+		var cf safety.Finding
+		_, err := c.spend(ctx, db, caller, c.classifierHold(texts), func() (used llm.Reply, err error) {
+			cf, used, err = c.classifier.Classify(ctx, texts)
+			return used, err
+		})
 		switch {
 		case err != nil:
 			c.logger.WarnContext(ctx, "safety classifier failed; the lexicon's answer stands", slog.String("error", err.Error()))
@@ -115,17 +120,21 @@ func (c *Coach) screen(ctx context.Context, db DB, caller Caller, texts []safety
 		default:
 			f.Merge(cf)
 		}
-		if used.PromptTokens+used.CompletionTokens > 0 {
-			err := db.InTx(ctx, func(tx pgx.Tx) error { return addUsage(ctx, tx, caller, used.PromptTokens, used.CompletionTokens) })
-			if err != nil {
-				c.logger.WarnContext(ctx, "count the classifier's tokens", slog.String("error", err.Error()))
-			}
-		}
 	}
 	if !f.Flagged() {
 		return nil
 	}
 	return referral(promptLang(caller.Language), f, g.contacts)
+}
+
+// classifierHold is the most a classifier call over texts can cost: its
+// prompt, the texts and a short answer.
+func (c *Coach) classifierHold(texts []safety.Text) int64 {
+	n := int64(600 + safety.ClassifierMaxTokens)
+	for _, t := range texts {
+		n += int64(c.countTokens(t.Text) + 8)
+	}
+	return n
 }
 
 // scan runs the detector, leaving out the statistical flags the manager

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/assistant/llm"
 )
 
 // answerRecord is what is stored of an answer.
@@ -42,9 +45,6 @@ func saveAnswer(ctx context.Context, tx pgx.Tx, c Caller, r answerRecord) error 
 		r.Citations, r.Dropped, r.PromptTokens, r.CompletionTokens)
 	if err != nil {
 		return fmt.Errorf("save answer: %w", err)
-	}
-	if r.Mode == ModeLLM {
-		return addUsage(ctx, tx, c, r.PromptTokens, r.CompletionTokens)
 	}
 	return nil
 }
@@ -94,7 +94,7 @@ func (c *Coach) overBudget(ctx context.Context, db DB) (bool, error) {
 	}
 	var used int64
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM llm_usage WHERE day = current_date`).Scan(&used)
+		return tx.QueryRow(ctx, `SELECT coalesce(sum(prompt_tokens + completion_tokens + reserved_tokens), 0) FROM llm_usage WHERE day = current_date`).Scan(&used)
 	})
 	if err != nil {
 		return false, fmt.Errorf("model budget: %w", err)
@@ -102,15 +102,62 @@ func (c *Coach) overBudget(ctx context.Context, db DB) (bool, error) {
 	return used >= c.budget, nil
 }
 
-func addUsage(ctx context.Context, tx pgx.Tx, c Caller, prompt, completion int) error {
-	_, err := tx.Exec(ctx, `INSERT INTO llm_usage (org_id, day, calls, prompt_tokens, completion_tokens) VALUES ($1, current_date, 1, $2, $3)
-		ON CONFLICT (org_id, day) DO UPDATE SET calls = llm_usage.calls + 1,
-			prompt_tokens = llm_usage.prompt_tokens + excluded.prompt_tokens,
-			completion_tokens = llm_usage.completion_tokens + excluded.completion_tokens`, c.OrgID, prompt, completion)
-	if err != nil {
-		return fmt.Errorf("record model usage: %w", err)
+// errOverBudget: the call could take the organization past its daily
+// budget.
+var errOverBudget = errors.New("model budget spent for today")
+
+// spend makes one model call within the organization's daily budget. It
+// holds hold tokens (the most the call can cost) before the call, so that
+// answers running at once cannot overspend together, and settles to what
+// the call used after, whatever happened to the request meanwhile.
+func (c *Coach) spend(ctx context.Context, db DB, caller Caller, hold int64, call func() (llm.Reply, error)) (llm.Reply, error) {
+	if c.budget <= 0 {
+		hold = 0
 	}
-	return nil
+	if hold > 0 {
+		if hold > c.budget {
+			return llm.Reply{}, errOverBudget
+		}
+		err := db.InTx(ctx, func(tx pgx.Tx) error {
+			var ok bool
+			return tx.QueryRow(ctx, `INSERT INTO llm_usage (org_id, day, reserved_tokens) VALUES ($1, current_date, $2)
+				ON CONFLICT (org_id, day) DO UPDATE SET reserved_tokens = llm_usage.reserved_tokens + excluded.reserved_tokens
+				WHERE llm_usage.prompt_tokens + llm_usage.completion_tokens + llm_usage.reserved_tokens + excluded.reserved_tokens <= $3
+				RETURNING true`, caller.OrgID, hold, c.budget).Scan(&ok)
+		})
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return llm.Reply{}, errOverBudget
+		case err != nil:
+			return llm.Reply{}, fmt.Errorf("reserve model budget: %w", err)
+		}
+	}
+	reply, err := call()
+	// The request may be gone (a client that hung up): the tokens were
+	// spent all the same.
+	settle := context.WithoutCancel(ctx)
+	if serr := db.InTx(settle, func(tx pgx.Tx) error {
+		_, err := tx.Exec(settle, `INSERT INTO llm_usage (org_id, day, calls, prompt_tokens, completion_tokens) VALUES ($1, current_date, 1, $2, $3)
+			ON CONFLICT (org_id, day) DO UPDATE SET calls = llm_usage.calls + 1,
+				prompt_tokens = llm_usage.prompt_tokens + excluded.prompt_tokens,
+				completion_tokens = llm_usage.completion_tokens + excluded.completion_tokens,
+				reserved_tokens = greatest(llm_usage.reserved_tokens - $4, 0)`,
+			caller.OrgID, reply.PromptTokens, reply.CompletionTokens, hold)
+		return err
+	}); serr != nil {
+		c.logger.WarnContext(ctx, "record model usage", slog.String("error", serr.Error()))
+	}
+	return reply, err
+}
+
+// hold is what a call with msgs and an answer of at most maxAnswer tokens
+// can cost.
+func (c *Coach) hold(msgs []llm.Message, maxAnswer int) int64 {
+	n := int64(maxAnswer)
+	for _, m := range msgs {
+		n += int64(c.countTokens(m.Content) + 4)
+	}
+	return n
 }
 
 // RateAnswer records the manager's thumbs up or down, with an optional

@@ -25,6 +25,9 @@ type Classifier struct {
 // NewClassifier returns a classifier that asks model.
 func NewClassifier(model Completer) *Classifier { return &Classifier{model: model} }
 
+// ClassifierMaxTokens bounds the classifier's answer, a line of JSON.
+const ClassifierMaxTokens = 60
+
 // ClassifierMarker starts the classifier's system prompt, so a recording of
 // model requests can tell screening calls from coaching calls.
 const ClassifierMarker = "SAFETY SCREEN."
@@ -62,7 +65,7 @@ func (c *Classifier) Classify(ctx context.Context, texts []Text) (Finding, llm.R
 	reply, err := c.model.Complete(ctx, []llm.Message{
 		{Role: "system", Content: classifierPrompt},
 		{Role: "user", Content: b.String()},
-	}, 60)
+	}, ClassifierMaxTokens)
 	if err != nil {
 		return Finding{}, llm.Reply{}, fmt.Errorf("safety classifier: %w", err)
 	}
