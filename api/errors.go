@@ -57,6 +57,7 @@ var errorStatus = []struct {
 	{knowledge.ErrNotFound, http.StatusNotFound, "not_found"},
 	{knowledge.ErrConflict, http.StatusConflict, "conflict"},
 	{knowledge.ErrReadOnly, http.StatusForbidden, "read_only"},
+	{knowledge.ErrUnconfirmed, http.StatusConflict, "needs_confirmation"},
 	{errIdempotencyMismatch, http.StatusUnprocessableEntity, "idempotency_mismatch"},
 	{errIdempotencyBusy, http.StatusConflict, "conflict"},
 	{errOverloaded, http.StatusServiceUnavailable, "unavailable"},

@@ -193,11 +193,23 @@ func handleDocumentsDelete(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
 	}
 }
 
-// handleDocumentsStatus publishes, unpublishes or archives a document.
+// handleDocumentsStatus publishes, unpublishes or archives a document. A
+// document flagged for text written for the model is published only with
+// {"confirm": true}.
 func handleDocumentsStatus(db *tenant.DB, kb *knowledge.Base, status knowledge.Status) echo.HandlerFunc {
-	return documentAction(db, kb, http.StatusOK, false, func(ctx context.Context, tx pgx.Tx, p tenant.Principal, id uuid.UUID) (knowledge.Document, error) {
-		return kb.SetStatus(ctx, tx, id, &p.UserID, status)
-	})
+	return func(c echo.Context) error {
+		var req struct {
+			Confirm bool `json:"confirm"`
+		}
+		if c.Request().ContentLength != 0 {
+			if err := decode(c, &req); err != nil {
+				return err
+			}
+		}
+		return documentAction(db, kb, http.StatusOK, false, func(ctx context.Context, tx pgx.Tx, p tenant.Principal, id uuid.UUID) (knowledge.Document, error) {
+			return kb.SetStatus(ctx, tx, id, &p.UserID, status, req.Confirm)
+		})(c)
+	}
 }
 
 // handleDocumentsHide hides or shows a starter document for the org.

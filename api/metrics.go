@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"fmt"
+	"maps"
 	"net/http"
 	"runtime"
 	"slices"
@@ -16,14 +17,18 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant"
+	"github.com/taiwa-coach/taiwa/assistant/llm"
 )
 
 // metrics counts requests and serves them in the Prometheus text format.
 // The format is small and stable; writing it here keeps the Prometheus
 // client library (and protobuf, which it pulls in) out of the build.
 type metrics struct {
-	db    *tenant.DB
-	start time.Time
+	db     *tenant.DB
+	models *llm.Meter       // nil in offline mode
+	coach  *assistant.Coach // fallbacks by reason
+	start  time.Time
 
 	mu       sync.Mutex
 	requests map[requestKey]uint64
@@ -118,15 +123,8 @@ func (m *metrics) write(w *bufio.Writer) {
 	header(w, "taiwa_http_request_duration_seconds", "histogram", "HTTP request latency by route pattern and method.")
 	for _, k := range routes {
 		h := m.latency[k]
-		labels := "method=" + quote(k.method) + ",route=" + quote(k.route)
-		var cum uint64
-		for i, le := range latencyBuckets {
-			cum += h.counts[i]
-			fmt.Fprintf(w, "taiwa_http_request_duration_seconds_bucket{%s,le=\"%s\"} %d\n", labels, strconv.FormatFloat(le, 'g', -1, 64), cum)
-		}
-		fmt.Fprintf(w, "taiwa_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %d\n", labels, h.n)
-		fmt.Fprintf(w, "taiwa_http_request_duration_seconds_sum{%s} %g\n", labels, h.sum)
-		fmt.Fprintf(w, "taiwa_http_request_duration_seconds_count{%s} %d\n", labels, h.n)
+		writeHistogram(w, "taiwa_http_request_duration_seconds", "method="+quote(k.method)+",route="+quote(k.route),
+			latencyBuckets, llm.Histogram{Counts: h.counts, Sum: h.sum, N: h.n})
 	}
 	m.mu.Unlock()
 
@@ -145,6 +143,8 @@ func (m *metrics) write(w *bufio.Writer) {
 		gauge(w, "taiwa_db_pool_canceled_acquires_total", "counter", "Acquires given up (timeout or client gone).", float64(s.CanceledAcquireCount()))
 		gauge(w, "taiwa_db_pool_acquire_wait_seconds_total", "counter", "Time spent waiting for connections.", s.AcquireDuration().Seconds())
 	}
+
+	m.writeModels(w)
 
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -167,4 +167,68 @@ func gauge(w *bufio.Writer, name, typ, help string, v float64) {
 // quote is a label value in the exposition format: \, " and newlines escaped.
 func quote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
+}
+
+// writeModels renders the model calls and the offline answers.
+func (m *metrics) writeModels(w *bufio.Writer) {
+	if m.coach != nil {
+		fb := m.coach.Fallbacks()
+		keys := slices.SortedFunc(maps.Keys(fb), func(a, b assistant.Fallback) int {
+			return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Reason, b.Reason))
+		})
+		header(w, "taiwa_coach_fallbacks_total", "counter", "Answers composed offline, by kind and reason.")
+		for _, k := range keys {
+			fmt.Fprintf(w, "taiwa_coach_fallbacks_total{kind=%s,reason=%s} %d\n", quote(k.Kind), quote(k.Reason), fb[k])
+		}
+	}
+	if m.models == nil {
+		return
+	}
+	stats, retries := m.models.Snapshot()
+	header(w, "taiwa_model_calls_total", "counter", "Model calls by model, kind (chat, embed) and outcome (ok, cut, unavailable, interrupted, breaker_open, canceled).")
+	for _, s := range stats {
+		for _, o := range slices.Sorted(maps.Keys(s.Outcomes)) {
+			fmt.Fprintf(w, "taiwa_model_calls_total{model=%s,kind=%s,outcome=%s} %d\n", quote(s.Model), quote(s.Kind), quote(o), s.Outcomes[o])
+		}
+	}
+	header(w, "taiwa_model_breaker_open", "gauge", "1 while the model's circuit breaker refuses calls.")
+	for _, s := range stats {
+		open := 0
+		if s.BreakerOpen {
+			open = 1
+		}
+		fmt.Fprintf(w, "taiwa_model_breaker_open{model=%s,kind=%s} %d\n", quote(s.Model), quote(s.Kind), open)
+	}
+	header(w, "taiwa_model_tokens_total", "counter", "Tokens the endpoint reported, by model and type.")
+	for _, s := range stats {
+		fmt.Fprintf(w, "taiwa_model_tokens_total{model=%s,kind=%s,type=\"prompt\"} %d\n", quote(s.Model), quote(s.Kind), s.PromptTokens)
+		fmt.Fprintf(w, "taiwa_model_tokens_total{model=%s,kind=%s,type=\"completion\"} %d\n", quote(s.Model), quote(s.Kind), s.Completion)
+	}
+	for _, h := range []struct {
+		name, help string
+		of         func(llm.ModelStats) llm.Histogram
+	}{
+		{"taiwa_model_call_duration_seconds", "Model call time, retries included.", func(s llm.ModelStats) llm.Histogram { return s.Latency }},
+		{"taiwa_model_first_token_seconds", "Time to a streamed answer's first piece.", func(s llm.ModelStats) llm.Histogram { return s.FirstToken }},
+	} {
+		header(w, h.name, "histogram", h.help)
+		for _, s := range stats {
+			writeHistogram(w, h.name, "model="+quote(s.Model)+",kind="+quote(s.Kind), llm.Buckets, h.of(s))
+		}
+	}
+	header(w, "taiwa_model_retries_total", "counter", "Model requests retried, by the status that caused it (0: a network error).")
+	for _, st := range slices.Sorted(maps.Keys(retries)) {
+		fmt.Fprintf(w, "taiwa_model_retries_total{status=\"%d\"} %d\n", st, retries[st])
+	}
+}
+
+func writeHistogram(w *bufio.Writer, name, labels string, buckets []float64, h llm.Histogram) {
+	var cum uint64
+	for i, le := range buckets {
+		cum += h.Counts[i]
+		fmt.Fprintf(w, "%s_bucket{%s,le=\"%s\"} %d\n", name, labels, strconv.FormatFloat(le, 'g', -1, 64), cum)
+	}
+	fmt.Fprintf(w, "%s_bucket{%s,le=\"+Inf\"} %d\n", name, labels, h.N)
+	fmt.Fprintf(w, "%s_sum{%s} %g\n", name, labels, h.Sum)
+	fmt.Fprintf(w, "%s_count{%s} %d\n", name, labels, h.N)
 }

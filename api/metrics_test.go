@@ -3,9 +3,15 @@ package api
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant/llm"
+	"github.com/taiwa-coach/taiwa/assistant/llm/openaitest"
+	"github.com/taiwa-coach/taiwa/migrations/pgtest"
 )
 
 func TestMetricsExposition(t *testing.T) {
@@ -32,6 +38,43 @@ func TestMetricsExposition(t *testing.T) {
 	} {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("exposition lacks %s\n%s", want, out)
+		}
+	}
+}
+
+// TestModelMetrics: /metrics says what the model did: calls by outcome,
+// retries, the breaker, and the answers that fell back offline and why.
+func TestModelMetrics(t *testing.T) {
+	fake := openaitest.NewServer(t, func(openaitest.Request) openaitest.Reply { return openaitest.Reply{Status: 503} })
+	ep := llm.NewEndpoint(llm.Config{BaseURL: fake.BaseURL(), MaxWait: time.Second, BreakerFailures: 2})
+	d := coachDeps(t, ep.Chat("fake-model"), 0)
+	d.Models = ep.Meter()
+	srv := newTestServer(t, d)
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	member := seedMember(t, srv, tok, "Mさん", "")
+	for range 3 {
+		if resp := call(t, srv, "POST", member+"/prep", tok, nil, nil); resp.StatusCode != 200 {
+			t.Fatalf("prep = %d", resp.StatusCode)
+		}
+	}
+	resp, err := srv.Client().Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	out := string(b)
+	for _, want := range []string{
+		`taiwa_model_calls_total{model="fake-model",kind="chat",outcome="unavailable"} 2`,
+		`taiwa_model_calls_total{model="fake-model",kind="chat",outcome="breaker_open"} 1`,
+		`taiwa_model_breaker_open{model="fake-model",kind="chat"} 1`,
+		`taiwa_model_retries_total{status="503"} 4`,
+		`taiwa_coach_fallbacks_total{kind="prep",reason="llm_unavailable"} 3`,
+		`taiwa_model_call_duration_seconds_count{model="fake-model",kind="chat"} 2`,
+	} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("/metrics lacks %s", want)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/assistant"
+	"github.com/taiwa-coach/taiwa/assistant/llm"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
@@ -33,6 +34,9 @@ type Deps struct {
 	History *history.Store
 	// Coach writes prep plans, reflection prompts and chat answers.
 	Coach *assistant.Coach
+	// Models, when a model is configured, is what its calls did, for
+	// /metrics.
+	Models *llm.Meter
 	// UI serves the browser UI's pages and assets (optional).
 	UI http.Handler
 	// Ready reports whether the server can answer requests: the database
@@ -71,6 +75,7 @@ func newEcho(d Deps) *echo.Echo {
 	e.HTTPErrorHandler = errorHandler(d.Logger)
 	e.IPExtractor = clientIP(d.TrustedProxies)
 	m := newMetrics(d.DB)
+	m.models, m.coach = d.Models, d.Coach
 
 	e.Pre(saneRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{

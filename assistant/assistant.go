@@ -14,6 +14,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
+	"sync"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -84,6 +86,30 @@ type Coach struct {
 	maxAnswer  int
 	context    int
 	tokens     tokenizer.Codec
+
+	mu        sync.Mutex
+	fallbacks map[Fallback]uint64
+}
+
+// Fallback is a kind of answer (prep, chat, reflection) and why it was
+// offline.
+type Fallback struct{ Kind, Reason string }
+
+// fellBack counts an offline answer, for /metrics; reason "" is none.
+func (c *Coach) fellBack(kind, reason string) {
+	if reason == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fallbacks[Fallback{kind, reason}]++
+}
+
+// Fallbacks returns how many answers were offline, by kind and reason.
+func (c *Coach) Fallbacks() map[Fallback]uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.fallbacks)
 }
 
 // New returns a coach.
@@ -113,6 +139,7 @@ func New(cfg Config) (*Coach, error) {
 	return &Coach{classifier: classifier,
 		logger: cfg.Logger, kb: cfg.Knowledge, history: cfg.History, llm: cfg.LLM, embedder: cfg.Embedder, safety: cfg.Safety,
 		budget: cfg.DailyTokens, maxAnswer: cfg.MaxAnswerTokens, context: cfg.ContextTokens, tokens: codec,
+		fallbacks: map[Fallback]uint64{},
 	}, nil
 }
 

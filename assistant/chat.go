@@ -243,6 +243,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 	}
 	if a.Mode == ModeOffline {
 		a.FallbackReason = reason
+		c.fellBack("chat", reason)
 		if reason != "" && reason != ReasonSensitive {
 			a.Notice = msg(lang, "offline.label")
 		}

@@ -196,6 +196,7 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 		}
 	}
 	if reason != "" {
+		c.fellBack("prep", reason)
 		plan.FallbackReason = reason
 		plan.Notice = msg(lang, "offline.label")
 		if err := streamOffline(emit, Meta{AnswerID: plan.ID, Mode: ModeOffline, FallbackReason: reason}, plan.String(), plan.Citations); err != nil {

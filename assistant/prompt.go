@@ -45,12 +45,15 @@ func messagesFor(task, lang, data string) []llm.Message {
 	}
 }
 
-// delimiters could be written by anyone whose text reaches a prompt (a
-// curator, a member, a manager); inside a section they are defused, so
-// data can never close its section and pose as instructions.
-var delimiterRE = regexp.MustCompile(`(?i)</?\s*(guidance|history|question|conversation)\s*>`)
+// fence makes text safe to put inside a data section. Anyone whose text
+// reaches a prompt (a curator, a member, a manager) could write a closing
+// tag in any variant (</history foo=1>, a zero-width space inside, full-
+// width brackets) or a chat-template token (<|im_start|>): rather than
+// list variants, data holds no angle bracket at all, so no tag can be
+// formed from it.
+var fencer = strings.NewReplacer("<", "‹", ">", "›", "＜", "‹", "＞", "›", "〈", "‹", "〉", "›")
 
-func fence(s string) string { return delimiterRE.ReplaceAllString(s, "($1)") }
+func fence(s string) string { return fencer.Replace(s) }
 
 func guidanceSection(sources []Source) string {
 	var b strings.Builder

@@ -158,6 +158,7 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 		}
 	}
 	if reason != "" {
+		c.fellBack("reflection", reason)
 		r.FallbackReason, r.Notice = reason, msg(lang, "offline.label")
 	}
 	err = db.InTx(ctx, func(tx pgx.Tx) error {

@@ -37,6 +37,9 @@ var DefaultChunkOptions = ChunkOptions{Target: 400, Max: 700, Overlap: 120}
 // the next one, up to Overlap, so a point that straddles the cut is found
 // either way. The result depends only on the input.
 func ChunkMarkdown(body string, opt ChunkOptions) []Chunk {
+	if opt.Target <= 0 || opt.Max < opt.Target {
+		opt = DefaultChunkOptions // zero options would never fill a chunk
+	}
 	var (
 		chunks   []Chunk
 		headings []string // by level: headings[i] is the level i+1 heading

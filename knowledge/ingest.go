@@ -98,7 +98,11 @@ type ImportResult struct {
 	OK         bool       `json:"ok"`
 	DocumentID *uuid.UUID `json:"document_id,omitempty"`
 	Title      string     `json:"title,omitempty"`
-	Error      string     `json:"error,omitempty"`
+	Status     Status     `json:"status,omitempty"`
+	// Warnings: the file asked to be published but holds text written
+	// for the model, so it was saved as a draft for a curator to check.
+	Warnings []Warning `json:"warnings,omitempty"`
+	Error    string    `json:"error,omitempty"`
 }
 
 // Limits on imports, so one upload cannot exhaust the server.
@@ -173,7 +177,7 @@ func (b *Base) Import(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, author *u
 				return err
 			})
 			if err == nil {
-				r.OK, r.DocumentID, r.Title = true, &d.ID, d.Title
+				r.OK, r.DocumentID, r.Title, r.Status, r.Warnings = true, &d.ID, d.Title, d.Status, d.Warnings
 			}
 		}
 		if err != nil {

@@ -24,6 +24,9 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrReadOnly: the starter pack cannot be edited; copy the document.
 	ErrReadOnly = errors.New("read-only")
+	// ErrUnconfirmed: publishing a flagged document needs a curator's
+	// confirmation.
+	ErrUnconfirmed = errors.New("needs confirmation")
 )
 
 // StarterOrg owns the starter pack that every organization reads.

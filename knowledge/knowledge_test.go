@@ -231,7 +231,7 @@ func TestTermStatsStayCurrent(t *testing.T) {
 	})
 	check("edit")
 	inOrg(t, org, func(tx pgx.Tx) error {
-		_, err := kb.SetStatus(t.Context(), tx, id, nil, knowledge.StatusPublished)
+		_, err := kb.SetStatus(t.Context(), tx, id, nil, knowledge.StatusPublished, false)
 		return err
 	})
 	check("publish")

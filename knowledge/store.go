@@ -46,6 +46,9 @@ type Document struct {
 	// caller's organization hid it.
 	Starter bool `json:"starter"`
 	Hidden  bool `json:"hidden"`
+	// Warnings are what reads as written for the model (see Screen): a
+	// document with any is published only when a curator confirms.
+	Warnings []Warning `json:"warnings,omitempty" db:"-"`
 }
 
 // Input is what a curator writes: everything but the bookkeeping.
@@ -122,7 +125,11 @@ func collectDoc(rows pgx.Rows, id uuid.UUID) (Document, error) {
 // Get returns a document of the caller's organization or of the starter pack.
 func (b *Base) Get(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Document, error) {
 	rows, _ := tx.Query(ctx, `SELECT `+docColumns+` FROM documents d WHERE d.id = $1`, id)
-	return collectDoc(rows, id)
+	d, err := collectDoc(rows, id)
+	if err == nil {
+		d.Warnings = b.Screen(d.Title, d.Body)
+	}
+	return d, err
 }
 
 // ListOptions filter List. Zero values do not filter.
@@ -185,8 +192,8 @@ func (b *Base) Create(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, author *u
 	if err := in.check(); err != nil {
 		return Document{}, err
 	}
-	if status == "" {
-		status = StatusDraft
+	if status == "" || status == StatusPublished && orgID != StarterOrg && len(b.Screen(in.Title, in.Body)) > 0 {
+		status = StatusDraft // a flagged document waits for a curator to confirm it
 	}
 	id := uuid.Must(uuid.NewV7())
 	_, err := tx.Exec(ctx, `INSERT INTO documents (org_id, id, title, body, language, topics, tags, status, author_id)
@@ -259,7 +266,8 @@ func (b *Base) update(ctx context.Context, tx pgx.Tx, d Document, author *uuid.U
 
 // SetStatus publishes, unpublishes (back to draft) or archives a document.
 // Status changes are versions too, so the history shows when it went live.
-func (b *Base) SetStatus(ctx context.Context, tx pgx.Tx, id uuid.UUID, author *uuid.UUID, status Status) (Document, error) {
+// A document with warnings is published only when confirmed.
+func (b *Base) SetStatus(ctx context.Context, tx pgx.Tx, id uuid.UUID, author *uuid.UUID, status Status, confirmed bool) (Document, error) {
 	switch status {
 	case StatusDraft, StatusPublished, StatusArchived:
 	default:
@@ -271,6 +279,10 @@ func (b *Base) SetStatus(ctx context.Context, tx pgx.Tx, id uuid.UUID, author *u
 	}
 	if d.Status == status {
 		return d, nil
+	}
+	if status == StatusPublished && len(d.Warnings) > 0 && !confirmed {
+		return Document{}, fmt.Errorf("%w: %q holds text that reads as written for the model (%s: %q); check it, then publish with confirmation",
+			ErrUnconfirmed, d.Title, d.Warnings[0].Code, d.Warnings[0].Excerpt)
 	}
 	_, err = tx.Exec(ctx, `UPDATE documents SET status = $3, version = version + 1, updated_at = now(),
 		author_id = coalesce($4, author_id) WHERE org_id = $1 AND id = $2`, d.OrgID, id, status, author)

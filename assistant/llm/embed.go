@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -23,6 +24,7 @@ type Embedder struct {
 	timeout time.Duration
 	logger  *slog.Logger
 	breaker breaker
+	meter   *Meter
 	// batchSize texts go in one request; concurrency requests run at once.
 	batchSize, concurrency int
 
@@ -35,11 +37,13 @@ type Embedder struct {
 // Embedder returns the embedding model named model on this endpoint; dims
 // may be 0 (the model's own).
 func (e *Endpoint) Embedder(model string, dims int) *Embedder {
-	return &Embedder{
-		api: e.api, model: model, dims: dims, timeout: e.cfg.EmbedTimeout, logger: e.cfg.Logger,
+	emb := &Embedder{
+		api: e.api, model: model, dims: dims, timeout: e.cfg.EmbedTimeout, logger: e.cfg.Logger, meter: e.meter,
 		breaker:   breaker{threshold: e.cfg.BreakerFailures, cooldown: e.cfg.BreakerCooldown},
 		batchSize: 64, concurrency: 2,
 	}
+	e.meter.register(model, "embed", &emb.breaker)
+	return emb
 }
 
 // Model names the embedding model; vectors are stored per model.
@@ -48,13 +52,21 @@ func (e *Embedder) Model() string { return e.model }
 // Embed embeds texts in batches, a few batches at a time. Any failure is
 // ErrUnavailable.
 func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	start := time.Now()
+	var tokens atomic.Int64
+	out, err := e.embed(ctx, texts, &tokens)
+	e.meter.call(e.model, "embed", outcome(Reply{}, err), time.Since(start), 0, Reply{PromptTokens: int(tokens.Load())})
+	return out, err
+}
+
+func (e *Embedder) embed(ctx context.Context, texts []string, tokens *atomic.Int64) ([][]float32, error) {
 	out := make([][]float32, len(texts))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(e.concurrency)
 	for start := 0; start < len(texts); start += e.batchSize {
 		end := min(start+e.batchSize, len(texts))
 		g.Go(func() error {
-			vs, err := e.batch(gctx, ctx, texts[start:end])
+			vs, err := e.batch(gctx, ctx, texts[start:end], tokens)
 			if err != nil {
 				return err
 			}
@@ -70,7 +82,7 @@ func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, erro
 
 // batch embeds one request's texts; parent is the caller's context, to
 // tell its cancellation from the model's failure.
-func (e *Embedder) batch(ctx, parent context.Context, texts []string) ([][]float32, error) {
+func (e *Embedder) batch(ctx, parent context.Context, texts []string, tokens *atomic.Int64) ([][]float32, error) {
 	if err := e.breaker.allow(); err != nil {
 		return nil, fmt.Errorf("embed with %s: %w", e.model, err)
 	}
@@ -93,6 +105,7 @@ func (e *Embedder) batch(ctx, parent context.Context, texts []string) ([][]float
 		return nil, e.failed(err, callCtx.Err() != nil)
 	}
 	e.breaker.success()
+	tokens.Add(int64(resp.Usage.PromptTokens))
 	out := make([][]float32, len(texts))
 	for _, d := range resp.Data {
 		out[d.Index] = d.Embedding

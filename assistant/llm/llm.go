@@ -66,8 +66,9 @@ type Config struct {
 // with a breaker of its own (an endpoint can serve one and not the other:
 // a local server with the chat model loaded and the embedding model not).
 type Endpoint struct {
-	api *openai.Client
-	cfg Config
+	api   *openai.Client
+	cfg   Config
+	meter *Meter
 }
 
 // NewEndpoint returns the endpoint of cfg; cfg.Model is not used.
@@ -109,19 +110,25 @@ func NewEndpoint(cfg Config) *Endpoint {
 	if cfg.BaseURL != "" {
 		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	}
+	meter := newMeter()
 	oc.HTTPClient = &http.Client{Transport: &retryTransport{
-		base: cfg.Transport, retries: cfg.Retries, maxWait: cfg.MaxWait, logger: cfg.Logger,
+		base: cfg.Transport, retries: cfg.Retries, maxWait: cfg.MaxWait, logger: cfg.Logger, meter: meter,
 	}}
-	return &Endpoint{api: openai.NewClientWithConfig(oc), cfg: cfg}
+	return &Endpoint{api: openai.NewClientWithConfig(oc), cfg: cfg, meter: meter}
 }
+
+// Meter is what the endpoint's models did, for /metrics.
+func (e *Endpoint) Meter() *Meter { return e.meter }
 
 // Chat returns the chat model named model on this endpoint.
 func (e *Endpoint) Chat(model string) *Client {
-	return &Client{
+	c := &Client{
 		api: e.api, model: model, timeout: e.cfg.Timeout, logger: e.cfg.Logger,
-		firstToken: e.cfg.FirstToken, idle: e.cfg.Idle,
+		firstToken: e.cfg.FirstToken, idle: e.cfg.Idle, meter: e.meter,
 		breaker: breaker{threshold: e.cfg.BreakerFailures, cooldown: e.cfg.BreakerCooldown},
 	}
+	e.meter.register(model, "chat", &c.breaker)
+	return c
 }
 
 // Client is a chat model. It is safe for concurrent use.
@@ -133,6 +140,7 @@ type Client struct {
 	firstToken, idle time.Duration
 	logger           *slog.Logger
 	breaker          breaker
+	meter            *Meter
 }
 
 // New returns the chat model cfg.Model of the endpoint cfg.
@@ -171,6 +179,19 @@ const runesPerToken = 6
 // The model gets FirstToken to start answering and Idle between pieces,
 // within Timeout in all.
 func (c *Client) Stream(ctx context.Context, msgs []Message, maxTokens int, onDelta func(string) error) (Reply, error) {
+	start := time.Now()
+	var first time.Duration
+	r, err := c.stream(ctx, msgs, maxTokens, func(d string) error {
+		if first == 0 {
+			first = time.Since(start)
+		}
+		return onDelta(d)
+	})
+	c.meter.call(c.model, "chat", outcome(r, err), time.Since(start), first, r)
+	return r, err
+}
+
+func (c *Client) stream(ctx context.Context, msgs []Message, maxTokens int, onDelta func(string) error) (Reply, error) {
 	if err := c.breaker.allow(); err != nil {
 		return Reply{}, err
 	}
@@ -349,10 +370,20 @@ func (b *breaker) allow() error {
 		return nil
 	}
 	if time.Now().Before(b.openUntil) || b.probing {
-		return fmt.Errorf("%w: circuit open after %d failures", ErrUnavailable, b.failures)
+		return fmt.Errorf("%w: %w after %d failures", ErrUnavailable, errBreakerOpen, b.failures)
 	}
 	b.probing = true
 	return nil
+}
+
+// errBreakerOpen is a call not made: the breaker is open.
+var errBreakerOpen = errors.New("circuit open")
+
+// open reports whether calls are being refused now.
+func (b *breaker) open() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.failures >= b.threshold && time.Now().Before(b.openUntil)
 }
 
 func (b *breaker) success() {

@@ -22,6 +22,7 @@ type retryTransport struct {
 	retries int
 	maxWait time.Duration
 	logger  *slog.Logger
+	meter   *Meter
 }
 
 const (
@@ -62,6 +63,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if resp != nil {
 			status = resp.StatusCode
 		}
+		t.meter.retry(status)
 		t.logger.Info("language model call retried", slog.Int("status", status), slog.Int("attempt", attempt+1),
 			slog.Duration("wait", wait))
 		if err := sleep(req.Context(), wait); err != nil {

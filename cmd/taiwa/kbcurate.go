@@ -173,7 +173,8 @@ func kbUpdate(ctx context.Context, args []string, getenv func(string) string, st
 func kbSetStatus(status knowledge.Status) func(context.Context, []string, func(string) string, io.Writer, io.Writer) error {
 	verb := map[knowledge.Status]string{knowledge.StatusPublished: "publish", knowledge.StatusDraft: "unpublish", knowledge.StatusArchived: "archive"}[status]
 	return func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-		f := newKBFlags(verb, "taiwa kb "+verb+" -org ID DOC_ID...", getenv, stderr)
+		f := newKBFlags(verb, "taiwa kb "+verb+" -org ID [-confirm] DOC_ID...", getenv, stderr)
+		confirm := f.Bool("confirm", false, "publish even a document flagged for text written for the model")
 		return kbOrgCommand(ctx, f, args, stderr, func(db *database, kb *knowledge.Base, orgID uuid.UUID) error {
 			if f.NArg() == 0 {
 				return usagef("kb %s: give one or more document ids", verb)
@@ -185,7 +186,7 @@ func kbSetStatus(status knowledge.Status) func(context.Context, []string, func(s
 				}
 				var d knowledge.Document
 				err = db.OrgScope(orgID).InTx(ctx, func(tx pgx.Tx) (err error) {
-					d, err = kb.SetStatus(ctx, tx, id, nil, status)
+					d, err = kb.SetStatus(ctx, tx, id, nil, status, *confirm)
 					return err
 				})
 				if err != nil {

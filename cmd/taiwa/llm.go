@@ -17,6 +17,7 @@ const defaultChatModel = "gpt-4o-mini"
 type models struct {
 	chat  *llm.Client
 	embed *llm.Embedder
+	meter *llm.Meter
 }
 
 // newModels returns the models of the configuration.
@@ -33,7 +34,7 @@ func newModels(c llmConfig, logger *slog.Logger) models {
 	}
 	endpoint := llm.NewEndpoint(llm.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Timeout: c.Timeout,
 		FirstToken: c.FirstToken, Idle: c.Idle, Logger: logger})
-	var m models
+	m := models{meter: endpoint.Meter()}
 	if chat != "" {
 		m.chat = endpoint.Chat(chat)
 	}

@@ -115,6 +115,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Knowledge:      kb,
 		History:        hist,
 		Coach:          coach,
+		Models:         models.meter,
 		UI:             web.Handler(cfg.WebDir),
 		Ready:          readiness(db.DB, starterDone),
 		MaxInFlight:    cfg.MaxInFlight,

@@ -78,6 +78,13 @@ addMessages({
     'cur.doc.original': '元のガイダンスを見る',
     'cur.doc.save': '保存',
     'cur.doc.publish': '公開する',
+    'cur.import.flagged': 'モデルへの指示のように読める箇所があるため、下書きとして保存しました。確認してから公開してください。',
+    'cur.doc.flagged': 'このガイダンスには、マネージャー向けではなく言語モデルに向けて書かれたように読める箇所があります。公開する前に確認してください。',
+    'cur.doc.flagged.confirm': 'モデルへの指示のように読める箇所を確認しましたか？ 問題がなければ公開します。',
+    'cur.doc.flag.instructions': 'モデルへの指示',
+    'cur.doc.flag.template': 'チャット形式の制御記号',
+    'cur.doc.flag.hidden': '見えない文字',
+    'cur.doc.flag.stuffing': '検索語の過剰な繰り返し',
     'cur.doc.unpublish': '公開をやめる',
     'cur.doc.todraft': '下書きに戻す',
     'cur.doc.archive': 'アーカイブする',
@@ -227,6 +234,13 @@ addMessages({
     'cur.doc.original': 'See the original',
     'cur.doc.save': 'Save',
     'cur.doc.publish': 'Publish',
+    'cur.import.flagged': 'Saved as a draft: parts read as instructions to the model. Check them, then publish.',
+    'cur.doc.flagged': 'Parts of this guidance read as written for the language model rather than for managers. Check them before publishing.',
+    'cur.doc.flagged.confirm': 'Did you check the parts that read as instructions to the model? If they are fine, it will be published.',
+    'cur.doc.flag.instructions': 'Instructions to the model',
+    'cur.doc.flag.template': 'Chat-template control tokens',
+    'cur.doc.flag.hidden': 'Invisible characters',
+    'cur.doc.flag.stuffing': 'A search term repeated far too often',
     'cur.doc.unpublish': 'Unpublish',
     'cur.doc.todraft': 'Back to draft',
     'cur.doc.archive': 'Archive',
@@ -559,7 +573,8 @@ function importSection(ctx, onImported) {
       list.append(...(r.results || []).map((res) => h('li', {},
         h('span', { class: res.ok ? 'badge ok' : 'badge danger' }, res.ok ? t('cur.import.created') : t('cur.import.failed')), ' ',
         h('strong', {}, res.name), ' — ',
-        res.ok ? h('a', { href: `#/guidance/${res.document_id}` }, res.title || res.name) : res.error)));
+        res.ok ? h('a', { href: `#/guidance/${res.document_id}` }, res.title || res.name) : res.error,
+        res.warnings && res.warnings.length ? h('span', { class: 'badge warn' }, ' ', t('cur.import.flagged')) : null)));
       files.value = '';
       if (r.imported) onImported();
     } catch (ex) {
@@ -716,7 +731,13 @@ export async function guidanceEditView(main, params, ctx) {
       btn.disabled = true;
       try {
         if (dirty()) await save();
-        await api('POST', `/api/kb/documents/${id}/${action}`);
+        try {
+          await api('POST', `/api/kb/documents/${id}/${action}`);
+        } catch (ex) {
+          // Flagged text: publish only if the curator confirms having read it.
+          if (ex.code !== 'needs_confirmation' || !confirm(t('cur.doc.flagged.confirm'))) throw ex;
+          await api('POST', `/api/kb/documents/${id}/${action}`, { confirm: true });
+        }
         ctx.notify(t('cur.doc.done.' + action));
         reload();
       } catch (ex) {
@@ -750,6 +771,11 @@ export async function guidanceEditView(main, params, ctx) {
     ];
   }
 
+  if (doc && doc.warnings && doc.warnings.length) {
+    main.append(h('div', { class: 'notice', id: 'doc-warnings', role: 'alert' },
+      h('p', {}, t('cur.doc.flagged')),
+      h('ul', {}, doc.warnings.map((w) => h('li', {}, t('cur.doc.flag.' + w.code), ': ', h('q', {}, w.excerpt))))));
+  }
   if (doc && doc.copied_from) {
     main.append(h('p', { class: 'small muted' }, t('cur.doc.copied_from'), ' ', h('a', { href: `#/guidance/${doc.copied_from}` }, t('cur.doc.original'))));
   }
