@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/taiwa
 
-.PHONY: run build runtime test check clean screenshots security
+.PHONY: run build runtime test check clean screenshots security bench
 
 build:
 	$(GO) build -o $(BIN) ./cmd/taiwa
@@ -47,6 +47,18 @@ security: build
 	else \
 		$(GO) test -count=1 -v -run '$(SECURITY_TESTS)' $(SECURITY_PKGS) >"$$tmp/out" 2>&1; \
 	fi; st=$$?; $(SECURITY_FIGURES) "$$tmp/out"; [ $$st -eq 0 ] || { tail -50 "$$tmp/out"; exit $$st; }
+
+# bench prints the model path's figures (docs/architecture.md): a streamed
+# prep's first byte and first delta through Taiwa beside the fake model's
+# own, and how long a JSON prep takes to answer offline when the model
+# hangs. Meant for native PostgreSQL (DATABASE_URL); it asserts no times.
+bench: build
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if [ -z "$(strip $(DATABASE_URL))" ]; then \
+		$(BIN) pglite -data-dir "$$tmp/db" -- $(GO) test -p 1 -count=1 -v -run 'TestStreamLatencyFigures|TestHungModelFigure' ./api/ -streambench 30 >"$$tmp/out" 2>&1; \
+	else \
+		$(GO) test -count=1 -v -run 'TestStreamLatencyFigures|TestHungModelFigure' ./api/ -streambench 30 >"$$tmp/out" 2>&1; \
+	fi; st=$$?; grep -E '_test.go:[0-9]+: (streamed prep|JSON prep)|^(ok|FAIL)' "$$tmp/out"; [ $$st -eq 0 ] || { tail -50 "$$tmp/out"; exit $$st; }
 
 # screenshots runs the browser tests and keeps their screenshots as the
 # README's (needs Debian's chromium and a Japanese font: apt-get install

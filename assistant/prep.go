@@ -316,7 +316,7 @@ func (c *Coach) generate(ctx context.Context, db DB, caller Caller, msgs []llm.M
 		}
 		return r, err
 	}
-	hold := c.hold(msgs, c.maxAnswer)
+	hold := func() int64 { return c.hold(msgs, c.maxAnswer) }
 	if emit == nil {
 		reply, err := c.spend(ctx, db, caller, hold, func() (llm.Reply, error) {
 			return used(c.llm.Complete(ctx, msgs, c.maxAnswer))

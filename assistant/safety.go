@@ -106,7 +106,7 @@ func (c *Coach) screen(ctx context.Context, db DB, caller Caller, texts []safety
 	f := c.scan(ctx, db, texts, g)
 	if (!f.Flagged() || f.Possible) && c.classifier != nil && c.offlineReason(ctx, db, false) == "" {
 		var cf safety.Finding
-		_, err := c.spend(ctx, db, caller, c.classifierHold(texts), func() (used llm.Reply, err error) {
+		_, err := c.spend(ctx, db, caller, func() int64 { return c.classifierHold(texts) }, func() (used llm.Reply, err error) {
 			cf, used, err = c.classifier.Classify(ctx, texts)
 			return used, err
 		})

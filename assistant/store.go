@@ -107,12 +107,13 @@ func (c *Coach) overBudget(ctx context.Context, db DB) (bool, error) {
 var errOverBudget = errors.New("model budget spent for today")
 
 // spend makes one model call within the organization's daily budget. It
-// holds hold tokens (the most the call can cost) before the call, so that
+// holds the most the call can cost before the call, so that
 // answers running at once cannot overspend together, and settles to what
 // the call used after, whatever happened to the request meanwhile.
-func (c *Coach) spend(ctx context.Context, db DB, caller Caller, hold int64, call func() (llm.Reply, error)) (llm.Reply, error) {
-	if c.budget <= 0 {
-		hold = 0
+func (c *Coach) spend(ctx context.Context, db DB, caller Caller, most func() int64, call func() (llm.Reply, error)) (llm.Reply, error) {
+	var hold int64
+	if c.budget > 0 {
+		hold = most() // counting a prompt's tokens is not free: only with a budget
 	}
 	if hold > 0 {
 		if hold > c.budget {
