@@ -161,14 +161,7 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 	var similar []history.SessionMatch
 	if in.Referral == nil {
 		// Nothing is retrieved for a referral: it carries no coaching.
-		queries := prepQueries(lang, &sig, question)
-		texts := []string{question}
-		for _, q := range queries {
-			texts = append(texts, q.Text)
-		}
-		vecs := c.embedQueries(ctx, texts)
-		similar = c.similarSessions(ctx, db, req.MemberID, question, vecs)
-		if in.Sources, err = c.retrieve(ctx, db, lang, queries, vecs); err != nil {
+		if in.Sources, similar, err = c.prepSources(ctx, db, lang, &sig, req.MemberID, question); err != nil {
 			return Plan{}, err
 		}
 		in.Conflicts = conflicts(question, &sig, in.Sources)
@@ -247,6 +240,20 @@ func conflicts(question string, sig *history.Signals, sources []Source) []confli
 		out = append(out, cf)
 	}
 	return out
+}
+
+// prepSources retrieves a prep's guidance and the member's past sessions
+// closest to the question, with every query text embedded in one call.
+func (c *Coach) prepSources(ctx context.Context, db DB, lang string, sig *history.Signals, memberID uuid.UUID, question string) ([]Source, []history.SessionMatch, error) {
+	queries := prepQueries(lang, sig, question)
+	texts := []string{question}
+	for _, q := range queries {
+		texts = append(texts, q.Text)
+	}
+	vecs := c.embedQueries(ctx, texts)
+	similar := c.similarSessions(ctx, db, memberID, question, vecs)
+	sources, err := c.retrieve(ctx, db, lang, queries, vecs)
+	return sources, similar, err
 }
 
 // prepQueries are the retrievals a prep makes: the requested style, the
@@ -333,6 +340,14 @@ func (c *Coach) generate(ctx context.Context, db DB, caller Caller, msgs []llm.M
 		}
 		return reply, "", nil
 	}
+	return c.stream(ctx, db, caller, msgs, sources, meta, emit, used, hold)
+}
+
+// stream is generate for a streaming client: meta once the budget holds
+// the call, then sanitized deltas and each citation as its marker arrives;
+// a stream that breaks or shows nothing is reset, to be answered offline.
+func (c *Coach) stream(ctx context.Context, db DB, caller Caller, msgs []llm.Message, sources []Source, meta Meta, emit Emit,
+	used func(llm.Reply, error) (llm.Reply, error), hold func() int64) (llm.Reply, string, error) {
 	var (
 		z       streamSanitizer
 		shown   strings.Builder
