@@ -196,7 +196,7 @@ func TestSafetyClassifier(t *testing.T) {
 		call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": text}, &a)
 		return a, fake.Requests()[before:]
 	}
-	a, reqs := send("メンバーのロッカーに毎朝メモが入れられているそうです")
+	a, reqs := send("メンバーのロッカーに毎朝メモが入っているそうです")
 	if a.Referral == nil || a.Referral.Topics[0] != safety.Harassment || len(reqs) != 1 {
 		t.Errorf("classifier flag: referral %+v after %d model calls, want one screening call", a.Referral, len(reqs))
 	}

@@ -65,6 +65,27 @@ type Citation struct {
 	Quote       string    `json:"quote"`
 }
 
+// bestDocuments sorts found by score, best first, and returns the best
+// documents among them.
+func bestDocuments(found []knowledge.Hit) []uuid.UUID {
+	slices.SortStableFunc(found, func(a, b knowledge.Hit) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return 0
+	})
+	var docs []uuid.UUID
+	for _, h := range found {
+		if !slices.Contains(docs, h.DocumentID) && len(docs) < maxDocuments {
+			docs = append(docs, h.DocumentID)
+		}
+	}
+	return docs
+}
+
 // query is one retrieval the coach makes, and why.
 type query struct {
 	Text   string
@@ -119,10 +140,13 @@ func (c *Coach) embedQueries(ctx context.Context, texts []string) *queryVectors 
 	return v
 }
 
-// search is a knowledge query with the answer's vectors, when there are.
+// search is a knowledge query with the answer's vector: never one left
+// to embed, since the queries run in one transaction.
 func (v *queryVectors) search(q knowledge.Query) knowledge.Query {
+	q.LexicalOnly = true
 	if v != nil {
-		q.Vector, q.LexicalOnly = v.of[q.Text], v.failed
+		q.Vector = v.of[q.Text]
+		q.LexicalOnly = v.failed || q.Vector == nil
 	}
 	return q
 }
@@ -149,47 +173,39 @@ func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []
 	var found []knowledge.Hit
 	seen := map[uuid.UUID]bool{}
 	best := map[uuid.UUID]float64{} // document: best score
-	for _, q := range queries {
-		if strings.TrimSpace(q.Text) == "" {
-			continue
-		}
-		res, err := c.kb.Search(ctx, db, vecs.search(knowledge.Query{Text: q.Text, Topics: q.Topics, Language: lang, K: hitsPerQuery}))
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("retrieve: %w", err)
-		}
-		for _, h := range res.Hits {
-			if !seen[h.ChunkID] {
-				seen[h.ChunkID] = true
-				found = append(found, h)
-			}
-			best[h.DocumentID] = max(best[h.DocumentID], h.Score)
-		}
-	}
-	slices.SortStableFunc(found, func(a, b knowledge.Hit) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return 0
-	})
-	var docs []uuid.UUID
-	for _, h := range found {
-		if !slices.Contains(docs, h.DocumentID) && len(docs) < maxDocuments {
-			docs = append(docs, h.DocumentID)
-		}
-	}
 	var sections []knowledge.Hit
-	if len(docs) > 0 {
-		err := db.InTx(ctx, func(tx pgx.Tx) (err error) {
-			sections, err = c.kb.Sections(ctx, tx, docs)
-			return err
-		})
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("retrieve: %w", err)
+	var docs []uuid.UUID
+	// One transaction for every query and the sections: the vectors are
+	// made, so nothing inside waits for a model.
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		for _, q := range queries {
+			if strings.TrimSpace(q.Text) == "" {
+				continue
+			}
+			res, err := c.kb.SearchIn(ctx, tx, vecs.search(knowledge.Query{Text: q.Text, Topics: q.Topics, Language: lang, K: hitsPerQuery}))
+			if err != nil {
+				return err
+			}
+			for _, h := range res.Hits {
+				if !seen[h.ChunkID] {
+					seen[h.ChunkID] = true
+					found = append(found, h)
+				}
+				best[h.DocumentID] = max(best[h.DocumentID], h.Score)
+			}
 		}
+		docs = bestDocuments(found)
+		if len(docs) == 0 {
+			return nil
+		}
+		var err error
+		sections, err = c.kb.Sections(ctx, tx, docs)
+		return err
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("retrieve: %w", err)
 	}
+
 	var out []Source
 	add := func(h knowledge.Hit, found bool) {
 		if len(out) < maxSources {

@@ -174,8 +174,52 @@ LIMIT @k`
 // embedded before the transaction begins: no transaction stays open across
 // a model call.
 func (b *Base) Search(ctx context.Context, db DB, q Query) (Result, error) {
+	s, err := b.prepareSearch(ctx, q)
+	if err != nil {
+		return Result{}, err
+	}
+	if s.empty() {
+		return s.res, nil
+	}
+	err = db.InTx(ctx, func(tx pgx.Tx) error { return b.run(ctx, tx, s) })
+	if err != nil {
+		return Result{}, err
+	}
+	return s.res, nil
+}
+
+// SearchIn is Search inside the caller's transaction, for a caller that
+// runs several queries: q.Vector or q.LexicalOnly should be set, since a
+// model call would run with the transaction open.
+func (b *Base) SearchIn(ctx context.Context, tx pgx.Tx, q Query) (Result, error) {
+	s, err := b.prepareSearch(ctx, q)
+	if err != nil {
+		return Result{}, err
+	}
+	if s.empty() {
+		return s.res, nil
+	}
+	if err := b.run(ctx, tx, s); err != nil {
+		return Result{}, err
+	}
+	return s.res, nil
+}
+
+// search is a query checked, analyzed and embedded, ready to run.
+type search struct {
+	res   Result
+	terms []string
+	dims  int
+	args  pgx.NamedArgs
+}
+
+func (s *search) empty() bool { return len(s.terms) == 0 && s.dims == 0 }
+
+// prepareSearch checks q, analyzes its text and embeds it (unless the caller
+// did): everything before the database.
+func (b *Base) prepareSearch(ctx context.Context, q Query) (*search, error) {
 	if strings.TrimSpace(q.Text) == "" {
-		return Result{}, fmt.Errorf("%w: the query is empty", ErrInvalid)
+		return nil, fmt.Errorf("%w: the query is empty", ErrInvalid)
 	}
 	if q.K <= 0 {
 		q.K = 5
@@ -190,11 +234,11 @@ func (b *Base) Search(ctx context.Context, db DB, q Query) (Result, error) {
 	}
 	for _, t := range q.Topics {
 		if !ValidTopic(t) {
-			return Result{}, fmt.Errorf("%w: topic %q is not in the taxonomy", ErrInvalid, t)
+			return nil, fmt.Errorf("%w: topic %q is not in the taxonomy", ErrInvalid, t)
 		}
 	}
 	if q.Language != "" && q.Language != "ja" && q.Language != "en" {
-		return Result{}, fmt.Errorf("%w: language %q is not ja or en", ErrInvalid, q.Language)
+		return nil, fmt.Errorf("%w: language %q is not ja or en", ErrInvalid, q.Language)
 	}
 
 	terms := b.analyzer.Terms(q.Text)
@@ -204,13 +248,12 @@ func (b *Base) Search(ctx context.Context, db DB, q Query) (Result, error) {
 	for i, t := range terms {
 		idx[i] = termIndex(t)
 	}
-	res := Result{Retrievers: []string{"lexical"}}
-	args := pgx.NamedArgs{
+	s := &search{res: Result{Retrievers: []string{"lexical"}, Hits: []Hit{}}, terms: terms}
+	s.args = pgx.NamedArgs{
 		"terms": terms, "idx": idx, "lang": q.Language, "ncand": q.Candidates, "k": q.K,
 		"mincov": q.MinCoverage, "minsim": q.MinSimilarity, "topics": nilIfEmpty(q.Topics),
 		"minterms": min(2, max(len(terms)-1, 1)),
 	}
-	dims := 0
 	if b.embedder != nil {
 		v := q.Vector
 		if v == nil && !q.LexicalOnly {
@@ -220,47 +263,42 @@ func (b *Base) Search(ctx context.Context, db DB, q Query) (Result, error) {
 		}
 		if v == nil {
 			// A failing embedding model degrades search to lexical, not to an error.
-			res.Degraded = "dense"
+			s.res.Degraded = "dense"
 		} else {
-			dims = len(v)
-			args["qemb"] = pgvector.NewVector(v)
-			args["model"] = b.embedder.Model()
-			res.Retrievers = append(res.Retrievers, "dense")
-			res.Model = b.embedder.Model()
+			s.dims = len(v)
+			s.args["qemb"] = pgvector.NewVector(v)
+			s.args["model"] = b.embedder.Model()
+			s.res.Retrievers = append(s.res.Retrievers, "dense")
+			s.res.Model = b.embedder.Model()
 		}
 	}
-	res.Hits = []Hit{}
-	if len(terms) == 0 && dims == 0 {
-		return res, nil
-	}
-	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		if dims > 0 {
-			if err := iterativeScan(ctx, tx); err != nil {
-				return err
-			}
-		}
-		cand, err := candidateTerms(ctx, tx, terms)
-		if err != nil {
+	return s, nil
+}
+
+// run executes a prepared search in tx.
+func (b *Base) run(ctx context.Context, tx pgx.Tx, s *search) error {
+	if s.dims > 0 {
+		if err := iterativeScan(ctx, tx); err != nil {
 			return err
 		}
-		args["cand"] = cand
-		if b.explain != nil {
-			return b.explain(ctx, tx, searchSQL(dims), args)
-		}
-		rows, _ := tx.Query(ctx, searchSQL(dims), args)
-		hits, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Hit])
-		if err != nil {
-			return fmt.Errorf("search: %w", err)
-		}
-		if hits != nil {
-			res.Hits = hits
-		}
-		return nil
-	})
-	if err != nil {
-		return Result{}, err
 	}
-	return res, nil
+	cand, err := candidateTerms(ctx, tx, s.terms)
+	if err != nil {
+		return err
+	}
+	s.args["cand"] = cand
+	if b.explain != nil {
+		return b.explain(ctx, tx, searchSQL(s.dims), s.args)
+	}
+	rows, _ := tx.Query(ctx, searchSQL(s.dims), s.args)
+	hits, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Hit])
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	if hits != nil {
+		s.res.Hits = hits
+	}
+	return nil
 }
 
 // QueryVectors embeds query texts in one call, for Query.Vector: a caller
