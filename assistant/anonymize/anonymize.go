@@ -138,18 +138,23 @@ func (s *Session) placeholder(k Kind, n int) string {
 // Redactor finds personal data. It loads kagome's dictionary once; share
 // one per process. It is safe for concurrent use.
 type Redactor struct {
-	tok  *tokenizer.Tokenizer
-	book *nameBook
+	tok    *tokenizer.Tokenizer
+	book   *nameBook
+	tagger *tagger
 }
 
-// New loads the dictionary.
+// New loads the dictionary and the name tagger.
 func New() (*Redactor, error) {
 	d := ipa.Dict()
 	t, err := tokenizer.New(d, tokenizer.OmitBosEos())
 	if err != nil {
 		return nil, err
 	}
-	return &Redactor{tok: t, book: newNameBook(d)}, nil
+	tg, err := loadTagger()
+	if err != nil {
+		return nil, err
+	}
+	return &Redactor{tok: t, book: newNameBook(d), tagger: tg}, nil
 }
 
 // span is a found piece of personal data, by byte offsets in the text.
@@ -264,6 +269,9 @@ func (r *Redactor) find(raw string, terms []string, s *Session) []span {
 		add(sp.start, sp.end, Person)
 	}
 	for _, sp := range r.knownNames(raw, s) {
+		add(sp.start, sp.end, Person)
+	}
+	for _, sp := range r.tagged(raw) {
 		add(sp.start, sp.end, Person)
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })

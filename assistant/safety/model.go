@@ -4,9 +4,10 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"unicode"
+
+	"github.com/taiwa-coach/taiwa/assistant/linear"
 )
 
 // The lexicon finds what its authors thought of; unseen indirect wording
@@ -27,28 +28,14 @@ var modelJSON []byte
 // model is a trained screen.
 type model struct {
 	// Threshold is the probability above which a text is referred.
-	Threshold float64           `json:"threshold"`
-	Options   trainOptions      `json:"options"`
-	Trained   map[string]int    `json:"trained"` // texts per labelled set it was trained on
-	Any       linear            `json:"any"`
-	Matters   map[string]linear `json:"matters"`
+	Threshold float64                 `json:"threshold"`
+	Options   linear.Options          `json:"options"`
+	Trained   map[string]int          `json:"trained"` // texts per labelled set it was trained on
+	Any       linear.Model            `json:"any"`
+	Matters   map[string]linear.Model `json:"matters"`
 	// Immediate says whether a crisis text tells of a risk to life now (a
 	// plan, means, a time, a farewell); trained on the crisis texts.
-	Immediate linear `json:"immediate"`
-}
-
-// linear is one logistic regression: a bias and a weight per feature.
-type linear struct {
-	Bias    float64            `json:"bias"`
-	Weights map[string]float64 `json:"weights"`
-}
-
-func (l linear) prob(fs []string) float64 {
-	z := l.Bias
-	for _, f := range fs {
-		z += l.Weights[f]
-	}
-	return 1 / (1 + math.Exp(-z))
+	Immediate linear.Model `json:"immediate"`
 }
 
 func loadModel() (*model, error) {
@@ -64,7 +51,7 @@ func loadModel() (*model, error) {
 
 // immediate reports whether a crisis text reads as a risk to life now.
 func (m *model) immediate(d *doc) bool {
-	return len(m.Immediate.Weights) > 0 && m.Immediate.prob(features(d)) > 0.5
+	return len(m.Immediate.Weights) > 0 && m.Immediate.Prob(features(d)) > 0.5
 }
 
 // classify returns the matter an analyzed text most likely touches, or ""
@@ -76,11 +63,11 @@ func (m *model) classify(d *doc) string {
 	fs := features(d)
 	best, bestP := "", -1.0
 	for _, name := range Matters {
-		if p := m.Matters[name].prob(fs); p > bestP {
+		if p := m.Matters[name].Prob(fs); p > bestP {
 			best, bestP = name, p
 		}
 	}
-	if m.Any.prob(fs) <= m.Threshold && bestP <= m.Threshold {
+	if m.Any.Prob(fs) <= m.Threshold && bestP <= m.Threshold {
 		return ""
 	}
 	return best
@@ -130,14 +117,4 @@ func features(d *doc) []string {
 
 func japanese(r rune) bool {
 	return unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han)
-}
-
-// trainOptions are the settings of a training run, kept with the model.
-type trainOptions struct {
-	Epochs         int     `json:"epochs"`
-	Rate           float64 `json:"rate"`
-	L2             float64 `json:"l2"`
-	NegativeWeight float64 `json:"negative_weight"` // false referrals cost more than this many misses in training
-	Seed           uint64  `json:"seed"`
-	MinWeight      float64 `json:"min_weight"` // smaller weights are dropped from the file
 }

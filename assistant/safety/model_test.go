@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/taiwa-coach/taiwa/assistant/linear"
 )
 
 var update = flag.Bool("update", false, "retrain model/screen.json from testdata")
@@ -19,7 +21,7 @@ var update = flag.Bool("update", false, "retrain model/screen.json from testdata
 // recall for false referrals; it was set by cross-validation
 // (TestCrossValidation), and a sealed set measures it.
 var (
-	modelOptions   = trainOptions{Epochs: 25, Rate: 0.2, L2: 1e-4, NegativeWeight: 2, Seed: 3, MinWeight: 0.05}
+	modelOptions   = linear.Options{Epochs: 25, Rate: 0.2, L2: 1e-4, NegativeWeight: 2, Seed: 3, MinWeight: 0.05}
 	modelThreshold = 0.5
 )
 
@@ -115,7 +117,7 @@ func TestModelIsCurrent(t *testing.T) {
 	}
 	for _, e := range exs {
 		fs := features(an.analyze(e.text))
-		if d := math.Abs(shipped.Any.prob(fs) - fresh.Any.prob(fs)); d > 1e-3 {
+		if d := math.Abs(shipped.Any.Prob(fs) - fresh.Any.Prob(fs)); d > 1e-3 {
 			t.Fatalf("model/screen.json differs from a fresh training run by %.4f on %q", d, e.text)
 		}
 	}
@@ -210,9 +212,9 @@ func TestCrossValidation(t *testing.T) {
 				}
 			}
 			fs := features(doc)
-			r := read{matter: l.Matter, lex: lex, p: m.Any.prob(fs)}
+			r := read{matter: l.Matter, lex: lex, p: m.Any.Prob(fs)}
 			for _, name := range Matters {
-				r.pm = max(r.pm, m.Matters[name].prob(fs))
+				r.pm = max(r.pm, m.Matters[name].Prob(fs))
 			}
 			reads = append(reads, r)
 		}

@@ -1,9 +1,9 @@
 package safety
 
 import (
-	"math"
-	"math/rand/v2"
 	"slices"
+
+	"github.com/taiwa-coach/taiwa/assistant/linear"
 )
 
 // Training runs in the tests (TestModelIsCurrent): the binary only reads
@@ -16,49 +16,8 @@ type example struct {
 	immediate bool
 }
 
-// trainLinear fits a logistic regression by stochastic gradient descent,
-// deterministically for a given seed. positive says which examples are
-// positive.
-func trainLinear(xs [][]string, positive []bool, o trainOptions) linear {
-	w := map[string]float64{}
-	b := 0.0
-	r := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
-	order := make([]int, len(xs))
-	for i := range order {
-		order[i] = i
-	}
-	for range o.Epochs {
-		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		for _, i := range order {
-			z := b
-			for _, f := range xs[i] {
-				z += w[f]
-			}
-			g := 1 / (1 + math.Exp(-z))
-			if positive[i] {
-				g -= 1
-			} else {
-				g *= o.NegativeWeight
-			}
-			b -= o.Rate * g
-			for _, f := range xs[i] {
-				w[f] -= o.Rate * (g + o.L2*w[f])
-			}
-		}
-	}
-	out := linear{Bias: round(b), Weights: map[string]float64{}}
-	for f, v := range w {
-		if math.Abs(v) >= o.MinWeight {
-			out.Weights[f] = round(v)
-		}
-	}
-	return out
-}
-
-func round(v float64) float64 { return math.Round(v*1e4) / 1e4 }
-
 // train fits the screen on examples.
-func train(an *analyzer, exs []example, o trainOptions, threshold float64) model {
+func train(an *analyzer, exs []example, o linear.Options, threshold float64) model {
 	xs := make([][]string, len(exs))
 	for i, e := range exs {
 		xs[i] = features(an.analyze(e.text))
@@ -70,10 +29,10 @@ func train(an *analyzer, exs []example, o trainOptions, threshold float64) model
 		}
 		return out
 	}
-	m := model{Threshold: threshold, Options: o, Matters: map[string]linear{}}
-	m.Any = trainLinear(xs, label(func(e example) bool { return len(e.matters) > 0 }), o)
+	m := model{Threshold: threshold, Options: o, Matters: map[string]linear.Model{}}
+	m.Any = linear.Train(xs, label(func(e example) bool { return len(e.matters) > 0 }), o)
 	for _, name := range Matters {
-		m.Matters[name] = trainLinear(xs, label(func(e example) bool { return slices.Contains(e.matters, name) }), o)
+		m.Matters[name] = linear.Train(xs, label(func(e example) bool { return slices.Contains(e.matters, name) }), o)
 	}
 	// Immediacy is learnt among crisis texts only: what sets a risk to life
 	// now apart from a crisis.
@@ -86,6 +45,6 @@ func train(an *analyzer, exs []example, o trainOptions, threshold float64) model
 	}
 	io := o
 	io.NegativeWeight = 1
-	m.Immediate = trainLinear(cx, cy, io)
+	m.Immediate = linear.Train(cx, cy, io)
 	return m
 }

@@ -1,0 +1,200 @@
+package anonymize
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/ikawaha/kagome/v2/tokenizer"
+
+	"github.com/taiwa-coach/taiwa/assistant/linear"
+)
+
+// The rules find names by what they are (the lists, the dictionary) and
+// where they stand (an honorific, a relation, a list); writers put names
+// where no rule looks. The tagger reads each token the way the labelled
+// notes read: a logistic regression over the token, its dictionary
+// reading and its neighbours, trained on testdata/*.jsonl (the sealed
+// held-out sets excepted) and shipped as data (tagger/model.json, written
+// and checked by TestTaggerIsCurrent). Its spans come after the rules' and
+// the formats', and never take text they took.
+//
+//go:embed tagger/model.json
+var taggerJSON []byte
+
+// tagger is a trained name tagger.
+type tagger struct {
+	// Threshold is the probability above which a token is part of a name.
+	Threshold float64        `json:"threshold"`
+	Options   linear.Options `json:"options"`
+	Trained   map[string]int `json:"trained"` // notes per labelled set
+	Model     linear.Model   `json:"model"`
+}
+
+func loadTagger() (*tagger, error) {
+	var t tagger
+	if err := json.Unmarshal(taggerJSON, &t); err != nil {
+		return nil, fmt.Errorf("name tagger: %w", err)
+	}
+	if t.Threshold <= 0 || t.Threshold >= 1 || len(t.Model.Weights) == 0 {
+		return nil, fmt.Errorf("name tagger: no threshold or weights")
+	}
+	return &t, nil
+}
+
+// tokens are raw's tokens, without the sentence markers.
+func (r *Redactor) tokens(raw string) []tokenizer.Token {
+	var out []tokenizer.Token
+	for _, t := range r.tok.Analyze(raw, tokenizer.Normal) {
+		if t.Class != tokenizer.DUMMY && strings.TrimSpace(t.Surface) != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// tagged returns the names the tagger reads in raw: runs of tokens it
+// gives more than its threshold, joined across a ・ or a space between
+// two such tokens.
+func (r *Redactor) tagged(raw string) []span {
+	if r.tagger == nil {
+		return nil
+	}
+	toks := r.tokens(raw)
+	var out []span
+	for i := 0; i < len(toks); i++ {
+		if !r.isName(toks, i) {
+			continue
+		}
+		start, end := toks[i].Position, toks[i].Position+len(toks[i].Surface)
+		for i+1 < len(toks) && r.isName(toks, i+1) && joinable(raw[end:toks[i+1].Position]) {
+			i++
+			end = toks[i].Position + len(toks[i].Surface)
+		}
+		out = append(out, span{start, end, Person})
+	}
+	return out
+}
+
+func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
+	s := toks[i].Surface
+	if katakanaRoles[s] || notNames[s] {
+		return false
+	}
+	// Two katakana are a name before a particle or an honorific (ケンが,
+	// リンさん), and a clipped word or a stem elsewhere (キツく, 初マネ).
+	if charClass(s) == "kata" && utf8.RuneCountInString(s) <= 2 {
+		next := ""
+		if i+1 < len(toks) {
+			next = toks[i+1].Surface
+		}
+		if honorificAt(next) == 0 && !strings.ContainsAny(next, "がはとにのもをへや、。") {
+			return false
+		}
+	}
+	return r.tagger.Model.Prob(r.tokenFeatures(toks, i)) > r.tagger.Threshold
+}
+
+// joinable is what may stand between two parts of one name.
+func joinable(gap string) bool {
+	return gap == "" || gap == " " || gap == "・" || gap == "　"
+}
+
+// tokenFeatures describe token i: what it is, how the dictionary reads
+// it, whether a name list has it, and its neighbours.
+func (r *Redactor) tokenFeatures(toks []tokenizer.Token, i int) []string {
+	t := toks[i]
+	s := t.Surface
+	low := strings.ToLower(s)
+	cls := charClass(s)
+	f := []string{"s=" + low, "p=" + posKey(t), "c=" + cls, "n=" + strconv.Itoa(min(utf8.RuneCountInString(s), 6)) + cls}
+	if t.Class == tokenizer.UNKNOWN {
+		f = append(f, "unknown|"+cls)
+	}
+	if pos := t.POS(); len(pos) > 3 && pos[2] == "人名" {
+		f = append(f, "person="+pos[3])
+	}
+	switch cls {
+	case "latin", "Latin", "LATIN":
+		rs := []rune(low)
+		title := string(unicode.ToUpper(rs[0])) + string(rs[1:])
+		for _, c := range []struct {
+			name string
+			in   bool
+		}{
+			{"given", givenNames[title]}, {"surname", surnames[title]}, {"ambiguous", ambiguous[title]},
+			{"word", englishWords[low]}, {"never", neverName[title]}, {"romaji", r.book.romaji[foldVowels(low)]},
+		} {
+			if c.in {
+				f = append(f, "list="+c.name, "list="+c.name+"|"+cls)
+			}
+		}
+	case "kata", "hira":
+		k := formFold(s)
+		if r.book.kana[k] {
+			f = append(f, "kana-name")
+		}
+		if r.book.given[k] {
+			f = append(f, "given-kana")
+		}
+	case "kanji":
+		if r.book.anySurname[s] {
+			f = append(f, "surname-kanji")
+		}
+	}
+	if i == 0 || strings.ContainsAny(toks[i-1].Surface, "。.!?！？\n") {
+		f = append(f, "start")
+	}
+	for _, d := range []int{-2, -1, 1, 2} {
+		j := i + d
+		if j < 0 || j >= len(toks) {
+			f = append(f, "edge"+strconv.Itoa(d))
+			continue
+		}
+		n := toks[j]
+		f = append(f, "p"+strconv.Itoa(d)+"="+posKey(n), "c"+strconv.Itoa(d)+"="+charClass(n.Surface))
+		if d == -1 || d == 1 {
+			f = append(f, "s"+strconv.Itoa(d)+"="+strings.ToLower(n.Surface),
+				"s"+strconv.Itoa(d)+"="+strings.ToLower(n.Surface)+"|"+cls)
+		}
+	}
+	if i+1 < len(toks) && honorificAt(toks[i+1].Surface) > 0 {
+		f = append(f, "honorific|"+cls)
+	}
+	return f
+}
+
+// posKey is a token's part of speech, three levels deep.
+func posKey(t tokenizer.Token) string {
+	pos := t.POS()
+	return strings.Join(pos[:min(len(pos), 3)], ",")
+}
+
+// charClass names the script of s: kanji, kata, hira, Latin (capitalized),
+// latin (lower case), LATIN (all capitals), digit or other.
+func charClass(s string) string {
+	r, _ := utf8.DecodeRuneInString(s)
+	switch {
+	case unicode.Is(unicode.Han, r) || r == '々':
+		return "kanji"
+	case unicode.Is(unicode.Katakana, r) || r == 'ー':
+		return "kata"
+	case unicode.Is(unicode.Hiragana, r):
+		return "hira"
+	case unicode.Is(unicode.Latin, r):
+		switch {
+		case strings.ToUpper(s) == s && utf8.RuneCountInString(s) > 1:
+			return "LATIN"
+		case unicode.IsUpper(r):
+			return "Latin"
+		}
+		return "latin"
+	case unicode.IsDigit(r):
+		return "digit"
+	}
+	return "other"
+}
