@@ -96,7 +96,13 @@ func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 			return false
 		}
 	}
-	return r.tagger.Model.Prob(r.tokenFeatures(toks, i)) > r.tagger.Threshold
+	threshold := r.tagger.Threshold
+	if low := strings.ToLower(s); englishWords[low] && (i == 0 || strings.ContainsAny(toks[i-1].Surface, ".!?。\n")) {
+		// An English word starting a sentence is the word far more often
+		// than a name ("Hope to close", "Will you"): only when sure.
+		threshold = max(threshold, 0.85)
+	}
+	return r.tagger.Model.Prob(r.tokenFeatures(toks, i)) > threshold
 }
 
 // joinable is what may stand between two parts of one name.

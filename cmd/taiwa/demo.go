@@ -65,7 +65,7 @@ var demoMembers = []demoMember{{
 			notes:    "リリース対応で残業が続いている。話すうちに少し表情が和らいだ。",
 			feedback: &history.Feedback{Satisfaction: 3, Matched: "partly"}},
 		{daysAgo: 17, status: "held", condition: 2, style: "listen", topics: []string{"wellbeing", "goals"},
-			notes:    "疲れが抜けないと話していた。途中でつい進め方の助言をしてしまった。",
+			notes:    "疲れが抜けないとのこと。途中でつい進め方を助言してしまった。",
 			actions:  []history.ActionInput{{Text: "担当案件を1件引き取り、業務量を調整する", Owner: "manager", DueDate: due(-7)}},
 			feedback: &history.Feedback{Satisfaction: 2, Matched: "no", Comment: "もう少し話を聞いてもらえるとうれしいです。", Share: true}},
 	},
