@@ -329,7 +329,7 @@ var formats = []detector{
 	{kind: Card, re: regexp.MustCompile(`\b(?:\d[ -]?){12,18}\d\b`), check: luhn},
 	// マイナンバー: 12 digits, alone or as 4-4-4, after its name or with a
 	// valid check digit.
-	{kind: MyNumber, re: regexp.MustCompile(`(?i)(?:マイナンバー|個人番号|my ?number|individual number)[^\d。.\n]{0,30}?(\d{4}[ -]?\d{4}[ -]?\d{4})(?:[^\d-]|$)`), group: 1},
+	{kind: MyNumber, re: regexp.MustCompile(`(?i)(?:マイナンバー|個人番号|my ?number|individual number)[^\d。\n]{0,30}?(\d{4}[ -]?\d{4}[ -]?\d{4})(?:[^\d-]|$)`), group: 1},
 	{kind: MyNumber, re: regexp.MustCompile(`(?:^|[^\d-])(\d{4}[ -]?\d{4}[ -]?\d{4})(?:[^\d-]|$)`), group: 1, check: myNumber},
 	// Phone numbers: international, Japanese with hyphens or parentheses,
 	// and 10-11 digit Japanese numbers written together.
@@ -340,6 +340,9 @@ var formats = []detector{
 	{kind: Phone, re: regexp.MustCompile(`\b0\d{1,4}(?: |\.)\d{1,4}(?: |\.)\d{3,4}\b|\(\d{3}\) ?\d{3}[-. ]\d{4}\b|\b\d{3}[-.]\d{3}[-.]\d{4}\b`)},
 	{kind: Phone, re: regexp.MustCompile(`\b07\d{3} ?\d{6}\b`)}, // UK mobiles
 	{kind: PostalCode, re: regexp.MustCompile(`〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b`)},
+	{kind: PostalCode, re: regexp.MustCompile(`(?i)(?:郵便番号|postal code|post ?code|zip(?: code)?)[:：\s]*(\d{3}-?\d{4}|\d{5}(?:-\d{4})?)\b`), group: 1},
+	// Canada: K1A 0B1.
+	{kind: PostalCode, re: regexp.MustCompile(`\b[ABCEGHJ-NPRSTVXY]\d[A-Z] ?\d[A-Z]\d\b`)},
 	// ZIP codes after a state (TX 78731), UK postcodes (NW1 6XE), and a
 	// code before a city after a comma (", 75011 Paris").
 	{kind: PostalCode, re: regexp.MustCompile(`\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]) (\d{5}(?:-\d{4})?)\b`), group: 1},
