@@ -96,6 +96,16 @@ func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 			return false
 		}
 	}
+	// One kanji right after a noun ends a compound (みかん畑, 営業課), unless
+	// an honorific makes it a name.
+	if charClass(s) == "kanji" && utf8.RuneCountInString(s) == 1 && i > 0 {
+		prev := toks[i-1]
+		touching := prev.Position+len(prev.Surface) == toks[i].Position
+		nextHonorific := i+1 < len(toks) && honorificAt(toks[i+1].Surface) > 0
+		if touching && prev.POS()[0] == "名詞" && !nextHonorific {
+			return false
+		}
+	}
 	threshold := r.tagger.Threshold
 	if low := strings.ToLower(s); englishWords[low] && (i == 0 || strings.ContainsAny(toks[i-1].Surface, ".!?。\n")) {
 		// An English word starting a sentence is the word far more often
