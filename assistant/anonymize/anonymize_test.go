@@ -531,6 +531,7 @@ func TestNamesByContext(t *testing.T) {
 		{"故・[人物1]様の長男から苦情", "故・[人物1]様の長男から苦情"},
 		{"Hope to close the deal. Jiraのチケットを整理", "Hope to close the deal. Jiraのチケットを整理"},
 		{"目標の立て方について相談。みかん畑", "目標の立て方について相談。みかん畑"},
+		{"Rさんと Aさん、メンバー3の件", "Rさんと Aさん、メンバー3の件"},
 	})
 }
 

@@ -85,6 +85,10 @@ func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 	if katakanaRoles[s] || notNames[s] {
 		return false
 	}
+	// One letter is an initial, the way aliases are written (Aさん).
+	if c := charClass(s); (c == "Latin" || c == "latin" || c == "LATIN") && utf8.RuneCountInString(s) < 2 {
+		return false
+	}
 	// Two katakana are a name before a particle or an honorific (ケンが,
 	// リンさん), and a clipped word or a stem elsewhere (キツく, 初マネ).
 	if charClass(s) == "kata" && utf8.RuneCountInString(s) <= 2 {
