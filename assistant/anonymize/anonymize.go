@@ -741,6 +741,13 @@ func (r *Redactor) beforeHonorific(raw string, at int, h string) (int, bool) {
 	if last, _ := utf8.DecodeLastRuneInString(name); compounds[string(last)+h] {
 		return 0, false
 	}
+	// A title may be the end of a longer word: 教室長 is 教室 and 長, not
+	// 教 the person; 林部長 is 林 and 部長.
+	if !personalHonorifics[h] && !isHiragana(name) {
+		if toks := r.tok.Analyze(raw[start:at+len(h)], tokenizer.Normal); len(toks) > 0 && len(toks[0].Surface) > len(name) {
+			return 0, false
+		}
+	}
 	// An ordinary word before a title or honorific is a role or a
 	// department (営業部長, 前任課長, ベテランさん); one kanji stays a name
 	// (林さん: the dictionary's forest).
