@@ -341,6 +341,9 @@ var formats = []detector{
 	{kind: Phone, re: regexp.MustCompile(`\b07\d{3} ?\d{6}\b`)}, // UK mobiles
 	{kind: PostalCode, re: regexp.MustCompile(`〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b`)},
 	{kind: PostalCode, re: regexp.MustCompile(`(?i)(?:郵便番号|postal code|post ?code|zip(?: code)?)[:：\s]*(\d{3}-?\d{4}|\d{5}(?:-\d{4})?)\b`), group: 1},
+	// Brazil (CEP 01310-100) and India (…, Chennai 600090).
+	{kind: PostalCode, re: regexp.MustCompile(`\bCEP[:\s]*(\d{5}-?\d{3})\b`), group: 1},
+	{kind: PostalCode, re: regexp.MustCompile(`, [A-Z][a-z]+ (\d{6})\b`), group: 1},
 	// Canada: K1A 0B1.
 	{kind: PostalCode, re: regexp.MustCompile(`\b[ABCEGHJ-NPRSTVXY]\d[A-Z] ?\d[A-Z]\d\b`)},
 	// ZIP codes after a state (TX 78731), UK postcodes (NW1 6XE), and a
@@ -512,6 +515,13 @@ func (r *Redactor) listed(raw string, found []span) []span {
 		} else if m := listedBeforeOne.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.readAs(raw[m[2]:m[3]]) == readPerson {
 			add(m[2], m[3]) // 亮・[人物1], not 故・[人物1]
 		}
+		// Given names in hiragana listed with it: れん、ひなた、[人物1].
+		if m := listedBeforeKana.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.book.all[raw[m[2]:m[3]]] {
+			add(m[2], m[3])
+		}
+		if m := listedAfterKana.FindStringSubmatchIndex(raw[at:]); m != nil && r.book.all[raw[at+m[2]:at+m[3]]] {
+			add(at+m[2], at+m[3])
+		}
 		// In English: "Mateo and Ines", "Ngozi + Bartholomew", "Ólafur and Zoë".
 		if m := listedAfterEn.FindStringSubmatchIndex(raw[sp.end:]); m != nil && !notSurname[raw[sp.end+m[2]:sp.end+m[3]]] {
 			add(sp.end+m[2], sp.end+m[3])
@@ -580,8 +590,10 @@ var (
 	aliasAfter     = regexp.MustCompile(`^[）)]`)
 	listedAfter    = regexp.MustCompile(`^(?:と|・|⇔|、|や|，|,\s?)([\p{Han}々]{2,4}|[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})?)(?:さん|様|氏|くん|ちゃん|と|・|⇔|、|や|が|は|で|に|の|も|を|，|,|（|\(|）|\)|$)`)
 	// One kanji listed after ・ or 、 (受付の[人物1]・谷(…)): a surname.
-	listedAfterOne = regexp.MustCompile(`^(?:・|、)([\p{Han}])(?:さん|様|氏|くん|ちゃん|・|、|（|\(|$)`)
-	listedBefore   = regexp.MustCompile(`([\p{Han}々]{2,4}|[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})?)(?:さん|様|氏)?(?:と|・|⇔|、|や|，|,\s?)$`)
+	listedAfterOne   = regexp.MustCompile(`^(?:・|、)([\p{Han}])(?:さん|様|氏|くん|ちゃん|・|、|（|\(|$)`)
+	listedBefore     = regexp.MustCompile(`([\p{Han}々]{2,4}|[\p{Katakana}ー]{2,}(?:・[\p{Katakana}ー]{2,})?)(?:さん|様|氏)?(?:と|・|⇔|、|や|，|,\s?)$`)
+	listedBeforeKana = regexp.MustCompile(`(?:^|[、：:\s（(])(\p{Hiragana}{2,4})(?:、|・)$`)
+	listedAfterKana  = regexp.MustCompile(`^(?:、|・)(\p{Hiragana}{2,4})(?:、|・|の|と|）|\)|$)`)
 	// One kanji before ・ or ⇔ and a name (亮・拓海).
 	listedBeforeOne = regexp.MustCompile(`(?:^|[^\p{Han}々])([\p{Han}])(?:・|⇔)$`)
 )
