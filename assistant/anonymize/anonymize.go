@@ -260,6 +260,16 @@ func (r *Redactor) find(raw string, terms []string, s *Session) []span {
 			add(toRaw[a], toRaw[b], d.kind)
 		}
 	}
+	// An id listed after an id is one too: 社員ID 00123 と JP-0475.
+	for _, sp := range slices.Clone(spans) {
+		if sp.kind != EmployeeID {
+			continue
+		}
+		rest := raw[sp.end:]
+		if m := idListed.FindStringSubmatchIndex(rest); m != nil {
+			add(sp.end+m[2], sp.end+m[3], EmployeeID)
+		}
+	}
 	// The member's own name forms, however the detectors would read them
 	// (after the formats: hanako in hanako@example.com is the address).
 	for _, sp := range s.memberSpans(raw) {
@@ -526,7 +536,9 @@ func (r *Redactor) listed(raw string, found []span) []span {
 		if m := listedAfterEn.FindStringSubmatchIndex(raw[sp.end:]); m != nil && !notSurname[raw[sp.end+m[2]:sp.end+m[3]]] {
 			add(sp.end+m[2], sp.end+m[3])
 		}
-		if m := listedBeforeEn.FindStringSubmatchIndex(raw[:sp.start]); m != nil && !notSurname[raw[m[2]:m[3]]] && !sentenceStart(raw, m[2]) {
+		if m := listedBeforeEn.FindStringSubmatchIndex(raw[:sp.start]); m != nil && !notSurname[raw[m[2]:m[3]]] &&
+			// At a sentence's start only a given name (Dawn, [PERSON1] and …).
+			(!sentenceStart(raw, m[2]) || (givenName(raw[m[2]:m[3]]) || ambiguous[raw[m[2]:m[3]]]) && !neverName[raw[m[2]:m[3]]]) {
 			add(m[2], m[3])
 		}
 	}
@@ -580,10 +592,12 @@ var (
 	// then maybe an honorific.
 	furigana = regexp.MustCompile(`(?:([\p{Han}々]{1,6})|\])[（(]([ぁ-ゖァ-ヺー]{2,10})[）)](さん|様|氏|くん|ちゃん|先生|課長|部長|係長|主任|室長|店長|社長|先輩)?`)
 	// A note signed with a surname: "…お願いします。石川".
-	signOffJa      = regexp.MustCompile(`(?:[。！？\n]|^)\s*([\p{Han}々]{2,4})(?:さん)?\s*$`)
-	mentionJa      = regexp.MustCompile(`(?:^|[^\w@])@\s?(\p{Han}{1,4}|[\p{Katakana}ー]{2,10}|[\p{Hiragana}ー]{2,6})(?:[^\p{Han}\p{Katakana}\p{Hiragana}ー]|$)`)
-	handle         = regexp.MustCompile(`(?:^|[^\w@])@([A-Za-z][\w.-]*[A-Za-z0-9])\b(?:[^@.\w]|\.(?:\s|$)|$)`)
-	placeholderRE  = regexp.MustCompile(`\[(?:人物|PERSON|Person)\d+\]`)
+	signOffJa     = regexp.MustCompile(`(?:[。！？\n]|^)\s*([\p{Han}々]{2,4})(?:さん)?\s*$`)
+	mentionJa     = regexp.MustCompile(`(?:^|[^\w@])@\s?(\p{Han}{1,4}|[\p{Katakana}ー]{2,10}|[\p{Hiragana}ー]{2,6})(?:[^\p{Han}\p{Katakana}\p{Hiragana}ー]|$)`)
+	handle        = regexp.MustCompile(`(?:^|[^\w@])@([A-Za-z][\w.-]*[A-Za-z0-9])\b(?:[^@.\w]|\.(?:\s|$)|$)`)
+	placeholderRE = regexp.MustCompile(`\[(?:人物|PERSON|Person)\d+\]`)
+	// An id after another, past a name in parentheses: "（安藤）と C-10391", "、20-1203".
+	idListed       = regexp.MustCompile(`^(?:[（(][^（()）]{1,12}[）)])?\s*(?:と|、|,|/|／|and|or|・)\s*([A-Z]{0,3}-?\d{2,}(?:-\d+)*)\b`)
 	aliasBefore    = regexp.MustCompile(`[（(]\[(?:人物|PERSON|Person)\d+\][）)]$`)
 	listedAfterEn  = regexp.MustCompile(`^(?:'s)?(?:,| and| &| \+| or)\s+(\p{Lu}[\p{Ll}'’]+(?:[- ]\p{Lu}[\p{Ll}'’]+)?)\b`)
 	listedBeforeEn = regexp.MustCompile(`\b(\p{Lu}[\p{Ll}'’]+)(?:,| and| &| \+| or)\s+$`)
@@ -632,7 +646,7 @@ func (r *Redactor) readAs(run string) int {
 // honorifics follow a name: 田中さん, 佐藤部長, ゆいちゃん.
 // (Katakana titles such as マネージャー are left out: before them stands a
 // job title, エンジニアリングマネージャー, far more often than a name.)
-var honorifics = []string{"さん", "さま", "様", "くん", "君", "ちゃん", "氏", "先生", "部長", "課長", "係長", "主任",
+var honorifics = []string{"さん", "さま", "様", "くん", "君", "ちゃん", "氏", "先生", "部長", "課長", "係長", "主任", "デスク",
 	"社長", "専務", "常務", "室長", "所長", "店長", "次長", "本部長", "支店長", "先輩"}
 
 // notNames come before honorifics without being names.

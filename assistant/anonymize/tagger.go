@@ -89,6 +89,10 @@ func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 	if c := charClass(s); (c == "Latin" || c == "latin" || c == "LATIN") && utf8.RuneCountInString(s) < 2 {
 		return false
 	}
+	// A katakana word used as a verb (リスケした, チェックする) is no name.
+	if charClass(s) == "kata" && i+1 < len(toks) && toks[i+1].POS()[0] == "動詞" {
+		return false
+	}
 	// Two katakana are a name before a particle or an honorific (ケンが,
 	// リンさん), and a clipped word or a stem elsewhere (キツく, 初マネ).
 	if charClass(s) == "kata" && utf8.RuneCountInString(s) <= 2 {
