@@ -260,14 +260,15 @@ func (r *Redactor) find(raw string, terms []string, s *Session) []span {
 			add(toRaw[a], toRaw[b], d.kind)
 		}
 	}
-	// An id listed after an id is one too: 社員ID 00123 と JP-0475.
+	// An id or a My Number listed after one is one too: 社員ID 00123 と
+	// JP-0475, マイナンバー（…、5073 9912 4468）.
 	for _, sp := range slices.Clone(spans) {
-		if sp.kind != EmployeeID {
+		re := map[Kind]*regexp.Regexp{EmployeeID: idListed, MyNumber: myNumberListed}[sp.kind]
+		if re == nil {
 			continue
 		}
-		rest := raw[sp.end:]
-		if m := idListed.FindStringSubmatchIndex(rest); m != nil {
-			add(sp.end+m[2], sp.end+m[3], EmployeeID)
+		if m := re.FindStringSubmatchIndex(raw[sp.end:]); m != nil {
+			add(sp.end+m[2], sp.end+m[3], sp.kind)
 		}
 	}
 	// The member's own name forms, however the detectors would read them
@@ -337,6 +338,8 @@ var formats = []detector{
 	// passing the Luhn check.
 	{kind: Card, re: regexp.MustCompile(`(?i)(?:カード|card|visa|mastercard|amex|jcb)[^\d。.\n]{0,30}?\b((?:\d[ -]?){12,18}\d)\b`), group: 1},
 	{kind: Card, re: regexp.MustCompile(`\b(?:\d[ -]?){12,18}\d\b`), check: luhn},
+	// Four groups of four digits are a card number whoever says so.
+	{kind: Card, re: regexp.MustCompile(`\b\d{4}([ -])\d{4}([ -])\d{4}([ -])\d{4}\b`)},
 	// マイナンバー: 12 digits, alone or as 4-4-4, after its name or with a
 	// valid check digit.
 	{kind: MyNumber, re: regexp.MustCompile(`(?i)(?:マイナンバー|個人番号|my ?number|individual number)[^\d。\n]{0,30}?(\d{4}[ -]?\d{4}[ -]?\d{4})(?:[^\d-]|$)`), group: 1},
@@ -349,11 +352,15 @@ var formats = []detector{
 	// and North American ones ((555) 123-4567, 555.123.4567).
 	{kind: Phone, re: regexp.MustCompile(`\b0\d{1,4}(?: |\.)\d{1,4}(?: |\.)\d{3,4}\b|\(\d{3}\) ?\d{3}[-. ]\d{4}\b|\b\d{3}[-.]\d{3}[-.]\d{4}\b`)},
 	{kind: Phone, re: regexp.MustCompile(`\b07\d{3} ?\d{6}\b`)}, // UK mobiles
+	{kind: Phone, re: regexp.MustCompile(`(?i)(?:内線|ext\.?|extension)\s*[:：]?\s*(\d{2,5})\b`), group: 1},
 	{kind: PostalCode, re: regexp.MustCompile(`〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b`)},
 	{kind: PostalCode, re: regexp.MustCompile(`(?i)(?:郵便番号|postal code|post ?code|zip(?: code)?)[:：\s]*(\d{3}-?\d{4}|\d{5}(?:-\d{4})?)\b`), group: 1},
 	// Brazil (CEP 01310-100) and India (…, Chennai 600090).
 	{kind: PostalCode, re: regexp.MustCompile(`\bCEP[:\s]*(\d{5}-?\d{3})\b`), group: 1},
 	{kind: PostalCode, re: regexp.MustCompile(`, [A-Z][a-z]+ (\d{6})\b`), group: 1},
+	// Australia (Pyrmont NSW 2009) and New Zealand (Lower Hutt 5011).
+	{kind: PostalCode, re: regexp.MustCompile(`\b(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT) (\d{4})\b`), group: 1},
+	{kind: PostalCode, re: regexp.MustCompile(`, (?:Auckland|Wellington|Christchurch|Hamilton|Dunedin|Tauranga|Lower Hutt|Porirua|Napier|Nelson|Rotorua|Sydney|Melbourne|Brisbane|Perth|Adelaide|Canberra|Hobart|Darwin) (\d{4})\b`), group: 1},
 	// Canada: K1A 0B1.
 	{kind: PostalCode, re: regexp.MustCompile(`\b[ABCEGHJ-NPRSTVXY]\d[A-Z] ?\d[A-Z]\d\b`)},
 	// ZIP codes after a state (TX 78731), UK postcodes (NW1 6XE), and a
@@ -367,13 +374,16 @@ var formats = []detector{
 	// village, then a block number (大阪市北区梅田3丁目1番5号, 横浜市中区山下町123番地).
 	{kind: Address, re: regexp.MustCompile(`(?:[一-龥]{1,5}[市区町村郡]){1,3}[一-龥ぁ-んァ-ヶ]{0,8}\d+(?:(?:-|丁目|番地?|号|条|線)[東西南北]?\d*)+`)},
 	// Street addresses: "221 Baker Street", "1600 Pennsylvania Ave".
-	{kind: Address, re: regexp.MustCompile(`\b\d{1,5}[A-Za-z]? (?:[A-Z][a-z]+ ){1,3}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Way|Court|Ct\.?|Place|Pl\.?|Terrace|Crescent|Close)\b`)},
+	// A street: a number, up to four words (a direction, 37th, Lake Shore),
+	// the kind of street, then maybe the flat and the city and state:
+	// "3410 N Lake Shore Dr, Apt 12C, Chicago, IL".
+	{kind: Address, re: regexp.MustCompile(`\b\d{1,5}[A-Za-z]? (?:(?:[NSEW]\.?|[A-Z][a-z]+|\d+(?:st|nd|rd|th)) ){1,4}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Way|Court|Ct\.?|Place|Pl\.?|Terrace|Crescent|Close|Grove|Market|Square|Sq\.?|Parkway|Pkwy\.?|Highway|Hwy\.?|Row|Walk|Gardens|Mews|Hill|Nagar|Marg)\b(?:,? (?:Apt\.?|Apartment|Unit|Suite|Ste\.?|Flat|#) ?[\w-]+)?(?:, (?:[A-Z][a-z]+ ?){1,3})?(?:, [A-Z]{2}\b)?`)},
 	// Street names that come first: "12 Rue de Rivoli", "Via Roma 5", "Calle Mayor 3".
 	{kind: Address, re: regexp.MustCompile(`\b\d{1,5},? (?:Rue|Avenue|Boulevard|Via|Viale|Calle|Avenida|Rua|Plaza) (?:(?:de|del|la|di|da|des|du) )?[A-Z][\p{L}'-]+(?: [A-Z][\p{L}'-]+)?|\b(?:Rue|Via|Viale|Calle|Avenida|Rua) (?:(?:de|del|la|di|da|des|du) )?[A-Z][\p{L}'-]+(?: [A-Z][\p{L}'-]+)?,? \d{1,5}\b|\b[A-Z][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz) \d{1,5}[a-z]?\b`)},
 	// English-style Japanese addresses: "1-2-3 Shibuya, Shibuya-ku, Tokyo".
 	{kind: Address, re: regexp.MustCompile(`\b\d+-\d+(?:-\d+)? [A-Z][a-z]+(?:, [A-Z][a-z]+(?:-(?:ku|shi|cho|machi))?)*`)},
 	// Employee and other ids after a label: mask the id, not the label.
-	{kind: EmployeeID, re: regexp.MustCompile(`(?i)(?:(?:社員|従業員|職員|スタッフ|人事|個人|会員)(?:番号|コード|ID|No\.?|NO)|社番|職番|職員番号|employee\s*(?:id|no\.?|number|code|#)|staff\s*(?:id|no\.?|number|code|#)|personnel\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?|number)|\bID)(?:は|が|を)?\s*[:：#]?\s*([A-Z0-9]{0,6}-?\d{3,10})\b`), group: 1},
+	{kind: EmployeeID, re: regexp.MustCompile(`(?i)(?:(?:社員|従業員|職員|スタッフ|人事|個人|会員)(?:番号|コード|ID|No\.?|NO)|社番|職番|職員番号|employee\s*(?:id|no\.?|number|code|#)|staff\s*(?:id|no\.?|number|code|#)|personnel\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?|number)|\bID)(?:は|が|を| is| was)?\s*[:：#]?\s*([A-Z0-9]{0,6}-?\d{3,10})\b`), group: 1},
 	{kind: EmployeeID, re: regexp.MustCompile(`\b(?:EMP|E|ID)-\d{4,10}\b`)},
 }
 
@@ -598,6 +608,7 @@ var (
 	placeholderRE = regexp.MustCompile(`\[(?:人物|PERSON|Person)\d+\]`)
 	// An id after another, past a name in parentheses: "（安藤）と C-10391", "、20-1203".
 	idListed       = regexp.MustCompile(`^(?:[（(][^（()）]{1,12}[）)])?\s*(?:と|、|,|/|／|and|or|・)\s*([A-Z]{0,3}-?\d{2,}(?:-\d+)*)\b`)
+	myNumberListed = regexp.MustCompile(`^\s*(?:と|、|,|/|／|and|or|・|correct one is|is)\s*(\d{4}[ -]?\d{4}[ -]?\d{4})\b`)
 	aliasBefore    = regexp.MustCompile(`[（(]\[(?:人物|PERSON|Person)\d+\][）)]$`)
 	listedAfterEn  = regexp.MustCompile(`^(?:'s)?(?:,| and| &| \+| or)\s+(\p{Lu}[\p{Ll}'’]+(?:[- ]\p{Lu}[\p{Ll}'’]+)?)\b`)
 	listedBeforeEn = regexp.MustCompile(`\b(\p{Lu}[\p{Ll}'’]+)(?:,| and| &| \+| or)\s+$`)
