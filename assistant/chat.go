@@ -214,7 +214,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 		// Nothing to ground an answer on: say so, whatever the mode.
 		a.Text, reason = msg(lang, "noguidance"), ""
 	default:
-		reason = c.offlineReason(ctx, db, false)
+		reason = c.offlineReason(false)
 		if reason == "" {
 			msgs, trimmed := c.chatMessages(lang, earlier, sources, sig, masked)
 			a.Trimmed = trimmed

@@ -169,7 +169,7 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 
 	plan := composePrep(in)
 	plan.ID, plan.MemberID = uuid.Must(uuid.NewV7()), req.MemberID
-	reason := c.offlineReason(ctx, db, in.Referral != nil)
+	reason := c.offlineReason(in.Referral != nil)
 	var usage llm.Reply
 	if reason == "" {
 		data := guidanceSection(in.Sources) + historySection(lang, &sig, similar) + questionSection(question)
@@ -290,22 +290,15 @@ func prepQueries(lang string, sig *history.Signals, question string) []query {
 	return qs
 }
 
-// offlineReason says why this answer must be offline, or "" to use the
-// model.
-func (c *Coach) offlineReason(ctx context.Context, db DB, sensitive bool) string {
+// offlineReason says why this answer must be offline before the model is
+// asked, or "" to ask it. The budget is not checked here: the call's own
+// reservation refuses it (spend), in the same transaction that holds it.
+func (c *Coach) offlineReason(sensitive bool) string {
 	switch {
 	case sensitive:
 		return ReasonSensitive
 	case c.llm == nil:
 		return ReasonNotConfigured
-	}
-	over, err := c.overBudget(ctx, db)
-	if err != nil {
-		c.logger.WarnContext(ctx, "model budget unknown", slog.String("error", err.Error()))
-		return ReasonUnavailable
-	}
-	if over {
-		return ReasonBudget
 	}
 	return ""
 }

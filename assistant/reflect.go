@@ -135,7 +135,7 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 
 	r := composeReflection(in)
 	r.ID, r.SessionID = uuid.Must(uuid.NewV7()), sessionID
-	reason := c.offlineReason(ctx, db, false)
+	reason := c.offlineReason(false)
 	var usage llm.Reply
 	if reason == "" {
 		data := guidanceSection(in.Sources) + historySection(lang, &sig, nil) + sessionSection(in)

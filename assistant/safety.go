@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -104,13 +105,15 @@ func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 // never lower one, and a failed call leaves the lexicon's answer.
 func (c *Coach) screen(ctx context.Context, db DB, caller Caller, texts []safety.Text, g guard) *Referral {
 	f := c.scan(ctx, db, texts, g)
-	if (!f.Flagged() || f.Possible) && c.classifier != nil && c.offlineReason(ctx, db, false) == "" {
+	if (!f.Flagged() || f.Possible) && c.classifier != nil {
 		var cf safety.Finding
 		_, err := c.spend(ctx, db, caller, func() int64 { return c.classifierHold(texts) }, func() (used llm.Reply, err error) {
 			cf, used, err = c.classifier.Classify(ctx, texts)
 			return used, err
 		})
 		switch {
+		case errors.Is(err, errOverBudget):
+			// The day's budget is spent: the screen's own answer stands.
 		case err != nil:
 			c.logger.WarnContext(ctx, "safety classifier failed; the lexicon's answer stands", slog.String("error", err.Error()))
 		case f.Possible && !cf.Flagged():

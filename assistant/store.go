@@ -86,22 +86,6 @@ func Gaps(ctx context.Context, tx pgx.Tx, days, limit int) ([]Gap, error) {
 	return nonNil(gs), nil
 }
 
-// overBudget reports whether the organization has used its model budget
-// for today.
-func (c *Coach) overBudget(ctx context.Context, db DB) (bool, error) {
-	if c.budget <= 0 {
-		return false, nil
-	}
-	var used int64
-	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT coalesce(sum(prompt_tokens + completion_tokens + reserved_tokens), 0) FROM llm_usage WHERE day = current_date`).Scan(&used)
-	})
-	if err != nil {
-		return false, fmt.Errorf("model budget: %w", err)
-	}
-	return used >= c.budget, nil
-}
-
 // errOverBudget: the call could take the organization past its daily
 // budget.
 var errOverBudget = errors.New("model budget spent for today")
