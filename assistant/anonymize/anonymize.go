@@ -276,13 +276,15 @@ func (r *Redactor) find(raw string, terms []string, s *Session) []span {
 	for _, sp := range s.memberSpans(raw) {
 		add(sp.start, sp.end, Member)
 	}
-	for _, sp := range r.names(raw) {
+	// One tokenization serves the dictionary's name tags and the tagger.
+	toks := r.tok.Analyze(raw, tokenizer.Normal)
+	for _, sp := range r.names(raw, toks) {
 		add(sp.start, sp.end, Person)
 	}
 	for _, sp := range r.knownNames(raw, s) {
 		add(sp.start, sp.end, Person)
 	}
-	for _, sp := range r.tagged(raw) {
+	for _, sp := range r.tagged(raw, toks) {
 		add(sp.start, sp.end, Person)
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
@@ -440,12 +442,12 @@ func myNumber(s string) bool {
 
 // names finds person names: Japanese by kagome's 人名 tags and by the
 // honorific or title after a name, English by titles and given names.
-func (r *Redactor) names(raw string) []span {
+func (r *Redactor) names(raw string, toks []tokenizer.Token) []span {
 	var out []span
 	// Kana and romaji first: "Yamada Taro" and キム・ミンジュン are one
 	// name each, not a surname and a given name.
 	out = append(out, r.kanaNames(raw)...)
-	out = append(out, r.japaneseNames(raw)...)
+	out = append(out, r.japaneseNames(raw, toks)...)
 	out = append(out, englishNames(raw)...)
 	out = append(out, r.contextNames(raw)...)
 	if m := signOffJa.FindStringSubmatchIndex(raw); m != nil && r.readAs(raw[m[2]:m[3]]) != readWord {
@@ -672,15 +674,14 @@ var compounds = map[string]bool{"仕様": true, "同様": true, "模様": true, 
 	"有様": true, "王様": true, "神様": true, "殿様": true, "外様": true, "左様": true, "諸君": true, "主君": true,
 	"暴君": true, "人氏": true}
 
-func (r *Redactor) japaneseNames(raw string) []span {
-	return append(r.taggedNames(raw), r.honorificNames(raw)...)
+func (r *Redactor) japaneseNames(raw string, toks []tokenizer.Token) []span {
+	return append(r.taggedNames(raw, toks), r.honorificNames(raw)...)
 }
 
 // taggedNames are the names kagome tags 人名, a surname and given name
 // written together joined (鈴木花子).
-func (r *Redactor) taggedNames(raw string) []span {
+func (r *Redactor) taggedNames(raw string, toks []tokenizer.Token) []span {
 	var out []span
-	toks := r.tok.Analyze(raw, tokenizer.Normal)
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if !r.taggedName(raw, t) {

@@ -46,10 +46,10 @@ func loadTagger() (*tagger, error) {
 	return &t, nil
 }
 
-// tokens are raw's tokens, without the sentence markers.
-func (r *Redactor) tokens(raw string) []tokenizer.Token {
+// words are the tokens the tagger reads: all but spaces.
+func words(toks []tokenizer.Token) []tokenizer.Token {
 	var out []tokenizer.Token
-	for _, t := range r.tok.Analyze(raw, tokenizer.Normal) {
+	for _, t := range toks {
 		if t.Class != tokenizer.DUMMY && strings.TrimSpace(t.Surface) != "" {
 			out = append(out, t)
 		}
@@ -57,14 +57,14 @@ func (r *Redactor) tokens(raw string) []tokenizer.Token {
 	return out
 }
 
-// tagged returns the names the tagger reads in raw: runs of tokens it
-// gives more than its threshold, joined across a ・ or a space between
-// two such tokens.
-func (r *Redactor) tagged(raw string) []span {
+// tagged returns the names the tagger reads in raw (tokenized as toks):
+// runs of tokens it gives more than its threshold, joined across a ・ or
+// a space between two such tokens.
+func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 	if r.tagger == nil {
 		return nil
 	}
-	toks := r.tokens(raw)
+	toks = words(toks)
 	var out []span
 	for i := 0; i < len(toks); i++ {
 		if !r.isName(toks, i) {

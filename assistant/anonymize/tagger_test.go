@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ikawaha/kagome/v2/tokenizer"
+
 	"github.com/taiwa-coach/taiwa/assistant/linear"
 )
 
@@ -37,7 +39,7 @@ func tokenExamples(t *testing.T, r *Redactor, sets []string) ([][]string, []bool
 	for _, name := range sets {
 		for _, c := range readLabelled(t, "testdata/"+name+".jsonl") {
 			counts[name]++
-			toks := r.tokens(c.Text)
+			toks := words(r.tok.Analyze(c.Text, tokenizer.Normal))
 			in := c.nameBytes()
 			for i, tk := range toks {
 				xs = append(xs, r.tokenFeatures(toks, i))
