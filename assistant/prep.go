@@ -251,8 +251,17 @@ func (c *Coach) prepSources(ctx context.Context, db DB, lang string, sig *histor
 		texts = append(texts, q.Text)
 	}
 	vecs := c.embedQueries(ctx, texts)
-	similar := c.similarSessions(ctx, db, memberID, question, vecs)
+	// The past sessions and the guidance are independent reads, each in
+	// its own transaction: side by side, the first answer bytes wait for
+	// the slower one, not both.
+	var similar []history.SessionMatch
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		similar = c.similarSessions(ctx, db, memberID, question, vecs)
+	}()
 	sources, err := c.retrieve(ctx, db, lang, queries, vecs)
+	<-done
 	return sources, similar, err
 }
 
