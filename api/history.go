@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
@@ -223,7 +224,7 @@ func handleTermsPut(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 // handleRedact shows what would be masked in texts, without storing
 // anything: the session form shows it before the manager saves.
 func handleRedact(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (redacted[[]string], error) {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, _ uuid.UUID) (redacted[[]anonymize.Text], error) {
 		var req struct {
 			Texts []string `json:"texts"`
 			// MemberID previews the texts as a save about that member
@@ -231,19 +232,19 @@ func handleRedact(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 			MemberID *uuid.UUID `json:"member_id"`
 		}
 		if err := decode(c, &req); err != nil {
-			return redacted[[]string]{}, err
+			return redacted[[]anonymize.Text]{}, err
 		}
 		if len(req.Texts) > 50 {
-			return redacted[[]string]{}, invalidf("at most 50 texts")
+			return redacted[[]anonymize.Text]{}, invalidf("at most 50 texts")
 		}
 		about := uuid.Nil
 		if req.MemberID != nil {
 			if _, err := h.Member(ctx, tx, *req.MemberID); err != nil {
-				return redacted[[]string]{}, err
+				return redacted[[]anonymize.Text]{}, err
 			}
 			about = *req.MemberID
 		}
 		out, rep, err := h.Mask(ctx, tx, p.Language, about, req.Texts...)
-		return redacted[[]string]{out, rep}, err
+		return redacted[[]anonymize.Text]{out, rep}, err
 	})
 }

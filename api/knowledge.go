@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
@@ -422,7 +423,7 @@ func handleSearch(db *tenant.DB, kb *knowledge.Base, h *history.Store) echo.Hand
 		}
 		// The query is embedded by the provider: masked first, like
 		// everything else that leaves for a model.
-		var masked []string
+		var masked []anonymize.Text
 		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
 			masked, _, err = h.Mask(ctx, tx, p.Language, uuid.Nil, req.Query)
 			return err
@@ -430,7 +431,7 @@ func handleSearch(db *tenant.DB, kb *knowledge.Base, h *history.Store) echo.Hand
 		if err != nil {
 			return err
 		}
-		res, err := kb.Search(ctx, db.Scope(p), knowledge.Query{Text: masked[0], Language: req.Language, Topics: req.Topics, K: req.K})
+		res, err := kb.Search(ctx, db.Scope(p), knowledge.Query{Text: masked[0].String(), Language: req.Language, Topics: req.Topics, K: req.K})
 		if err != nil {
 			return err
 		}

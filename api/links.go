@@ -118,7 +118,7 @@ func handleMemberFeedback(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 func handleReflectionPut(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (redacted[[]history.ReflectionAnswer], error) {
 		var req struct {
-			Answers []history.ReflectionAnswer `json:"answers"`
+			Answers []history.ReflectionInput `json:"answers"`
 		}
 		if err := decode(c, &req); err != nil {
 			return redacted[[]history.ReflectionAnswer]{}, err

@@ -121,7 +121,7 @@ func TestMemberIntake(t *testing.T) {
 
 	var s history.Session
 	call(t, srv, "GET", session, tok, nil, &s)
-	if s.RequestFrom != "member" || *s.RequestStyle != "listen" || s.RequestText != "[人物1]さんとの分担がつらいです。[メール1] とのやりとりも多くて。" {
+	if s.RequestFrom != "member" || *s.RequestStyle != "listen" || s.RequestText.String() != "[人物1]さんとの分担がつらいです。[メール1] とのやりとりも多くて。" {
 		t.Errorf("session request = %q from %s", s.RequestText, s.RequestFrom)
 	}
 	var sig history.Signals
@@ -195,7 +195,7 @@ func TestMemberFeedback(t *testing.T) {
 	if summary.Ratings != 3 || *summary.Satisfaction != 3.67 || *summary.Matched != 0.5 {
 		t.Errorf("figures = %d ratings, %v, %v; want 3, 3.67, 0.5", summary.Ratings, *summary.Satisfaction, *summary.Matched)
 	}
-	if len(summary.SharedComments) != 1 || summary.SharedComments[0].Comment != "[人物1]さんの件、聞いてもらえてよかったです。" {
+	if len(summary.SharedComments) != 1 || summary.SharedComments[0].Comment.String() != "[人物1]さんの件、聞いてもらえてよかったです。" {
 		t.Errorf("shared comments = %+v, want the one shared, masked", summary.SharedComments)
 	}
 	if resp := call(t, srv, "POST", sessions[0]+"/links", tok, map[string]any{"phase": "feedback"}, nil); resp.StatusCode != 409 {
@@ -234,11 +234,11 @@ func TestMemberFeedback(t *testing.T) {
 		{"prompt": "次に試すことは？", "answer": "最初の10分は質問だけにする。"},
 	}}
 	if resp := call(t, srv, "PUT", sessions[3]+"/reflection/answers", tok, answers, &refl); resp.StatusCode != 200 ||
-		len(refl.Data) != 2 || refl.Redaction["person"] != 1 || strings.Contains(refl.Data[0].Answer, "鈴木") {
+		len(refl.Data) != 2 || refl.Redaction["person"] != 1 || strings.Contains(refl.Data[0].Answer.String(), "鈴木") {
 		t.Fatalf("reflection = %d %+v", resp.StatusCode, refl)
 	}
 	call(t, srv, "GET", member+"/signals", tok, nil, &sig)
-	if len(sig.LastReflection) != 2 || sig.LastReflection[1].Answer != "最初の10分は質問だけにする。" {
+	if len(sig.LastReflection) != 2 || sig.LastReflection[1].Answer.String() != "最初の10分は質問だけにする。" {
 		t.Errorf("signals last reflection = %+v", sig.LastReflection)
 	}
 

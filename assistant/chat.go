@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
 	"github.com/taiwa-coach/taiwa/assistant/safety"
@@ -29,11 +30,11 @@ type Thread struct {
 
 // Message is one turn of a thread. An assistant turn carries its answer.
 type Message struct {
-	ID        uuid.UUID   `json:"id"`
-	Role      string      `json:"role"` // user or assistant
-	Content   string      `json:"content"`
-	Answer    *ChatAnswer `json:"answer,omitempty"`
-	CreatedAt time.Time   `json:"created_at"`
+	ID        uuid.UUID      `json:"id"`
+	Role      string         `json:"role"` // user or assistant
+	Content   anonymize.Text `json:"content"`
+	Answer    *ChatAnswer    `json:"answer,omitempty"`
+	CreatedAt time.Time      `json:"created_at"`
 }
 
 // ChatAnswer is the coach's answer in a chat.
@@ -70,11 +71,7 @@ func (c *Coach) CreateThread(ctx context.Context, tx pgx.Tx, caller Caller, memb
 			return Thread{}, err
 		}
 	}
-	about := uuid.Nil
-	if memberID != nil {
-		about = *memberID
-	}
-	masked, _, err := c.history.Mask(ctx, tx, caller.Language, about, strings.TrimSpace(title))
+	masked, _, err := c.history.Mask(ctx, tx, caller.Language, orNil(memberID), strings.TrimSpace(title))
 	if err != nil {
 		return Thread{}, err
 	}
@@ -117,6 +114,14 @@ func (c *Coach) Thread(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Thread, []
 	return t, nonNil(ms), nil
 }
 
+// orNil is the member a thread is about, or uuid.Nil for Mask.
+func orNil(member *uuid.UUID) uuid.UUID {
+	if member == nil {
+		return uuid.Nil
+	}
+	return *member
+}
+
 // DeleteThread deletes a thread and its messages.
 func (c *Coach) DeleteThread(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
 	tag, err := tx.Exec(ctx, `DELETE FROM chat_threads WHERE id = $1`, id)
@@ -142,7 +147,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 	var (
 		thread   Thread
 		earlier  []Message
-		masked   string
+		masked   anonymize.Text
 		sig      *history.Signals
 		g        guard
 		screened []safety.Text
@@ -155,11 +160,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 		if len(earlier) > historyTurns {
 			earlier = earlier[len(earlier)-historyTurns:]
 		}
-		about := uuid.Nil
-		if thread.MemberID != nil {
-			about = *thread.MemberID
-		}
-		ms, _, err := c.history.Mask(ctx, tx, lang, about, text)
+		ms, _, err := c.history.Mask(ctx, tx, lang, orNil(thread.MemberID), text)
 		if err != nil {
 			return err
 		}
@@ -183,7 +184,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 			return fmt.Errorf("save message: %w", err)
 		}
 		_, err = tx.Exec(ctx, `UPDATE chat_threads SET updated_at = now(), title = CASE WHEN title = '' THEN $2 ELSE title END WHERE id = $1`,
-			threadID, truncate(masked, 40))
+			threadID, masked.Cut(40))
 		return err
 	})
 	if err != nil {
@@ -198,7 +199,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 	if a.Referral = c.screen(ctx, db, caller, chatTexts(screened, masked, earlier), g); a.Referral.Blocks() {
 		a.Text = a.Referral.Message // the steps and contacts are in the referral
 	} else {
-		if sources, err = c.retrieve(ctx, db, lang, []query{{Text: masked}}, nil); err != nil {
+		if sources, err = c.retrieve(ctx, db, lang, []query{{Text: masked.String()}}, nil); err != nil {
 			return ChatAnswer{}, err
 		}
 		a.NoGuidance = len(sources) == 0
@@ -253,9 +254,15 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 	}
 
 	err = db.InTx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO chat_messages (org_id, id, thread_id, manager_id, member_id, role, content, answer)
+		// The answer is a later turn's prompt: it passes the redactor like
+		// every other turn, in case a model wrote a name it was not given.
+		content, _, err := c.history.Mask(ctx, tx, lang, orNil(thread.MemberID), truncate(a.Text, 20000))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO chat_messages (org_id, id, thread_id, manager_id, member_id, role, content, answer)
 			VALUES ($1, $2, $3, $4, $5, 'assistant', $6, $7)`, caller.OrgID, uuid.Must(uuid.NewV7()), threadID, caller.UserID,
-			thread.MemberID, truncate(a.Text, 20000), a)
+			thread.MemberID, content[0], a)
 		if err != nil {
 			return fmt.Errorf("save answer: %w", err)
 		}
@@ -265,7 +272,7 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 			return err
 		}
 		if a.NoGuidance {
-			return recordGap(ctx, tx, caller, "chat", masked)
+			return recordGap(ctx, tx, caller, "chat", masked, "")
 		}
 		return nil
 	})
@@ -283,11 +290,11 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 // chatTexts is what the screen reads for a chat turn: the member's texts
 // when the thread is about one, this turn, and the manager's earlier turns
 // (the model would read them too).
-func chatTexts(member []safety.Text, text string, earlier []Message) []safety.Text {
-	texts := append(slices.Clip(member), safety.Text{Place: safety.PlaceChat, Text: text, Fresh: true})
+func chatTexts(member []safety.Text, text anonymize.Text, earlier []Message) []safety.Text {
+	texts := append(slices.Clip(member), safety.Text{Place: safety.PlaceChat, Text: text.String(), Fresh: true})
 	for _, m := range earlier {
 		if m.Role == "user" {
-			texts = append(texts, safety.Text{Place: safety.PlaceChat, Text: m.Content})
+			texts = append(texts, safety.Text{Place: safety.PlaceChat, Text: m.Content.String()})
 		}
 	}
 	return texts
@@ -297,7 +304,7 @@ func chatTexts(member []safety.Text, text string, earlier []Message) []safety.Te
 // as many earlier turns as fit the context budget (newest kept), and this
 // turn with its guidance and the member's history as data. It returns how
 // many earlier turns were left out.
-func (c *Coach) chatMessages(lang string, earlier []Message, sources []Source, sig *history.Signals, text string) ([]llm.Message, int) {
+func (c *Coach) chatMessages(lang string, earlier []Message, sources []Source, sig *history.Signals, text anonymize.Text) ([]llm.Message, int) {
 	data := guidanceSection(sources) + historySection(lang, sig, nil) + questionSection(text)
 	head := messagesFor("chat", lang, data)
 	budget := c.context
@@ -308,7 +315,7 @@ func (c *Coach) chatMessages(lang string, earlier []Message, sources []Source, s
 	kept := 0
 	for i := len(earlier) - 1; i >= 0; i-- {
 		m := earlier[i]
-		content := m.Content
+		content := m.Content.String()
 		n := c.countTokens(content) + 4
 		if n > budget {
 			break
@@ -325,9 +332,9 @@ func (c *Coach) chatMessages(lang string, earlier []Message, sources []Source, s
 // composeChat is the offline answer to a chat message: the most relevant
 // passage of each of the best documents, a question and a caution from
 // them, and what the history says about the member, all cited.
-func (c *Coach) composeChat(lang, text string, sources []Source, sig *history.Signals) (string, []Citation) {
+func (c *Coach) composeChat(lang string, text anonymize.Text, sources []Source, sig *history.Signals) (string, []Citation) {
 	cite := newCiter(sources)
-	terms := c.kb.Analyzer().Terms(text)
+	terms := c.kb.Analyzer().Terms(text.String())
 	lines := []string{msg(lang, "chat.intro")}
 	var docs []uuid.UUID
 	for _, s := range sources {

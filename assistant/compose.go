@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 )
 
@@ -52,7 +53,7 @@ type Plan struct {
 type prepInput struct {
 	Lang      string
 	Signals   *history.Signals
-	Question  string // masked
+	Question  anonymize.Text
 	Sources   []Source
 	Referral  *Referral
 	Conflicts []conflict
@@ -178,15 +179,15 @@ func composePrep(in prepInput) Plan {
 	// Summary: what the member asked for and what the history shows.
 	var summary []string
 	if sig != nil {
-		if n := sig.Next; n != nil && (n.Style != nil || len(n.Topics) > 0 || n.Request != "") {
+		if n := sig.Next; n != nil && (n.Style != nil || len(n.Topics) > 0 || !n.Request.Empty()) {
 			if n.Style != nil {
 				summary = append(summary, msg(lang, "summary.next", sig.Alias, styleLabel(lang, *n.Style)))
 			}
 			if len(n.Topics) > 0 {
 				summary = append(summary, msg(lang, "summary.next.topics", topicLabels(lang, n.Topics)))
 			}
-			if n.Request != "" {
-				summary = append(summary, msg(lang, "summary.next.text", truncate(n.Request, requestRunes)))
+			if !n.Request.Empty() {
+				summary = append(summary, msg(lang, "summary.next.text", truncate(n.Request.String(), requestRunes)))
 			}
 		} else {
 			summary = append(summary, msg(lang, "summary.norequest", sig.Alias))
@@ -231,8 +232,8 @@ func composePrep(in prepInput) Plan {
 		p.Agenda = append(p.Agenda, Item{Text: msg(lang, "agenda.checkin"), Cites: []int{}})
 	}
 	if sig != nil && sig.Next != nil {
-		if sig.Next.Request != "" {
-			p.Agenda = append(p.Agenda, Item{Text: msg(lang, "agenda.request", truncate(sig.Next.Request, requestRunes)), Cites: []int{}})
+		if !sig.Next.Request.Empty() {
+			p.Agenda = append(p.Agenda, Item{Text: msg(lang, "agenda.request", truncate(sig.Next.Request.String(), requestRunes)), Cites: []int{}})
 		} else if len(sig.Next.Topics) > 0 {
 			p.Agenda = append(p.Agenda, Item{Text: msg(lang, "agenda.request.topics", topicLabels(lang, sig.Next.Topics)), Cites: []int{}})
 		}
@@ -249,8 +250,8 @@ func composePrep(in prepInput) Plan {
 			}
 		}
 	}
-	if in.Question != "" {
-		p.Agenda = append(p.Agenda, Item{Text: msg(lang, "agenda.question", truncate(in.Question, questionRunes)), Cites: []int{}})
+	if !in.Question.Empty() {
+		p.Agenda = append(p.Agenda, Item{Text: msg(lang, "agenda.question", truncate(in.Question.String(), questionRunes)), Cites: []int{}})
 	}
 	if in.Referral == nil {
 		n := 0
@@ -296,15 +297,15 @@ func composePrep(in prepInput) Plan {
 		}
 	}
 	for _, c := range in.Conflicts {
-		text := msg(lang, "watch.plan", truncate(in.Question, 80), msg(lang, "conflict."+c.Rule.topic))
+		text := msg(lang, "watch.plan", truncate(in.Question.String(), 80), msg(lang, "conflict."+c.Rule.topic))
 		it := cite.item(text, c.Source, c.Quote)
 		p.WatchOuts = append(p.WatchOuts, it)
 		p.conflicts = append(p.conflicts, it)
 	}
 	if sig != nil && len(sig.LastReflection) > 0 {
 		for _, a := range sig.LastReflection {
-			if strings.TrimSpace(a.Answer) != "" {
-				p.WatchOuts = append(p.WatchOuts, Item{Text: msg(lang, "watch.reflection", truncate(a.Answer, 160)), Cites: []int{}})
+			if !a.Answer.Empty() {
+				p.WatchOuts = append(p.WatchOuts, Item{Text: msg(lang, "watch.reflection", truncate(a.Answer.String(), 160)), Cites: []int{}})
 				break
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/safety"
 	"github.com/taiwa-coach/taiwa/knowledge"
@@ -64,17 +65,17 @@ func tiredMember() *history.Signals {
 	return &history.Signals{
 		MemberID: uuid.UUID{15: 1}, Alias: "Bさん",
 		Next: &history.SessionBrief{Status: "scheduled", At: now.Add(48 * time.Hour), Topics: []string{"wellbeing"},
-			Style: ptr("listen"), Request: "最近忙しくて疲れ気味です。まずは話を聞いてほしいです。", RequestFrom: "member"},
-		LastSessions: []history.SessionBrief{{Status: "held", At: now.Add(-7 * 24 * time.Hour), Notes: "業務量が多いと話していた。", Condition: ptr(2)}},
+			Style: ptr("listen"), Request: stored("最近忙しくて疲れ気味です。まずは話を聞いてほしいです。"), RequestFrom: "member"},
+		LastSessions: []history.SessionBrief{{Status: "held", At: now.Add(-7 * 24 * time.Hour), Notes: stored("業務量が多いと話していた。"), Condition: ptr(2)}},
 		OpenActions: []history.OpenAction{
-			{Text: "担当案件を1件引き取る", Owner: "manager", DueDate: ptr("2026-11-15"), AgeDays: 7, Overdue: true},
-			{Text: "業務を棚卸しする", Owner: "member"},
+			{Text: stored("担当案件を1件引き取る"), Owner: "manager", DueDate: ptr("2026-11-15"), AgeDays: 7, Overdue: true},
+			{Text: stored("業務を棚卸しする"), Owner: "member"},
 		},
 		Condition:       history.ConditionTrend{Values: []int{4, 3, 2}, Latest: ptr(2), Change: "down"},
 		RecurringTopics: []history.TopicCount{{Topic: "wellbeing", Sessions: 3}, {Topic: "goals", Sessions: 2}},
 		Styles:          []history.StyleSignal{{Style: "listen", Requested: 3, Match: history.Figures{Ratings: 3, Satisfaction: ptr(2.67), Matched: ptr(0.5)}}},
 		DaysSinceLast:   ptr(7), CadenceDays: ptr(14.0), Held: 3, Planned: 4, Implementation: ptr(0.75),
-		LastReflection: []history.ReflectionAnswer{{Prompt: "聴くことに徹せましたか？", Answer: "途中で助言してしまった。次は最初の10分は質問だけにする。"}},
+		LastReflection: []history.ReflectionAnswer{{Prompt: stored("聴くことに徹せましたか？"), Answer: stored("途中で助言してしまった。次は最初の10分は質問だけにする。")}},
 	}
 }
 
@@ -84,7 +85,7 @@ func TestComposePrep(t *testing.T) {
 		in   prepInput
 	}{{
 		name: "listen-tired-ja",
-		in: prepInput{Lang: "ja", Signals: tiredMember(), Question: "来週から新しい案件も任せるつもりです。",
+		in: prepInput{Lang: "ja", Signals: tiredMember(), Question: stored("来週から新しい案件も任せるつもりです。"),
 			Sources: sourcesFrom(t, "ja/response-style-listen.md", "ja/wellbeing-condition-check.md", "ja/pdca-follow-up-actions.md")},
 	}, {
 		name: "new-member-ja",
@@ -96,7 +97,7 @@ func TestComposePrep(t *testing.T) {
 			Referral: referral("ja", safety.Finding{Matters: []string{SensitiveHarassment}, Places: []string{safety.PlaceIntake}}, []Contact{{Kind: "hr", Name: "人事部 相談窓口", Detail: "内線 1234"}})},
 	}, {
 		name: "challenge-en",
-		in: prepInput{Lang: "en", Question: "I'll push her harder on stretch goals this quarter.",
+		in: prepInput{Lang: "en", Question: stored("I'll push her harder on stretch goals this quarter."),
 			Signals: &history.Signals{MemberID: uuid.UUID{15: 3}, Alias: "Member 3",
 				Next: &history.SessionBrief{Status: "scheduled", At: now, Topics: []string{"challenge"}, Style: ptr("think-together")}},
 			Sources: sourcesFrom(t, "en/challenge-avoiding-members.md", "en/response-styles.md")},
@@ -179,15 +180,15 @@ func golden(t *testing.T, path string, v any) {
 func TestComposeReflection(t *testing.T) {
 	sig := tiredMember()
 	sess := history.Session{ID: uuid.UUID{15: 9}, MemberID: sig.MemberID, Status: "held", RequestStyle: ptr("listen"),
-		RequestTopics: []string{"wellbeing"}, Condition: ptr(2), Notes: "疲れている様子。業務の棚卸しを約束。",
-		Actions: []history.Action{{ID: uuid.UUID{15: 10}, Text: "業務を棚卸しする", Owner: "member"}}}
+		RequestTopics: []string{"wellbeing"}, Condition: ptr(2), Notes: stored("疲れている様子。業務の棚卸しを約束。"),
+		Actions: []history.Action{{ID: uuid.UUID{15: 10}, Text: stored("業務を棚卸しする"), Owner: "member"}}}
 	tests := []struct {
 		name string
 		in   reflectInput
 	}{
 		{"listen-down-ja", reflectInput{Lang: "ja", Session: sess, Previous: ptr(3), Signals: sig,
 			Sources: append(sourcesFrom(t, "ja/response-style-listen.md", "ja/pdca-follow-up-actions.md"), nextSource(t, "ja/pdca-follow-up-actions.md"))}},
-		{"shared-comment-ja", reflectInput{Lang: "ja", Session: sess, Previous: ptr(2), Signals: sig, Comment: "最後まで聞いてもらえて安心しました。",
+		{"shared-comment-ja", reflectInput{Lang: "ja", Session: sess, Previous: ptr(2), Signals: sig, Comment: stored("最後まで聞いてもらえて安心しました。"),
 			Sources: sourcesFrom(t, "ja/response-style-listen.md")}},
 		{"bare-en", reflectInput{Lang: "en", Session: history.Session{Status: "held"}, Signals: &history.Signals{Alias: "Member 5"}}},
 	}
@@ -337,4 +338,11 @@ func TestPromptsRender(t *testing.T) {
 			}
 		}
 	}
+}
+
+// stored is text as read back from a history column.
+func stored(s string) anonymize.Text {
+	var t anonymize.Text
+	t.Scan(s)
+	return t
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
 	"github.com/taiwa-coach/taiwa/assistant/safety"
@@ -106,7 +107,7 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 	}
 	var (
 		sig      history.Signals
-		question string
+		question anonymize.Text
 		g        guard
 		screened []safety.Text
 	)
@@ -130,20 +131,20 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 			}
 			sig.Next = &b
 		}
-		masked, _, err := c.history.Mask(ctx, tx, lang, req.MemberID, req.Question)
+		masked, _, err := c.history.Mask(ctx, tx, lang, req.MemberID, strings.TrimSpace(req.Question))
 		if err != nil {
 			return err
 		}
-		question = strings.TrimSpace(masked[0])
+		question = masked[0]
 		if screened, err = c.history.SafetyTexts(ctx, tx, req.MemberID, time.Now()); err != nil {
 			return err
 		}
 		if sig.Next != nil {
 			// A session picked by id may be older than the window.
-			screened = append(screened, safety.Text{Place: safety.PlaceIntake, Text: sig.Next.Request, Fresh: true},
-				safety.Text{Place: safety.PlaceNote, Text: sig.Next.Notes, Fresh: true})
+			screened = append(screened, safety.Text{Place: safety.PlaceIntake, Text: sig.Next.Request.String(), Fresh: true},
+				safety.Text{Place: safety.PlaceNote, Text: sig.Next.Notes.String(), Fresh: true})
 		}
-		screened = append(screened, safety.Text{Place: safety.PlaceQuestion, Text: question, Fresh: true})
+		screened = append(screened, safety.Text{Place: safety.PlaceQuestion, Text: question.String(), Fresh: true})
 		g, err = loadGuard(ctx, tx)
 		return err
 	})
@@ -205,11 +206,10 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 			return err
 		}
 		if plan.NoGuidance {
-			gap := question
-			if gap == "" && sig.Next != nil {
-				gap = strings.TrimSpace(sig.Next.Request + " " + topicLabels(lang, sig.Next.Topics))
+			if question.Empty() && sig.Next != nil {
+				return recordGap(ctx, tx, caller, "prep", sig.Next.Request, topicLabels(lang, sig.Next.Topics))
 			}
-			return recordGap(ctx, tx, caller, "prep", gap)
+			return recordGap(ctx, tx, caller, "prep", question, "")
 		}
 		return nil
 	})
@@ -227,9 +227,9 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 // conflicts are the plan rules the manager's question runs into for this
 // member, each with the guidance to cite (its what-to-avoid section
 // first).
-func conflicts(question string, sig *history.Signals, sources []Source) []conflict {
+func conflicts(question anonymize.Text, sig *history.Signals, sources []Source) []conflict {
 	var out []conflict
-	for _, r := range planConflicts(question, sig) {
+	for _, r := range planConflicts(question.String(), sig) {
 		cf := conflict{Rule: r}
 		if src := pick(sources, []string{sectionAvoid, sectionMisconception, sectionPractice, sectionOther}, r.topic); src != nil {
 			cf.Source = src.N
@@ -244,9 +244,9 @@ func conflicts(question string, sig *history.Signals, sources []Source) []confli
 
 // prepSources retrieves a prep's guidance and the member's past sessions
 // closest to the question, with every query text embedded in one call.
-func (c *Coach) prepSources(ctx context.Context, db DB, lang string, sig *history.Signals, memberID uuid.UUID, question string) ([]Source, []history.SessionMatch, error) {
+func (c *Coach) prepSources(ctx context.Context, db DB, lang string, sig *history.Signals, memberID uuid.UUID, question anonymize.Text) ([]Source, []history.SessionMatch, error) {
 	queries := prepQueries(lang, sig, question)
-	texts := []string{question}
+	texts := []string{question.String()}
 	for _, q := range queries {
 		texts = append(texts, q.Text)
 	}
@@ -268,20 +268,20 @@ func (c *Coach) prepSources(ctx context.Context, db DB, lang string, sig *histor
 // prepQueries are the retrievals a prep makes: the requested style, the
 // member's request and topics, the condition, open actions and the
 // manager's question, each aimed at the part of the taxonomy it concerns.
-func prepQueries(lang string, sig *history.Signals, question string) []query {
+func prepQueries(lang string, sig *history.Signals, question anonymize.Text) []query {
 	var qs []query
 	if n := sig.Next; n != nil {
 		if n.Style != nil {
 			qs = append(qs, query{Text: styleQueries[lang][*n.Style], Topics: []string{"response-style", "listening"}})
 		}
-		if n.Request != "" {
-			qs = append(qs, query{Text: n.Request, Topics: n.Topics})
+		if !n.Request.Empty() {
+			qs = append(qs, query{Text: n.Request.String(), Topics: n.Topics})
 		}
 		for _, t := range n.Topics {
 			qs = append(qs, query{Text: topicLabel(lang, t) + " 1on1", Topics: []string{t}})
 		}
 	}
-	if sig.Next == nil || (sig.Next.Style == nil && sig.Next.Request == "" && len(sig.Next.Topics) == 0) {
+	if sig.Next == nil || (sig.Next.Style == nil && sig.Next.Request.Empty() && len(sig.Next.Topics) == 0) {
 		qs = append(qs, fixedQueries[lang]["norequest"])
 	}
 	if sig.Condition.Change == "down" || (sig.Condition.Latest != nil && *sig.Condition.Latest <= 2) {
@@ -290,9 +290,9 @@ func prepQueries(lang string, sig *history.Signals, question string) []query {
 	if len(sig.OpenActions) > 0 {
 		qs = append(qs, fixedQueries[lang]["actions"])
 	}
-	if question != "" {
-		qs = append(qs, query{Text: question})
-		for _, r := range planConflicts(question, sig) {
+	if !question.Empty() {
+		qs = append(qs, query{Text: question.String()})
+		for _, r := range planConflicts(question.String(), sig) {
 			qs = append(qs, query{Text: r.query[lang], Topics: []string{r.topic}})
 		}
 	}
@@ -487,18 +487,18 @@ func llmPlan(offline Plan, in prepInput, text string) Plan {
 // similarSessions finds the member's past sessions closest to the
 // question, when an embedding model is configured. It is best effort: a
 // failure costs the prep some context, not its answer.
-func (c *Coach) similarSessions(ctx context.Context, db DB, memberID uuid.UUID, question string, vecs *queryVectors) []history.SessionMatch {
-	if c.embedder == nil || question == "" || (vecs != nil && vecs.failed) {
+func (c *Coach) similarSessions(ctx context.Context, db DB, memberID uuid.UUID, question anonymize.Text, vecs *queryVectors) []history.SessionMatch {
+	if c.embedder == nil || question.Empty() || (vecs != nil && vecs.failed) {
 		return nil
 	}
 	if _, err := c.history.EmbedSessions(ctx, db, c.embedder, memberID); err != nil {
 		c.logger.WarnContext(ctx, "embed session notes", slog.String("error", err.Error()))
 		return nil
 	}
-	v := vecs.vector(c.embedder.Model(), question)
+	v := vecs.vector(c.embedder.Model(), question.String())
 	if v == nil {
 		// Another model than the knowledge base's.
-		vs, err := c.embedder.Embed(ctx, []string{question})
+		vs, err := c.embedder.Embed(ctx, []string{question.String()})
 		if err != nil || len(vs) != 1 {
 			c.logger.WarnContext(ctx, "embed question", slog.Any("error", err))
 			return nil

@@ -11,6 +11,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
 )
@@ -55,6 +56,11 @@ var fencer = strings.NewReplacer("<", "‹", ">", "›", "＜", "‹", "＞", "�
 
 func fence(s string) string { return fencer.Replace(s) }
 
+// fenceMasked is fence for what people wrote about people: history,
+// questions, chat turns. It takes only redacted text, so a raw string
+// cannot reach a prompt section by mistake.
+func fenceMasked(t anonymize.Text) string { return fence(t.String()) }
+
 func guidanceSection(sources []Source) string {
 	var b strings.Builder
 	b.WriteString("<guidance>\n")
@@ -92,8 +98,8 @@ func historySection(lang string, sig *history.Signals, similar []history.Session
 		if len(n.Topics) > 0 {
 			fmt.Fprintf(&b, "  topics: %s\n", topicLabels(lang, n.Topics))
 		}
-		if n.Request != "" {
-			fmt.Fprintf(&b, "  request (%s wrote it): %s\n", n.RequestFrom, fence(n.Request))
+		if !n.Request.Empty() {
+			fmt.Fprintf(&b, "  request (%s wrote it): %s\n", n.RequestFrom, fenceMasked(n.Request))
 		}
 	}
 	if v := sig.Condition.Values; len(v) > 0 {
@@ -109,7 +115,7 @@ func historySection(lang string, sig *history.Signals, similar []history.Session
 			if a.Overdue {
 				due += ", overdue"
 			}
-			fmt.Fprintf(&b, "  - %s (owner %s, %d days old%s)\n", fence(a.Text), a.Owner, a.AgeDays, due)
+			fmt.Fprintf(&b, "  - %s (owner %s, %d days old%s)\n", fenceMasked(a.Text), a.Owner, a.AgeDays, due)
 		}
 	}
 	if len(sig.LastSessions) > 0 {
@@ -119,12 +125,12 @@ func historySection(lang string, sig *history.Signals, similar []history.Session
 			if s.Style != nil {
 				style = ", asked: " + *s.Style
 			}
-			fmt.Fprintf(&b, "  - %s%s: %s\n", day(s.At), style, fence(s.Notes))
+			fmt.Fprintf(&b, "  - %s%s: %s\n", day(s.At), style, fenceMasked(s.Notes))
 		}
 	}
 	for _, m := range similar {
 		if !slices.ContainsFunc(sig.LastSessions, func(s history.SessionBrief) bool { return s.ID == m.ID }) {
-			fmt.Fprintf(&b, "  - (related, %s): %s\n", day(m.At), fence(m.Notes))
+			fmt.Fprintf(&b, "  - (related, %s): %s\n", day(m.At), fenceMasked(m.Notes))
 		}
 	}
 	if len(sig.RecurringTopics) > 0 {
@@ -155,18 +161,18 @@ func historySection(lang string, sig *history.Signals, similar []history.Session
 	if len(sig.LastReflection) > 0 {
 		b.WriteString("the manager's last reflection:\n")
 		for _, a := range sig.LastReflection {
-			fmt.Fprintf(&b, "  - Q: %s A: %s\n", fence(a.Prompt), fence(a.Answer))
+			fmt.Fprintf(&b, "  - Q: %s A: %s\n", fenceMasked(a.Prompt), fenceMasked(a.Answer))
 		}
 	}
 	b.WriteString("</history>\n")
 	return b.String()
 }
 
-func questionSection(q string) string {
-	if strings.TrimSpace(q) == "" {
+func questionSection(q anonymize.Text) string {
+	if q.Empty() {
 		return ""
 	}
-	return "<question>\n" + fence(q) + "\n</question>\n"
+	return "<question>\n" + fenceMasked(q) + "\n</question>\n"
 }
 
 var (

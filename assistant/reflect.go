@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
 	"github.com/taiwa-coach/taiwa/assistant/safety"
@@ -44,7 +45,7 @@ type reflectInput struct {
 	Session  history.Session
 	Previous *int // condition at the previous held session
 	Signals  *history.Signals
-	Comment  string // the member's comment on this session, if they shared it
+	Comment  anonymize.Text // the member's comment on this session, if they shared it
 	Sources  []Source
 }
 
@@ -93,8 +94,8 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 		if screened, err = c.history.SafetyTexts(ctx, tx, in.Session.MemberID, time.Now()); err != nil {
 			return err
 		}
-		screened = append(screened, safety.Text{Place: safety.PlaceIntake, Text: in.Session.RequestText, Fresh: true},
-			safety.Text{Place: safety.PlaceNote, Text: in.Session.Notes, Fresh: true}, safety.Text{Place: safety.PlaceComment, Text: in.Comment, Fresh: true})
+		screened = append(screened, safety.Text{Place: safety.PlaceIntake, Text: in.Session.RequestText.String(), Fresh: true},
+			safety.Text{Place: safety.PlaceNote, Text: in.Session.Notes.String(), Fresh: true}, safety.Text{Place: safety.PlaceComment, Text: in.Comment.String(), Fresh: true})
 		g, err = loadGuard(ctx, tx)
 		return err
 	})
@@ -126,8 +127,8 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 	if in.Previous != nil && in.Session.Condition != nil && *in.Session.Condition < *in.Previous {
 		qs = append(qs, fixedQueries[lang]["condition"])
 	}
-	if in.Session.Notes != "" {
-		qs = append(qs, query{Text: in.Session.Notes, Topics: in.Session.RequestTopics})
+	if !in.Session.Notes.Empty() {
+		qs = append(qs, query{Text: in.Session.Notes.String(), Topics: in.Session.RequestTopics})
 	}
 	if in.Sources, err = c.retrieveWithNext(ctx, db, lang, qs); err != nil {
 		return Reflection{}, err
@@ -198,8 +199,8 @@ func sessionSection(in reflectInput) string {
 	if len(s.RequestTopics) > 0 {
 		fmt.Fprintf(&b, "  topics: %s\n", topicLabels(in.Lang, s.RequestTopics))
 	}
-	if s.RequestText != "" {
-		fmt.Fprintf(&b, "  request: %s\n", fence(s.RequestText))
+	if !s.RequestText.Empty() {
+		fmt.Fprintf(&b, "  request: %s\n", fenceMasked(s.RequestText))
 	}
 	if s.Condition != nil {
 		prev := "unknown"
@@ -208,15 +209,15 @@ func sessionSection(in reflectInput) string {
 		}
 		fmt.Fprintf(&b, "  condition: %d (previous %s)\n", *s.Condition, prev)
 	}
-	if s.Notes != "" {
-		fmt.Fprintf(&b, "  manager's notes: %s\n", fence(s.Notes))
+	if !s.Notes.Empty() {
+		fmt.Fprintf(&b, "  manager's notes: %s\n", fenceMasked(s.Notes))
 	}
 	fmt.Fprintf(&b, "  actions agreed: %d\n", len(s.Actions))
 	for _, a := range s.Actions {
-		fmt.Fprintf(&b, "    - %s (owner %s)\n", fence(a.Text), a.Owner)
+		fmt.Fprintf(&b, "    - %s (owner %s)\n", fenceMasked(a.Text), a.Owner)
 	}
-	if in.Comment != "" {
-		fmt.Fprintf(&b, "  the member's comment, shared with the manager: %s\n", fence(in.Comment))
+	if !in.Comment.Empty() {
+		fmt.Fprintf(&b, "  the member's comment, shared with the manager: %s\n", fenceMasked(in.Comment))
 	}
 	b.WriteString("</history>\n")
 	return b.String()
@@ -268,8 +269,8 @@ func composeReflection(in reflectInput) Reflection {
 	if carried > 0 {
 		ps = append(ps, Item{Text: msg(lang, "reflect.open", carried), Cites: []int{}})
 	}
-	if in.Comment != "" {
-		ps = append(ps, Item{Text: msg(lang, "reflect.comment", sig.Alias, truncate(in.Comment, 160)), Cites: []int{}})
+	if !in.Comment.Empty() {
+		ps = append(ps, Item{Text: msg(lang, "reflect.comment", sig.Alias, truncate(in.Comment.String(), 160)), Cites: []int{}})
 	} else if s.RequestStyle != nil {
 		for _, st := range sig.Styles {
 			if st.Style == *s.RequestStyle && st.Match.Matched != nil && *st.Match.Matched < 0.7 {

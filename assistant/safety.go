@@ -441,10 +441,10 @@ func notesMention(s *history.Signals, re *regexp.Regexp) bool {
 	}
 	texts := []string{}
 	if s.Next != nil {
-		texts = append(texts, s.Next.Request, s.Next.Notes)
+		texts = append(texts, s.Next.Request.String(), s.Next.Notes.String())
 	}
 	for _, b := range s.LastSessions {
-		texts = append(texts, b.Request, b.Notes)
+		texts = append(texts, b.Request.String(), b.Notes.String())
 	}
 	return re.MatchString(strings.ToLower(strings.Join(texts, "\n")))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
 )
 
@@ -50,8 +51,11 @@ func saveAnswer(ctx context.Context, tx pgx.Tx, c Caller, r answerRecord) error 
 }
 
 // recordGap notes a query the guidance did not cover, for curators.
-func recordGap(ctx context.Context, tx pgx.Tx, c Caller, kind, q string) error {
-	q = strings.TrimSpace(q)
+//
+// q is what was asked, labels what the system adds (topic names) when the
+// question was empty.
+func recordGap(ctx context.Context, tx pgx.Tx, c Caller, kind string, asked anonymize.Text, labels string) error {
+	q := strings.TrimSpace(asked.String() + " " + labels)
 	if q == "" {
 		return nil
 	}

@@ -11,6 +11,9 @@
 package anonymize
 
 import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"sort"
@@ -46,12 +49,60 @@ var labels = map[Kind][2]string{
 	MyNumber: {"個人番号", "MYNUMBER"}, Card: {"カード", "CARD"}, Term: {"用語", "TERM"},
 }
 
-// Text is text that has been through Redact. Only this package makes a
-// non-empty one, so code that stores history or builds prompts cannot be
-// handed raw input by mistake.
+// Text is text that has been through Redact. Code that stores history or
+// builds prompts takes a Text, so the compiler refuses raw input there.
+// Besides Redact, two ways read one back: Scan, from a column that only
+// ever receives a Text (the history's text columns), and UnmarshalJSON,
+// for clients of the API reading its answers. Request types therefore
+// never hold a Text: what a client sends is a string until the history
+// store redacts it.
 type Text struct{ s string }
 
 func (t Text) String() string { return t.s }
+
+// Equal says t and u are the same text (for go-cmp and callers alike).
+func (t Text) Equal(u Text) bool { return t.s == u.s }
+
+// Empty says there is no text but white space.
+func (t Text) Empty() bool { return strings.TrimSpace(t.s) == "" }
+
+// Cut shortens t to at most n runes and an ellipsis; a placeholder the cut
+// would split is dropped whole. What was masked stays masked.
+func (t Text) Cut(n int) Text {
+	if utf8.RuneCountInString(t.s) <= n {
+		return t
+	}
+	s := string([]rune(t.s)[:n])
+	if i := strings.LastIndexByte(s, '['); i >= 0 && !strings.Contains(s[i:], "]") {
+		s = s[:i]
+	}
+	return Text{s + "…"}
+}
+
+// MarshalJSON writes the masked text as a JSON string.
+func (t Text) MarshalJSON() ([]byte, error) { return json.Marshal(t.s) }
+
+// UnmarshalJSON reads a Text from an API answer (see Text).
+func (t *Text) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &t.s) }
+
+// Value stores the masked text (database/sql/driver.Valuer).
+func (t Text) Value() (driver.Value, error) { return t.s, nil }
+
+// Scan reads a stored Text back (database/sql.Scanner). Use it only on
+// columns written with a Text.
+func (t *Text) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		t.s = ""
+	case string:
+		t.s = v
+	case []byte:
+		t.s = string(v)
+	default:
+		return fmt.Errorf("anonymize: cannot scan %T into a Text", src)
+	}
+	return nil
+}
 
 // Report counts what Redact masked, by kind. It holds no original values.
 type Report map[Kind]int

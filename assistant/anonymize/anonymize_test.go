@@ -599,3 +599,29 @@ func TestLongestMemberForm(t *testing.T) {
 		}
 	}
 }
+
+func TestTextCut(t *testing.T) {
+	r := redactor(t)
+	masked, _ := r.Redact("昨日、田中さんと来期の目標を話した。", NewSession("ja"), nil)
+	for _, tt := range []struct {
+		n    int
+		want string
+	}{
+		{100, "昨日、[人物1]さんと来期の目標を話した。"},
+		{5, "昨日、…"},      // [人物1] would be split: dropped whole
+		{8, "昨日、[人物1]…"}, // kept whole
+	} {
+		if got := masked.Cut(tt.n).String(); got != tt.want {
+			t.Errorf("Cut(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+	var back Text
+	if err := back.Scan(masked.String()); err != nil || !back.Equal(masked) {
+		t.Errorf("Scan: %q, %v", back, err)
+	}
+	b, _ := json.Marshal(masked)
+	var decoded Text
+	if err := json.Unmarshal(b, &decoded); err != nil || !decoded.Equal(masked) {
+		t.Errorf("JSON round trip: %s -> %q, %v", b, decoded, err)
+	}
+}

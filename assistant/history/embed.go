@@ -8,6 +8,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
+
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 )
 
 // Embedder turns texts into vectors with one model.
@@ -37,7 +39,7 @@ func (s *Store) EmbedSessions(ctx context.Context, db DB, emb Embedder, memberID
 	for {
 		type pending struct {
 			ID   uuid.UUID
-			Text string
+			Text anonymize.Text
 			Hash []byte
 		}
 		var todo []pending
@@ -60,7 +62,7 @@ func (s *Store) EmbedSessions(ctx context.Context, db DB, emb Embedder, memberID
 		}
 		texts := make([]string, len(todo))
 		for i, p := range todo {
-			texts[i] = p.Text
+			texts[i] = p.Text.String()
 		}
 		vecs, err := emb.Embed(ctx, texts)
 		if err != nil {

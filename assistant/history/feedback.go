@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 )
 
 // Matches are a member's answers to "did the response match what you asked
@@ -165,9 +167,9 @@ func rref(m [][]float64) ([][]float64, []int) {
 
 // SharedComment is a comment the member chose to share with the manager.
 type SharedComment struct {
-	SessionID uuid.UUID `json:"session_id"`
-	Comment   string    `json:"comment"`
-	CreatedAt time.Time `json:"created_at"`
+	SessionID uuid.UUID      `json:"session_id"`
+	Comment   anonymize.Text `json:"comment"`
+	CreatedAt time.Time      `json:"created_at"`
 }
 
 // FeedbackSummary is what the manager learns from a member's feedback.

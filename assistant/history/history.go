@@ -112,12 +112,12 @@ func (s *Store) newRedactor(ctx context.Context, tx pgx.Tx, lang string, member 
 	return red, nil
 }
 
-func (r *redactor) text(raw string) string {
+func (r *redactor) text(raw string) anonymize.Text {
 	t, rep := r.r.Redact(raw, r.s, r.terms)
 	for k, n := range rep {
 		r.report[k] += n
 	}
-	return t.String()
+	return t
 }
 
 // save stores the placeholders this save numbered anew.
@@ -378,20 +378,20 @@ func agreedAt(in SessionInput) *time.Time {
 
 // Session is one 1on1 as stored (text already masked).
 type Session struct {
-	ID            uuid.UUID  `json:"id"`
-	MemberID      uuid.UUID  `json:"member_id"`
-	Status        string     `json:"status"`
-	ScheduledAt   *time.Time `json:"scheduled_at"`
-	HeldAt        *time.Time `json:"held_at"`
-	DurationMin   *int       `json:"duration_min"`
-	RequestTopics []string   `json:"request_topics"`
-	RequestText   string     `json:"request_text"`
-	RequestStyle  *string    `json:"request_style"`
+	ID            uuid.UUID      `json:"id"`
+	MemberID      uuid.UUID      `json:"member_id"`
+	Status        string         `json:"status"`
+	ScheduledAt   *time.Time     `json:"scheduled_at"`
+	HeldAt        *time.Time     `json:"held_at"`
+	DurationMin   *int           `json:"duration_min"`
+	RequestTopics []string       `json:"request_topics"`
+	RequestText   anonymize.Text `json:"request_text"`
+	RequestStyle  *string        `json:"request_style"`
 	// RequestFrom says who wrote the request: the member (through an
 	// intake link) or the manager.
-	RequestFrom string `json:"request_from"`
-	Condition   *int   `json:"condition"`
-	Notes       string `json:"notes"`
+	RequestFrom string         `json:"request_from"`
+	Condition   *int           `json:"condition"`
+	Notes       anonymize.Text `json:"notes"`
 	// FeedbackGiven says the member answered the feedback link; what they
 	// answered shows only in FeedbackSummary figures.
 	FeedbackGiven bool               `json:"feedback_given"`
@@ -403,15 +403,15 @@ type Session struct {
 
 // Action is an agreed action; open ones carry over to later sessions.
 type Action struct {
-	ID        uuid.UUID  `json:"id"`
-	MemberID  uuid.UUID  `json:"member_id"`
-	SessionID *uuid.UUID `json:"session_id"`
-	Text      string     `json:"text"`
-	Owner     string     `json:"owner"`
-	DueDate   *string    `json:"due_date"`
-	Status    string     `json:"status"`
-	CreatedAt time.Time  `json:"created_at"`
-	ClosedAt  *time.Time `json:"closed_at"`
+	ID        uuid.UUID      `json:"id"`
+	MemberID  uuid.UUID      `json:"member_id"`
+	SessionID *uuid.UUID     `json:"session_id"`
+	Text      anonymize.Text `json:"text"`
+	Owner     string         `json:"owner"`
+	DueDate   *string        `json:"due_date"`
+	Status    string         `json:"status"`
+	CreatedAt time.Time      `json:"created_at"`
+	ClosedAt  *time.Time     `json:"closed_at"`
 }
 
 const sessionColumns = `id, member_id, status, scheduled_at, held_at, duration_min, request_topics, request_text,
@@ -721,12 +721,12 @@ func nonNil[T any](s []T) []T {
 // With a member (not uuid.Nil), people keep the placeholders they have in
 // that member's history and the member's name forms become 本人, so a
 // prompt that holds both the history and the text names each person once.
-func (s *Store) Mask(ctx context.Context, tx pgx.Tx, lang string, member uuid.UUID, texts ...string) ([]string, Report, error) {
+func (s *Store) Mask(ctx context.Context, tx pgx.Tx, lang string, member uuid.UUID, texts ...string) ([]anonymize.Text, Report, error) {
 	red, err := s.newRedactor(ctx, tx, lang, member)
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make([]string, len(texts))
+	out := make([]anonymize.Text, len(texts))
 	for i, t := range texts {
 		out[i] = red.text(t)
 	}

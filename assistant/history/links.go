@@ -14,6 +14,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 )
 
 // ErrGone is a member link that was used or has expired.
@@ -256,14 +258,14 @@ func (s *Store) SubmitFeedback(ctx context.Context, tx pgx.Tx, l Link, lang stri
 		return nil, err
 	}
 	report := Report{}
-	var comment *string
+	var comment *anonymize.Text
 	if c := strings.TrimSpace(in.Comment); in.Share && c != "" {
 		red, err := s.newRedactor(ctx, tx, lang, l.MemberID)
 		if err != nil {
 			return nil, err
 		}
-		c = red.text(c)
-		comment, report = &c, red.report
+		masked := red.text(c)
+		comment, report = &masked, red.report
 		if err := red.save(ctx, tx); err != nil {
 			return nil, err
 		}

@@ -9,21 +9,29 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 )
 
 // ReflectionAnswer is the manager's answer to one reflection prompt after a
 // 1on1. The answers feed the next prep: the Check and Act of the manager's
 // own PDCA loop.
 type ReflectionAnswer struct {
-	Prompt    string    `json:"prompt"`
-	Answer    string    `json:"answer"`
-	CreatedAt time.Time `json:"created_at"`
+	Prompt    anonymize.Text `json:"prompt"`
+	Answer    anonymize.Text `json:"answer"`
+	CreatedAt time.Time      `json:"created_at"`
+}
+
+// ReflectionInput is one reflection answer as the manager wrote it.
+type ReflectionInput struct {
+	Prompt string `json:"prompt"`
+	Answer string `json:"answer"`
 }
 
 // SetReflection replaces the manager's reflection answers on a session,
 // masked like every other text.
 func (s *Store) SetReflection(ctx context.Context, tx pgx.Tx, orgID, managerID, sessionID uuid.UUID, lang string,
-	answers []ReflectionAnswer) ([]ReflectionAnswer, Report, error) {
+	answers []ReflectionInput) ([]ReflectionAnswer, Report, error) {
 	if len(answers) > 12 {
 		return nil, nil, fmt.Errorf("%w: at most 12 reflection answers", ErrInvalid)
 	}

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/safety"
 )
 
@@ -38,26 +38,26 @@ type Signals struct {
 
 // SessionBrief is one session, compact.
 type SessionBrief struct {
-	ID          uuid.UUID `json:"id"`
-	Status      string    `json:"status"`
-	At          time.Time `json:"at"`
-	Topics      []string  `json:"topics"`
-	Style       *string   `json:"style"`
-	Request     string    `json:"request"`
-	RequestFrom string    `json:"request_from"`
-	Condition   *int      `json:"condition"`
-	Notes       string    `json:"notes"`
+	ID          uuid.UUID      `json:"id"`
+	Status      string         `json:"status"`
+	At          time.Time      `json:"at"`
+	Topics      []string       `json:"topics"`
+	Style       *string        `json:"style"`
+	Request     anonymize.Text `json:"request"`
+	RequestFrom string         `json:"request_from"`
+	Condition   *int           `json:"condition"`
+	Notes       anonymize.Text `json:"notes"`
 }
 
 // OpenAction is an agreed action not yet done, with how long it has been
 // open.
 type OpenAction struct {
-	ID      uuid.UUID `json:"id"`
-	Text    string    `json:"text"`
-	Owner   string    `json:"owner"`
-	DueDate *string   `json:"due_date"`
-	AgeDays int       `json:"age_days"`
-	Overdue bool      `json:"overdue"`
+	ID      uuid.UUID      `json:"id"`
+	Text    anonymize.Text `json:"text"`
+	Owner   string         `json:"owner"`
+	DueDate *string        `json:"due_date"`
+	AgeDays int            `json:"age_days"`
+	Overdue bool           `json:"overdue"`
 }
 
 // ConditionTrend is the member's self-reported condition (1-5) over the
@@ -212,12 +212,8 @@ func at(s Session) time.Time {
 }
 
 func brief(s Session) SessionBrief {
-	notes := s.Notes
-	if utf8.RuneCountInString(notes) > briefNotesRunes {
-		notes = string([]rune(notes)[:briefNotesRunes]) + "…"
-	}
 	return SessionBrief{ID: s.ID, Status: s.Status, At: at(s), Topics: nonNil(s.RequestTopics), Style: s.RequestStyle,
-		Request: s.RequestText, RequestFrom: s.RequestFrom, Condition: s.Condition, Notes: notes}
+		Request: s.RequestText, RequestFrom: s.RequestFrom, Condition: s.Condition, Notes: s.Notes.Cut(briefNotesRunes)}
 }
 
 func days(d time.Duration) int { return int(d / (24 * time.Hour)) }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+
+	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -190,15 +192,15 @@ func TestSignals(t *testing.T) {
 	}, {
 		name: "open actions age and overdue",
 		in: signalInput{Actions: []Action{
-			{ID: id(1), Text: "a", Owner: "member", DueDate: ptr("2026-11-10"), CreatedAt: now.Add(-20 * 24 * time.Hour)},
-			{ID: id(2), Text: "b", Owner: "manager", DueDate: ptr("2026-11-20"), CreatedAt: now.Add(-3 * 24 * time.Hour)},
-			{ID: id(3), Text: "c", Owner: "manager", CreatedAt: now.Add(-40 * 24 * time.Hour)},
+			{ID: id(1), Text: stored("a"), Owner: "member", DueDate: ptr("2026-11-10"), CreatedAt: now.Add(-20 * 24 * time.Hour)},
+			{ID: id(2), Text: stored("b"), Owner: "manager", DueDate: ptr("2026-11-20"), CreatedAt: now.Add(-3 * 24 * time.Hour)},
+			{ID: id(3), Text: stored("c"), Owner: "manager", CreatedAt: now.Add(-40 * 24 * time.Hour)},
 		}},
 		check: func(t *testing.T, s Signals) {
 			want := []OpenAction{
-				{ID: id(1), Text: "a", Owner: "member", DueDate: ptr("2026-11-10"), AgeDays: 20, Overdue: true},
-				{ID: id(2), Text: "b", Owner: "manager", DueDate: ptr("2026-11-20"), AgeDays: 3},
-				{ID: id(3), Text: "c", Owner: "manager", AgeDays: 40},
+				{ID: id(1), Text: stored("a"), Owner: "member", DueDate: ptr("2026-11-10"), AgeDays: 20, Overdue: true},
+				{ID: id(2), Text: stored("b"), Owner: "manager", DueDate: ptr("2026-11-20"), AgeDays: 3},
+				{ID: id(3), Text: stored("c"), Owner: "manager", AgeDays: 40},
 			}
 			if diff := cmp.Diff(want, s.OpenActions); diff != "" {
 				t.Errorf("open actions (-want +got):\n%s", diff)
@@ -233,17 +235,17 @@ func TestSignalsGolden(t *testing.T) {
 	in := signalInput{
 		Member: Member{ID: id(9), Alias: "Bさん"},
 		Sessions: []Session{
-			sess(1, "held", 35, condition(4), request("advise", "career"), func(s *Session) { s.Notes = "キャリアの方向性について相談。" }),
-			sess(2, "held", 21, condition(3), request("listen", "wellbeing", "goals"), func(s *Session) { s.Notes = "残業が続き疲れ気味。" }),
+			sess(1, "held", 35, condition(4), request("advise", "career"), func(s *Session) { s.Notes = stored("キャリアの方向性について相談。") }),
+			sess(2, "held", 21, condition(3), request("listen", "wellbeing", "goals"), func(s *Session) { s.Notes = stored("残業が続き疲れ気味。") }),
 			sess(3, "cancelled", 14),
-			sess(4, "held", 7, condition(2), request("listen", "goals"), func(s *Session) { s.Notes = "業務量の調整を約束した。" }),
+			sess(4, "held", 7, condition(2), request("listen", "goals"), func(s *Session) { s.Notes = stored("業務量の調整を約束した。") }),
 			sess(5, "scheduled", -2, request("listen", "goals"), func(s *Session) {
-				s.RequestText, s.RequestFrom = "まだ忙しさが続いていて、話を聞いてほしいです。", "member"
+				s.RequestText, s.RequestFrom = stored("まだ忙しさが続いていて、話を聞いてほしいです。"), "member"
 			}),
 		},
-		Actions:    []Action{{ID: id(20), Text: "担当案件を1件引き取る", Owner: "manager", DueDate: ptr("2026-11-15"), CreatedAt: now.Add(-7 * 24 * time.Hour)}},
+		Actions:    []Action{{ID: id(20), Text: stored("担当案件を1件引き取る"), Owner: "manager", DueDate: ptr("2026-11-15"), CreatedAt: now.Add(-7 * 24 * time.Hour)}},
 		Ratings:    []rating{rate("advise", 4, "yes"), rate("listen", 3, "partly"), rate("listen", 2, "no")},
-		Reflection: []ReflectionAnswer{{Prompt: "聴くことに徹せましたか？", Answer: "途中で助言してしまった。", CreatedAt: now.Add(-7 * 24 * time.Hour)}},
+		Reflection: []ReflectionAnswer{{Prompt: stored("聴くことに徹せましたか？"), Answer: stored("途中で助言してしまった。"), CreatedAt: now.Add(-7 * 24 * time.Hour)}},
 	}
 	got, err := json.MarshalIndent(computeSignals(now, in), "", "  ")
 	if err != nil {
@@ -262,4 +264,11 @@ func TestSignalsGolden(t *testing.T) {
 	if diff := cmp.Diff(string(want), string(got)+"\n"); diff != "" {
 		t.Errorf("signals (-want +got):\n%s\n(go test -run TestSignalsGolden -update to accept)", diff)
 	}
+}
+
+// stored is text as read back from a history column.
+func stored(s string) anonymize.Text {
+	var t anonymize.Text
+	t.Scan(s)
+	return t
 }
