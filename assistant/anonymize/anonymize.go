@@ -384,9 +384,9 @@ var formats = []detector{
 	// a digit or an underscore: becky.chen.1992 at example dot com), not
 	// "portfolio at behance.net".
 	{kind: Email, re: regexp.MustCompile(`(?i)[a-z0-9]+[._][a-z0-9._%+-]*\s+at\s+[a-z0-9-]+(?:\s*(?:\.|\[dot\]| dot )\s*[a-z0-9-]+)*\s*(?:\.|\[dot\]| dot )\s*(?:com|net|org|jp|io|co|uk|de|fr|info|me|dev)\b`)},
-	{kind: URL, re: regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'（）()「」、。，]+`)},
+	{kind: URL, re: regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'（）()「」、。，]*[^\s<>"'（）()「」、。，.,;:!?]`)},
 	// A personal page without the scheme: linkedin.com/in/..., a blog's path.
-	{kind: URL, re: regexp.MustCompile(`(?i)\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|jp|me|dev|app|blog|info|co\.jp|co\.uk)/[^\s<>"'（）()「」、。，]+`)},
+	{kind: URL, re: regexp.MustCompile(`(?i)\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|jp|me|dev|app|blog|info|co\.jp|co\.uk)/[^\s<>"'（）()「」、。，]*[^\s<>"'（）()「」、。，.,;:!?]`)},
 	// Card numbers: after a word for a card, or 13-19 digits in groups
 	// passing the Luhn check.
 	{kind: Card, re: regexp.MustCompile(`(?i)(?:カード|card|visa|mastercard|amex|jcb)[^\d。.\n]{0,30}?\b((?:\d[ -]?){12,18}\d)\b`), group: 1},
@@ -405,6 +405,7 @@ var formats = []detector{
 	// and North American ones ((555) 123-4567, 555.123.4567).
 	{kind: Phone, re: regexp.MustCompile(`\b0\d{1,4}(?: |\.)\d{1,4}(?: |\.)\d{3,4}\b|\(\d{3}\) ?\d{3}[-. ]\d{4}\b|\b\d{3}[-.]\d{3}[-.]\d{4}\b`)},
 	{kind: Phone, re: regexp.MustCompile(`\b07\d{3} ?\d{6}\b`)}, // UK mobiles
+	{kind: Phone, re: regexp.MustCompile(`\b0[1-9](?:[ .]\d{2}){4}\b`)}, // French: 06 12 34 56 78
 	{kind: Phone, re: regexp.MustCompile(`(?i)(?:内線|ext\.?|extension)\s*[:：]?\s*(\d{2,5})\b`), group: 1},
 	{kind: PostalCode, re: regexp.MustCompile(`〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b`)},
 	{kind: PostalCode, re: regexp.MustCompile(`(?i)(?:郵便番号|postal code|post ?code|zip(?: code)?)[:：\s]*(\d{3}-?\d{4}|\d{5}(?:-\d{4})?)\b`), group: 1},
@@ -432,8 +433,9 @@ var formats = []detector{
 	// "3410 N Lake Shore Dr, Apt 12C, Chicago, IL".
 	{kind: Address, re: regexp.MustCompile(`\b\d{1,5}[A-Za-z]? (?:(?:[NSEW]\.?|[A-Z][a-z]+|\d+(?:st|nd|rd|th)) ){1,4}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Way|Court|Ct\.?|Place|Pl\.?|Terrace|Crescent|Close|Grove|Market|Square|Sq\.?|Parkway|Pkwy\.?|Highway|Hwy\.?|Row|Walk|Gardens|Mews|Hill|Nagar|Marg)\b(?:,? (?:Apt\.?|Apartment|Unit|Suite|Ste\.?|Flat|#) ?[\w-]+)?(?:, (?:[A-Z][a-z]+ ?){1,3})?(?:, [A-Z]{2}\b)?`)},
 	// Street names that come first: "12 Rue de Rivoli", "Via Roma 5", "Calle Mayor 3".
-	{kind: Address, re: regexp.MustCompile(`\b\d{1,5},? (?:Rue|Avenue|Boulevard|Via|Viale|Calle|Avenida|Rua|Plaza) (?:(?:de|del|la|di|da|des|du) )?[A-Z][\p{L}'-]+(?: [A-Z][\p{L}'-]+)?|\b(?:Rue|Via|Viale|Calle|Avenida|Rua) (?:(?:de|del|la|di|da|des|du) )?[A-Z][\p{L}'-]+(?: [A-Z][\p{L}'-]+)?,? \d{1,5}\b|\b[A-Z][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz) \d{1,5}[a-z]?\b`)},
+	{kind: Address, re: regexp.MustCompile(`\b\d{1,5},? (?:Rue|rue|Avenue|avenue|Boulevard|boulevard|Via|via|Viale|Calle|calle|Avenida|Rua|Plaza) (?:(?:de|del|la|di|da|des|du|della|do|dos) ){0,2}[A-Z][\p{L}'-]+(?: [A-Z][\p{L}'-]+)?|\b(?:Rue|Via|Viale|Calle|Avenida|Rua) (?:(?:de|del|la|di|da|des|du) )?[A-Z][\p{L}'-]+(?: [A-Z][\p{L}'-]+)?,? \d{1,5}\b|\b[A-Z][\p{L}-]*(?:straße|strasse|str\.|weg|gasse|platz) \d{1,5}[a-z]?\b`)},
 	// English-style Japanese addresses: "1-2-3 Shibuya, Shibuya-ku, Tokyo".
+	{kind: Address, re: regexp.MustCompile(`\bP\.? ?O\.? Box \d+(?:, [A-Z][a-z]+(?: [A-Z][a-z]+)?)?(?:, [A-Z]{2}\b)?`)},
 	{kind: Address, re: regexp.MustCompile(`\b\d+-\d+(?:-\d+)? [A-Z][a-z]+(?:, [A-Z][a-z]+(?:-(?:ku|shi|cho|machi))?)*`)},
 	// Employee and other ids after a label: mask the id, not the label.
 	{kind: EmployeeID, re: regexp.MustCompile(`(?i)(?:(?:社員|従業員|職員|スタッフ|人事|個人|会員)(?:番号|コード|ID|No\.?|NO)|社番|職番|職員番号|employee\s*(?:id|no\.?|number|code|#)|staff\s*(?:id|no\.?|number|code|#)|personnel\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?|number)|\bID)(?:は|が|を| is| was)?\s*[:：#]?\s*([A-Z0-9]{0,6}-?\d{3,10})\b`), group: 1},
@@ -954,7 +956,7 @@ var (
 	surnameWord = regexp.MustCompile(`\b` + nameWord + `\b`)
 	// A lower-case given name where only a person fits: "talked with john",
 	// "sarah said".
-	lowerBefore     = regexp.MustCompile(`\b(?i:with|and|to|from|for|cc|ask|asked|tell|told|ping|pinged|thank|thanks|meet|met|call|called|loop in|it's|it’s)\s+(\p{Ll}+)\b`)
+	lowerBefore     = regexp.MustCompile(`(?:\b(?i:with|and|to|from|for|cc|ask|asked|tell|told|ping|pinged|thank|thanks|meet|met|call|called|loop in|it's|it’s)\s+|\bw/\s*)(\p{Ll}+)\b`)
 	latinInJapanese = regexp.MustCompile(`(?:^|[^A-Za-z0-9@._/-])(\p{Ll}{3,12})(?:さん|くん|ちゃん|様|が|は|と|に|の|も|から)`)
 	lowerAfter      = regexp.MustCompile(`\b(\p{Ll}+)(?:'s|\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|will|was|is|has|had|told|and|or|who|who's|from))\b`)
 	// Japanese honorifics in romaji: Tanaka-san, Sato-sensei.
@@ -1022,7 +1024,7 @@ func givenNameSpans(raw string, words [][]int) []span {
 			continue // inside a word (non-Russell); a name may touch Japanese (来週Priyaと)
 		}
 		w := raw[m[0]:m[1]]
-		if !givenName(w) || imperative(raw, m[0], m[1]) || placePrefix[w] ||
+		if !givenName(w) || imperative(raw, m[0], m[1]) || placePrefix[w] || placeAfter.MatchString(raw[m[1]:]) ||
 			i > 0 && raw[words[i-1][1]:m[0]] == " " && placePrefix[raw[words[i-1][0]:words[i-1][1]]] {
 			continue // San Francisco, St. Louis
 		}
@@ -1072,7 +1074,13 @@ func lowerCaseNames(raw string) []span {
 	for _, re := range []*regexp.Regexp{lowerBefore, lowerAfter} {
 		for _, m := range re.FindAllStringSubmatchIndex(raw, -1) {
 			w := raw[m[2]:m[3]]
-			if name := strings.ToUpper(w[:1]) + w[1:]; len(w) >= 3 && givenNames[name] && !ambiguous[name] {
+			name := strings.ToUpper(w[:1]) + w[1:]
+			if len(w) < 3 || !givenNames[name] || latinPhrase(raw, m[2]) || afterDeterminer(raw, m[2]) || m[2] > 0 && raw[m[2]-1] == '-' {
+				continue // Sato-san, the ward
+			}
+			// penny, rose: a word as often, so only before a verb of
+			// saying ("penny says").
+			if !ambiguous[name] || re == lowerAfter && sayingAfter.MatchString(raw[m[3]:]) {
 				out = append(out, span{m[2], m[3], Person})
 			}
 		}
@@ -1103,11 +1111,11 @@ func listedNameContext(raw string, a, b int) bool {
 }
 
 var (
-	personAfter = regexp.MustCompile(`^(?:'s)?\s+(?:said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|told|joins|joined|left|leaves|replied|wrote|emailed|pinged|called|suggested|complained|reported|raised|shared|flagged|moves|moved|swaps|swapped|covers|covered|leads|owns|took|takes|starts|started|finished|presented|reviewed|approved|fixed|did|does|prefers|preferred|likes|liked|needs|needed|feels|felt|seems|seemed|still pending|is out|is off|is handling|was promoted|got promoted)\b`)
+	personAfter = regexp.MustCompile(`^(?:'s\s+(?:LinkedIn|email|e-mail|phone|number|mobile|partner|wife|husband|kids?|manager|desk|address|birthday|leave|last day|team|1on1|1:1)\b|(?:'s)?\s+(?:(?:can|will|could|would|should|might)\s+(?:cover|take|help|join|lead|own|review|handle|pair|run|present|send|check|share|draft|update|follow up)|and\s+\[(?:PERSON|Person|人物)\d+\]|gave|gives|sent|sends|paired|drew|built|wrote|ran|said|says|asked|asks|wants|wanted|thinks|thought|mentioned|agreed|told|joins|joined|left|leaves|replied|wrote|emailed|pinged|called|suggested|complained|reported|raised|shared|flagged|moves|moved|swaps|swapped|covers|covered|leads|owns|took|takes|starts|started|finished|presented|reviewed|approved|fixed|did|does|prefers|preferred|likes|liked|needs|needed|feels|felt|seems|seemed|still pending|is out|is off|is handling|was promoted|got promoted))\b`)
 	// A role or an office in parentheses after it: "Rose (QA lead)",
 	// Hope（米国オフィス）.
 	nameAside    = regexp.MustCompile(`^\s?[（(][^（()）]{0,16}(?i:PM|VP|CEO|CTO|COO|CFO|lead|manager|engineer|director|intern|mentor|designer|エンジニア|マネージャー|リード|部長|課長|担当|オフィス|office|インターン|メンター|先輩|後輩|上司|同期|支社|本社)`)
-	personBefore = regexp.MustCompile(`\b(?i:with|ask|asked|tell|told|cc|ping|pinged|thanks to|thank|meet|met|call|called|email|emailed|suggested|recommended|introduced|shadow|shadowing|mentor|mentoring|mentored by|promote|promoted|praise|praised|move|moved|assign|assigned|pair|paired|onboard|onboarding|coach|coaching)\s+$`)
+	personBefore = regexp.MustCompile(`(?:\[(?:PERSON|Person|人物)\d+\]\s+and|\b(?i:with|ask|asked|tell|told|cc|ping|pinged|thanks to|thank|meet|met|call|called|email|emailed|suggested|recommended|introduced|shadow|shadowing|mentor|mentoring|mentored by|promote|promoted|praise|praised|move|moved|assign|assigned|pair|paired|onboard|onboarding|coach|coaching))\s+$`)
 	// A list item's owner: "- Mark to pair with the new hire".
 	ownerItem = regexp.MustCompile(`^\s+to\s+\p{Ll}+`)
 )
@@ -1158,8 +1166,50 @@ func imperative(raw string, a, b int) bool {
 	return len(next) > 0 && objectWords[strings.ToLower(strings.Trim(next[0], ",.;:"))]
 }
 
+// sayingAfter follows a person: "penny says", "meg asked".
+var sayingAfter = regexp.MustCompile(`^\s+(?:said|says|asked|asks|told|thinks|thought|mentioned|wants|wanted)\b`)
+
+// latinPhrase reports whether the word at raw[a:] ends a Latin phrase
+// (per diem, per se, ad hoc): a word, whatever a name list says.
+func latinPhrase(raw string, a int) bool {
+	f := strings.Fields(strings.ToLower(raw[:a]))
+	return len(f) > 0 && (f[len(f)-1] == "per" || f[len(f)-1] == "ad" || f[len(f)-1] == "pro")
+}
+
+// afterDeterminer reports whether the word at raw[a:] follows an article
+// or a possessive: "the ward says" is no person.
+func afterDeterminer(raw string, a int) bool {
+	f := strings.Fields(strings.ToLower(raw[:a]))
+	return len(f) > 0 && objectWords[f[len(f)-1]]
+}
+
+// verbUse reports whether the word raw[a:b] is used as a verb: after "to"
+// or a modal and before its object ("to chase the invoice", "will grant
+// access"), not a name ("talked to john about it").
+func verbUse(raw string, a, b int) bool {
+	before := strings.Fields(strings.ToLower(raw[:a]))
+	after := strings.Fields(strings.ToLower(raw[b:]))
+	if len(before) == 0 || len(after) == 0 {
+		return false
+	}
+	switch before[len(before)-1] {
+	case "to", "will", "can", "must", "should", "could", "would", "please", "pls":
+		next := strings.Trim(after[0], ",.;:")
+		return objectWords[next] || englishWords[next] && !nameFollowers[next]
+	}
+	return false
+}
+
+// nameFollowers are words after a name, not a verb's object: "talked to
+// john about it".
+var nameFollowers = setOf("about", "yesterday", "today", "tomorrow", "again", "later", "too", "first", "directly", "and", "or", "on", "in", "at", "before", "after", "re", "regarding")
+
 var objectWords = setOf("the", "a", "an", "this", "that", "these", "those", "it", "them", "your", "my", "our", "their",
 	"his", "her", "down", "up", "off", "as", "all", "each", "every", "any")
+
+// placeAfter follows a given name that names a place: Victoria office,
+// Florence branch.
+var placeAfter = regexp.MustCompile(`^ (?:office|branch|station|campus|site|plant|airport|hotel|store|warehouse|HQ|hub|line|park|depot|factory|lab)\b`)
 
 // placePrefix starts place names made of a given name: San Francisco.
 var placePrefix = setOf("San", "Santa", "Los", "Las", "St", "Saint", "Fort", "New", "Port", "Mount", "Lake", "Cape", "El", "La", "Le")

@@ -20,6 +20,14 @@ var (
 	// A relation, の, then a name and a particle: 夫の翔が, 子どもの陽菜が,
 	// 同期の遥と.
 	relationName = regexp.MustCompile(`(?:夫|妻|嫁|旦那|主人|息子|娘|子ども|子供|長男|長女|次男|次女|兄|姉|弟|妹|父|母|彼氏|彼女|同期|後輩|先輩|上司|部下|友人|友達|相方|婚約者|パートナー)の([\p{Han}々]{1,3}|[\p{Katakana}ー]{2,8})(?:が|は|と|に|を|も|の|、|。|\(|（)`)
+	// A role at work, の (or ・), then a surname and a particle: 新リーダーの
+	// 千葉と, 人事の川口へ, 経理・香川から. Place names stand here as
+	// surnames, so a surname list decides, not the dictionary.
+	roleName = regexp.MustCompile(`(?:リーダー|マネージャー|マネジャー|上長|同僚|担当者?|人事|経理|総務|法務|労務|財務|広報|営業|開発|情シス|部長|課長|係長|主任|室長|店長|所長|支店長|先方|顧客|取引先)(?:の|・)([\p{Han}々]{2,3})(?:が|は|と|に|へ|を|も|から|さん|、|。|）|\)|$)`)
+	// Whose id or contact it is, in parentheses: 従業員ID 00123（岡部）.
+	contactOwner = regexp.MustCompile(`(?:\[(?:社員番号|ID|メール|電話|EMAIL|PHONE)\d+\]|\d{3,}|@[\w.-]+\.[a-z]{2,})\s?[（(]([\p{Han}々]{1,4}|[\p{Katakana}ー]{2,8})(?:さん)?[）)]`)
+	// A nickname in っち: りさっちが, ゆうっち.
+	nicknameJa = regexp.MustCompile(`(?:^|[^\p{Hiragana}])([\p{Hiragana}]{1,2}[^\P{Hiragana}こあそどぼばがぐう]っち)(?:ゃん)?(?:が|は|と|に|の|も|へ|から|、|。|！|!|\s|$)`)
 	// Who does a task: 担当：関, （リン担当）, 担当は亮.
 	ownerLabel  = regexp.MustCompile(`担当(?:[：:]|は)\s*([\p{Han}々]{1,4}|[\p{Katakana}ー]{2,8})(?:[）)、。,\s]|さん|$)`)
 	ownerParens = regexp.MustCompile(`[（(]([\p{Han}々]{1,4}|[\p{Katakana}ー]{2,8})(?:さん)?担当[）)]`)
@@ -58,6 +66,21 @@ func (r *Redactor) contextNames(raw string) []span {
 	// 上司の指示): only what the dictionary reads as no ordinary word.
 	for _, m := range relationName.FindAllStringSubmatchIndex(raw, -1) {
 		if w := raw[m[2]:m[3]]; !notNames[w] && !katakanaRoles[w] && r.unknownOrName(w) {
+			out = append(out, span{m[2], m[3], Person})
+		}
+	}
+	for _, m := range roleName.FindAllStringSubmatchIndex(raw, -1) {
+		if w := raw[m[2]:m[3]]; r.book.anySurname[w] && !notNames[w] {
+			out = append(out, span{m[2], m[3], Person})
+		}
+	}
+	for _, m := range nicknameJa.FindAllStringSubmatchIndex(raw, -1) {
+		out = append(out, span{m[2], m[3], Person})
+	}
+	// After an id the parentheses hold a relation as often (妻, 配偶者分):
+	// a surname or what the dictionary reads as a name only.
+	for _, m := range contactOwner.FindAllStringSubmatchIndex(raw, -1) {
+		if w := raw[m[2]:m[3]]; !notNames[w] && (r.book.anySurname[w] || r.unknownOrName(w) && utf8.RuneCountInString(w) > 1) {
 			out = append(out, span{m[2], m[3], Person})
 		}
 	}

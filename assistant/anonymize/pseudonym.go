@@ -251,7 +251,8 @@ func (s *Session) memberSpans(raw string) []span {
 			// A Latin form written in lower case is the member (marcus
 			// 1on1), unless it is also an ordinary word (kit, grace): then
 			// only where a person fits ("with kit", "kit said").
-			if lower := string(rs[i : i+n]); isLowerLatin(lower) && ambiguous[strings.ToUpper(lower[:1])+lower[1:]] && !lowerNameContext(raw, at[i], at[i+n]) {
+			if lower := string(rs[i : i+n]); isLowerLatin(lower) && (ambiguous[strings.ToUpper(lower[:1])+lower[1:]] && !lowerNameContext(raw, at[i], at[i+n]) ||
+				englishWords[lower] && verbUse(raw, at[i], at[i+n])) {
 				continue
 			}
 			out = append(out, span{at[i], at[i+n], Member})
