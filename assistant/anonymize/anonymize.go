@@ -404,7 +404,7 @@ var formats = []detector{
 	// The same numbers with spaces or dots between the groups (090 8765 4321),
 	// and North American ones ((555) 123-4567, 555.123.4567).
 	{kind: Phone, re: regexp.MustCompile(`\b0\d{1,4}(?: |\.)\d{1,4}(?: |\.)\d{3,4}\b|\(\d{3}\) ?\d{3}[-. ]\d{4}\b|\b\d{3}[-.]\d{3}[-.]\d{4}\b`)},
-	{kind: Phone, re: regexp.MustCompile(`\b07\d{3} ?\d{6}\b`)}, // UK mobiles
+	{kind: Phone, re: regexp.MustCompile(`\b07\d{3} ?\d{6}\b`)},         // UK mobiles
 	{kind: Phone, re: regexp.MustCompile(`\b0[1-9](?:[ .]\d{2}){4}\b`)}, // French: 06 12 34 56 78
 	{kind: Phone, re: regexp.MustCompile(`(?i)(?:内線|ext\.?|extension)\s*[:：]?\s*(\d{2,5})\b`), group: 1},
 	{kind: PostalCode, re: regexp.MustCompile(`〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b`)},
