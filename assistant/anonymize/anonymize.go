@@ -226,6 +226,9 @@ func (r *Redactor) Redact(raw string, s *Session, terms []string) (Text, Report)
 	var b strings.Builder
 	last := 0
 	for _, sp := range spans {
+		if sp.start < last {
+			continue // inside the honorific dropped after 本人
+		}
 		b.WriteString(raw[last:sp.start])
 		k, n := r.number(s, sp.kind, raw[sp.start:sp.end])
 		b.WriteString(s.placeholder(k, n))
