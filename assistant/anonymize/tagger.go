@@ -82,7 +82,7 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 
 func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 	s := toks[i].Surface
-	if katakanaRoles[s] || notNames[s] {
+	if katakanaRoles[s] || notNames[s] || neverName[s] || tools[strings.ToLower(s)] {
 		return false
 	}
 	// One letter is an initial, the way aliases are written (Aさん).
@@ -122,6 +122,12 @@ func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 	}
 	return r.tagger.Model.Prob(r.tokenFeatures(toks, i)) > threshold
 }
+
+// tools are products people write about at work, named like people
+// (Jira, Asana, Miro): never a person to the tagger.
+var tools = setOf("jira", "slack", "zoom", "teams", "notion", "figma", "miro", "confluence", "salesforce", "github",
+	"gitlab", "backlog", "asana", "trello", "excel", "outlook", "gmail", "kintone", "dropbox", "tableau", "sap",
+	"workday", "zendesk", "hubspot", "canva", "linkedin", "chatgpt", "claude", "gemini", "copilot", "deepl", "looker")
 
 // joinable is what may stand between two parts of one name.
 func joinable(gap string) bool {
