@@ -56,55 +56,60 @@ var katakanaRoles = setOf("オーナー", "スタッフ", "ドライバー", "�
 // personalHonorifics follow a person, never a job title or a thing.
 var personalHonorifics = setOf("さん", "さま", "様", "くん", "ちゃん", "氏", "先生", "先輩")
 
+// contextRule is a place only a person fits (its regexp's first group)
+// and what a word standing there must be to be taken for a name.
+type contextRule struct {
+	re *regexp.Regexp
+	ok func(r *Redactor, raw string, a, b int) bool
+}
+
+var contextRules = []contextRule{
+	{latinHonorific, func(*Redactor, string, int, int) bool { return true }},
+	// After a relation a common noun stands as often as a name (夫の実家,
+	// 上司の指示): only what the dictionary reads as no ordinary word.
+	{relationName, func(r *Redactor, raw string, a, b int) bool {
+		w := raw[a:b]
+		return !notNames[w] && !katakanaRoles[w] && r.unknownOrName(w)
+	}},
+	{roleName, func(r *Redactor, raw string, a, b int) bool {
+		return r.book.anySurname[raw[a:b]] && !notNames[raw[a:b]]
+	}},
+	{nicknameJa, func(*Redactor, string, int, int) bool { return true }},
+	// After an id the parentheses hold a relation as often (妻, 配偶者分):
+	// a surname or what the dictionary reads as a name only.
+	{contactOwner, func(r *Redactor, raw string, a, b int) bool {
+		w := raw[a:b]
+		return !notNames[w] && (r.book.anySurname[w] || r.unknownOrName(w) && utf8.RuneCountInString(w) > 1)
+	}},
+	{ownerLabel, inContext},
+	{ownerParens, inContext},
+	{nameWithAlias, inContext},
+	{familyOf, func(_ *Redactor, raw string, a, b int) bool { return !katakanaRoles[raw[a:b]] && standsAlone(raw, a) }},
+	{surnameOf, func(r *Redactor, raw string, a, b int) bool {
+		return r.book.anySurname[raw[a:b]] || r.readAs(raw[a:b]) == readPerson
+	}},
+	{selfIntroLatin, latinSelfIntro},
+	{hereLatin, latinSelfIntro},
+}
+
+func inContext(r *Redactor, raw string, a, b int) bool {
+	return r.nameInContext(raw[a:b]) && standsAlone(raw, a)
+}
+
+// latinSelfIntro: "it's taku", "daisuke here" name themselves when the
+// word is a romaji name or an unambiguous given name.
+func latinSelfIntro(r *Redactor, raw string, a, b int) bool {
+	w := raw[a:b]
+	name := strings.ToUpper(w[:1]) + w[1:]
+	return r.book.romaji[foldVowels(w)] || givenNames[name] && !ambiguous[name]
+}
+
 // contextNames finds names by the place they stand in.
 func (r *Redactor) contextNames(raw string) []span {
 	var out []span
-	for _, m := range latinHonorific.FindAllStringSubmatchIndex(raw, -1) {
-		out = append(out, span{m[2], m[3], Person})
-	}
-	// After a relation a common noun stands as often as a name (夫の実家,
-	// 上司の指示): only what the dictionary reads as no ordinary word.
-	for _, m := range relationName.FindAllStringSubmatchIndex(raw, -1) {
-		if w := raw[m[2]:m[3]]; !notNames[w] && !katakanaRoles[w] && r.unknownOrName(w) {
-			out = append(out, span{m[2], m[3], Person})
-		}
-	}
-	for _, m := range roleName.FindAllStringSubmatchIndex(raw, -1) {
-		if w := raw[m[2]:m[3]]; r.book.anySurname[w] && !notNames[w] {
-			out = append(out, span{m[2], m[3], Person})
-		}
-	}
-	for _, m := range nicknameJa.FindAllStringSubmatchIndex(raw, -1) {
-		out = append(out, span{m[2], m[3], Person})
-	}
-	// After an id the parentheses hold a relation as often (妻, 配偶者分):
-	// a surname or what the dictionary reads as a name only.
-	for _, m := range contactOwner.FindAllStringSubmatchIndex(raw, -1) {
-		if w := raw[m[2]:m[3]]; !notNames[w] && (r.book.anySurname[w] || r.unknownOrName(w) && utf8.RuneCountInString(w) > 1) {
-			out = append(out, span{m[2], m[3], Person})
-		}
-	}
-	for _, re := range []*regexp.Regexp{ownerLabel, ownerParens, nameWithAlias} {
-		for _, m := range re.FindAllStringSubmatchIndex(raw, -1) {
-			if r.nameInContext(raw[m[2]:m[3]]) && standsAlone(raw, m[2]) {
-				out = append(out, span{m[2], m[3], Person})
-			}
-		}
-	}
-	for _, m := range familyOf.FindAllStringSubmatchIndex(raw, -1) {
-		if w := raw[m[2]:m[3]]; !katakanaRoles[w] && standsAlone(raw, m[2]) {
-			out = append(out, span{m[2], m[3], Person})
-		}
-	}
-	for _, m := range surnameOf.FindAllStringSubmatchIndex(raw, -1) {
-		if w := raw[m[2]:m[3]]; r.book.anySurname[w] || r.readAs(w) == readPerson {
-			out = append(out, span{m[2], m[3], Person})
-		}
-	}
-	for _, re := range []*regexp.Regexp{selfIntroLatin, hereLatin} {
-		for _, m := range re.FindAllStringSubmatchIndex(raw, -1) {
-			w := raw[m[2]:m[3]]
-			if r.book.romaji[foldVowels(w)] || givenNames[strings.ToUpper(w[:1])+w[1:]] && !ambiguous[strings.ToUpper(w[:1])+w[1:]] {
+	for _, rule := range contextRules {
+		for _, m := range rule.re.FindAllStringSubmatchIndex(raw, -1) {
+			if rule.ok(r, raw, m[2], m[3]) {
 				out = append(out, span{m[2], m[3], Person})
 			}
 		}

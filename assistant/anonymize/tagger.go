@@ -82,11 +82,7 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 
 func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 	s := toks[i].Surface
-	if katakanaRoles[s] || notNames[s] || neverName[s] || tools[strings.ToLower(s)] {
-		return false
-	}
-	// One letter is an initial, the way aliases are written (Aさん).
-	if c := charClass(s); (c == "Latin" || c == "latin" || c == "LATIN") && utf8.RuneCountInString(s) < 2 {
+	if neverTagged(s) {
 		return false
 	}
 	// A katakana word used as a verb (リスケした, チェックする) is no name.
@@ -121,6 +117,17 @@ func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 		threshold = max(threshold, 0.85)
 	}
 	return r.tagger.Model.Prob(r.tokenFeatures(toks, i)) > threshold
+}
+
+// neverTagged are words the tagger never takes for a name: roles, words
+// listed as no names, titles, work tools, and one Latin letter (an
+// initial, the way aliases are written: Aさん).
+func neverTagged(s string) bool {
+	if katakanaRoles[s] || notNames[s] || neverName[s] || tools[strings.ToLower(s)] {
+		return true
+	}
+	c := charClass(s)
+	return (c == "Latin" || c == "latin" || c == "LATIN") && utf8.RuneCountInString(s) < 2
 }
 
 // tools are products people write about at work, named like people
