@@ -234,7 +234,9 @@ func computeSignals(now time.Time, in signalInput) Signals {
 			// The soonest upcoming one is next (the list is newest first).
 			b := brief(s)
 			sig.Next = &b
-		case s.Status == "held":
+		case s.Status == "held" && !t.After(now.Add(12*time.Hour)):
+			// A 1on1 logged as held at a future date is a typo: it says
+			// nothing of how long ago the last one was.
 			held = append(held, s)
 		}
 		// Implementation: every 1on1 due in the window counts as planned;

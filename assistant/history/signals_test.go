@@ -190,6 +190,14 @@ func TestSignals(t *testing.T) {
 			}
 		},
 	}, {
+		name: "a held 1on1 dated in the future is not the last one",
+		in:   signalInput{Sessions: []Session{sess(1, "held", -1460), sess(2, "held", 10)}},
+		check: func(t *testing.T, s Signals) {
+			if s.DaysSinceLast == nil || *s.DaysSinceLast != 10 || len(s.LastSessions) != 1 {
+				t.Errorf("days since last %v, %d last sessions; want 10 and 1", s.DaysSinceLast, len(s.LastSessions))
+			}
+		},
+	}, {
 		name: "open actions age and overdue",
 		in: signalInput{Actions: []Action{
 			{ID: id(1), Text: stored("a"), Owner: "member", DueDate: ptr("2026-11-10"), CreatedAt: now.Add(-20 * 24 * time.Hour)},
