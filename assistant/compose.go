@@ -1,7 +1,9 @@
 package assistant
 
 import (
+	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
 // Item is one line of an answer. Text carries its citations as [n]
@@ -59,10 +62,10 @@ type prepInput struct {
 	Conflicts []conflict
 }
 
-// conflict is a stated plan that guidance warns against, with the source
-// to cite (0 when none was found).
+// conflict is a stated plan that a document warns against, with the
+// source to cite (0 when none was found).
 type conflict struct {
-	Rule   planRule
+	Check  knowledge.DocumentCheck
 	Source int
 	Quote  string
 }
@@ -163,123 +166,223 @@ func topicLabels(lang string, slugs []string) string {
 
 // composePrep is the offline composer: a deterministic plan from the
 // signals and the retrieved guidance. Every item drawn from guidance cites
-// it; items from the history stand on the history.
+// it; items from the history stand on the history. Citations are numbered
+// in the order the plan first uses them.
 func composePrep(in prepInput) Plan {
 	if in.Referral != nil {
 		return referralPlan(in)
 	}
-	lang, sig := in.Lang, in.Signals
 	cite := newCiter(in.Sources)
-	p := Plan{Mode: ModeOffline, Language: lang, Agenda: []Item{}, Questions: []Item{}, WatchOuts: []Item{},
-		FollowUps: []Item{}, NoGuidance: len(in.Sources) == 0, Referral: in.Referral}
-	if sig != nil {
-		p.MemberID = sig.MemberID
+	p := Plan{Mode: ModeOffline, Language: in.Lang, NoGuidance: len(in.Sources) == 0,
+		Summary:   strings.Join(prepSummary(in), " "),
+		Agenda:    prepAgenda(in, cite),
+		Questions: prepQuestions(in, cite),
+		WatchOuts: []Item{}, FollowUps: prepFollowUps(in)}
+	if in.Signals != nil {
+		p.MemberID = in.Signals.MemberID
 	}
+	p.WatchOuts, p.conflicts = prepWatchOuts(in, cite)
+	p.Citations = cite.citations()
+	renumber(p.Citations, p.Agenda, p.Questions, p.WatchOuts, p.FollowUps)
+	return p
+}
 
-	// Summary: what the member asked for and what the history shows.
+// prepSummary is what the member asked for and what the history shows.
+func prepSummary(in prepInput) []string {
+	lang, sig := in.Lang, in.Signals
+	if sig == nil {
+		return nil
+	}
 	var summary []string
-	if sig != nil {
-		if n := sig.Next; n != nil && (n.Style != nil || len(n.Topics) > 0 || !n.Request.Empty()) {
-			if n.Style != nil {
-				summary = append(summary, msg(lang, "summary.next", sig.Alias, styleLabel(lang, *n.Style)))
-			}
-			if len(n.Topics) > 0 {
-				summary = append(summary, msg(lang, "summary.next.topics", topicLabels(lang, n.Topics)))
-			}
-			if !n.Request.Empty() {
-				summary = append(summary, msg(lang, "summary.next.text", truncate(n.Request.String(), requestRunes)))
-			}
-		} else {
-			summary = append(summary, msg(lang, "summary.norequest", sig.Alias))
+	if n := sig.Next; n != nil && (n.Style != nil || len(n.Topics) > 0 || !n.Request.Empty()) {
+		if n.Style != nil {
+			summary = append(summary, msg(lang, "summary.next", sig.Alias, styleLabel(lang, *n.Style)))
 		}
-		switch sig.Condition.Change {
-		case "down":
-			summary = append(summary, msg(lang, "summary.condition.down", conditionPath(sig.Condition.Values)))
-		case "up":
-			summary = append(summary, msg(lang, "summary.condition.up", conditionPath(sig.Condition.Values)))
+		if len(n.Topics) > 0 {
+			summary = append(summary, msg(lang, "summary.next.topics", topicLabels(lang, n.Topics)))
+		}
+		if !n.Request.Empty() {
+			summary = append(summary, msg(lang, "summary.next.text", truncate(n.Request.String(), requestRunes)))
+		}
+	} else {
+		summary = append(summary, msg(lang, "summary.norequest", sig.Alias))
+	}
+	if sig.Held < 2 && len(sig.LastSessions) < 2 {
+		summary = append(summary, msg(lang, "summary.new", sig.Alias))
+	}
+	switch sig.Condition.Change {
+	case "down":
+		summary = append(summary, msg(lang, "summary.condition.down", conditionPath(sig.Condition.Values)))
+	case "up":
+		summary = append(summary, msg(lang, "summary.condition.up", conditionPath(sig.Condition.Values)))
+	}
+	if len(sig.OpenActions) > 0 {
+		summary = append(summary, actionsSummary(lang, sig.OpenActions))
+	}
+	if d := sig.DaysSinceLast; d != nil {
+		switch c := sig.CadenceDays; {
+		case c != nil && float64(*d) > 1.5**c && *d >= 10:
+			summary = append(summary, msg(lang, "summary.gap", *d, *c))
+		case *d == 0:
+			summary = append(summary, msg(lang, "summary.last.today"))
+		default:
+			summary = append(summary, msg(lang, "summary.last", *d))
+		}
+	}
+	if len(sig.LastSessions) > 0 && !sig.LastSessions[0].Notes.Empty() {
+		summary = append(summary, msg(lang, "summary.lastnotes", truncate(sig.LastSessions[0].Notes.String(), 120)))
+	}
+	if r := sig.Implementation; r != nil && *r < 0.8 && sig.Planned >= 3 {
+		summary = append(summary, msg(lang, "summary.impl", *r*100, sig.Planned, sig.Held))
+	}
+	return summary
+}
+
+// prepAgenda is the order of the meeting: check in, the manager's own
+// promises, what was done, what the member asked for, the open actions,
+// the manager's question, what to practise, and the close.
+func prepAgenda(in prepInput, cite *citer) []Item {
+	lang, sig := in.Lang, in.Signals
+	agenda := []Item{checkIn(in, cite)}
+	pdca := pick(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, "pdca")
+	if sig != nil {
+		agenda = append(agenda, continuity(lang, sig)...)
+		if n := sig.Next; n != nil && !n.Request.Empty() {
+			agenda = append(agenda, Item{Text: msg(lang, "agenda.request", truncate(n.Request.String(), requestRunes)), Cites: []int{}})
+		} else if n != nil && len(n.Topics) > 0 {
+			agenda = append(agenda, Item{Text: msg(lang, "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
 		}
 		if len(sig.OpenActions) > 0 {
-			summary = append(summary, actionsSummary(lang, sig.OpenActions))
+			agenda = append(agenda, citeFirst(cite, pdca, msg(lang, "agenda.followup", len(sig.OpenActions))))
 		}
-		if d := sig.DaysSinceLast; d != nil {
-			switch c := sig.CadenceDays; {
-			case c != nil && float64(*d) > 1.5**c && *d >= 10:
-				summary = append(summary, msg(lang, "summary.gap", *d, *c))
-			case *d == 0:
-				summary = append(summary, msg(lang, "summary.last.today"))
-			default:
-				summary = append(summary, msg(lang, "summary.last", *d))
-			}
+		var asked []string
+		if sig.Next != nil {
+			asked = sig.Next.Topics
 		}
-		if r := sig.Implementation; r != nil && *r < 0.8 && sig.Planned >= 3 {
-			summary = append(summary, msg(lang, "summary.impl", *r*100, sig.Planned, sig.Held))
-		}
-	}
-	if in.Referral != nil {
-		summary = append([]string{in.Referral.Message}, summary...)
-	}
-	p.Summary = strings.Join(summary, " ")
-
-	// Agenda.
-	var styleTopics []string
-	if sig != nil && sig.Next != nil {
-		styleTopics = sig.Next.Topics
-	}
-	if sig != nil && (sig.Condition.Change == "down" || (sig.Condition.Latest != nil && *sig.Condition.Latest <= 2)) {
-		src := pick(in.Sources, []string{sectionPractice, sectionQuestions, sectionOther}, "wellbeing")
-		p.Agenda = append(p.Agenda, citeFirst(cite, src, msg(lang, "agenda.checkin.down", conditionPath(sig.Condition.Values))))
-	} else {
-		p.Agenda = append(p.Agenda, Item{Text: msg(lang, "agenda.checkin"), Cites: []int{}})
-	}
-	if sig != nil && sig.Next != nil {
-		if !sig.Next.Request.Empty() {
-			p.Agenda = append(p.Agenda, Item{Text: msg(lang, "agenda.request", truncate(sig.Next.Request.String(), requestRunes)), Cites: []int{}})
-		} else if len(sig.Next.Topics) > 0 {
-			p.Agenda = append(p.Agenda, Item{Text: msg(lang, "agenda.request.topics", topicLabels(lang, sig.Next.Topics)), Cites: []int{}})
-		}
-	}
-	pdca := pick(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, "pdca")
-	if sig != nil && len(sig.OpenActions) > 0 {
-		p.Agenda = append(p.Agenda, citeFirst(cite, pdca, msg(lang, "agenda.followup", len(sig.OpenActions))))
-	}
-	if sig != nil {
 		for _, t := range sig.RecurringTopics {
-			if !slices.Contains(styleTopics, t.Topic) {
-				p.Agenda = append(p.Agenda, Item{Text: msg(lang, "agenda.recurring", topicLabel(lang, t.Topic), t.Sessions), Cites: []int{}})
+			if !slices.Contains(asked, t.Topic) {
+				agenda = append(agenda, Item{Text: msg(lang, "agenda.recurring", topicLabel(lang, t.Topic), t.Sessions), Cites: []int{}})
 				break
 			}
 		}
 	}
-	if !in.Question.Empty() {
-		p.Agenda = append(p.Agenda, Item{Text: msg(lang, "agenda.question", truncate(in.Question.String(), questionRunes)), Cites: []int{}})
+	// A question the manager brings is on the agenda; a plan is weighed
+	// (watch-outs), not echoed.
+	if !in.Question.Empty() && isQuestion(in.Question.String()) {
+		agenda = append(agenda, Item{Text: msg(lang, "agenda.question", truncate(in.Question.String(), questionRunes)), Cites: []int{}})
 	}
-	if in.Referral == nil {
-		n := 0
-		for _, s := range in.Sources {
-			if s.Section != sectionPractice || !s.Found || n >= maxPractice {
-				continue
-			}
-			if bs := bullets(s.Hit.Text); len(bs) > 0 {
-				p.Agenda = append(p.Agenda, cite.item(msg(lang, "agenda.practice", lead(bs[0])), s.N, bs[0]))
-				n++
-			}
+	n := 0
+	for _, s := range in.Sources {
+		if s.Section != sectionPractice || !s.Found || n >= maxPractice {
+			continue
+		}
+		if bs := bullets(s.Hit.Text); len(bs) > 0 {
+			agenda = append(agenda, cite.item(msg(lang, "agenda.practice", lead(bs[0])), s.N, bs[0]))
+			n++
 		}
 	}
-	p.Agenda = append(p.Agenda, citeFirst(cite, pdca, msg(lang, "agenda.close")))
+	return append(agenda, citeFirst(cite, pdca, msg(lang, "agenda.close")))
+}
 
-	// Questions, from the guidance's own questions, best sources first.
-	if in.Referral == nil {
-		for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions) {
-			p.Questions = append(p.Questions, cite.item(unquote(b.text), b.n, b.text))
+// checkIn opens the meeting: on the member's condition when it fell or is
+// low (saying which, as the history shows it).
+func checkIn(in prepInput, cite *citer) Item {
+	lang, sig := in.Lang, in.Signals
+	if sig == nil {
+		return Item{Text: msg(lang, "agenda.checkin"), Cites: []int{}}
+	}
+	src := pick(in.Sources, []string{sectionPractice, sectionQuestions, sectionOther}, "wellbeing")
+	switch {
+	case sig.Condition.Change == "down":
+		return citeFirst(cite, src, msg(lang, "agenda.checkin.down", conditionPath(sig.Condition.Values)))
+	case sig.Condition.Latest != nil && *sig.Condition.Latest <= 2:
+		return citeFirst(cite, src, msg(lang, "agenda.checkin.low", *sig.Condition.Latest))
+	}
+	return Item{Text: msg(lang, "agenda.checkin"), Cites: []int{}}
+}
+
+// continuity carries the last 1on1s into this one: the manager's own open
+// promises first (a member notices a promise kept or not), then what the
+// member completed.
+func continuity(lang string, sig *history.Signals) []Item {
+	var out []Item
+	for _, a := range sig.OpenActions {
+		if a.Owner != "manager" || len(out) >= 2 {
+			continue
+		}
+		extra := ""
+		if a.Overdue {
+			extra = msg(lang, "followup.overdue")
+		}
+		out = append(out, Item{Text: msg(lang, "agenda.promise", truncate(a.Text.String(), 80), a.AgeDays, extra), Cites: []int{}})
+	}
+	for i, a := range sig.DoneActions {
+		if i == 2 {
+			break
+		}
+		out = append(out, Item{Text: msg(lang, "agenda.done", truncate(a.Text.String(), 80)), Cites: []int{}})
+	}
+	return out
+}
+
+// prepQuestions are the guidance's own questions that fit the moment,
+// best sources first.
+func prepQuestions(in prepInput, cite *citer) []Item {
+	questions := []Item{}
+	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*2) {
+		if len(questions) == maxQuestions || !fitsMoment(b.text, in.Signals) {
+			continue
+		}
+		questions = append(questions, cite.item(unquote(b.text), b.n, b.text))
+	}
+	return questions
+}
+
+var (
+	// afterMeeting are questions for after a 1on1, not before it.
+	afterMeeting = regexp.MustCompile(`今日の1on1|今日は|すっきり|事前に読|話してみて|today's|today|this meeting|did (?:this|it) help|how did (?:this|that) go`)
+	// askedStyle are questions that presume a requested style.
+	askedStyle = map[string]*regexp.Regexp{
+		"listen": regexp.MustCompile(`(?i)聴いて|聞いてほしい|聞くだけ|just listen`),
+		"advise": regexp.MustCompile(`(?i)助言がほしい|アドバイスがほしい|want (?:my )?advice`),
+	}
+	// sinceLastTime are questions about a previous 1on1.
+	sinceLastTime = regexp.MustCompile(`(?i)前回|この前の1on1|last time|last 1on1|since we last`)
+)
+
+// fitsMoment reports whether a guidance question suits a prep for this
+// member: before the meeting, in the style they asked for, about a past
+// 1on1 only when there was one.
+func fitsMoment(q string, sig *history.Signals) bool {
+	if afterMeeting.MatchString(strings.ToLower(q)) {
+		return false
+	}
+	style := ""
+	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
+		style = *sig.Next.Style
+	}
+	for st, re := range askedStyle {
+		if st != style && re.MatchString(q) {
+			return false
 		}
 	}
+	return !(sinceLastTime.MatchString(q) && (sig == nil || len(sig.LastSessions) == 0))
+}
 
-	// Watch-outs.
-	if p.NoGuidance {
-		p.WatchOuts = append(p.WatchOuts, Item{Text: msg(lang, "noguidance"), Cites: []int{}})
+// prepWatchOuts are the cautions: the requested style, patterns in the
+// history, the stated plan against the guidance, and what to avoid.
+func prepWatchOuts(in prepInput, cite *citer) (watch, conflicts []Item) {
+	lang, sig := in.Lang, in.Signals
+	watch = []Item{}
+	if len(in.Sources) == 0 {
+		watch = append(watch, Item{Text: msg(lang, "noguidance"), Cites: []int{}})
 	}
-	if in.Referral != nil {
-		p.WatchOuts = append(p.WatchOuts, Item{Text: in.Referral.Message, Cites: []int{}})
+	for _, c := range in.Conflicts {
+		it := cite.item(msg(lang, "watch.plan", c.Check.Watch), c.Source, c.Quote)
+		watch = append(watch, it)
+		// The model's answer keeps these with the sources' numbers (see
+		// llmPlan): a copy, left alone by renumber.
+		conflicts = append(conflicts, Item{Text: it.Text, Cites: slices.Clone(it.Cites)})
 	}
 	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
 		style := *sig.Next.Style
@@ -289,52 +392,110 @@ func composePrep(in prepInput) Plan {
 		if src == nil && style == "listen" {
 			src = pick(in.Sources, secs, "listening")
 		}
-		p.WatchOuts = append(p.WatchOuts, citeFirst(cite, src, msg(lang, "watch.style."+style)))
+		watch = append(watch, citeFirst(cite, src, msg(lang, "watch.style."+style)))
 		for _, st := range sig.Styles {
 			if st.Style == style && st.Match.Matched != nil && *st.Match.Matched < 0.6 {
-				p.WatchOuts = append(p.WatchOuts, Item{Text: msg(lang, "watch.match", styleLabel(lang, style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
+				watch = append(watch, Item{Text: msg(lang, "watch.match", styleLabel(lang, style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
 			}
 		}
 	}
-	for _, c := range in.Conflicts {
-		text := msg(lang, "watch.plan", truncate(in.Question.String(), 80), msg(lang, "conflict."+c.Rule.topic))
-		it := cite.item(text, c.Source, c.Quote)
-		p.WatchOuts = append(p.WatchOuts, it)
-		p.conflicts = append(p.conflicts, it)
-	}
-	if sig != nil && len(sig.LastReflection) > 0 {
+	if sig != nil {
+		if sig.AdvisedDespiteListen {
+			src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionOther}, "listening", "response-style")
+			watch = append(watch, citeFirst(cite, src, msg(lang, "watch.advised")))
+		}
+		if sig.StatusStreak >= 3 {
+			src := pick(in.Sources, []string{sectionPractice, sectionMisconception, sectionOther}, "basics")
+			watch = append(watch, citeFirst(cite, src, msg(lang, "watch.status", sig.StatusStreak)))
+		}
 		for _, a := range sig.LastReflection {
 			if !a.Answer.Empty() {
-				p.WatchOuts = append(p.WatchOuts, Item{Text: msg(lang, "watch.reflection", truncate(a.Answer.String(), 160)), Cites: []int{}})
+				watch = append(watch, Item{Text: msg(lang, "watch.reflection", truncate(a.Answer.String(), 160)), Cites: []int{}})
 				break
 			}
 		}
 	}
-	if in.Referral == nil {
-		for _, b := range roundRobin(in.Sources, sectionAvoid, maxAvoid) {
-			p.WatchOuts = append(p.WatchOuts, cite.item(b.text, b.n, b.text))
-		}
+	// What the guidance says to avoid reads as an instruction when quoted
+	// bare: it is labelled.
+	for _, b := range roundRobin(in.Sources, sectionAvoid, maxAvoid) {
+		watch = append(watch, cite.item(msg(lang, "watch.avoid", b.text), b.n, b.text))
 	}
+	return dedupe(watch), conflicts
+}
 
-	// Follow-ups: the open actions, oldest first.
-	if sig != nil {
-		for _, a := range sig.OpenActions {
-			extra := ""
-			if a.DueDate != nil {
-				extra = msg(lang, "followup.due", *a.DueDate)
-			}
-			if a.Overdue {
-				extra += msg(lang, "followup.overdue")
-			}
-			text := msg(lang, "followup.item", a.Text, msg(lang, "owner."+a.Owner), a.AgeDays, extra)
-			if a.AgeDays == 0 {
-				text = msg(lang, "followup.item.today", a.Text, msg(lang, "owner."+a.Owner), extra)
-			}
-			p.FollowUps = append(p.FollowUps, Item{Text: text, Cites: []int{}})
+// prepFollowUps are the open actions, the manager's first, oldest first.
+func prepFollowUps(in prepInput) []Item {
+	lang, sig := in.Lang, in.Signals
+	out := []Item{}
+	if sig == nil {
+		return out
+	}
+	actions := slices.Clone(sig.OpenActions)
+	slices.SortStableFunc(actions, func(a, b history.OpenAction) int {
+		return cmp.Compare(ownerRank(a.Owner), ownerRank(b.Owner))
+	})
+	for _, a := range actions {
+		extra := ""
+		if a.DueDate != nil {
+			extra = msg(lang, "followup.due", *a.DueDate)
+		}
+		if a.Overdue {
+			extra += msg(lang, "followup.overdue")
+		}
+		text := msg(lang, "followup.item", a.Text, msg(lang, "owner."+a.Owner), a.AgeDays, extra)
+		if a.AgeDays == 0 {
+			text = msg(lang, "followup.item.today", a.Text, msg(lang, "owner."+a.Owner), extra)
+		}
+		out = append(out, Item{Text: text, Cites: []int{}})
+	}
+	return out
+}
+
+func ownerRank(owner string) int {
+	if owner == "manager" {
+		return 0
+	}
+	return 1
+}
+
+// dedupe drops an item whose text (without its citation) came before.
+func dedupe(items []Item) []Item {
+	seen := map[string]bool{}
+	out := items[:0]
+	for _, it := range items {
+		key := strings.TrimSpace(citeRE.ReplaceAllString(it.Text, ""))
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, it)
 		}
 	}
-	p.Citations = cite.citations()
-	return p
+	return out
+}
+
+// renumber numbers an offline answer's citations 1, 2, 3… in the order
+// they are listed, rewriting the markers in its items: the sources it did
+// not use leave no gaps. (A plan's conflicts keep the sources' numbers
+// for a model's answer.)
+func renumber(citations []Citation, lists ...[]Item) {
+	to := map[int]int{}
+	for i := range citations {
+		to[citations[i].N] = i + 1
+		citations[i].N = i + 1
+	}
+	for _, items := range lists {
+		for i := range items {
+			for j, n := range items[i].Cites {
+				items[i].Cites[j] = to[n]
+			}
+			items[i].Text = citeRE.ReplaceAllStringFunc(items[i].Text, func(m string) string {
+				var out []string
+				for _, n := range citeNumbers(citeRE.FindStringSubmatch(m)[1]) {
+					out = append(out, strconv.Itoa(to[n]))
+				}
+				return "[" + strings.Join(out, ", ") + "]"
+			})
+		}
+	}
 }
 
 // actionsSummary counts the open actions, and the overdue ones if any.

@@ -24,6 +24,35 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // sourcesFrom makes sources out of starter-pack documents as retrieval
 // would: each document's practice passages (found), then its questions
 // and what-to-avoid sections.
+// starterChecks are the plan checks of the starter pack's documents in
+// lang, with the document ids sourcesFrom gives, and each id's file.
+func starterChecks(t *testing.T, lang string) ([]knowledge.DocumentCheck, map[uuid.UUID]string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "knowledge", "starter", lang, "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []knowledge.DocumentCheck
+	names := map[uuid.UUID]string{}
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, _, err := knowledge.ParseMarkdown(data)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		f := lang + "/" + filepath.Base(path)
+		docID := uuid.NewSHA1(uuid.NameSpaceURL, []byte(f))
+		names[docID] = f
+		for _, c := range in.PlanChecks {
+			out = append(out, c.ForDocument(docID, in.Title))
+		}
+	}
+	return out, names
+}
+
 func sourcesFrom(t *testing.T, files ...string) []Source {
 	t.Helper()
 	var found, extra []knowledge.Hit
@@ -108,7 +137,8 @@ func TestComposePrep(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := tt.in
-			in.Conflicts = conflicts(in.Question, in.Signals, in.Sources)
+			checks, _ := starterChecks(t, in.Lang)
+			in.Conflicts = conflicts(planConflicts(checks, in.Question.String(), in.Signals), in.Sources)
 			p := composePrep(in)
 			checkCitationsResolve(t, p, in.Sources)
 			if p.Mode != ModeOffline || p.Summary == "" || (in.Referral == nil && len(p.Agenda) < 2) {
@@ -133,10 +163,13 @@ func TestComposePrep(t *testing.T) {
 func checkCitationsResolve(t *testing.T, p Plan, sources []Source) {
 	t.Helper()
 	ns := map[int]bool{}
-	for _, c := range p.Citations {
+	for i, c := range p.Citations {
 		ns[c.N] = true
-		src := sources[c.N-1]
-		if c.ChunkID != src.Hit.ChunkID || !strings.Contains(plain(src.Hit.Text), strings.TrimSuffix(c.Quote, "…")) {
+		if c.N != i+1 {
+			t.Errorf("citation %d is numbered [%d]: the numbers skip", i+1, c.N)
+		}
+		j := slices.IndexFunc(sources, func(s Source) bool { return s.Hit.ChunkID == c.ChunkID })
+		if j < 0 || !strings.Contains(plain(sources[j].Hit.Text), strings.TrimSuffix(c.Quote, "…")) {
 			t.Errorf("citation [%d] does not quote its source: %q", c.N, c.Quote)
 		}
 	}
@@ -262,32 +295,41 @@ func TestSensitive(t *testing.T) {
 }
 
 func TestPlanConflicts(t *testing.T) {
-	challenge := &history.Signals{Next: &history.SessionBrief{Topics: []string{"challenge"}}}
-	listen := &history.Signals{Next: &history.SessionBrief{Style: ptr("listen")}}
-	tired := &history.Signals{Condition: history.ConditionTrend{Values: []int{4, 2}, Latest: ptr(2), Change: "down"}}
+	challenge := &history.Signals{Held: 5, Next: &history.SessionBrief{Topics: []string{"challenge"}}}
+	listen := &history.Signals{Held: 5, Next: &history.SessionBrief{Style: ptr("listen")}}
+	tired := &history.Signals{Held: 5, Condition: history.ConditionTrend{Values: []int{4, 2}, Latest: ptr(2), Change: "down"}}
 	tests := []struct {
 		question string
 		sig      *history.Signals
-		want     []string
+		want     []string // the documents whose checks it runs into
 	}{
-		{"I'll push her harder on stretch goals.", challenge, []string{"challenge"}},
-		{"もっと厳しく言って、手を挙げさせるつもりです。", challenge, []string{"challenge"}},
+		{"I'll push her harder on stretch goals.", challenge, []string{"en/challenge-avoiding-members.md"}},
+		{"もっと厳しく言って、手を挙げさせるつもりです。", challenge, []string{"ja/challenge-avoiding-members.md"}},
 		{"I'll push her harder on stretch goals.", listen, nil},
-		{"まずは具体的な解決策をアドバイスしようと思う。", listen, []string{"listening"}},
-		{"I'm going to give him more work on the new project.", tired, []string{"wellbeing"}},
+		{"I'll offer her a small, optional first step on the new project.", challenge, nil}, // a plan that fits
+		{"まずは具体的な解決策をアドバイスしようと思う。", listen, []string{"ja/listening-hold-back-advice.md"}},
+		{"I'm going to give him more work on the new project.", tired, []string{"en/wellbeing-signs-and-referral.md"}},
+		{"業務を少し減らす方向で調整しようと思う。", tired, nil},
 		{"How do I encourage a member who avoids challenges?", challenge, nil}, // a question, not a plan
-		{"今回は評価を伝えるつもりです", listen, []string{"evaluation"}},
+		{"今回は評価を伝えるつもりです", listen, []string{"ja/evaluation-separate-from-1on1.md"}},
 	}
 	for _, tt := range tests {
+		lang := "en"
+		if !isASCII(tt.question) {
+			lang = "ja"
+		}
+		checks, names := starterChecks(t, lang)
 		var got []string
-		for _, r := range planConflicts(tt.question, tt.sig) {
-			got = append(got, r.topic)
+		for _, c := range planConflicts(checks, tt.question, tt.sig) {
+			got = append(got, names[c.DocumentID])
 		}
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("planConflicts(%q) = %v, want %v", tt.question, got, tt.want)
 		}
 	}
 }
+
+func isASCII(s string) bool { return !strings.ContainsFunc(s, func(r rune) bool { return r > 127 }) }
 
 func TestParseAnswer(t *testing.T) {
 	text := "全体として、聴くことに徹しましょう [1]。\n[agenda]\n- 冒頭で調子を聞く [2]\n- 存在しない番号 [9]\n1. 次回の約束 [1, 7]\n[questions]\n- 「最近どう？」 [3]\n[watch_outs]\n- <b>助言</b>を控える ![x](http://evil/x.png) [link](https://evil.example)\n"

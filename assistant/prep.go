@@ -17,6 +17,7 @@ import (
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
 	"github.com/taiwa-coach/taiwa/assistant/safety"
+	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
 // Event is one server-sent event of a streamed answer:
@@ -110,10 +111,14 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 		question anonymize.Text
 		g        guard
 		screened []safety.Text
+		checks   []knowledge.DocumentCheck
 	)
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		if sig, err = c.history.Signals(ctx, tx, req.MemberID, time.Now()); err != nil {
+			return err
+		}
+		if checks, err = c.kb.PlanChecks(ctx, tx, lang); err != nil {
 			return err
 		}
 		if req.SessionID != nil {
@@ -162,10 +167,11 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 	var similar []history.SessionMatch
 	if in.Referral == nil {
 		// Nothing is retrieved for a referral: it carries no coaching.
-		if in.Sources, similar, err = c.prepSources(ctx, db, lang, &sig, req.MemberID, question); err != nil {
+		planned := planConflicts(checks, question.String(), &sig)
+		if in.Sources, similar, err = c.prepSources(ctx, db, lang, &sig, req.MemberID, question, planned); err != nil {
 			return Plan{}, err
 		}
-		in.Conflicts = conflicts(question, &sig, in.Sources)
+		in.Conflicts = conflicts(planned, in.Sources)
 	}
 
 	plan := composePrep(in)
@@ -224,18 +230,22 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 	return plan, nil
 }
 
-// conflicts are the plan rules the manager's question runs into for this
-// member, each with the guidance to cite (its what-to-avoid section
-// first).
-func conflicts(question anonymize.Text, sig *history.Signals, sources []Source) []conflict {
+// conflicts are the checks the manager's plan runs into, each citing the
+// document that declares it (its what-to-avoid section first).
+func conflicts(planned []knowledge.DocumentCheck, sources []Source) []conflict {
 	var out []conflict
-	for _, r := range planConflicts(question.String(), sig) {
-		cf := conflict{Rule: r}
-		if src := pick(sources, []string{sectionAvoid, sectionMisconception, sectionPractice, sectionOther}, r.topic); src != nil {
-			cf.Source = src.N
-			if bs := bullets(src.Hit.Text); len(bs) > 0 {
+	for _, ch := range planned {
+		cf := conflict{Check: ch}
+		for _, sec := range []string{sectionAvoid, sectionMisconception, sectionPractice, sectionOther, sectionQuestions} {
+			i := slices.IndexFunc(sources, func(s Source) bool { return s.Hit.DocumentID == ch.DocumentID && s.Section == sec })
+			if i < 0 {
+				continue
+			}
+			cf.Source = sources[i].N
+			if bs := bullets(sources[i].Hit.Text); len(bs) > 0 {
 				cf.Quote = bs[0]
 			}
+			break
 		}
 		out = append(out, cf)
 	}
@@ -244,7 +254,8 @@ func conflicts(question anonymize.Text, sig *history.Signals, sources []Source) 
 
 // prepSources retrieves a prep's guidance and the member's past sessions
 // closest to the question, with every query text embedded in one call.
-func (c *Coach) prepSources(ctx context.Context, db DB, lang string, sig *history.Signals, memberID uuid.UUID, question anonymize.Text) ([]Source, []history.SessionMatch, error) {
+func (c *Coach) prepSources(ctx context.Context, db DB, lang string, sig *history.Signals, memberID uuid.UUID, question anonymize.Text,
+	planned []knowledge.DocumentCheck) ([]Source, []history.SessionMatch, error) {
 	queries := prepQueries(lang, sig, question)
 	texts := []string{question.String()}
 	for _, q := range queries {
@@ -260,7 +271,11 @@ func (c *Coach) prepSources(ctx context.Context, db DB, lang string, sig *histor
 		defer close(done)
 		similar = c.similarSessions(ctx, db, memberID, question, vecs)
 	}()
-	sources, err := c.retrieve(ctx, db, lang, queries, vecs)
+	var must []uuid.UUID
+	for _, ch := range planned {
+		must = append(must, ch.DocumentID)
+	}
+	sources, _, _, err := c.retrieveDocs(ctx, db, lang, queries, vecs, must)
 	<-done
 	return sources, similar, err
 }
@@ -292,9 +307,6 @@ func prepQueries(lang string, sig *history.Signals, question anonymize.Text) []q
 	}
 	if !question.Empty() {
 		qs = append(qs, query{Text: question.String()})
-		for _, r := range planConflicts(question.String(), sig) {
-			qs = append(qs, query{Text: r.query[lang], Topics: []string{r.topic}})
-		}
 	}
 	return qs
 }

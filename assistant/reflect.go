@@ -175,7 +175,7 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 // the three best documents: that is where a reflection's small step comes
 // from.
 func (c *Coach) retrieveWithNext(ctx context.Context, db DB, lang string, qs []query) ([]Source, error) {
-	sources, sections, docs, err := c.retrieveDocs(ctx, db, lang, qs, nil)
+	sources, sections, docs, err := c.retrieveDocs(ctx, db, lang, qs, nil, nil)
 	if err != nil || len(sources) == 0 {
 		return sources, err
 	}
@@ -300,5 +300,6 @@ func composeReflection(in reflectInput) Reflection {
 			r.Citations = append(r.Citations, ct)
 		}
 	}
+	renumber(r.Citations, r.Prompts)
 	return r
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -13,9 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/text/width"
 
-	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
 	"github.com/taiwa-coach/taiwa/assistant/safety"
 )
@@ -364,105 +361,6 @@ func SetContacts(ctx context.Context, tx pgx.Tx, c Caller, cs []Contact) ([]Cont
 		}
 	}
 	return Contacts(ctx, tx)
-}
-
-// planRule is a plan a manager may state that guidance warns against in a
-// member's situation: when the manager's words match plan and the member's
-// situation matches, the coach looks for guidance on topic (its
-// what-to-avoid section first) and cites it in a watch-out.
-type planRule struct {
-	name      string
-	plan      *regexp.Regexp
-	situation func(s *history.Signals) bool
-	topic     string
-	query     map[string]string
-}
-
-// statesPlan finds a manager talking about what they will do.
-var statesPlan = regexp.MustCompile(`つもり|予定|しようと思|させよう|させる|させたい|する(?:こと)?にし|言うつもり|伝えよう|` +
-	`i'?ll\b|i will\b|i'?m going to|i am going to|i plan to|i intend to|i want to|going to (?:push|tell|make)`)
-
-func requested(s *history.Signals, topic string) bool {
-	if s == nil {
-		return false
-	}
-	if s.Next != nil && slices.Contains(s.Next.Topics, topic) {
-		return true
-	}
-	for _, t := range s.RecurringTopics {
-		if t.Topic == topic {
-			return true
-		}
-	}
-	return false
-}
-
-func wantsStyle(s *history.Signals, style string) bool {
-	return s != nil && s.Next != nil && s.Next.Style != nil && *s.Next.Style == style
-}
-
-var planRules = []planRule{{
-	name: "pressure on a member who avoids challenges",
-	plan: regexp.MustCompile(`もっと厳しく|厳しく言|追い込|発破|プレッシャー|ハッパ|背中を押|ストレッチ|高い目標|もっと頑張|手を挙げさせ|` +
-		`push (?:\w+ )?(?:harder|more)|put (?:more )?pressure|pressure (?:him|her|them)|stretch goal|be tougher|tough love|step up|raise the bar`),
-	situation: func(s *history.Signals) bool { return requested(s, "challenge") || notesMention(s, challengeWords) },
-	topic:     "challenge",
-	query:     map[string]string{"ja": "挑戦を避ける メンバー 避けたい言動", "en": "member avoids challenges what to avoid"},
-}, {
-	name: "advice for a member who asked to be listened to",
-	plan: regexp.MustCompile(`アドバイス|助言|指摘|教えて(?:あげ|や)|解決策を|答えを|正解を|指導|` +
-		`advice|advise|tell (?:him|her|them) (?:what|how)|give (?:him|her|them) (?:the )?(?:answer|solution)|fix it for|correct (?:him|her|them)`),
-	situation: func(s *history.Signals) bool { return wantsStyle(s, "listen") },
-	topic:     "listening",
-	query:     map[string]string{"ja": "話を聴いてほしい 助言を控える 避けたい言動", "en": "just listen hold back advice what to avoid"},
-}, {
-	name: "more load on a member whose condition is falling",
-	plan: regexp.MustCompile(`任せ(?:る|よう|たい)|増やす|追加で|もっと(?:仕事|案件)|締め切りを前倒|残業|` +
-		`more work|more on (?:his|her|their) plate|another project|extra work|overtime|tighter deadline|take on more`),
-	situation: func(s *history.Signals) bool {
-		return s != nil && (s.Condition.Change == "down" || (s.Condition.Latest != nil && *s.Condition.Latest <= 2))
-	},
-	topic: "wellbeing",
-	query: map[string]string{"ja": "コンディション 低下 疲れ 負荷 避けたい言動", "en": "condition falling tired workload what to avoid"},
-}, {
-	name: "evaluation in the 1on1",
-	plan: regexp.MustCompile(`評価を伝え|査定|評定|ボーナス|昇給|人事評価|` +
-		`performance rating|appraisal|bonus|pay raise|salary|rating (?:him|her|them)`),
-	situation: func(s *history.Signals) bool { return s != nil },
-	topic:     "evaluation",
-	query:     map[string]string{"ja": "1on1 評価 切り分け 避けたい言動", "en": "separate evaluation from 1on1 what to avoid"},
-}}
-
-var challengeWords = regexp.MustCompile(`挑戦|チャレンジ|新しい(?:仕事|役割|案件)|手を挙げ|尻込み|避け|challenge|stretch|new role|hesitat|avoid`)
-
-func notesMention(s *history.Signals, re *regexp.Regexp) bool {
-	if s == nil {
-		return false
-	}
-	texts := []string{}
-	if s.Next != nil {
-		texts = append(texts, s.Next.Request.String(), s.Next.Notes.String())
-	}
-	for _, b := range s.LastSessions {
-		texts = append(texts, b.Request.String(), b.Notes.String())
-	}
-	return re.MatchString(strings.ToLower(strings.Join(texts, "\n")))
-}
-
-// planConflicts returns the rules the manager's stated plan runs into for
-// this member.
-func planConflicts(question string, s *history.Signals) []planRule {
-	q := strings.ToLower(width.Fold.String(question))
-	if !statesPlan.MatchString(q) {
-		return nil
-	}
-	var out []planRule
-	for _, r := range planRules {
-		if r.plan.MatchString(q) && r.situation(s) {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 func nonNil[T any](s []T) []T {

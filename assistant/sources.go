@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -103,7 +104,7 @@ const (
 // documents are relevant as a whole; those sections are what a manager
 // can use directly). Sources are numbered from 1 in order of relevance.
 func (c *Coach) retrieve(ctx context.Context, db DB, lang string, queries []query, vecs *queryVectors) ([]Source, error) {
-	sources, _, _, err := c.retrieveDocs(ctx, db, lang, queries, vecs)
+	sources, _, _, err := c.retrieveDocs(ctx, db, lang, queries, vecs, nil)
 	return sources, err
 }
 
@@ -161,8 +162,9 @@ func (v *queryVectors) vector(model, text string) []float32 {
 
 // retrieveDocs is retrieve that also returns the best documents, best
 // first, and all their sections, for a caller that wants other parts of
-// them.
-func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []query, vecs *queryVectors) ([]Source, []knowledge.Hit, []uuid.UUID, error) {
+// them. The what-to-avoid sections of the must documents (those whose plan
+// checks a stated plan ran into) are sources whatever the queries found.
+func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []query, vecs *queryVectors, must []uuid.UUID) ([]Source, []knowledge.Hit, []uuid.UUID, error) {
 	if vecs == nil {
 		texts := make([]string, len(queries))
 		for i, q := range queries {
@@ -195,6 +197,11 @@ func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []
 			}
 		}
 		docs = bestDocuments(found)
+		for _, id := range slices.Backward(must) {
+			if !slices.Contains(docs, id) {
+				docs = slices.Insert(docs, 0, id)
+			}
+		}
 		if len(docs) == 0 {
 			return nil
 		}
@@ -210,6 +217,12 @@ func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []
 	add := func(h knowledge.Hit, found bool) {
 		if len(out) < maxSources {
 			out = append(out, Source{N: len(out) + 1, Hit: h, Section: sectionOf(h.HeadingPath), Found: found})
+		}
+	}
+	for _, h := range sections {
+		if slices.Contains(must, h.DocumentID) && sectionOf(h.HeadingPath) == sectionAvoid && !seen[h.ChunkID] {
+			seen[h.ChunkID] = true
+			add(h, false)
 		}
 	}
 	for _, h := range found {
@@ -250,14 +263,24 @@ func plain(s string) string {
 }
 
 // lead is the first sentence of a list item (the bold phrase, in the
-// starter pack's style).
+// starter pack's style), without a one-word label before it ("Plan:",
+// "Do.") that reads as a raw heading once quoted.
 func lead(item string) string {
+	if m := labelRE.FindStringSubmatch(item); m != nil {
+		item = m[1]
+	}
 	ss := knowledge.Sentences(item)
 	if len(ss) == 0 {
 		return item
 	}
+	if len(ss) > 1 && utf8.RuneCountInString(strings.Trim(ss[0], ".。 ")) <= 6 {
+		return ss[1]
+	}
 	return ss[0]
 }
+
+// labelRE is a list item that starts with a short label and a colon.
+var labelRE = regexp.MustCompile(`^[A-Za-z]{1,12}[:：]\s*(.{8,})$`)
 
 // unquote strips the quotation marks around a question: 「…」 or "…".
 func unquote(s string) string {

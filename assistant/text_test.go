@@ -53,9 +53,6 @@ func TestMessages(t *testing.T) {
 	for _, k := range []string{SensitiveHarassment, SensitiveDiscrimination, SensitiveCrisis, SensitiveLegal} {
 		dynamic = append(dynamic, "sensitive."+k)
 	}
-	for _, r := range planRules {
-		dynamic = append(dynamic, "conflict."+r.topic)
-	}
 	dynamic = append(dynamic, "owner.manager", "owner.member")
 	for _, k := range dynamic {
 		if _, ok := messages["ja"][k]; !ok {

@@ -25,6 +25,8 @@ type frontMatter struct {
 	Topics   []string `yaml:"topics,flow"`
 	Tags     []string `yaml:"tags,flow,omitempty"`
 	Status   string   `yaml:"status,omitempty"`
+	// PlanChecks: see PlanCheck.
+	PlanChecks []PlanCheck `yaml:"plan_checks,omitempty"`
 }
 
 // ParseMarkdown reads a Markdown file with YAML front matter (title,
@@ -50,7 +52,8 @@ func ParseMarkdown(data []byte) (Input, Status, error) {
 	}
 	body := s[4+end+4:]
 	body = strings.TrimPrefix(strings.TrimLeft(body, "-"), "\n")
-	in := Input{Title: fm.Title, Body: strings.TrimSpace(body) + "\n", Language: cmpOr(fm.Lang, fm.Language), Topics: fm.Topics, Tags: fm.Tags}
+	in := Input{Title: fm.Title, Body: strings.TrimSpace(body) + "\n", Language: cmpOr(fm.Lang, fm.Language), Topics: fm.Topics, Tags: fm.Tags,
+		PlanChecks: fm.PlanChecks}
 	if err := in.check(); err != nil {
 		return Input{}, "", err
 	}
@@ -73,7 +76,7 @@ func cmpOr(a, b string) string {
 // Markdown renders a document as Markdown with front matter: what export
 // writes and import reads back.
 func (d Document) Markdown() []byte {
-	fm := frontMatter{Title: d.Title, Lang: d.Language, Topics: d.Topics, Tags: d.Tags, Status: string(d.Status)}
+	fm := frontMatter{Title: d.Title, Lang: d.Language, Topics: d.Topics, Tags: d.Tags, Status: string(d.Status), PlanChecks: d.PlanChecks}
 	var b bytes.Buffer
 	b.WriteString("---\n")
 	enc := yaml.NewEncoder(&b)

@@ -80,7 +80,7 @@ func (b *Base) SyncStarter(ctx context.Context, db DB) (SyncStats, error) {
 			}
 			d := existing[0]
 			if d.Title == in.Title && d.Body == in.Body && d.Language == in.Language &&
-				slices.Equal(d.Topics, in.Topics) && slices.Equal(d.Tags, in.Tags) {
+				slices.Equal(d.Topics, in.Topics) && slices.Equal(d.Tags, in.Tags) && slices.EqualFunc(d.PlanChecks, in.PlanChecks, PlanCheck.equal) {
 				st.Unchanged++
 				return nil
 			}

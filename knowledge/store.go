@@ -28,20 +28,21 @@ const (
 
 // Document is one piece of guidance.
 type Document struct {
-	ID         uuid.UUID  `json:"id"`
-	OrgID      uuid.UUID  `json:"org_id"`
-	Title      string     `json:"title"`
-	Body       string     `json:"body"`
-	Language   string     `json:"language"`
-	Topics     []string   `json:"topics"`
-	Tags       []string   `json:"tags"`
-	Status     Status     `json:"status"`
-	Version    int        `json:"version"`
-	AuthorID   *uuid.UUID `json:"author_id"`
-	StarterKey *string    `json:"starter_key"`
-	CopiedFrom *uuid.UUID `json:"copied_from"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	ID         uuid.UUID   `json:"id"`
+	OrgID      uuid.UUID   `json:"org_id"`
+	Title      string      `json:"title"`
+	Body       string      `json:"body"`
+	Language   string      `json:"language"`
+	Topics     []string    `json:"topics"`
+	Tags       []string    `json:"tags"`
+	PlanChecks []PlanCheck `json:"plan_checks"`
+	Status     Status      `json:"status"`
+	Version    int         `json:"version"`
+	AuthorID   *uuid.UUID  `json:"author_id"`
+	StarterKey *string     `json:"starter_key"`
+	CopiedFrom *uuid.UUID  `json:"copied_from"`
+	CreatedAt  time.Time   `json:"created_at"`
+	UpdatedAt  time.Time   `json:"updated_at"`
 	// Starter is true for the read-only starter pack, Hidden when the
 	// caller's organization hid it.
 	Starter bool `json:"starter"`
@@ -58,6 +59,8 @@ type Input struct {
 	Language string   `json:"language"`
 	Topics   []string `json:"topics"`
 	Tags     []string `json:"tags"`
+	// PlanChecks are the plans the document warns against (see PlanCheck).
+	PlanChecks []PlanCheck `json:"plan_checks"`
 }
 
 // check validates and normalizes in.
@@ -103,10 +106,13 @@ func (in *Input) check() error {
 		return fmt.Errorf("%w: more than 30 tags", ErrInvalid)
 	}
 	in.Tags = tags
-	return nil
+	if in.PlanChecks == nil {
+		in.PlanChecks = []PlanCheck{}
+	}
+	return checkPlanChecks(in.PlanChecks)
 }
 
-const docColumns = `d.id, d.org_id, d.title, d.body, d.language, d.topics, d.tags, d.status, d.version,
+const docColumns = `d.id, d.org_id, d.title, d.body, d.language, d.topics, d.tags, d.plan_checks, d.status, d.version,
 	d.author_id, d.starter_key, d.copied_from, d.created_at, d.updated_at,
 	d.org_id = '00000000-0000-0000-0000-000000000000' AS starter,
 	EXISTS (SELECT FROM kb_hidden h WHERE h.document_id = d.id) AS hidden`
@@ -196,9 +202,9 @@ func (b *Base) Create(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, author *u
 		status = StatusDraft // a flagged document waits for a curator to confirm it
 	}
 	id := uuid.Must(uuid.NewV7())
-	_, err := tx.Exec(ctx, `INSERT INTO documents (org_id, id, title, body, language, topics, tags, status, author_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		orgID, id, in.Title, in.Body, in.Language, in.Topics, in.Tags, status, author)
+	_, err := tx.Exec(ctx, `INSERT INTO documents (org_id, id, title, body, language, topics, tags, plan_checks, status, author_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		orgID, id, in.Title, in.Body, in.Language, in.Topics, in.Tags, in.PlanChecks, status, author)
 	if err != nil {
 		return Document{}, fmt.Errorf("create document: %w", err)
 	}
@@ -208,8 +214,8 @@ func (b *Base) Create(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, author *u
 // saved records the current state of a document as a version and
 // re-indexes it.
 func (b *Base) saved(ctx context.Context, tx pgx.Tx, orgID, id uuid.UUID) (Document, error) {
-	_, err := tx.Exec(ctx, `INSERT INTO document_versions (org_id, document_id, version, title, body, language, topics, tags, status, author_id)
-		SELECT org_id, id, version, title, body, language, topics, tags, status, author_id FROM documents
+	_, err := tx.Exec(ctx, `INSERT INTO document_versions (org_id, document_id, version, title, body, language, topics, tags, plan_checks, status, author_id)
+		SELECT org_id, id, version, title, body, language, topics, tags, plan_checks, status, author_id FROM documents
 		WHERE org_id = $1 AND id = $2`, orgID, id)
 	if err != nil {
 		return Document{}, fmt.Errorf("save version: %w", err)
@@ -255,9 +261,9 @@ func (b *Base) Update(ctx context.Context, tx pgx.Tx, id uuid.UUID, author *uuid
 
 // update saves in as the next version of d; in is already checked.
 func (b *Base) update(ctx context.Context, tx pgx.Tx, d Document, author *uuid.UUID, in Input) (Document, error) {
-	_, err := tx.Exec(ctx, `UPDATE documents SET title = $3, body = $4, language = $5, topics = $6, tags = $7,
+	_, err := tx.Exec(ctx, `UPDATE documents SET title = $3, body = $4, language = $5, topics = $6, tags = $7, plan_checks = $9,
 		author_id = coalesce($8, author_id), version = version + 1, updated_at = now()
-		WHERE org_id = $1 AND id = $2`, d.OrgID, d.ID, in.Title, in.Body, in.Language, in.Topics, in.Tags, author)
+		WHERE org_id = $1 AND id = $2`, d.OrgID, d.ID, in.Title, in.Body, in.Language, in.Topics, in.Tags, author, in.PlanChecks)
 	if err != nil {
 		return Document{}, fmt.Errorf("update document: %w", err)
 	}
@@ -306,16 +312,17 @@ func (b *Base) Delete(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
 
 // Version is one saved state of a document.
 type Version struct {
-	DocumentID uuid.UUID  `json:"document_id"`
-	Version    int        `json:"version"`
-	Title      string     `json:"title"`
-	Body       string     `json:"body,omitempty"`
-	Language   string     `json:"language"`
-	Topics     []string   `json:"topics"`
-	Tags       []string   `json:"tags"`
-	Status     Status     `json:"status"`
-	AuthorID   *uuid.UUID `json:"author_id"`
-	CreatedAt  time.Time  `json:"created_at"`
+	DocumentID uuid.UUID   `json:"document_id"`
+	Version    int         `json:"version"`
+	Title      string      `json:"title"`
+	Body       string      `json:"body,omitempty"`
+	Language   string      `json:"language"`
+	Topics     []string    `json:"topics"`
+	Tags       []string    `json:"tags"`
+	PlanChecks []PlanCheck `json:"plan_checks"`
+	Status     Status      `json:"status"`
+	AuthorID   *uuid.UUID  `json:"author_id"`
+	CreatedAt  time.Time   `json:"created_at"`
 }
 
 // Versions lists a document's versions, newest first, without bodies.
@@ -323,7 +330,7 @@ func (b *Base) Versions(ctx context.Context, tx pgx.Tx, id uuid.UUID) ([]Version
 	if _, err := b.Get(ctx, tx, id); err != nil {
 		return nil, err
 	}
-	rows, _ := tx.Query(ctx, `SELECT document_id, version, title, '' AS body, language, topics, tags, status, author_id, created_at
+	rows, _ := tx.Query(ctx, `SELECT document_id, version, title, '' AS body, language, topics, tags, plan_checks, status, author_id, created_at
 		FROM document_versions WHERE document_id = $1 ORDER BY version DESC`, id)
 	vs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Version])
 	if err != nil {
@@ -334,7 +341,7 @@ func (b *Base) Versions(ctx context.Context, tx pgx.Tx, id uuid.UUID) ([]Version
 
 // GetVersion returns one version of a document, with its body.
 func (b *Base) GetVersion(ctx context.Context, tx pgx.Tx, id uuid.UUID, version int) (Version, error) {
-	rows, _ := tx.Query(ctx, `SELECT document_id, version, title, body, language, topics, tags, status, author_id, created_at
+	rows, _ := tx.Query(ctx, `SELECT document_id, version, title, body, language, topics, tags, plan_checks, status, author_id, created_at
 		FROM document_versions WHERE document_id = $1 AND version = $2`, id, version)
 	v, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Version])
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -353,7 +360,7 @@ func (b *Base) Restore(ctx context.Context, tx pgx.Tx, id uuid.UUID, version int
 	if err != nil {
 		return Document{}, err
 	}
-	return b.Update(ctx, tx, id, author, Input{Title: v.Title, Body: v.Body, Language: v.Language, Topics: v.Topics, Tags: v.Tags}, 0)
+	return b.Update(ctx, tx, id, author, Input{Title: v.Title, Body: v.Body, Language: v.Language, Topics: v.Topics, Tags: v.Tags, PlanChecks: v.PlanChecks}, 0)
 }
 
 // SetHidden hides or shows a starter document for the caller's organization.
@@ -383,7 +390,7 @@ func (b *Base) Copy(ctx context.Context, tx pgx.Tx, orgID, id uuid.UUID, author 
 	if err != nil {
 		return Document{}, err
 	}
-	d, err := b.Create(ctx, tx, orgID, author, Input{Title: src.Title, Body: src.Body, Language: src.Language, Topics: src.Topics, Tags: src.Tags}, StatusDraft)
+	d, err := b.Create(ctx, tx, orgID, author, Input{Title: src.Title, Body: src.Body, Language: src.Language, Topics: src.Topics, Tags: src.Tags, PlanChecks: src.PlanChecks}, StatusDraft)
 	if err != nil {
 		return Document{}, err
 	}

@@ -6,6 +6,7 @@
 package history
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -334,6 +335,10 @@ func (in *SessionInput) check(validTopic func(string) bool) error {
 	if in.Status == "held" && in.HeldAt == nil && in.ScheduledAt == nil {
 		now := time.Now()
 		in.HeldAt = &now
+	}
+	if at := cmp.Or(in.HeldAt, in.ScheduledAt); in.Status == "held" && at.After(time.Now().Add(12*time.Hour)) {
+		// Half a day of slack for time zones; later is a typo in the date.
+		return fmt.Errorf("%w: a 1on1 cannot be held on a future date (%s); log it as scheduled, or correct the date", ErrInvalid, at.Format(time.DateOnly))
 	}
 	if in.RequestStyle != nil && !slices.Contains(Styles, *in.RequestStyle) {
 		return fmt.Errorf("%w: request_style %q is not one of %s", ErrInvalid, *in.RequestStyle, strings.Join(Styles, ", "))

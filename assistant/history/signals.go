@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"time"
 
@@ -34,6 +35,22 @@ type Signals struct {
 	Implementation  *float64           `json:"implementation_rate"`
 	Feedback        Figures            `json:"feedback"`
 	LastReflection  []ReflectionAnswer `json:"last_reflection"`
+	// DoneActions are the actions done since the last 1on1 but one (at
+	// most doneWindow ago), newest first: a plan acknowledges them.
+	DoneActions []DoneAction `json:"done_actions"`
+	// StatusStreak counts the latest held 1on1s in a row whose notes are
+	// progress reports only.
+	StatusStreak int `json:"status_streak"`
+	// AdvisedDespiteListen says the member asked to be listened to last
+	// time and the notes record advice given.
+	AdvisedDespiteListen bool `json:"advised_despite_listen"`
+}
+
+// DoneAction is an action completed recently.
+type DoneAction struct {
+	Text    anonymize.Text `json:"text"`
+	Owner   string         `json:"owner"`
+	DaysAgo int            `json:"days_ago"`
 }
 
 // SessionBrief is one session, compact.
@@ -167,7 +184,7 @@ const (
 type signalInput struct {
 	Member     Member
 	Sessions   []Session // newest first
-	Actions    []Action  // open ones
+	Actions    []Action  // open ones, and those done within doneWindow
 	Ratings    []rating  // oldest first
 	Reflection []ReflectionAnswer
 }
@@ -185,7 +202,8 @@ func (s *Store) Signals(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now 
 	if in.Sessions, err = pgx.CollectRows(rows, pgx.RowToStructByNameLax[Session]); err != nil {
 		return Signals{}, fmt.Errorf("signals: %w", err)
 	}
-	rows, _ = tx.Query(ctx, `SELECT `+actionColumns+` FROM actions WHERE member_id = $1 AND status = 'open' ORDER BY created_at, id`, memberID)
+	rows, _ = tx.Query(ctx, `SELECT `+actionColumns+` FROM actions WHERE member_id = $1
+		AND (status = 'open' OR status = 'done' AND closed_at >= $2) ORDER BY created_at, id`, memberID, now.Add(-doneWindow))
 	if in.Actions, err = pgx.CollectRows(rows, pgx.RowToStructByName[Action]); err != nil {
 		return Signals{}, fmt.Errorf("signals: %w", err)
 	}
@@ -337,16 +355,62 @@ func computeSignals(now time.Time, in signalInput) Signals {
 	})
 	sig.Styles, sig.Feedback = styleFigures(in.Ratings, styles)
 
-	for _, a := range in.Actions {
+	sig.OpenActions, sig.DoneActions = actionSignals(now, in.Actions)
+	sig.StatusStreak, sig.AdvisedDespiteListen = streaks(held)
+	return sig
+}
+
+// actionSignals splits actions into the open ones, oldest first, with
+// their age, and the recently done ones, newest first.
+func actionSignals(now time.Time, actions []Action) (open []OpenAction, done []DoneAction) {
+	open, done = []OpenAction{}, []DoneAction{}
+	for _, a := range actions {
+		if a.Status == "done" {
+			if a.ClosedAt != nil {
+				done = append(done, DoneAction{Text: a.Text, Owner: a.Owner, DaysAgo: days(now.Sub(*a.ClosedAt))})
+			}
+			continue
+		}
 		oa := OpenAction{ID: a.ID, Text: a.Text, Owner: a.Owner, DueDate: a.DueDate, AgeDays: days(now.Sub(a.CreatedAt))}
 		if a.DueDate != nil {
 			if due, err := time.Parse(time.DateOnly, *a.DueDate); err == nil && now.After(due.Add(24*time.Hour)) {
 				oa.Overdue = true
 			}
 		}
-		sig.OpenActions = append(sig.OpenActions, oa)
+		open = append(open, oa)
 	}
-	return sig
+	slices.SortStableFunc(done, func(a, b DoneAction) int { return cmp.Compare(a.DaysAgo, b.DaysAgo) })
+	return open, done
+}
+
+// doneWindow is how long a completed action is worth acknowledging.
+const doneWindow = 45 * 24 * time.Hour
+
+var (
+	// statusWords are what progress reports are made of; personalWords
+	// what a 1on1 about the person holds.
+	statusWords   = regexp.MustCompile(`(?i)進捗|報告|予定通り|予定どおり|順調|タスク|スケジュール|遅れ|完了|対応中|チケット|スプリント|status|progress|update|on track|ticket|sprint|deadline|delivered|shipped|behind schedule`)
+	personalWords = regexp.MustCompile(`(?i)気持ち|不安|悩|キャリア|やりたい|疲|体調|もや|モヤ|将来|成長|感じ|つらい|辛い|嬉し|うれし|楽し|やりがい|関係|相談|本音|feel|felt|worr|career|tired|stress|want to|grow|concern|enjoy|frustrat|excited|anxious|confiden|motivat`)
+	// adviceWords record advice given.
+	adviceWords = regexp.MustCompile(`(?i)助言|アドバイス|提案した|伝えた|指摘|教えた|すべきと|ように言った|advised|advice|suggested|recommended|told (?:him|her|them) to|pointed out|gave (?:some |a few )?(?:tips|pointers)`)
+)
+
+// streaks reads the latest held 1on1s (newest first): how many in a row
+// were progress reports only, and whether the latest one gave advice to a
+// member who had asked to be listened to.
+func streaks(held []Session) (status int, advisedDespiteListen bool) {
+	for _, s := range held {
+		n := s.Notes.String()
+		if !statusWords.MatchString(n) || personalWords.MatchString(n) {
+			break
+		}
+		status++
+	}
+	if len(held) > 0 {
+		last := held[0]
+		advisedDespiteListen = last.RequestStyle != nil && *last.RequestStyle == "listen" && adviceWords.MatchString(last.Notes.String())
+	}
+	return status, advisedDespiteListen
 }
 
 // safetyWindow is how far back the safety screen reads a member's history:
@@ -366,8 +430,8 @@ func (s *Store) SafetyTexts(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, 
 	rows, _ := tx.Query(ctx, `
 		WITH recent AS (
 			SELECT id, request_from, request_text, notes,
-				status = 'scheduled' OR id = (SELECT id FROM sessions WHERE member_id = $1 AND status = 'held'
-					ORDER BY coalesce(held_at, scheduled_at, created_at) DESC, id DESC LIMIT 1) AS fresh
+				status = 'scheduled' OR coalesce(id = (SELECT id FROM sessions WHERE member_id = $1 AND status = 'held'
+					ORDER BY coalesce(held_at, scheduled_at, created_at) DESC, id DESC LIMIT 1), false) AS fresh
 			FROM sessions
 			WHERE member_id = $1 AND (status = 'scheduled' OR coalesce(held_at, scheduled_at, created_at) >= $2))
 		SELECT CASE WHEN request_from = 'member' THEN 'intake' ELSE 'question' END, request_text, fresh FROM recent WHERE request_text <> ''

@@ -190,6 +190,19 @@ func TestSignals(t *testing.T) {
 			}
 		},
 	}, {
+		name: "status-only streak, advice after a request to listen, a done action",
+		in: signalInput{Sessions: []Session{
+			sess(1, "held", 7, request("listen"), func(s *Session) { s.Notes = stored("進捗の報告。予定通り。助言として、先に仕様を固めるよう伝えた。") }),
+			sess(2, "held", 14, func(s *Session) { s.Notes = stored("Status: migration 70%, on track.") }),
+			sess(3, "held", 21, func(s *Session) { s.Notes = stored("進捗のみ。タスクは順調。") }),
+			sess(4, "held", 28, func(s *Session) { s.Notes = stored("キャリアの不安について話した。") }),
+		}, Actions: []Action{{ID: id(5), Text: stored("runbookを書く"), Owner: "member", Status: "done", CreatedAt: now.Add(-20 * 24 * time.Hour), ClosedAt: ptr(now.Add(-3 * 24 * time.Hour))}}},
+		check: func(t *testing.T, s Signals) {
+			if s.StatusStreak != 3 || !s.AdvisedDespiteListen || len(s.DoneActions) != 1 || s.DoneActions[0].DaysAgo != 3 || len(s.OpenActions) != 0 {
+				t.Errorf("streak %d, advised %v, done %+v, open %d; want 3, true, one 3 days ago, none open", s.StatusStreak, s.AdvisedDespiteListen, s.DoneActions, len(s.OpenActions))
+			}
+		},
+	}, {
 		name: "a held 1on1 dated in the future is not the last one",
 		in:   signalInput{Sessions: []Session{sess(1, "held", -1460), sess(2, "held", 10)}},
 		check: func(t *testing.T, s Signals) {

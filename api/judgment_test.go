@@ -1,0 +1,241 @@
+package api
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant"
+	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/migrations/pgtest"
+)
+
+var updateJudgment = flag.Bool("update-judgment", false, "rewrite testdata/judgment/outputs from the current offline coach")
+
+// scenario is one member's history and the manager's question, written
+// blind (testdata/judgment/scenarios.jsonl, with rubric.md) to judge the
+// offline coach's plans.
+type scenario struct {
+	ID       string `json:"id"`
+	Lang     string `json:"lang"`
+	About    string `json:"about"`
+	Alias    string `json:"alias"`
+	Sessions []struct {
+		Status    string   `json:"status"`
+		DaysAgo   int      `json:"days_ago"`
+		DaysAhead int      `json:"days_ahead"`
+		Condition *int     `json:"condition"`
+		Style     *string  `json:"style"`
+		Topics    []string `json:"topics"`
+		Request   string   `json:"request"`
+		Notes     string   `json:"notes"`
+		Actions   []struct {
+			Text      string `json:"text"`
+			Owner     string `json:"owner"`
+			DueInDays *int   `json:"due_in_days"`
+			Done      bool   `json:"done"`
+		} `json:"actions"`
+		Reflection []history.ReflectionInput `json:"reflection"`
+		Feedback   *history.Feedback         `json:"feedback"`
+		Intake     *history.Intake           `json:"intake"`
+	} `json:"sessions"`
+	Question string `json:"question"`
+	Expect   struct {
+		PlanConflict *bool  `json:"plan_conflict"`
+		Notes        string `json:"notes"`
+	} `json:"expect"`
+}
+
+// TestJudgmentScenarios runs the offline coach on every scenario through
+// the API and compares each plan, rendered as the judge reads it, with
+// testdata/judgment/outputs (-update-judgment rewrites them). It prints
+// how many stated plans that go against the guidance were flagged, and
+// how many fitting ones were.
+func TestJudgmentScenarios(t *testing.T) {
+	scenarios := readScenarios(t, "testdata/judgment/scenarios.jsonl")
+	srv := newTestServer(t, coachDeps(t, nil, 0))
+	org := pgtest.NewOrg(t, db)
+	var conflicts, flagged, fits, falseFlags int
+	for _, sc := range scenarios {
+		t.Run(sc.ID, func(t *testing.T) {
+			mgr, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+			err := db.Operator().InTx(t.Context(), func(tx pgx.Tx) error {
+				_, err := tx.Exec(t.Context(), `UPDATE users SET language = $2 WHERE id = $1`, mgr.UserID, sc.Lang)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			member := seedScenario(t, srv, tok, sc)
+			var p assistant.Plan
+			if resp := call(t, srv, "POST", member+"/prep", tok, map[string]any{"question": sc.Question}, &p); resp.StatusCode != 200 {
+				t.Fatalf("prep = %d", resp.StatusCode)
+			}
+			warned := strings.Contains(renderPlan(p), planWarning[sc.Lang])
+			if e := sc.Expect.PlanConflict; e != nil && *e {
+				conflicts++
+				if warned {
+					flagged++
+				}
+			} else if e != nil {
+				fits++
+				if warned {
+					falseFlags++
+				}
+			}
+			got := renderScenario(sc, p)
+			path := filepath.Join("testdata", "judgment", "outputs", sc.ID+".md")
+			if *updateJudgment {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (go test ./api -run TestJudgmentScenarios -update-judgment)", err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s\n(go test ./api -run TestJudgmentScenarios -update-judgment to accept)", path, diff)
+			}
+		})
+	}
+	t.Logf("plans that go against the guidance flagged: %d of %d; fitting plans flagged: %d of %d", flagged, conflicts, falseFlags, fits)
+}
+
+// planWarning starts a watch-out on a stated plan (text.go, watch.plan).
+var planWarning = map[string]string{"ja": "ご予定について：", "en": "About your plan:"}
+
+func readScenarios(t *testing.T, path string) []scenario {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []scenario
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var s scenario
+		d := json.NewDecoder(strings.NewReader(sc.Text()))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&s); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// seedScenario makes the scenario's member and history through the API
+// and returns the member's path.
+func seedScenario(t *testing.T, srv *httptest.Server, tok string, sc scenario) string {
+	t.Helper()
+	status := func(method, path, token string, body, out any) int {
+		return call(t, srv, method, path, token, body, out).StatusCode
+	}
+	var m redacted[history.Member]
+	if resp := status("POST", "/api/members", tok, map[string]any{"alias": sc.Alias}, &m); resp != 201 {
+		t.Fatalf("create member = %d", resp)
+	}
+	member := "/api/members/" + m.Data.ID.String()
+	for _, s := range sc.Sessions {
+		at := time.Now().AddDate(0, 0, s.DaysAhead-s.DaysAgo).UTC().Format(time.RFC3339)
+		body := map[string]any{"status": s.Status, "condition": s.Condition, "request_style": s.Style,
+			"request_topics": s.Topics, "request_text": s.Request, "notes": s.Notes}
+		if s.Status == "held" {
+			body["held_at"] = at
+		} else {
+			body["scheduled_at"] = at
+		}
+		if s.Intake != nil {
+			body["request_style"], body["request_topics"], body["request_text"] = nil, nil, ""
+		}
+		var actions []map[string]any
+		for _, a := range s.Actions {
+			am := map[string]any{"text": a.Text, "owner": a.Owner}
+			if a.DueInDays != nil {
+				am["due_date"] = time.Now().AddDate(0, 0, *a.DueInDays).Format(time.DateOnly)
+			}
+			actions = append(actions, am)
+		}
+		body["actions"] = actions
+		var sess redacted[history.Session]
+		if resp := status("POST", member+"/sessions", tok, body, &sess); resp != 201 {
+			t.Fatalf("create session = %d", resp)
+		}
+		path := "/api/sessions/" + sess.Data.ID.String()
+		for i, a := range s.Actions {
+			if a.Done {
+				if resp := status("PATCH", "/api/actions/"+sess.Data.Actions[i].ID.String(), tok, map[string]any{"status": "done"}, nil); resp != 200 {
+					t.Fatalf("close action = %d", resp)
+				}
+			}
+		}
+		if len(s.Reflection) > 0 {
+			if resp := status("PUT", path+"/reflection/answers", tok, map[string]any{"answers": s.Reflection}, nil); resp != 200 {
+				t.Fatalf("reflection = %d", resp)
+			}
+		}
+		for phase, answer := range map[string]any{"feedback": s.Feedback, "intake": s.Intake} {
+			if answer == (*history.Feedback)(nil) || answer == (*history.Intake)(nil) {
+				continue
+			}
+			var l createdLink
+			if resp := status("POST", path+"/links", tok, map[string]any{"phase": phase}, &l); resp != 201 {
+				t.Fatalf("create %s link = %d", phase, resp)
+			}
+			if resp := status("POST", "/api/member-links/"+l.Token+"/"+phase, "", answer, nil); resp != 200 {
+				t.Fatalf("%s = %d", phase, resp)
+			}
+		}
+	}
+	return member
+}
+
+var isoDate = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
+
+// renderScenario is what the judge reads: the scenario as written, then
+// the plan as the manager sees it, with the cited passages. Dates are
+// made relative to the day of the run, so the outputs stay stable.
+func renderScenario(sc scenario, p assistant.Plan) string {
+	var b strings.Builder
+	raw, _ := json.MarshalIndent(sc, "", "  ")
+	fmt.Fprintf(&b, "# %s\n\n## Scenario\n\n```json\n%s\n```\n\n## Plan (offline)\n\n%s", sc.ID, raw, renderPlan(p))
+	today, _ := time.Parse(time.DateOnly, time.Now().Format(time.DateOnly))
+	return isoDate.ReplaceAllStringFunc(b.String(), func(d string) string {
+		day, err := time.Parse(time.DateOnly, d)
+		if err != nil {
+			return d
+		}
+		return fmt.Sprintf("(day %+d)", int(day.Sub(today).Hours()/24))
+	})
+}
+
+func renderPlan(p assistant.Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", p.String())
+	if len(p.Citations) > 0 {
+		b.WriteString("\n[citations]\n")
+		for _, c := range p.Citations {
+			fmt.Fprintf(&b, "[%d] %s > %s: %q\n", c.N, c.Title, strings.Join(c.HeadingPath, " > "), c.Quote)
+		}
+	}
+	return b.String()
+}

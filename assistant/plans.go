@@ -1,0 +1,122 @@
+package assistant
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+
+	"golang.org/x/text/width"
+
+	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/knowledge"
+)
+
+// A stated plan is weighed against the guidance: each published document
+// may declare the plans it warns against and for which members
+// (knowledge.PlanCheck). The coach knows the members; the curators know
+// the plans.
+
+// statesPlan finds a manager talking about what they will do.
+var statesPlan = regexp.MustCompile(`つもり|予定|しようと思|させよう|させる|させたい|する(?:こと)?にし|言うつもり|伝えよう|` +
+	`しようかな|しようか|してみよう|(?:よう|こう)と思|思って(?:います|る)|考えて(?:います|る)|たいと思|` +
+	`ようかと|ましょうか|おうかな|ておこう|てもらおう|ちゃおう|` +
+	`i'?ll\b|i will\b|i'?m going to|i am going to|i plan to|i intend to|i want to|i'?d like to|i'?m thinking (?:of|about)|` +
+	`i think i'?ll|i was thinking|my plan is|planning to|gonna|going to (?:push|tell|make)|i'?ll just|let me|` +
+	`(?:should|could|can) i\b|is it ok(?:ay)? (?:if|to)|what if i\b|maybe i\b`)
+
+var (
+	// howQuestion asks how to do something, and states no plan ("How do I
+	// encourage her?").
+	howQuestion = regexp.MustCompile(`^\s*(?:how (?:do|can|should|would|to)\b|what (?:is|are|should|can)\b|why\b|どう(?:すれば|したら|やって|やれば)|どのように|どうやって|なぜ|何を(?:すれば|したら))`)
+	// asks ends like a question.
+	asks = regexp.MustCompile(`(?:[?？]|か|かな|でしょうか|ですか)\s*$`)
+)
+
+// isPlan reports whether the manager's words are to be weighed as a plan:
+// anything but a question of how to (plans come as "I'll…", "might be
+// time to…", "〜します", "〜しちゃおうかな", and many more).
+func isPlan(question string) bool {
+	q := strings.ToLower(width.Fold.String(question))
+	return statesPlan.MatchString(q) || !howQuestion.MatchString(q)
+}
+
+// isQuestion reports whether the manager's words ask something rather than
+// state what they will do: a question goes on the agenda, a plan is only
+// weighed.
+func isQuestion(question string) bool {
+	q := strings.ToLower(width.Fold.String(strings.TrimSpace(question)))
+	return (howQuestion.MatchString(q) || asks.MatchString(q)) && !statesPlan.MatchString(q)
+}
+
+// situations are what the coach tells of a member from the history, for
+// each of knowledge.Situations.
+var situations = map[string]func(*history.Signals) bool{
+	"any":                     func(*history.Signals) bool { return true },
+	"asked-to-listen":         asked("listen"),
+	"asked-for-advice":        asked("advise"),
+	"asked-to-think-together": asked("think-together"),
+	"asked-for-encouragement": asked("encourage"),
+	"asked-to-decide":         asked("decide"),
+	"asked-to-report":         asked("report"),
+	"condition-falling": func(s *history.Signals) bool {
+		return s != nil && (s.Condition.Change == "down" || s.Condition.Latest != nil && *s.Condition.Latest <= 2)
+	},
+	"avoids-challenges": func(s *history.Signals) bool { return requested(s, "challenge") || notesMention(s, challengeWords) },
+	"new-member":        func(s *history.Signals) bool { return s == nil || s.Held < 2 },
+}
+
+// asked is the situation of a member who asked for style this time.
+func asked(style string) func(*history.Signals) bool {
+	return func(s *history.Signals) bool {
+		return s != nil && s.Next != nil && s.Next.Style != nil && *s.Next.Style == style
+	}
+}
+
+func requested(s *history.Signals, topic string) bool {
+	if s == nil {
+		return false
+	}
+	if s.Next != nil && slices.Contains(s.Next.Topics, topic) {
+		return true
+	}
+	return slices.ContainsFunc(s.RecurringTopics, func(t history.TopicCount) bool { return t.Topic == topic })
+}
+
+var challengeWords = regexp.MustCompile(`挑戦|チャレンジ|新しい(?:仕事|役割|案件)|手を挙げ|尻込み|避け|自信がな|荷が重|まだ早い|` +
+	`challenge|stretch|new role|hesitat|avoid|not ready|out of (?:my|her|his|their) depth|comfort zone|safe option`)
+
+// notesMention reports whether the member's requests and the manager's
+// notes match re.
+func notesMention(s *history.Signals, re *regexp.Regexp) bool {
+	if s == nil {
+		return false
+	}
+	texts := []string{}
+	if s.Next != nil {
+		texts = append(texts, s.Next.Request.String(), s.Next.Notes.String())
+	}
+	for _, b := range s.LastSessions {
+		texts = append(texts, b.Request.String(), b.Notes.String())
+	}
+	return re.MatchString(strings.ToLower(strings.Join(texts, "\n")))
+}
+
+// planConflicts returns the checks the manager's stated plan runs into for
+// this member: the plan matches and every situation holds.
+func planConflicts(checks []knowledge.DocumentCheck, question string, s *history.Signals) []knowledge.DocumentCheck {
+	if !isPlan(question) {
+		return nil
+	}
+	q := strings.ToLower(width.Fold.String(question))
+	var out []knowledge.DocumentCheck
+	for _, c := range checks {
+		holds := !slices.ContainsFunc(c.When, func(w string) bool {
+			f := situations[w]
+			return f == nil || !f(s)
+		})
+		if holds && c.Matches(q) && !slices.ContainsFunc(out, func(o knowledge.DocumentCheck) bool { return o.DocumentID == c.DocumentID }) {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,150 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// PlanCheck is a kind of plan a document warns against, for members in
+// given situations: curators declare it in the front matter, so what the
+// coach flags in a manager's stated plan is guidance, not code.
+//
+//	plan_checks:
+//	  - when: [avoids-challenges]
+//	    plans: ['いきなり.*任せ', '大きな(案件|プロジェクト)を']
+//	    watch: いきなり大きな役割を渡すと、…
+//
+// Every situation in When must hold for the member, and one of Plans (RE2
+// regular expressions, matched case-insensitively against the manager's
+// words, in the document's language) must match.
+type PlanCheck struct {
+	When  []string `json:"when" yaml:"when,flow"`
+	Plans []string `json:"plans" yaml:"plans"`
+	// Unless are patterns of the plans that fit: "a small, optional first
+	// step" is no push, whatever else the words match.
+	Unless []string `json:"unless,omitempty" yaml:"unless,omitempty"`
+	Watch  string   `json:"watch" yaml:"watch"`
+}
+
+// Situations are what the coach can tell about a member from the history,
+// for PlanCheck.When.
+var Situations = []string{
+	"any",              // every member
+	"asked-to-listen",  // the member asked to be listened to this time
+	"asked-for-advice", // ... for advice
+	"asked-to-think-together",
+	"asked-for-encouragement",
+	"asked-to-decide",   // ... for the manager to decide
+	"asked-to-report",   // ... only to report progress
+	"condition-falling", // self-reported condition falling or low
+	"avoids-challenges", // requests or notes speak of avoiding challenges
+	"new-member",        // fewer than two 1on1s held
+}
+
+const (
+	maxPlanChecks   = 20
+	maxPlanPatterns = 30
+)
+
+// checkPlanChecks validates what a curator wrote.
+func checkPlanChecks(cs []PlanCheck) error {
+	if len(cs) > maxPlanChecks {
+		return fmt.Errorf("%w: at most %d plan checks", ErrInvalid, maxPlanChecks)
+	}
+	for i, c := range cs {
+		n := i + 1
+		if len(c.When) == 0 {
+			return fmt.Errorf("%w: plan check %d: when lists no situation (use [any])", ErrInvalid, n)
+		}
+		for _, w := range c.When {
+			if !slices.Contains(Situations, w) {
+				return fmt.Errorf("%w: plan check %d: situation %q is not one of %s", ErrInvalid, n, w, strings.Join(Situations, ", "))
+			}
+		}
+		if len(c.Plans) == 0 || len(c.Plans) > maxPlanPatterns {
+			return fmt.Errorf("%w: plan check %d: 1 to %d plans", ErrInvalid, n, maxPlanPatterns)
+		}
+		if len(c.Unless) > maxPlanPatterns {
+			return fmt.Errorf("%w: plan check %d: at most %d unless patterns", ErrInvalid, n, maxPlanPatterns)
+		}
+		for _, p := range slices.Concat(c.Plans, c.Unless) {
+			if strings.TrimSpace(p) == "" || utf8.RuneCountInString(p) > 200 {
+				return fmt.Errorf("%w: plan check %d: each plan is 1 to 200 characters", ErrInvalid, n)
+			}
+			if _, err := regexp.Compile("(?i)" + p); err != nil {
+				return fmt.Errorf("%w: plan check %d: %q is not a regular expression: %v", ErrInvalid, n, p, err)
+			}
+		}
+		if w := strings.TrimSpace(c.Watch); w == "" || utf8.RuneCountInString(w) > 500 {
+			return fmt.Errorf("%w: plan check %d: watch is 1 to 500 characters", ErrInvalid, n)
+		}
+	}
+	return nil
+}
+
+func (c PlanCheck) equal(d PlanCheck) bool {
+	return slices.Equal(c.When, d.When) && slices.Equal(c.Plans, d.Plans) && slices.Equal(c.Unless, d.Unless) && c.Watch == d.Watch
+}
+
+// DocumentCheck is a plan check with the published document that makes it.
+type DocumentCheck struct {
+	DocumentID uuid.UUID
+	Title      string
+	PlanCheck
+	plans, unless []*regexp.Regexp
+}
+
+// ForDocument readies c to be matched, as a check of document id.
+// Patterns that do not compile (checked on save, so none but in rows
+// stored before) are left out.
+func (c PlanCheck) ForDocument(id uuid.UUID, title string) DocumentCheck {
+	compile := func(ps []string) []*regexp.Regexp {
+		var out []*regexp.Regexp
+		for _, p := range ps {
+			if re, err := regexp.Compile("(?i)" + p); err == nil {
+				out = append(out, re)
+			}
+		}
+		return out
+	}
+	return DocumentCheck{DocumentID: id, Title: title, PlanCheck: c, plans: compile(c.Plans), unless: compile(c.Unless)}
+}
+
+// Matches reports whether the manager's words match one of the check's
+// plans and none of the plans that fit.
+func (c DocumentCheck) Matches(words string) bool {
+	match := func(re *regexp.Regexp) bool { return re.MatchString(words) }
+	return slices.ContainsFunc(c.plans, match) && !slices.ContainsFunc(c.unless, match)
+}
+
+// PlanChecks returns the plan checks of the published, visible documents
+// in lang (the caller's organization's and the starter pack's).
+func (b *Base) PlanChecks(ctx context.Context, tx pgx.Tx, lang string) ([]DocumentCheck, error) {
+	rows, _ := tx.Query(ctx, `SELECT d.id, d.title, d.plan_checks FROM documents d
+		WHERE d.status = 'published' AND d.language = $1 AND d.plan_checks <> '[]'
+		  AND NOT EXISTS (SELECT FROM kb_hidden h WHERE h.document_id = d.id)
+		ORDER BY d.org_id = '00000000-0000-0000-0000-000000000000', d.id`, lang)
+	var out []DocumentCheck
+	var (
+		id     uuid.UUID
+		title  string
+		checks []PlanCheck
+	)
+	_, err := pgx.ForEachRow(rows, []any{&id, &title, &checks}, func() error {
+		for _, c := range checks {
+			out = append(out, c.ForDocument(id, title))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("plan checks: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,94 @@
+package knowledge_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/taiwa-coach/taiwa/knowledge"
+	"github.com/taiwa-coach/taiwa/migrations/pgtest"
+)
+
+// TestPlanChecksFrontMatter: what a curator may write in plan_checks, and
+// what is refused with a reason.
+func TestPlanChecksFrontMatter(t *testing.T) {
+	doc := func(checks string) []byte {
+		return []byte("---\ntitle: T\nlang: en\ntopics: [listening]\n" + checks + "---\n\n## Avoid\n\n- Advice first.\n")
+	}
+	tests := []struct {
+		name, checks, err string
+	}{
+		{"none", "", ""},
+		{"one", "plan_checks:\n- when: [asked-to-listen]\n  plans: ['advice|advise']\n  unless: ['just listen']\n  watch: They asked you to listen.\n", ""},
+		{"unknown situation", "plan_checks:\n- when: [sad]\n  plans: ['x']\n  watch: w\n", `situation "sad"`},
+		{"no situation", "plan_checks:\n- plans: ['x']\n  watch: w\n", "when lists no situation"},
+		{"bad pattern", "plan_checks:\n- when: [any]\n  plans: ['(advice']\n  watch: w\n", "not a regular expression"},
+		{"no watch", "plan_checks:\n- when: [any]\n  plans: ['x']\n", "watch is 1 to 500"},
+		{"no plans", "plan_checks:\n- when: [any]\n  plans: []\n  watch: w\n", "1 to 30 plans"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, _, err := knowledge.ParseMarkdown(doc(tt.checks))
+			switch {
+			case tt.err == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+				t.Fatalf("err = %v, want %q", err, tt.err)
+			case tt.err == "" && tt.name == "one":
+				c := in.PlanChecks[0].ForDocument(uuid.Nil, "T")
+				for words, want := range map[string]bool{"i'll give her advice": true, "i'll just listen, no advice": false, "i'll ask her": false} {
+					if c.Matches(words) != want {
+						t.Errorf("Matches(%q) = %v, want %v", words, !want, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestPlanChecksStored: checks are stored with the document, kept in its
+// versions and export, and read back only while it is published.
+func TestPlanChecksStored(t *testing.T) {
+	kb := newBase(t, nil)
+	org := pgtest.NewOrg(t, db)
+	in := knowledge.Input{Title: "Listening", Body: "## Avoid\n\n- Advice first.\n", Language: "en", Topics: []string{"listening"},
+		PlanChecks: []knowledge.PlanCheck{{When: []string{"asked-to-listen"}, Plans: []string{"advice"}, Watch: "They asked you to listen."}}}
+	var checks []knowledge.DocumentCheck
+	err := db.OrgScope(org).InTx(t.Context(), func(tx pgx.Tx) error {
+		d, err := kb.Create(t.Context(), tx, org, nil, in, knowledge.StatusDraft)
+		if err != nil {
+			return err
+		}
+		if checks, err = kb.PlanChecks(t.Context(), tx, "en"); err != nil {
+			return err
+		}
+		for _, c := range checks {
+			if c.DocumentID == d.ID {
+				t.Errorf("a draft's checks are read: %+v", c)
+			}
+		}
+		if d, err = kb.SetStatus(t.Context(), tx, d.ID, nil, knowledge.StatusPublished, true); err != nil {
+			return err
+		}
+		if checks, err = kb.PlanChecks(t.Context(), tx, "en"); err != nil {
+			return err
+		}
+		back, _, err := knowledge.ParseMarkdown(d.Markdown())
+		if err != nil || len(back.PlanChecks) != 1 || back.PlanChecks[0].Watch != "They asked you to listen." {
+			t.Errorf("export round trip: %+v, %v", back.PlanChecks, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, c := range checks {
+		found = found || c.Watch == "They asked you to listen." && c.Matches("i'll give advice")
+	}
+	if !found {
+		t.Errorf("the published document's check is not read: %+v", checks)
+	}
+}
