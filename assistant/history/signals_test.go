@@ -192,7 +192,9 @@ func TestSignals(t *testing.T) {
 	}, {
 		name: "status-only streak, advice after a request to listen, a done action",
 		in: signalInput{Sessions: []Session{
-			sess(1, "held", 7, request("listen"), func(s *Session) { s.Notes = stored("進捗の報告。予定通り。助言として、先に仕様を固めるよう伝えた。") }),
+			sess(1, "held", 7, request("listen"), func(s *Session) {
+				s.Notes = stored("進捗の報告。予定通り。助言として、先に仕様を固めるよう伝えた。")
+			}),
 			sess(2, "held", 14, func(s *Session) { s.Notes = stored("Status: migration 70%, on track.") }),
 			sess(3, "held", 21, func(s *Session) { s.Notes = stored("進捗のみ。タスクは順調。") }),
 			sess(4, "held", 28, func(s *Session) { s.Notes = stored("キャリアの不安について話した。") }),
