@@ -161,7 +161,7 @@ func TestPlanChecksBlind(t *testing.T) {
 					if warned {
 						flagged++
 					} else {
-						t.Logf("%s: not flagged: %s", sc.ID, sc.Question)
+						t.Logf("%s: not flagged (referral %v): %s", sc.ID, p.Referral != nil, sc.Question)
 					}
 				case e != nil:
 					fits++

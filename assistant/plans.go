@@ -63,6 +63,11 @@ var situations = map[string]func(*history.Signals) bool{
 	},
 	"avoids-challenges": func(s *history.Signals) bool { return requested(s, "challenge") || notesMention(s, challengeWords) },
 	"new-member":        func(s *history.Signals) bool { return s == nil || s.Held < 2 },
+	"manager-promise-open": func(s *history.Signals) bool {
+		return s != nil && slices.ContainsFunc(s.OpenActions, func(a history.OpenAction) bool {
+			return a.Owner == "manager" && (a.Overdue || a.AgeDays >= 14)
+		})
+	},
 }
 
 // asked is the situation of a member who asked for style this time.

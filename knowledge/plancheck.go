@@ -41,11 +41,12 @@ var Situations = []string{
 	"asked-for-advice", // ... for advice
 	"asked-to-think-together",
 	"asked-for-encouragement",
-	"asked-to-decide",   // ... for the manager to decide
-	"asked-to-report",   // ... only to report progress
-	"condition-falling", // self-reported condition falling or low
-	"avoids-challenges", // requests or notes speak of avoiding challenges
-	"new-member",        // fewer than two 1on1s held
+	"asked-to-decide",      // ... for the manager to decide
+	"asked-to-report",      // ... only to report progress
+	"condition-falling",    // self-reported condition falling or low
+	"avoids-challenges",    // requests or notes speak of avoiding challenges
+	"new-member",           // fewer than two 1on1s held
+	"manager-promise-open", // an action the manager owns is open past its date or for two weeks
 }
 
 const (
