@@ -50,7 +50,9 @@ type ChatAnswer struct {
 	Referral         *Referral  `json:"referral,omitempty"`
 	NoGuidance       bool       `json:"no_guidance"`
 	DroppedCitations int        `json:"dropped_citations"`
-	Language         string     `json:"language"`
+	// UnsupportedDropped: see Plan.
+	UnsupportedDropped int    `json:"unsupported_dropped"`
+	Language           string `json:"language"`
 	// Trimmed counts earlier turns left out to fit the context budget.
 	Trimmed int `json:"trimmed"`
 }
@@ -225,8 +227,9 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 				return ChatAnswer{}, err
 			}
 			if reason == "" {
-				body, cited, dropped := checkCitations(sanitize(reply.Text), len(sources))
-				a.Mode, a.Model, a.Text, a.DroppedCitations = ModeLLM, c.llm.Model(), body, dropped
+				body, unsupported, markers := dropUnsupported(sanitize(reply.Text), len(sources))
+				body, cited, dropped := checkCitations(body, len(sources))
+				a.Mode, a.Model, a.Text, a.DroppedCitations, a.UnsupportedDropped = ModeLLM, c.llm.Model(), body, dropped+markers, unsupported
 				if reply.Cut {
 					a.Notice = msg(lang, "answer.cut")
 				}

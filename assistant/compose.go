@@ -43,9 +43,12 @@ type Plan struct {
 	// NoGuidance is set when retrieval found nothing relevant: the plan
 	// then draws on the history only, and the query is recorded as a
 	// content gap.
-	NoGuidance       bool   `json:"no_guidance"`
-	DroppedCitations int    `json:"dropped_citations"`
-	Language         string `json:"language"`
+	NoGuidance       bool `json:"no_guidance"`
+	DroppedCitations int  `json:"dropped_citations"`
+	// UnsupportedDropped counts a model's sentences left out because every
+	// source they cited was invented.
+	UnsupportedDropped int    `json:"unsupported_dropped"`
+	Language           string `json:"language"`
 
 	// conflicts are the watch-outs on a stated plan that runs against the
 	// guidance: kept in both modes, whatever a model writes.

@@ -337,7 +337,6 @@ func TestParseAnswer(t *testing.T) {
 	want := map[string][]Item{
 		"agenda": {
 			{Text: "冒頭で調子を聞く [2]", Cites: []int{2}},
-			{Text: "存在しない番号", Cites: []int{}},
 			{Text: "次回の約束 [1]", Cites: []int{1}},
 		},
 		"questions":  {{Text: "「最近どう？」 [3]", Cites: []int{3}}},
@@ -346,8 +345,9 @@ func TestParseAnswer(t *testing.T) {
 	if diff := cmp.Diff(want, p.sections); diff != "" {
 		t.Errorf("sections (-want +got):\n%s", diff)
 	}
-	if p.summary != "全体として、聴くことに徹しましょう [1]。" || p.dropped != 2 {
-		t.Errorf("summary %q, dropped %d; want 2 dropped", p.summary, p.dropped)
+	// "存在しない番号 [9]" cites only an invented source: left out.
+	if p.summary != "全体として、聴くことに徹しましょう [1]。" || p.dropped != 2 || p.unsupported != 1 {
+		t.Errorf("summary %q, dropped %d, unsupported %d; want 2 dropped, 1 unsupported", p.summary, p.dropped, p.unsupported)
 	}
 	if !slices.Equal(p.cited, []int{1, 2, 3}) {
 		t.Errorf("cited = %v", p.cited)
@@ -387,4 +387,22 @@ func stored(s string) anonymize.Text {
 	var t anonymize.Text
 	t.Scan(s)
 	return t
+}
+
+func TestDropUnsupported(t *testing.T) {
+	tests := []struct {
+		in, want string
+		n        int
+	}{
+		{"聴くことに徹しましょう [1]。存在しない根拠です [42]。", "聴くことに徹しましょう [1]。", 1},
+		{"Listen first [1]. This stands on nothing [9]. No citation here.", "Listen first [1]. No citation here.", 1},
+		{"Mixed [1, 9] stays.", "Mixed [1, 9] stays.", 0},
+		{"- 調子を聞く [2]\n- 作り話 [7]\n- 次回の約束", "- 調子を聞く [2]\n\n- 次回の約束", 1},
+	}
+	for _, tt := range tests {
+		got, n, _ := dropUnsupported(tt.in, 3)
+		if strings.TrimSpace(got) != tt.want || n != tt.n {
+			t.Errorf("dropUnsupported(%q) = %q, %d; want %q, %d", tt.in, got, n, tt.want, tt.n)
+		}
+	}
 }

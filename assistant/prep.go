@@ -476,7 +476,7 @@ func llmPlan(offline Plan, in prepInput, text string) Plan {
 	plan.Agenda = nonNil(p.sections["agenda"])
 	plan.Questions = nonNil(p.sections["questions"])
 	plan.WatchOuts = nonNil(p.sections["watch_outs"])
-	plan.DroppedCitations = p.dropped
+	plan.DroppedCitations, plan.UnsupportedDropped = p.dropped, p.unsupported
 	cited := p.cited
 	for _, w := range offline.conflicts {
 		plan.WatchOuts = append(plan.WatchOuts, w)

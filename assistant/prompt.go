@@ -228,8 +228,42 @@ func keepCitations(text string, sources int) (string, []int, int) {
 type parsed struct {
 	summary  string
 	sections map[string][]Item
-	dropped  int
-	cited    []int
+	dropped  int // citation markers to no source
+	// unsupported counts the sentences dropped because every source they
+	// cited was invented: what stands on nothing is not shown as if cited.
+	unsupported int
+	cited       []int
+}
+
+// sentenceRE is a sentence or a line of an answer.
+var sentenceRE = regexp.MustCompile(`[^。．.!?！？\n]+(?:[。．.!?！？]+|\n|$)(?:\s*\[\d{1,3}(?:\s*[,、]\s*\d{1,3})*\])*`)
+
+// dropUnsupported removes the sentences of text whose citations all name
+// no source, and counts them and the markers they held. A sentence with no
+// citation stays.
+func dropUnsupported(text string, sources int) (out string, sentences, markers int) {
+	out = sentenceRE.ReplaceAllStringFunc(text, func(s string) string {
+		ms := citeRE.FindAllStringSubmatch(s, -1)
+		if len(ms) == 0 {
+			return s
+		}
+		for _, m := range ms {
+			for _, c := range citeNumbers(m[1]) {
+				if c >= 1 && c <= sources {
+					return s
+				}
+			}
+		}
+		sentences++
+		for _, m := range ms {
+			markers += len(citeNumbers(m[1]))
+		}
+		if strings.HasSuffix(s, "\n") {
+			return "\n"
+		}
+		return ""
+	})
+	return out, sentences, markers
 }
 
 // parseAnswer splits text at [section] lines into list items, with
@@ -242,6 +276,9 @@ func parseAnswer(text string, sources int) parsed {
 	cur, start := "summary", 0
 	var summary []string
 	flush := func(body string) {
+		body, unsupported, markers := dropUnsupported(body, sources)
+		p.unsupported += unsupported
+		p.dropped += markers
 		body, cites, dropped := checkCitations(body, sources)
 		p.dropped += dropped
 		for _, n := range cites {
