@@ -275,20 +275,24 @@ var isoDate = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
 
 // renderScenario is what the judge reads: the scenario as written, then
 // the plan as the manager sees it, with the cited passages. Dates are
-// made relative to the day of the run, so the outputs stay stable.
+// moved as if the run were on renderDay, so the outputs stay stable and
+// still read as dates.
 func renderScenario(sc scenario, p assistant.Plan) string {
 	var b strings.Builder
 	raw, _ := json.MarshalIndent(sc, "", "  ")
-	fmt.Fprintf(&b, "# %s\n\n## Scenario\n\n```json\n%s\n```\n\n## Plan (offline)\n\n%s", sc.ID, raw, renderPlan(p))
+	fmt.Fprintf(&b, "# %s\n\n## Scenario (the prep is on %s)\n\n```json\n%s\n```\n\n## Plan (offline)\n\n%s",
+		sc.ID, renderDay.Format(time.DateOnly), raw, renderPlan(p))
 	today, _ := time.Parse(time.DateOnly, time.Now().Format(time.DateOnly))
 	return isoDate.ReplaceAllStringFunc(b.String(), func(d string) string {
 		day, err := time.Parse(time.DateOnly, d)
 		if err != nil {
 			return d
 		}
-		return fmt.Sprintf("(day %+d)", int(day.Sub(today).Hours()/24))
+		return renderDay.Add(day.Sub(today)).Format(time.DateOnly)
 	})
 }
+
+var renderDay = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
 func renderPlan(p assistant.Plan) string {
 	var b strings.Builder

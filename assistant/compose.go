@@ -139,6 +139,34 @@ func pick(sources []Source, sections []string, topics ...string) *Source {
 	return nil
 }
 
+// styleWords name each requested style in guidance, so a style's
+// watch-out cites the guidance on that style, not another's.
+var styleWords = map[string]*regexp.Regexp{
+	"listen":         regexp.MustCompile(`(?i)聴いて|聞いてほしい|傾聴|聞き役|just listen|listen`),
+	"advise":         regexp.MustCompile(`(?i)助言|アドバイス|advice|advise`),
+	"think-together": regexp.MustCompile(`(?i)一緒に考え|think (it through )?together`),
+	"encourage":      regexp.MustCompile(`(?i)励まし|励ます|encourag`),
+	"decide":         regexp.MustCompile(`(?i)判断|決めて|decide|decision`),
+	"report":         regexp.MustCompile(`(?i)報告|report`),
+}
+
+// pickStyle is pick for a style's response-style guidance: the source
+// whose title or heading names the style first, else any on the topic.
+func pickStyle(sources []Source, sections []string, style string) *Source {
+	if re := styleWords[style]; re != nil {
+		for _, sec := range sections {
+			for i := range sources {
+				s := &sources[i]
+				if s.Section == sec && slices.Contains(s.Hit.Topics, "response-style") &&
+					re.MatchString(s.Hit.Title+" "+strings.Join(s.Hit.HeadingPath, " ")) {
+					return s
+				}
+			}
+		}
+	}
+	return pick(sources, sections, "response-style")
+}
+
 // truncate folds s's whitespace and cuts it to at most runes characters,
 // the last one an ellipsis when it was cut.
 func truncate(s string, runes int) string {
@@ -250,10 +278,15 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	pdca := pick(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, "pdca")
 	if sig != nil {
 		agenda = append(agenda, continuity(lang, sig)...)
+		// The member's words are in the summary already: the agenda
+		// points to them rather than repeat them.
 		if n := sig.Next; n != nil && !n.Request.Empty() {
-			agenda = append(agenda, Item{Text: msg(lang, "agenda.request", truncate(n.Request.String(), requestRunes)), Cites: []int{}})
+			agenda = append(agenda, Item{Text: msg(lang, "agenda.request.own"), Cites: []int{}})
 		} else if n != nil && len(n.Topics) > 0 {
 			agenda = append(agenda, Item{Text: msg(lang, "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
+		}
+		if it, ok := stylePrep(lang, sig); ok {
+			agenda = append(agenda, it)
 		}
 		if len(sig.OpenActions) > 0 {
 			agenda = append(agenda, citeFirst(cite, pdca, msg(lang, "agenda.followup", len(sig.OpenActions))))
@@ -284,6 +317,10 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 			n++
 		}
 	}
+	if asked("listen")(sig) {
+		// A member who asked to be listened to is not sent off with tasks.
+		return append(agenda, Item{Text: msg(lang, "agenda.close.listen"), Cites: []int{}})
+	}
 	return append(agenda, citeFirst(cite, pdca, msg(lang, "agenda.close")))
 }
 
@@ -304,6 +341,24 @@ func checkIn(in prepInput, cite *citer) Item {
 	return Item{Text: msg(lang, "agenda.checkin"), Cites: []int{}}
 }
 
+// stylePrep is what to prepare for the response the member asked for:
+// options for advice, the call for a decision, a named action for
+// encouragement.
+func stylePrep(lang string, sig *history.Signals) (Item, bool) {
+	if sig.Next == nil || sig.Next.Style == nil || *sig.Next.Style == "listen" {
+		return Item{}, false
+	}
+	style := *sig.Next.Style
+	if style == "encourage" {
+		for _, a := range sig.DoneActions {
+			if a.Owner == "member" {
+				return Item{Text: msg(lang, "agenda.style.encourage.done", truncate(a.Text.String(), 60)), Cites: []int{}}, true
+			}
+		}
+	}
+	return Item{Text: msg(lang, "agenda.style."+style), Cites: []int{}}, true
+}
+
 // continuity carries the last 1on1s into this one: the manager's own open
 // promises first (a member notices a promise kept or not), then what the
 // member completed.
@@ -313,33 +368,50 @@ func continuity(lang string, sig *history.Signals) []Item {
 		if a.Owner != "manager" || len(out) >= 2 {
 			continue
 		}
-		extra := ""
+		key := "agenda.promise"
 		if a.Overdue {
-			extra = msg(lang, "followup.overdue")
+			key = "agenda.promise.overdue"
 		}
-		out = append(out, Item{Text: msg(lang, "agenda.promise", truncate(a.Text.String(), 80), a.AgeDays, extra), Cites: []int{}})
+		out = append(out, Item{Text: msg(lang, key, truncate(a.Text.String(), 80), a.AgeDays), Cites: []int{}})
 	}
 	for i, a := range sig.DoneActions {
 		if i == 2 {
 			break
 		}
-		out = append(out, Item{Text: msg(lang, "agenda.done", truncate(a.Text.String(), 80)), Cites: []int{}})
+		key := "agenda.done"
+		if a.Owner == "manager" {
+			key = "agenda.done.manager"
+		}
+		out = append(out, Item{Text: msg(lang, key, truncate(a.Text.String(), 80)), Cites: []int{}})
 	}
 	return out
 }
 
 // prepQuestions are the guidance's own questions that fit the moment,
-// best sources first.
+// open ones first, best sources first.
 func prepQuestions(in prepInput, cite *citer) []Item {
+	var open, closed []bullet
+	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*3) {
+		switch {
+		case !fitsMoment(b.text, in.Signals):
+		case openQuestion.MatchString(b.text):
+			open = append(open, b)
+		default:
+			closed = append(closed, b)
+		}
+	}
 	questions := []Item{}
-	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*2) {
-		if len(questions) == maxQuestions || !fitsMoment(b.text, in.Signals) {
-			continue
+	for _, b := range append(open, closed...) {
+		if len(questions) == maxQuestions {
+			break
 		}
 		questions = append(questions, cite.item(unquote(b.text), b.n, b.text))
 	}
 	return questions
 }
+
+// openQuestion asks what, how or which, not yes or no.
+var openQuestion = regexp.MustCompile(`(?i)何|どう|どんな|どの|どこ|どれ|なぜ|いつ|誰|\b(what|how|which|where|when|who|why)\b`)
 
 var (
 	// afterMeeting are questions for after a 1on1, not before it.
@@ -349,6 +421,11 @@ var (
 		"listen": regexp.MustCompile(`(?i)聴いて|聞いてほしい|聞くだけ|just listen`),
 		"advise": regexp.MustCompile(`(?i)助言がほしい|アドバイスがほしい|want (?:my )?advice`),
 	}
+	// offersView leads to the manager's view or a fix: not for a member
+	// who asked to be listened to. handsBack returns the choice to the
+	// member: not for one who asked the manager to decide.
+	offersView = regexp.MustCompile(`(?i)私の(考え|意見|見方)|アドバイス|助言|解決策|どうすれば(解決|よくな)|my (view|advice|take|suggestion)|share my|what should you do`)
+	handsBack  = regexp.MustCompile(`(?i)どうしたい|あなたなら|どちらを選|自分で決め|what would you (choose|decide|do)|your call|which would you pick`)
 	// sinceLastTime are questions about a previous 1on1.
 	sinceLastTime = regexp.MustCompile(`(?i)前回|この前の1on1|last time|last 1on1|since we last`)
 )
@@ -368,6 +445,9 @@ func fitsMoment(q string, sig *history.Signals) bool {
 		if st != style && re.MatchString(q) {
 			return false
 		}
+	}
+	if style == "listen" && offersView.MatchString(q) || style == "decide" && handsBack.MatchString(q) {
+		return false
 	}
 	return !(sinceLastTime.MatchString(q) && (sig == nil || len(sig.LastSessions) == 0))
 }
@@ -391,7 +471,7 @@ func prepWatchOuts(in prepInput, cite *citer) (watch, conflicts []Item) {
 		style := *sig.Next.Style
 		// The style's own guidance first, then listening for "listen".
 		secs := []string{sectionAvoid, sectionPractice, sectionMisconception, sectionOther}
-		src := pick(in.Sources, secs, "response-style")
+		src := pickStyle(in.Sources, secs, style)
 		if src == nil && style == "listen" {
 			src = pick(in.Sources, secs, "listening")
 		}
@@ -515,15 +595,18 @@ func actionsSummary(lang string, actions []history.OpenAction) string {
 	return msg(lang, "summary.actions", len(actions), overdue)
 }
 
-// citeFirst makes an item citing src's first list item, or no citation
-// when src is nil.
+// citeFirst makes an item citing src's first list item of substance (not
+// a one-word label such as "Do."), or no citation when src is nil.
 func citeFirst(c *citer, src *Source, text string) Item {
 	if src == nil {
 		return Item{Text: text, Cites: []int{}}
 	}
 	quote := ""
-	if bs := bullets(src.Hit.Text); len(bs) > 0 {
-		quote = bs[0]
+	for _, b := range bullets(src.Hit.Text) {
+		if utf8.RuneCountInString(strings.Trim(b, ".。 ")) > 6 {
+			quote = b
+			break
+		}
 	}
 	return c.item(text, src.N, quote)
 }

@@ -49,6 +49,9 @@ func TestMessages(t *testing.T) {
 	var dynamic []string
 	for _, s := range history.Styles {
 		dynamic = append(dynamic, "style."+s, "watch.style."+s)
+		if s != "listen" {
+			dynamic = append(dynamic, "agenda.style."+s)
+		}
 	}
 	for _, k := range []string{SensitiveHarassment, SensitiveDiscrimination, SensitiveCrisis, SensitiveLegal} {
 		dynamic = append(dynamic, "sensitive."+k)

@@ -890,7 +890,8 @@ func (r *Redactor) hiraganaName(raw string, start, end int, honorific string) (i
 			name := raw[a:end]
 			n := utf8.RuneCountInString(name)
 			last, _ := utf8.DecodeLastRuneInString(name)
-			known := r.book.all[name] && !strings.ContainsRune("のがはをにもとで", last)
+			// 経験のある先輩: a word the dictionary knows is no name.
+			known := r.book.all[name] && !r.book.words[name] && !strings.ContainsRune("のがはをにもとで", last)
 			if known || nickname && !adverb && n >= 2 && n <= 4 {
 				return a, name
 			}

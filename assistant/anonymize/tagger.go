@@ -123,12 +123,16 @@ func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 // listed as no names, titles, work tools, and one Latin letter (an
 // initial, the way aliases are written: Aさん).
 func neverTagged(s string) bool {
-	if katakanaRoles[s] || notNames[s] || neverName[s] || tools[strings.ToLower(s)] {
+	if katakanaRoles[s] || notNames[s] || neverName[s] || tools[strings.ToLower(s)] || contractions[strings.ToLower(s)] {
 		return true
 	}
 	c := charClass(s)
 	return (c == "Latin" || c == "latin" || c == "LATIN") && utf8.RuneCountInString(s) < 2
 }
+
+// contractions are what is left of a word before n't (Didn't): never a
+// name.
+var contractions = setOf("didn", "doesn", "isn", "wasn", "couldn", "shouldn", "wouldn", "hasn", "haven", "hadn", "aren", "weren", "don", "won", "can", "mustn", "needn", "ain")
 
 // tools are products people write about at work, named like people
 // (Jira, Asana, Miro): never a person to the tagger.
