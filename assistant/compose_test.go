@@ -224,6 +224,12 @@ func TestComposeReflection(t *testing.T) {
 		{"shared-comment-ja", reflectInput{Lang: "ja", Session: sess, Previous: ptr(2), Signals: sig, Comment: stored("最後まで聞いてもらえて安心しました。"),
 			Sources: sourcesFrom(t, "ja/response-style-listen.md")}},
 		{"bare-en", reflectInput{Lang: "en", Session: history.Session{Status: "held"}, Signals: &history.Signals{Alias: "Member 5"}}},
+		// The notes of this 1on1 show advice to a member who asked to be
+		// listened to, and only progress.
+		{"advised-status-en", reflectInput{Lang: "en", Session: history.Session{ID: uuid.UUID{15: 11}, Status: "held", RequestStyle: ptr("listen"),
+			Notes: stored("Status: migration 80%. Advised him to split the ticket.")},
+			Signals: &history.Signals{Alias: "Member 6", LastSessions: []history.SessionBrief{{ID: uuid.UUID{15: 11}}}, AdvisedDespiteListen: true, StatusStreak: 1},
+			Sources: sourcesFrom(t, "en/just-listen.md")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -260,6 +260,16 @@ func composeReflection(in reflectInput) Reflection {
 			ps = append(ps, Item{Text: msg(lang, "reflect.condition.up", *in.Previous, *s.Condition), Cites: []int{}})
 		}
 	}
+	// What the notes of this 1on1 show, when it is the latest one.
+	if len(sig.LastSessions) > 0 && sig.LastSessions[0].ID == s.ID {
+		if sig.AdvisedDespiteListen {
+			src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionOther}, "listening", "response-style")
+			ps = append(ps, citeFirst(cite, src, msg(lang, "reflect.advised")))
+		}
+		if sig.StatusStreak >= 1 {
+			ps = append(ps, Item{Text: msg(lang, "reflect.status"), Cites: []int{}})
+		}
+	}
 	carried := 0
 	for _, a := range sig.OpenActions {
 		if !slices.ContainsFunc(s.Actions, func(x history.Action) bool { return x.ID == a.ID }) {

@@ -107,6 +107,8 @@ var messages = map[string]map[string]string{
 		"reflect.comment":                "%sが共有してくれたコメント「%s」を読んで、次回に活かしたいことは何ですか？",
 		"reflect.next":                   "次の1on1までに試す小さな一歩：%s　これをどう実践しますか？",
 		"reflect.talk":                   "今回の1on1で、話していた時間はあなたと%sのどちらが長かったですか？",
+		"reflect.advised":                "本人は「聴いてほしい」と希望していましたが、メモには助言した記録があります。どこで助言に切り替わりましたか？そのとき本人はどう受け取っていたと思いますか？",
+		"reflect.status":                 "今回のメモは進捗の報告が中心です。本人自身のこと（気持ち、困りごと、これからのこと）は聞けましたか？次回、どんな問いで聞いてみますか？",
 	},
 	"en": {
 		"list.sep":                       ", ",
@@ -206,6 +208,8 @@ var messages = map[string]map[string]string{
 		"reflect.comment":                "%s shared a comment: \"%s\". What will you take from it into the next 1on1?",
 		"reflect.next":                   "A small step to try before the next 1on1: %s How will you put it into practice?",
 		"reflect.talk":                   "In this 1on1, who spoke more, you or %s?",
+		"reflect.advised":                "They asked you to listen, and your notes record advice. Where did you switch to advising, and how do you think they took it?",
+		"reflect.status":                 "Your notes for this 1on1 are mostly a progress report. Did you hear about them (how they feel, what is hard, what is next)? What will you ask next time?",
 	},
 }
 
