@@ -65,7 +65,10 @@ type scenario struct {
 // how many stated plans that go against the guidance were flagged, and
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
-	scenarios := readScenarios(t, "testdata/judgment/scenarios.jsonl")
+	var scenarios []scenario
+	for _, set := range []string{"scenarios", "judgment2"} {
+		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
+	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
 	org := pgtest.NewOrg(t, db)
 	var conflicts, flagged, fits, falseFlags int
