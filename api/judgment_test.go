@@ -75,7 +75,7 @@ func TestJudgmentScenarios(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.ID, func(t *testing.T) {
 			p := runScenario(t, srv, org, sc)
-			warned := strings.Contains(renderPlan(p), planWarning[sc.Lang])
+			warned := planWarning.MatchString(renderPlan(p))
 			if e := sc.Expect.PlanConflict; e != nil && *e {
 				conflicts++
 				if warned {
@@ -157,7 +157,7 @@ func TestPlanChecksBlind(t *testing.T) {
 			var conflicts, flagged, fits, falseFlags int
 			for _, sc := range readScenarios(t, filepath.Join("testdata", "judgment", set.name+".jsonl")) {
 				p := runScenario(t, srv, org, sc)
-				warned := strings.Contains(renderPlan(p), planWarning[sc.Lang])
+				warned := planWarning.MatchString(renderPlan(p))
 				switch e := sc.Expect.PlanConflict; {
 				case e != nil && *e:
 					conflicts++
@@ -183,8 +183,9 @@ func TestPlanChecksBlind(t *testing.T) {
 	}
 }
 
-// planWarning starts a watch-out on a stated plan (text.go, watch.plan).
-var planWarning = map[string]string{"ja": "ご予定について：", "en": "About your plan:"}
+// planWarning starts a watch-out on a stated plan that goes against the
+// guidance (text.go, watch.plan and watch.plan.why; not watch.plan.ok).
+var planWarning = regexp.MustCompile(`(?m)^- (?:ご予定について(?:：[^「]|（)|About your plan(?::| \())`)
 
 func readScenarios(t *testing.T, path string) []scenario {
 	t.Helper()
@@ -297,11 +298,24 @@ func renderScenario(sc scenario, p assistant.Plan) string {
 
 var renderDay = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
+// renderPlan is a plan as the member page shows it: the summary, then
+// each list under its heading, then the cited passages.
 func renderPlan(p assistant.Plan) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n", p.String())
+	fmt.Fprintf(&b, "%s\n", p.Summary)
+	headings := map[string][4]string{"ja": {"アジェンダ", "問いかけ", "気をつけること", "フォローアップ"},
+		"en": {"Agenda", "Questions", "Watch-outs", "Follow-ups"}}[p.Language]
+	for i, items := range [][]assistant.Item{p.Agenda, p.Questions, p.WatchOuts, p.FollowUps} {
+		if len(items) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n### %s\n", headings[i])
+		for _, it := range items {
+			fmt.Fprintf(&b, "- %s\n", it.Text)
+		}
+	}
 	if len(p.Citations) > 0 {
-		b.WriteString("\n[citations]\n")
+		b.WriteString("\n### Citations\n")
 		for _, c := range p.Citations {
 			fmt.Fprintf(&b, "[%d] %s > %s: %q\n", c.N, c.Title, strings.Join(c.HeadingPath, " > "), c.Quote)
 		}

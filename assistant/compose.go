@@ -304,7 +304,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	}
 	// A question the manager brings is on the agenda; a plan is weighed
 	// (watch-outs), not echoed.
-	if !in.Question.Empty() && isQuestion(in.Question.String()) {
+	if !in.Question.Empty() && isQuestion(in.Question.String()) && len(in.Conflicts) == 0 {
 		agenda = append(agenda, Item{Text: msg(lang, "agenda.question", truncate(in.Question.String(), questionRunes)), Cites: []int{}})
 	}
 	n := 0
@@ -449,7 +449,42 @@ func fitsMoment(q string, sig *history.Signals) bool {
 	if style == "listen" && offersView.MatchString(q) || style == "decide" && handsBack.MatchString(q) {
 		return false
 	}
+	// Templates with blanks to fill (〇〇さん) read as unfinished text.
+	if strings.ContainsAny(q, "〇○") || strings.Contains(q, "XX") {
+		return false
+	}
 	return !(sinceLastTime.MatchString(q) && (sig == nil || len(sig.LastSessions) == 0))
+}
+
+// situationWords says in the member's terms why a plan check applies to
+// them: the situations it names, as this member's history shows them.
+func situationWords(lang string, when []string, sig *history.Signals) string {
+	if sig == nil {
+		return ""
+	}
+	var parts []string
+	for _, w := range when {
+		switch w {
+		case "asked-to-listen", "asked-for-advice", "asked-to-think-together", "asked-for-encouragement", "asked-to-decide", "asked-to-report":
+			if sig.Next != nil && sig.Next.Style != nil {
+				parts = append(parts, msg(lang, "situation.asked", styleLabel(lang, *sig.Next.Style)))
+			}
+		case "condition-falling":
+			if v := sig.Condition.Values; len(v) > 0 {
+				parts = append(parts, msg(lang, "situation.condition-falling", conditionPath(v)))
+			}
+		case "avoids-challenges", "new-member":
+			parts = append(parts, msg(lang, "situation."+w))
+		case "manager-promise-open":
+			for _, a := range sig.OpenActions {
+				if a.Owner == "manager" {
+					parts = append(parts, msg(lang, "situation.manager-promise-open", truncate(a.Text.String(), 40)))
+					break
+				}
+			}
+		}
+	}
+	return strings.Join(parts, msg(lang, "list.sep"))
 }
 
 // prepWatchOuts are the cautions: the requested style, patterns in the
@@ -461,11 +496,24 @@ func prepWatchOuts(in prepInput, cite *citer) (watch, conflicts []Item) {
 		watch = append(watch, Item{Text: msg(lang, "noguidance"), Cites: []int{}})
 	}
 	for _, c := range in.Conflicts {
-		it := cite.item(msg(lang, "watch.plan", c.Check.Watch), c.Source, c.Quote)
+		text := msg(lang, "watch.plan", c.Check.Watch)
+		if why := situationWords(lang, c.Check.When, sig); why != "" {
+			text = msg(lang, "watch.plan.why", why, c.Check.Watch)
+		}
+		it := cite.item(text, c.Source, c.Quote)
 		watch = append(watch, it)
 		// The model's answer keeps these with the sources' numbers (see
 		// llmPlan): a copy, left alone by renumber.
 		conflicts = append(conflicts, Item{Text: it.Text, Cites: slices.Clone(it.Cites)})
+	}
+	if q := in.Question.String(); len(in.Conflicts) == 0 && !in.Question.Empty() && !isQuestion(q) {
+		// A stated plan the checks found nothing against is still weighed
+		// aloud: the manager sees it was read.
+		if sig != nil && sig.Next != nil && sig.Next.Style != nil {
+			watch = append(watch, Item{Text: msg(lang, "watch.plan.ok", truncate(q, 80), styleLabel(lang, *sig.Next.Style)), Cites: []int{}})
+		} else {
+			watch = append(watch, Item{Text: msg(lang, "watch.plan.ok.nostyle", truncate(q, 80)), Cites: []int{}})
+		}
 	}
 	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
 		style := *sig.Next.Style
