@@ -260,25 +260,7 @@ func composeReflection(in reflectInput) Reflection {
 			ps = append(ps, Item{Text: msg(lang, "reflect.condition.up", *in.Previous, *s.Condition), Cites: []int{}})
 		}
 	}
-	// What the notes of this 1on1 show, when it is the latest one.
-	if len(sig.LastSessions) > 0 && sig.LastSessions[0].ID == s.ID {
-		if sig.AdvisedDespiteListen {
-			src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionOther}, "listening", "response-style")
-			ps = append(ps, citeFirst(cite, src, msg(lang, "reflect.advised")))
-		}
-		if sig.StatusStreak >= 1 {
-			ps = append(ps, Item{Text: msg(lang, "reflect.status"), Cites: []int{}})
-		}
-	}
-	carried := 0
-	for _, a := range sig.OpenActions {
-		if !slices.ContainsFunc(s.Actions, func(x history.Action) bool { return x.ID == a.ID }) {
-			carried++
-		}
-	}
-	if carried > 0 {
-		ps = append(ps, Item{Text: msg(lang, "reflect.open", carried), Cites: []int{}})
-	}
+	ps = append(ps, historyPrompts(in, cite)...)
 	if !in.Comment.Empty() {
 		ps = append(ps, Item{Text: msg(lang, "reflect.comment", sig.Alias, truncate(in.Comment.String(), 160)), Cites: []int{}})
 	} else if s.RequestStyle != nil {
@@ -312,4 +294,32 @@ func composeReflection(in reflectInput) Reflection {
 	}
 	renumber(r.Citations, r.Prompts)
 	return r
+}
+
+// historyPrompts are the reflection prompts on what the notes of this
+// 1on1 show (when it is the latest one) and on the actions still open
+// from before it.
+func historyPrompts(in reflectInput, cite *citer) []Item {
+	lang, s, sig := in.Lang, in.Session, in.Signals
+	var ps []Item
+	// What the notes of this 1on1 show, when it is the latest one.
+	if len(sig.LastSessions) > 0 && sig.LastSessions[0].ID == s.ID {
+		if sig.AdvisedDespiteListen {
+			src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionOther}, "listening", "response-style")
+			ps = append(ps, citeFirst(cite, src, msg(lang, "reflect.advised")))
+		}
+		if sig.StatusStreak >= 1 {
+			ps = append(ps, Item{Text: msg(lang, "reflect.status"), Cites: []int{}})
+		}
+	}
+	carried := 0
+	for _, a := range sig.OpenActions {
+		if !slices.ContainsFunc(s.Actions, func(x history.Action) bool { return x.ID == a.ID }) {
+			carried++
+		}
+	}
+	if carried > 0 {
+		ps = append(ps, Item{Text: msg(lang, "reflect.open", carried), Cites: []int{}})
+	}
+	return ps
 }
