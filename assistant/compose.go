@@ -390,24 +390,45 @@ func continuity(lang string, sig *history.Signals) []Item {
 // prepQuestions are the guidance's own questions that fit the moment,
 // open ones first, best sources first.
 func prepQuestions(in prepInput, cite *citer) []Item {
-	var open, closed []bullet
+	var candidates []bullet
 	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*3) {
-		switch {
-		case !fitsMoment(b.text, in.Signals):
-		case openQuestion.MatchString(b.text):
-			open = append(open, b)
-		default:
-			closed = append(closed, b)
+		if fitsMoment(b.text, in.Signals) {
+			candidates = append(candidates, b)
 		}
 	}
+	// Open questions first; among them, those from guidance on what the
+	// member asked to talk about, or on the response they asked for.
+	rank := func(b bullet) int {
+		r := topicFit(in.Sources[b.n-1], in.Signals)
+		if openQuestion.MatchString(b.text) {
+			r += 10
+		}
+		return r
+	}
+	slices.SortStableFunc(candidates, func(x, y bullet) int { return cmp.Compare(rank(y), rank(x)) })
 	questions := []Item{}
-	for _, b := range append(open, closed...) {
+	for _, b := range candidates {
 		if len(questions) == maxQuestions {
 			break
 		}
 		questions = append(questions, cite.item(unquote(b.text), b.n, b.text))
 	}
 	return questions
+}
+
+// topicFit is how closely a source speaks to this member's next 1on1: 2
+// for a topic they chose, 1 for guidance on the response they asked for.
+func topicFit(s Source, sig *history.Signals) int {
+	if sig == nil || sig.Next == nil {
+		return 0
+	}
+	if slices.ContainsFunc(sig.Next.Topics, func(t string) bool { return slices.Contains(s.Hit.Topics, t) }) {
+		return 2
+	}
+	if st := sig.Next.Style; st != nil && styleWords[*st] != nil && styleWords[*st].MatchString(s.Hit.Title) {
+		return 1
+	}
+	return 0
 }
 
 // openQuestion asks what, how or which, not yes or no.
