@@ -412,3 +412,16 @@ func TestDropUnsupported(t *testing.T) {
 		}
 	}
 }
+
+// TestEverySituationIsRead: a situation curators may name in a plan check
+// is one the coach can tell from the history.
+func TestEverySituationIsRead(t *testing.T) {
+	for _, w := range knowledge.Situations {
+		if situations[w] == nil {
+			t.Errorf("situation %q has no reading in situations", w)
+		}
+	}
+	if len(situations) != len(knowledge.Situations) {
+		t.Errorf("%d situations read, %d declared", len(situations), len(knowledge.Situations))
+	}
+}
