@@ -118,8 +118,11 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 		if sig, err = c.history.Signals(ctx, tx, req.MemberID, time.Now()); err != nil {
 			return err
 		}
-		if checks, err = c.kb.PlanChecks(ctx, tx, lang); err != nil {
-			return err
+		// Only a stated plan is checked.
+		if strings.TrimSpace(req.Question) != "" {
+			if checks, err = c.kb.PlanChecks(ctx, tx, lang); err != nil {
+				return err
+			}
 		}
 		if req.SessionID != nil {
 			s, err := c.history.Session(ctx, tx, *req.SessionID)

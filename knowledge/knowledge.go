@@ -13,6 +13,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"sync"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -94,6 +95,10 @@ type Base struct {
 	analyzer *Analyzer
 	embedder Embedder // nil: lexical retrieval only
 	chunking ChunkOptions
+	// checks holds each document version's plan checks compiled
+	// ("id/version" -> []DocumentCheck): a prep reads them all, and a
+	// version never changes.
+	checks sync.Map
 	// explain, set by tests, receives the search statement instead of
 	// running it (to look at its plan).
 	explain func(ctx context.Context, tx pgx.Tx, sql string, args pgx.NamedArgs) error

@@ -79,7 +79,7 @@ func checkPlanChecks(cs []PlanCheck) error {
 			if strings.TrimSpace(p) == "" || utf8.RuneCountInString(p) > 200 {
 				return fmt.Errorf("%w: plan check %d: each plan is 1 to 200 characters", ErrInvalid, n)
 			}
-			if _, err := regexp.Compile("(?i)" + p); err != nil {
+			if _, err := compilePattern(p); err != nil {
 				return fmt.Errorf("%w: plan check %d: %q is not a regular expression: %v", ErrInvalid, n, p, err)
 			}
 		}
@@ -109,7 +109,7 @@ func (c PlanCheck) ForDocument(id uuid.UUID, title string) DocumentCheck {
 	compile := func(ps []string) []*regexp.Regexp {
 		var out []*regexp.Regexp
 		for _, p := range ps {
-			if re, err := regexp.Compile("(?i)" + p); err == nil {
+			if re, err := compilePattern(p); err == nil {
 				out = append(out, re)
 			}
 		}
@@ -117,6 +117,9 @@ func (c PlanCheck) ForDocument(id uuid.UUID, title string) DocumentCheck {
 	}
 	return DocumentCheck{DocumentID: id, Title: title, PlanCheck: c, plans: compile(c.Plans), unless: compile(c.Unless)}
 }
+
+// compilePattern compiles a curator's pattern, matched case-insensitively.
+func compilePattern(p string) (*regexp.Regexp, error) { return regexp.Compile("(?i)" + p) }
 
 // Matches reports whether the manager's words match one of the check's
 // plans and none of the plans that fit.
@@ -126,22 +129,32 @@ func (c DocumentCheck) Matches(words string) bool {
 }
 
 // PlanChecks returns the plan checks of the published, visible documents
-// in lang (the caller's organization's and the starter pack's).
+// in lang (the caller's organization's and the starter pack's), compiled
+// once per document version.
 func (b *Base) PlanChecks(ctx context.Context, tx pgx.Tx, lang string) ([]DocumentCheck, error) {
-	rows, _ := tx.Query(ctx, `SELECT d.id, d.title, d.plan_checks FROM documents d
+	rows, _ := tx.Query(ctx, `SELECT d.id, d.version, d.title, d.plan_checks FROM documents d
 		WHERE d.status = 'published' AND d.language = $1 AND d.plan_checks <> '[]'
 		  AND NOT EXISTS (SELECT FROM kb_hidden h WHERE h.document_id = d.id)
 		ORDER BY d.org_id = '00000000-0000-0000-0000-000000000000', d.id`, lang)
 	var out []DocumentCheck
 	var (
-		id     uuid.UUID
-		title  string
-		checks []PlanCheck
+		id      uuid.UUID
+		version int
+		title   string
+		checks  []PlanCheck
 	)
-	_, err := pgx.ForEachRow(rows, []any{&id, &title, &checks}, func() error {
-		for _, c := range checks {
-			out = append(out, c.ForDocument(id, title))
+	_, err := pgx.ForEachRow(rows, []any{&id, &version, &title, &checks}, func() error {
+		key := fmt.Sprintf("%s/%d", id, version)
+		if dcs, ok := b.checks.Load(key); ok {
+			out = append(out, dcs.([]DocumentCheck)...)
+			return nil
 		}
+		var dcs []DocumentCheck
+		for _, c := range checks {
+			dcs = append(dcs, c.ForDocument(id, title))
+		}
+		b.checks.Store(key, dcs)
+		out = append(out, dcs...)
 		return nil
 	})
 	if err != nil {
