@@ -259,17 +259,21 @@ func seedScenario(t *testing.T, srv *httptest.Server, tok string, sc scenario) s
 				t.Fatalf("reflection = %d", resp)
 			}
 		}
-		for phase, answer := range map[string]any{"feedback": s.Feedback, "intake": s.Intake} {
-			if answer == (*history.Feedback)(nil) || answer == (*history.Intake)(nil) {
-				continue
-			}
+		// The member answers through a link, as on their phone.
+		answer := func(phase string, body any) {
 			var l createdLink
 			if resp := status("POST", path+"/links", tok, map[string]any{"phase": phase}, &l); resp != 201 {
 				t.Fatalf("create %s link = %d", phase, resp)
 			}
-			if resp := status("POST", "/api/member-links/"+l.Token+"/"+phase, "", answer, nil); resp != 200 {
+			if resp := status("POST", "/api/member-links/"+l.Token+"/"+phase, "", body, nil); resp != 200 {
 				t.Fatalf("%s = %d", phase, resp)
 			}
+		}
+		if s.Feedback != nil {
+			answer("feedback", s.Feedback)
+		}
+		if s.Intake != nil {
+			answer("intake", s.Intake)
 		}
 	}
 	return member
