@@ -570,6 +570,8 @@ func TestNamesByContext(t *testing.T) {
 		{"Hope to close the deal. Jiraのチケットを整理", "Hope to close the deal. Jiraのチケットを整理"},
 		{"目標の立て方について相談。みかん畑", "目標の立て方について相談。みかん畑"},
 		{"Rさんと Aさん、メンバー3の件", "Rさんと Aさん、メンバー3の件"},
+		// A manager's plan: the か of a volitional is no name (かな is).
+		{"今回お願いしようかなと。任せてみようかと思う。言おうかな", "今回お願いしようかなと。任せてみようかと思う。言おうかな"},
 	})
 }
 

@@ -70,10 +70,18 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 		if !r.isName(toks, i) {
 			continue
 		}
+		first := i
 		start, end := toks[i].Position, toks[i].Position+len(toks[i].Surface)
 		for i+1 < len(toks) && r.isName(toks, i+1) && joinable(raw[end:toks[i+1].Position]) {
 			i++
 			end = toks[i].Position + len(toks[i].Surface)
+		}
+		// The か of a volitional (しようかなと, 言おうかと) is grammar,
+		// however the tagger scores it: managers state plans this way.
+		// Kana names come in pieces kagome tags as verbs and auxiliaries
+		// (しょ・う・た), so only this one particle, standing alone.
+		if first == i && first > 0 && volitionalKa(toks[i-1], toks[i]) {
+			continue
 		}
 		out = append(out, span{start, end, Person})
 	}
@@ -238,4 +246,11 @@ func charClass(s string) string {
 		return "digit"
 	}
 	return "other"
+}
+
+// volitionalKa reports whether t is the particle か right after the
+// volitional auxiliary う or よう.
+func volitionalKa(prev, t tokenizer.Token) bool {
+	touching := prev.Position+len(prev.Surface) == t.Position
+	return touching && (t.Surface == "か" || t.Surface == "かな") && (prev.Surface == "う" || prev.Surface == "よう") && prev.POS()[0] == "助動詞"
 }
