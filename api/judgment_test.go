@@ -142,8 +142,10 @@ var planCheckSets = []struct {
 	// checks of the starter pack were written and fixed on the judgment
 	// scenarios, run once): 11 of 32 plans against the guidance flagged
 	// (0.34), 0 of 12 fitting plans. Spent since: the fixes that followed
-	// make later runs optimistic.
-	{"planchecks2", 0.3, 0, "11 of 32 flagged (0.34), 0 of 12 fitting plans"},
+	// make later runs optimistic. With the plan reader (assistant/intent):
+	// 24 of 32, and 1 of 12 fitting plans (a weekly 1on1 "kept" read as
+	// one skipped).
+	{"planchecks2", 0.7, 0.1, "11 of 32 flagged (0.34), 0 of 12 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans
@@ -185,7 +187,7 @@ func TestPlanChecksBlind(t *testing.T) {
 
 // planWarning starts a watch-out on a stated plan that goes against the
 // guidance (text.go, watch.plan and watch.plan.why; not watch.plan.ok).
-var planWarning = regexp.MustCompile(`(?m)^- (?:ご予定について(?:：[^「]|（)|About your plan(?::| \())`)
+var planWarning = regexp.MustCompile(`(?m)^- (?:ご予定について：「.*」は、ガイダンスに照らすとこの方には勧められません|About your plan: ".*" goes against the guidance)`)
 
 func readScenarios(t *testing.T, path string) []scenario {
 	t.Helper()

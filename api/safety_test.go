@@ -197,7 +197,7 @@ func TestSafetyClassifier(t *testing.T) {
 		return a, fake.Requests()[before:]
 	}
 	a, reqs := send("メンバーのロッカーに毎朝メモが入っているそうです")
-	if a.Referral == nil || a.Referral.Topics[0] != safety.Harassment || len(reqs) != 1 {
+	if a.Referral == nil || !slices.Contains(a.Referral.Topics, safety.Harassment) || len(reqs) != 1 {
 		t.Errorf("classifier flag: referral %+v after %d model calls, want one screening call", a.Referral, len(reqs))
 	}
 	a, _ = send("傾聴のコツを教えてください")

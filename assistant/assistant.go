@@ -22,6 +22,7 @@ import (
 	"github.com/tiktoken-go/tokenizer"
 
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/intent"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
 	"github.com/taiwa-coach/taiwa/assistant/safety"
 	"github.com/taiwa-coach/taiwa/knowledge"
@@ -60,6 +61,9 @@ type Config struct {
 	// nothing, whether a sensitive matter was missed (one more model call
 	// per answer; it can only add a referral).
 	SafetyClassifier bool
+	// Intent reads the kinds of plan in a manager's words, for the plan
+	// checks (default: the shipped model).
+	Intent *intent.Reader
 	// Embedder, when set, embeds session notes to find past sessions
 	// relevant to a question.
 	Embedder history.Embedder
@@ -80,6 +84,7 @@ type Coach struct {
 	llm      *llm.Client
 	embedder history.Embedder
 	safety   *safety.Detector
+	intent   *intent.Reader
 	// classifier is nil unless configured with a model.
 	classifier *safety.Classifier
 	budget     int64
@@ -132,12 +137,17 @@ func New(cfg Config) (*Coach, error) {
 			return nil, err
 		}
 	}
+	if cfg.Intent == nil {
+		if cfg.Intent, err = intent.New(); err != nil {
+			return nil, err
+		}
+	}
 	var classifier *safety.Classifier
 	if cfg.SafetyClassifier && cfg.LLM != nil {
 		classifier = safety.NewClassifier(cfg.LLM)
 	}
 	return &Coach{classifier: classifier,
-		logger: cfg.Logger, kb: cfg.Knowledge, history: cfg.History, llm: cfg.LLM, embedder: cfg.Embedder, safety: cfg.Safety,
+		logger: cfg.Logger, kb: cfg.Knowledge, history: cfg.History, llm: cfg.LLM, embedder: cfg.Embedder, safety: cfg.Safety, intent: cfg.Intent,
 		budget: cfg.DailyTokens, maxAnswer: cfg.MaxAnswerTokens, context: cfg.ContextTokens, tokens: codec,
 		fallbacks: map[Fallback]uint64{},
 	}, nil

@@ -63,6 +63,9 @@ type prepInput struct {
 	Sources   []Source
 	Referral  *Referral
 	Conflicts []conflict
+	// Fits are the checks that support the stated plan, when none warns
+	// against it.
+	Fits []conflict
 }
 
 // conflict is a stated plan that a document warns against, with the
@@ -74,10 +77,10 @@ type conflict struct {
 }
 
 const (
-	maxQuestions  = 5
-	maxAvoid      = 3
+	maxAvoid      = 2
 	maxPractice   = 2
 	requestRunes  = 200
+	planRunes     = 80 // of the manager's plan, quoted back
 	questionRunes = 200
 )
 
@@ -224,21 +227,11 @@ func prepSummary(in prepInput) []string {
 	if sig == nil {
 		return nil
 	}
-	var summary []string
-	if n := sig.Next; n != nil && (n.Style != nil || len(n.Topics) > 0 || !n.Request.Empty()) {
-		if n.Style != nil {
-			summary = append(summary, msg(lang, "summary.next", sig.Alias, styleLabel(lang, *n.Style)))
-		}
-		if len(n.Topics) > 0 {
-			summary = append(summary, msg(lang, "summary.next.topics", topicLabels(lang, n.Topics)))
-		}
-		if !n.Request.Empty() {
-			summary = append(summary, msg(lang, "summary.next.text", truncate(n.Request.String(), requestRunes)))
-		}
-	} else {
-		summary = append(summary, msg(lang, "summary.norequest", sig.Alias))
-	}
-	if sig.Held < 2 && len(sig.LastSessions) < 2 {
+	summary := requestSummary(lang, sig)
+	switch {
+	case sig.Held == 0 && len(sig.LastSessions) == 0:
+		summary = append(summary, msg(lang, "summary.new.none", sig.Alias))
+	case sig.Held < 2 && len(sig.LastSessions) < 2:
 		summary = append(summary, msg(lang, "summary.new", sig.Alias))
 	}
 	switch sig.Condition.Change {
@@ -249,24 +242,53 @@ func prepSummary(in prepInput) []string {
 	}
 	if len(sig.OpenActions) > 0 {
 		summary = append(summary, actionsSummary(lang, sig.OpenActions))
+	} else if len(sig.LastSessions) > 0 {
+		summary = append(summary, msg(lang, "summary.noactions"))
 	}
+	return append(summary, cadenceSummary(lang, sig)...)
+}
+
+// requestSummary is what the member asked for this time, or that they
+// have not.
+func requestSummary(lang string, sig *history.Signals) []string {
+	n := sig.Next
+	if n == nil || n.Style == nil && len(n.Topics) == 0 && n.Request.Empty() {
+		return []string{msg(lang, "summary.norequest", sig.Alias)}
+	}
+	var out []string
+	if n.Style != nil {
+		out = append(out, msg(lang, "summary.next", sig.Alias, styleLabel(lang, *n.Style)))
+	}
+	if len(n.Topics) > 0 {
+		out = append(out, msg(lang, "summary.next.topics", topicLabels(lang, n.Topics)))
+	}
+	if !n.Request.Empty() {
+		out = append(out, msg(lang, "summary.next.text", truncate(n.Request.String(), requestRunes)))
+	}
+	return out
+}
+
+// cadenceSummary is when the last 1on1 was, what it noted, and the 1on1s
+// that did not take place.
+func cadenceSummary(lang string, sig *history.Signals) []string {
+	var out []string
 	if d := sig.DaysSinceLast; d != nil {
 		switch c := sig.CadenceDays; {
 		case c != nil && float64(*d) > 1.5**c && *d >= 10:
-			summary = append(summary, msg(lang, "summary.gap", *d, *c))
+			out = append(out, msg(lang, "summary.gap", *d, *c))
 		case *d == 0:
-			summary = append(summary, msg(lang, "summary.last.today"))
+			out = append(out, msg(lang, "summary.last.today"))
 		default:
-			summary = append(summary, msg(lang, "summary.last", *d))
+			out = append(out, msg(lang, "summary.last", *d))
 		}
 	}
 	if len(sig.LastSessions) > 0 && !sig.LastSessions[0].Notes.Empty() {
-		summary = append(summary, msg(lang, "summary.lastnotes", truncate(sig.LastSessions[0].Notes.String(), 120)))
+		out = append(out, msg(lang, "summary.lastnotes", truncate(sig.LastSessions[0].Notes.String(), 120)))
 	}
-	if r := sig.Implementation; r != nil && *r < 0.8 && sig.Planned >= 3 {
-		summary = append(summary, msg(lang, "summary.impl", *r*100, sig.Planned, sig.Held))
+	if sig.Planned > sig.Held && sig.Held > 0 {
+		out = append(out, msg(lang, "summary.missed", sig.Planned, sig.Planned-sig.Held))
 	}
-	return summary
+	return out
 }
 
 // prepAgenda is the order of the meeting: check in, the manager's own
@@ -278,29 +300,14 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	pdca := pick(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, "pdca")
 	if sig != nil {
 		agenda = append(agenda, continuity(lang, sig)...)
-		// The member's words are in the summary already: the agenda
-		// points to them rather than repeat them.
-		if n := sig.Next; n != nil && !n.Request.Empty() {
-			agenda = append(agenda, Item{Text: msg(lang, "agenda.request.own"), Cites: []int{}})
-		} else if n != nil && len(n.Topics) > 0 {
-			agenda = append(agenda, Item{Text: msg(lang, "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
+		agenda = append(agenda, requestAgenda(lang, sig)...)
+		// The manager's own promises came first; the member's are asked
+		// after, without blame, unless they asked to be listened to (the
+		// follow-ups still list them).
+		if i := slices.IndexFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" }); i >= 0 && !asked("listen")(sig) {
+			agenda = append(agenda, citeFirst(cite, pdca, msg(lang, "agenda.followup.member", truncate(sig.OpenActions[i].Text.String(), 60))))
 		}
-		if it, ok := stylePrep(lang, sig); ok {
-			agenda = append(agenda, it)
-		}
-		if len(sig.OpenActions) > 0 {
-			agenda = append(agenda, citeFirst(cite, pdca, msg(lang, "agenda.followup", len(sig.OpenActions))))
-		}
-		var asked []string
-		if sig.Next != nil {
-			asked = sig.Next.Topics
-		}
-		for _, t := range sig.RecurringTopics {
-			if !slices.Contains(asked, t.Topic) {
-				agenda = append(agenda, Item{Text: msg(lang, "agenda.recurring", topicLabel(lang, t.Topic), t.Sessions), Cites: []int{}})
-				break
-			}
-		}
+		agenda = append(agenda, recurring(lang, sig)...)
 	}
 	// A question the manager brings is on the agenda; a plan is weighed
 	// (watch-outs), not echoed.
@@ -309,7 +316,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	}
 	n := 0
 	for _, s := range in.Sources {
-		if s.Section != sectionPractice || !s.Found || n >= maxPractice {
+		if s.Section != sectionPractice || !s.Found || n >= maxPractice || fit(s, in) < minFit {
 			continue
 		}
 		if bs := bullets(s.Hit.Text); len(bs) > 0 {
@@ -322,6 +329,43 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		return append(agenda, Item{Text: msg(lang, "agenda.close.listen"), Cites: []int{}})
 	}
 	return append(agenda, citeFirst(cite, pdca, msg(lang, "agenda.close")))
+}
+
+// requestAgenda starts from what the member asked for, and prepares the
+// response they asked for. The member's words are in the summary already:
+// the agenda points to them rather than repeat them.
+func requestAgenda(lang string, sig *history.Signals) []Item {
+	var out []Item
+	switch n := sig.Next; {
+	case n != nil && !n.Request.Empty() && len(n.Topics) > 0:
+		out = append(out, Item{Text: msg(lang, "agenda.request.own.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
+	case n != nil && !n.Request.Empty():
+		out = append(out, Item{Text: msg(lang, "agenda.request.own"), Cites: []int{}})
+	case n != nil && len(n.Topics) > 0:
+		out = append(out, Item{Text: msg(lang, "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
+	}
+	if it, ok := stylePrep(lang, sig); ok {
+		out = append(out, it)
+	}
+	return out
+}
+
+// recurring names a topic raised again and again that the member did not
+// pick this time, while it is still raised: in the latest 1on1.
+func recurring(lang string, sig *history.Signals) []Item {
+	var asked, last []string
+	if sig.Next != nil {
+		asked = sig.Next.Topics
+	}
+	if len(sig.LastSessions) > 0 {
+		last = sig.LastSessions[0].Topics
+	}
+	for _, t := range sig.RecurringTopics {
+		if !slices.Contains(asked, t.Topic) && slices.Contains(last, t.Topic) {
+			return []Item{{Text: msg(lang, "agenda.recurring", topicLabel(lang, t.Topic), t.Sessions), Cites: []int{}}}
+		}
+	}
+	return nil
 }
 
 // checkIn opens the meeting: on the member's condition when it fell or is
@@ -387,96 +431,6 @@ func continuity(lang string, sig *history.Signals) []Item {
 	return out
 }
 
-// prepQuestions are the guidance's own questions that fit the moment,
-// open ones first, best sources first.
-func prepQuestions(in prepInput, cite *citer) []Item {
-	var candidates []bullet
-	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*3) {
-		if fitsMoment(b.text, in.Signals) {
-			candidates = append(candidates, b)
-		}
-	}
-	// Open questions first; among them, those from guidance on what the
-	// member asked to talk about, or on the response they asked for.
-	rank := func(b bullet) int {
-		r := topicFit(in.Sources[b.n-1], in.Signals)
-		if openQuestion.MatchString(b.text) {
-			r += 10
-		}
-		return r
-	}
-	slices.SortStableFunc(candidates, func(x, y bullet) int { return cmp.Compare(rank(y), rank(x)) })
-	questions := []Item{}
-	for _, b := range candidates {
-		if len(questions) == maxQuestions {
-			break
-		}
-		questions = append(questions, cite.item(unquote(b.text), b.n, b.text))
-	}
-	return questions
-}
-
-// topicFit is how closely a source speaks to this member's next 1on1: 2
-// for a topic they chose, 1 for guidance on the response they asked for.
-func topicFit(s Source, sig *history.Signals) int {
-	if sig == nil || sig.Next == nil {
-		return 0
-	}
-	if slices.ContainsFunc(sig.Next.Topics, func(t string) bool { return slices.Contains(s.Hit.Topics, t) }) {
-		return 2
-	}
-	if st := sig.Next.Style; st != nil && styleWords[*st] != nil && styleWords[*st].MatchString(s.Hit.Title) {
-		return 1
-	}
-	return 0
-}
-
-// openQuestion asks what, how or which, not yes or no.
-var openQuestion = regexp.MustCompile(`(?i)何|どう|どんな|どの|どこ|どれ|なぜ|いつ|誰|\b(what|how|which|where|when|who|why)\b`)
-
-var (
-	// afterMeeting are questions for after a 1on1, not before it.
-	afterMeeting = regexp.MustCompile(`今日の1on1|今日は|すっきり|事前に読|話してみて|today's|today|this meeting|did (?:this|it) help|how did (?:this|that) go`)
-	// askedStyle are questions that presume a requested style.
-	askedStyle = map[string]*regexp.Regexp{
-		"listen": regexp.MustCompile(`(?i)聴いて|聞いてほしい|聞くだけ|just listen`),
-		"advise": regexp.MustCompile(`(?i)助言がほしい|アドバイスがほしい|want (?:my )?advice`),
-	}
-	// offersView leads to the manager's view or a fix: not for a member
-	// who asked to be listened to. handsBack returns the choice to the
-	// member: not for one who asked the manager to decide.
-	offersView = regexp.MustCompile(`(?i)私の(考え|意見|見方)|アドバイス|助言|解決策|どうすれば(解決|よくな)|my (view|advice|take|suggestion)|share my|what should you do`)
-	handsBack  = regexp.MustCompile(`(?i)どうしたい|あなたなら|どちらを選|自分で決め|what would you (choose|decide|do)|your call|which would you pick`)
-	// sinceLastTime are questions about a previous 1on1.
-	sinceLastTime = regexp.MustCompile(`(?i)前回|この前の1on1|last time|last 1on1|since we last`)
-)
-
-// fitsMoment reports whether a guidance question suits a prep for this
-// member: before the meeting, in the style they asked for, about a past
-// 1on1 only when there was one.
-func fitsMoment(q string, sig *history.Signals) bool {
-	if afterMeeting.MatchString(strings.ToLower(q)) {
-		return false
-	}
-	style := ""
-	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
-		style = *sig.Next.Style
-	}
-	for st, re := range askedStyle {
-		if st != style && re.MatchString(q) {
-			return false
-		}
-	}
-	if style == "listen" && offersView.MatchString(q) || style == "decide" && handsBack.MatchString(q) {
-		return false
-	}
-	// Templates with blanks to fill (〇〇さん) read as unfinished text.
-	if strings.ContainsAny(q, "〇○") || strings.Contains(q, "XX") {
-		return false
-	}
-	return !(sinceLastTime.MatchString(q) && (sig == nil || len(sig.LastSessions) == 0))
-}
-
 // situationWords says in the member's terms why a plan check applies to
 // them: the situations it names, as this member's history shows them.
 func situationWords(lang string, when []string, sig *history.Signals) string {
@@ -511,15 +465,27 @@ func situationWords(lang string, when []string, sig *history.Signals) string {
 // prepWatchOuts are the cautions: the requested style, patterns in the
 // history, the stated plan against the guidance, and what to avoid.
 func prepWatchOuts(in prepInput, cite *citer) (watch, conflicts []Item) {
-	lang, sig := in.Lang, in.Signals
 	watch = []Item{}
 	if len(in.Sources) == 0 {
-		watch = append(watch, Item{Text: msg(lang, "noguidance"), Cites: []int{}})
+		watch = append(watch, Item{Text: msg(in.Lang, "noguidance"), Cites: []int{}})
 	}
+	plan, conflicts := planWatch(in, cite)
+	watch = append(watch, plan...)
+	watch = append(watch, styleWatch(in, cite)...)
+	watch = append(watch, historyWatch(in, cite)...)
+	return dedupe(append(watch, avoidLines(in, cite)...)), conflicts
+}
+
+// planWatch weighs the manager's stated plan: what in the guidance goes
+// against it, or supports it, or that nothing does. conflicts are the
+// warnings again, for a model's answer.
+func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
+	lang, sig := in.Lang, in.Signals
+	plan := truncate(in.Question.String(), planRunes)
 	for _, c := range in.Conflicts {
-		text := msg(lang, "watch.plan", c.Check.Watch)
+		text := msg(lang, "watch.plan", plan, c.Check.Watch)
 		if why := situationWords(lang, c.Check.When, sig); why != "" {
-			text = msg(lang, "watch.plan.why", why, c.Check.Watch)
+			text = msg(lang, "watch.plan.why", plan, why, c.Check.Watch)
 		}
 		it := cite.item(text, c.Source, c.Quote)
 		watch = append(watch, it)
@@ -527,52 +493,93 @@ func prepWatchOuts(in prepInput, cite *citer) (watch, conflicts []Item) {
 		// llmPlan): a copy, left alone by renumber.
 		conflicts = append(conflicts, Item{Text: it.Text, Cites: slices.Clone(it.Cites)})
 	}
-	if q := in.Question.String(); len(in.Conflicts) == 0 && !in.Question.Empty() && !isQuestion(q) {
-		// A stated plan the checks found nothing against is still weighed
-		// aloud: the manager sees it was read.
-		if sig != nil && sig.Next != nil && sig.Next.Style != nil {
-			watch = append(watch, Item{Text: msg(lang, "watch.plan.ok", truncate(q, 80), styleLabel(lang, *sig.Next.Style)), Cites: []int{}})
-		} else {
-			watch = append(watch, Item{Text: msg(lang, "watch.plan.ok.nostyle", truncate(q, 80)), Cites: []int{}})
+	for _, c := range in.Fits {
+		text := msg(lang, "watch.plan.fits", c.Check.Watch)
+		if why := situationWords(lang, c.Check.When, sig); why != "" {
+			text = msg(lang, "watch.plan.fits.why", why, c.Check.Watch)
 		}
+		watch = append(watch, cite.item(text, c.Source, c.Quote))
 	}
+	if len(in.Conflicts) > 0 || len(in.Fits) > 0 || in.Question.Empty() || isQuestion(in.Question.String()) {
+		return watch, conflicts
+	}
+	// A stated plan the checks found nothing against is still weighed
+	// aloud: the manager sees it was read.
 	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
-		style := *sig.Next.Style
-		// The style's own guidance first, then listening for "listen".
-		secs := []string{sectionAvoid, sectionPractice, sectionMisconception, sectionOther}
-		src := pickStyle(in.Sources, secs, style)
-		if src == nil && style == "listen" {
-			src = pick(in.Sources, secs, "listening")
-		}
-		watch = append(watch, citeFirst(cite, src, msg(lang, "watch.style."+style)))
-		for _, st := range sig.Styles {
-			if st.Style == style && st.Match.Matched != nil && *st.Match.Matched < 0.6 {
-				watch = append(watch, Item{Text: msg(lang, "watch.match", styleLabel(lang, style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
-			}
+		return append(watch, Item{Text: msg(lang, "watch.plan.ok", plan, styleLabel(lang, *sig.Next.Style)), Cites: []int{}}), conflicts
+	}
+	return append(watch, Item{Text: msg(lang, "watch.plan.ok.nostyle", plan), Cites: []int{}}), conflicts
+}
+
+// styleWatch is the response the member asked for, and how past answers
+// rated the match when they asked for it.
+func styleWatch(in prepInput, cite *citer) []Item {
+	sig := in.Signals
+	if sig == nil || sig.Next == nil || sig.Next.Style == nil {
+		return nil
+	}
+	style := *sig.Next.Style
+	// The style's own guidance first, then listening for "listen".
+	secs := []string{sectionAvoid, sectionPractice, sectionMisconception, sectionOther}
+	src := pickStyle(in.Sources, secs, style)
+	if src == nil && style == "listen" {
+		src = pick(in.Sources, secs, "listening")
+	}
+	out := []Item{citeFirst(cite, src, msg(in.Lang, "watch.style."+style))}
+	for _, st := range sig.Styles {
+		if st.Style == style && st.Match.Matched != nil && *st.Match.Matched < 0.6 {
+			out = append(out, Item{Text: msg(in.Lang, "watch.match", styleLabel(in.Lang, style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
 		}
 	}
-	if sig != nil {
-		if sig.AdvisedDespiteListen {
-			src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionOther}, "listening", "response-style")
-			watch = append(watch, citeFirst(cite, src, msg(lang, "watch.advised")))
-		}
-		if sig.StatusStreak >= 3 {
-			src := pick(in.Sources, []string{sectionPractice, sectionMisconception, sectionOther}, "basics")
-			watch = append(watch, citeFirst(cite, src, msg(lang, "watch.status", sig.StatusStreak)))
-		}
-		for _, a := range sig.LastReflection {
-			if !a.Answer.Empty() {
-				watch = append(watch, Item{Text: msg(lang, "watch.reflection", truncate(a.Answer.String(), 160)), Cites: []int{}})
-				break
-			}
+	return out
+}
+
+// historyWatch is what the last 1on1s call for: advice given to a member
+// who asked to be listened to, a streak of status reports, and the
+// manager's own last reflection.
+func historyWatch(in prepInput, cite *citer) []Item {
+	lang, sig := in.Lang, in.Signals
+	if sig == nil {
+		return nil
+	}
+	var out []Item
+	if sig.AdvisedDespiteListen {
+		src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionOther}, "listening", "response-style")
+		out = append(out, citeFirst(cite, src, msg(lang, "watch.advised")))
+	}
+	if sig.StatusStreak >= 3 {
+		src := pick(in.Sources, []string{sectionPractice, sectionMisconception, sectionOther}, "basics")
+		out = append(out, citeFirst(cite, src, msg(lang, "watch.status", sig.StatusStreak)))
+	}
+	for _, a := range sig.LastReflection {
+		if !a.Answer.Empty() {
+			return append(out, Item{Text: msg(lang, "watch.reflection", truncate(a.Answer.String(), 160)), Cites: []int{}})
 		}
 	}
-	// What the guidance says to avoid reads as an instruction when quoted
-	// bare: it is labelled.
-	for _, b := range roundRobin(in.Sources, sectionAvoid, maxAvoid) {
-		watch = append(watch, cite.item(msg(lang, "watch.avoid", b.text), b.n, b.text))
+	return out
+}
+
+// avoidLines are what the best-fitting guidance says to avoid, one line
+// per source of at most two of its items: labelled, since an item quoted
+// bare reads as an instruction.
+func avoidLines(in prepInput, cite *citer) []Item {
+	var srcs []Source
+	for _, s := range in.Sources {
+		if s.Section == sectionAvoid && fit(s, in) >= minFit {
+			srcs = append(srcs, s)
+		}
 	}
-	return dedupe(watch), conflicts
+	slices.SortStableFunc(srcs, func(a, b Source) int { return cmp.Compare(fit(b, in), fit(a, in)) })
+	var out []Item
+	for _, s := range srcs[:min(len(srcs), maxAvoid)] {
+		bs := bullets(s.Hit.Text)
+		if len(bs) == 0 {
+			continue
+		}
+		bs = bs[:min(len(bs), 2)]
+		out = append(out, cite.item(msg(in.Lang, "watch.avoid", strings.Join(bs, msg(in.Lang, "avoid.sep"))), s.N, bs[0]))
+	}
+	return out
 }
 
 // prepFollowUps are the open actions, the manager's first, oldest first.

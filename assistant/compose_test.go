@@ -15,6 +15,7 @@ import (
 
 	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/intent"
 	"github.com/taiwa-coach/taiwa/assistant/safety"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
@@ -134,11 +135,15 @@ func TestComposePrep(t *testing.T) {
 		name: "no-guidance-en",
 		in:   prepInput{Lang: "en", Signals: &history.Signals{MemberID: uuid.UUID{15: 4}, Alias: "Member 4"}},
 	}}
+	reader := newIntent(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := tt.in
 			checks, _ := starterChecks(t, in.Lang)
-			in.Conflicts = conflicts(planConflicts(checks, in.Question.String(), in.Signals), in.Sources)
+			q := in.Question.String()
+			against, fits := planConflicts(checks, q, reader.Kinds(q), in.Signals)
+			in.Conflicts = conflicts(against, in.Sources, sectionAvoid, sectionPractice)
+			in.Fits = conflicts(fits, in.Sources, sectionPractice, sectionAvoid)
 			p := composePrep(in)
 			checkCitationsResolve(t, p, in.Sources)
 			if p.Mode != ModeOffline || p.Summary == "" || (in.Referral == nil && len(p.Agenda) < 2) {
@@ -304,20 +309,23 @@ func TestPlanConflicts(t *testing.T) {
 	challenge := &history.Signals{Held: 5, Next: &history.SessionBrief{Topics: []string{"challenge"}}}
 	listen := &history.Signals{Held: 5, Next: &history.SessionBrief{Style: ptr("listen")}}
 	tired := &history.Signals{Held: 5, Condition: history.ConditionTrend{Values: []int{4, 2}, Latest: ptr(2), Change: "down"}}
+	reader := newIntent(t)
 	tests := []struct {
 		question string
 		sig      *history.Signals
 		want     []string // the documents whose checks it runs into
+		fits     []string // ... or that support it
 	}{
-		{"I'll push her harder on stretch goals.", challenge, []string{"en/challenge-avoiding-members.md"}},
-		{"もっと厳しく言って、手を挙げさせるつもりです。", challenge, []string{"ja/challenge-avoiding-members.md"}},
-		{"I'll push her harder on stretch goals.", listen, nil},
-		{"I'll offer her a small, optional first step on the new project.", challenge, nil}, // a plan that fits
-		{"まずは具体的な解決策をアドバイスしようと思う。", listen, []string{"ja/listening-hold-back-advice.md"}},
-		{"I'm going to give him more work on the new project.", tired, []string{"en/wellbeing-signs-and-referral.md"}},
-		{"業務を少し減らす方向で調整しようと思う。", tired, nil},
-		{"How do I encourage a member who avoids challenges?", challenge, nil}, // a question, not a plan
-		{"今回は評価を伝えるつもりです", listen, []string{"ja/evaluation-separate-from-1on1.md"}},
+		{"I'll push her harder on stretch goals.", challenge, []string{"en/challenge-avoiding-members.md"}, nil},
+		{"もっと厳しく言って、手を挙げさせるつもりです。", challenge, []string{"ja/challenge-avoiding-members.md"}, nil},
+		{"I'll push her harder on stretch goals.", listen, nil, nil},
+		{"I'll offer her a small, optional first step on the new project.", challenge, nil, []string{"en/challenge-avoiding-members.md"}}, // a plan that fits
+		{"まずは具体的な解決策をアドバイスしようと思う。", listen, []string{"ja/listening-hold-back-advice.md"}, nil},
+		{"I'm going to give him more work on the new project.", tired, []string{"en/wellbeing-signs-and-referral.md"}, nil},
+		{"業務を少し減らす方向で調整しようと思う。", tired, nil, []string{"ja/wellbeing-condition-check.md"}},
+		{"How do I encourage a member who avoids challenges?", challenge, nil, nil}, // a question, not a plan
+		{"今回は評価を伝えるつもりです", listen, []string{"ja/evaluation-separate-from-1on1.md"}, nil},
+		{"話を最後まで聴くことに徹して、助言はしないつもりです。", listen, nil, []string{"ja/listening-hold-back-advice.md"}},
 	}
 	for _, tt := range tests {
 		lang := "en"
@@ -325,14 +333,27 @@ func TestPlanConflicts(t *testing.T) {
 			lang = "ja"
 		}
 		checks, names := starterChecks(t, lang)
-		var got []string
-		for _, c := range planConflicts(checks, tt.question, tt.sig) {
+		against, fits := planConflicts(checks, tt.question, reader.Kinds(tt.question), tt.sig)
+		var got, gotFits []string
+		for _, c := range against {
 			got = append(got, names[c.DocumentID])
 		}
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("planConflicts(%q) = %v, want %v", tt.question, got, tt.want)
+		for _, c := range fits {
+			gotFits = append(gotFits, names[c.DocumentID])
+		}
+		if !slices.Equal(got, tt.want) || !slices.Equal(gotFits, tt.fits) {
+			t.Errorf("planConflicts(%q) = %v, fits %v; want %v, fits %v", tt.question, got, gotFits, tt.want, tt.fits)
 		}
 	}
+}
+
+func newIntent(t *testing.T) *intent.Reader {
+	t.Helper()
+	r, err := intent.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func isASCII(s string) bool { return !strings.ContainsFunc(s, func(r rune) bool { return r > 127 }) }

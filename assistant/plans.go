@@ -106,22 +106,37 @@ func notesMention(s *history.Signals, re *regexp.Regexp) bool {
 	return re.MatchString(strings.ToLower(strings.Join(texts, "\n")))
 }
 
-// planConflicts returns the checks the manager's stated plan runs into for
-// this member: the plan matches and every situation holds.
-func planConflicts(checks []knowledge.DocumentCheck, question string, s *history.Signals) []knowledge.DocumentCheck {
+// planConflicts returns the checks the manager's stated plan, read as
+// plans of kinds, runs into for this member (every situation holds and
+// the plan matches), and when there are none, the checks that support
+// it: one per document either way.
+func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []string, s *history.Signals) (against, fits []knowledge.DocumentCheck) {
 	if !isPlan(question) {
-		return nil
+		return nil, nil
 	}
 	q := strings.ToLower(width.Fold.String(question))
-	var out []knowledge.DocumentCheck
+	add := func(out []knowledge.DocumentCheck, c knowledge.DocumentCheck) []knowledge.DocumentCheck {
+		if slices.ContainsFunc(out, func(o knowledge.DocumentCheck) bool { return o.DocumentID == c.DocumentID }) {
+			return out
+		}
+		return append(out, c)
+	}
 	for _, c := range checks {
 		holds := !slices.ContainsFunc(c.When, func(w string) bool {
 			f := situations[w]
 			return f == nil || !f(s)
 		})
-		if holds && c.Matches(q) && !slices.ContainsFunc(out, func(o knowledge.DocumentCheck) bool { return o.DocumentID == c.DocumentID }) {
-			out = append(out, c)
+		if !holds || !c.Matches(q, kinds) {
+			continue
+		}
+		if c.Fits {
+			fits = add(fits, c)
+		} else {
+			against = add(against, c)
 		}
 	}
-	return out
+	if len(against) > 0 {
+		return against, nil
+	}
+	return nil, fits
 }

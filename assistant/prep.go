@@ -170,11 +170,12 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 	var similar []history.SessionMatch
 	if in.Referral == nil {
 		// Nothing is retrieved for a referral: it carries no coaching.
-		planned := planConflicts(checks, question.String(), &sig)
-		if in.Sources, similar, err = c.prepSources(ctx, db, lang, &sig, req.MemberID, question, planned); err != nil {
+		against, fits := planConflicts(checks, question.String(), c.intent.Kinds(question.String()), &sig)
+		if in.Sources, similar, err = c.prepSources(ctx, db, lang, &sig, req.MemberID, question, slices.Concat(against, fits)); err != nil {
 			return Plan{}, err
 		}
-		in.Conflicts = conflicts(planned, in.Sources)
+		in.Conflicts = conflicts(against, in.Sources, sectionAvoid, sectionMisconception, sectionPractice, sectionOther, sectionQuestions)
+		in.Fits = conflicts(fits, in.Sources, sectionPractice, sectionOther, sectionQuestions, sectionMisconception, sectionAvoid)
 	}
 
 	plan := composePrep(in)
@@ -233,13 +234,14 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 	return plan, nil
 }
 
-// conflicts are the checks the manager's plan runs into, each citing the
-// document that declares it (its what-to-avoid section first).
-func conflicts(planned []knowledge.DocumentCheck, sources []Source) []conflict {
+// conflicts are the checks the manager's plan matches, each citing the
+// document that declares it: the first of its sections found (a warning
+// cites what to avoid, support what to practise).
+func conflicts(planned []knowledge.DocumentCheck, sources []Source, sections ...string) []conflict {
 	var out []conflict
 	for _, ch := range planned {
 		cf := conflict{Check: ch}
-		for _, sec := range []string{sectionAvoid, sectionMisconception, sectionPractice, sectionOther, sectionQuestions} {
+		for _, sec := range sections {
 			i := slices.IndexFunc(sources, func(s Source) bool { return s.Hit.DocumentID == ch.DocumentID && s.Section == sec })
 			if i < 0 {
 				continue

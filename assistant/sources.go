@@ -97,6 +97,9 @@ const (
 	hitsPerQuery = 4
 	maxDocuments = 5
 	maxSources   = 14
+	// sectionRoom is how many sources are kept for the questions and what
+	// to avoid of the documents found.
+	sectionRoom = 6
 )
 
 // retrieve runs the queries and gathers what they found, then adds the
@@ -214,26 +217,34 @@ func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []
 	}
 
 	var out []Source
-	add := func(h knowledge.Hit, found bool) {
-		if len(out) < maxSources {
+	added := map[uuid.UUID]bool{}
+	add := func(h knowledge.Hit, found bool, limit int) {
+		if len(out) < limit && !added[h.ChunkID] {
+			added[h.ChunkID] = true
 			out = append(out, Source{N: len(out) + 1, Hit: h, Section: sectionOf(h.HeadingPath), Found: found})
 		}
 	}
 	for _, h := range sections {
-		if slices.Contains(must, h.DocumentID) && sectionOf(h.HeadingPath) == sectionAvoid && !seen[h.ChunkID] {
-			seen[h.ChunkID] = true
-			add(h, false)
+		if slices.Contains(must, h.DocumentID) && sectionOf(h.HeadingPath) == sectionAvoid {
+			add(h, false, maxSources)
+		}
+	}
+	// The passages found come first, but leave room for the questions and
+	// what to avoid of the documents they come from: a plan asks and warns
+	// from those, and many hits of one query used to crowd them out.
+	for _, h := range found {
+		if slices.Contains(docs, h.DocumentID) {
+			add(h, true, maxSources-sectionRoom)
+		}
+	}
+	for _, h := range sections {
+		if s := sectionOf(h.HeadingPath); s == sectionQuestions || s == sectionAvoid {
+			add(h, seen[h.ChunkID], maxSources) // seen: found by a query
 		}
 	}
 	for _, h := range found {
 		if slices.Contains(docs, h.DocumentID) {
-			add(h, true)
-		}
-	}
-	for _, h := range sections {
-		if s := sectionOf(h.HeadingPath); (s == sectionQuestions || s == sectionAvoid) && !seen[h.ChunkID] {
-			seen[h.ChunkID] = true
-			add(h, false)
+			add(h, true, maxSources)
 		}
 	}
 	return out, sections, docs, nil

@@ -21,9 +21,10 @@ import (
 //	    plans: ['いきなり.*任せ', '大きな(案件|プロジェクト)を']
 //	    watch: いきなり大きな役割を渡すと、…
 //
-// Every situation in When must hold for the member, and one of Plans (RE2
-// regular expressions, matched case-insensitively against the manager's
-// words, in the document's language) must match.
+// Every situation in When must hold for the member, and one of Plans must
+// match: an RE2 regular expression, matched case-insensitively against the
+// manager's words in the document's language, or "kind:<name>", a kind of
+// plan the coach reads in them (PlanKinds).
 type PlanCheck struct {
 	When  []string `json:"when" yaml:"when,flow"`
 	Plans []string `json:"plans" yaml:"plans"`
@@ -31,6 +32,10 @@ type PlanCheck struct {
 	// step" is no push, whatever else the words match.
 	Unless []string `json:"unless,omitempty" yaml:"unless,omitempty"`
 	Watch  string   `json:"watch" yaml:"watch"`
+	// Fits marks a plan the document supports for these members: the coach
+	// says so (Watch) when nothing warns against the plan, rather than
+	// only finding nothing against it.
+	Fits bool `json:"fits,omitempty" yaml:"fits,omitempty"`
 }
 
 // Situations are what the coach can tell about a member from the history,
@@ -48,6 +53,31 @@ var Situations = []string{
 	"new-member",           // fewer than two 1on1s held
 	"manager-promise-open", // an action the manager owns is open past its date or for two weeks
 }
+
+// PlanKinds are the kinds of plan the coach reads in a manager's words,
+// for "kind:<name>" entries of PlanCheck.Plans and Unless: a curator's
+// pattern finds the wording its author thought of, a kind reads wording
+// no one listed (assistant/intent).
+var PlanKinds = []string{
+	"more-work",         // gives the member additional work, a role or a project
+	"big-stretch",       // a large or high-visibility challenge all at once
+	"small-step",        // a small, partial, optional or supported first step
+	"push",              // pressure: urge, insist, "step up"
+	"advise",            // the manager gives advice, tips, corrections
+	"listen",            // the manager mainly listens and holds back advice
+	"rating",            // evaluation, rating, bonus or pay talk in the 1on1
+	"public-critique",   // criticism in front of others
+	"skip-1on1",         // cancels, pauses, shortens or replaces the 1on1s
+	"withhold-decision", // turns a decision asked for back to the member
+	"decide",            // states a clear decision with reasons
+	"set-direction",     // a fixed answer the member is brought to accept
+	"explore-together",  // lays out options and thinks it through together
+	"recognize",         // praises or thanks specific work
+	"ease-load",         // reduces the member's load, protects their time
+}
+
+// kindPrefix marks a plan kind among a check's patterns.
+const kindPrefix = "kind:"
 
 const (
 	maxPlanChecks   = 20
@@ -79,6 +109,12 @@ func checkPlanChecks(cs []PlanCheck) error {
 			if strings.TrimSpace(p) == "" || utf8.RuneCountInString(p) > 200 {
 				return fmt.Errorf("%w: plan check %d: each plan is 1 to 200 characters", ErrInvalid, n)
 			}
+			if k, ok := strings.CutPrefix(p, kindPrefix); ok {
+				if !slices.Contains(PlanKinds, k) {
+					return fmt.Errorf("%w: plan check %d: plan kind %q is not one of %s", ErrInvalid, n, k, strings.Join(PlanKinds, ", "))
+				}
+				continue
+			}
 			if _, err := compilePattern(p); err != nil {
 				return fmt.Errorf("%w: plan check %d: %q is not a regular expression: %v", ErrInvalid, n, p, err)
 			}
@@ -91,7 +127,7 @@ func checkPlanChecks(cs []PlanCheck) error {
 }
 
 func (c PlanCheck) equal(d PlanCheck) bool {
-	return slices.Equal(c.When, d.When) && slices.Equal(c.Plans, d.Plans) && slices.Equal(c.Unless, d.Unless) && c.Watch == d.Watch
+	return slices.Equal(c.When, d.When) && slices.Equal(c.Plans, d.Plans) && slices.Equal(c.Unless, d.Unless) && c.Watch == d.Watch && c.Fits == d.Fits
 }
 
 // DocumentCheck is a plan check with the published document that makes it.
@@ -99,18 +135,33 @@ type DocumentCheck struct {
 	DocumentID uuid.UUID
 	Title      string
 	PlanCheck
-	plans, unless []*regexp.Regexp
+	plans, unless []matcher
+}
+
+// matcher is one of a check's entries: a pattern, or a kind of plan.
+type matcher struct {
+	re   *regexp.Regexp
+	kind string
+}
+
+func (m matcher) matches(words string, kinds []string) bool {
+	if m.re != nil {
+		return m.re.MatchString(words)
+	}
+	return slices.Contains(kinds, m.kind)
 }
 
 // ForDocument readies c to be matched, as a check of document id.
 // Patterns that do not compile (checked on save, so none but in rows
 // stored before) are left out.
 func (c PlanCheck) ForDocument(id uuid.UUID, title string) DocumentCheck {
-	compile := func(ps []string) []*regexp.Regexp {
-		var out []*regexp.Regexp
+	compile := func(ps []string) []matcher {
+		var out []matcher
 		for _, p := range ps {
-			if re, err := compilePattern(p); err == nil {
-				out = append(out, re)
+			if k, ok := strings.CutPrefix(p, kindPrefix); ok {
+				out = append(out, matcher{kind: k})
+			} else if re, err := compilePattern(p); err == nil {
+				out = append(out, matcher{re: re})
 			}
 		}
 		return out
@@ -121,10 +172,10 @@ func (c PlanCheck) ForDocument(id uuid.UUID, title string) DocumentCheck {
 // compilePattern compiles a curator's pattern, matched case-insensitively.
 func compilePattern(p string) (*regexp.Regexp, error) { return regexp.Compile("(?i)" + p) }
 
-// Matches reports whether the manager's words match one of the check's
-// plans and none of the plans that fit.
-func (c DocumentCheck) Matches(words string) bool {
-	match := func(re *regexp.Regexp) bool { return re.MatchString(words) }
+// Matches reports whether the manager's words, read as plans of kinds,
+// match one of the check's plans and none of the plans that fit.
+func (c DocumentCheck) Matches(words string, kinds []string) bool {
+	match := func(m matcher) bool { return m.matches(words, kinds) }
 	return slices.ContainsFunc(c.plans, match) && !slices.ContainsFunc(c.unless, match)
 }
 

@@ -27,6 +27,8 @@ func TestPlanChecksFrontMatter(t *testing.T) {
 		{"bad pattern", "plan_checks:\n- when: [any]\n  plans: ['(advice']\n  watch: w\n", "not a regular expression"},
 		{"no watch", "plan_checks:\n- when: [any]\n  plans: ['x']\n", "watch is 1 to 500"},
 		{"no plans", "plan_checks:\n- when: [any]\n  plans: []\n  watch: w\n", "1 to 30 plans"},
+		{"unknown kind", "plan_checks:\n- when: [any]\n  plans: ['kind:scold']\n  watch: w\n", `plan kind "scold"`},
+		{"kinds", "plan_checks:\n- when: [any]\n  plans: ['kind:rating', 'bonus']\n  unless: ['kind:decide']\n  watch: w\n  fits: false\n", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,8 +41,19 @@ func TestPlanChecksFrontMatter(t *testing.T) {
 			case tt.err == "" && tt.name == "one":
 				c := in.PlanChecks[0].ForDocument(uuid.Nil, "T")
 				for words, want := range map[string]bool{"i'll give her advice": true, "i'll just listen, no advice": false, "i'll ask her": false} {
-					if c.Matches(words) != want {
+					if c.Matches(words, nil) != want {
 						t.Errorf("Matches(%q) = %v, want %v", words, !want, want)
+					}
+				}
+			case tt.name == "kinds":
+				c := in.PlanChecks[0].ForDocument(uuid.Nil, "T")
+				for _, m := range []struct {
+					words string
+					kinds []string
+					want  bool
+				}{{"x", []string{"rating"}, true}, {"a bonus", nil, true}, {"x", nil, false}, {"a bonus", []string{"decide"}, false}} {
+					if c.Matches(m.words, m.kinds) != m.want {
+						t.Errorf("Matches(%q, %v) = %v, want %v", m.words, m.kinds, !m.want, m.want)
 					}
 				}
 			}
@@ -86,7 +99,7 @@ func TestPlanChecksStored(t *testing.T) {
 	}
 	var found bool
 	for _, c := range checks {
-		found = found || c.Watch == "They asked you to listen." && c.Matches("i'll give advice")
+		found = found || c.Watch == "They asked you to listen." && c.Matches("i'll give advice", nil)
 	}
 	if !found {
 		t.Errorf("the published document's check is not read: %+v", checks)

@@ -49,6 +49,21 @@ func trainingSets(t *testing.T) ([]example, map[string]int) {
 		}
 	}
 	d := newTestDetector(t)
+	// Managers' stated plans, as ordinary text: the model had seen members'
+	// notes and requests, and took plans in a manager's voice (体調の話は
+	// スキップして…) for crises. Plans of critique and pressure are left
+	// out: in a member's words they tell of harassment. Held-out sets 6-10
+	// with these lines: recall 1,114 of 1,145 (1,117 without), false
+	// referrals 18 of 521 either way.
+	plans, _ := filepath.Glob("../intent/testdata/train_*.jsonl")
+	for _, f := range plans {
+		for _, l := range readPlans(t, f) {
+			if !slices.ContainsFunc(l.Kinds, func(k string) bool { return k == "public-critique" || k == "push" }) && !d.lexiconFlags(l.Text) {
+				exs = append(exs, example{text: l.Text})
+				counts["plan statements"]++
+			}
+		}
+	}
 	docs, _ := filepath.Glob("../../knowledge/starter/*/*.md")
 	for _, doc := range docs {
 		b, err := os.ReadFile(doc)
@@ -63,6 +78,29 @@ func trainingSets(t *testing.T) ([]example, map[string]int) {
 		}
 	}
 	return exs, counts
+}
+
+// plan is a line of the plan reader's training data (assistant/intent).
+type plan struct {
+	Text  string   `json:"text"`
+	Kinds []string `json:"kinds"`
+}
+
+func readPlans(t *testing.T, path string) []plan {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []plan
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var l plan
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // guidanceSentences are a guidance document's lines and sentences, without

@@ -1,0 +1,57 @@
+package assistant
+
+import (
+	"slices"
+
+	"github.com/taiwa-coach/taiwa/assistant/history"
+)
+
+// minFit is the least fit a source needs before its questions and what it
+// says to avoid reach a plan: retrieval brings guidance near the member's
+// words, and only some of it speaks to this member.
+const minFit = 2
+
+// situationTopics are the guidance topics the history calls for, beyond
+// what the member chose: a falling condition calls for wellbeing, a new
+// member for onboarding, and so on.
+var situationTopics = []struct {
+	topic string
+	holds func(*history.Signals) bool
+}{
+	{"wellbeing", situations["condition-falling"]},
+	{"onboarding", situations["new-member"]},
+	{"challenge", situations["avoids-challenges"]},
+	{"listening", func(s *history.Signals) bool { return asked("listen")(s) || s.AdvisedDespiteListen }},
+	{"basics", func(s *history.Signals) bool { return s.StatusStreak >= 3 || s.Held < 2 }},
+	{"pdca", func(s *history.Signals) bool { return len(s.OpenActions) > 0 || len(s.DoneActions) > 0 }},
+}
+
+// fit is how closely a source speaks to this member's coming 1on1: 3 for
+// a topic they chose, 3 for guidance on the response they asked for, 3
+// for the guidance a stated plan runs into, 2 for each topic their history
+// calls for.
+func fit(s Source, in prepInput) int {
+	sig := in.Signals
+	if sig == nil {
+		return 0
+	}
+	has := func(t string) bool { return slices.Contains(s.Hit.Topics, t) }
+	n := 0
+	if next := sig.Next; next != nil {
+		if slices.ContainsFunc(next.Topics, has) {
+			n += 3
+		}
+		if st := next.Style; st != nil && styleWords[*st] != nil && has("response-style") && styleWords[*st].MatchString(s.Hit.Title) {
+			n += 3
+		}
+	}
+	if slices.ContainsFunc(in.Conflicts, func(c conflict) bool { return c.Check.DocumentID == s.Hit.DocumentID }) {
+		n += 3
+	}
+	for _, st := range situationTopics {
+		if has(st.topic) && st.holds(sig) {
+			n += 2
+		}
+	}
+	return n
+}

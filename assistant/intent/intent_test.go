@@ -1,0 +1,217 @@
+package intent
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/taiwa-coach/taiwa/assistant/linear"
+	"github.com/taiwa-coach/taiwa/knowledge"
+)
+
+var update = flag.Bool("update", false, "retrain model/kinds.json from testdata")
+
+// The settings the shipped model is trained with, chosen by
+// TestCrossValidation: a false kind on a fitting plan is a false warning,
+// so negatives weigh more than misses.
+var (
+	modelOptions   = linear.Options{Epochs: 30, Rate: 0.2, L2: 1e-4, NegativeWeight: 0.3, Seed: 7, MinWeight: 0.05}
+	modelThreshold = 0.4
+)
+
+type line struct {
+	Text  string   `json:"text"`
+	Kinds []string `json:"kinds"`
+}
+
+func readLines(t *testing.T) ([]line, map[string]int) {
+	t.Helper()
+	files, _ := filepath.Glob("testdata/train_*.jsonl")
+	if len(files) == 0 {
+		t.Fatal("no training files")
+	}
+	var out []line
+	counts := map[string]int{}
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for n := 1; sc.Scan(); n++ {
+			var l line
+			if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+				t.Fatalf("%s:%d: %v", f, n, err)
+			}
+			for _, k := range l.Kinds {
+				if !slices.Contains(knowledge.PlanKinds, k) {
+					t.Fatalf("%s:%d: kind %q is not in knowledge.PlanKinds", f, n, k)
+				}
+			}
+			out = append(out, l)
+			counts[filepath.Base(f)]++
+		}
+		fh.Close()
+	}
+	return out, counts
+}
+
+func train(r *Reader, ls []line, o linear.Options, threshold float64) model {
+	xs := make([][]string, len(ls))
+	for i, l := range ls {
+		xs[i] = r.features(l.Text)
+	}
+	m := model{Threshold: threshold, Options: o, Kinds: map[string]linear.Model{}}
+	for _, k := range knowledge.PlanKinds {
+		pos := make([]bool, len(ls))
+		for i, l := range ls {
+			pos[i] = slices.Contains(l.Kinds, k)
+		}
+		m.Kinds[k] = linear.Train(xs, pos, o)
+	}
+	return m
+}
+
+// TestModelIsCurrent trains the model afresh and checks the shipped one
+// reads every training line alike: the file is what the data and settings
+// give. With -update it rewrites it.
+func TestModelIsCurrent(t *testing.T) {
+	ls, counts := readLines(t)
+	r, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := train(r, ls, modelOptions, modelThreshold)
+	fresh.Trained = counts
+	if *update {
+		b, err := json.Marshal(fresh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile("model/kinds.json", append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("model/kinds.json: %d bytes", len(b))
+		return
+	}
+	shipped := r.m
+	if shipped.Threshold != fresh.Threshold || shipped.Options != fresh.Options || !mapsEqual(shipped.Trained, counts) {
+		t.Fatalf("model/kinds.json was trained with other settings or data (go test ./assistant/intent -run TestModelIsCurrent -update)")
+	}
+	for _, l := range ls {
+		fs := r.features(l.Text)
+		for _, k := range knowledge.PlanKinds {
+			if d := math.Abs(shipped.Kinds[k].Prob(fs) - fresh.Kinds[k].Prob(fs)); d > 1e-3 {
+				t.Fatalf("model/kinds.json differs from a fresh training run by %.4f on %q (%s)", d, l.Text, k)
+			}
+		}
+	}
+}
+
+func mapsEqual(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestReadsPlans: plans in wording that is in no training line.
+func TestReadsPlans(t *testing.T) {
+	r, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text      string
+		want, not []string
+	}{
+		{"来週から新規の代理店開拓もDさんに見てもらおうかと。", []string{"more-work"}, []string{"ease-load"}},
+		{"評価面談の前に、今期の点数を1on1でざっくり伝えておきます。", []string{"rating"}, nil},
+		{"朝会で、みんなの前で今回のミスを説明してもらうつもりです。", []string{"public-critique"}, []string{"recognize"}},
+		{"1on1は当面やめて、週報で十分かなと思ってます。", []string{"skip-1on1"}, nil},
+		{"I'll let her know which option I picked and why, then hear her concerns.", []string{"decide"}, []string{"withhold-decision"}},
+		{"Going to tell him the whole rollout is his now, no training wheels.", []string{"big-stretch"}, []string{"small-step"}},
+		{"I won't bring up his score at all; that's for the review meeting.", nil, []string{"rating"}},
+		{"How do I get a quiet engineer to talk more?", nil, []string{"more-work", "push", "advise"}},
+	} {
+		got := r.Kinds(tc.text)
+		for _, k := range tc.want {
+			if !slices.Contains(got, k) {
+				t.Errorf("Kinds(%q) = %v, want %s", tc.text, got, k)
+			}
+		}
+		for _, k := range tc.not {
+			if slices.Contains(got, k) {
+				t.Errorf("Kinds(%q) = %v, want no %s", tc.text, got, k)
+			}
+		}
+	}
+}
+
+var crossval = flag.Bool("crossval", false, "run the cross-validation of the reader's settings")
+
+// TestCrossValidation prints each kind's precision and recall over five
+// folds, for choosing modelOptions and modelThreshold (-crossval).
+func TestCrossValidation(t *testing.T) {
+	if !*crossval {
+		t.Skip("-crossval")
+	}
+	ls, _ := readLines(t)
+	base, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const folds = 5
+	tp, fp, fn := map[string]int{}, map[string]int{}, map[string]int{}
+	for f := range folds {
+		var tr, te []line
+		for i, l := range ls {
+			if i%folds == f {
+				te = append(te, l)
+			} else {
+				tr = append(tr, l)
+			}
+		}
+		m := train(base, tr, modelOptions, modelThreshold)
+		r := &Reader{m: &m, tok: base.tok, names: slices.Sorted(func(yield func(string) bool) {
+			for k := range m.Kinds {
+				if !yield(k) {
+					return
+				}
+			}
+		})}
+		for _, l := range te {
+			got := r.Kinds(l.Text)
+			for _, k := range knowledge.PlanKinds {
+				g, w := slices.Contains(got, k), slices.Contains(l.Kinds, k)
+				switch {
+				case g && w:
+					tp[k]++
+				case g:
+					fp[k]++
+				case w:
+					fn[k]++
+				}
+			}
+		}
+	}
+	var b strings.Builder
+	for _, k := range knowledge.PlanKinds {
+		fmt.Fprintf(&b, "%-18s precision %.2f recall %.2f (%d/%d)\n", k,
+			float64(tp[k])/float64(max(1, tp[k]+fp[k])), float64(tp[k])/float64(max(1, tp[k]+fn[k])), tp[k], tp[k]+fn[k])
+	}
+	t.Log("\n" + b.String())
+}

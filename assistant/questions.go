@@ -1,0 +1,183 @@
+package assistant
+
+import (
+	"cmp"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/taiwa-coach/taiwa/assistant/history"
+)
+
+const (
+	maxQuestions       = 5
+	maxMemberQuestions = 3
+	// quoteRunes is how much of a member's words a question quotes.
+	quoteRunes = 40
+)
+
+// prepQuestions are the questions to ask: first those from this member's
+// own words and actions, then the guidance's own that fit the moment and
+// the member (open ones, from the best-fitting guidance).
+func prepQuestions(in prepInput, cite *citer) []Item {
+	questions := memberQuestions(in.Lang, in.Signals)
+	var candidates []bullet
+	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*4) {
+		if fit(in.Sources[b.n-1], in) >= minFit && openQuestion.MatchString(b.text) && fitsMoment(b.text, in.Signals) {
+			candidates = append(candidates, b)
+		}
+	}
+	slices.SortStableFunc(candidates, func(x, y bullet) int {
+		return cmp.Compare(fit(in.Sources[y.n-1], in), fit(in.Sources[x.n-1], in))
+	})
+	for _, b := range candidates {
+		if len(questions) >= maxQuestions {
+			break
+		}
+		q := unquote(b.text)
+		if !slices.ContainsFunc(questions, func(it Item) bool { return alike(it.Text, q) }) {
+			questions = append(questions, cite.item(q, b.n, b.text))
+		}
+	}
+	return questions
+}
+
+// alike reports whether two questions ask much the same: most of the
+// shorter one's character pairs are in the longer one ("What have you
+// tried so far?" in "On X: what have you tried so far, and…").
+func alike(a, b string) bool {
+	pairs := func(s string) map[string]bool {
+		rs := []rune(strings.ToLower(citeRE.ReplaceAllString(s, "")))
+		out := map[string]bool{}
+		for i := 0; i+1 < len(rs); i++ {
+			if !unicode.IsSpace(rs[i]) && !unicode.IsPunct(rs[i]) && !unicode.IsSpace(rs[i+1]) && !unicode.IsPunct(rs[i+1]) {
+				out[string(rs[i:i+2])] = true
+			}
+		}
+		return out
+	}
+	pa, pb := pairs(a), pairs(b)
+	if len(pa) > len(pb) {
+		pa, pb = pb, pa
+	}
+	if len(pa) == 0 {
+		return false
+	}
+	shared := 0
+	for p := range pa {
+		if pb[p] {
+			shared++
+		}
+	}
+	return float64(shared) >= 0.8*float64(len(pa))
+}
+
+// memberQuestions are asked from the member's own words and actions: what
+// they wrote for this 1on1, in the response they asked for; what they
+// completed; what they still hold. They quote the history and cite nothing.
+func memberQuestions(lang string, sig *history.Signals) []Item {
+	out := []Item{}
+	if sig == nil {
+		return out
+	}
+	add := func(key string, args ...any) {
+		if len(out) < maxMemberQuestions {
+			out = append(out, Item{Text: msg(lang, key, args...), Cites: []int{}})
+		}
+	}
+	switch n := sig.Next; {
+	case n != nil && !n.Request.Empty():
+		style := "none"
+		if n.Style != nil {
+			style = *n.Style
+		}
+		add("question.request."+style, firstSentence(n.Request.String(), quoteRunes))
+	case n != nil && len(n.Topics) > 0:
+		add("question.topics", topicLabels(lang, n.Topics))
+	default:
+		add("question.norequest")
+	}
+	for _, a := range sig.DoneActions {
+		if a.Owner == "member" {
+			add("question.done", truncate(a.Text.String(), quoteRunes))
+			break
+		}
+	}
+	for _, a := range sig.OpenActions {
+		if a.Owner == "member" && !asked("listen")(sig) {
+			key := "question.open"
+			if a.Overdue {
+				key = "question.open.overdue"
+			}
+			add(key, truncate(a.Text.String(), quoteRunes))
+			break
+		}
+	}
+	return out
+}
+
+// firstSentence is the first sentence of s, cut to at most runes.
+func firstSentence(s string, runes int) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "。！？!?\n"); i > 0 {
+		s = s[:i]
+	} else if i := strings.Index(s, ". "); i > 0 {
+		s = s[:i]
+	}
+	s = strings.TrimRight(s, "。.、, ")
+	if utf8.RuneCountInString(s) > runes {
+		return truncate(s, runes)
+	}
+	return s
+}
+
+// openQuestion asks what, how or which, not yes or no.
+var openQuestion = regexp.MustCompile(`(?i)何|どう|どんな|どの|どこ|どれ|なぜ|いつ|誰|\b(what|how|which|where|when|who|why)\b`)
+
+var (
+	// afterMeeting are questions for after a 1on1, not before it.
+	afterMeeting = regexp.MustCompile(`今日の1on1|今日は|すっきり|事前に読|話してみて|today's|today|this meeting|did (?:this|it) help|how did (?:this|that) go`)
+	// askedStyle are questions that presume a requested style.
+	askedStyle = map[string]*regexp.Regexp{
+		"listen": regexp.MustCompile(`(?i)聴いて|聞いてほしい|聞くだけ|just listen`),
+		"advise": regexp.MustCompile(`(?i)助言がほしい|アドバイスがほしい|want (?:my )?advice`),
+	}
+	// offersView leads to the manager's view or a fix: not for a member
+	// who asked to be listened to. handsBack returns the choice to the
+	// member: not for one who asked the manager to decide.
+	offersView = regexp.MustCompile(`(?i)私の(考え|意見|見方)|アドバイス|助言|解決策|どうすれば(解決|よくな)|my (view|advice|take|suggestion)|share my|what should you do`)
+	handsBack  = regexp.MustCompile(`(?i)どうしたい|あなたなら|どちらを選|自分で決め|what would you (choose|decide|do)|your call|which would you pick`)
+	// pointsBack are questions about a meeting or matter the guidance's
+	// reader was in ("How did that meeting feel?"): this member was not.
+	pointsBack = regexp.MustCompile(`(?i)\bthat (meeting|project|incident|conversation|decision|call)\b|あの(会議|件|とき|時|打ち合わせ)|その(会議|件|打ち合わせ)`)
+	// sinceLastTime are questions about a previous 1on1.
+	sinceLastTime = regexp.MustCompile(`(?i)前回|この前の1on1|last time|last 1on1|since we last`)
+)
+
+// fitsMoment reports whether a guidance question suits a prep for this
+// member: before the meeting, in the style they asked for, about a past
+// 1on1 only when there was one.
+func fitsMoment(q string, sig *history.Signals) bool {
+	if afterMeeting.MatchString(strings.ToLower(q)) || pointsBack.MatchString(q) {
+		return false
+	}
+	style := ""
+	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
+		style = *sig.Next.Style
+	}
+	for st, re := range askedStyle {
+		if st != style && re.MatchString(q) {
+			return false
+		}
+	}
+	if style == "listen" && offersView.MatchString(q) || style == "decide" && handsBack.MatchString(q) {
+		return false
+	}
+	// Templates with blanks to fill (〇〇さん) read as unfinished text.
+	if strings.ContainsAny(q, "〇○") || strings.Contains(q, "XX") {
+		return false
+	}
+	return !(sinceLastTime.MatchString(q) && (sig == nil || len(sig.LastSessions) == 0))
+}
