@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -146,6 +146,11 @@ var planCheckSets = []struct {
 	// 24 of 32, and 1 of 12 fitting plans (a weekly 1on1 "kept" read as
 	// one skipped).
 	{"planchecks2", 0.7, 0.1, "11 of 32 flagged (0.34), 0 of 12 fitting plans"},
+	// planchecks3 (44, written blind after the plan reader was trained,
+	// sealed until then, run once): 20 of 30 flagged (0.67), 2 of 14
+	// fitting plans (both keep the rating for its own meeting); 3 of the
+	// 10 misses were false referrals of the safety screen. Spent since.
+	{"planchecks3", 0.6, 0.15, "20 of 30 flagged (0.67), 2 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans
