@@ -576,7 +576,8 @@ func TestPlanThatRunsAgainstGuidance(t *testing.T) {
 	call(t, srv, "POST", "/api/members", tok, map[string]any{"alias": "Member 7"}, &m)
 	member := "/api/members/" + m.Data.ID.String()
 	call(t, srv, "POST", member+"/sessions", tok, map[string]any{"status": "scheduled", "scheduled_at": time.Now().Add(48 * time.Hour),
-		"request_topics": []string{"challenge"}, "request_style": "think-together"}, nil)
+		"request_topics": []string{"challenge"}, "request_style": "think-together",
+		"request_text": "I'm not ready for the lead role yet; I'd rather stay with work I know."}, nil)
 	var p assistant.Plan
 	call(t, srv, "POST", member+"/prep", tok, map[string]any{"question": "I'll push her harder on stretch goals this quarter."}, &p)
 	flagged := false

@@ -57,11 +57,13 @@ type Plan struct {
 
 // prepInput is everything the offline composer and the prompt use.
 type prepInput struct {
-	Lang      string
-	Signals   *history.Signals
-	Question  anonymize.Text
-	Sources   []Source
-	Referral  *Referral
+	Lang     string
+	Signals  *history.Signals
+	Question anonymize.Text
+	Sources  []Source
+	Referral *Referral
+	// Kinds are the kinds of plan the question states (none: it asks).
+	Kinds     []string
 	Conflicts []conflict
 	// Fits are the checks that support the stated plan, when none warns
 	// against it.
@@ -77,11 +79,10 @@ type conflict struct {
 }
 
 const (
-	maxAvoid      = 2
-	maxPractice   = 2
-	requestRunes  = 200
-	planRunes     = 80 // of the manager's plan, quoted back
-	questionRunes = 200
+	maxAvoid     = 2
+	maxPractice  = 2
+	requestRunes = 200
+	planRunes    = 80 // of the manager's plan, quoted back
 )
 
 // citer collects the citations of an answer: one per source, quoting the
@@ -190,10 +191,21 @@ func conditionPath(vs []int) string {
 	return strings.Join(parts, "→")
 }
 
+// topicLabels names the topics a member picked in the member's words
+// ("Trying something new, growing", not the taxonomy's "Members who avoid
+// challenges").
 func topicLabels(lang string, slugs []string) string {
 	labels := make([]string, len(slugs))
 	for i, s := range slugs {
 		labels[i] = topicLabel(lang, s)
+		for _, t := range knowledge.MemberTopics {
+			if t.Slug == s {
+				labels[i] = t.JA
+				if lang == "en" {
+					labels[i] = t.EN
+				}
+			}
+		}
 	}
 	return strings.Join(labels, msg(lang, "list.sep"))
 }
@@ -245,6 +257,7 @@ func prepSummary(in prepInput) []string {
 	} else if len(sig.LastSessions) > 0 {
 		summary = append(summary, msg(lang, "summary.noactions"))
 	}
+	summary = append(summary, recurring(lang, sig)...)
 	return append(summary, cadenceSummary(lang, sig)...)
 }
 
@@ -283,7 +296,7 @@ func cadenceSummary(lang string, sig *history.Signals) []string {
 		}
 	}
 	if len(sig.LastSessions) > 0 && !sig.LastSessions[0].Notes.Empty() {
-		out = append(out, msg(lang, "summary.lastnotes", truncate(sig.LastSessions[0].Notes.String(), 120)))
+		out = append(out, msg(lang, "summary.lastnotes", truncate(sig.LastSessions[0].Notes.String(), 240)))
 	}
 	if sig.Planned > sig.Held && sig.Held > 0 {
 		out = append(out, msg(lang, "summary.missed", sig.Planned, sig.Planned-sig.Held))
@@ -299,29 +312,30 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	agenda := []Item{checkIn(in, cite)}
 	pdca := pick(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, "pdca")
 	if sig != nil {
-		agenda = append(agenda, continuity(lang, sig)...)
-		agenda = append(agenda, requestAgenda(lang, sig)...)
+		agenda = append(agenda, continuity(lang, sig, cite, pdca)...)
+		agenda = append(agenda, requestAgenda(in, cite)...)
 		// The manager's own promises came first; the member's are asked
 		// after, without blame, unless they asked to be listened to (the
 		// follow-ups still list them).
 		if i := slices.IndexFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" }); i >= 0 && !asked("listen")(sig) {
 			agenda = append(agenda, citeFirst(cite, pdca, msg(lang, "agenda.followup.member", truncate(sig.OpenActions[i].Text.String(), 60))))
 		}
-		agenda = append(agenda, recurring(lang, sig)...)
 	}
-	// A question the manager brings is on the agenda; a plan is weighed
-	// (watch-outs), not echoed.
-	if !in.Question.Empty() && isQuestion(in.Question.String()) && len(in.Conflicts) == 0 {
-		agenda = append(agenda, Item{Text: msg(lang, "agenda.question", truncate(in.Question.String(), questionRunes)), Cites: []int{}})
-	}
+	// The manager's words are not echoed: a question is answered by the
+	// plan and its retrieval, a plan is weighed (watch-outs).
 	n := 0
 	for _, s := range in.Sources {
 		if s.Section != sectionPractice || !s.Found || n >= maxPractice || fit(s, in) < minFit {
 			continue
 		}
-		if bs := bullets(s.Hit.Text); len(bs) > 0 {
-			agenda = append(agenda, cite.item(msg(lang, "agenda.practice", lead(bs[0])), s.N, bs[0]))
-			n++
+		// The first item of substance: not a bare label ("Do.").
+		bs := bullets(s.Hit.Text)
+		for i, l := range leads(s.Hit.Text) {
+			if utf8.RuneCountInString(strings.Trim(l, ".。 ")) > 6 && i < len(bs) {
+				agenda = append(agenda, cite.item(msg(lang, "agenda.practice", l), s.N, bs[i]))
+				n++
+				break
+			}
 		}
 	}
 	if asked("listen")(sig) {
@@ -334,7 +348,8 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 // requestAgenda starts from what the member asked for, and prepares the
 // response they asked for. The member's words are in the summary already:
 // the agenda points to them rather than repeat them.
-func requestAgenda(lang string, sig *history.Signals) []Item {
+func requestAgenda(in prepInput, cite *citer) []Item {
+	lang, sig := in.Lang, in.Signals
 	var out []Item
 	switch n := sig.Next; {
 	case n != nil && !n.Request.Empty() && len(n.Topics) > 0:
@@ -345,14 +360,16 @@ func requestAgenda(lang string, sig *history.Signals) []Item {
 		out = append(out, Item{Text: msg(lang, "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
 	}
 	if it, ok := stylePrep(lang, sig); ok {
-		out = append(out, it)
+		// Cited to the guidance on the response they asked for.
+		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, *sig.Next.Style)
+		out = append(out, citeFirst(cite, src, it.Text))
 	}
 	return out
 }
 
 // recurring names a topic raised again and again that the member did not
 // pick this time, while it is still raised: in the latest 1on1.
-func recurring(lang string, sig *history.Signals) []Item {
+func recurring(lang string, sig *history.Signals) []string {
 	var asked, last []string
 	if sig.Next != nil {
 		asked = sig.Next.Topics
@@ -362,7 +379,7 @@ func recurring(lang string, sig *history.Signals) []Item {
 	}
 	for _, t := range sig.RecurringTopics {
 		if !slices.Contains(asked, t.Topic) && slices.Contains(last, t.Topic) {
-			return []Item{{Text: msg(lang, "agenda.recurring", topicLabel(lang, t.Topic), t.Sessions), Cites: []int{}}}
+			return []string{msg(lang, "summary.recurring", topicLabels(lang, []string{t.Topic}), t.Sessions)}
 		}
 	}
 	return nil
@@ -406,7 +423,7 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 // continuity carries the last 1on1s into this one: the manager's own open
 // promises first (a member notices a promise kept or not), then what the
 // member completed.
-func continuity(lang string, sig *history.Signals) []Item {
+func continuity(lang string, sig *history.Signals, cite *citer, pdca *Source) []Item {
 	var out []Item
 	for _, a := range sig.OpenActions {
 		if a.Owner != "manager" || len(out) >= 2 {
@@ -416,7 +433,8 @@ func continuity(lang string, sig *history.Signals) []Item {
 		if a.Overdue {
 			key = "agenda.promise.overdue"
 		}
-		out = append(out, Item{Text: msg(lang, key, truncate(a.Text.String(), 80), a.AgeDays), Cites: []int{}})
+		// Owning a promise is guidance: it cites the follow-up guidance.
+		out = append(out, citeFirst(cite, pdca, msg(lang, key, truncate(a.Text.String(), 80), a.AgeDays)))
 	}
 	for i, a := range sig.DoneActions {
 		if i == 2 {
@@ -500,7 +518,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		}
 		watch = append(watch, cite.item(text, c.Source, c.Quote))
 	}
-	if len(in.Conflicts) > 0 || len(in.Fits) > 0 || in.Question.Empty() || isQuestion(in.Question.String()) {
+	if len(in.Conflicts) > 0 || len(in.Fits) > 0 || len(in.Kinds) == 0 || !isPlan(in.Question.String()) {
 		return watch, conflicts
 	}
 	// A stated plan the checks found nothing against is still weighed
@@ -552,12 +570,15 @@ func historyWatch(in prepInput, cite *citer) []Item {
 		out = append(out, citeFirst(cite, src, msg(lang, "watch.status", sig.StatusStreak)))
 	}
 	for _, a := range sig.LastReflection {
-		if !a.Answer.Empty() {
+		// An answer with nothing in it ("特にないです") is not worth reading back.
+		if utf8.RuneCountInString(a.Answer.String()) >= 12 && !nothingToSay.MatchString(a.Answer.String()) {
 			return append(out, Item{Text: msg(lang, "watch.reflection", truncate(a.Answer.String(), 160)), Cites: []int{}})
 		}
 	}
 	return out
 }
+
+var nothingToSay = regexp.MustCompile(`(?i)^\s*(特に(な|無)|なし|nothing|none|n/a|no comment)`)
 
 // avoidLines are what the best-fitting guidance says to avoid, one line
 // per source of at most two of its items: labelled, since an item quoted

@@ -141,7 +141,8 @@ func TestComposePrep(t *testing.T) {
 			in := tt.in
 			checks, _ := starterChecks(t, in.Lang)
 			q := in.Question.String()
-			against, fits := planConflicts(checks, q, reader.Kinds(q), in.Signals)
+			in.Kinds = reader.Kinds(q)
+			against, fits := planConflicts(checks, q, in.Kinds, in.Signals)
 			in.Conflicts = conflicts(against, in.Sources, sectionAvoid, sectionPractice)
 			in.Fits = conflicts(fits, in.Sources, sectionPractice, sectionAvoid)
 			p := composePrep(in)
@@ -306,7 +307,8 @@ func TestSensitive(t *testing.T) {
 }
 
 func TestPlanConflicts(t *testing.T) {
-	challenge := &history.Signals{Held: 5, Next: &history.SessionBrief{Topics: []string{"challenge"}}}
+	challenge := &history.Signals{Held: 5, Next: &history.SessionBrief{Topics: []string{"challenge"},
+		Request: stored("Not sure I'm ready for the new role; I'd rather avoid a big step right now.")}}
 	listen := &history.Signals{Held: 5, Next: &history.SessionBrief{Style: ptr("listen")}}
 	tired := &history.Signals{Held: 5, Condition: history.ConditionTrend{Values: []int{4, 2}, Latest: ptr(2), Change: "down"}}
 	reader := newIntent(t)

@@ -27,9 +27,9 @@ var situationTopics = []struct {
 }
 
 // fit is how closely a source speaks to this member's coming 1on1: 3 for
-// a topic they chose, 3 for guidance on the response they asked for, 3
-// for the guidance a stated plan runs into, 2 for each topic their history
-// calls for.
+// guidance about a topic they chose (1 where it is an aside), 3 for
+// guidance on the response they asked for, 3 for the guidance a stated
+// plan runs into, 2 for each topic their history calls for.
 func fit(s Source, in prepInput) int {
 	sig := in.Signals
 	if sig == nil {
@@ -38,8 +38,14 @@ func fit(s Source, in prepInput) int {
 	has := func(t string) bool { return slices.Contains(s.Hit.Topics, t) }
 	n := 0
 	if next := sig.Next; next != nil {
-		if slices.ContainsFunc(next.Topics, has) {
+		// A document is about its first topic; its others are asides (a
+		// member asking for feedback on their work is not in for a
+		// performance conversation).
+		switch {
+		case len(s.Hit.Topics) > 0 && slices.Contains(next.Topics, s.Hit.Topics[0]):
 			n += 3
+		case slices.ContainsFunc(next.Topics, has):
+			n++
 		}
 		if st := next.Style; st != nil && styleWords[*st] != nil && has("response-style") && styleWords[*st].MatchString(s.Hit.Title) {
 			n += 3

@@ -28,8 +28,6 @@ var (
 	// howQuestion asks how to do something, and states no plan ("How do I
 	// encourage her?").
 	howQuestion = regexp.MustCompile(`^\s*(?:how (?:do|can|should|would|to)\b|what (?:is|are|should|can)\b|why\b|どう(?:すれば|したら|やって|やれば)|どのように|どうやって|なぜ|何を(?:すれば|したら))`)
-	// asks ends like a question.
-	asks = regexp.MustCompile(`(?:[?？]|か|かな|でしょうか|ですか)\s*$`)
 )
 
 // isPlan reports whether the manager's words are to be weighed as a plan:
@@ -38,14 +36,6 @@ var (
 func isPlan(question string) bool {
 	q := strings.ToLower(width.Fold.String(question))
 	return statesPlan.MatchString(q) || !howQuestion.MatchString(q)
-}
-
-// isQuestion reports whether the manager's words ask something rather than
-// state what they will do: a question goes on the agenda, a plan is only
-// weighed.
-func isQuestion(question string) bool {
-	q := strings.ToLower(width.Fold.String(strings.TrimSpace(question)))
-	return (howQuestion.MatchString(q) || asks.MatchString(q)) && !statesPlan.MatchString(q)
 }
 
 // situations are what the coach tells of a member from the history, for
@@ -61,7 +51,9 @@ var situations = map[string]func(*history.Signals) bool{
 	"condition-falling": func(s *history.Signals) bool {
 		return s != nil && (s.Condition.Change == "down" || s.Condition.Latest != nil && *s.Condition.Latest <= 2)
 	},
-	"avoids-challenges": func(s *history.Signals) bool { return requested(s, "challenge") || notesMention(s, challengeWords) },
+	// A member who picks "trying something new" is not avoiding it: only
+	// their words or the notes tell of holding back.
+	"avoids-challenges": func(s *history.Signals) bool { return notesMention(s, holdingBack) },
 	"new-member":        func(s *history.Signals) bool { return s == nil || s.Held < 2 },
 	"manager-promise-open": func(s *history.Signals) bool {
 		return s != nil && slices.ContainsFunc(s.OpenActions, func(a history.OpenAction) bool {
@@ -77,18 +69,12 @@ func asked(style string) func(*history.Signals) bool {
 	}
 }
 
-func requested(s *history.Signals, topic string) bool {
-	if s == nil {
-		return false
-	}
-	if s.Next != nil && slices.Contains(s.Next.Topics, topic) {
-		return true
-	}
-	return slices.ContainsFunc(s.RecurringTopics, func(t history.TopicCount) bool { return t.Topic == topic })
-}
-
-var challengeWords = regexp.MustCompile(`挑戦|チャレンジ|新しい(?:仕事|役割|案件)|手を挙げ|尻込み|避け|自信がな|荷が重|まだ早い|` +
-	`challenge|stretch|new role|hesitat|avoid|not ready|out of (?:my|her|his|their) depth|comfort zone|safe option`)
+// holdingBack is how requests and notes tell of a member holding back
+// from challenges.
+var holdingBack = regexp.MustCompile(`尻込み|(?:挑戦|チャレンジ|新しいこと|難しい仕事)(?:を|は|から)?(?:避け|ためら|躊躇|遠慮|断)|` +
+	`手を挙げ(?:ない|られない|ず)|自信が(?:な|持て)|荷が重|まだ早い|失敗(?:が|するのが)(?:怖|こわ|不安)|辞退|断った|無難|慣れた仕事|` +
+	`hesitat|avoid|not ready|out of (?:my|her|his|their) depth|comfort zone|safe option|declin|turned (?:it )?down|` +
+	`(?:afraid|scared|worried) (?:of|about) (?:failing|failure|mistakes)|not confident|holds? back|pass(?:ed)? on`)
 
 // notesMention reports whether the member's requests and the manager's
 // notes match re.

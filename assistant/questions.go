@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/taiwa-coach/taiwa/assistant/history"
 )
@@ -15,7 +14,8 @@ const (
 	maxQuestions       = 5
 	maxMemberQuestions = 3
 	// quoteRunes is how much of a member's words a question quotes.
-	quoteRunes = 40
+	quoteRunes      = 40
+	quoteRunesLatin = 90
 )
 
 // prepQuestions are the questions to ask: first those from this member's
@@ -93,7 +93,11 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 		if n.Style != nil {
 			style = *n.Style
 		}
-		add("question.request."+style, firstSentence(n.Request.String(), quoteRunes))
+		if style == "decide" {
+			add("question.request.decide") // asked once the decision is given
+		} else {
+			add("question.request."+style, quotable(n.Request.String()))
+		}
 	case n != nil && len(n.Topics) > 0:
 		add("question.topics", topicLabels(lang, n.Topics))
 	default:
@@ -101,7 +105,7 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 	}
 	for _, a := range sig.DoneActions {
 		if a.Owner == "member" {
-			add("question.done", truncate(a.Text.String(), quoteRunes))
+			add("question.done", quotable(a.Text.String()))
 			break
 		}
 	}
@@ -111,15 +115,17 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 			if a.Overdue {
 				key = "question.open.overdue"
 			}
-			add(key, truncate(a.Text.String(), quoteRunes))
+			add(key, quotable(a.Text.String()))
 			break
 		}
 	}
 	return out
 }
 
-// firstSentence is the first sentence of s, cut to at most runes.
-func firstSentence(s string, runes int) string {
+// quotable is the first sentence of a member's words, short enough to say
+// back in a question: cut at a clause boundary rather than mid-word (a
+// question that quotes "…" reads as a template).
+func quotable(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexAny(s, "。！？!?\n"); i > 0 {
 		s = s[:i]
@@ -127,10 +133,20 @@ func firstSentence(s string, runes int) string {
 		s = s[:i]
 	}
 	s = strings.TrimRight(s, "。.、, ")
-	if utf8.RuneCountInString(s) > runes {
-		return truncate(s, runes)
+	rs := []rune(s)
+	limit := quoteRunes
+	if !strings.ContainsFunc(s, japanese) {
+		limit = quoteRunesLatin // a Latin letter carries less than a kanji
 	}
-	return s
+	if len(rs) <= limit {
+		return s
+	}
+	for i := limit; i > limit/3; i-- {
+		if strings.ContainsRune("、,;；—–", rs[i]) {
+			return strings.TrimSpace(string(rs[:i]))
+		}
+	}
+	return truncate(s, limit)
 }
 
 // openQuestion asks what, how or which, not yes or no.
@@ -138,7 +154,7 @@ var openQuestion = regexp.MustCompile(`(?i)何|どう|どんな|どの|どこ|�
 
 var (
 	// afterMeeting are questions for after a 1on1, not before it.
-	afterMeeting = regexp.MustCompile(`今日の1on1|今日は|すっきり|事前に読|話してみて|today's|today|this meeting|did (?:this|it) help|how did (?:this|that) go`)
+	afterMeeting = regexp.MustCompile(`今日の(?:1on1|時間|面談|話)|今日は|今日話|すっきり|事前に読|話してみて|today's|today|this meeting|did (?:this|it) help|how did (?:this|that) go`)
 	// askedStyle are questions that presume a requested style.
 	askedStyle = map[string]*regexp.Regexp{
 		"listen": regexp.MustCompile(`(?i)聴いて|聞いてほしい|聞くだけ|just listen`),
@@ -150,8 +166,10 @@ var (
 	offersView = regexp.MustCompile(`(?i)私の(考え|意見|見方)|アドバイス|助言|解決策|どうすれば(解決|よくな)|my (view|advice|take|suggestion)|share my|what should you do`)
 	handsBack  = regexp.MustCompile(`(?i)どうしたい|あなたなら|どちらを選|自分で決め|what would you (choose|decide|do)|your call|which would you pick`)
 	// pointsBack are questions about a meeting or matter the guidance's
-	// reader was in ("How did that meeting feel?"): this member was not.
-	pointsBack = regexp.MustCompile(`(?i)\bthat (meeting|project|incident|conversation|decision|call)\b|あの(会議|件|とき|時|打ち合わせ)|その(会議|件|打ち合わせ)`)
+	// reader was in ("How did that meeting feel?"), or that go on from an
+	// answer ("それは、いつ頃までに…"): this member gave none.
+	pointsBack = regexp.MustCompile(`(?i)\b(that|this) (meeting|project|incident|conversation|decision|call)\b|(あの|その|この)(会議|件|とき|時|打ち合わせ|案件|プロジェクト)|` +
+		`^[「"“]?(それ|そこ|で、|じゃあ|so\b|and\b|then\b)`)
 	// sinceLastTime are questions about a previous 1on1.
 	sinceLastTime = regexp.MustCompile(`(?i)前回|この前の1on1|last time|last 1on1|since we last`)
 )
@@ -180,4 +198,8 @@ func fitsMoment(q string, sig *history.Signals) bool {
 		return false
 	}
 	return !(sinceLastTime.MatchString(q) && (sig == nil || len(sig.LastSessions) == 0))
+}
+
+func japanese(r rune) bool {
+	return unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han)
 }

@@ -255,6 +255,23 @@ var (
 	emphasisRE = regexp.MustCompile(`\*\*([^*]+)\*\*|__([^_]+)__`)
 )
 
+// leads returns the lead phrase of each list item of a chunk's text: its
+// bold opening ("**Meet more often.** Fifteen minutes…"), or its first
+// sentence when it has none.
+func leads(text string) []string {
+	var out []string
+	for _, m := range bulletRE.FindAllStringSubmatch(text, -1) {
+		if b := boldLead.FindStringSubmatch(m[1]); b != nil {
+			out = append(out, strings.TrimSpace(b[1]))
+		} else {
+			out = append(out, lead(plain(m[1])))
+		}
+	}
+	return out
+}
+
+var boldLead = regexp.MustCompile(`^\*\*([^*]+)\*\*`)
+
 // bullets returns the list items of a chunk's text, without Markdown
 // emphasis; a chunk with no list gives its sentences.
 func bullets(text string) []string {
@@ -291,7 +308,7 @@ func lead(item string) string {
 }
 
 // labelRE is a list item that starts with a short label and a colon.
-var labelRE = regexp.MustCompile(`^[A-Za-z]{1,12}[:：]\s*(.{8,})$`)
+var labelRE = regexp.MustCompile(`^(?:[A-Za-z]{1,12}|[\p{Han}\p{Hiragana}\p{Katakana}]{1,8})[:：]\s*(.{8,})$`)
 
 // unquote strips the quotation marks around a question: 「…」 or "…".
 func unquote(s string) string {

@@ -364,10 +364,11 @@ func computeSignals(now time.Time, in signalInput) Signals {
 // their age, and the recently done ones, newest first.
 func actionSignals(now time.Time, actions []Action) (open []OpenAction, done []DoneAction) {
 	open, done = []OpenAction{}, []DoneAction{}
+	var closed []Action
 	for _, a := range actions {
 		if a.Status == "done" {
 			if a.ClosedAt != nil {
-				done = append(done, DoneAction{Text: a.Text, Owner: a.Owner, DaysAgo: days(now.Sub(*a.ClosedAt))})
+				closed = append(closed, a)
 			}
 			continue
 		}
@@ -379,7 +380,14 @@ func actionSignals(now time.Time, actions []Action) (open []OpenAction, done []D
 		}
 		open = append(open, oa)
 	}
-	slices.SortStableFunc(done, func(a, b DoneAction) int { return cmp.Compare(a.DaysAgo, b.DaysAgo) })
+	// Newest first: closed last, then agreed last (actions closed together
+	// at a 1on1 are acknowledged from the latest agreed).
+	slices.SortStableFunc(closed, func(a, b Action) int {
+		return cmp.Or(b.ClosedAt.Compare(*a.ClosedAt), b.CreatedAt.Compare(a.CreatedAt))
+	})
+	for _, a := range closed {
+		done = append(done, DoneAction{Text: a.Text, Owner: a.Owner, DaysAgo: days(now.Sub(*a.ClosedAt))})
+	}
 	return open, done
 }
 
@@ -396,12 +404,14 @@ var (
 )
 
 // streaks reads the latest held 1on1s (newest first): how many in a row
-// were progress reports only, and whether the latest one gave advice to a
-// member who had asked to be listened to.
+// were progress reports only (the notes say so, or the member asked to
+// report and the notes hold nothing personal), and whether the latest one
+// gave advice to a member who had asked to be listened to.
 func streaks(held []Session) (status int, advisedDespiteListen bool) {
 	for _, s := range held {
 		n := s.Notes.String()
-		if !statusWords.MatchString(n) || personalWords.MatchString(n) {
+		report := statusWords.MatchString(n) || s.RequestStyle != nil && *s.RequestStyle == "report"
+		if !report || personalWords.MatchString(n) {
 			break
 		}
 		status++
