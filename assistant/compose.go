@@ -312,7 +312,8 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	agenda := []Item{checkIn(in, cite)}
 	pdca := pick(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, "pdca")
 	if sig != nil {
-		agenda = append(agenda, continuity(lang, sig, cite, pdca)...)
+		recognition := pick(in.Sources, []string{sectionPractice, sectionOther}, "recognition")
+		agenda = append(agenda, continuity(lang, sig, cite, pdca, recognition)...)
 		agenda = append(agenda, requestAgenda(in, cite)...)
 		// The manager's own promises came first; the member's are asked
 		// after, without blame, unless they asked to be listened to (the
@@ -423,7 +424,7 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 // continuity carries the last 1on1s into this one: the manager's own open
 // promises first (a member notices a promise kept or not), then what the
 // member completed.
-func continuity(lang string, sig *history.Signals, cite *citer, pdca *Source) []Item {
+func continuity(lang string, sig *history.Signals, cite *citer, pdca, recognition *Source) []Item {
 	var out []Item
 	for _, a := range sig.OpenActions {
 		if a.Owner != "manager" || len(out) >= 2 {
@@ -440,20 +441,25 @@ func continuity(lang string, sig *history.Signals, cite *citer, pdca *Source) []
 		if i == 2 {
 			break
 		}
-		key := "agenda.done"
 		if a.Owner == "manager" {
-			key = "agenda.done.manager"
+			out = append(out, Item{Text: msg(lang, "agenda.done.manager", truncate(a.Text.String(), 80)), Cites: []int{}})
+			continue
 		}
-		out = append(out, Item{Text: msg(lang, key, truncate(a.Text.String(), 80)), Cites: []int{}})
+		// Acknowledging specifically is guidance on recognition.
+		out = append(out, citeFirst(cite, recognition, msg(lang, "agenda.done", truncate(a.Text.String(), 80))))
 	}
 	return out
 }
 
 // situationWords says in the member's terms why a plan check applies to
-// them: the situations it names, as this member's history shows them.
+// them: the situations it names, as this member's history shows them; for
+// a check on every member, what this member asked for this time.
 func situationWords(lang string, when []string, sig *history.Signals) string {
 	if sig == nil {
 		return ""
+	}
+	if slices.Equal(when, []string{"any"}) && sig.Next != nil && sig.Next.Style != nil {
+		return msg(lang, "situation.asked", styleLabel(lang, *sig.Next.Style))
 	}
 	var parts []string
 	for _, w := range when {
