@@ -209,7 +209,8 @@ func TestMemberFeedback(t *testing.T) {
 	// The unshared comment was never stored.
 	err := db.Operator().InTx(t.Context(), func(tx pgx.Tx) error {
 		var n int
-		if err := tx.QueryRow(t.Context(), `SELECT count(*) FROM session_feedback WHERE comment LIKE '%聞いてほしかった%'`).Scan(&n); err != nil {
+		// This organization's rows: other tests share the database.
+		if err := tx.QueryRow(t.Context(), `SELECT count(*) FROM session_feedback WHERE org_id = $1 AND comment LIKE '%聞いてほしかった%'`, org).Scan(&n); err != nil {
 			return err
 		}
 		if n != 0 {

@@ -83,6 +83,12 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 		if first == i && first > 0 && volitionalKa(toks[i-1], toks[i]) {
 			continue
 		}
+		// A lone hiragana adverb, conjunction or interjection that the
+		// sentence goes on from is that word, even in quotes where names
+		// also stand (「そうですね」; “もりもり”が is a handle).
+		if first == i && i+1 < len(toks) && isHiragana(toks[i].Surface) && functionWord(toks[i]) && isGrammar(toks[i+1]) {
+			continue
+		}
 		out = append(out, span{start, end, Person})
 	}
 	return out
@@ -253,4 +259,19 @@ func charClass(s string) string {
 func volitionalKa(prev, t tokenizer.Token) bool {
 	touching := prev.Position+len(prev.Surface) == t.Position
 	return touching && (t.Surface == "か" || t.Surface == "かな") && (prev.Surface == "う" || prev.Surface == "よう") && prev.POS()[0] == "助動詞"
+}
+
+// functionWord reports whether kagome reads t as an adverb, a conjunction,
+// an interjection or an adnominal.
+func functionWord(t tokenizer.Token) bool {
+	switch t.POS()[0] {
+	case "副詞", "接続詞", "感動詞", "連体詞":
+		return true
+	}
+	return false
+}
+
+func isGrammar(t tokenizer.Token) bool {
+	pos := t.POS()
+	return pos[0] == "助詞" || pos[0] == "助動詞"
 }
