@@ -157,19 +157,29 @@ var styleWords = map[string]*regexp.Regexp{
 // pickStyle is pick for a style's response-style guidance: the source
 // whose title or heading names the style first, else any on the topic.
 func pickStyle(sources []Source, sections []string, style string) *Source {
-	if re := styleWords[style]; re != nil {
+	return pickNamed(sources, sections, styleWords[style], "response-style")
+}
+
+// pickNamed is pick for guidance on topic whose title or heading matches
+// re (nil: any), else any on the topic: the follow-up guidance for a
+// promise, not the PDCA cycle's "Plan".
+func pickNamed(sources []Source, sections []string, re *regexp.Regexp, topic string) *Source {
+	if re != nil {
 		for _, sec := range sections {
 			for i := range sources {
 				s := &sources[i]
-				if s.Section == sec && slices.Contains(s.Hit.Topics, "response-style") &&
+				if s.Section == sec && slices.Contains(s.Hit.Topics, topic) &&
 					re.MatchString(s.Hit.Title+" "+strings.Join(s.Hit.HeadingPath, " ")) {
 					return s
 				}
 			}
 		}
 	}
-	return pick(sources, sections, "response-style")
+	return pick(sources, sections, topic)
 }
+
+// followUpWords name the guidance on following up what was agreed.
+var followUpWords = regexp.MustCompile(`(?i)フォローアップ|約束|次につなげ|follow|promise|agreed|action`)
 
 // truncate folds s's whitespace and cuts it to at most runes characters,
 // the last one an ellipsis when it was cut.
@@ -313,13 +323,14 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	pdca := pick(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, "pdca")
 	if sig != nil {
 		recognition := pick(in.Sources, []string{sectionPractice, sectionOther}, "recognition")
-		agenda = append(agenda, continuity(lang, sig, cite, pdca, recognition)...)
+		followUp := pickNamed(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, followUpWords, "pdca")
+		agenda = append(agenda, continuity(lang, sig, cite, followUp, recognition)...)
 		agenda = append(agenda, requestAgenda(in, cite)...)
 		// The manager's own promises came first; the member's are asked
 		// after, without blame, unless they asked to be listened to (the
 		// follow-ups still list them).
 		if i := slices.IndexFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" }); i >= 0 && !asked("listen")(sig) {
-			agenda = append(agenda, citeFirst(cite, pdca, msg(lang, "agenda.followup.member", truncate(sig.OpenActions[i].Text.String(), 60))))
+			agenda = append(agenda, citeFirst(cite, followUp, msg(lang, "agenda.followup.member", truncate(sig.OpenActions[i].Text.String(), 60))))
 		}
 	}
 	// The manager's words are not echoed: a question is answered by the
@@ -417,6 +428,10 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 				return Item{Text: msg(lang, "agenda.style.encourage.done", truncate(a.Text.String(), 60)), Cites: []int{}}, true
 			}
 		}
+	}
+	// What the member wrote makes the preparation theirs.
+	if n := sig.Next; !n.Request.Empty() && (style == "advise" || style == "think-together" || style == "decide") {
+		return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(n.Request.String())), Cites: []int{}}, true
 	}
 	return Item{Text: msg(lang, "agenda.style."+style), Cites: []int{}}, true
 }
@@ -586,9 +601,9 @@ func historyWatch(in prepInput, cite *citer) []Item {
 
 var nothingToSay = regexp.MustCompile(`(?i)^\s*(特に(な|無)|なし|nothing|none|n/a|no comment)`)
 
-// avoidLines are what the best-fitting guidance says to avoid, one line
-// per source of at most two of its items: labelled, since an item quoted
-// bare reads as an instruction.
+// avoidLines are what the best-fitting guidance says to avoid, one item
+// per line, the best-fitting source's first: labelled, since an item
+// quoted bare reads as an instruction.
 func avoidLines(in prepInput, cite *citer) []Item {
 	var srcs []Source
 	for _, s := range in.Sources {
@@ -598,13 +613,8 @@ func avoidLines(in prepInput, cite *citer) []Item {
 	}
 	slices.SortStableFunc(srcs, func(a, b Source) int { return cmp.Compare(fit(b, in), fit(a, in)) })
 	var out []Item
-	for _, s := range srcs[:min(len(srcs), maxAvoid)] {
-		bs := bullets(s.Hit.Text)
-		if len(bs) == 0 {
-			continue
-		}
-		bs = bs[:min(len(bs), 2)]
-		out = append(out, cite.item(msg(in.Lang, "watch.avoid", strings.Join(bs, msg(in.Lang, "avoid.sep"))), s.N, bs[0]))
+	for _, b := range roundRobin(srcs, sectionAvoid, maxAvoid) {
+		out = append(out, cite.item(msg(in.Lang, "watch.avoid", b.text), b.n, b.text))
 	}
 	return out
 }

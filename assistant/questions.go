@@ -23,6 +23,11 @@ const (
 // the member (open ones, from the best-fitting guidance).
 func prepQuestions(in prepInput, cite *citer) []Item {
 	questions := memberQuestions(in.Lang, in.Signals)
+	// A member who asked for a decision wants it, not an exploration: the
+	// confirming question after it, and no more from the guidance.
+	if asked("decide")(in.Signals) {
+		return questions
+	}
 	var candidates []bullet
 	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*4) {
 		if fit(in.Sources[b.n-1], in) >= minFit && openQuestion.MatchString(b.text) && fitsMoment(b.text, in.Signals) {
@@ -163,13 +168,16 @@ var (
 	// offersView leads to the manager's view or a fix: not for a member
 	// who asked to be listened to. handsBack returns the choice to the
 	// member: not for one who asked the manager to decide.
-	offersView = regexp.MustCompile(`(?i)私の(考え|意見|見方)|アドバイス|助言|解決策|どうすれば(解決|よくな)|my (view|advice|take|suggestion)|share my|what should you do`)
+	offersView = regexp.MustCompile(`(?i)私の(考え|意見|見方)|アドバイス|助言|解決策|どうすれば(解決|よくな)|どうするのがよさそう|次に(何|どう)|` +
+		`my (view|advice|take|suggestion)|share my|what should you do|what (would|will|could) you do|what have you (considered|tried)|next step`)
 	handsBack  = regexp.MustCompile(`(?i)どうしたい|あなたなら|どちらを選|自分で決め|what would you (choose|decide|do)|your call|which would you pick`)
 	// pointsBack are questions about a meeting or matter the guidance's
 	// reader was in ("How did that meeting feel?"), or that go on from an
 	// answer ("それは、いつ頃までに…"): this member gave none.
 	pointsBack = regexp.MustCompile(`(?i)\b(that|this) (meeting|project|incident|conversation|decision|call)\b|(あの|その|この)(会議|件|とき|時|打ち合わせ|案件|プロジェクト)|` +
 		`^[「"“]?(それ|そこ|で、|じゃあ|so\b|and\b|then\b)`)
+	// probes ask the member for their own answer first.
+	probes = regexp.MustCompile(`(?i)before I share|what have you (considered|tried)|どう(すれば|したら)いいと(思|考)|どうするのがよさそう|自分ではどう`)
 	// sinceLastTime are questions about a previous 1on1.
 	sinceLastTime = regexp.MustCompile(`(?i)前回|この前の1on1|last time|last 1on1|since we last`)
 )
@@ -191,6 +199,11 @@ func fitsMoment(q string, sig *history.Signals) bool {
 		}
 	}
 	if style == "listen" && offersView.MatchString(q) || style == "decide" && handsBack.MatchString(q) {
+		return false
+	}
+	// Asking what they have tried or considered turns a request for advice
+	// back on the member.
+	if style == "advise" && (handsBack.MatchString(q) || probes.MatchString(q)) {
 		return false
 	}
 	// Templates with blanks to fill (〇〇さん) read as unfinished text.
