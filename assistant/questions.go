@@ -170,7 +170,7 @@ var (
 	// member: not for one who asked the manager to decide.
 	offersView = regexp.MustCompile(`(?i)私の(考え|意見|見方)|アドバイス|助言|解決策|どうすれば(解決|よくな)|どうするのがよさそう|次に(何|どう)|` +
 		`my (view|advice|take|suggestion)|share my|what should you do|what (would|will|could) you do|what have you (considered|tried)|next step`)
-	handsBack  = regexp.MustCompile(`(?i)どうしたい|あなたなら|どちらを選|自分で決め|what would you (choose|decide|do)|your call|which would you pick`)
+	handsBack = regexp.MustCompile(`(?i)どうしたい|あなたなら|どちらを選|自分で決め|what would you (choose|decide|do)|your call|which would you pick`)
 	// pointsBack are questions about a meeting or matter the guidance's
 	// reader was in ("How did that meeting feel?"), or that go on from an
 	// answer ("それは、いつ頃までに…"): this member gave none.
