@@ -328,6 +328,9 @@ func TestPlanConflicts(t *testing.T) {
 		{"How do I encourage a member who avoids challenges?", challenge, nil, nil}, // a question, not a plan
 		{"今回は評価を伝えるつもりです", listen, []string{"ja/evaluation-separate-from-1on1.md"}, nil},
 		{"話を最後まで聴くことに徹して、助言はしないつもりです。", listen, nil, []string{"ja/listening-hold-back-advice.md"}},
+		// Context before a question of how to go on is no plan.
+		{"先月は2回とも1on1がキャンセルになってしまいました。次はどう始めればいいですか？", listen, nil, nil},
+		{"We skipped the last two because of the launch. How should I open this one?", tired, nil, nil},
 	}
 	for _, tt := range tests {
 		lang := "en"

@@ -28,6 +28,11 @@ var (
 	// howQuestion asks how to do something, and states no plan ("How do I
 	// encourage her?").
 	howQuestion = regexp.MustCompile(`^\s*(?:how (?:do|can|should|would|to)\b|what (?:is|are|should|can)\b|why\b|どう(?:すれば|したら|やって|やれば)|どのように|どうやって|なぜ|何を(?:すれば|したら))`)
+	// endsAsking is a message that ends on a question of how or what to
+	// do, after some context ("…スキップが続いています。どう進めれば
+	// いいでしょうか？"): what comes before it tells, it does not plan.
+	endsAsking = regexp.MustCompile(`(?:どう|どのように|何を|なにを)[^。！!？?]{0,30}(?:いい|よい|べき)[^。！!？?]{0,12}[?？]?\s*$|` +
+		`(?:how (?:do|can|should|would) i|what (?:should|do|can) i|what'?s the best way)[^.!?]*\?\s*$`)
 )
 
 // isPlan reports whether the manager's words are to be weighed as a plan:
@@ -35,7 +40,7 @@ var (
 // time to…", "〜します", "〜しちゃおうかな", and many more).
 func isPlan(question string) bool {
 	q := strings.ToLower(width.Fold.String(question))
-	return statesPlan.MatchString(q) || !howQuestion.MatchString(q)
+	return statesPlan.MatchString(q) || !howQuestion.MatchString(q) && !endsAsking.MatchString(q)
 }
 
 // situations are what the coach tells of a member from the history, for
