@@ -68,6 +68,8 @@ type prepInput struct {
 	// Fits are the checks that support the stated plan, when none warns
 	// against it.
 	Fits []conflict
+
+	fit []int // per source (by N-1), set by composePrep: see scoreFit
 }
 
 // conflict is a stated plan that a document warns against, with the
@@ -228,6 +230,7 @@ func composePrep(in prepInput) Plan {
 	if in.Referral != nil {
 		return referralPlan(in)
 	}
+	in.fit = scoreFit(in)
 	cite := newCiter(in.Sources)
 	p := Plan{Mode: ModeOffline, Language: in.Lang, NoGuidance: len(in.Sources) == 0,
 		Summary:   strings.Join(prepSummary(in), " "),
@@ -439,7 +442,7 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 // continuity carries the last 1on1s into this one: the manager's own open
 // promises first (a member notices a promise kept or not), then what the
 // member completed.
-func continuity(lang string, sig *history.Signals, cite *citer, pdca, recognition *Source) []Item {
+func continuity(lang string, sig *history.Signals, cite *citer, followUp, recognition *Source) []Item {
 	var out []Item
 	for _, a := range sig.OpenActions {
 		if a.Owner != "manager" || len(out) >= 2 {
@@ -450,7 +453,7 @@ func continuity(lang string, sig *history.Signals, cite *citer, pdca, recognitio
 			key = "agenda.promise.overdue"
 		}
 		// Owning a promise is guidance: it cites the follow-up guidance.
-		out = append(out, citeFirst(cite, pdca, msg(lang, key, truncate(a.Text.String(), 80), a.AgeDays)))
+		out = append(out, citeFirst(cite, followUp, msg(lang, key, truncate(a.Text.String(), 80), a.AgeDays)))
 	}
 	for i, a := range sig.DoneActions {
 		if i == 2 {

@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"regexp"
 	"slices"
 
 	"github.com/taiwa-coach/taiwa/assistant/history"
@@ -26,38 +27,61 @@ var situationTopics = []struct {
 	{"pdca", func(s *history.Signals) bool { return len(s.OpenActions) > 0 || len(s.DoneActions) > 0 }},
 }
 
-// fit is how closely a source speaks to this member's coming 1on1: 3 for
-// guidance about a topic they chose (1 where it is an aside), 3 for
-// guidance on the response they asked for, 3 for the guidance a stated
-// plan runs into, 2 for each topic their history calls for.
-func fit(s Source, in prepInput) int {
+// scoreFit is how closely each source (by N-1) speaks to this member's
+// coming 1on1: 3 for guidance about a topic they chose (1 where it is an
+// aside), 3 for guidance on the response they asked for, 3 for the
+// guidance a stated plan runs into, 2 for each topic their history calls
+// for. The member's situations are read once, not once per source.
+func scoreFit(in prepInput) []int {
+	out := make([]int, len(in.Sources))
 	sig := in.Signals
 	if sig == nil {
+		return out
+	}
+	var called []string // the topics the history calls for
+	for _, st := range situationTopics {
+		if st.holds(sig) {
+			called = append(called, st.topic)
+		}
+	}
+	var styleRE *regexp.Regexp
+	if next := sig.Next; next != nil && next.Style != nil {
+		styleRE = styleWords[*next.Style]
+	}
+	for i, s := range in.Sources {
+		has := func(t string) bool { return slices.Contains(s.Hit.Topics, t) }
+		n := 0
+		if next := sig.Next; next != nil {
+			// A document is about its first topic; its others are asides (a
+			// member asking for feedback on their work is not in for a
+			// performance conversation).
+			switch {
+			case len(s.Hit.Topics) > 0 && slices.Contains(next.Topics, s.Hit.Topics[0]):
+				n += 3
+			case slices.ContainsFunc(next.Topics, has):
+				n++
+			}
+		}
+		if styleRE != nil && has("response-style") && styleRE.MatchString(s.Hit.Title) {
+			n += 3
+		}
+		if slices.ContainsFunc(in.Conflicts, func(c conflict) bool { return c.Check.DocumentID == s.Hit.DocumentID }) {
+			n += 3
+		}
+		for _, t := range called {
+			if has(t) {
+				n += 2
+			}
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// fit is source s's score in scoreFit.
+func fit(s Source, in prepInput) int {
+	if s.N < 1 || s.N > len(in.fit) {
 		return 0
 	}
-	has := func(t string) bool { return slices.Contains(s.Hit.Topics, t) }
-	n := 0
-	if next := sig.Next; next != nil {
-		// A document is about its first topic; its others are asides (a
-		// member asking for feedback on their work is not in for a
-		// performance conversation).
-		switch {
-		case len(s.Hit.Topics) > 0 && slices.Contains(next.Topics, s.Hit.Topics[0]):
-			n += 3
-		case slices.ContainsFunc(next.Topics, has):
-			n++
-		}
-		if st := next.Style; st != nil && styleWords[*st] != nil && has("response-style") && styleWords[*st].MatchString(s.Hit.Title) {
-			n += 3
-		}
-	}
-	if slices.ContainsFunc(in.Conflicts, func(c conflict) bool { return c.Check.DocumentID == s.Hit.DocumentID }) {
-		n += 3
-	}
-	for _, st := range situationTopics {
-		if has(st.topic) && st.holds(sig) {
-			n += 2
-		}
-	}
-	return n
+	return in.fit[s.N-1]
 }

@@ -170,7 +170,9 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 	var similar []history.SessionMatch
 	if in.Referral == nil {
 		// Nothing is retrieved for a referral: it carries no coaching.
-		in.Kinds = c.intent.Kinds(question.String())
+		if !question.Empty() {
+			in.Kinds = c.intent.Kinds(question.String())
+		}
 		against, fits := planConflicts(checks, question.String(), in.Kinds, &sig)
 		if in.Sources, similar, err = c.prepSources(ctx, db, lang, &sig, req.MemberID, question, slices.Concat(against, fits)); err != nil {
 			return Plan{}, err
