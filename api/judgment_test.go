@@ -293,18 +293,18 @@ var isoDate = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
 // moved as if the run were on renderDay, so the outputs stay stable and
 // still read as dates.
 func renderScenario(sc scenario, p assistant.Plan) string {
-	var b strings.Builder
 	raw, _ := json.MarshalIndent(sc, "", "  ")
-	fmt.Fprintf(&b, "# %s\n\n## Scenario (the prep is on %s)\n\n```json\n%s\n```\n\n## Plan (offline)\n\n%s",
-		sc.ID, renderDay.Format(time.DateOnly), raw, renderPlan(p))
 	today, _ := time.Parse(time.DateOnly, time.Now().Format(time.DateOnly))
-	return isoDate.ReplaceAllStringFunc(b.String(), func(d string) string {
+	// Only the run's own dates move: the heading's renderDay is written
+	// after (moved, it read a day early on any day but renderDay).
+	body := isoDate.ReplaceAllStringFunc(fmt.Sprintf("```json\n%s\n```\n\n## Plan (offline)\n\n%s", raw, renderPlan(p)), func(d string) string {
 		day, err := time.Parse(time.DateOnly, d)
 		if err != nil {
 			return d
 		}
 		return renderDay.Add(day.Sub(today)).Format(time.DateOnly)
 	})
+	return fmt.Sprintf("# %s\n\n## Scenario (the prep is on %s)\n\n%s", sc.ID, renderDay.Format(time.DateOnly), body)
 }
 
 var renderDay = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
