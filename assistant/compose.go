@@ -81,10 +81,11 @@ type conflict struct {
 }
 
 const (
-	maxAvoid     = 2
-	maxPractice  = 2
-	requestRunes = 200
-	planRunes    = 80 // of the manager's plan, quoted back
+	maxAvoid       = 2
+	maxPractice    = 2
+	requestRunes   = 200
+	planRunes      = 100 // of the manager's plan, quoted back
+	planRunesLatin = 200
 )
 
 // citer collects the citations of an answer: one per source, quoting the
@@ -347,7 +348,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		bs := bullets(s.Hit.Text)
 		for i, l := range leads(s.Hit.Text) {
 			if utf8.RuneCountInString(strings.Trim(l, ".。 ")) > 6 && i < len(bs) {
-				agenda = append(agenda, cite.item(msg(lang, "agenda.practice", l), s.N, bs[i]))
+				agenda = append(agenda, cite.item(tip(lang, bs[i]), s.N, bs[i]))
 				n++
 				break
 			}
@@ -472,18 +473,20 @@ func continuity(lang string, sig *history.Signals, cite *citer, followUp, recogn
 // situationWords says in the member's terms why a plan check applies to
 // them: the situations it names, as this member's history shows them; for
 // a check on every member, what this member asked for this time.
-func situationWords(lang string, when []string, sig *history.Signals) string {
+//
+// A check for any member has no reason of its own (criticism in public
+// goes against the guidance whatever style was asked for), and a watch-out
+// that starts from the request ("They asked for advice.") is not given it
+// twice.
+func situationWords(lang string, when []string, watch string, sig *history.Signals) string {
 	if sig == nil {
 		return ""
-	}
-	if slices.Equal(when, []string{"any"}) && sig.Next != nil && sig.Next.Style != nil {
-		return msg(lang, "situation.asked", styleLabel(lang, *sig.Next.Style))
 	}
 	var parts []string
 	for _, w := range when {
 		switch w {
 		case "asked-to-listen", "asked-for-advice", "asked-to-think-together", "asked-for-encouragement", "asked-to-decide", "asked-to-report":
-			if sig.Next != nil && sig.Next.Style != nil {
+			if sig.Next != nil && sig.Next.Style != nil && !statesRequest.MatchString(firstSentence(watch)) {
 				parts = append(parts, msg(lang, "situation.asked", styleLabel(lang, *sig.Next.Style)))
 			}
 		case "condition-falling":
@@ -502,6 +505,17 @@ func situationWords(lang string, when []string, sig *history.Signals) string {
 		}
 	}
 	return strings.Join(parts, msg(lang, "list.sep"))
+}
+
+// statesRequest is a sentence that restates what the member asked for.
+var statesRequest = regexp.MustCompile(`希望して|望んで|(?i)\bthey asked\b|\basked (?:you |for |to )`)
+
+// firstSentence is the first sentence of s.
+func firstSentence(s string) string {
+	if ss := knowledge.Sentences(s); len(ss) > 0 {
+		return ss[0]
+	}
+	return s
 }
 
 // prepWatchOuts are the cautions: the requested style, patterns in the
@@ -523,12 +537,18 @@ func prepWatchOuts(in prepInput, cite *citer) (watch, conflicts []Item) {
 // warnings again, for a model's answer.
 func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	lang, sig := in.Lang, in.Signals
-	plan := truncate(in.Question.String(), planRunes)
-	for _, c := range in.Conflicts {
-		text := msg(lang, "watch.plan", plan, c.Check.Watch)
-		if why := situationWords(lang, c.Check.When, sig); why != "" {
-			text = msg(lang, "watch.plan.why", plan, why, c.Check.Watch)
+	plan := sentences(in.Question.String(), planRunes, planRunesLatin)
+	for i, c := range in.Conflicts {
+		// The plan is quoted once; a second concern about it follows.
+		args := []any{plan}
+		key := "watch.plan"
+		if i > 0 {
+			args, key = nil, "watch.plan.also"
 		}
+		if why := situationWords(lang, c.Check.When, c.Check.Watch, sig); why != "" {
+			args, key = append(args, why), key+".why"
+		}
+		text := msg(lang, key, append(args, c.Check.Watch)...)
 		it := cite.item(text, c.Source, c.Quote)
 		watch = append(watch, it)
 		// The model's answer keeps these with the sources' numbers (see
@@ -537,7 +557,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	}
 	for _, c := range in.Fits {
 		text := msg(lang, "watch.plan.fits", c.Check.Watch)
-		if why := situationWords(lang, c.Check.When, sig); why != "" {
+		if why := situationWords(lang, c.Check.When, c.Check.Watch, sig); why != "" {
 			text = msg(lang, "watch.plan.fits.why", why, c.Check.Watch)
 		}
 		watch = append(watch, cite.item(text, c.Source, c.Quote))

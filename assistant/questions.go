@@ -6,13 +6,21 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
 const (
 	maxQuestions       = 5
 	maxMemberQuestions = 3
+	// maxGuidanceQuestions is how many of the guidance's own questions a
+	// plan asks, each from guidance that fits well (questionFit): stock
+	// questions beyond the best read as padding ("How do you see your
+	// progress this quarter?" to a member who asked for advice on handoffs).
+	maxGuidanceQuestions = 2
+	questionFit          = 3
 	// quoteRunes is how much of a member's words a question quotes.
 	quoteRunes      = 40
 	quoteRunesLatin = 90
@@ -30,15 +38,16 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 	}
 	var candidates []bullet
 	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*4) {
-		if fit(in.Sources[b.n-1], in) >= minFit && openQuestion.MatchString(b.text) && fitsMoment(b.text, in.Signals) {
+		if fit(in.Sources[b.n-1], in) >= questionFit && openQuestion.MatchString(b.text) && fitsMoment(b.text, in.Signals) {
 			candidates = append(candidates, b)
 		}
 	}
 	slices.SortStableFunc(candidates, func(x, y bullet) int {
 		return cmp.Compare(fit(in.Sources[y.n-1], in), fit(in.Sources[x.n-1], in))
 	})
+	limit := min(maxQuestions, len(questions)+maxGuidanceQuestions)
 	for _, b := range candidates {
-		if len(questions) >= maxQuestions {
+		if len(questions) >= limit {
 			break
 		}
 		q := unquote(b.text)
@@ -101,7 +110,7 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 		if style == "decide" {
 			add("question.request.decide") // asked once the decision is given
 		} else {
-			add("question.request."+style, quotable(n.Request.String()))
+			add("question.request."+style, quotable(gist(style, n.Request.String())))
 		}
 	case n != nil && len(n.Topics) > 0:
 		add("question.topics", topicLabels(lang, n.Topics))
@@ -138,10 +147,40 @@ func quotable(s string) string {
 		s = s[:i]
 	}
 	s = strings.TrimRight(s, "。.、, ")
-	rs := []rune(s)
-	limit := quoteRunes
+	return cut(s, quoteRunes, quoteRunesLatin)
+}
+
+// sentences is the start of s in whole sentences while they fit in limit
+// runes (latin for text without Japanese, a Latin letter carrying less than
+// a kanji); a first sentence longer than that is cut by cut.
+func sentences(s string, limit, latin int) string {
+	s = strings.Join(strings.Fields(s), " ")
 	if !strings.ContainsFunc(s, japanese) {
-		limit = quoteRunesLatin // a Latin letter carries less than a kanji
+		limit = latin
+	}
+	var b strings.Builder
+	for i, sent := range knowledge.Sentences(s) {
+		next := sent
+		if i > 0 && !strings.ContainsFunc(s, japanese) {
+			next = " " + sent
+		}
+		if utf8.RuneCountInString(b.String()+next) > limit {
+			if i == 0 {
+				return cut(sent, limit, limit)
+			}
+			break
+		}
+		b.WriteString(next)
+	}
+	return b.String()
+}
+
+// cut shortens s to limit runes (latin for text without Japanese) at a
+// clause's end, or a word's, rather than in the middle of one.
+func cut(s string, limit, latin int) string {
+	rs := []rune(s)
+	if !strings.ContainsFunc(s, japanese) {
+		limit = latin
 	}
 	if len(rs) <= limit {
 		return s
@@ -151,8 +190,35 @@ func quotable(s string) string {
 			return strings.TrimSpace(string(rs[:i]))
 		}
 	}
+	if !strings.ContainsFunc(s, japanese) {
+		for i := limit - 1; i > limit/2; i-- {
+			if rs[i] == ' ' {
+				return string(rs[:i]) + "…"
+			}
+		}
+	}
 	return truncate(s, limit)
 }
+
+// gist is the sentence of a member's request a question quotes: for
+// advice or thinking together, the one that asks ("I've read the client's
+// notes. I'd like straight advice on how to structure a deck…" quotes
+// the second); otherwise the first, which says where they are.
+func gist(style, request string) string {
+	if style != "advise" && style != "think-together" {
+		return request
+	}
+	ss := knowledge.Sentences(request)
+	for i := len(ss) - 1; i >= 0; i-- {
+		if asks.MatchString(ss[i]) && utf8.RuneCountInString(ss[i]) > 10 {
+			return ss[i]
+		}
+	}
+	return request
+}
+
+// asks is a sentence that asks for something.
+var asks = regexp.MustCompile(`ほしい|欲しい|たい|ください|いただ|もらえ|助かり|[?？]|(?i)\b(?:i'?d like|i would like|i want|please|can we|could we|could you|help me)\b`)
 
 // openQuestion asks what, how or which, not yes or no.
 var openQuestion = regexp.MustCompile(`(?i)何|どう|どんな|どの|どこ|どれ|なぜ|いつ|誰|\b(what|how|which|where|when|who|why)\b`)

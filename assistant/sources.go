@@ -307,6 +307,31 @@ func lead(item string) string {
 	return ss[0]
 }
 
+// tip is a list item as a line of the agenda: its first sentence with
+// the reason that follows it, while they are short. A bold phrase alone
+// ("意識すること：はっきり言葉にする。") read as a fragment once lifted out
+// of its document; the reason is what makes it advice.
+func tip(lang, item string) string {
+	if m := labelRE.FindStringSubmatch(item); m != nil {
+		item = m[1]
+	}
+	limit := 90
+	if lang != "ja" {
+		limit = 200
+	}
+	var b strings.Builder
+	for i, s := range knowledge.Sentences(item) {
+		if i > 0 && utf8.RuneCountInString(b.String()+s) > limit {
+			break
+		}
+		if i > 0 && lang != "ja" {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
 // labelRE is a list item that starts with a short label and a colon.
 var labelRE = regexp.MustCompile(`^(?:[A-Za-z]{1,12}|[\p{Han}\p{Hiragana}\p{Katakana}]{1,8})[:：]\s*(.{8,})$`)
 

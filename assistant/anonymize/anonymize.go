@@ -409,7 +409,7 @@ var formats = []detector{
 	{kind: Phone, re: regexp.MustCompile(`\b0\d{1,4}(?: |\.)\d{1,4}(?: |\.)\d{3,4}\b|\(\d{3}\) ?\d{3}[-. ]\d{4}\b|\b\d{3}[-.]\d{3}[-.]\d{4}\b`)},
 	{kind: Phone, re: regexp.MustCompile(`\b07\d{3} ?\d{6}\b`)},         // UK mobiles
 	{kind: Phone, re: regexp.MustCompile(`\b0[1-9](?:[ .]\d{2}){4}\b`)}, // French: 06 12 34 56 78
-	{kind: Phone, re: regexp.MustCompile(`(?i)(?:内線|ext\.?|extension)\s*[:：]?\s*(\d{2,5})\b`), group: 1},
+	{kind: Phone, re: regexp.MustCompile(`(?i)(?:内線|\bext\.?|\bextension)\s*[:：]?\s*(\d{2,5})\b`), group: 1},
 	{kind: PostalCode, re: regexp.MustCompile(`〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b`)},
 	{kind: PostalCode, re: regexp.MustCompile(`(?i)(?:郵便番号|postal code|post ?code|zip(?: code)?)[:：\s]*(\d{3}-?\d{4}|\d{5}(?:-\d{4})?)\b`), group: 1},
 	// Brazil (CEP 01310-100) and India (…, Chennai 600090).

@@ -139,9 +139,9 @@ type pattern struct {
 
 // key is a token as matched: its lemma and the lemma's reading in
 // hiragana. Tokens match when either is the same, so 消える matches きえる
-// and 付き纏う matches つきまとう. Homophones match too (最後 and 最期):
-// recall comes first, and a pattern avoids a word whose homophone is
-// common (the regular expression 最期 instead).
+// and 付き纏う matches つきまとう. Two words written wholly in kanji do not
+// match by reading: they are different words that sound alike (肩 and 型,
+// so 型をつかむ is not 肩をつかむ; 最後 and 最期), not one word spelled two ways.
 type key struct {
 	lemma, reading string
 }
@@ -150,7 +150,23 @@ func (k key) matches(t key) bool {
 	if prefix, ok := strings.CutSuffix(k.lemma, "*"); ok {
 		return strings.HasPrefix(t.lemma, prefix)
 	}
-	return k.lemma == t.lemma || (k.reading != "" && (k.reading == t.reading || sameVerb(k.reading, t.reading)))
+	if k.lemma == t.lemma {
+		return true
+	}
+	if k.reading == "" || (allKanji(k.lemma) && allKanji(t.lemma)) {
+		return false
+	}
+	return k.reading == t.reading || sameVerb(k.reading, t.reading)
+}
+
+// allKanji reports whether s is written in kanji alone.
+func allKanji(s string) bool {
+	for _, r := range s {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // iu pairs the i-row kana a verb's noun form ends in with the u-row kana of
