@@ -402,13 +402,15 @@ func TestFormatsThatSlipped(t *testing.T) {
 		{"実家は大阪市北区梅田3丁目1番5号です", "梅田3丁目", Address},
 		{"横浜市中区山下町123番地に引っ越した", "山下町123", Address},
 		{"She lives at 221 Baker Street now", "Baker Street", Address},
+		{"reach me on ext. 4412", "4412", Phone},
 	} {
 		got, rep := r.Redact(tc.text, NewSession("ja"), nil)
 		if strings.Contains(got.String(), tc.gone) || rep[tc.kind] == 0 {
 			t.Errorf("%q -> %q (%v), want %s masked", tc.text, got.String(), rep, tc.kind)
 		}
 	}
-	for _, text := range []string{"森の中を散歩するのが好き", "Mark the date in the calendar", "お客さんとの打ち合わせ", "3丁目の角を曲がる", "version 2.1.3 released"} {
+	for _, text := range []string{"森の中を散歩するのが好き", "Mark the date in the calendar", "お客さんとの打ち合わせ", "3丁目の角を曲がる", "version 2.1.3 released",
+		"11 contracts auto-renew in the next 90 days"} {
 		if got, rep := r.Redact(text, NewSession("en"), nil); got.String() != text {
 			t.Errorf("%q was masked: %q (%v)", text, got.String(), rep)
 		}
