@@ -141,153 +141,151 @@ func (c *Coach) DeleteThread(ctx context.Context, tx pgx.Tx, id uuid.UUID) error
 // member, earlier turns within the context budget. With emit set the
 // answer streams.
 func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UUID, text string, emit Emit) (ChatAnswer, error) {
-	lang := promptLang(caller.Language)
 	text = strings.TrimSpace(text)
 	if text == "" || utf8.RuneCountInString(text) > maxMessageRunes {
 		return ChatAnswer{}, fmt.Errorf("%w: a message needs 1 to 4,000 characters", ErrInvalid)
 	}
-	var (
-		thread   Thread
-		earlier  []Message
-		masked   anonymize.Text
-		sig      *history.Signals
-		g        guard
-		screened []safety.Text
-	)
-	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if thread, earlier, err = c.Thread(ctx, tx, threadID); err != nil {
-			return err
-		}
-		if len(earlier) > historyTurns {
-			earlier = earlier[len(earlier)-historyTurns:]
-		}
-		ms, _, err := c.history.Mask(ctx, tx, lang, orNil(thread.MemberID), text)
-		if err != nil {
-			return err
-		}
-		masked = ms[0]
-		if thread.MemberID != nil {
-			s, err := c.history.Signals(ctx, tx, *thread.MemberID, time.Now())
-			if err != nil {
-				return err
-			}
-			sig = &s
-			if screened, err = c.history.SafetyTexts(ctx, tx, *thread.MemberID, time.Now()); err != nil {
-				return err
-			}
-		}
-		if g, err = loadGuard(ctx, tx); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO chat_messages (org_id, id, thread_id, manager_id, member_id, role, content)
-			VALUES ($1, $2, $3, $4, $5, 'user', $6)`, caller.OrgID, uuid.Must(uuid.NewV7()), threadID, caller.UserID, thread.MemberID, masked)
-		if err != nil {
-			return fmt.Errorf("save message: %w", err)
-		}
-		_, err = tx.Exec(ctx, `UPDATE chat_threads SET updated_at = now(), title = CASE WHEN title = '' THEN $2 ELSE title END WHERE id = $1`,
-			threadID, masked.Cut(40))
-		return err
-	})
-	if err != nil {
+	lang := promptLang(caller.Language)
+	a := &chatTurn{c: c, caller: caller, text: text, id: answerID{kind: "chat", id: uuid.Must(uuid.NewV7()), lang: lang}}
+	a.answer = ChatAnswer{ID: a.id.id, ThreadID: threadID, Mode: ModeOffline, Language: lang, Citations: []Citation{}}
+	if err := c.run(ctx, db, caller, a, emit); err != nil {
 		return ChatAnswer{}, err
 	}
+	return a.answer, nil
+}
 
-	if err := progress(emit, "retrieving"); err != nil {
-		return ChatAnswer{}, err
+// chatTurn is the answer to a manager's chat message (see answer).
+type chatTurn struct {
+	c      *Coach
+	caller Caller
+	text   string // as typed
+	id     answerID
+
+	thread  Thread
+	earlier []Message
+	masked  anonymize.Text
+	sig     *history.Signals
+	sources []Source
+	answer  ChatAnswer
+}
+
+func (a *chatTurn) about() answerID { return a.id }
+func (a *chatTurn) result() any     { return a.answer }
+
+// prepare reads the thread and, when it is about a member, their signals;
+// it stores the manager's message, masked, before it is answered.
+func (a *chatTurn) prepare(ctx context.Context, tx pgx.Tx) ([]safety.Text, error) {
+	c, threadID := a.c, a.answer.ThreadID
+	var err error
+	if a.thread, a.earlier, err = c.Thread(ctx, tx, threadID); err != nil {
+		return nil, err
 	}
-	a := ChatAnswer{ID: uuid.Must(uuid.NewV7()), ThreadID: threadID, Mode: ModeOffline, Language: lang, Citations: []Citation{}}
-	var sources []Source
-	if a.Referral = c.screen(ctx, db, caller, chatTexts(screened, masked, earlier), g); a.Referral.Blocks() {
-		a.Text = a.Referral.Message // the steps and contacts are in the referral
-	} else {
-		if sources, err = c.retrieve(ctx, db, lang, []query{{Text: masked.String()}}, nil); err != nil {
-			return ChatAnswer{}, err
+	if len(a.earlier) > historyTurns {
+		a.earlier = a.earlier[len(a.earlier)-historyTurns:]
+	}
+	ms, _, err := c.history.Mask(ctx, tx, a.id.lang, orNil(a.thread.MemberID), a.text)
+	if err != nil {
+		return nil, err
+	}
+	a.masked = ms[0]
+	var member []safety.Text
+	if id := a.thread.MemberID; id != nil {
+		s, err := c.history.Signals(ctx, tx, *id, time.Now())
+		if err != nil {
+			return nil, err
 		}
-		a.NoGuidance = len(sources) == 0
+		a.sig = &s
+		if member, err = c.history.SafetyTexts(ctx, tx, *id, time.Now()); err != nil {
+			return nil, err
+		}
 	}
-	var (
-		reason string
-		usage  llm.Reply
-	)
-	switch {
-	case a.Referral.Blocks():
-		reason = ReasonSensitive
-	case a.NoGuidance:
-		// Nothing to ground an answer on: say so, whatever the mode.
-		a.Text, reason = msg(lang, "noguidance"), ""
+	_, err = tx.Exec(ctx, `INSERT INTO chat_messages (org_id, id, thread_id, manager_id, member_id, role, content)
+		VALUES ($1, $2, $3, $4, $5, 'user', $6)`, a.caller.OrgID, uuid.Must(uuid.NewV7()), threadID, a.caller.UserID, a.thread.MemberID, a.masked)
+	if err != nil {
+		return nil, fmt.Errorf("save message: %w", err)
+	}
+	_, err = tx.Exec(ctx, `UPDATE chat_threads SET updated_at = now(), title = CASE WHEN title = '' THEN $2 ELSE title END WHERE id = $1`,
+		threadID, a.masked.Cut(40))
+	return chatTexts(member, a.masked, a.earlier), err
+}
+
+func (a *chatTurn) ground(ctx context.Context, db DB) error {
+	var err error
+	a.sources, err = a.c.retrieve(ctx, db, a.id.lang, []query{{Text: a.masked.String()}}, nil)
+	a.answer.NoGuidance = err == nil && len(a.sources) == 0
+	return err
+}
+
+// compose writes the offline reply: the referral's message (its steps and
+// contacts are in the referral), that no guidance covers the question
+// (whatever the mode: nothing to ground an answer on), or passages.
+func (a *chatTurn) compose(ref *Referral) {
+	switch a.answer.Referral = ref; {
+	case ref != nil:
+		a.answer.Text = ref.Message
+	case a.answer.NoGuidance:
+		a.answer.Text = msg(a.id.lang, "noguidance")
 	default:
-		reason = c.offlineReason(false)
-		if reason == "" {
-			msgs, trimmed := c.chatMessages(lang, earlier, sources, sig, masked)
-			a.Trimmed = trimmed
-			var reply llm.Reply
-			reply, reason, err = c.generate(ctx, db, caller, msgs, sources, Meta{AnswerID: a.ID, Mode: ModeLLM, Model: c.llm.Model()}, emit)
-			if err != nil {
-				return ChatAnswer{}, err
-			}
-			if reason == "" {
-				body, unsupported, markers := dropUnsupported(sanitize(reply.Text), len(sources))
-				body, cited, dropped := checkCitations(body, len(sources))
-				a.Mode, a.Model, a.Text, a.DroppedCitations, a.UnsupportedDropped = ModeLLM, c.llm.Model(), body, dropped+markers, unsupported
-				if reply.Cut {
-					a.Notice = msg(lang, "answer.cut")
-				}
-				for _, n := range cited {
-					s := sources[n-1]
-					a.Citations = append(a.Citations, citationOf(s, excerpt(s.Hit.Text)))
-				}
-				slices.SortFunc(a.Citations, func(x, y Citation) int { return x.N - y.N })
-				usage = c.usage(msgs, reply)
-			}
-		}
-		if reason != "" {
-			a.Text, a.Citations = c.composeChat(lang, masked, sources, sig)
-		}
+		a.answer.Text, a.answer.Citations = a.c.composeChat(a.id.lang, a.masked, a.sources, a.sig)
 	}
-	if a.Mode == ModeOffline {
-		a.FallbackReason = reason
-		c.fellBack("chat", reason)
-		if reason != "" && reason != ReasonSensitive {
-			a.Notice = msg(lang, "offline.label")
-		}
-		if err := streamOffline(emit, Meta{AnswerID: a.ID, Mode: ModeOffline, FallbackReason: reason}, a.Text, a.Citations); err != nil {
-			return ChatAnswer{}, err
-		}
-	}
+}
 
-	err = db.InTx(ctx, func(tx pgx.Tx) error {
-		// The answer is a later turn's prompt: it passes the redactor like
-		// every other turn, in case a model wrote a name it was not given.
-		content, _, err := c.history.Mask(ctx, tx, lang, orNil(thread.MemberID), truncate(a.Text, 20000))
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO chat_messages (org_id, id, thread_id, manager_id, member_id, role, content, answer)
-			VALUES ($1, $2, $3, $4, $5, 'assistant', $6, $7)`, caller.OrgID, uuid.Must(uuid.NewV7()), threadID, caller.UserID,
-			thread.MemberID, content[0], a)
-		if err != nil {
-			return fmt.Errorf("save answer: %w", err)
-		}
-		if err := saveAnswer(ctx, tx, caller, answerRecord{ID: a.ID, Kind: "chat", Mode: a.Mode, Model: a.Model, MemberID: thread.MemberID,
-			Answer: a, Referral: a.Referral, Citations: len(a.Citations), Dropped: a.DroppedCitations,
-			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}); err != nil {
-			return err
-		}
-		if a.NoGuidance {
-			return recordGap(ctx, tx, caller, "chat", masked, "")
-		}
-		return nil
-	})
+func (a *chatTurn) prompt() ([]llm.Message, []Source) {
+	if a.answer.NoGuidance {
+		return nil, nil
+	}
+	msgs, trimmed := a.c.chatMessages(a.id.lang, a.earlier, a.sources, a.sig, a.masked)
+	a.answer.Trimmed = trimmed
+	return msgs, a.sources
+}
+
+func (a *chatTurn) accept(reply llm.Reply) bool {
+	body, unsupported, markers := dropUnsupported(sanitize(reply.Text), len(a.sources))
+	body, cited, dropped := checkCitations(body, len(a.sources))
+	ans := &a.answer
+	ans.Mode, ans.Model, ans.Text, ans.DroppedCitations, ans.UnsupportedDropped = ModeLLM, a.c.llm.Model(), body, dropped+markers, unsupported
+	if reply.Cut {
+		ans.Notice = msg(a.id.lang, "answer.cut")
+	}
+	ans.Citations = []Citation{}
+	for _, n := range cited {
+		s := a.sources[n-1]
+		ans.Citations = append(ans.Citations, citationOf(s, excerpt(s.Hit.Text)))
+	}
+	slices.SortFunc(ans.Citations, func(x, y Citation) int { return x.N - y.N })
+	return true
+}
+
+func (a *chatTurn) offline(reason, notice string) (string, []Citation) {
+	a.answer.FallbackReason, a.answer.Notice = reason, notice
+	return a.answer.Text, a.answer.Citations
+}
+
+// save stores the reply as the thread's next turn and as an answer, and a
+// gap for the curators when no guidance answered it.
+func (a *chatTurn) save(ctx context.Context, tx pgx.Tx, usage llm.Reply) error {
+	// The reply is a later turn's prompt: it passes the redactor like
+	// every other turn, in case a model wrote a name it was not given.
+	ans := a.answer
+	content, _, err := a.c.history.Mask(ctx, tx, a.id.lang, orNil(a.thread.MemberID), truncate(ans.Text, 20000))
 	if err != nil {
-		return ChatAnswer{}, err
+		return err
 	}
-	if emit != nil {
-		if err := emit(Event{Type: "done", Data: a}); err != nil {
-			return ChatAnswer{}, err
-		}
+	_, err = tx.Exec(ctx, `INSERT INTO chat_messages (org_id, id, thread_id, manager_id, member_id, role, content, answer)
+		VALUES ($1, $2, $3, $4, $5, 'assistant', $6, $7)`, a.caller.OrgID, uuid.Must(uuid.NewV7()), ans.ThreadID, a.caller.UserID,
+		a.thread.MemberID, content[0], ans)
+	if err != nil {
+		return fmt.Errorf("save answer: %w", err)
 	}
-	return a, nil
+	if err := saveAnswer(ctx, tx, a.caller, answerRecord{ID: ans.ID, Kind: "chat", Mode: ans.Mode, Model: ans.Model, MemberID: a.thread.MemberID,
+		Answer: ans, Referral: ans.Referral, Citations: len(ans.Citations), Dropped: ans.DroppedCitations,
+		PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}); err != nil {
+		return err
+	}
+	if ans.NoGuidance {
+		return recordGap(ctx, tx, a.caller, "chat", a.masked, "")
+	}
+	return nil
 }
 
 // chatTexts is what the screen reads for a chat turn: the member's texts

@@ -99,142 +99,137 @@ var fixedQueries = map[string]map[string]query{
 }
 
 // Prep prepares the manager for a member's next 1on1. With emit set the
-// answer streams (see Event); the returned plan is the same either way. No
-// transaction is open while a model is called.
+// answer streams (see Event); the returned plan is the same either way.
 func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest, emit Emit) (Plan, error) {
-	lang := promptLang(caller.Language)
 	if utf8.RuneCountInString(req.Question) > maxQuestionRunes {
 		return Plan{}, fmt.Errorf("%w: the question is limited to 2,000 characters", ErrInvalid)
 	}
-	var (
-		sig      history.Signals
-		question anonymize.Text
-		g        guard
-		screened []safety.Text
-		checks   []knowledge.DocumentCheck
-	)
-	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if sig, err = c.history.Signals(ctx, tx, req.MemberID, time.Now()); err != nil {
-			return err
+	a := &prepAnswer{c: c, req: req, caller: caller, id: answerID{kind: "prep", id: uuid.Must(uuid.NewV7()), lang: promptLang(caller.Language)}}
+	if err := c.run(ctx, db, caller, a, emit); err != nil {
+		return Plan{}, err
+	}
+	return a.plan, nil
+}
+
+// prepAnswer is a plan for a member's next 1on1 (see answer).
+type prepAnswer struct {
+	c      *Coach
+	req    PrepRequest
+	caller Caller
+	id     answerID
+
+	sig     history.Signals
+	checks  []knowledge.DocumentCheck
+	in      prepInput
+	similar []history.SessionMatch
+	plan    Plan
+}
+
+func (a *prepAnswer) about() answerID { return a.id }
+func (a *prepAnswer) result() any     { return a.plan }
+
+// prepare reads the member's signals, the scheduled session picked, the
+// plan checks when the manager states something, and masks the question.
+func (a *prepAnswer) prepare(ctx context.Context, tx pgx.Tx) ([]safety.Text, error) {
+	c, req := a.c, a.req
+	var err error
+	if a.sig, err = c.history.Signals(ctx, tx, req.MemberID, time.Now()); err != nil {
+		return nil, err
+	}
+	// Only a stated plan is checked.
+	if strings.TrimSpace(req.Question) != "" {
+		if a.checks, err = c.kb.PlanChecks(ctx, tx, a.id.lang); err != nil {
+			return nil, err
 		}
-		// Only a stated plan is checked.
-		if strings.TrimSpace(req.Question) != "" {
-			if checks, err = c.kb.PlanChecks(ctx, tx, lang); err != nil {
-				return err
-			}
-		}
-		if req.SessionID != nil {
-			s, err := c.history.Session(ctx, tx, *req.SessionID)
-			if err != nil {
-				return err
-			}
-			if s.MemberID != req.MemberID {
-				return fmt.Errorf("session %s of member %s: %w", s.ID, req.MemberID, history.ErrNotFound)
-			}
-			b := history.SessionBrief{ID: s.ID, Status: s.Status, Topics: s.RequestTopics, Style: s.RequestStyle,
-				Request: s.RequestText, RequestFrom: s.RequestFrom, Condition: s.Condition, Notes: s.Notes}
-			if s.ScheduledAt != nil {
-				b.At = *s.ScheduledAt
-			}
-			sig.Next = &b
-		}
-		masked, _, err := c.history.Mask(ctx, tx, lang, req.MemberID, strings.TrimSpace(req.Question))
+	}
+	if req.SessionID != nil {
+		s, err := c.history.Session(ctx, tx, *req.SessionID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		question = masked[0]
-		if screened, err = c.history.SafetyTexts(ctx, tx, req.MemberID, time.Now()); err != nil {
-			return err
+		if s.MemberID != req.MemberID {
+			return nil, fmt.Errorf("session %s of member %s: %w", s.ID, req.MemberID, history.ErrNotFound)
 		}
-		if sig.Next != nil {
-			// A session picked by id may be older than the window.
-			screened = append(screened, safety.Text{Place: safety.PlaceIntake, Text: sig.Next.Request.String(), Fresh: true},
-				safety.Text{Place: safety.PlaceNote, Text: sig.Next.Notes.String(), Fresh: true})
+		b := history.SessionBrief{ID: s.ID, Status: s.Status, Topics: s.RequestTopics, Style: s.RequestStyle,
+			Request: s.RequestText, RequestFrom: s.RequestFrom, Condition: s.Condition, Notes: s.Notes}
+		if s.ScheduledAt != nil {
+			b.At = *s.ScheduledAt
 		}
-		screened = append(screened, safety.Text{Place: safety.PlaceQuestion, Text: question.String(), Fresh: true})
-		g, err = loadGuard(ctx, tx)
+		a.sig.Next = &b
+	}
+	masked, _, err := c.history.Mask(ctx, tx, a.id.lang, req.MemberID, strings.TrimSpace(req.Question))
+	if err != nil {
+		return nil, err
+	}
+	a.in = prepInput{Lang: a.id.lang, Signals: &a.sig, Question: masked[0]}
+	screened, err := c.history.SafetyTexts(ctx, tx, req.MemberID, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if n := a.sig.Next; n != nil {
+		// A session picked by id may be older than the window.
+		screened = append(screened, safety.Text{Place: safety.PlaceIntake, Text: n.Request.String(), Fresh: true},
+			safety.Text{Place: safety.PlaceNote, Text: n.Notes.String(), Fresh: true})
+	}
+	return append(screened, safety.Text{Place: safety.PlaceQuestion, Text: masked[0].String(), Fresh: true}), nil
+}
+
+// ground reads the plan the manager states and retrieves the guidance for
+// the member, the documents that weigh the plan among it.
+func (a *prepAnswer) ground(ctx context.Context, db DB) error {
+	in := &a.in
+	if !in.Question.Empty() {
+		in.Kinds = a.c.intent.Kinds(in.Question.String())
+	}
+	against, fits := planConflicts(a.checks, in.Question.String(), in.Kinds, &a.sig)
+	var err error
+	if in.Sources, a.similar, err = a.c.prepSources(ctx, db, in.Lang, &a.sig, a.req.MemberID, in.Question, slices.Concat(against, fits)); err != nil {
 		return err
-	})
-	if err != nil {
-		return Plan{}, err
 	}
+	in.Conflicts = conflicts(against, in.Sources, sectionAvoid, sectionMisconception, sectionPractice, sectionOther, sectionQuestions)
+	in.Fits = conflicts(fits, in.Sources, sectionPractice, sectionOther, sectionQuestions, sectionMisconception, sectionAvoid)
+	return nil
+}
 
-	// The member is the caller's: say so at once, so that the first
-	// bytes do not wait for the screen, retrieval and the model.
-	if err := progress(emit, "retrieving"); err != nil {
-		return Plan{}, err
-	}
-	in := prepInput{Lang: lang, Signals: &sig, Question: question}
-	in.Referral = c.screen(ctx, db, caller, screened, g)
-	var similar []history.SessionMatch
-	if in.Referral == nil {
-		// Nothing is retrieved for a referral: it carries no coaching.
-		if !question.Empty() {
-			in.Kinds = c.intent.Kinds(question.String())
-		}
-		against, fits := planConflicts(checks, question.String(), in.Kinds, &sig)
-		if in.Sources, similar, err = c.prepSources(ctx, db, lang, &sig, req.MemberID, question, slices.Concat(against, fits)); err != nil {
-			return Plan{}, err
-		}
-		in.Conflicts = conflicts(against, in.Sources, sectionAvoid, sectionMisconception, sectionPractice, sectionOther, sectionQuestions)
-		in.Fits = conflicts(fits, in.Sources, sectionPractice, sectionOther, sectionQuestions, sectionMisconception, sectionAvoid)
-	}
+func (a *prepAnswer) compose(ref *Referral) {
+	a.in.Referral = ref
+	a.plan = composePrep(a.in)
+	a.plan.ID, a.plan.MemberID = a.id.id, a.req.MemberID
+}
 
-	plan := composePrep(in)
-	plan.ID, plan.MemberID = uuid.Must(uuid.NewV7()), req.MemberID
-	reason := c.offlineReason(in.Referral != nil)
-	var usage llm.Reply
-	if reason == "" {
-		data := guidanceSection(in.Sources) + historySection(lang, &sig, similar) + questionSection(question)
-		msgs := messagesFor("prep", lang, data)
-		var reply llm.Reply
-		reply, reason, err = c.generate(ctx, db, caller, msgs, in.Sources, Meta{AnswerID: plan.ID, Mode: ModeLLM, Model: c.llm.Model()}, emit)
-		if err != nil {
-			return Plan{}, err
-		}
-		if reason == "" {
-			plan = llmPlan(plan, in, reply.Text)
-			plan.Model = c.llm.Model()
-			if reply.Cut {
-				plan.Notice = msg(lang, "answer.cut")
-			}
-			usage = c.usage(msgs, reply)
-		}
-	}
-	if reason != "" {
-		c.fellBack("prep", reason)
-		plan.FallbackReason = reason
-		plan.Notice = msg(lang, "offline.label")
-		if err := streamOffline(emit, Meta{AnswerID: plan.ID, Mode: ModeOffline, FallbackReason: reason}, plan.String(), plan.Citations); err != nil {
-			return Plan{}, err
-		}
-	}
+func (a *prepAnswer) prompt() ([]llm.Message, []Source) {
+	data := guidanceSection(a.in.Sources) + historySection(a.in.Lang, &a.sig, a.similar) + questionSection(a.in.Question)
+	return messagesFor("prep", a.in.Lang, data), a.in.Sources
+}
 
-	err = db.InTx(ctx, func(tx pgx.Tx) error {
-		memberID := req.MemberID
-		if err := saveAnswer(ctx, tx, caller, answerRecord{ID: plan.ID, Kind: "prep", Mode: plan.Mode, Model: plan.Model,
-			MemberID: &memberID, SessionID: req.SessionID, Answer: plan, Referral: plan.Referral, Citations: len(plan.Citations), Dropped: plan.DroppedCitations,
-			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}); err != nil {
-			return err
-		}
-		if plan.NoGuidance {
-			if question.Empty() && sig.Next != nil {
-				return recordGap(ctx, tx, caller, "prep", sig.Next.Request, topicLabels(lang, sig.Next.Topics))
-			}
-			return recordGap(ctx, tx, caller, "prep", question, "")
-		}
-		return nil
-	})
-	if err != nil {
-		return Plan{}, err
+func (a *prepAnswer) accept(reply llm.Reply) bool {
+	a.plan = llmPlan(a.plan, a.in, reply.Text)
+	a.plan.Model = a.c.llm.Model()
+	if reply.Cut {
+		a.plan.Notice = msg(a.in.Lang, "answer.cut")
 	}
-	if emit != nil {
-		if err := emit(Event{Type: "done", Data: plan}); err != nil {
-			return Plan{}, err
-		}
+	return true
+}
+
+func (a *prepAnswer) offline(reason, notice string) (string, []Citation) {
+	a.plan.FallbackReason, a.plan.Notice = reason, notice
+	return a.plan.String(), a.plan.Citations
+}
+
+// save stores the plan, and a gap for the curators when no guidance
+// answered it.
+func (a *prepAnswer) save(ctx context.Context, tx pgx.Tx, usage llm.Reply) error {
+	p, memberID := a.plan, a.req.MemberID
+	err := saveAnswer(ctx, tx, a.caller, answerRecord{ID: p.ID, Kind: "prep", Mode: p.Mode, Model: p.Model,
+		MemberID: &memberID, SessionID: a.req.SessionID, Answer: p, Referral: p.Referral, Citations: len(p.Citations), Dropped: p.DroppedCitations,
+		PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens})
+	if err != nil || !p.NoGuidance {
+		return err
 	}
-	return plan, nil
+	if n := a.sig.Next; a.in.Question.Empty() && n != nil {
+		return recordGap(ctx, tx, a.caller, "prep", n.Request, topicLabels(a.in.Lang, n.Topics))
+	}
+	return recordGap(ctx, tx, a.caller, "prep", a.in.Question, "")
 }
 
 // conflicts are the checks the manager's plan matches, each citing the

@@ -90,74 +90,13 @@ func historySection(lang string, sig *history.Signals, similar []history.Session
 	// The alias is the manager's label and often a real name: the model
 	// gets the member as a role, never the alias.
 	b.WriteString("member: the member this history is about (本人)\n")
-	if n := sig.Next; n != nil {
-		fmt.Fprintf(&b, "next 1on1: %s\n", day(n.At))
-		if n.Style != nil {
-			fmt.Fprintf(&b, "  requested response style: %s (%s)\n", *n.Style, styleLabel(lang, *n.Style))
-		}
-		if len(n.Topics) > 0 {
-			fmt.Fprintf(&b, "  topics: %s\n", topicLabels(lang, n.Topics))
-		}
-		if !n.Request.Empty() {
-			fmt.Fprintf(&b, "  request (%s wrote it): %s\n", n.RequestFrom, fenceMasked(n.Request))
-		}
-	}
+	writeNext(&b, lang, sig.Next)
 	if v := sig.Condition.Values; len(v) > 0 {
 		fmt.Fprintf(&b, "condition (1-5, oldest first): %s %s\n", conditionPath(v), sig.Condition.Change)
 	}
-	if len(sig.OpenActions) > 0 {
-		b.WriteString("open actions:\n")
-		for _, a := range sig.OpenActions {
-			due := ""
-			if a.DueDate != nil {
-				due = ", due " + *a.DueDate
-			}
-			if a.Overdue {
-				due += ", overdue"
-			}
-			fmt.Fprintf(&b, "  - %s (owner %s, %d days old%s)\n", fenceMasked(a.Text), a.Owner, a.AgeDays, due)
-		}
-	}
-	if len(sig.LastSessions) > 0 {
-		b.WriteString("recent sessions:\n")
-		for _, s := range sig.LastSessions {
-			style := ""
-			if s.Style != nil {
-				style = ", asked: " + *s.Style
-			}
-			fmt.Fprintf(&b, "  - %s%s: %s\n", day(s.At), style, fenceMasked(s.Notes))
-		}
-	}
-	for _, m := range similar {
-		if !slices.ContainsFunc(sig.LastSessions, func(s history.SessionBrief) bool { return s.ID == m.ID }) {
-			fmt.Fprintf(&b, "  - (related, %s): %s\n", day(m.At), fenceMasked(m.Notes))
-		}
-	}
-	if len(sig.RecurringTopics) > 0 {
-		var ts []string
-		for _, t := range sig.RecurringTopics {
-			ts = append(ts, fmt.Sprintf("%s ×%d", topicLabel(lang, t.Topic), t.Sessions))
-		}
-		fmt.Fprintf(&b, "recurring topics: %s\n", strings.Join(ts, ", "))
-	}
-	if d := sig.DaysSinceLast; d != nil {
-		fmt.Fprintf(&b, "days since the last 1on1: %d\n", *d)
-	}
-	if c := sig.CadenceDays; c != nil {
-		fmt.Fprintf(&b, "usual interval: %.0f days\n", *c)
-	}
-	if r := sig.Implementation; r != nil {
-		fmt.Fprintf(&b, "implementation rate (180 days): %.0f%% (%d of %d held)\n", *r*100, sig.Held, sig.Planned)
-	}
-	if f := sig.Feedback; f.Satisfaction != nil {
-		fmt.Fprintf(&b, "member feedback (average of %d ratings): satisfaction %.1f/5, response matched the request %.0f%%\n",
-			f.Ratings, *f.Satisfaction, *f.Matched*100)
-	}
-	for _, st := range sig.Styles {
-		if st.Match.Matched != nil {
-			fmt.Fprintf(&b, "  when they asked for %s: matched %.0f%% (average of %d)\n", st.Style, *st.Match.Matched*100, st.Match.Ratings)
-		}
-	}
+	writeActions(&b, sig.OpenActions)
+	writeSessions(&b, sig.LastSessions, similar)
+	writeFigures(&b, lang, sig)
 	if len(sig.LastReflection) > 0 {
 		b.WriteString("the manager's last reflection:\n")
 		for _, a := range sig.LastReflection {
@@ -166,6 +105,91 @@ func historySection(lang string, sig *history.Signals, similar []history.Session
 	}
 	b.WriteString("</history>\n")
 	return b.String()
+}
+
+// writeNext writes what the member asked for the next 1on1.
+func writeNext(b *strings.Builder, lang string, n *history.SessionBrief) {
+	if n == nil {
+		return
+	}
+	fmt.Fprintf(b, "next 1on1: %s\n", day(n.At))
+	if n.Style != nil {
+		fmt.Fprintf(b, "  requested response style: %s (%s)\n", *n.Style, styleLabel(lang, *n.Style))
+	}
+	if len(n.Topics) > 0 {
+		fmt.Fprintf(b, "  topics: %s\n", topicLabels(lang, n.Topics))
+	}
+	if !n.Request.Empty() {
+		fmt.Fprintf(b, "  request (%s wrote it): %s\n", n.RequestFrom, fenceMasked(n.Request))
+	}
+}
+
+// writeActions writes the open actions.
+func writeActions(b *strings.Builder, actions []history.OpenAction) {
+	if len(actions) == 0 {
+		return
+	}
+	b.WriteString("open actions:\n")
+	for _, a := range actions {
+		due := ""
+		if a.DueDate != nil {
+			due = ", due " + *a.DueDate
+		}
+		if a.Overdue {
+			due += ", overdue"
+		}
+		fmt.Fprintf(b, "  - %s (owner %s, %d days old%s)\n", fenceMasked(a.Text), a.Owner, a.AgeDays, due)
+	}
+}
+
+// writeSessions writes the recent sessions' notes, then the related older
+// ones not among them.
+func writeSessions(b *strings.Builder, last []history.SessionBrief, similar []history.SessionMatch) {
+	if len(last) > 0 {
+		b.WriteString("recent sessions:\n")
+		for _, s := range last {
+			style := ""
+			if s.Style != nil {
+				style = ", asked: " + *s.Style
+			}
+			fmt.Fprintf(b, "  - %s%s: %s\n", day(s.At), style, fenceMasked(s.Notes))
+		}
+	}
+	for _, m := range similar {
+		if !slices.ContainsFunc(last, func(s history.SessionBrief) bool { return s.ID == m.ID }) {
+			fmt.Fprintf(b, "  - (related, %s): %s\n", day(m.At), fenceMasked(m.Notes))
+		}
+	}
+}
+
+// writeFigures writes the recurring topics, the cadence and the feedback
+// figures (averages only).
+func writeFigures(b *strings.Builder, lang string, sig *history.Signals) {
+	if len(sig.RecurringTopics) > 0 {
+		var ts []string
+		for _, t := range sig.RecurringTopics {
+			ts = append(ts, fmt.Sprintf("%s ×%d", topicLabel(lang, t.Topic), t.Sessions))
+		}
+		fmt.Fprintf(b, "recurring topics: %s\n", strings.Join(ts, ", "))
+	}
+	if d := sig.DaysSinceLast; d != nil {
+		fmt.Fprintf(b, "days since the last 1on1: %d\n", *d)
+	}
+	if c := sig.CadenceDays; c != nil {
+		fmt.Fprintf(b, "usual interval: %.0f days\n", *c)
+	}
+	if r := sig.Implementation; r != nil {
+		fmt.Fprintf(b, "implementation rate (180 days): %.0f%% (%d of %d held)\n", *r*100, sig.Held, sig.Planned)
+	}
+	if f := sig.Feedback; f.Satisfaction != nil {
+		fmt.Fprintf(b, "member feedback (average of %d ratings): satisfaction %.1f/5, response matched the request %.0f%%\n",
+			f.Ratings, *f.Satisfaction, *f.Matched*100)
+	}
+	for _, st := range sig.Styles {
+		if st.Match.Matched != nil {
+			fmt.Fprintf(b, "  when they asked for %s: matched %.0f%% (average of %d)\n", st.Style, *st.Match.Matched*100, st.Match.Ratings)
+		}
+	}
 }
 
 func questionSection(q anonymize.Text) string {

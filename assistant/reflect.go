@@ -55,70 +55,73 @@ type reflectInput struct {
 // comments only) and a small step from the guidance.
 func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uuid.UUID) (Reflection, error) {
 	lang := promptLang(caller.Language)
-	in := reflectInput{Lang: lang}
-	var (
-		sig      history.Signals
-		screened []safety.Text
-		g        guard
-	)
-	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if in.Session, err = c.history.Session(ctx, tx, sessionID); err != nil {
-			return err
-		}
-		if in.Session.Status != "held" {
-			return fmt.Errorf("%w: reflection is for a held session; this one is %s", ErrInvalid, in.Session.Status)
-		}
-		if sig, err = c.history.Signals(ctx, tx, in.Session.MemberID, time.Now()); err != nil {
-			return err
-		}
-		at := in.Session.CreatedAt
-		if in.Session.HeldAt != nil {
-			at = *in.Session.HeldAt
-		}
-		err = tx.QueryRow(ctx, `SELECT condition FROM sessions WHERE member_id = $1 AND status = 'held' AND id <> $2
-			AND coalesce(held_at, scheduled_at, created_at) < $3 AND condition IS NOT NULL
-			ORDER BY coalesce(held_at, scheduled_at, created_at) DESC LIMIT 1`, in.Session.MemberID, sessionID, at).Scan(&in.Previous)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("reflect: %w", err)
-		}
-		fs, err := c.history.FeedbackSummary(ctx, tx, in.Session.MemberID)
-		if err != nil {
-			return err
-		}
-		for _, sc := range fs.SharedComments {
-			if sc.SessionID == sessionID {
-				in.Comment = sc.Comment
-			}
-		}
-		if screened, err = c.history.SafetyTexts(ctx, tx, in.Session.MemberID, time.Now()); err != nil {
-			return err
-		}
-		screened = append(screened, safety.Text{Place: safety.PlaceIntake, Text: in.Session.RequestText.String(), Fresh: true},
-			safety.Text{Place: safety.PlaceNote, Text: in.Session.Notes.String(), Fresh: true}, safety.Text{Place: safety.PlaceComment, Text: in.Comment.String(), Fresh: true})
-		g, err = loadGuard(ctx, tx)
-		return err
-	})
-	if err != nil {
+	a := &reflectAnswer{c: c, caller: caller, sessionID: sessionID, in: reflectInput{Lang: lang},
+		id: answerID{kind: "reflection", id: uuid.Must(uuid.NewV7()), lang: lang}}
+	if err := c.run(ctx, db, caller, a, nil); err != nil {
 		return Reflection{}, err
 	}
-	in.Signals = &sig
-	if ref := c.screen(ctx, db, caller, screened, g); ref.Blocks() {
-		// No reflection prompts on a matter the coach does not coach on:
-		// the referral says what to do instead.
-		r := Reflection{ID: uuid.Must(uuid.NewV7()), SessionID: sessionID, Mode: ModeOffline, FallbackReason: ReasonSensitive,
-			Prompts: []Item{}, Citations: []Citation{}, Referral: ref, Language: lang}
-		for _, s := range ref.Steps {
-			r.Prompts = append(r.Prompts, Item{Text: s, Cites: []int{}})
-		}
-		err = db.InTx(ctx, func(tx pgx.Tx) error {
-			memberID := in.Session.MemberID
-			return saveAnswer(ctx, tx, caller, answerRecord{ID: r.ID, Kind: "reflection", Mode: r.Mode,
-				MemberID: &memberID, SessionID: &sessionID, Answer: r, Referral: r.Referral})
-		})
-		return r, err
-	}
+	return a.r, nil
+}
 
+// reflectAnswer is the reflection prompts on a held session (see answer).
+type reflectAnswer struct {
+	c         *Coach
+	caller    Caller
+	sessionID uuid.UUID
+	id        answerID
+
+	in  reflectInput
+	sig history.Signals
+	r   Reflection
+}
+
+func (a *reflectAnswer) about() answerID { return a.id }
+func (a *reflectAnswer) result() any     { return a.r }
+
+// prepare reads the session, the condition at the one before, the
+// member's signals and the comment they shared on this session.
+func (a *reflectAnswer) prepare(ctx context.Context, tx pgx.Tx) ([]safety.Text, error) {
+	c, in, sessionID := a.c, &a.in, a.sessionID
+	var err error
+	if in.Session, err = c.history.Session(ctx, tx, sessionID); err != nil {
+		return nil, err
+	}
+	if in.Session.Status != "held" {
+		return nil, fmt.Errorf("%w: reflection is for a held session; this one is %s", ErrInvalid, in.Session.Status)
+	}
+	if a.sig, err = c.history.Signals(ctx, tx, in.Session.MemberID, time.Now()); err != nil {
+		return nil, err
+	}
+	in.Signals = &a.sig
+	at := in.Session.CreatedAt
+	if in.Session.HeldAt != nil {
+		at = *in.Session.HeldAt
+	}
+	err = tx.QueryRow(ctx, `SELECT condition FROM sessions WHERE member_id = $1 AND status = 'held' AND id <> $2
+		AND coalesce(held_at, scheduled_at, created_at) < $3 AND condition IS NOT NULL
+		ORDER BY coalesce(held_at, scheduled_at, created_at) DESC LIMIT 1`, in.Session.MemberID, sessionID, at).Scan(&in.Previous)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("reflect: %w", err)
+	}
+	fs, err := c.history.FeedbackSummary(ctx, tx, in.Session.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	for _, sc := range fs.SharedComments {
+		if sc.SessionID == sessionID {
+			in.Comment = sc.Comment
+		}
+	}
+	screened, err := c.history.SafetyTexts(ctx, tx, in.Session.MemberID, time.Now())
+	return append(screened, safety.Text{Place: safety.PlaceIntake, Text: in.Session.RequestText.String(), Fresh: true},
+		safety.Text{Place: safety.PlaceNote, Text: in.Session.Notes.String(), Fresh: true},
+		safety.Text{Place: safety.PlaceComment, Text: in.Comment.String(), Fresh: true}), err
+}
+
+// ground retrieves guidance on the requested style, the actions, a fall in
+// condition and what the notes say.
+func (a *reflectAnswer) ground(ctx context.Context, db DB) error {
+	in, lang := &a.in, a.in.Lang
 	var qs []query
 	if st := in.Session.RequestStyle; st != nil {
 		qs = append(qs, query{Text: styleQueries[lang][*st], Topics: []string{"response-style", "listening"}})
@@ -130,45 +133,55 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 	if !in.Session.Notes.Empty() {
 		qs = append(qs, query{Text: in.Session.Notes.String(), Topics: in.Session.RequestTopics})
 	}
-	if in.Sources, err = c.retrieveWithNext(ctx, db, lang, qs); err != nil {
-		return Reflection{}, err
-	}
+	var err error
+	in.Sources, err = a.c.retrieveWithNext(ctx, db, lang, qs)
+	return err
+}
 
-	r := composeReflection(in)
-	r.ID, r.SessionID = uuid.Must(uuid.NewV7()), sessionID
-	reason := c.offlineReason(false)
-	var usage llm.Reply
-	if reason == "" {
-		data := guidanceSection(in.Sources) + historySection(lang, &sig, nil) + sessionSection(in)
-		msgs := messagesFor("reflection", lang, data)
-		var reply llm.Reply
-		reply, reason, err = c.generate(ctx, db, caller, msgs, in.Sources, Meta{}, nil)
-		if err != nil {
-			return Reflection{}, err
-		}
-		if items, cited, dropped := listItems(reply.Text, len(in.Sources)); reason == "" && len(items) > 0 {
-			r.Mode, r.Model, r.Prompts, r.DroppedCitations = ModeLLM, c.llm.Model(), items[:min(len(items), maxPrompts)], dropped
-			r.Citations = []Citation{}
-			for _, n := range cited {
-				s := in.Sources[n-1]
-				r.Citations = append(r.Citations, citationOf(s, excerpt(s.Hit.Text)))
-			}
-			usage = c.usage(msgs, reply)
-		} else if reason == "" {
-			reason = ReasonEmpty // the model answered with no prompts
+// compose writes the prompts, or, on a matter the coach does not coach
+// on, the referral's steps in their place.
+func (a *reflectAnswer) compose(ref *Referral) {
+	if ref == nil {
+		a.r = composeReflection(a.in)
+	} else {
+		a.r = Reflection{Mode: ModeOffline, Prompts: []Item{}, Citations: []Citation{}, Referral: ref, Language: a.in.Lang}
+		for _, s := range ref.Steps {
+			a.r.Prompts = append(a.r.Prompts, Item{Text: s, Cites: []int{}})
 		}
 	}
-	if reason != "" {
-		c.fellBack("reflection", reason)
-		r.FallbackReason, r.Notice = reason, msg(lang, "offline.label")
+	a.r.ID, a.r.SessionID = a.id.id, a.sessionID
+}
+
+func (a *reflectAnswer) prompt() ([]llm.Message, []Source) {
+	data := guidanceSection(a.in.Sources) + historySection(a.in.Lang, &a.sig, nil) + sessionSection(a.in)
+	return messagesFor("reflection", a.in.Lang, data), a.in.Sources
+}
+
+// accept takes the model's list of prompts; none is no answer.
+func (a *reflectAnswer) accept(reply llm.Reply) bool {
+	items, cited, dropped := listItems(reply.Text, len(a.in.Sources))
+	if len(items) == 0 {
+		return false
 	}
-	err = db.InTx(ctx, func(tx pgx.Tx) error {
-		memberID := in.Session.MemberID
-		return saveAnswer(ctx, tx, caller, answerRecord{ID: r.ID, Kind: "reflection", Mode: r.Mode, Model: r.Model,
-			MemberID: &memberID, SessionID: &sessionID, Answer: r, Citations: len(r.Citations), Dropped: r.DroppedCitations,
-			PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens})
-	})
-	return r, err
+	a.r.Mode, a.r.Model, a.r.Prompts, a.r.DroppedCitations = ModeLLM, a.c.llm.Model(), items[:min(len(items), maxPrompts)], dropped
+	a.r.Citations = []Citation{}
+	for _, n := range cited {
+		s := a.in.Sources[n-1]
+		a.r.Citations = append(a.r.Citations, citationOf(s, excerpt(s.Hit.Text)))
+	}
+	return true
+}
+
+func (a *reflectAnswer) offline(reason, notice string) (string, []Citation) {
+	a.r.FallbackReason, a.r.Notice = reason, notice
+	return "", nil // a reflection is not streamed
+}
+
+func (a *reflectAnswer) save(ctx context.Context, tx pgx.Tx, usage llm.Reply) error {
+	r, memberID := a.r, a.in.Session.MemberID
+	return saveAnswer(ctx, tx, a.caller, answerRecord{ID: r.ID, Kind: "reflection", Mode: r.Mode, Model: r.Model,
+		MemberID: &memberID, SessionID: &a.sessionID, Answer: r, Referral: r.Referral, Citations: len(r.Citations), Dropped: r.DroppedCitations,
+		PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens})
 }
 
 // retrieveWithNext is retrieve, plus the "before the next 1on1" section of

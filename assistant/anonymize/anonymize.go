@@ -571,46 +571,57 @@ func (r *Redactor) listed(raw string, found []span) []span {
 		if sp.kind != Person {
 			continue
 		}
-		// After the name (and its honorific): a separator, then the run.
-		at := sp.end + honorificAt(raw[sp.end:])
-		closed := false
-		if m := aliasAfter.FindStringIndex(raw[at:]); m != nil {
-			at += m[1] // アルジュン（[人物1]）とフェルナンダ: the seed's parenthesis closes
-			closed = true
-		}
-		if m := listedAfter.FindStringSubmatchIndex(raw[at:]); m != nil && r.listedWith(raw[at:], m) && listLike(raw[at:], m) &&
-			// after a parenthesis, only a foreign name (not と週次で)
-			(!closed || isKatakana(strings.ReplaceAll(raw[at+m[2]:at+m[3]], "・", ""))) {
-			add(at+m[2], at+m[3])
-		} else if m := listedAfterOne.FindStringSubmatchIndex(raw[at:]); m != nil {
-			add(at+m[2], at+m[3])
-		}
-		// Before it: the run, then a separator.
-		if m := listedBefore.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.listedWith(raw[:sp.start], m) && listLikeBefore(raw[m[2]:sp.start]) {
-			if prev, _ := utf8.DecodeLastRuneInString(raw[:m[2]]); m[2] == 0 || !unicode.Is(unicode.Han, prev) {
-				add(m[2], m[3])
-			}
-		} else if m := listedBeforeOne.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.readAs(raw[m[2]:m[3]]) == readPerson {
-			add(m[2], m[3]) // 亮・[人物1], not 故・[人物1]
-		}
-		// Given names in hiragana listed with it: れん、ひなた、[人物1].
-		if m := listedBeforeKana.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.book.all[raw[m[2]:m[3]]] {
-			add(m[2], m[3])
-		}
-		if m := listedAfterKana.FindStringSubmatchIndex(raw[at:]); m != nil && r.book.all[raw[at+m[2]:at+m[3]]] {
-			add(at+m[2], at+m[3])
-		}
-		// In English: "Mateo and Ines", "Ngozi + Bartholomew", "Ólafur and Zoë".
-		if m := listedAfterEn.FindStringSubmatchIndex(raw[sp.end:]); m != nil && !notSurname[raw[sp.end+m[2]:sp.end+m[3]]] {
-			add(sp.end+m[2], sp.end+m[3])
-		}
-		if m := listedBeforeEn.FindStringSubmatchIndex(raw[:sp.start]); m != nil && !notSurname[raw[m[2]:m[3]]] &&
-			// At a sentence's start only a given name (Dawn, [PERSON1] and …).
-			(!sentenceStart(raw, m[2]) || (givenName(raw[m[2]:m[3]]) || ambiguous[raw[m[2]:m[3]]]) && !neverName[raw[m[2]:m[3]]]) {
-			add(m[2], m[3])
-		}
+		r.listedJapanese(raw, sp, add)
+		listedEnglish(raw, sp, add)
 	}
 	return out
+}
+
+// listedJapanese finds the Japanese names listed with the name at sp,
+// after it or before it, and passes each to add.
+func (r *Redactor) listedJapanese(raw string, sp span, add func(a, b int)) {
+	// After the name (and its honorific): a separator, then the run.
+	at := sp.end + honorificAt(raw[sp.end:])
+	closed := false
+	if m := aliasAfter.FindStringIndex(raw[at:]); m != nil {
+		at += m[1] // アルジュン（[人物1]）とフェルナンダ: the seed's parenthesis closes
+		closed = true
+	}
+	if m := listedAfter.FindStringSubmatchIndex(raw[at:]); m != nil && r.listedWith(raw[at:], m) && listLike(raw[at:], m) &&
+		// after a parenthesis, only a foreign name (not と週次で)
+		(!closed || isKatakana(strings.ReplaceAll(raw[at+m[2]:at+m[3]], "・", ""))) {
+		add(at+m[2], at+m[3])
+	} else if m := listedAfterOne.FindStringSubmatchIndex(raw[at:]); m != nil {
+		add(at+m[2], at+m[3])
+	}
+	// Before it: the run, then a separator.
+	if m := listedBefore.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.listedWith(raw[:sp.start], m) && listLikeBefore(raw[m[2]:sp.start]) {
+		if prev, _ := utf8.DecodeLastRuneInString(raw[:m[2]]); m[2] == 0 || !unicode.Is(unicode.Han, prev) {
+			add(m[2], m[3])
+		}
+	} else if m := listedBeforeOne.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.readAs(raw[m[2]:m[3]]) == readPerson {
+		add(m[2], m[3]) // 亮・[人物1], not 故・[人物1]
+	}
+	// Given names in hiragana listed with it: れん、ひなた、[人物1].
+	if m := listedBeforeKana.FindStringSubmatchIndex(raw[:sp.start]); m != nil && r.book.all[raw[m[2]:m[3]]] {
+		add(m[2], m[3])
+	}
+	if m := listedAfterKana.FindStringSubmatchIndex(raw[at:]); m != nil && r.book.all[raw[at+m[2]:at+m[3]]] {
+		add(at+m[2], at+m[3])
+	}
+}
+
+// listedEnglish finds the names listed with the name at sp in English:
+// "Mateo and Ines", "Ngozi + Bartholomew", "Ólafur and Zoë".
+func listedEnglish(raw string, sp span, add func(a, b int)) {
+	if m := listedAfterEn.FindStringSubmatchIndex(raw[sp.end:]); m != nil && !notSurname[raw[sp.end+m[2]:sp.end+m[3]]] {
+		add(sp.end+m[2], sp.end+m[3])
+	}
+	if m := listedBeforeEn.FindStringSubmatchIndex(raw[:sp.start]); m != nil && !notSurname[raw[m[2]:m[3]]] &&
+		// At a sentence's start only a given name (Dawn, [PERSON1] and …).
+		(!sentenceStart(raw, m[2]) || (givenName(raw[m[2]:m[3]]) || ambiguous[raw[m[2]:m[3]]]) && !neverName[raw[m[2]:m[3]]]) {
+		add(m[2], m[3])
+	}
 }
 
 // listedWith reports whether the run s[m[2]:m[3]], listed with a name by

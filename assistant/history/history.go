@@ -321,24 +321,8 @@ type ActionInput struct {
 }
 
 func (in *SessionInput) check(validTopic func(string) bool) error {
-	if in.Status == "" {
-		in.Status = "held"
-	}
-	switch in.Status {
-	case "scheduled", "held", "cancelled", "skipped":
-	default:
-		return fmt.Errorf("%w: status %q is not scheduled, held, cancelled or skipped", ErrInvalid, in.Status)
-	}
-	if in.Status == "scheduled" && in.ScheduledAt == nil {
-		return fmt.Errorf("%w: a scheduled session needs scheduled_at", ErrInvalid)
-	}
-	if in.Status == "held" && in.HeldAt == nil && in.ScheduledAt == nil {
-		now := time.Now()
-		in.HeldAt = &now
-	}
-	if at := cmp.Or(in.HeldAt, in.ScheduledAt); in.Status == "held" && at.After(time.Now().Add(12*time.Hour)) {
-		// Half a day of slack for time zones; later is a typo in the date.
-		return fmt.Errorf("%w: a 1on1 cannot be held on a future date (%s); log it as scheduled, or correct the date", ErrInvalid, at.Format(time.DateOnly))
+	if err := in.checkWhen(); err != nil {
+		return err
 	}
 	if in.RequestStyle != nil && !slices.Contains(Styles, *in.RequestStyle) {
 		return fmt.Errorf("%w: request_style %q is not one of %s", ErrInvalid, *in.RequestStyle, strings.Join(Styles, ", "))
@@ -358,17 +342,49 @@ func (in *SessionInput) check(validTopic func(string) bool) error {
 		return fmt.Errorf("%w: notes are limited to 20,000 characters and the request to 5,000", ErrInvalid)
 	}
 	for _, a := range in.Actions {
-		if strings.TrimSpace(a.Text) == "" || utf8.RuneCountInString(a.Text) > 1000 {
-			return fmt.Errorf("%w: an action needs text (up to 1,000 characters)", ErrInvalid)
+		if err := a.check(); err != nil {
+			return err
 		}
-		if a.Owner != "manager" && a.Owner != "member" {
-			return fmt.Errorf("%w: action owner %q is not manager or member", ErrInvalid, a.Owner)
+	}
+	return nil
+}
+
+func (a ActionInput) check() error {
+	if strings.TrimSpace(a.Text) == "" || utf8.RuneCountInString(a.Text) > 1000 {
+		return fmt.Errorf("%w: an action needs text (up to 1,000 characters)", ErrInvalid)
+	}
+	if a.Owner != "manager" && a.Owner != "member" {
+		return fmt.Errorf("%w: action owner %q is not manager or member", ErrInvalid, a.Owner)
+	}
+	if a.DueDate != nil {
+		if _, err := time.Parse(time.DateOnly, *a.DueDate); err != nil {
+			return fmt.Errorf("%w: due_date %q is not YYYY-MM-DD", ErrInvalid, *a.DueDate)
 		}
-		if a.DueDate != nil {
-			if _, err := time.Parse(time.DateOnly, *a.DueDate); err != nil {
-				return fmt.Errorf("%w: due_date %q is not YYYY-MM-DD", ErrInvalid, *a.DueDate)
-			}
-		}
+	}
+	return nil
+}
+
+// checkWhen checks the status and its dates: a held session with no date
+// was held now, and none was held on a future date.
+func (in *SessionInput) checkWhen() error {
+	if in.Status == "" {
+		in.Status = "held"
+	}
+	switch in.Status {
+	case "scheduled", "held", "cancelled", "skipped":
+	default:
+		return fmt.Errorf("%w: status %q is not scheduled, held, cancelled or skipped", ErrInvalid, in.Status)
+	}
+	if in.Status == "scheduled" && in.ScheduledAt == nil {
+		return fmt.Errorf("%w: a scheduled session needs scheduled_at", ErrInvalid)
+	}
+	if in.Status == "held" && in.HeldAt == nil && in.ScheduledAt == nil {
+		now := time.Now()
+		in.HeldAt = &now
+	}
+	if at := cmp.Or(in.HeldAt, in.ScheduledAt); in.Status == "held" && at.After(time.Now().Add(12*time.Hour)) {
+		// Half a day of slack for time zones; later is a typo in the date.
+		return fmt.Errorf("%w: a 1on1 cannot be held on a future date (%s); log it as scheduled, or correct the date", ErrInvalid, at.Format(time.DateOnly))
 	}
 	return nil
 }

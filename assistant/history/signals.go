@@ -239,12 +239,33 @@ func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
 func computeSignals(now time.Time, in signalInput) Signals {
 	sig := Signals{MemberID: in.Member.ID, Alias: in.Member.Alias, LastSessions: []SessionBrief{},
 		OpenActions: []OpenAction{}, RecurringTopics: []TopicCount{}, Styles: []StyleSignal{},
-		LastReflection: nonNil(in.Reflection), Condition: ConditionTrend{Values: []int{}}}
+		LastReflection: nonNil(in.Reflection)}
 
 	sessions := slices.Clone(in.Sessions)
 	slices.SortStableFunc(sessions, func(a, b Session) int { return at(b).Compare(at(a)) })
+	held := sig.count(now, sessions)
+	for i, s := range held {
+		if i < lastSessions {
+			sig.LastSessions = append(sig.LastSessions, brief(s))
+		}
+	}
+	if len(held) > 0 {
+		d := days(now.Sub(at(held[0])))
+		sig.DaysSinceLast = &d
+	}
+	sig.CadenceDays = cadence(held)
+	sig.Condition = conditionTrend(held)
+	var styles map[string]int
+	sig.RecurringTopics, styles = requested(sessions)
+	sig.Styles, sig.Feedback = styleFigures(in.Ratings, styles)
+	sig.OpenActions, sig.DoneActions = actionSignals(now, in.Actions)
+	sig.StatusStreak, sig.AdvisedDespiteListen = streaks(held)
+	return sig
+}
 
-	var held []Session // newest first
+// count finds the next scheduled 1on1 and the implementation rate among
+// sessions (newest first), and returns the held ones, newest first.
+func (sig *Signals) count(now time.Time, sessions []Session) (held []Session) {
 	for _, s := range sessions {
 		t := at(s)
 		switch {
@@ -276,60 +297,67 @@ func computeSignals(now time.Time, in signalInput) Signals {
 		r := round2(float64(sig.Held) / float64(sig.Planned))
 		sig.Implementation = &r
 	}
+	return held
+}
 
-	for i, s := range held {
-		if i < lastSessions {
-			sig.LastSessions = append(sig.LastSessions, brief(s))
-		}
-	}
-	if len(held) > 0 {
-		d := days(now.Sub(at(held[0])))
-		sig.DaysSinceLast = &d
-	}
+// cadence is the median number of days between held 1on1s (newest first).
+func cadence(held []Session) *float64 {
 	var gaps []float64
 	for i := 1; i < len(held); i++ {
 		gaps = append(gaps, at(held[i-1]).Sub(at(held[i])).Hours()/24)
 	}
-	if len(gaps) > 0 {
-		slices.Sort(gaps)
-		m := gaps[len(gaps)/2]
-		if len(gaps)%2 == 0 {
-			m = (gaps[len(gaps)/2-1] + m) / 2
-		}
-		m = round2(m)
-		sig.CadenceDays = &m
+	if len(gaps) == 0 {
+		return nil
 	}
+	slices.Sort(gaps)
+	m := gaps[len(gaps)/2]
+	if len(gaps)%2 == 0 {
+		m = (gaps[len(gaps)/2-1] + m) / 2
+	}
+	m = round2(m)
+	return &m
+}
 
-	// Condition, oldest first over the latest held sessions that have one.
+// conditionTrend is the condition, oldest first, over the latest held
+// sessions (newest first) that have one, and how the latest compares with
+// the mean of those before it.
+func conditionTrend(held []Session) ConditionTrend {
+	tr := ConditionTrend{Values: []int{}}
 	for _, s := range held {
-		if s.Condition != nil && len(sig.Condition.Values) < conditionPoints {
-			sig.Condition.Values = append(sig.Condition.Values, *s.Condition)
+		if s.Condition != nil && len(tr.Values) < conditionPoints {
+			tr.Values = append(tr.Values, *s.Condition)
 		}
 	}
-	slices.Reverse(sig.Condition.Values)
-	if v := sig.Condition.Values; len(v) > 0 {
-		latest := v[len(v)-1]
-		sig.Condition.Latest = &latest
-		if len(v) >= 2 {
-			var before float64
-			for _, x := range v[:len(v)-1] {
-				before += float64(x)
-			}
-			switch d := float64(latest) - before/float64(len(v)-1); {
-			case d >= 0.75:
-				sig.Condition.Change = "up"
-			case d <= -0.75:
-				sig.Condition.Change = "down"
-			default:
-				sig.Condition.Change = "steady"
-			}
-		}
+	slices.Reverse(tr.Values)
+	v := tr.Values
+	if len(v) == 0 {
+		return tr
 	}
+	latest := v[len(v)-1]
+	tr.Latest = &latest
+	if len(v) < 2 {
+		return tr
+	}
+	var before float64
+	for _, x := range v[:len(v)-1] {
+		before += float64(x)
+	}
+	switch d := float64(latest) - before/float64(len(v)-1); {
+	case d >= 0.75:
+		tr.Change = "up"
+	case d <= -0.75:
+		tr.Change = "down"
+	default:
+		tr.Change = "steady"
+	}
+	return tr
+}
 
-	// Topics and styles the member asked for, over the latest requests
-	// (the upcoming one included).
-	topics := map[string]int{}
-	styles := map[string]int{}
+// requested counts the topics and styles the member asked for over the
+// latest requests (newest first; the upcoming one included): the topics
+// asked for twice or more, most asked first, and every style's count.
+func requested(sessions []Session) ([]TopicCount, map[string]int) {
+	topics, styles := map[string]int{}, map[string]int{}
 	n := 0
 	for _, s := range sessions {
 		if s.Status != "held" && s.Status != "scheduled" || len(s.RequestTopics) == 0 && s.RequestStyle == nil {
@@ -345,19 +373,16 @@ func computeSignals(now time.Time, in signalInput) Signals {
 			styles[*s.RequestStyle]++
 		}
 	}
+	recurring := []TopicCount{}
 	for t, c := range topics {
 		if c >= 2 {
-			sig.RecurringTopics = append(sig.RecurringTopics, TopicCount{t, c})
+			recurring = append(recurring, TopicCount{t, c})
 		}
 	}
-	slices.SortFunc(sig.RecurringTopics, func(a, b TopicCount) int {
+	slices.SortFunc(recurring, func(a, b TopicCount) int {
 		return cmp.Or(cmp.Compare(b.Sessions, a.Sessions), cmp.Compare(a.Topic, b.Topic))
 	})
-	sig.Styles, sig.Feedback = styleFigures(in.Ratings, styles)
-
-	sig.OpenActions, sig.DoneActions = actionSignals(now, in.Actions)
-	sig.StatusStreak, sig.AdvisedDespiteListen = streaks(held)
-	return sig
+	return recurring, styles
 }
 
 // actionSignals splits actions into the open ones, oldest first, with
