@@ -348,7 +348,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		bs := bullets(s.Hit.Text)
 		for i, l := range leads(s.Hit.Text) {
 			if utf8.RuneCountInString(strings.Trim(l, ".。 ")) > 6 && i < len(bs) {
-				agenda = append(agenda, cite.item(tip(lang, bs[i]), s.N, bs[i]))
+				agenda = append(agenda, cite.item(tip(lang, closeLead(lang, l, bs[i])), s.N, bs[i]))
 				n++
 				break
 			}
@@ -435,7 +435,7 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 	}
 	// What the member wrote makes the preparation theirs.
 	if n := sig.Next; !n.Request.Empty() && (style == "advise" || style == "think-together" || style == "decide") {
-		return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(n.Request.String())), Cites: []int{}}, true
+		return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(gist(style, n.Request.String()))), Cites: []int{}}, true
 	}
 	return Item{Text: msg(lang, "agenda.style."+style), Cites: []int{}}, true
 }

@@ -332,6 +332,20 @@ func tip(lang, item string) string {
 	return b.String()
 }
 
+// closeLead ends a list item's bold lead with a full stop when it has none
+// ("**「今のままがいい」も尊重する**　いまの仕事を…"), so that the lead reads as
+// a sentence of its own once the emphasis is gone.
+func closeLead(lang, lead, item string) string {
+	rest, ok := strings.CutPrefix(item, lead)
+	if last, _ := utf8.DecodeLastRuneInString(lead); !ok || rest == "" || strings.ContainsRune(".。!！?？", last) {
+		return item
+	}
+	if lang == "ja" {
+		return lead + "。" + strings.TrimLeft(rest, "　 ")
+	}
+	return lead + ". " + strings.TrimLeft(rest, "　 ")
+}
+
 // labelRE is a list item that starts with a short label and a colon.
 var labelRE = regexp.MustCompile(`^(?:[A-Za-z]{1,12}|[\p{Han}\p{Hiragana}\p{Katakana}]{1,8})[:：]\s*(.{8,})$`)
 

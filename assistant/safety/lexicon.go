@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/ikawaha/kagome/v2/tokenizer"
 	"go.yaml.in/yaml/v3"
@@ -153,7 +154,9 @@ func (k key) matches(t key) bool {
 	if k.lemma == t.lemma {
 		return true
 	}
-	if k.reading == "" || (allKanji(k.lemma) && allKanji(t.lemma)) {
+	// A one-kana reading is a particle's as often as a word's: 手 is not
+	// the て of 泣いていた.
+	if utf8.RuneCountInString(k.reading) < 2 || (allKanji(k.lemma) && allKanji(t.lemma)) {
 		return false
 	}
 	return k.reading == t.reading || sameVerb(k.reading, t.reading)
