@@ -348,7 +348,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		bs := bullets(s.Hit.Text)
 		for i, l := range leads(s.Hit.Text) {
 			if utf8.RuneCountInString(strings.Trim(l, ".。 ")) > 6 && i < len(bs) {
-				agenda = append(agenda, cite.item(tip(lang, closeLead(lang, l, bs[i])), s.N, bs[i]))
+				agenda = append(agenda, cite.item(tip(closeLead(lang, l, bs[i])), s.N, bs[i]))
 				n++
 				break
 			}

@@ -451,3 +451,29 @@ func TestEverySituationIsRead(t *testing.T) {
 		t.Errorf("%d situations read, %d declared", len(situations), len(knowledge.Situations))
 	}
 }
+
+// Quotes of the manager's and the member's words end where a sentence or
+// a clause does, and quote the part of a request that asks.
+func TestQuotes(t *testing.T) {
+	for _, tc := range []struct {
+		name, got, want string
+	}{
+		{"whole sentences", sentences("Might be time. Give him the migration as lead and see how he copes.", 100, 40),
+			"Might be time."},
+		{"a long first sentence cut at a clause", sentences("来期から連結決算の取りまとめを丸ごと任せて、毎週の進捗も私に直接報告してもらうつもりです。", 25, 200),
+			"来期から連結決算の取りまとめを丸ごと任せて"},
+		{"a long English sentence cut at a word", cut("Thinking I will use the brewery deck as the case study at the team crit", 30, 30),
+			"Thinking I will use the…"},
+		{"the asking sentence", gist("advise", "I've read the client's notes. I'd like straight advice on how to structure a deck."),
+			"I'd like straight advice on how to structure a deck."},
+		{"where they are, for listening", gist("listen", "Still tired. I'd just like to be heard."), "Still tired. I'd just like to be heard."},
+		{"a bold lead made a sentence", closeLead("ja", "「今のままがいい」も尊重する", "「今のままがいい」も尊重する　いまの仕事を深めたい希望も立派です。"),
+			"「今のままがいい」も尊重する。いまの仕事を深めたい希望も立派です。"},
+		{"a tip with its reason", tip("Plan: Put a date on the follow-up. Following through is how they know you meant it."),
+			"Put a date on the follow-up. Following through is how they know you meant it."},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, tc.got, tc.want)
+		}
+	}
+}

@@ -311,25 +311,11 @@ func lead(item string) string {
 // the reason that follows it, while they are short. A bold phrase alone
 // ("意識すること：はっきり言葉にする。") read as a fragment once lifted out
 // of its document; the reason is what makes it advice.
-func tip(lang, item string) string {
+func tip(item string) string {
 	if m := labelRE.FindStringSubmatch(item); m != nil {
 		item = m[1]
 	}
-	limit := 90
-	if lang != "ja" {
-		limit = 200
-	}
-	var b strings.Builder
-	for i, s := range knowledge.Sentences(item) {
-		if i > 0 && utf8.RuneCountInString(b.String()+s) > limit {
-			break
-		}
-		if i > 0 && lang != "ja" {
-			b.WriteByte(' ')
-		}
-		b.WriteString(s)
-	}
-	return b.String()
+	return sentences(item, 90, 200)
 }
 
 // closeLead ends a list item's bold lead with a full stop when it has none
