@@ -329,6 +329,11 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		recognition := pick(in.Sources, []string{sectionPractice, sectionOther}, "recognition")
 		followUp := pickNamed(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, followUpWords, "pdca")
 		agenda = append(agenda, continuity(lang, sig, cite, followUp, recognition)...)
+		if sig.Held == 0 && len(sig.LastSessions) == 0 {
+			// A first 1on1 says what the time is for and who to ask.
+			onboarding := pick(in.Sources, []string{sectionPractice, sectionOther}, "onboarding")
+			agenda = append(agenda, citeFirst(cite, onboarding, msg(lang, "agenda.first")))
+		}
 		agenda = append(agenda, requestAgenda(in, cite)...)
 		// The manager's own promises came first; the member's are asked
 		// after, without blame, unless they asked to be listened to (the
@@ -445,10 +450,15 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 // member completed.
 func continuity(lang string, sig *history.Signals, cite *citer, followUp, recognition *Source) []Item {
 	var out []Item
+	if n := sig.MissedSinceLast; n > 0 {
+		out = append(out, Item{Text: msg(lang, "agenda.missed", n), Cites: []int{}})
+	}
+	promises := 0
 	for _, a := range sig.OpenActions {
-		if a.Owner != "manager" || len(out) >= 2 {
+		if a.Owner != "manager" || promises == 2 {
 			continue
 		}
+		promises++
 		key := "agenda.promise"
 		if a.Overdue {
 			key = "agenda.promise.overdue"

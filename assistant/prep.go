@@ -90,11 +90,13 @@ var fixedQueries = map[string]map[string]query{
 		"condition": {Text: "コンディション 低下 疲れ 様子", Topics: []string{"wellbeing"}},
 		"actions":   {Text: "アクション フォロー 振り返り 次の一歩", Topics: []string{"pdca"}},
 		"norequest": {Text: "話すことがない 1on1 テーマ", Topics: []string{"basics"}},
+		"newmember": {Text: "新しく入ったメンバー 最初の1on1 立ち上がり", Topics: []string{"onboarding"}},
 	},
 	"en": {
 		"condition": {Text: "condition falling tired signs", Topics: []string{"wellbeing"}},
 		"actions":   {Text: "follow up actions next step habit", Topics: []string{"pdca"}},
 		"norequest": {Text: "nothing to talk about 1on1 purpose", Topics: []string{"basics"}},
+		"newmember": {Text: "new member first 1on1 onboarding", Topics: []string{"onboarding"}},
 	},
 }
 
@@ -307,6 +309,9 @@ func prepQueries(lang string, sig *history.Signals, question anonymize.Text) []q
 	}
 	if len(sig.OpenActions) > 0 {
 		qs = append(qs, fixedQueries[lang]["actions"])
+	}
+	if situations["new-member"](sig) {
+		qs = append(qs, fixedQueries[lang]["newmember"])
 	}
 	if !question.Empty() {
 		qs = append(qs, query{Text: question.String()})

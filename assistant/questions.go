@@ -182,7 +182,8 @@ func cut(s string, limit, latin int) string {
 	if !strings.ContainsFunc(s, japanese) {
 		limit = latin
 	}
-	if len(rs) <= limit {
+	// A little over the limit is better whole than broken mid-word.
+	if len(rs) <= limit+limit/2 {
 		return s
 	}
 	for i := limit; i > limit/3; i-- {

@@ -44,6 +44,9 @@ type Signals struct {
 	// AdvisedDespiteListen says the member asked to be listened to last
 	// time and the notes record advice given.
 	AdvisedDespiteListen bool `json:"advised_despite_listen"`
+	// MissedSinceLast counts the 1on1s cancelled or skipped since the last
+	// one held (or ever, when none was): the next one starts by naming it.
+	MissedSinceLast int `json:"missed_since_last"`
 }
 
 // DoneAction is an action completed recently.
@@ -277,6 +280,8 @@ func (sig *Signals) count(now time.Time, sessions []Session) (held []Session) {
 			// A 1on1 logged as held at a future date is a typo: it says
 			// nothing of how long ago the last one was.
 			held = append(held, s)
+		case (s.Status == "cancelled" || s.Status == "skipped") && len(held) == 0 && t.Before(now):
+			sig.MissedSinceLast++
 		}
 		// Implementation: every 1on1 due in the window counts as planned;
 		// one still "scheduled" a day after its time quietly did not
@@ -342,10 +347,12 @@ func conditionTrend(held []Session) ConditionTrend {
 	for _, x := range v[:len(v)-1] {
 		before += float64(x)
 	}
+	// A drift that never turns back counts too: 4→4→3→3 is down, though
+	// its last value is within a point of the mean before it.
 	switch d := float64(latest) - before/float64(len(v)-1); {
-	case d >= 0.75:
+	case d >= 0.75 || latest > v[0] && slices.IsSorted(v):
 		tr.Change = "up"
-	case d <= -0.75:
+	case d <= -0.75 || latest < v[0] && slices.IsSortedFunc(v, func(a, b int) int { return b - a }):
 		tr.Change = "down"
 	default:
 		tr.Change = "steady"

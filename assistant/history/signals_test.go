@@ -119,6 +119,24 @@ func TestSignals(t *testing.T) {
 			}
 		},
 	}, {
+		name: "condition: a drift that never turns back",
+		in: signalInput{Sessions: []Session{sess(1, "held", 30, condition(4)), sess(2, "held", 20, condition(4)),
+			sess(3, "held", 10, condition(3)), sess(4, "held", 1, condition(3))}},
+		check: func(t *testing.T, s Signals) {
+			if s.Condition.Change != "down" {
+				t.Errorf("4 4 3 3: change = %q, want down", s.Condition.Change)
+			}
+		},
+	}, {
+		name: "1on1s missed since the last one held",
+		in: signalInput{Sessions: []Session{sess(1, "cancelled", 40), sess(2, "held", 30), sess(3, "skipped", 20),
+			sess(4, "cancelled", 10), sess(5, "scheduled", -3)}},
+		check: func(t *testing.T, s Signals) {
+			if s.MissedSinceLast != 2 {
+				t.Errorf("missed since last = %d, want 2 (the one before the held one does not count)", s.MissedSinceLast)
+			}
+		},
+	}, {
 		name: "recurring topics and requested styles",
 		in: signalInput{Sessions: []Session{
 			sess(1, "held", 60, request("advise", "career")),
