@@ -547,7 +547,12 @@ func prepWatchOuts(in prepInput, cite *citer) (watch, conflicts []Item) {
 // warnings again, for a model's answer.
 func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	lang, sig := in.Lang, in.Signals
+	// The whole of what the manager wrote, or from the sentence that states
+	// the plan when that is too long to quote.
 	plan := sentences(in.Question.String(), planRunes, planRunesLatin)
+	if plan != strings.Join(strings.Fields(in.Question.String()), " ") {
+		plan = sentences(fromPlan(in.Question.String()), planRunes, planRunesLatin)
+	}
 	for i, c := range in.Conflicts {
 		// The plan is quoted once; a second concern about it follows.
 		args := []any{plan}
@@ -572,7 +577,15 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		}
 		watch = append(watch, cite.item(text, c.Source, c.Quote))
 	}
-	if len(in.Conflicts) > 0 || len(in.Fits) > 0 || len(in.Kinds) == 0 || !isPlan(in.Question.String()) {
+	if len(in.Conflicts) > 0 || len(in.Fits) > 0 || !isPlan(in.Question.String()) || len(in.Kinds) == 0 && !plainPlan(in.Question.String()) {
+		return watch, conflicts
+	}
+	if len(in.Kinds) == 0 {
+		// A plan the reader found no kind in is not vouched for: the
+		// guidance was not weighed against it.
+		if sig != nil && sig.Next != nil && sig.Next.Style != nil {
+			return append(watch, Item{Text: msg(lang, "watch.plan.unread", plan, styleLabel(lang, *sig.Next.Style)), Cites: []int{}}), conflicts
+		}
 		return watch, conflicts
 	}
 	// A stated plan the checks found nothing against is still weighed

@@ -43,6 +43,31 @@ func isPlan(question string) bool {
 	return statesPlan.MatchString(q) || !howQuestion.MatchString(q) && !endsAsking.MatchString(q)
 }
 
+// plainPlan reports whether the manager's words state a plan in so many
+// words and ask nothing of how: a plan of no kind the reader knows ("keep
+// his report to the last five minutes") is still weighed aloud.
+func plainPlan(question string) bool {
+	q := strings.ToLower(width.Fold.String(question))
+	return statesPlan.MatchString(q) && !howQuestion.MatchString(q) && !endsAsking.MatchString(q)
+}
+
+// fromPlan is the manager's words from the sentence that states the plan:
+// what comes before it is context ("D's 1on1s have turned into status
+// updates. I'd like to keep his report to the last five minutes…").
+func fromPlan(question string) string {
+	ss := knowledge.Sentences(question)
+	for i, s := range ss {
+		if statesPlan.MatchString(strings.ToLower(width.Fold.String(s))) {
+			sep := ""
+			if !strings.ContainsFunc(question, japanese) {
+				sep = " "
+			}
+			return strings.Join(ss[i:], sep)
+		}
+	}
+	return question
+}
+
 // situations are what the coach tells of a member from the history, for
 // each of knowledge.Situations.
 var situations = map[string]func(*history.Signals) bool{
