@@ -181,8 +181,32 @@ func pickNamed(sources []Source, sections []string, re *regexp.Regexp, topic str
 	return pick(sources, sections, topic)
 }
 
+// pickSaying is the first source, by section order, whose passage says
+// what re matches; nil when none does (no citation rather than one beside
+// the point).
+func pickSaying(sources []Source, sections []string, re *regexp.Regexp) *Source {
+	for _, sec := range sections {
+		for i := range sources {
+			if s := &sources[i]; s.Section == sec && re.MatchString(s.Hit.Text) {
+				return s
+			}
+		}
+	}
+	return nil
+}
+
+// nextStepWords name the guidance on agreeing the next step.
+var nextStepWords = regexp.MustCompile(`(?i)次の一歩|誰が.{0,6}何を|いつまでに|next step|who does what|by when`)
+
 // followUpWords name the guidance on following up what was agreed.
 var followUpWords = regexp.MustCompile(`(?i)フォローアップ|約束|次につなげ|follow|promise|agreed|action`)
+
+// clip is s, folded and quoted whole when it is not much longer than runes
+// (half as many again for text without Japanese), otherwise cut where a clause
+// or a word ends: a quote cut mid-word ("numb…", "fro…") reads broken.
+func clip(s string, runes int) string {
+	return cut(strings.Join(strings.Fields(s), " "), runes, runes*3/2)
+}
 
 // truncate folds s's whitespace and cuts it to at most runes characters,
 // the last one an ellipsis when it was cut.
@@ -290,7 +314,7 @@ func requestSummary(lang string, sig *history.Signals) []string {
 		out = append(out, msg(lang, "summary.next.topics", topicLabels(lang, n.Topics)))
 	}
 	if !n.Request.Empty() {
-		out = append(out, msg(lang, "summary.next.text", truncate(n.Request.String(), requestRunes)))
+		out = append(out, msg(lang, "summary.next.text", clip(n.Request.String(), requestRunes)))
 	}
 	return out
 }
@@ -310,7 +334,10 @@ func cadenceSummary(lang string, sig *history.Signals) []string {
 		}
 	}
 	if len(sig.LastSessions) > 0 && !sig.LastSessions[0].Notes.Empty() {
-		out = append(out, msg(lang, "summary.lastnotes", truncate(sig.LastSessions[0].Notes.String(), 240)))
+		out = append(out, msg(lang, "summary.lastnotes", clip(sig.LastSessions[0].Notes.String(), 240)))
+	}
+	if c := sig.LastComment; c != nil && !c.Comment.Empty() {
+		out = append(out, msg(lang, "summary.comment", clip(c.Comment.String(), 160)))
 	}
 	if sig.Planned > sig.Held && sig.Held > 0 {
 		out = append(out, msg(lang, "summary.missed", sig.Planned, sig.Planned-sig.Held))
@@ -324,7 +351,9 @@ func cadenceSummary(lang string, sig *history.Signals) []string {
 func prepAgenda(in prepInput, cite *citer) []Item {
 	lang, sig := in.Lang, in.Signals
 	agenda := []Item{checkIn(in, cite)}
-	pdca := pick(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, "pdca")
+	// The close cites guidance on agreeing the next step, not any on the
+	// habit (owning promises, keeping the date).
+	pdca := pickSaying(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, nextStepWords)
 	if sig != nil {
 		recognition := pick(in.Sources, []string{sectionPractice, sectionOther}, "recognition")
 		followUp := pickNamed(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, followUpWords, "pdca")
@@ -339,7 +368,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		// after, without blame, unless they asked to be listened to (the
 		// follow-ups still list them).
 		if i := slices.IndexFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" }); i >= 0 && !asked("listen")(sig) {
-			agenda = append(agenda, citeFirst(cite, followUp, msg(lang, "agenda.followup.member", truncate(sig.OpenActions[i].Text.String(), 60))))
+			agenda = append(agenda, citeFirst(cite, followUp, msg(lang, "agenda.followup.member", clip(sig.OpenActions[i].Text.String(), 60))))
 		}
 	}
 	// The manager's words are not echoed: a question is answered by the
@@ -434,7 +463,7 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 	if style == "encourage" {
 		for _, a := range sig.DoneActions {
 			if a.Owner == "member" {
-				return Item{Text: msg(lang, "agenda.style.encourage.done", truncate(a.Text.String(), 60)), Cites: []int{}}, true
+				return Item{Text: msg(lang, "agenda.style.encourage.done", clip(a.Text.String(), 60)), Cites: []int{}}, true
 			}
 		}
 	}
@@ -464,18 +493,18 @@ func continuity(lang string, sig *history.Signals, cite *citer, followUp, recogn
 			key = "agenda.promise.overdue"
 		}
 		// Owning a promise is guidance: it cites the follow-up guidance.
-		out = append(out, citeFirst(cite, followUp, msg(lang, key, truncate(a.Text.String(), 80), a.AgeDays)))
+		out = append(out, citeFirst(cite, followUp, msg(lang, key, clip(a.Text.String(), 80), a.AgeDays)))
 	}
 	for i, a := range sig.DoneActions {
 		if i == 2 {
 			break
 		}
 		if a.Owner == "manager" {
-			out = append(out, Item{Text: msg(lang, "agenda.done.manager", truncate(a.Text.String(), 80)), Cites: []int{}})
+			out = append(out, Item{Text: msg(lang, "agenda.done.manager", clip(a.Text.String(), 80)), Cites: []int{}})
 			continue
 		}
 		// Acknowledging specifically is guidance on recognition.
-		out = append(out, citeFirst(cite, recognition, msg(lang, "agenda.done", truncate(a.Text.String(), 80))))
+		out = append(out, citeFirst(cite, recognition, msg(lang, "agenda.done", clip(a.Text.String(), 80))))
 	}
 	return out
 }
@@ -508,7 +537,7 @@ func situationWords(lang string, when []string, watch string, sig *history.Signa
 		case "manager-promise-open":
 			for _, a := range sig.OpenActions {
 				if a.Owner == "manager" {
-					parts = append(parts, msg(lang, "situation.manager-promise-open", truncate(a.Text.String(), 40)))
+					parts = append(parts, msg(lang, "situation.manager-promise-open", clip(a.Text.String(), 40)))
 					break
 				}
 			}
@@ -639,7 +668,7 @@ func historyWatch(in prepInput, cite *citer) []Item {
 	for _, a := range sig.LastReflection {
 		// An answer with nothing in it ("特にないです") is not worth reading back.
 		if utf8.RuneCountInString(a.Answer.String()) >= 12 && !nothingToSay.MatchString(a.Answer.String()) {
-			return append(out, Item{Text: msg(lang, "watch.reflection", truncate(a.Answer.String(), 160)), Cites: []int{}})
+			return append(out, Item{Text: msg(lang, "watch.reflection", clip(a.Answer.String(), 160)), Cites: []int{}})
 		}
 	}
 	return out

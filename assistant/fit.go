@@ -27,6 +27,20 @@ var situationTopics = []struct {
 	{"pdca", func(s *history.Signals) bool { return len(s.OpenActions) > 0 || len(s.DoneActions) > 0 }},
 }
 
+// clashes are the guidance topics that work against a requested style:
+// a critique card in a session the member asked to be encouraged in, or
+// listened to in.
+var clashes = map[string][]string{
+	"encourage": {"feedback", "evaluation"},
+	"listen":    {"feedback", "evaluation"},
+}
+
+// situationOnly are guidance topics that speak of a situation, not of the
+// member topic of the same name: the starter pack's "challenge" guidance is
+// about members who avoid challenges, while a member who picks "trying
+// something new" is looking forward to one.
+var situationOnly = map[string]string{"challenge": "avoids-challenges"}
+
 // scoreFit is how closely each source (by N-1) speaks to this member's
 // coming 1on1: 3 for guidance about a topic they chose (1 where it is an
 // aside), 3 for guidance on the response they asked for, 3 for the
@@ -44,23 +58,35 @@ func scoreFit(in prepInput) []int {
 			called = append(called, st.topic)
 		}
 	}
-	var styleRE *regexp.Regexp
+	var (
+		styleRE *regexp.Regexp
+		clash   []string
+	)
 	if next := sig.Next; next != nil && next.Style != nil {
-		styleRE = styleWords[*next.Style]
+		styleRE, clash = styleWords[*next.Style], clashes[*next.Style]
 	}
 	for i, s := range in.Sources {
 		has := func(t string) bool { return slices.Contains(s.Hit.Topics, t) }
-		n := 0
-		if next := sig.Next; next != nil {
+		n, first := 0, ""
+		if len(s.Hit.Topics) > 0 {
+			first = s.Hit.Topics[0]
+		}
+		if w, ok := situationOnly[first]; ok && !situations[w](sig) {
+			first = ""
+		}
+		if next := sig.Next; next != nil && first != "" {
 			// A document is about its first topic; its others are asides (a
 			// member asking for feedback on their work is not in for a
 			// performance conversation).
 			switch {
-			case len(s.Hit.Topics) > 0 && slices.Contains(next.Topics, s.Hit.Topics[0]):
+			case slices.Contains(next.Topics, first):
 				n += 3
 			case slices.ContainsFunc(next.Topics, has):
 				n++
 			}
+		}
+		if slices.Contains(clash, first) {
+			n -= 3
 		}
 		if styleRE != nil && has("response-style") && styleRE.MatchString(s.Hit.Title) {
 			n += 3

@@ -97,6 +97,9 @@ func historySection(lang string, sig *history.Signals, similar []history.Session
 	writeActions(&b, sig.OpenActions)
 	writeSessions(&b, sig.LastSessions, similar)
 	writeFigures(&b, lang, sig)
+	if c := sig.LastComment; c != nil && !c.Comment.Empty() {
+		fmt.Fprintf(&b, "the member's comment after a 1on1, shared with the manager (%s): %s\n", day(c.CreatedAt), fenceMasked(c.Comment))
+	}
 	if len(sig.LastReflection) > 0 {
 		b.WriteString("the manager's last reflection:\n")
 		for _, a := range sig.LastReflection {

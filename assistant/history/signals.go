@@ -47,7 +47,13 @@ type Signals struct {
 	// MissedSinceLast counts the 1on1s cancelled or skipped since the last
 	// one held (or ever, when none was): the next one starts by naming it.
 	MissedSinceLast int `json:"missed_since_last"`
+	// LastComment is the newest comment the member chose to share after a
+	// 1on1 within commentWindow: their own words on how it went.
+	LastComment *SharedComment `json:"last_comment"`
 }
+
+// commentWindow is how far back a shared comment is still "last time's".
+const commentWindow = 60 * 24 * time.Hour
 
 // DoneAction is an action completed recently.
 type DoneAction struct {
@@ -190,6 +196,7 @@ type signalInput struct {
 	Actions    []Action  // open ones, and those done within doneWindow
 	Ratings    []rating  // oldest first
 	Reflection []ReflectionAnswer
+	Comment    *SharedComment // the newest shared comment, if any
 }
 
 // Signals returns the digest of a member's history as of now.
@@ -212,6 +219,13 @@ func (s *Store) Signals(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now 
 	}
 	if in.Ratings, err = s.ratings(ctx, tx, memberID); err != nil {
 		return Signals{}, err
+	}
+	rows, _ = tx.Query(ctx, `SELECT session_id, comment, created_at FROM session_feedback
+		WHERE member_id = $1 AND comment IS NOT NULL AND created_at >= $2 ORDER BY created_at DESC LIMIT 1`, memberID, now.Add(-commentWindow))
+	if cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[SharedComment]); err != nil {
+		return Signals{}, fmt.Errorf("signals: %w", err)
+	} else if len(cs) > 0 {
+		in.Comment = &cs[0]
 	}
 	rows, _ = tx.Query(ctx, `SELECT prompt, answer, created_at FROM session_reflections WHERE session_id = (
 		SELECT r.session_id FROM session_reflections r WHERE r.member_id = $1 ORDER BY r.created_at DESC LIMIT 1)
@@ -242,7 +256,7 @@ func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
 func computeSignals(now time.Time, in signalInput) Signals {
 	sig := Signals{MemberID: in.Member.ID, Alias: in.Member.Alias, LastSessions: []SessionBrief{},
 		OpenActions: []OpenAction{}, RecurringTopics: []TopicCount{}, Styles: []StyleSignal{},
-		LastReflection: nonNil(in.Reflection)}
+		LastReflection: nonNil(in.Reflection), LastComment: in.Comment}
 
 	sessions := slices.Clone(in.Sessions)
 	slices.SortStableFunc(sessions, func(a, b Session) int { return at(b).Compare(at(a)) })

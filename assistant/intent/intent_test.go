@@ -197,6 +197,16 @@ func TestCrossValidation(t *testing.T) {
 	}
 	thresholds := []float64{0.25, 0.3, 0.35, 0.4, 0.5}
 	type count struct{ tp, fp, fn int }
+	tally := func(c *count, got, want bool) {
+		switch {
+		case got && want:
+			c.tp++
+		case got:
+			c.fp++
+		case want:
+			c.fn++
+		}
+	}
 	at := make([]count, len(thresholds))
 	kinds := map[string]*count{}
 	for _, k := range knowledge.PlanKinds {
@@ -217,24 +227,9 @@ func TestCrossValidation(t *testing.T) {
 			for _, k := range knowledge.PlanKinds {
 				p, want := m.Kinds[k].Prob(fs), slices.Contains(l.Kinds, k)
 				for i, th := range thresholds {
-					c := &at[i]
-					switch got := p > th; {
-					case got && want:
-						c.tp++
-					case got:
-						c.fp++
-					case want:
-						c.fn++
-					}
+					tally(&at[i], p > th, want)
 				}
-				switch c, got := kinds[k], p > modelThreshold; {
-				case got && want:
-					c.tp++
-				case got:
-					c.fp++
-				case want:
-					c.fn++
-				}
+				tally(kinds[k], p > modelThreshold, want)
 			}
 		}
 	}
