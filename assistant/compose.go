@@ -290,6 +290,11 @@ func prepSummary(in prepInput) []string {
 	case "up":
 		summary = append(summary, msg(lang, "summary.condition.up", conditionPath(sig.Condition.Values)))
 	}
+	if calm(sig) {
+		// Saying so is honest too: a plan for a member doing well need not
+		// look for a problem.
+		summary = append(summary, msg(lang, "summary.calm", conditionPath(sig.Condition.Values)))
+	}
 	if len(sig.OpenActions) > 0 {
 		summary = append(summary, actionsSummary(lang, sig.OpenActions))
 	} else if len(sig.LastSessions) > 0 {
@@ -297,6 +302,18 @@ func prepSummary(in prepInput) []string {
 	}
 	summary = append(summary, recurring(lang, sig)...)
 	return append(summary, cadenceSummary(lang, sig)...)
+}
+
+// calm reports whether nothing in the history points to a problem: a
+// condition held at 3 or more over two 1on1s or more, nothing overdue or
+// missed, no streak of reports only, no advice after a request to listen,
+// answers rated as matching when there are enough to say.
+func calm(sig *history.Signals) bool {
+	l := sig.Condition.Latest
+	return len(sig.Condition.Values) >= 2 && sig.Condition.Change != "down" && l != nil && *l >= 3 &&
+		!slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Overdue }) &&
+		(sig.Feedback.Matched == nil || *sig.Feedback.Matched >= 0.75) && sig.MissedSinceLast == 0 &&
+		sig.StatusStreak < 3 && !sig.AdvisedDespiteListen
 }
 
 // requestSummary is what the member asked for this time, or that they

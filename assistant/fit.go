@@ -33,6 +33,11 @@ var situationTopics = []struct {
 var clashes = map[string][]string{
 	"encourage": {"feedback", "evaluation"},
 	"listen":    {"feedback", "evaluation"},
+	// A member who asked for a decision is not in for an exploration of
+	// their career, nor one who asked to report for a lesson on moving
+	// reports out of the 1on1.
+	"decide": {"career"},
+	"report": {"basics"},
 }
 
 // situationOnly are guidance topics that speak of a situation, not of the
