@@ -90,9 +90,6 @@ func scoreFit(in prepInput) []int {
 				n++
 			}
 		}
-		if slices.Contains(clash, first) {
-			n -= 3
-		}
 		if styleRE != nil && has("response-style") && styleRE.MatchString(s.Hit.Title) {
 			n += 3
 		}
@@ -103,6 +100,9 @@ func scoreFit(in prepInput) []int {
 			if has(t) {
 				n += 2
 			}
+		}
+		if slices.Contains(clash, first) {
+			n = min(n, 0) // a card against the requested style fits no line
 		}
 		out[i] = n
 	}

@@ -315,8 +315,24 @@ func tip(item string) string {
 	if m := labelRE.FindStringSubmatch(item); m != nil {
 		item = m[1]
 	}
-	return sentences(item, 90, 200)
+	// A sentence that points back into its document ("四つを見せて",
+	// "these three") means nothing on its own.
+	ss := knowledge.Sentences(item)
+	for i := 1; i < len(ss); i++ {
+		if pointsInto.MatchString(ss[i]) {
+			ss = ss[:i]
+			break
+		}
+	}
+	sep := " "
+	if strings.ContainsFunc(item, japanese) {
+		sep = ""
+	}
+	return sentences(strings.Join(ss, sep), 90, 200)
 }
+
+// pointsInto is wording that refers to what a document said before.
+var pointsInto = regexp.MustCompile(`(?i)(?:この|その|これらの|それらの|上の|前述の)?(?:二つ|三つ|四つ|五つ|2つ|3つ|4つ|5つ)(?:を|の|から|に)|上記|前述|\b(?:these|those|the) (?:two|three|four|five)\b|\bthe (?:following|above)\b`)
 
 // closeLead ends a list item's bold lead with a full stop when it has none
 // ("**「今のままがいい」も尊重する**　いまの仕事を…"), so that the lead reads as

@@ -84,9 +84,11 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 			continue
 		}
 		// A lone hiragana adverb, conjunction or interjection that the
-		// sentence goes on from is that word, even in quotes where names
-		// also stand (「そうですね」; “もりもり”が is a handle).
-		if first == i && i+1 < len(toks) && isHiragana(toks[i].Surface) && functionWord(toks[i]) && isGrammar(toks[i+1]) {
+		// sentence goes on from, or that a verb follows (どうするのがいいか),
+		// is that word, even in quotes where names also stand
+		// (「そうですね」; “もりもり”が is a handle).
+		if first == i && i+1 < len(toks) && isHiragana(toks[i].Surface) && functionWord(toks[i]) &&
+			(isGrammar(toks[i+1]) || toks[i+1].POS()[0] == "動詞") {
 			continue
 		}
 		out = append(out, span{start, end, Person})
