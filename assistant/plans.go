@@ -45,7 +45,8 @@ func isPlan(question string) bool {
 
 // plainPlan reports whether the manager's words state a plan in so many
 // words and ask nothing of how: a plan of no kind the reader knows ("keep
-// his report to the last five minutes") is still weighed aloud.
+// his report to the last five minutes") is still quoted back, with the
+// member's request to check it against.
 func plainPlan(question string) bool {
 	q := strings.ToLower(width.Fold.String(question))
 	return statesPlan.MatchString(q) && !howQuestion.MatchString(q) && !endsAsking.MatchString(q)
