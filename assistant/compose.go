@@ -81,6 +81,7 @@ type conflict struct {
 }
 
 const (
+	maxDone        = 2 // done actions acknowledged by name
 	maxAvoid       = 2
 	maxPractice    = 2
 	requestRunes   = 200
@@ -478,7 +479,10 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 	}
 	style := *sig.Next.Style
 	if style == "encourage" {
-		for _, a := range sig.DoneActions {
+		// The first done actions are acknowledged already (continuity):
+		// one more, or the line without an example, rather than the same
+		// action twice.
+		for _, a := range sig.DoneActions[min(len(sig.DoneActions), maxDone):] {
 			if a.Owner == "member" {
 				return Item{Text: msg(lang, "agenda.style.encourage.done", clip(a.Text.String(), 60)), Cites: []int{}}, true
 			}
@@ -513,7 +517,7 @@ func continuity(lang string, sig *history.Signals, cite *citer, followUp, recogn
 		out = append(out, citeFirst(cite, followUp, msg(lang, key, clip(a.Text.String(), 80), a.AgeDays)))
 	}
 	for i, a := range sig.DoneActions {
-		if i == 2 {
+		if i == maxDone {
 			break
 		}
 		if a.Owner == "manager" {

@@ -237,6 +237,11 @@ func (a *prepAnswer) save(ctx context.Context, tx pgx.Tx, usage llm.Reply) error
 // conflicts are the checks the manager's plan matches, each citing the
 // document that declares it: the first of its sections found (a warning
 // cites what to avoid, support what to practise).
+//
+// The quote is the passage of the first such section that shares the most
+// with the check's watch-out: the first bullet of a list of what to avoid
+// ("People have been saying…") supports a warning about public criticism
+// less than the bullet about criticism does.
 func conflicts(planned []knowledge.DocumentCheck, sources []Source, sections ...string) []conflict {
 	var out []conflict
 	for _, ch := range planned {
@@ -247,8 +252,11 @@ func conflicts(planned []knowledge.DocumentCheck, sources []Source, sections ...
 				continue
 			}
 			cf.Source = sources[i].N
-			if bs := bullets(sources[i].Hit.Text); len(bs) > 0 {
-				cf.Quote = bs[0]
+			best := -1
+			for _, b := range bullets(sources[i].Hit.Text) {
+				if n := shared(b, ch.Watch); n > best {
+					cf.Quote, best = b, n
+				}
 			}
 			break
 		}

@@ -62,16 +62,6 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 // shorter one's character pairs are in the longer one ("What have you
 // tried so far?" in "On X: what have you tried so far, and…").
 func alike(a, b string) bool {
-	pairs := func(s string) map[string]bool {
-		rs := []rune(strings.ToLower(citeRE.ReplaceAllString(s, "")))
-		out := map[string]bool{}
-		for i := 0; i+1 < len(rs); i++ {
-			if !unicode.IsSpace(rs[i]) && !unicode.IsPunct(rs[i]) && !unicode.IsSpace(rs[i+1]) && !unicode.IsPunct(rs[i+1]) {
-				out[string(rs[i:i+2])] = true
-			}
-		}
-		return out
-	}
 	pa, pb := pairs(a), pairs(b)
 	if len(pa) > len(pb) {
 		pa, pb = pb, pa
@@ -86,6 +76,57 @@ func alike(a, b string) bool {
 		}
 	}
 	return float64(shared) >= 0.8*float64(len(pa))
+}
+
+// pairs are the character pairs of s without citations, spaces and
+// punctuation, lower-cased.
+func pairs(s string) map[string]bool {
+	rs := []rune(strings.ToLower(citeRE.ReplaceAllString(s, "")))
+	out := map[string]bool{}
+	for i := 0; i+1 < len(rs); i++ {
+		if !unicode.IsSpace(rs[i]) && !unicode.IsPunct(rs[i]) && !unicode.IsSpace(rs[i+1]) && !unicode.IsPunct(rs[i+1]) {
+			out[string(rs[i:i+2])] = true
+		}
+	}
+	return out
+}
+
+// shared counts the words of substance a and b have in common: pairs of
+// kanji or katakana, and Latin words of four letters or more (kana pairs
+// and short words are grammar, shared by any two sentences).
+func shared(a, b string) int {
+	wb, n := substance(b), 0
+	for w := range substance(a) {
+		if wb[w] {
+			n++
+		}
+	}
+	return n
+}
+
+// stopWords are English words of four letters or more that any two
+// sentences may share.
+var stopWords = map[string]bool{"that": true, "this": true, "with": true, "them": true, "they": true, "their": true,
+	"what": true, "when": true, "have": true, "from": true, "will": true, "your": true, "more": true, "into": true,
+	"than": true, "then": true, "there": true, "were": true, "been": true, "about": true, "which": true, "would": true,
+	"could": true, "should": true, "before": true, "after": true, "only": true, "some": true, "also": true, "just": true,
+	"like": true, "over": true, "does": true, "said": true, "once": true, "each": true, "other": true, "others": true}
+
+func substance(s string) map[string]bool {
+	out := map[string]bool{}
+	rs := []rune(strings.ToLower(s))
+	content := func(r rune) bool { return unicode.In(r, unicode.Han, unicode.Katakana) }
+	for i := 0; i+1 < len(rs); i++ {
+		if content(rs[i]) && content(rs[i+1]) {
+			out[string(rs[i:i+2])] = true
+		}
+	}
+	for _, w := range strings.FieldsFunc(string(rs), func(r rune) bool { return !unicode.IsLetter(r) || r > unicode.MaxLatin1 }) {
+		if len(w) >= 4 && !stopWords[w] {
+			out[w] = true
+		}
+	}
+	return out
 }
 
 // memberQuestions are asked from the member's own words and actions: what
