@@ -761,6 +761,10 @@ func TestShutdownEndsStreams(t *testing.T) {
 	_, model := fakeModel(t, func(req openaitest.Request) openaitest.Reply {
 		r := citingAnswer(req)
 		r.Gate = gate // the model keeps "writing" until the test ends
+		// A first chunk long enough to show: a short one ("[summ") is held
+		// back by the sanitizer, the stream then stalls into an offline
+		// answer, and the shutdown raced that answer's done event.
+		r.ChunkRunes = 40
 		return r
 	})
 	d := coachDeps(t, model, 0)
