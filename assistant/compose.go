@@ -81,7 +81,7 @@ type conflict struct {
 }
 
 const (
-	maxDone        = 2 // done actions acknowledged by name
+	maxDone        = 3 // the member's done actions acknowledged by name
 	maxAvoid       = 2
 	maxPractice    = 2
 	requestRunes   = 200
@@ -482,8 +482,8 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 		// The first done actions are acknowledged already (continuity):
 		// one more, or the line without an example, rather than the same
 		// action twice.
-		for _, a := range sig.DoneActions[min(len(sig.DoneActions), maxDone):] {
-			if a.Owner == "member" {
+		for _, a := range sig.DoneActions {
+			if a.Owner == "member" && !slices.Contains(memberDone(sig), a) {
 				return Item{Text: msg(lang, "agenda.style.encourage.done", clip(a.Text.String(), 60)), Cites: []int{}}, true
 			}
 		}
@@ -516,16 +516,37 @@ func continuity(lang string, sig *history.Signals, cite *citer, followUp, recogn
 		// Owning a promise is guidance: it cites the follow-up guidance.
 		out = append(out, citeFirst(cite, followUp, msg(lang, key, clip(a.Text.String(), 80), a.AgeDays)))
 	}
-	for i, a := range sig.DoneActions {
-		if i == maxDone {
-			break
-		}
-		if a.Owner == "manager" {
+	managerDone, memberDone := false, memberDone(sig)
+	for _, a := range sig.DoneActions {
+		if a.Owner == "manager" && !managerDone {
+			managerDone = true
 			out = append(out, Item{Text: msg(lang, "agenda.done.manager", clip(a.Text.String(), 80)), Cites: []int{}})
-			continue
 		}
-		// Acknowledging specifically is guidance on recognition.
-		out = append(out, citeFirst(cite, recognition, msg(lang, "agenda.done", clip(a.Text.String(), 80))))
+	}
+	// Acknowledging specifically is guidance on recognition: each finished
+	// action by name, in one line when there are several.
+	switch len(memberDone) {
+	case 0:
+	case 1:
+		out = append(out, citeFirst(cite, recognition, msg(lang, "agenda.done", clip(memberDone[0].Text.String(), 80))))
+	default:
+		names := make([]string, len(memberDone))
+		for i, a := range memberDone {
+			names[i] = msg(lang, "quoted", clip(a.Text.String(), 60))
+		}
+		out = append(out, citeFirst(cite, recognition, msg(lang, "agenda.done.many", strings.Join(names, msg(lang, "list.sep")))))
+	}
+	return out
+}
+
+// memberDone are the member's finished actions a plan acknowledges by
+// name, newest first.
+func memberDone(sig *history.Signals) []history.DoneAction {
+	var out []history.DoneAction
+	for _, a := range sig.DoneActions {
+		if a.Owner == "member" && len(out) < maxDone {
+			out = append(out, a)
+		}
 	}
 	return out
 }
