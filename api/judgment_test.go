@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -151,6 +151,12 @@ var planCheckSets = []struct {
 	// fitting plans (both keep the rating for its own meeting); 3 of the
 	// 10 misses were false referrals of the safety screen. Spent since.
 	{"planchecks3", 0.6, 0.15, "20 of 30 flagged (0.67), 2 of 14 fitting plans"},
+	// planchecks4 (44, written blind after the plan reader learned a fourth
+	// writer and was cross-validated writer by writer, run once): 21 of 30
+	// flagged (0.70), 1 of 14 fitting plans; 3 of the 9 misses were false
+	// "possible" referrals of the safety screen (21 of 27 plans it let
+	// through). Spent since.
+	{"planchecks4", 0.65, 0.15, "21 of 30 flagged (0.70), 1 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans
