@@ -293,7 +293,8 @@ func prepSummary(in prepInput) []string {
 	}
 	if calm(sig) {
 		// Saying so is honest too: a plan for a member doing well need not
-		// look for a problem.
+		// look for a problem. It claims no more than it read (the ratings
+		// behind the feedback figures may be too few to show).
 		summary = append(summary, msg(lang, "summary.calm", conditionPath(sig.Condition.Values)))
 	}
 	if len(sig.OpenActions) > 0 {

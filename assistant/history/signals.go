@@ -361,12 +361,15 @@ func conditionTrend(held []Session) ConditionTrend {
 	for _, x := range v[:len(v)-1] {
 		before += float64(x)
 	}
-	// A drift that never turns back counts too: 4→4→3→3 is down, though
-	// its last value is within a point of the mean before it.
-	switch d := float64(latest) - before/float64(len(v)-1); {
-	case d >= 0.75 || latest > v[0] && slices.IsSorted(v):
+	// Two points make a trend only when they are far apart (4→2); from
+	// three on, a drift that never turns back counts too: 4→4→3→3 is down,
+	// though its last value is within a point of the mean before it.
+	d := float64(latest) - before/float64(len(v)-1)
+	drift := len(v) >= 3 && latest != v[0]
+	switch {
+	case len(v) == 2 && d >= 2, len(v) > 2 && (d >= 0.75 || drift && latest > v[0] && slices.IsSorted(v)):
 		tr.Change = "up"
-	case d <= -0.75 || latest < v[0] && slices.IsSortedFunc(v, func(a, b int) int { return b - a }):
+	case len(v) == 2 && d <= -2, len(v) > 2 && (d <= -0.75 || drift && latest < v[0] && slices.IsSortedFunc(v, func(a, b int) int { return b - a })):
 		tr.Change = "down"
 	default:
 		tr.Change = "steady"
