@@ -483,8 +483,9 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 		// The first done actions are acknowledged already (continuity):
 		// one more, or the line without an example, rather than the same
 		// action twice.
+		named := memberDone(sig)
 		for _, a := range sig.DoneActions {
-			if a.Owner == "member" && !slices.Contains(memberDone(sig), a) {
+			if a.Owner == "member" && !slices.Contains(named, a) {
 				return Item{Text: msg(lang, "agenda.style.encourage.done", clip(a.Text.String(), 60)), Cites: []int{}}, true
 			}
 		}
@@ -517,7 +518,7 @@ func continuity(lang string, sig *history.Signals, cite *citer, followUp, recogn
 		// Owning a promise is guidance: it cites the follow-up guidance.
 		out = append(out, citeFirst(cite, followUp, msg(lang, key, clip(a.Text.String(), 80), a.AgeDays)))
 	}
-	managerDone, memberDone := false, memberDone(sig)
+	managerDone, named := false, memberDone(sig)
 	for _, a := range sig.DoneActions {
 		if a.Owner == "manager" && !managerDone {
 			managerDone = true
@@ -526,13 +527,13 @@ func continuity(lang string, sig *history.Signals, cite *citer, followUp, recogn
 	}
 	// Acknowledging specifically is guidance on recognition: each finished
 	// action by name, in one line when there are several.
-	switch len(memberDone) {
+	switch len(named) {
 	case 0:
 	case 1:
-		out = append(out, citeFirst(cite, recognition, msg(lang, "agenda.done", clip(memberDone[0].Text.String(), 80))))
+		out = append(out, citeFirst(cite, recognition, msg(lang, "agenda.done", clip(named[0].Text.String(), 80))))
 	default:
-		names := make([]string, len(memberDone))
-		for i, a := range memberDone {
+		names := make([]string, len(named))
+		for i, a := range named {
 			names[i] = msg(lang, "quoted", clip(a.Text.String(), 60))
 		}
 		out = append(out, citeFirst(cite, recognition, msg(lang, "agenda.done.many", strings.Join(names, msg(lang, "list.sep")))))
@@ -619,12 +620,7 @@ func prepWatchOuts(in prepInput, cite *citer) (watch, conflicts []Item) {
 // warnings again, for a model's answer.
 func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	lang, sig := in.Lang, in.Signals
-	// The whole of what the manager wrote, or from the sentence that states
-	// the plan when that is too long to quote.
-	plan := sentences(in.Question.String(), planRunes, planRunesLatin)
-	if plan != strings.Join(strings.Fields(in.Question.String()), " ") {
-		plan = sentences(fromPlan(in.Question.String()), planRunes, planRunesLatin)
-	}
+	plan := planQuote(in.Question.String())
 	for i, c := range in.Conflicts {
 		// The plan is quoted once; a second concern about it follows.
 		args := []any{plan}

@@ -471,7 +471,7 @@ func TestQuotes(t *testing.T) {
 			"「今のままがいい」も尊重する。いまの仕事を深めたい希望も立派です。"},
 		{"a tip with its reason", tip("Plan: Put a date on the follow-up. Following through is how they know you meant it."),
 			"Put a date on the follow-up. Following through is how they know you meant it."},
-		{"the plan, not its context", fromPlan("D's 1on1s have turned into status updates. I'd like to keep his report short."),
+		{"the plan, not its context", planQuote("D's 1on1s have turned into pure status updates: every week he reads me his ticket numbers one by one, the backlog figures, the QC results, and we are done in ten minutes with nothing said about how he is doing. I'd like to keep his report short."),
 			"I'd like to keep his report short."},
 		{"a tip without what points back into its document", tip("期待する役割は推測せず、直接聞く。四つを見せて選んでもらうと、答えやすくなります。"),
 			"期待する役割は推測せず、直接聞く。"},

@@ -39,8 +39,8 @@ var (
 // anything but a question of how to (plans come as "I'll…", "might be
 // time to…", "〜します", "〜しちゃおうかな", and many more).
 func isPlan(question string) bool {
-	q := strings.ToLower(width.Fold.String(question))
-	return statesPlan.MatchString(q) || !howQuestion.MatchString(q) && !endsAsking.MatchString(q)
+	q := folded(question)
+	return statesPlan.MatchString(q) || !asksHow(q)
 }
 
 // plainPlan reports whether the manager's words state a plan in so many
@@ -48,25 +48,32 @@ func isPlan(question string) bool {
 // his report to the last five minutes") is still quoted back, with the
 // member's request to check it against.
 func plainPlan(question string) bool {
-	q := strings.ToLower(width.Fold.String(question))
-	return statesPlan.MatchString(q) && !howQuestion.MatchString(q) && !endsAsking.MatchString(q)
+	q := folded(question)
+	return statesPlan.MatchString(q) && !asksHow(q)
 }
 
-// fromPlan is the manager's words from the sentence that states the plan:
-// what comes before it is context ("D's 1on1s have turned into status
-// updates. I'd like to keep his report to the last five minutes…").
-func fromPlan(question string) string {
+// asksHow reports whether folded words ask how or what to do.
+func asksHow(q string) bool { return howQuestion.MatchString(q) || endsAsking.MatchString(q) }
+
+// folded is s lower-cased, full-width Latin folded, as the patterns read it.
+func folded(s string) string { return strings.ToLower(width.Fold.String(s)) }
+
+// planQuote is the plan as a watch-out quotes it: the whole of what the
+// manager wrote, or, when that is too long, from the sentence that states
+// the plan (what comes before it is context: "D's 1on1s have turned into
+// status updates. I'd like to keep his report to the last five minutes…").
+func planQuote(question string) string {
+	whole := sentences(question, planRunes, planRunesLatin)
+	if whole == strings.Join(strings.Fields(question), " ") {
+		return whole
+	}
 	ss := knowledge.Sentences(question)
 	for i, s := range ss {
-		if statesPlan.MatchString(strings.ToLower(width.Fold.String(s))) {
-			sep := ""
-			if !strings.ContainsFunc(question, japanese) {
-				sep = " "
-			}
-			return strings.Join(ss[i:], sep)
+		if statesPlan.MatchString(folded(s)) {
+			return sentences(joinSentences(ss[i:]), planRunes, planRunesLatin)
 		}
 	}
-	return question
+	return whole
 }
 
 // situations are what the coach tells of a member from the history, for
@@ -131,7 +138,7 @@ func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []st
 	if !isPlan(question) {
 		return nil, nil
 	}
-	q := strings.ToLower(width.Fold.String(question))
+	q := folded(question)
 	add := func(out []knowledge.DocumentCheck, c knowledge.DocumentCheck) []knowledge.DocumentCheck {
 		if slices.ContainsFunc(out, func(o knowledge.DocumentCheck) bool { return o.DocumentID == c.DocumentID }) {
 			return out

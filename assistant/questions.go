@@ -196,14 +196,15 @@ func quotable(s string) string {
 // a kanji); a first sentence longer than that is cut by cut.
 func sentences(s string, limit, latin int) string {
 	s = strings.Join(strings.Fields(s), " ")
+	sep := ""
 	if !strings.ContainsFunc(s, japanese) {
-		limit = latin
+		limit, sep = latin, " "
 	}
 	var b strings.Builder
 	for i, sent := range knowledge.Sentences(s) {
 		next := sent
-		if i > 0 && !strings.ContainsFunc(s, japanese) {
-			next = " " + sent
+		if i > 0 {
+			next = sep + sent
 		}
 		if utf8.RuneCountInString(b.String()+next) > limit {
 			if i == 0 {
@@ -214,6 +215,15 @@ func sentences(s string, limit, latin int) string {
 		b.WriteString(next)
 	}
 	return b.String()
+}
+
+// joinSentences joins sentences as they were written: with a space
+// between them, unless they are Japanese.
+func joinSentences(ss []string) string {
+	if slices.ContainsFunc(ss, func(s string) bool { return strings.ContainsFunc(s, japanese) }) {
+		return strings.Join(ss, "")
+	}
+	return strings.Join(ss, " ")
 }
 
 // cut shortens s to limit runes (latin for text without Japanese) at a

@@ -324,11 +324,7 @@ func tip(item string) string {
 			break
 		}
 	}
-	sep := " "
-	if strings.ContainsFunc(item, japanese) {
-		sep = ""
-	}
-	return sentences(strings.Join(ss, sep), 90, 200)
+	return sentences(joinSentences(ss), 90, 200)
 }
 
 // pointsInto is wording that refers to what a document said before.

@@ -201,12 +201,22 @@ func (s *Store) FeedbackSummary(ctx context.Context, tx pgx.Tx, memberID uuid.UU
 	if err != nil {
 		return FeedbackSummary{}, err
 	}
-	rows, _ := tx.Query(ctx, `SELECT session_id, comment, created_at FROM session_feedback
-		WHERE member_id = $1 AND comment IS NOT NULL ORDER BY created_at DESC LIMIT 20`, memberID)
-	cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[SharedComment])
+	cs, err := sharedComments(ctx, tx, memberID, time.Time{}, 20)
 	if err != nil {
-		return FeedbackSummary{}, fmt.Errorf("shared comments: %w", err)
+		return FeedbackSummary{}, err
 	}
 	_, overall := styleFigures(rs, nil) // the same figure Signals shows, or none
 	return FeedbackSummary{Figures: overall, Received: len(rs), SharedComments: nonNil(cs)}, nil
+}
+
+// sharedComments are the comments a member shared since a time, newest
+// first, at most limit.
+func sharedComments(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, since time.Time, limit int) ([]SharedComment, error) {
+	rows, _ := tx.Query(ctx, `SELECT session_id, comment, created_at FROM session_feedback
+		WHERE member_id = $1 AND comment IS NOT NULL AND created_at >= $2 ORDER BY created_at DESC LIMIT $3`, memberID, since, limit)
+	cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[SharedComment])
+	if err != nil {
+		return nil, fmt.Errorf("shared comments: %w", err)
+	}
+	return cs, nil
 }

@@ -220,11 +220,11 @@ func (s *Store) Signals(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now 
 	if in.Ratings, err = s.ratings(ctx, tx, memberID); err != nil {
 		return Signals{}, err
 	}
-	rows, _ = tx.Query(ctx, `SELECT session_id, comment, created_at FROM session_feedback
-		WHERE member_id = $1 AND comment IS NOT NULL AND created_at >= $2 ORDER BY created_at DESC LIMIT 1`, memberID, now.Add(-commentWindow))
-	if cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[SharedComment]); err != nil {
+	cs, err := sharedComments(ctx, tx, memberID, now.Add(-commentWindow), 1)
+	if err != nil {
 		return Signals{}, fmt.Errorf("signals: %w", err)
-	} else if len(cs) > 0 {
+	}
+	if len(cs) > 0 {
 		in.Comment = &cs[0]
 	}
 	rows, _ = tx.Query(ctx, `SELECT prompt, answer, created_at FROM session_reflections WHERE session_id = (
@@ -365,11 +365,10 @@ func conditionTrend(held []Session) ConditionTrend {
 	// three on, a drift that never turns back counts too: 4→4→3→3 is down,
 	// though its last value is within a point of the mean before it.
 	d := float64(latest) - before/float64(len(v)-1)
-	drift := len(v) >= 3 && latest != v[0]
 	switch {
-	case len(v) == 2 && d >= 2, len(v) > 2 && (d >= 0.75 || drift && latest > v[0] && slices.IsSorted(v)):
+	case len(v) == 2 && d >= 2, len(v) > 2 && (d >= 0.75 || latest > v[0] && slices.IsSorted(v)):
 		tr.Change = "up"
-	case len(v) == 2 && d <= -2, len(v) > 2 && (d <= -0.75 || drift && latest < v[0] && slices.IsSortedFunc(v, func(a, b int) int { return b - a })):
+	case len(v) == 2 && d <= -2, len(v) > 2 && (d <= -0.75 || latest < v[0] && slices.IsSortedFunc(v, func(a, b int) int { return b - a })):
 		tr.Change = "down"
 	default:
 		tr.Change = "steady"
