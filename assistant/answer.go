@@ -49,6 +49,21 @@ type answerID struct {
 	lang string
 }
 
+// answerBase is what every answer holds: the coach, who asked, and its
+// name.
+type answerBase struct {
+	c      *Coach
+	caller Caller
+	id     answerID
+}
+
+func (b *answerBase) about() answerID { return b.id }
+
+// newBase names a new answer of kind for caller.
+func newBase(c *Coach, caller Caller, kind string) answerBase {
+	return answerBase{c: c, caller: caller, id: answerID{kind: kind, id: uuid.Must(uuid.NewV7()), lang: promptLang(caller.Language)}}
+}
+
 // run answers: it reads what the answer draws on in one transaction,
 // screens it, retrieves guidance, composes the offline answer, asks the
 // model when one is configured and the matter allows, falls back to the

@@ -145,9 +145,8 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 	if text == "" || utf8.RuneCountInString(text) > maxMessageRunes {
 		return ChatAnswer{}, fmt.Errorf("%w: a message needs 1 to 4,000 characters", ErrInvalid)
 	}
-	lang := promptLang(caller.Language)
-	a := &chatTurn{c: c, caller: caller, text: text, id: answerID{kind: "chat", id: uuid.Must(uuid.NewV7()), lang: lang}}
-	a.answer = ChatAnswer{ID: a.id.id, ThreadID: threadID, Mode: ModeOffline, Language: lang, Citations: []Citation{}}
+	a := &chatTurn{answerBase: newBase(c, caller, "chat"), text: text}
+	a.answer = ChatAnswer{ID: a.id.id, ThreadID: threadID, Mode: ModeOffline, Language: a.id.lang, Citations: []Citation{}}
 	if err := c.run(ctx, db, caller, a, emit); err != nil {
 		return ChatAnswer{}, err
 	}
@@ -156,10 +155,8 @@ func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UU
 
 // chatTurn is the answer to a manager's chat message (see answer).
 type chatTurn struct {
-	c      *Coach
-	caller Caller
-	text   string // as typed
-	id     answerID
+	answerBase
+	text string // as typed
 
 	thread  Thread
 	earlier []Message
@@ -169,8 +166,7 @@ type chatTurn struct {
 	answer  ChatAnswer
 }
 
-func (a *chatTurn) about() answerID { return a.id }
-func (a *chatTurn) result() any     { return a.answer }
+func (a *chatTurn) result() any { return a.answer }
 
 // prepare reads the thread and, when it is about a member, their signals;
 // it stores the manager's message, masked, before it is answered.

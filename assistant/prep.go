@@ -106,7 +106,7 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 	if utf8.RuneCountInString(req.Question) > maxQuestionRunes {
 		return Plan{}, fmt.Errorf("%w: the question is limited to 2,000 characters", ErrInvalid)
 	}
-	a := &prepAnswer{c: c, req: req, caller: caller, id: answerID{kind: "prep", id: uuid.Must(uuid.NewV7()), lang: promptLang(caller.Language)}}
+	a := &prepAnswer{answerBase: newBase(c, caller, "prep"), req: req}
 	if err := c.run(ctx, db, caller, a, emit); err != nil {
 		return Plan{}, err
 	}
@@ -115,10 +115,8 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 
 // prepAnswer is a plan for a member's next 1on1 (see answer).
 type prepAnswer struct {
-	c      *Coach
-	req    PrepRequest
-	caller Caller
-	id     answerID
+	answerBase
+	req PrepRequest
 
 	sig     history.Signals
 	checks  []knowledge.DocumentCheck
@@ -127,8 +125,7 @@ type prepAnswer struct {
 	plan    Plan
 }
 
-func (a *prepAnswer) about() answerID { return a.id }
-func (a *prepAnswer) result() any     { return a.plan }
+func (a *prepAnswer) result() any { return a.plan }
 
 // prepare reads the member's signals, the scheduled session picked, the
 // plan checks when the manager states something, and masks the question.

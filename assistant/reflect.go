@@ -54,9 +54,8 @@ type reflectInput struct {
 // not, the change in condition, the member's feedback (figures and shared
 // comments only) and a small step from the guidance.
 func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uuid.UUID) (Reflection, error) {
-	lang := promptLang(caller.Language)
-	a := &reflectAnswer{c: c, caller: caller, sessionID: sessionID, in: reflectInput{Lang: lang},
-		id: answerID{kind: "reflection", id: uuid.Must(uuid.NewV7()), lang: lang}}
+	a := &reflectAnswer{answerBase: newBase(c, caller, "reflection"), sessionID: sessionID}
+	a.in.Lang = a.id.lang
 	if err := c.run(ctx, db, caller, a, nil); err != nil {
 		return Reflection{}, err
 	}
@@ -65,18 +64,15 @@ func (c *Coach) Reflect(ctx context.Context, db DB, caller Caller, sessionID uui
 
 // reflectAnswer is the reflection prompts on a held session (see answer).
 type reflectAnswer struct {
-	c         *Coach
-	caller    Caller
+	answerBase
 	sessionID uuid.UUID
-	id        answerID
 
 	in  reflectInput
 	sig history.Signals
 	r   Reflection
 }
 
-func (a *reflectAnswer) about() answerID { return a.id }
-func (a *reflectAnswer) result() any     { return a.r }
+func (a *reflectAnswer) result() any { return a.r }
 
 // prepare reads the session, the condition at the one before, the
 // member's signals and the comment they shared on this session.
