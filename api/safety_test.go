@@ -229,7 +229,7 @@ func TestPossibleReferral(t *testing.T) {
 	call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &th)
 	var a assistant.ChatAnswer
 	call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": text}, &a)
-	if !a.Referral.Blocks() || !a.Referral.Possible || a.FallbackReason != "sensitive_topic" || len(a.Referral.Dismiss) != 1 || len(a.Citations) != 0 {
+	if !a.Referral.Blocks(false) || !a.Referral.Possible || a.FallbackReason != "sensitive_topic" || len(a.Referral.Dismiss) != 1 || len(a.Citations) != 0 {
 		t.Fatalf("offline: want a possible referral instead of coaching, got %+v", a)
 	}
 	for _, bad := range []map[string]any{{"dismiss": []string{}}, {"dismiss": []string{"not a digest"}}, {"dismiss": a.Referral.Dismiss, "topics": []string{"weather"}}} {
@@ -249,7 +249,7 @@ func TestPossibleReferral(t *testing.T) {
 	// reads the same thread.
 	a = assistant.ChatAnswer{}
 	call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": "もう消えてしまいたいと言っていた"}, &a)
-	if !a.Referral.Blocks() || a.Referral.Possible || len(a.Referral.Dismiss) != 0 {
+	if !a.Referral.Blocks(false) || a.Referral.Possible || len(a.Referral.Dismiss) != 0 {
 		t.Errorf("a lexicon flag after a dismissal: %+v, want a referral that cannot be dismissed", a.Referral)
 	}
 	var counts struct {
@@ -281,10 +281,45 @@ func TestPossibleReferral(t *testing.T) {
 		call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": text}, &a)
 		reqs := fake.Requests()
 		switch {
-		case tc.block && (!a.Referral.Blocks() || len(reqs) != 1):
+		case tc.block && (!a.Referral.Blocks(false) || len(reqs) != 1):
 			t.Errorf("classifier confirms: referral %+v after %d model calls, want a referral and no coaching call", a.Referral, len(reqs))
 		case !tc.block && (a.Referral != nil || a.Mode != "llm"):
 			t.Errorf("classifier clears: referral %+v, mode %s", a.Referral, a.Mode)
 		}
+	}
+}
+
+// A vague possible referral (the screen cannot name the matter) sits
+// beside a prep plan, as its first watch-out, instead of replacing it; a
+// chat turn is still replaced.
+func TestVagueReferralBesidesThePlan(t *testing.T) {
+	const text = "Suggested she stop splitting the difference day to day. Her list shows about 30% of the fintech work could go to the junior AM. She asked me to talk to both account directors about Q4 priorities."
+	srv := newTestServer(t, coachDeps(t, nil, 0))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	member := seedMember(t, srv, tok, "Member E", "")
+	var p assistant.Plan
+	if resp := call(t, srv, "POST", member+"/prep", tok, map[string]any{"question": text}, &p); resp.StatusCode != 200 {
+		t.Fatalf("prep = %d", resp.StatusCode)
+	}
+	switch {
+	case p.Referral == nil || !p.Referral.Vague || !p.Referral.Possible || p.Referral.Blocks(true):
+		t.Fatalf("referral %+v, want a vague possible one", p.Referral)
+	case p.FallbackReason == "sensitive_topic" || len(p.Agenda) < 2 || len(p.Citations) == 0:
+		t.Errorf("the plan was replaced: reason %q, %d agenda items, %d citations", p.FallbackReason, len(p.Agenda), len(p.Citations))
+	case len(p.WatchOuts) == 0 || !strings.HasPrefix(p.WatchOuts[0].Text, "あなたの質問に") || strings.Contains(p.WatchOuts[0].Text, "次の窓口"):
+		t.Errorf("watch-outs %+v, want the referral first, saying where and pointing nowhere", p.WatchOuts)
+	}
+	for _, step := range p.Referral.Steps {
+		if strings.Contains(step, "harassment") || strings.Contains(step, "legal") && !strings.Contains(step, "HR") {
+			t.Errorf("a vague referral's step names a matter it cannot tell: %q", step)
+		}
+	}
+	var th assistant.Thread
+	call(t, srv, "POST", "/api/chat/threads", tok, map[string]any{}, &th)
+	var a assistant.ChatAnswer
+	call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": text}, &a)
+	if !a.Referral.Blocks(false) || len(a.Citations) != 0 {
+		t.Errorf("chat: referral %+v, %d citations; want the referral in place of the answer", a.Referral, len(a.Citations))
 	}
 }

@@ -21,10 +21,11 @@ type answer interface {
 	// (and records what must be recorded before it, such as a chat turn),
 	// and returns the texts the safety screen reads.
 	prepare(ctx context.Context, tx pgx.Tx) ([]safety.Text, error)
-	// ground retrieves the guidance. It is not called for a referral:
-	// a referral carries no coaching.
+	// ground retrieves the guidance. It is not called for a referral that
+	// replaces the coaching.
 	ground(ctx context.Context, db DB) error
-	// compose writes the offline answer, or the referral when ref is set.
+	// compose writes the offline answer, or the referral when ref is set
+	// and blocks it.
 	compose(ref *Referral)
 	// prompt is the conversation for the model and the sources it may
 	// cite; no messages keep the answer offline (nothing to ground it on).
@@ -47,6 +48,9 @@ type answerID struct {
 	kind string // prep, chat or reflection: the fallback counters' kind
 	id   uuid.UUID
 	lang string
+	// besides: the answer can carry a vague referral beside its coaching
+	// (Referral.Blocks).
+	besides bool
 }
 
 // answerBase is what every answer holds: the coach, who asked, and its
@@ -91,13 +95,14 @@ func (c *Coach) run(ctx context.Context, db DB, caller Caller, a answer, emit Em
 		return err
 	}
 	ref := c.screen(ctx, db, caller, screened, g)
-	if ref == nil {
+	blocks := ref.Blocks(a.about().besides)
+	if !blocks {
 		if err := a.ground(ctx, db); err != nil {
 			return err
 		}
 	}
 	a.compose(ref)
-	usage, reason, err := c.ask(ctx, db, caller, a, ref != nil, emit)
+	usage, reason, err := c.ask(ctx, db, caller, a, blocks, emit)
 	if err != nil {
 		return err
 	}

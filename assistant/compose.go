@@ -240,7 +240,9 @@ func topicLabels(lang string, slugs []string) string {
 			if t.Slug == s {
 				labels[i] = t.JA
 				if lang == "en" {
-					labels[i] = t.EN
+					// Quoted: "My work and goals" is the member's choice
+					// on a form, not the coach's words.
+					labels[i] = msg(lang, "quoted", t.EN)
 				}
 			}
 		}
@@ -253,7 +255,7 @@ func topicLabels(lang string, slugs []string) string {
 // it; items from the history stand on the history. Citations are numbered
 // in the order the plan first uses them.
 func composePrep(in prepInput) Plan {
-	if in.Referral != nil {
+	if in.Referral.Blocks(true) {
 		return referralPlan(in)
 	}
 	in.fit = scoreFit(in)
@@ -267,6 +269,18 @@ func composePrep(in prepInput) Plan {
 		p.MemberID = in.Signals.MemberID
 	}
 	p.WatchOuts, p.conflicts = prepWatchOuts(in, cite)
+	if r := in.Referral; r != nil {
+		// A vague referral comes first, in both modes, saying where; its
+		// steps and contacts are in the referral.
+		places := make([]string, len(r.Places))
+		for i, pl := range r.Places {
+			places[i] = about(in.Lang, in.Signals.Name(), "place."+pl)
+		}
+		notice := Item{Text: msg(in.Lang, "watch.vague", strings.Join(places, msg(in.Lang, "list.and"))), Cites: []int{}}
+		p.Referral = r
+		p.WatchOuts = append([]Item{notice}, p.WatchOuts...)
+		p.conflicts = append([]Item{notice}, p.conflicts...)
+	}
 	p.Citations = cite.citations()
 	renumber(p.Citations, p.Agenda, p.Questions, p.WatchOuts, p.FollowUps)
 	return p
@@ -287,15 +301,15 @@ func prepSummary(in prepInput) []string {
 	}
 	switch sig.Condition.Change {
 	case "down":
-		summary = append(summary, msg(lang, "summary.condition.down", conditionPath(sig.Condition.Values)))
+		summary = append(summary, about(lang, sig.Name(), "summary.condition.down", conditionPath(sig.Condition.Values)))
 	case "up":
-		summary = append(summary, msg(lang, "summary.condition.up", conditionPath(sig.Condition.Values)))
+		summary = append(summary, about(lang, sig.Name(), "summary.condition.up", conditionPath(sig.Condition.Values)))
 	}
 	if calm(sig) {
 		// Saying so is honest too: a plan for a member doing well need not
 		// look for a problem. It claims no more than it read (the ratings
 		// behind the feedback figures may be too few to show).
-		summary = append(summary, msg(lang, "summary.calm", conditionPath(sig.Condition.Values)))
+		summary = append(summary, about(lang, sig.Name(), "summary.calm", conditionPath(sig.Condition.Values)))
 	}
 	if len(sig.OpenActions) > 0 {
 		summary = append(summary, actionsSummary(lang, sig.OpenActions))
@@ -330,7 +344,7 @@ func requestSummary(lang string, sig *history.Signals) []string {
 		out = append(out, msg(lang, "summary.next", sig.Alias, styleLabel(lang, *n.Style)))
 	}
 	if len(n.Topics) > 0 {
-		out = append(out, msg(lang, "summary.next.topics", topicLabels(lang, n.Topics)))
+		out = append(out, about(lang, sig.Name(), "summary.next.topics", topicLabels(lang, n.Topics)))
 	}
 	if !n.Request.Empty() {
 		out = append(out, msg(lang, "summary.next.text", clip(n.Request.String(), requestRunes)))
@@ -356,7 +370,7 @@ func cadenceSummary(lang string, sig *history.Signals) []string {
 		out = append(out, msg(lang, "summary.lastnotes", clip(sig.LastSessions[0].Notes.String(), 240)))
 	}
 	if c := sig.LastComment; c != nil && !c.Comment.Empty() {
-		out = append(out, msg(lang, "summary.comment", clip(c.Comment.String(), 160)))
+		out = append(out, about(lang, sig.Name(), "summary.comment", clip(c.Comment.String(), 160)))
 	}
 	if sig.Planned > sig.Held && sig.Held > 0 {
 		out = append(out, msg(lang, "summary.missed", sig.Planned, sig.Planned-sig.Held))
@@ -380,14 +394,14 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		if sig.Held == 0 && len(sig.LastSessions) == 0 {
 			// A first 1on1 says what the time is for and who to ask.
 			onboarding := pick(in.Sources, []string{sectionPractice, sectionOther}, "onboarding")
-			agenda = append(agenda, citeFirst(cite, onboarding, msg(lang, "agenda.first")))
+			agenda = append(agenda, citeFor(cite, onboarding, msg(lang, "agenda.first")))
 		}
 		agenda = append(agenda, requestAgenda(in, cite)...)
 		// The manager's own promises came first; the member's are asked
 		// after, without blame, unless they asked to be listened to (the
 		// follow-ups still list them).
 		if i := slices.IndexFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" }); i >= 0 && !asked("listen")(sig) {
-			agenda = append(agenda, citeFirst(cite, followUp, msg(lang, "agenda.followup.member", clip(sig.OpenActions[i].Text.String(), 60))))
+			agenda = append(agenda, citeFor(cite, followUp, about(lang, sig.Name(), "agenda.followup.member", clip(sig.OpenActions[i].Text.String(), 60))))
 		}
 	}
 	// The manager's words are not echoed: a question is answered by the
@@ -411,7 +425,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		// A member who asked to be listened to is not sent off with tasks.
 		return append(agenda, Item{Text: msg(lang, "agenda.close.listen"), Cites: []int{}})
 	}
-	return append(agenda, citeFirst(cite, pdca, msg(lang, "agenda.close")))
+	return append(agenda, citeFor(cite, pdca, msg(lang, "agenda.close")))
 }
 
 // requestAgenda starts from what the member asked for, and prepares the
@@ -422,16 +436,16 @@ func requestAgenda(in prepInput, cite *citer) []Item {
 	var out []Item
 	switch n := sig.Next; {
 	case n != nil && !n.Request.Empty() && len(n.Topics) > 0:
-		out = append(out, Item{Text: msg(lang, "agenda.request.own.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
+		out = append(out, Item{Text: about(lang, sig.Name(), "agenda.request.own.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
 	case n != nil && !n.Request.Empty():
-		out = append(out, Item{Text: msg(lang, "agenda.request.own"), Cites: []int{}})
+		out = append(out, Item{Text: about(lang, sig.Name(), "agenda.request.own"), Cites: []int{}})
 	case n != nil && len(n.Topics) > 0:
 		out = append(out, Item{Text: msg(lang, "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
 	}
 	if it, ok := stylePrep(lang, sig); ok {
 		// Cited to the guidance on the response they asked for.
 		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, *sig.Next.Style)
-		out = append(out, citeFirst(cite, src, it.Text))
+		out = append(out, citeFor(cite, src, it.Text))
 	}
 	return out
 }
@@ -459,16 +473,16 @@ func recurring(lang string, sig *history.Signals) []string {
 func checkIn(in prepInput, cite *citer) Item {
 	lang, sig := in.Lang, in.Signals
 	if sig == nil {
-		return Item{Text: msg(lang, "agenda.checkin"), Cites: []int{}}
+		return Item{Text: about(lang, sig.Name(), "agenda.checkin"), Cites: []int{}}
 	}
 	src := pick(in.Sources, []string{sectionPractice, sectionQuestions, sectionOther}, "wellbeing")
 	switch {
 	case sig.Condition.Change == "down":
-		return citeFirst(cite, src, msg(lang, "agenda.checkin.down", conditionPath(sig.Condition.Values)))
+		return citeFor(cite, src, about(lang, sig.Name(), "agenda.checkin.down", conditionPath(sig.Condition.Values)))
 	case sig.Condition.Latest != nil && *sig.Condition.Latest <= 2:
-		return citeFirst(cite, src, msg(lang, "agenda.checkin.low", *sig.Condition.Latest))
+		return citeFor(cite, src, about(lang, sig.Name(), "agenda.checkin.low", *sig.Condition.Latest))
 	}
-	return Item{Text: msg(lang, "agenda.checkin"), Cites: []int{}}
+	return Item{Text: about(lang, sig.Name(), "agenda.checkin"), Cites: []int{}}
 }
 
 // stylePrep is what to prepare for the response the member asked for:
@@ -489,12 +503,40 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 				return Item{Text: msg(lang, "agenda.style.encourage.done", clip(a.Text.String(), 60)), Cites: []int{}}, true
 			}
 		}
+		// A result the notes record in figures is the most specific
+		// praise there is.
+		if r := recordedResult(sig); r != "" {
+			return Item{Text: msg(lang, "agenda.style.encourage.result", r), Cites: []int{}}, true
+		}
 	}
 	// What the member wrote makes the preparation theirs.
 	if n := sig.Next; !n.Request.Empty() && (style == "advise" || style == "think-together" || style == "decide") {
 		return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(gist(style, n.Request.String()))), Cites: []int{}}, true
 	}
 	return Item{Text: msg(lang, "agenda.style."+style), Cites: []int{}}, true
+}
+
+// resultFigure is a result told in figures: 94%, 1.4倍, +12点, 3 deals.
+var (
+	resultFigure = regexp.MustCompile(`(?i)[0-9０-９]+(?:[.．][0-9]+)?\s*(?:%|％|倍|件|点|人|社|名|本|割|ポイント|pt|points?|deals?|customers?|clients?|x\b)|[一二三四五六七八九]割`)
+	// shortfall is a figure told as a miss, not a result to praise.
+	shortfall = regexp.MustCompile(`(?i)未達|遅れ|届かな|下回|落ち|足りな|できなかった|missed|behind|short of|below|fell|dropped|late\b`)
+)
+
+// recordedResult is the first sentence of the last two 1on1s' notes that
+// tells a result in figures, quotable; "" when there is none.
+func recordedResult(sig *history.Signals) string {
+	for i, s := range sig.LastSessions {
+		if i == 2 {
+			break
+		}
+		for _, t := range knowledge.Sentences(s.Notes.String()) {
+			if resultFigure.MatchString(t) && !shortfall.MatchString(t) {
+				return clip(strings.TrimRight(t, "。. "), 80)
+			}
+		}
+	}
+	return ""
 }
 
 // continuity carries the last 1on1s into this one: the manager's own open
@@ -516,13 +558,13 @@ func continuity(lang string, sig *history.Signals, cite *citer, followUp, recogn
 			key = "agenda.promise.overdue"
 		}
 		// Owning a promise is guidance: it cites the follow-up guidance.
-		out = append(out, citeFirst(cite, followUp, msg(lang, key, clip(a.Text.String(), 80), a.AgeDays)))
+		out = append(out, citeFor(cite, followUp, msg(lang, key, clip(a.Text.String(), 80), a.AgeDays)))
 	}
 	managerDone, named := false, memberDone(sig)
 	for _, a := range sig.DoneActions {
 		if a.Owner == "manager" && !managerDone {
 			managerDone = true
-			out = append(out, Item{Text: msg(lang, "agenda.done.manager", clip(a.Text.String(), 80)), Cites: []int{}})
+			out = append(out, Item{Text: about(lang, sig.Name(), "agenda.done.manager", clip(a.Text.String(), 80)), Cites: []int{}})
 		}
 	}
 	// Acknowledging specifically is guidance on recognition: each finished
@@ -530,13 +572,13 @@ func continuity(lang string, sig *history.Signals, cite *citer, followUp, recogn
 	switch len(named) {
 	case 0:
 	case 1:
-		out = append(out, citeFirst(cite, recognition, msg(lang, "agenda.done", clip(named[0].Text.String(), 80))))
+		out = append(out, citeFor(cite, recognition, about(lang, sig.Name(), "agenda.done", clip(named[0].Text.String(), 80))))
 	default:
 		names := make([]string, len(named))
 		for i, a := range named {
 			names[i] = msg(lang, "quoted", clip(a.Text.String(), 60))
 		}
-		out = append(out, citeFirst(cite, recognition, msg(lang, "agenda.done.many", strings.Join(names, msg(lang, "list.sep")))))
+		out = append(out, citeFor(cite, recognition, about(lang, sig.Name(), "agenda.done.many", strings.Join(names, msg(lang, "list.sep")))))
 	}
 	return out
 }
@@ -631,7 +673,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		if why := situationWords(lang, c.Check.When, c.Check.Watch, sig); why != "" {
 			args, key = append(args, why), key+".why"
 		}
-		text := msg(lang, key, append(args, c.Check.Watch)...)
+		text := about(lang, sig.Name(), key, append(args, c.Check.Watch)...)
 		it := cite.item(text, c.Source, c.Quote)
 		watch = append(watch, it)
 		// The model's answer keeps these with the sources' numbers (see
@@ -652,14 +694,14 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		// A plan the reader found no kind in is not vouched for: the
 		// guidance was not weighed against it.
 		if sig != nil && sig.Next != nil && sig.Next.Style != nil {
-			return append(watch, Item{Text: msg(lang, "watch.plan.unread", plan, styleLabel(lang, *sig.Next.Style)), Cites: []int{}}), conflicts
+			return append(watch, Item{Text: about(lang, sig.Name(), "watch.plan.unread", plan, styleLabel(lang, *sig.Next.Style)), Cites: []int{}}), conflicts
 		}
 		return watch, conflicts
 	}
 	// A stated plan the checks found nothing against is still weighed
 	// aloud: the manager sees it was read.
 	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
-		return append(watch, Item{Text: msg(lang, "watch.plan.ok", plan, styleLabel(lang, *sig.Next.Style)), Cites: []int{}}), conflicts
+		return append(watch, Item{Text: about(lang, sig.Name(), "watch.plan.ok", plan, styleLabel(lang, *sig.Next.Style)), Cites: []int{}}), conflicts
 	}
 	return append(watch, Item{Text: msg(lang, "watch.plan.ok.nostyle", plan), Cites: []int{}}), conflicts
 }
@@ -678,10 +720,10 @@ func styleWatch(in prepInput, cite *citer) []Item {
 	if src == nil && style == "listen" {
 		src = pick(in.Sources, secs, "listening")
 	}
-	out := []Item{citeFirst(cite, src, msg(in.Lang, "watch.style."+style))}
+	out := []Item{citeFor(cite, src, about(in.Lang, sig.Name(), "watch.style."+style))}
 	for _, st := range sig.Styles {
 		if st.Style == style && st.Match.Matched != nil && *st.Match.Matched < 0.6 {
-			out = append(out, Item{Text: msg(in.Lang, "watch.match", styleLabel(in.Lang, style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
+			out = append(out, Item{Text: about(in.Lang, sig.Name(), "watch.match", styleLabel(in.Lang, style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
 		}
 	}
 	return out
@@ -698,11 +740,11 @@ func historyWatch(in prepInput, cite *citer) []Item {
 	var out []Item
 	if sig.AdvisedDespiteListen {
 		src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionOther}, "listening", "response-style")
-		out = append(out, citeFirst(cite, src, msg(lang, "watch.advised")))
+		out = append(out, citeFor(cite, src, about(lang, sig.Name(), "watch.advised")))
 	}
 	if sig.StatusStreak >= 3 {
 		src := pick(in.Sources, []string{sectionPractice, sectionMisconception, sectionOther}, "basics")
-		out = append(out, citeFirst(cite, src, msg(lang, "watch.status", sig.StatusStreak)))
+		out = append(out, citeFor(cite, src, msg(lang, "watch.status", sig.StatusStreak)))
 	}
 	for _, a := range sig.LastReflection {
 		// An answer with nothing in it ("特にないです") is not worth reading back.
@@ -752,9 +794,9 @@ func prepFollowUps(in prepInput) []Item {
 		if a.Overdue {
 			extra += msg(lang, "followup.overdue")
 		}
-		text := msg(lang, "followup.item", a.Text, msg(lang, "owner."+a.Owner), a.AgeDays, extra)
+		text := msg(lang, "followup.item", a.Text, about(lang, sig.Name(), "owner."+a.Owner), a.AgeDays, extra)
 		if a.AgeDays == 0 {
-			text = msg(lang, "followup.item.today", a.Text, msg(lang, "owner."+a.Owner), extra)
+			text = msg(lang, "followup.item.today", a.Text, about(lang, sig.Name(), "owner."+a.Owner), extra)
 		}
 		out = append(out, Item{Text: text, Cites: []int{}})
 	}
@@ -822,17 +864,23 @@ func actionsSummary(lang string, actions []history.OpenAction) string {
 	return msg(lang, "summary.actions", len(actions), overdue)
 }
 
-// citeFirst makes an item citing src's first list item of substance (not
-// a one-word label such as "Do."), or no citation when src is nil.
-func citeFirst(c *citer, src *Source, text string) Item {
+// citeFor makes an item citing the list item of src that best matches its
+// text (of substance: not a one-word label such as "Do."), or no citation
+// when src is nil.
+func citeFor(c *citer, src *Source, text string) Item {
 	if src == nil {
 		return Item{Text: text, Cites: []int{}}
 	}
-	quote := ""
+	// The quote is the item that says most of what the line does (the
+	// source on follow-ups speaks of the manager's promises and of the
+	// member's tasks: a line on one quotes that one).
+	quote, best := "", -1
 	for _, b := range bullets(src.Hit.Text) {
-		if utf8.RuneCountInString(strings.Trim(b, ".。 ")) > 6 {
-			quote = b
-			break
+		if utf8.RuneCountInString(strings.Trim(b, ".。 ")) <= 6 {
+			continue
+		}
+		if n := shared(text, b); n > best {
+			quote, best = b, n
 		}
 	}
 	return c.item(text, src.N, quote)

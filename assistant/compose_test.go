@@ -469,6 +469,8 @@ func TestQuotes(t *testing.T) {
 		{"where they are, for listening", gist("listen", "Still tired. I'd just like to be heard."), "Still tired. I'd just like to be heard."},
 		{"a bold lead made a sentence", closeLead("ja", "「今のままがいい」も尊重する", "「今のままがいい」も尊重する　いまの仕事を深めたい希望も立派です。"),
 			"「今のままがいい」も尊重する。いまの仕事を深めたい希望も立派です。"},
+		{"a bold lead with a colon", closeLead("ja", "伝え方の好みを本人に聞く", "伝え方の好みを本人に聞く:全体の場で共有してほしいか。"),
+			"伝え方の好みを本人に聞く。全体の場で共有してほしいか。"},
 		{"a tip with its reason", tip("Plan: Put a date on the follow-up. Following through is how they know you meant it."),
 			"Put a date on the follow-up. Following through is how they know you meant it."},
 		{"the plan, not its context", planQuote("D's 1on1s have turned into pure status updates: every week he reads me his ticket numbers one by one, the backlog figures, the QC results, and we are done in ten minutes with nothing said about how he is doing. I'd like to keep his report short."),
@@ -478,6 +480,49 @@ func TestQuotes(t *testing.T) {
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+// A question of what to do is not a plan to weigh; "should I…?" of one
+// step is.
+func TestIsPlan(t *testing.T) {
+	for _, tc := range []struct {
+		q    string
+		want bool
+	}{
+		{"First proper 1on1 with P this week — what should I cover?", false},
+		{"How should I open it, and is there anything I should avoid?", false},
+		{"Should I skip this week's 1on1? She seems fine.", true},
+		{"I'll give him the whole migration as lead.", true},
+		{"来週の1on1では評価の話から入るつもりです。", true},
+		{"初めての1on1です。何を話せばいいでしょうか？", false},
+		{"Wさんとの1on1、毎回工程の報告だけで終わってしまってて。次回はどこに気をつければいいですか?", false},
+		{"His updates run long. Which part should I focus on?", false},
+	} {
+		if got := isPlan(tc.q); got != tc.want {
+			t.Errorf("isPlan(%q) = %v, want %v", tc.q, got, tc.want)
+		}
+	}
+}
+
+// Encouragement names a result the notes record in figures, never a miss.
+func TestRecordedResult(t *testing.T) {
+	for _, tc := range []struct {
+		notes []string // newest first
+		want  string
+	}{
+		{[]string{"中3クラスの夏期講習の出席率は94%。補講動画は1本だけ撮れた。"}, "中3クラスの夏期講習の出席率は94%"},
+		{[]string{"Hold tags are in use on Line 2; disputed holds went from 6 last month to 1 deal."}, "Hold tags are in use on Line 2; disputed holds went from 6 last month to 1 deal"},
+		{[]string{"目標に2件届かなかった。", "POPの効果で売上が1.4倍になった。"}, "POPの効果で売上が1.4倍になった"},
+		{[]string{"Talked about presenting.", "Quiet week.", "Closed 3 deals."}, ""},
+	} {
+		sig := &history.Signals{}
+		for _, n := range tc.notes {
+			sig.LastSessions = append(sig.LastSessions, history.SessionBrief{Notes: stored(n)})
+		}
+		if got := recordedResult(sig); got != tc.want {
+			t.Errorf("recordedResult(%q) = %q, want %q", tc.notes, got, tc.want)
 		}
 	}
 }

@@ -84,6 +84,11 @@ func scoreFit(in prepInput) []int {
 			// member asking for feedback on their work is not in for a
 			// performance conversation).
 			switch {
+			case first == "goals" && slices.Contains(next.Topics, first) && !goalTalk(in):
+				// "My work and goals" is what members pick for any work
+				// update: guidance on setting goals is an aside unless
+				// goals are what they or the manager write about.
+				n++
 			case slices.Contains(next.Topics, first):
 				n += 3
 			case slices.ContainsFunc(next.Topics, has):
@@ -107,6 +112,19 @@ func scoreFit(in prepInput) []int {
 		out[i] = n
 	}
 	return out
+}
+
+// goalWords are goals as such: targets, objectives, what to aim for.
+var goalWords = regexp.MustCompile(`(?i)目標|ゴール|目指|OKR|KPI|KGI|ノルマ|\b(goals?|targets?|objectives?|okrs?|kpis?|aims?|aiming)\b`)
+
+// goalTalk reports whether the member's request or the manager's question
+// is about goals themselves.
+func goalTalk(in prepInput) bool {
+	text := in.Question.String()
+	if n := in.Signals.Next; n != nil {
+		text += " " + n.Request.String()
+	}
+	return goalWords.MatchString(text)
 }
 
 // fit is source s's score in scoreFit.

@@ -31,8 +31,8 @@ var (
 	// endsAsking is a message that ends on a question of how or what to
 	// do, after some context ("…スキップが続いています。どう進めれば
 	// いいでしょうか？"): what comes before it tells, it does not plan.
-	endsAsking = regexp.MustCompile(`(?:どう|どのように|何を|なにを)[^。！!？?]{0,30}(?:いい|よい|べき)[^。！!？?]{0,12}[?？]?\s*$|` +
-		`(?:how (?:do|can|should|would) i|what (?:should|do|can) i|what'?s the best way)[^.!?]*\?\s*$`)
+	endsAsking = regexp.MustCompile(`(?:どう|どのように|何を|なにを|何に|なにに|どこ|どんな|どの)[^。！!？?]{0,30}(?:いい|よい|べき)[^。！!？?]{0,12}[?？]?\s*$|` +
+		`(?:how (?:do|can|should|would) i|(?:what|where|which) (?:\w+ )?(?:should|do|can) i|what'?s the best way)[^.!?]*\?\s*$`)
 )
 
 // isPlan reports whether the manager's words are to be weighed as a plan:
@@ -40,8 +40,12 @@ var (
 // time to…", "〜します", "〜しちゃおうかな", and many more).
 func isPlan(question string) bool {
 	q := folded(question)
-	return statesPlan.MatchString(q) || !asksHow(q)
+	return statesPlan.MatchString(whAsks.ReplaceAllString(q, "")) || !asksHow(q)
 }
+
+// whAsks asks the coach what or how to do ("what should I cover?"): its
+// "should I" states no plan, unlike "should I skip it?".
+var whAsks = regexp.MustCompile(`\b(?:what|how|where|when|which|who|why)(?: \w+)?\s+(?:should|could|can|do)\s+i\b`)
 
 // plainPlan reports whether the manager's words state a plan in so many
 // words and ask nothing of how: a plan of no kind the reader knows ("keep

@@ -107,6 +107,7 @@ func (c *Coach) Prep(ctx context.Context, db DB, caller Caller, req PrepRequest,
 		return Plan{}, fmt.Errorf("%w: the question is limited to 2,000 characters", ErrInvalid)
 	}
 	a := &prepAnswer{answerBase: newBase(c, caller, "prep"), req: req}
+	a.id.besides = true // a plan can carry a vague referral as a watch-out
 	if err := c.run(ctx, db, caller, a, emit); err != nil {
 		return Plan{}, err
 	}

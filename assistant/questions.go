@@ -110,7 +110,9 @@ var stopWords = map[string]bool{"that": true, "this": true, "with": true, "them"
 	"what": true, "when": true, "have": true, "from": true, "will": true, "your": true, "more": true, "into": true,
 	"than": true, "then": true, "there": true, "were": true, "been": true, "about": true, "which": true, "would": true,
 	"could": true, "should": true, "before": true, "after": true, "only": true, "some": true, "also": true, "just": true,
-	"like": true, "over": true, "does": true, "said": true, "once": true, "each": true, "other": true, "others": true}
+	"like": true, "over": true, "does": true, "said": true, "once": true, "each": true, "other": true, "others": true,
+	// The coach's own words about any member and 1on1.
+	"member": true, "members": true, "asked": true, "asks": true, "want": true, "wants": true, "things": true}
 
 func substance(s string) map[string]bool {
 	out := map[string]bool{}
@@ -130,8 +132,8 @@ func substance(s string) map[string]bool {
 }
 
 // memberQuestions are asked from the member's own words and actions: what
-// they wrote for this 1on1, in the response they asked for; what they
-// completed; what they still hold. They quote the history and cite nothing.
+// they wrote for this 1on1, in the response they asked for, and what they
+// still hold. They quote the history and cite nothing.
 func memberQuestions(lang string, sig *history.Signals) []Item {
 	out := []Item{}
 	if sig == nil {
@@ -158,12 +160,8 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 	default:
 		add("question.norequest")
 	}
-	for _, a := range sig.DoneActions {
-		if a.Owner == "member" {
-			add("question.done", quotable(a.Text.String()))
-			break
-		}
-	}
+	// What they completed is not asked again here: the agenda already
+	// acknowledges it and asks how it went.
 	for _, a := range sig.OpenActions {
 		if a.Owner == "member" && !asked("listen")(sig) {
 			key := "question.open"
@@ -296,6 +294,10 @@ var (
 		`^[「"“]?(それ|そこ|で、|じゃあ|so\b|and\b|then\b)`)
 	// probes ask the member for their own answer first.
 	probes = regexp.MustCompile(`(?i)before I share|what have you (considered|tried)|どう(すれば|したら)いいと(思|考)|どうするのがよさそう|自分ではどう`)
+	// scale asks for a rating on a scale.
+	scale = regexp.MustCompile(`(?i)[1１一][〜~～－-][5５五]|[1１][点]?から[5５]|\b(1|one) to (5|five|10|ten)\b|scale of`)
+	// presumesHardship are questions that take hard times as given.
+	presumesHardship = regexp.MustCompile(`(?i)(忙しい|大変な|厳しい|苦しい|しんどい)(時期|状況|中)|この状況|こんな状況|tough (time|period|stretch)|hard time|difficult (time|period)|busy (time|period|season)|given everything`)
 	// sinceLastTime are questions about a previous 1on1.
 	sinceLastTime = regexp.MustCompile(`(?i)前回|この前の1on1|last time|last 1on1|since we last`)
 )
@@ -320,8 +322,16 @@ func fitsMoment(q string, sig *history.Signals) bool {
 		return false
 	}
 	// Asking what they have tried or considered turns a request for advice
-	// back on the member.
-	if style == "advise" && (handsBack.MatchString(q) || probes.MatchString(q)) {
+	// back on the member, and makes a problem of a report or a request
+	// for encouragement.
+	if style == "advise" && handsBack.MatchString(q) || slices.Contains([]string{"advise", "report", "encourage", "decide"}, style) && probes.MatchString(q) {
+		return false
+	}
+	// The member already rates their condition before each 1on1: a scale
+	// question asks again what the history shows. And a question that
+	// presumes hard times ("この状況の中で…") needs a history that shows them.
+	if sig != nil && len(sig.Condition.Values) > 0 && scale.MatchString(q) ||
+		presumesHardship.MatchString(q) && !hardTimes(sig) {
 		return false
 	}
 	// Templates with blanks to fill (〇〇さん) read as unfinished text.
@@ -329,6 +339,15 @@ func fitsMoment(q string, sig *history.Signals) bool {
 		return false
 	}
 	return !(sinceLastTime.MatchString(q) && (sig == nil || len(sig.LastSessions) == 0))
+}
+
+// hardTimes reports whether the history shows a member under strain: a
+// falling or low condition.
+func hardTimes(sig *history.Signals) bool {
+	if sig == nil {
+		return false
+	}
+	return situations["condition-falling"](sig) || sig.Condition.Latest != nil && *sig.Condition.Latest <= 2
 }
 
 func japanese(r rune) bool {

@@ -251,22 +251,22 @@ func composeReflection(in reflectInput) Reflection {
 			topics = append(topics, "listening")
 		}
 		src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionMisconception, sectionOther}, topics...)
-		ps = append(ps, citeFirst(cite, src, msg(lang, "reflect.style", sig.Alias, styleLabel(lang, *s.RequestStyle))))
+		ps = append(ps, citeFor(cite, src, msg(lang, "reflect.style", sig.Alias, styleLabel(lang, *s.RequestStyle))))
 	} else {
 		ps = append(ps, Item{Text: msg(lang, "reflect.nostyle", sig.Alias), Cites: []int{}})
 	}
 	pdca := pick(in.Sources, []string{sectionPractice, sectionOther}, "pdca")
 	if len(s.Actions) > 0 {
-		ps = append(ps, citeFirst(cite, pdca, msg(lang, "reflect.actions", len(s.Actions))))
+		ps = append(ps, citeFor(cite, pdca, msg(lang, "reflect.actions", len(s.Actions))))
 	} else {
-		ps = append(ps, citeFirst(cite, pdca, msg(lang, "reflect.noactions")))
+		ps = append(ps, citeFor(cite, pdca, msg(lang, "reflect.noactions")))
 	}
 	if in.Previous != nil && s.Condition != nil && *in.Previous != *s.Condition {
 		if *s.Condition < *in.Previous {
 			src := pick(in.Sources, []string{sectionPractice, sectionQuestions, sectionOther}, "wellbeing")
-			ps = append(ps, citeFirst(cite, src, msg(lang, "reflect.condition.down", *in.Previous, *s.Condition)))
+			ps = append(ps, citeFor(cite, src, about(lang, sig.Name(), "reflect.condition.down", *in.Previous, *s.Condition)))
 		} else {
-			ps = append(ps, Item{Text: msg(lang, "reflect.condition.up", *in.Previous, *s.Condition), Cites: []int{}})
+			ps = append(ps, Item{Text: about(lang, sig.Name(), "reflect.condition.up", *in.Previous, *s.Condition), Cites: []int{}})
 		}
 	}
 	ps = append(ps, historyPrompts(in, cite)...)
@@ -275,7 +275,7 @@ func composeReflection(in reflectInput) Reflection {
 	} else if s.RequestStyle != nil {
 		for _, st := range sig.Styles {
 			if st.Style == *s.RequestStyle && st.Match.Matched != nil && *st.Match.Matched < 0.7 {
-				ps = append(ps, Item{Text: msg(lang, "reflect.match", styleLabel(lang, st.Style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
+				ps = append(ps, Item{Text: about(lang, sig.Name(), "reflect.match", styleLabel(lang, st.Style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
 			}
 		}
 	}
@@ -315,7 +315,7 @@ func historyPrompts(in reflectInput, cite *citer) []Item {
 	if len(sig.LastSessions) > 0 && sig.LastSessions[0].ID == s.ID {
 		if sig.AdvisedDespiteListen {
 			src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionOther}, "listening", "response-style")
-			ps = append(ps, citeFirst(cite, src, msg(lang, "reflect.advised")))
+			ps = append(ps, citeFor(cite, src, about(lang, sig.Name(), "reflect.advised")))
 		}
 		if sig.StatusStreak >= 1 {
 			ps = append(ps, Item{Text: msg(lang, "reflect.status"), Cites: []int{}})

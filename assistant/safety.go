@@ -56,10 +56,17 @@ type Referral struct {
 	// Dismiss names the texts behind a possible referral (their digests),
 	// for DismissReferral.
 	Dismiss []string `json:"dismiss,omitempty"`
+	// Vague is a possible referral that cannot name its matter (see
+	// safety.Finding): a prep plan gives it beside the coaching, as its
+	// first watch-out, instead of in its place. Topics then holds the
+	// model's guess, for the organization's counts only.
+	Vague bool `json:"vague,omitempty"`
 }
 
-// Blocks reports whether the referral replaces the coaching.
-func (r *Referral) Blocks() bool { return r != nil }
+// Blocks reports whether the referral replaces the coaching of an answer
+// that can carry a referral beside it (besides: a prep plan); every other
+// referral replaces it.
+func (r *Referral) Blocks(besides bool) bool { return r != nil && !(besides && r.Vague) }
 
 func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 	var names []string
@@ -70,12 +77,20 @@ func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 	if f.Possible {
 		key = "referral.possible"
 	}
+	message := msg(lang, key, strings.Join(names, msg(lang, "list.sep")))
+	if f.Vague {
+		message = msg(lang, "referral.vague") // names no matter: it cannot
+	}
 	r := &Referral{Topics: f.Matters, Places: nonNil(f.Places), Immediate: f.Immediate, Possible: f.Possible, Dismiss: f.Unsure,
-		Message: msg(lang, key, strings.Join(names, msg(lang, "list.sep"))), Contacts: nonNil(contacts)}
+		Message: message, Contacts: nonNil(contacts), Vague: f.Vague}
 	if f.Immediate {
 		r.Steps = append(r.Steps, msg(lang, "referral.step.emergency"))
 	}
 	for _, t := range f.Matters {
+		if f.Vague {
+			r.Steps = append(r.Steps, msg(lang, "referral.step.vague"))
+			break
+		}
 		r.Steps = append(r.Steps, msg(lang, "referral.step."+t))
 	}
 	r.Steps = append(r.Steps, msg(lang, "referral.step.record"))
@@ -83,7 +98,7 @@ func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 		r.DefaultContacts = true
 		r.Message += " " + msg(lang, "referral.nocontacts")
 		kinds := []string{"hr"}
-		if slices.Contains(f.Matters, safety.Crisis) {
+		if slices.Contains(f.Matters, safety.Crisis) || f.Vague {
 			kinds = []string{"health", "hr", "hotline"}
 		} else if slices.Contains(f.Matters, safety.Legal) {
 			kinds = append(kinds, "legal")

@@ -338,10 +338,13 @@ func closeLead(lang, lead, item string) string {
 	if last, _ := utf8.DecodeLastRuneInString(lead); !ok || rest == "" || strings.ContainsRune(".。!！?？", last) {
 		return item
 	}
+	// The colon some writers put after the lead ("**…に聞く**:全体の場で…")
+	// goes with the emphasis: "。:" is a fragment.
+	rest = strings.TrimLeft(rest, ":：　 ")
 	if lang == "ja" {
-		return lead + "。" + strings.TrimLeft(rest, "　 ")
+		return lead + "。" + rest
 	}
-	return lead + ". " + strings.TrimLeft(rest, "　 ")
+	return lead + ". " + rest
 }
 
 // labelRE is a list item that starts with a short label and a colon.

@@ -2,6 +2,7 @@ package assistant
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
@@ -11,6 +12,7 @@ import (
 var messages = map[string]map[string]string{
 	"ja": {
 		"list.sep":                          "、",
+		"list.and":                          "と",
 		"sensitive.harassment":              "ハラスメント",
 		"sensitive.discrimination":          "差別",
 		"sensitive.crisis":                  "心身の危機（自傷・希死念慮を含む）",
@@ -24,6 +26,16 @@ var messages = map[string]map[string]string{
 		"referral.step.discrimination":      "評価・配置・休業に関わる不利益な扱いは、あなた一人で判断せず、人事（または相談窓口）に相談します。外部では都道府県労働局の総合労働相談コーナーも相談先です。",
 		"referral.step.legal":               "事実関係を調べたり約束したりせず、人事・法務・コンプライアンス窓口に相談します。通報した本人が不利益を受けないよう、話した内容は必要な人にだけ伝えてください。",
 		"referral.step.record":              "いつ・何を聞いたかを、評価を交えず事実だけ記録しておきます。1on1自体はいつもどおり記録できます。",
+		"referral.vague":                    "デリケートな内容（ハラスメント、差別、心の不調、法的な問題）に触れているかもしれない文章があります（自動判定のため、違っていることもあります）。該当するなら、1on1で一人で抱えず、次の窓口につないでください。該当しなければ、以下の提案をそのまま使えます。",
+		"referral.step.vague":               "該当する内容なら、自分で調べたり当事者を集めたりせず、話を聞いたうえで人事・産業保健・相談窓口につなぎます。",
+		"watch.vague":                       "%sに、デリケートな内容（ハラスメント、差別、心の不調、法的な問題）に触れているかもしれない箇所があります（自動判定のため、違っていることもあります）。該当するなら1on1で一人で抱えず、人事や産業保健につないでください。該当しなければ、この提案をそのまま使えます。",
+		"place.question":                    "あなたの質問",
+		"place.chat":                        "チャット",
+		"place.intake":                      "本人の事前記入",
+		"place.comment":                     "本人のコメント",
+		"place.note":                        "1on1のメモ",
+		"place.action":                      "アクション",
+		"place.reflection":                  "振り返り",
 		"contact.default.hr":                "人事部（または社内の相談窓口）",
 		"contact.default.hr.detail":         "社内の連絡先を管理者に登録してもらってください",
 		"contact.default.health":            "産業医・保健師（産業保健スタッフ）",
@@ -70,6 +82,7 @@ var messages = map[string]map[string]string{
 		"agenda.style.think-together":       "一緒に考える準備：答えではなく、選択肢を広げる問いと判断の軸を用意しておく",
 		"agenda.style.encourage":            "励ましの準備：最近の具体的な行動や成果を一つ挙げ、何が良かったかを言葉にしておく",
 		"agenda.style.encourage.done":       "励ましの準備：完了した「%s」のように、具体的な行動を挙げて何が良かったかを伝える",
+		"agenda.style.encourage.result":     "励ましの準備：メモにある「%s」を具体的に挙げ、数字だけでなく本人の工夫や粘りのどこが良かったかを言葉にしておく",
 		"agenda.style.decide":               "判断の準備：本人が判断を求めている点について、結論と理由を事前に決めておく（決めきれない点は、いつまでに決めるかを約束する）",
 		"agenda.style.report":               "報告を聞いた後、困っていることや気持ちを一言だけ聞く",
 		"agenda.close.listen":               "最後に、話してみてどうだったかを一言聞く（無理に結論や宿題を決めない）",
@@ -89,7 +102,6 @@ var messages = map[string]map[string]string{
 		"question.request.none":             "事前に「%s」と書いてくれていましたね。今日はそのどのあたりから話したいですか？",
 		"question.topics":                   "「%s」について話したいとのことでしたね。いま、どんなことが気になっていますか？",
 		"question.norequest":                "今日は、どんな話から始めたいですか？",
-		"question.done":                     "「%s」をやり終えてみて、どうでしたか？",
 		"question.open":                     "「%s」は、いまどんな状況ですか？",
 		"question.open.overdue":             "「%s」で、進めにくくなっているところはどこですか？何があれば進めやすくなりますか？",
 		"agenda.followup.member":            "本人が引き受けた「%s」の進み具合を、責めずに聞く",
@@ -123,6 +135,7 @@ var messages = map[string]map[string]string{
 		"followup.overdue":                  "、期限切れ",
 		"owner.manager":                     "あなた",
 		"owner.member":                      "本人",
+		"member":                            "本人",
 		"style.listen":                      "話を聴いてほしい",
 		"style.advise":                      "助言がほしい",
 		"style.think-together":              "一緒に考えてほしい",
@@ -147,6 +160,7 @@ var messages = map[string]map[string]string{
 	},
 	"en": {
 		"list.sep":                          ", ",
+		"list.and":                          " and ",
 		"sensitive.harassment":              "harassment",
 		"sensitive.discrimination":          "discrimination",
 		"sensitive.crisis":                  "a mental-health crisis (including self-harm or suicidal thoughts)",
@@ -160,6 +174,16 @@ var messages = map[string]map[string]string{
 		"referral.step.discrimination":      "Don't judge unfavourable treatment tied to evaluation, assignments or leave on your own: involve HR (or the hotline).",
 		"referral.step.legal":               "Don't investigate or make promises: involve HR, legal or the compliance hotline, and share what you heard only with those who need it, so no one is penalised for raising it.",
 		"referral.step.record":              "Write down when and what you heard, facts only. You can still log the 1on1 as usual.",
+		"referral.vague":                    "Something written here may touch a sensitive matter (harassment, discrimination, a mental-health crisis or a legal matter); this is an automatic reading and can be wrong. If it does, don't handle it alone in the 1on1: involve the people below. If it doesn't, the plan below stands.",
+		"referral.step.vague":               "If it is one of these, don't investigate or bring the people involved together yourself: listen, then involve HR, occupational health or the hotline.",
+		"watch.vague":                       "Something in %s may touch a sensitive matter (harassment, discrimination, a mental-health crisis or a legal matter); this is an automatic reading and can be wrong. If it does, don't handle it alone in the 1on1: involve HR or occupational health. If it doesn't, this plan stands.",
+		"place.question":                    "your question",
+		"place.chat":                        "the chat",
+		"place.intake":                      "what {m} wrote beforehand",
+		"place.comment":                     "{m}'s comment",
+		"place.note":                        "the 1on1 notes",
+		"place.action":                      "an action",
+		"place.reflection":                  "a reflection",
 		"contact.default.hr":                "HR (or your internal hotline)",
 		"contact.default.hr.detail":         "Ask an admin to register your organization's contacts",
 		"contact.default.health":            "Occupational health (company doctor or nurse)",
@@ -172,19 +196,19 @@ var messages = map[string]map[string]string{
 		"answer.cut":                        "The answer reached its length limit and is shown up to that point.",
 		"noguidance":                        "No guidance in the knowledge base covers this, so the coach will not guess. The question was recorded for the curators.",
 		"summary.next":                      "For the next 1on1, %s asked you to respond this way: \"%s\".",
-		"summary.next.topics":               "Topics they picked: %s.",
+		"summary.next.topics":               "Topics {m} picked: %s.",
 		"summary.next.text":                 "In their words: \"%s\"",
 		"summary.norequest":                 "%s has not sent a request yet. Open by asking what they want to talk about today.",
-		"summary.condition.down":            "Their condition has been falling: %s.",
-		"summary.condition.up":              "Their condition has been improving: %s.",
-		"summary.calm":                      "Their condition holds (%s) and nothing is overdue.",
+		"summary.condition.down":            "{m}'s condition has been falling: %s.",
+		"summary.condition.up":              "{m}'s condition has been improving: %s.",
+		"summary.calm":                      "{m}'s condition holds (%s) and nothing is overdue.",
 		"summary.actions":                   "Open actions: %d (%d overdue).",
 		"summary.actions.ontime":            "Open actions: %d.",
 		"summary.last":                      "It has been %d days since the last 1on1.",
 		"summary.last.today":                "The last 1on1 was today.",
 		"summary.gap":                       "It has been %d days since the last 1on1, longer than your usual interval (about %.0f days).",
 		"summary.lastnotes":                 "Last time's notes: \"%s\"",
-		"summary.comment":                   "What they shared with you after a 1on1: \"%s\"",
+		"summary.comment":                   "What {m} shared with you after a 1on1: \"%s\"",
 		"summary.new":                       "You have held only one 1on1 with %s so far, so the history says little yet.",
 		"summary.new.none":                  "No 1on1 with %s has been logged yet: treat this as the first, and start by getting to know them.",
 		"summary.noactions":                 "There are no open actions.",
@@ -193,12 +217,12 @@ var messages = map[string]map[string]string{
 		"summary.missed":                    "Of the %d 1on1s planned over the last 180 days, %d did not take place (cancelled, skipped or not logged).",
 		"agenda.promise":                    "Start with your own promise, \"%s\" (agreed %d days ago): say where it stands",
 		"agenda.promise.overdue":            "Start by owning your overdue promise, \"%s\" (agreed %d days ago): apologise, say where it stands and give a new date",
-		"agenda.done":                       "Acknowledge specifically that they completed \"%s\", and ask how it went",
-		"agenda.done.many":                  "Acknowledge one by one what they completed (%s) and ask how each went",
+		"agenda.done":                       "Acknowledge specifically that {m} completed \"%s\", and ask how it went",
+		"agenda.done.many":                  "Acknowledge one by one what {m} completed (%s) and ask how each went",
 		"quoted":                            "\"%s\"",
-		"agenda.done.manager":               "Tell them you completed your promise, \"%s\", and ask whether it helps",
-		"agenda.request.own":                "Start from the topic they wrote beforehand, in their own words",
-		"agenda.request.own.topics":         "Start from what they wrote beforehand (%s), in their own words",
+		"agenda.done.manager":               "Tell {m} you completed your promise, \"%s\", and ask whether it helps",
+		"agenda.request.own":                "Start from the topic {m} wrote beforehand, in their own words",
+		"agenda.request.own.topics":         "Start from what {m} wrote beforehand (%s), in their own words",
 		"agenda.style.advise.about":         "Prepare your advice on \"%s\": two or three options with the reason and the risk of each, to offer once you have heard them out",
 		"agenda.style.think-together.about": "Prepare to think \"%s\" through together: questions that widen the options and the criteria for choosing, not an answer",
 		"agenda.style.decide.about":         "Prepare your decision on \"%s\": the call and your reason (if something cannot be decided yet, say by when)",
@@ -206,15 +230,16 @@ var messages = map[string]map[string]string{
 		"agenda.style.think-together":       "Prepare to think together: questions that widen the options and the criteria for choosing, not an answer",
 		"agenda.style.encourage":            "Prepare your encouragement: one specific recent action or result, and what was good about it",
 		"agenda.style.encourage.done":       "Prepare your encouragement: name a specific thing they finished (\"%s\") and what was good about it",
+		"agenda.style.encourage.result":     "Prepare your encouragement: name the result your notes record (\"%s\") and what was good in how they got there, not only the figure",
 		"agenda.style.decide":               "Prepare your decision: the call they asked for and your reason (if something cannot be decided yet, say by when)",
 		"agenda.style.report":               "After the report, ask one question about what is hard or how they feel",
 		"agenda.close.listen":               "At the end, ask how it felt to talk it through (no forced conclusions or homework)",
-		"agenda.checkin.low":                "Check-in: their condition is low (%d); ask about it without judging",
+		"agenda.checkin.low":                "Check-in: {m}'s condition is low (%d); ask about it without judging",
 		"watch.status":                      "The last %d 1on1s were, going by the notes, mostly progress reports. Ask for the status in writing beforehand and use the time for their thoughts and concerns.",
-		"watch.advised":                     "Last time they asked you to listen, and the notes record advice given. Start by listening to the end this time.",
+		"watch.advised":                     "Last time {m} asked you to listen, and the notes record advice given. Start by listening to the end this time.",
 		"watch.avoid":                       "Avoid: %s",
-		"agenda.checkin":                    "Check-in: ask how they are doing, in their own words",
-		"agenda.checkin.down":               "Check-in: ask about the change in their condition (%s) without judging",
+		"agenda.checkin":                    "Check-in: ask how {m} is doing, in their own words",
+		"agenda.checkin.down":               "Check-in: ask about the change in {m}'s condition (%s) without judging",
 		"agenda.request.topics":             "Topics they picked: %s",
 		"question.request.listen":           "You wrote: \"%s\". Tell me how things are, starting wherever is easiest.",
 		"question.request.advise":           "You wrote: \"%s\". Which part would you most like my advice on?",
@@ -225,27 +250,26 @@ var messages = map[string]map[string]string{
 		"question.request.none":             "You wrote: \"%s\". Where would you like to start?",
 		"question.topics":                   "You picked %s. What is on your mind there?",
 		"question.norequest":                "What would you like to start with today?",
-		"question.done":                     "Now that \"%s\" is done, how did it go?",
 		"question.open":                     "Where are you with \"%s\"?",
 		"question.open.overdue":             "What has made \"%s\" hard to move forward, and what would help?",
-		"agenda.followup.member":            "Ask, without blame, how their \"%s\" is going",
+		"agenda.followup.member":            "Ask {m}, without blame, how \"%s\" is going",
 		"summary.recurring":                 "\"%s\" has come up in %d recent 1on1s.",
 		"agenda.close":                      "Agree on next steps: who does what by when, and the next date",
-		"watch.style.listen":                "They asked you to listen. Hold back solutions and advice; reflect back and check your understanding.",
-		"watch.style.advise":                "They asked for advice. Hear the whole situation first, then give concrete options and your reasons.",
-		"watch.style.think-together":        "They asked to think it through together. Don't hand over answers; widen their thinking with questions.",
-		"watch.style.encourage":             "They asked for encouragement. Name specific actions and growth you have seen.",
-		"watch.style.decide":                "They asked you to decide. State the decision and your reasons clearly.",
-		"watch.style.report":                "They want to report. After the report, ask one question about how they feel or what is in the way.",
-		"watch.match":                       "For sessions where they asked for \"%s\", their ratings (average of %d) put the match at %.0f%%. Try consciously changing how you respond.",
-		"watch.plan":                        "About your plan: \"%s\" goes against the guidance for them. %s",
-		"watch.plan.why":                    "About your plan: \"%s\" goes against the guidance for them (%s). %s",
+		"watch.style.listen":                "{m} asked you to listen. Hold back solutions and advice; reflect back and check your understanding.",
+		"watch.style.advise":                "{m} asked for advice. Hear the whole situation first, then give concrete options and your reasons.",
+		"watch.style.think-together":        "{m} asked to think it through together. Don't hand over answers; widen their thinking with questions.",
+		"watch.style.encourage":             "{m} asked for encouragement. Name specific actions and growth you have seen.",
+		"watch.style.decide":                "{m} asked you to decide. State the decision and your reasons clearly.",
+		"watch.style.report":                "{m} wants to report. After the report, ask one question about how they feel or what is in the way.",
+		"watch.match":                       "For sessions where {m} asked for \"%s\", their ratings (average of %d) put the match at %.0f%%. Try consciously changing how you respond.",
+		"watch.plan":                        "About your plan: \"%s\" goes against the guidance for {m}. %s",
+		"watch.plan.why":                    "About your plan: \"%s\" goes against the guidance for {m} (%s). %s",
 		"watch.plan.also":                   "The same plan, another concern: %s",
 		"watch.plan.also.why":               "The same plan, another concern (%s). %s",
 		"watch.plan.fits":                   "Your plan fits the guidance: %s",
 		"watch.plan.fits.why":               "Your plan fits the guidance (%s): %s",
-		"watch.plan.ok":                     "About your plan, \"%s\": nothing in the guidance speaks against it. Check with them early that it fits what they asked for (%s).",
-		"watch.plan.unread":                 "About your plan, \"%s\": check with them early that it fits what they asked for (%s).",
+		"watch.plan.ok":                     "About your plan, \"%s\": nothing in the guidance speaks against it. Check with {m} early that it fits what they asked for (%s).",
+		"watch.plan.unread":                 "About your plan, \"%s\": check with {m} early that it fits what they asked for (%s).",
 		"watch.plan.ok.nostyle":             "About your plan, \"%s\": nothing in the guidance speaks against it. Ask how they see it before you go ahead.",
 		"situation.asked":                   "this time they asked you to \"%s\"",
 		"situation.condition-falling":       "their condition went %s",
@@ -258,7 +282,8 @@ var messages = map[string]map[string]string{
 		"followup.due":                      ", due %s",
 		"followup.overdue":                  ", overdue",
 		"owner.manager":                     "you",
-		"owner.member":                      "them",
+		"owner.member":                      "{m}",
+		"member":                            "the member",
 		"style.listen":                      "just listen",
 		"style.advise":                      "give advice",
 		"style.think-together":              "think it through together",
@@ -271,19 +296,24 @@ var messages = map[string]map[string]string{
 		"reflect.nostyle":                   "How do you think %s wanted you to respond this time? Could you ask them beforehand next time?",
 		"reflect.actions":                   "For the actions you agreed (%d), is it clear who does what by when?",
 		"reflect.noactions":                 "Did you agree on anything to do next? If not, was that intended?",
-		"reflect.condition.down":            "Their condition fell from %d to %d. What did you learn about why? What haven't you asked yet?",
-		"reflect.condition.up":              "Their condition rose from %d to %d. What do you think helped?",
+		"reflect.condition.down":            "{m}'s condition fell from %d to %d. What did you learn about why? What haven't you asked yet?",
+		"reflect.condition.up":              "{m}'s condition rose from %d to %d. What do you think helped?",
 		"reflect.open":                      "Did you follow up on the actions still open from before (%d)?",
-		"reflect.match":                     "For sessions where they asked you to \"%s\", their ratings (average of %d) put the match at %.0f%%. What one thing would you change next time?",
+		"reflect.match":                     "For sessions where {m} asked you to \"%s\", their ratings (average of %d) put the match at %.0f%%. What one thing would you change next time?",
 		"reflect.comment":                   "%s shared a comment: \"%s\". What will you take from it into the next 1on1?",
 		"reflect.next":                      "A small step to try before the next 1on1: %s How will you put it into practice?",
 		"reflect.talk":                      "In this 1on1, who spoke more, you or %s?",
-		"reflect.advised":                   "They asked you to listen, and your notes record advice. Where did you switch to advising, and how do you think they took it?",
+		"reflect.advised":                   "{m} asked you to listen, and your notes record advice. Where did you switch to advising, and how do you think they took it?",
 		"reflect.status":                    "Your notes for this 1on1 are mostly a progress report. Did you hear about them (how they feel, what is hard, what is next)? What will you ask next time?",
 	},
 }
 
-func msg(lang, key string, args ...any) string {
+func msg(lang, key string, args ...any) string { return about(lang, "", key, args...) }
+
+// about is msg for a line about the member: "{m}" in it is the manager's
+// alias for them ("Check-in: ask how Member K is doing"), since a plan that
+// only says "they" reads as a form. Without an alias it is "the member".
+func about(lang, alias, key string, args ...any) string {
 	m, ok := messages[lang]
 	if !ok {
 		m = messages["ja"]
@@ -292,11 +322,21 @@ func msg(lang, key string, args ...any) string {
 	if !ok {
 		f = messages["ja"][key]
 	}
-	if len(args) == 0 {
+	if len(args) > 0 {
+		f = closeQuotes.Replace(fmt.Sprintf(f, args...))
+	}
+	if !strings.Contains(f, "{m}") {
 		return f
 	}
-	return fmt.Sprintf(f, args...)
+	if alias == "" {
+		alias = m["member"]
+	}
+	return strings.ReplaceAll(f, "{m}", alias)
 }
+
+// closeQuotes drops the full stop after a quote that already ends a
+// sentence: "…the course.". reads as a slip.
+var closeQuotes = strings.NewReplacer(`.".`, `."`, `?".`, `?"`, `!".`, `!"`, "。」。", "」。")
 
 func topicLabel(lang, slug string) string {
 	for _, t := range knowledge.Topics {

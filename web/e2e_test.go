@@ -467,6 +467,32 @@ func TestMemberReferral(t *testing.T) {
 	}
 }
 
+// TestVagueReferral: what the screen finds sensitive without telling which
+// matter is shown above the plan, with the way to dismiss it, and the plan
+// stays.
+func TestVagueReferral(t *testing.T) {
+	base := server(t, nil)
+	org := pgtest.NewOrg(t, db)
+	tok := newUser(t, org, tenant.RoleManager, "鈴木 健")
+	b := newBrowser(t, base)
+	b.signIn(tok)
+	b.run(
+		fill("#member-alias", "Eさん"),
+		click("#member-add"),
+		waitText("h1", "Eさん"),
+		click("#prepare"),
+		visible("#prep-run"),
+		fill("#prep-question", "Suggested she stop splitting the difference day to day. Her list shows about 30% of the fintech work could go to the junior AM. She asked me to talk to both account directors about Q4 priorities."),
+		click("#prep-run"),
+		visible("#plan-agenda"),
+		waitText("#plan .notice", "デリケートな内容"),
+		visible("#plan [data-dismiss]"),
+	)
+	if n := value(b, chromedp.Evaluate[int](`[...document.querySelectorAll('#plan-watch li')].filter((li) => li.textContent.includes('デリケートな内容')).length`)); n != 0 {
+		t.Errorf("the referral's message is repeated in the watch-outs (%d times)", n)
+	}
+}
+
 // TestMemberNames: an alias that looks like a name is warned about before
 // it is added; the member's name forms, once given, read as 本人 in what
 // the manager writes, and the page shows how many are registered (never

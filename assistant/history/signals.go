@@ -15,6 +15,15 @@ import (
 	"github.com/taiwa-coach/taiwa/assistant/safety"
 )
 
+// Name is the manager's alias for the member, or "" when the coach reads
+// no member (a question about no one in particular).
+func (s *Signals) Name() string {
+	if s == nil {
+		return ""
+	}
+	return s.Alias
+}
+
 // Signals is what the coach knows about a manager's member before a 1on1:
 // a compact digest of the history, with no single rating in it.
 type Signals struct {

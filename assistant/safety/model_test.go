@@ -189,6 +189,40 @@ func TestModelReadsUnseenWording(t *testing.T) {
 	}
 }
 
+// read is what the screen saw of one left-out text.
+type read struct {
+	matter string  // "" for a negative
+	lex    bool    // a lexicon rule matched
+	p      float64 // the model's probability, trained without the text's set
+	pm     float64 // the highest of the per-matter models' probabilities
+}
+
+// tally is recall per matter and false referrals of a rule over reads.
+func tally(reads []read, flagged func(read) bool) string {
+	hit, pos := map[string]int{}, map[string]int{}
+	fp, neg := 0, 0
+	for _, r := range reads {
+		f := flagged(r)
+		if r.matter == "" {
+			neg++
+			if f {
+				fp++
+			}
+			continue
+		}
+		pos[r.matter]++
+		if f {
+			hit[r.matter]++
+		}
+	}
+	var b strings.Builder
+	for _, name := range Matters {
+		fmt.Fprintf(&b, "%s %.3f (%d/%d) ", name, float64(hit[name])/float64(pos[name]), hit[name], pos[name])
+	}
+	fmt.Fprintf(&b, "· false referrals %.3f (%d/%d)", float64(fp)/float64(neg), fp, neg)
+	return b.String()
+}
+
 var crossval = flag.Bool("crossval", false, "measure the screen set by set, each with a model trained without it")
 
 // TestCrossValidation estimates how the screen reads wording it was not
@@ -205,13 +239,6 @@ func TestCrossValidation(t *testing.T) {
 	}
 	exs, _ := trainingSets(t)
 	d := newTestDetector(t)
-	// read is what the screen saw of one left-out text.
-	type read struct {
-		matter string  // "" for a negative
-		lex    bool    // a lexicon rule matched
-		p      float64 // the model's probability, trained without the text's set
-		pm     float64 // the highest of the per-matter models' probabilities
-	}
 	var reads []read
 	var imm, immHit, notImm, immFalse int // crisis texts: immediate or not, and what the screen said
 	files, _ := filepath.Glob("testdata/*.jsonl")
@@ -271,34 +298,21 @@ func TestCrossValidation(t *testing.T) {
 	// rule it out (veto 0: the lexicon alone decides).
 	for _, veto := range []float64{0, 0.02, -1} {
 		for _, th := range []float64{0.3, 0.4, 0.5, 0.6} {
-			hit, pos := map[string]int{}, map[string]int{}
-			fp, neg := 0, 0
-			for _, r := range reads {
-				flagged := (r.lex && r.p > veto) || r.p > th
+			t.Logf("veto %.2f threshold %.2f: %s", veto, th, tally(reads, func(r read) bool {
 				if veto < 0 {
 					// veto -1: the lexicon, or either the screen or a
 					// matter's own model past the threshold
-					flagged = r.lex || r.p > th || r.pm > th
+					return r.lex || r.p > th || r.pm > th
 				}
-				if r.matter == "" {
-					neg++
-					if flagged {
-						fp++
-					}
-					continue
-				}
-				pos[r.matter]++
-				if flagged {
-					hit[r.matter]++
-				}
-			}
-			var b strings.Builder
-			fmt.Fprintf(&b, "veto %.2f threshold %.2f:", veto, th)
-			for _, name := range Matters {
-				fmt.Fprintf(&b, " %s %.3f (%d/%d)", name, float64(hit[name])/float64(pos[name]), hit[name], pos[name])
-			}
-			fmt.Fprintf(&b, " · false referrals %.3f (%d/%d)", float64(fp)/float64(neg), fp, neg)
-			t.Log(b.String())
+				return (r.lex && r.p > veto) || r.p > th
+			}))
 		}
+	}
+	// The screen past the threshold with no matter's own model agreeing
+	// (agree: the least a matter's model must say; see agreeFloor).
+	for _, agree := range []float64{0, 0.05, 0.1, 0.2} {
+		t.Logf("agree %.2f: %s", agree, tally(reads, func(r read) bool {
+			return r.lex || r.pm > modelThreshold || (r.p > modelThreshold && r.pm > agree)
+		}))
 	}
 }

@@ -211,17 +211,22 @@ func readSet(t *testing.T, file string) []labelled {
 type scores struct {
 	pos, hit, kind   map[string]int
 	certain          map[string]int // referred by the lexicon, not only the model
+	vague            map[string]int // referred only beside a plan (Finding.Vague)
 	neg, falseRef    int
+	falseVague       int
 	immediate, imHit int
 	misses           []string
 }
 
 func score(d *Detector, set []labelled) scores {
-	s := scores{pos: map[string]int{}, hit: map[string]int{}, kind: map[string]int{}, certain: map[string]int{}}
+	s := scores{pos: map[string]int{}, hit: map[string]int{}, kind: map[string]int{}, certain: map[string]int{}, vague: map[string]int{}}
 	for _, l := range set {
 		f := d.Scan([]Text{{Place: l.Place, Text: l.Text, Fresh: true}}, nil)
 		if l.Matter == "" {
 			s.neg++
+			if f.Vague {
+				s.falseVague++
+			}
 			if f.Flagged() {
 				s.falseRef++
 				s.misses = append(s.misses, fmt.Sprintf("FALSE %s %v %q %v", l.ID, f.Matters, l.Text, d.Hits(l.Text)))
@@ -231,6 +236,9 @@ func score(d *Detector, set []labelled) scores {
 		s.pos[l.Matter]++
 		if f.Flagged() && !f.Possible {
 			s.certain[l.Matter]++
+		}
+		if f.Vague {
+			s.vague[l.Matter]++
 		}
 		if f.Flagged() {
 			s.hit[l.Matter]++
@@ -270,8 +278,27 @@ func (s scores) falseRate() float64 {
 func (s scores) String() string {
 	var b strings.Builder
 	for _, m := range Matters {
-		fmt.Fprintf(&b, "%s recall %.3f (%d/%d, right kind %d, by the lexicon %d) · ", m, s.recall(m), s.hit[m], s.pos[m], s.kind[m], s.certain[m])
+		fmt.Fprintf(&b, "%s recall %.3f (%d/%d, right kind %d, by the lexicon %d, vague %d) · ", m, s.recall(m), s.hit[m], s.pos[m], s.kind[m], s.certain[m], s.vague[m])
 	}
-	fmt.Fprintf(&b, "immediate %d/%d · false referrals %.3f (%d/%d negatives)", s.imHit, s.immediate, s.falseRate(), s.falseRef, s.neg)
+	fmt.Fprintf(&b, "immediate %d/%d · false referrals %.3f (%d/%d negatives, %d vague)", s.imHit, s.immediate, s.falseRate(), s.falseRef, s.neg, s.falseVague)
 	return b.String()
+}
+
+// A model-only flag that no matter's own model agrees with is vague: the
+// text reads as sensitive to the screen, and the matter is a guess.
+func TestVagueFindings(t *testing.T) {
+	d := newTestDetector(t)
+	for _, tc := range []struct {
+		text           string
+		flagged, vague bool
+	}{
+		{"Suggested she stop splitting the difference day to day. Her list shows about 30% of the fintech work could go to the junior AM. She asked me to talk to both account directors about Q4 priorities.", true, true},
+		{"最近、家に帰るとベッドの上で何時間も天井を見ていて、何のために働いているのかもうわからない", true, false},
+		{"もう消えてしまいたいと言っていた", true, false}, // the lexicon's: never vague
+	} {
+		f := d.Scan([]Text{{Place: PlaceNote, Text: tc.text, Fresh: true}}, nil)
+		if f.Flagged() != tc.flagged || f.Vague != tc.vague {
+			t.Errorf("%q: flagged %v vague %v, want %v %v", tc.text, f.Flagged(), f.Vague, tc.flagged, tc.vague)
+		}
+	}
 }

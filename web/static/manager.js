@@ -623,17 +623,22 @@ function planView(p, again) {
   const list = (id, title, items, ordered) => (items && items.length
     ? h('section', { id }, h('h3', {}, title), h(ordered ? 'ol' : 'ul', {}, items.map((it) => h('li', {}, citedText(it.text, p.citations)))))
     : null);
-  if (p.referral) {
+  if (p.referral && !p.referral.vague) {
     // The referral says everything the plan would: no sections repeating it.
     return h('div', { class: 'plan stack', id: 'plan' }, modeLine(p), referralBox(p.referral, null, again), thumbs(p.id));
   }
+  // A vague referral (the screen cannot tell which matter) comes first,
+  // above the plan; the plan's first watch-out says the same, for the
+  // plan read without it, and is not shown twice.
+  const watch = p.referral ? (p.watch_outs || []).slice(1) : p.watch_outs;
   return h('div', { class: 'plan stack', id: 'plan' },
     modeLine(p),
+    referralBox(p.referral, null, again),
     p.no_guidance ? h('p', { class: 'notice warn' }, t('coach.noguidance')) : null,
     h('section', { id: 'plan-summary' }, h('h3', {}, t('prep.summary')), citedText(p.summary, p.citations, 'p')),
     list('plan-agenda', t('prep.agenda'), p.agenda, true),
     list('plan-questions', t('prep.questions'), p.questions),
-    list('plan-watch', t('prep.watch'), p.watch_outs),
+    list('plan-watch', t('prep.watch'), watch),
     list('plan-followups', t('prep.followups'), p.follow_ups),
     citationList(p.citations),
     thumbs(p.id));
