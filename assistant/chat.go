@@ -344,7 +344,7 @@ func (c *Coach) composeChat(lang string, text anonymize.Text, sources []Source, 
 		lines = append(lines, "- "+it.Text)
 	}
 	for _, sec := range []string{sectionQuestions, sectionAvoid} {
-		if bs := roundRobin(sources, sec, 1); len(bs) > 0 {
+		if bs := roundRobin(sources, sec, 1, text.String()); len(bs) > 0 {
 			it := cite.item(bs[0].text, bs[0].n, bs[0].text)
 			lines = append(lines, "- "+it.Text)
 		}

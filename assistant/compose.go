@@ -299,13 +299,20 @@ func prepSummary(in prepInput) []string {
 	case sig.Held < 2 && len(sig.LastSessions) < 2:
 		summary = append(summary, msg(lang, "summary.new", sig.Alias))
 	}
-	switch sig.Condition.Change {
-	case "down":
-		summary = append(summary, about(lang, sig.Name(), "summary.condition.down", conditionPath(sig.Condition.Values)))
-	case "up":
-		summary = append(summary, about(lang, sig.Name(), "summary.condition.up", conditionPath(sig.Condition.Values)))
+	if c := sig.Condition.Change; c == "down" || c == "up" {
+		// One step that held (4→4→3→3) is said as one step, not as a
+		// steady fall.
+		key := "summary.condition." + c
+		if steps(sig.Condition.Values) == 1 {
+			key += ".step"
+		}
+		summary = append(summary, about(lang, sig.Name(), key, conditionPath(sig.Condition.Values)))
 	}
-	if calm(sig) {
+	switch {
+	case calm(sig) && sig.Condition.Change == "up":
+		// The rise is said above; the path is not said twice.
+		summary = append(summary, msg(lang, "summary.calm.up"))
+	case calm(sig):
 		// Saying so is honest too: a plan for a member doing well need not
 		// look for a problem. It claims no more than it read (the ratings
 		// behind the feedback figures may be too few to show).
@@ -318,6 +325,17 @@ func prepSummary(in prepInput) []string {
 	}
 	summary = append(summary, recurring(lang, sig)...)
 	return append(summary, cadenceSummary(lang, sig)...)
+}
+
+// steps counts the changes along a condition path (4→4→3→3 has one).
+func steps(vs []int) int {
+	n := 0
+	for i := 1; i < len(vs); i++ {
+		if vs[i] != vs[i-1] {
+			n++
+		}
+	}
+	return n
 }
 
 // calm reports whether nothing in the history points to a problem: a
@@ -545,7 +563,11 @@ func recordedResult(sig *history.Signals) string {
 func continuity(lang string, sig *history.Signals, cite *citer, followUp, recognition *Source) []Item {
 	var out []Item
 	if n := sig.MissedSinceLast; n > 0 {
-		out = append(out, Item{Text: msg(lang, "agenda.missed", n), Cites: []int{}})
+		text := msg(lang, "agenda.missed", n)
+		if n == 1 {
+			text = msg(lang, "agenda.missed.one")
+		}
+		out = append(out, Item{Text: text, Cites: []int{}})
 	}
 	promises := 0
 	for _, a := range sig.OpenActions {
@@ -769,10 +791,28 @@ func avoidLines(in prepInput, cite *citer) []Item {
 	}
 	slices.SortStableFunc(srcs, func(a, b Source) int { return cmp.Compare(fit(b, in), fit(a, in)) })
 	var out []Item
-	for _, b := range roundRobin(srcs, sectionAvoid, maxAvoid) {
+	for _, b := range roundRobin(srcs, sectionAvoid, maxAvoid, memberContext(in)) {
 		out = append(out, cite.item(msg(in.Lang, "watch.avoid", b.text), b.n, b.text))
 	}
 	return out
+}
+
+// memberContext is what the member and the manager wrote for this 1on1
+// and the last: the words guidance lines are matched against.
+func memberContext(in prepInput) string {
+	parts := []string{in.Question.String()}
+	if sig := in.Signals; sig != nil {
+		if n := sig.Next; n != nil {
+			parts = append(parts, n.Request.String())
+		}
+		if len(sig.LastSessions) > 0 {
+			parts = append(parts, sig.LastSessions[0].Notes.String())
+		}
+		if c := sig.LastComment; c != nil {
+			parts = append(parts, c.Comment.String())
+		}
+	}
+	return strings.Join(parts, "\n")
 }
 
 // prepFollowUps are the open actions, the manager's first, oldest first.
@@ -894,7 +934,12 @@ type bullet struct {
 // roundRobin takes list items from the sources of one section, the first
 // of each source, then the second, and so on: several documents' voices
 // rather than one document's whole list.
-func roundRobin(sources []Source, section string, limit int) []bullet {
+//
+// Each source's items come most relevant first: those sharing most words
+// of substance with context (what the member and the manager wrote), in
+// the document's order otherwise, so that a list of what to avoid gives
+// the line about this member's situation, not its first line.
+func roundRobin(sources []Source, section string, limit int, context string) []bullet {
 	var lists [][]bullet
 	for _, s := range sources {
 		if s.Section != section {
@@ -903,6 +948,9 @@ func roundRobin(sources []Source, section string, limit int) []bullet {
 		var l []bullet
 		for _, b := range bullets(s.Hit.Text) {
 			l = append(l, bullet{s.N, b})
+		}
+		if context != "" {
+			slices.SortStableFunc(l, func(x, y bullet) int { return cmp.Compare(shared(y.text, context), shared(x.text, context)) })
 		}
 		lists = append(lists, l)
 	}

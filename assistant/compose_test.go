@@ -475,6 +475,10 @@ func TestQuotes(t *testing.T) {
 			"Put a date on the follow-up. Following through is how they know you meant it."},
 		{"the plan, not its context", planQuote("D's 1on1s have turned into pure status updates: every week he reads me his ticket numbers one by one, the backlog figures, the QC results, and we are done in ten minutes with nothing said about how he is doing. I'd like to keep his report short."),
 			"I'd like to keep his report short."},
+		{"the plan, not the request for a go-ahead", planQuote("Dさんの下期評価がBで確定したので、次の1on1の最初に評価結果と理由を伝えてから、キャリアの話に入ろうかと思っているんですが、それでいいですかね？"),
+			"Dさんの下期評価がBで確定したので、次の1on1の最初に評価結果と理由を伝えてから、キャリアの話に入ろうかと思っている"},
+		{"the plan, not the doubt after it", planQuote("I think she'd get more from finding her own answers, so maybe this time I mostly listen. Not sure though."),
+			"I think she'd get more from finding her own answers, so maybe this time I mostly listen."},
 		{"a tip without what points back into its document", tip("期待する役割は推測せず、直接聞く。四つを見せて選んでもらうと、答えやすくなります。"),
 			"期待する役割は推測せず、直接聞く。"},
 	} {

@@ -18,11 +18,11 @@ import (
 
 // statesPlan finds a manager talking about what they will do.
 var statesPlan = regexp.MustCompile(`つもり|予定|しようと思|させよう|させる|させたい|する(?:こと)?にし|言うつもり|伝えよう|` +
-	`しようかな|しようか|してみよう|(?:よう|こう)と思|思って(?:います|る)|考えて(?:います|る)|たいと思|` +
+	`しようかな|しようか|してみよう|(?:よう|こう)と思|思って(?:います|る)|思ってい(?:ます|る)|考えて(?:います|る)|(?:う|よう)かと(?:思|考)|たいと思|` +
 	`ようかと|ましょうか|おうかな|ておこう|てもらおう|ちゃおう|` +
 	`i'?ll\b|i will\b|i'?m going to|i am going to|i plan to|i intend to|i want to|i'?d like to|i'?m thinking (?:of|about)|` +
 	`i think i'?ll|i was thinking|my plan is|planning to|gonna|going to (?:push|tell|make)|i'?ll just|let me|` +
-	`(?:should|could|can) i\b|is it ok(?:ay)? (?:if|to)|what if i\b|maybe i\b`)
+	`(?:should|could|can) i\b|is it ok(?:ay)? (?:if|to)|what if i\b|maybe (?:\w+ ){0,3}i\b`)
 
 var (
 	// howQuestion asks how to do something, and states no plan ("How do I
@@ -62,23 +62,48 @@ func asksHow(q string) bool { return howQuestion.MatchString(q) || endsAsking.Ma
 // folded is s lower-cased, full-width Latin folded, as the patterns read it.
 func folded(s string) string { return strings.ToLower(width.Fold.String(s)) }
 
-// planQuote is the plan as a watch-out quotes it: the whole of what the
-// manager wrote, or, when that is too long, from the sentence that states
-// the plan (what comes before it is context: "D's 1on1s have turned into
-// status updates. I'd like to keep his report to the last five minutes…").
+// planQuote is the plan as a watch-out quotes it: the sentences that
+// state it, from the first to the last in a row ("D's 1on1s have turned
+// into status updates. I'd like to keep his report to the last five
+// minutes…" quotes the second; a closing "それでいいですかね？" or "Not
+// sure though." is left out), or the whole message when no sentence
+// states one.
 func planQuote(question string) string {
-	whole := sentences(question, planRunes, planRunesLatin)
-	if whole == strings.Join(strings.Fields(question), " ") {
-		return whole
-	}
 	ss := knowledge.Sentences(question)
+	first, last := -1, -1
 	for i, s := range ss {
-		if statesPlan.MatchString(folded(s)) {
-			return sentences(joinSentences(ss[i:]), planRunes, planRunesLatin)
+		if statesPlan.MatchString(whAsks.ReplaceAllString(folded(s), "")) {
+			if first < 0 {
+				first = i
+			} else if last < i-1 {
+				break
+			}
+			last = i
 		}
 	}
-	return whole
+	if first < 0 {
+		first, last = 0, len(ss)-1
+		for last > 0 && hedge.MatchString(folded(ss[last])) {
+			last--
+		}
+	}
+	if last < 0 {
+		return ""
+	}
+	plan := joinSentences(ss[first : last+1])
+	if loc := askingApproval.FindStringIndex(plan); loc != nil && loc[0] > 0 {
+		plan = plan[:loc[0]]
+	}
+	return sentences(plan, planRunes, planRunesLatin)
 }
+
+// hedge is a closing sentence that doubts or asks about the plan before
+// it ("Not sure though.", "What do you think?", 「どう思いますか？」).
+var hedge = regexp.MustCompile(`^(?:not sure|i'?m not sure|unsure|thoughts|what do you think|is that (?:ok|okay|alright|fine)|does that (?:make sense|sound)|any (?:thoughts|advice)|どう(?:でしょう|思いますか|ですか)|いかがでしょう|それでいい|これでいい|大丈夫(?:ですか|でしょうか)|迷って)`)
+
+// askingApproval is a plan's closing request for a go-ahead
+// ("…入ろうかと思っているんですが、それでいいですかね？", "…, is that OK?").
+var askingApproval = regexp.MustCompile(`(?:んです|のです)?(?:が|けど|けれど|けれども)、?(?:それで|これで)?(?:いい|よい|大丈夫|問題ない|OK|ok)[^。！？!?]{0,8}[?？]\s*$|,\s*(?:is that|would that be|does that sound) (?:ok|okay|alright|fine|right)\??\s*$`)
 
 // situations are what the coach tells of a member from the history, for
 // each of knowledge.Situations.

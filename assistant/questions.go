@@ -37,7 +37,7 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 		return questions
 	}
 	var candidates []bullet
-	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*4) {
+	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*4, memberContext(in)) {
 		if fit(in.Sources[b.n-1], in) >= questionFit && openQuestion.MatchString(b.text) && fitsMoment(b.text, in.Signals) {
 			candidates = append(candidates, b)
 		}

@@ -853,6 +853,9 @@ func (r *Redactor) beforeHonorific(raw string, at int, h string) (int, bool) {
 			return 0, false
 		}
 	}
+	if kanjiRole(name) {
+		return 0, false // a role before an honorific (工場長さん)
+	}
 	// An ordinary word before a title or honorific is a role or a
 	// department (営業部長, 前任課長, ベテランさん); one kanji stays a name
 	// (林さん: the dictionary's forest).

@@ -101,6 +101,16 @@ func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 	if neverTagged(s) {
 		return false
 	}
+	// A hiragana verb or adjective that goes on conjugating (わから+ず in
+	// よくわからず) is no name; one before a particle or a comma may be a
+	// given name in kana (たくみ、 まお（…）), which kagome reads as a verb.
+	if charClass(s) == "hira" && (toks[i].POS()[0] == "動詞" || toks[i].POS()[0] == "形容詞") && i+1 < len(toks) && conjugates(toks[i+1]) {
+		return false
+	}
+	// A role is no name, honorific or not (班長さん, 工場長さん, 先輩).
+	if charClass(s) == "kanji" && kanjiRole(s) {
+		return false
+	}
 	// A katakana word used as a verb (リスケした, チェックする) is no name.
 	if charClass(s) == "kata" && i+1 < len(toks) && toks[i+1].POS()[0] == "動詞" {
 		return false
@@ -134,6 +144,28 @@ func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 	}
 	return r.tagger.Model.Prob(r.tokenFeatures(toks, i)) > threshold
 }
+
+// conjugates reports whether t carries on a verb in a way no given name
+// is followed: a negative, polite or desiderative auxiliary (わから+ず,
+// でき+ない), or the particle て or ば. Not た or き: けん+た and ゆっ+き
+// are how kagome splits the kana names けんた and ゆっきー.
+func conjugates(t tokenizer.Token) bool {
+	switch t.Surface {
+	case "ず", "ない", "なく", "なかっ", "ぬ", "ます", "まし", "ませ", "たい", "たく", "たかっ", "て", "ば":
+		return t.POS()[0] == "助動詞" || t.POS()[0] == "助詞"
+	}
+	return false
+}
+
+// kanjiRole reports whether a kanji word is a role or a title (班長,
+// 工場長, or 長 alone where kagome splits 工場|長), not a name.
+func kanjiRole(s string) bool { return kanjiRoles[s] }
+
+var kanjiRoles = setOf("長", "班長", "工場長", "職長", "店長", "副店長", "所長", "院長", "校長", "園長", "師長", "局長", "駅長",
+	"組長", "委員長", "室長", "部長", "課長", "係長", "社長", "会長", "次長", "支店長", "本部長", "事業部長", "学長", "塾長",
+	"寮長", "館長", "隊長", "団長", "座長", "議長", "主任", "係", "先輩", "後輩", "先生", "担当", "上司", "部下", "同僚",
+	"主査", "主事", "主幹", "監督", "社員", "職員", "店員", "講師", "教授", "助手", "顧問", "役員", "専務", "常務", "代表",
+	"幹事", "親方", "看護師", "保育士", "介護士", "薬剤師", "運転手", "警備員")
 
 // neverTagged are words the tagger never takes for a name: roles, words
 // listed as no names, titles, work tools, and one Latin letter (an
