@@ -3,6 +3,7 @@ package assistant
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -93,34 +94,54 @@ const (
 // first passage used from it.
 type citer struct {
 	sources []Source
-	quotes  map[int]string
-	order   []int
+	ids     map[citeKey]int
+	quote   map[int]string // by citation id
+	source  map[int]int    // the source number of each citation id
+	next    int            // the next id for a second passage of a source
 }
 
-func newCiter(sources []Source) *citer { return &citer{sources: sources, quotes: map[int]string{}} }
+// citeKey is a passage of a source: a plan that draws two lines from one
+// source cites each with its own passage, not the first one twice.
+type citeKey struct {
+	n     int
+	quote string
+}
+
+func newCiter(sources []Source) *citer {
+	return &citer{sources: sources, ids: map[citeKey]int{}, quote: map[int]string{}, source: map[int]int{}, next: len(sources) + 1}
+}
 
 // item makes an item from text citing source n with passage quote (n 0:
-// no citation).
+// no citation). A source's first passage is cited by the source's number,
+// another by a number after the sources' (renumber numbers them all).
 func (c *citer) item(text string, n int, quote string) Item {
 	if n <= 0 || n > len(c.sources) {
 		return Item{Text: text, Cites: []int{}}
 	}
-	if _, ok := c.quotes[n]; !ok {
-		if quote == "" {
-			quote = excerpt(c.sources[n-1].Hit.Text)
-		}
-		c.quotes[n] = quote
-		c.order = append(c.order, n)
+	if quote == "" {
+		quote = excerpt(c.sources[n-1].Hit.Text)
 	}
-	return Item{Text: text + " [" + strconv.Itoa(n) + "]", Cites: []int{n}}
+	k := citeKey{n, quote}
+	id, ok := c.ids[k]
+	if !ok {
+		id = n
+		if _, used := c.source[n]; used {
+			id, c.next = c.next, c.next+1
+		}
+		c.ids[k], c.quote[id], c.source[id] = id, quote, n
+	}
+	return Item{Text: text + " [" + strconv.Itoa(id) + "]", Cites: []int{id}}
 }
 
+// citations are the passages cited, in the order of their sources.
 func (c *citer) citations() []Citation {
 	out := []Citation{}
-	ns := slices.Clone(c.order)
-	slices.Sort(ns)
-	for _, n := range ns {
-		out = append(out, citationOf(c.sources[n-1], c.quotes[n]))
+	ids := slices.Collect(maps.Keys(c.source))
+	slices.SortFunc(ids, func(a, b int) int { return cmp.Or(cmp.Compare(c.source[a], c.source[b]), cmp.Compare(a, b)) })
+	for _, id := range ids {
+		ct := citationOf(c.sources[c.source[id]-1], c.quote[id])
+		ct.N = id // renumber numbers them 1, 2, 3…
+		out = append(out, ct)
 	}
 	return out
 }
@@ -424,19 +445,25 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	}
 	// The manager's words are not echoed: a question is answered by the
 	// plan and its retrieval, a plan is weighed (watch-outs).
-	n := 0
+	n, context := 0, memberContext(in)
 	for _, s := range in.Sources {
 		if s.Section != sectionPractice || !s.Found || n >= maxPractice || fit(s, in) < minFit {
 			continue
 		}
-		// The first item of substance: not a bare label ("Do.").
-		bs := bullets(s.Hit.Text)
+		// The item of substance (not a bare label, "Do.") that shares most
+		// with what the member and the manager wrote; the first on a tie.
+		bs, best, at := bullets(s.Hit.Text), -1, -1
 		for i, l := range leads(s.Hit.Text) {
 			if utf8.RuneCountInString(strings.Trim(l, ".。 ")) > 6 && i < len(bs) {
-				agenda = append(agenda, cite.item(tip(closeLead(lang, l, bs[i])), s.N, bs[i]))
-				n++
-				break
+				if k := shared(bs[i], context); k > best {
+					best, at = k, i
+				}
 			}
+		}
+		if at >= 0 {
+			l := leads(s.Hit.Text)[at]
+			agenda = append(agenda, cite.item(tip(closeLead(lang, l, bs[at])), s.N, bs[at]))
+			n++
 		}
 	}
 	if asked("listen")(sig) {
@@ -617,6 +644,10 @@ func memberDone(sig *history.Signals) []history.DoneAction {
 	return out
 }
 
+// styleKind is the kind of plan that gives each requested response.
+var styleKind = map[string]string{"listen": "listen", "advise": "advise", "think-together": "explore-together",
+	"encourage": "recognize", "decide": "decide", "report": "listen"}
+
 // situationWords says in the member's terms why a plan check applies to
 // them: the situations it names, as this member's history shows them; for
 // a check on every member, what this member asked for this time.
@@ -696,11 +727,14 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 			args, key = append(args, why), key+".why"
 		}
 		text := about(lang, sig.Name(), key, append(args, c.Check.Watch)...)
-		it := cite.item(text, c.Source, c.Quote)
-		watch = append(watch, it)
+		watch = append(watch, cite.item(text, c.Source, c.Quote))
 		// The model's answer keeps these with the sources' numbers (see
 		// llmPlan): a copy, left alone by renumber.
-		conflicts = append(conflicts, Item{Text: it.Text, Cites: slices.Clone(it.Cites)})
+		kept := Item{Text: text, Cites: []int{}}
+		if c.Source > 0 {
+			kept = Item{Text: text + " [" + strconv.Itoa(c.Source) + "]", Cites: []int{c.Source}}
+		}
+		conflicts = append(conflicts, kept)
 	}
 	for _, c := range in.Fits {
 		text := msg(lang, "watch.plan.fits", c.Check.Watch)
@@ -721,9 +755,14 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		return watch, conflicts
 	}
 	// A stated plan the checks found nothing against is still weighed
-	// aloud: the manager sees it was read.
+	// aloud: the manager sees it was read. One that gives the response the
+	// member asked for is backed as such.
 	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
-		return append(watch, Item{Text: about(lang, sig.Name(), "watch.plan.ok", plan, styleLabel(lang, *sig.Next.Style)), Cites: []int{}}), conflicts
+		key := "watch.plan.ok"
+		if slices.Contains(in.Kinds, styleKind[*sig.Next.Style]) {
+			key = "watch.plan.asked"
+		}
+		return append(watch, Item{Text: about(lang, sig.Name(), key, plan, styleLabel(lang, *sig.Next.Style)), Cites: []int{}}), conflicts
 	}
 	return append(watch, Item{Text: msg(lang, "watch.plan.ok.nostyle", plan), Cites: []int{}}), conflicts
 }
@@ -764,7 +803,13 @@ func historyWatch(in prepInput, cite *citer) []Item {
 		src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionOther}, "listening", "response-style")
 		out = append(out, citeFor(cite, src, about(lang, sig.Name(), "watch.advised")))
 	}
-	if sig.StatusStreak >= 3 {
+	switch {
+	case sig.StatusStreak >= 3 && asked("report")(sig):
+		// Asked to report again: the report is theirs, and one question
+		// after it is the change (not moving the report out of the 1on1).
+		src := pick(in.Sources, []string{sectionPractice, sectionMisconception, sectionOther}, "response-style")
+		out = append(out, citeFor(cite, src, about(lang, sig.Name(), "watch.status.report", sig.StatusStreak)))
+	case sig.StatusStreak >= 3:
 		src := pick(in.Sources, []string{sectionPractice, sectionMisconception, sectionOther}, "basics")
 		out = append(out, citeFor(cite, src, msg(lang, "watch.status", sig.StatusStreak)))
 	}

@@ -152,6 +152,7 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 		}
 		if style == "decide" {
 			add("question.request.decide") // asked once the decision is given
+			add("question.decide.next")
 		} else {
 			add("question.request."+style, quotable(gist(style, n.Request.String())))
 		}
@@ -159,6 +160,9 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 		add("question.topics", topicLabels(lang, n.Topics))
 	default:
 		add("question.norequest")
+		if len(sig.LastSessions) > 0 {
+			add("question.norequest.since")
+		}
 	}
 	// What they completed is not asked again here: the agenda already
 	// acknowledges it and asks how it went.
@@ -291,6 +295,7 @@ var (
 	// reader was in ("How did that meeting feel?"), or that go on from an
 	// answer ("それは、いつ頃までに…"): this member gave none.
 	pointsBack = regexp.MustCompile(`(?i)\b(that|this) (meeting|project|incident|conversation|decision|call)\b|(あの|その|この)(会議|件|とき|時|打ち合わせ|案件|プロジェクト)|` +
+		`\bwhen i (mentioned|brought up|suggested|offered|asked about)\b|\byou (just )?(mentioned|said)\b|先ほど|さっき|今の話|` +
 		`^[「"“]?(それ|そこ|で、|じゃあ|so\b|and\b|then\b)`)
 	// probes ask the member for their own answer first.
 	probes = regexp.MustCompile(`(?i)before I share|what have you (considered|tried)|どう(すれば|したら)いいと(思|考)|どうするのがよさそう|自分ではどう`)

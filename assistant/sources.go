@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -317,15 +318,38 @@ func tip(item string) string {
 	}
 	// A sentence that points back into its document ("四つを見せて",
 	// "these three") means nothing on its own.
+	//
+	// A tip is its lead and one sentence of why: the document's worked
+	// example after it ("Getting one hesitant stakeholder to agree is real
+	// progress", 「見積もりの根拠…」) is about someone else's situation.
 	ss := knowledge.Sentences(item)
 	for i := 1; i < len(ss); i++ {
-		if pointsInto.MatchString(ss[i]) {
+		if !closed(joinSentences(ss[:i])) || continues(ss[i-1], ss[i]) {
+			continue // a sentence end inside a quote: 「忙しい？」ではなく…
+		}
+		if pointsInto.MatchString(ss[i]) || i >= 2 || example.MatchString(ss[i]) {
 			ss = ss[:i]
 			break
 		}
 	}
 	return sentences(joinSentences(ss), 90, 200)
 }
+
+// continues reports whether next goes on with the sentence prev ends in
+// a quote: 「忙しい？」 + ではなく….
+func continues(prev, next string) bool {
+	r, _ := utf8.DecodeRuneInString(next)
+	return (strings.HasSuffix(prev, "」") || strings.HasSuffix(prev, "”")) && (unicode.Is(unicode.Hiragana, r) || r == '、' || r == ',' || r == '「')
+}
+
+// closed reports whether every quotation opened in s is closed.
+func closed(s string) bool {
+	return strings.Count(s, "「") == strings.Count(s, "」") && strings.Count(s, "『") == strings.Count(s, "』") &&
+		strings.Count(s, "“") == strings.Count(s, "”") && strings.Count(s, `"`)%2 == 0
+}
+
+// example is a sentence that gives an instance, not the reason.
+var example = regexp.MustCompile(`(?i)例えば|たとえば|など、|e\.g\.|for example|for instance`)
 
 // pointsInto is wording that refers to what a document said before.
 var pointsInto = regexp.MustCompile(`(?i)(?:この|その|これらの|それらの|上の|前述の)?(?:二つ|三つ|四つ|五つ|2つ|3つ|4つ|5つ)(?:を|の|から|に)|上記|前述|\b(?:these|those|the) (?:two|three|four|five)\b|\bthe (?:following|above)\b`)
