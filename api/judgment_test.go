@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -157,6 +157,12 @@ var planCheckSets = []struct {
 	// "possible" referrals of the safety screen (21 of 27 plans it let
 	// through). Spent since.
 	{"planchecks4", 0.65, 0.15, "21 of 30 flagged (0.70), 1 of 14 fitting plans"},
+	// planchecks5 (44, written blind after the plan reader learned a fifth
+	// writer, run once): 23 of 30 flagged (0.77), 2 of 14 fitting plans
+	// (a listen plan that first passes on news, a rating explained at the
+	// member's request); 2 of the 7 misses were referrals of the safety
+	// screen. Spent since.
+	{"planchecks5", 0.7, 0.15, "23 of 30 flagged (0.77), 2 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans

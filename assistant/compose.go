@@ -323,9 +323,12 @@ func prepSummary(in prepInput) []string {
 	if c := sig.Condition.Change; c == "down" || c == "up" {
 		// One step that held (4→4→3→3) is said as one step, not as a
 		// steady fall.
-		key := "summary.condition." + c
-		if steps(sig.Condition.Values) == 1 {
-			key += ".step"
+		key, vs := "summary.condition."+c, sig.Condition.Values
+		switch {
+		case steps(vs) == 1 && vs[len(vs)-1] != vs[len(vs)-2]:
+			key += ".last" // 3→3→2: it changed at the last 1on1
+		case steps(vs) == 1:
+			key += ".step" // 4→4→3→3: one step that held
 		}
 		summary = append(summary, about(lang, sig.Name(), key, conditionPath(sig.Condition.Values)))
 	}
@@ -775,8 +778,10 @@ func styleWatch(in prepInput, cite *citer) []Item {
 		return nil
 	}
 	style := *sig.Next.Style
-	// The style's own guidance first, then listening for "listen".
-	secs := []string{sectionAvoid, sectionPractice, sectionMisconception, sectionOther}
+	// The style's own guidance first, then listening for "listen"; what to
+	// do backs a line that says what to do (a line on what to avoid,
+	// quoted there, read as backing something else).
+	secs := []string{sectionPractice, sectionMisconception, sectionOther, sectionAvoid}
 	src := pickStyle(in.Sources, secs, style)
 	if src == nil && style == "listen" {
 		src = pick(in.Sources, secs, "listening")

@@ -332,11 +332,7 @@ func fitsMoment(q string, sig *history.Signals) bool {
 	if style == "advise" && handsBack.MatchString(q) || slices.Contains([]string{"advise", "report", "encourage", "decide"}, style) && probes.MatchString(q) {
 		return false
 	}
-	// The member already rates their condition before each 1on1: a scale
-	// question asks again what the history shows. And a question that
-	// presumes hard times ("この状況の中で…") needs a history that shows them.
-	if sig != nil && len(sig.Condition.Values) > 0 && scale.MatchString(q) ||
-		presumesHardship.MatchString(q) && !hardTimes(sig) {
+	if redundantOrPresuming(q, sig) {
 		return false
 	}
 	// Templates with blanks to fill (〇〇さん) read as unfinished text.
@@ -344,6 +340,14 @@ func fitsMoment(q string, sig *history.Signals) bool {
 		return false
 	}
 	return !(sinceLastTime.MatchString(q) && (sig == nil || len(sig.LastSessions) == 0))
+}
+
+// redundantOrPresuming reports whether q asks what the history already
+// holds (a scale question: the member rates their condition before each
+// 1on1) or presumes what it does not show (hard times: "この状況の中で…").
+func redundantOrPresuming(q string, sig *history.Signals) bool {
+	return sig != nil && len(sig.Condition.Values) > 0 && scale.MatchString(q) ||
+		presumesHardship.MatchString(q) && !hardTimes(sig)
 }
 
 // hardTimes reports whether the history shows a member under strain: a

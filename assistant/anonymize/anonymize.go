@@ -853,8 +853,8 @@ func (r *Redactor) beforeHonorific(raw string, at int, h string) (int, bool) {
 			return 0, false
 		}
 	}
-	if kanjiRole(name) {
-		return 0, false // a role before an honorific (工場長さん)
+	if kanjiRole(name) || roleOrUnit(r, name) {
+		return 0, false // a role or a unit before an honorific (工場長さん, 検査員さん, 審査部次長)
 	}
 	// An ordinary word before a title or honorific is a role or a
 	// department (営業部長, 前任課長, ベテランさん); one kanji stays a name
@@ -866,6 +866,18 @@ func (r *Redactor) beforeHonorific(raw string, at int, h string) (int, bool) {
 		return 0, false
 	}
 	return start, true
+}
+
+// roleOrUnit reports whether name is an ordinary word with a suffix of
+// a role or of a unit of an organization (検査員, 担当者, 審査部, 経理課): what
+// stands before the suffix must be a word of its own, so that 阿部 and
+// 長谷部 stay names.
+func roleOrUnit(r *Redactor, name string) bool {
+	rs := []rune(name)
+	if len(rs) < 3 || !strings.ContainsRune("員者官部課室局署班係", rs[len(rs)-1]) {
+		return false
+	}
+	return r.readAs(string(rs[:len(rs)-1])) == readWord
 }
 
 func isHiragana(s string) bool {

@@ -403,6 +403,8 @@ func TestFormatsThatSlipped(t *testing.T) {
 		{"横浜市中区山下町123番地に引っ越した", "山下町123", Address},
 		{"She lives at 221 Baker Street now", "Baker Street", Address},
 		{"reach me on ext. 4412", "4412", Phone},
+		{"阿部課長に確認した", "阿部", Person},
+		{"長谷部さんから連絡があった", "長谷部", Person},
 	} {
 		got, rep := r.Redact(tc.text, NewSession("ja"), nil)
 		if strings.Contains(got.String(), tc.gone) || rep[tc.kind] == 0 {
@@ -412,7 +414,9 @@ func TestFormatsThatSlipped(t *testing.T) {
 	for _, text := range []string{"森の中を散歩するのが好き", "Mark the date in the calendar", "お客さんとの打ち合わせ", "3丁目の角を曲がる", "version 2.1.3 released",
 		"11 contracts auto-renew in the next 90 days",
 		// A role before an honorific, and a kana verb going on conjugating.
-		"班長さんとの進め方も含めて相談したい", "工場長さんに確認した", "介護記録の書き方がまだよくわからず、毎回先輩に直してもらっています"} {
+		"班長さんとの進め方も含めて相談したい", "工場長さんに確認した", "介護記録の書き方がまだよくわからず、毎回先輩に直してもらっています",
+		// A role or a unit before an honorific, and a stem before its okurigana.
+		"第4ラインの検査員さんへの説明を少しずつ進めています", "審査部次長の件は日程が合わず", "お客様が声を荒げた件で"} {
 		if got, rep := r.Redact(text, NewSession("en"), nil); got.String() != text {
 			t.Errorf("%q was masked: %q (%v)", text, got.String(), rep)
 		}

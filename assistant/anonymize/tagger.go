@@ -98,43 +98,8 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 
 func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 	s := toks[i].Surface
-	if neverTagged(s) {
+	if neverTagged(s) || notNameHere(toks, i) {
 		return false
-	}
-	// A hiragana verb or adjective that goes on conjugating (わから+ず in
-	// よくわからず) is no name; one before a particle or a comma may be a
-	// given name in kana (たくみ、 まお（…）), which kagome reads as a verb.
-	if charClass(s) == "hira" && (toks[i].POS()[0] == "動詞" || toks[i].POS()[0] == "形容詞") && i+1 < len(toks) && conjugates(toks[i+1]) {
-		return false
-	}
-	// A role is no name, honorific or not (班長さん, 工場長さん, 先輩).
-	if charClass(s) == "kanji" && kanjiRole(s) {
-		return false
-	}
-	// A katakana word used as a verb (リスケした, チェックする) is no name.
-	if charClass(s) == "kata" && i+1 < len(toks) && toks[i+1].POS()[0] == "動詞" {
-		return false
-	}
-	// Two katakana are a name before a particle or an honorific (ケンが,
-	// リンさん), and a clipped word or a stem elsewhere (キツく, 初マネ).
-	if charClass(s) == "kata" && utf8.RuneCountInString(s) <= 2 {
-		next := ""
-		if i+1 < len(toks) {
-			next = toks[i+1].Surface
-		}
-		if honorificAt(next) == 0 && !strings.ContainsAny(next, "がはとにのもをへや、。") {
-			return false
-		}
-	}
-	// One kanji right after a noun ends a compound (みかん畑, 営業課), unless
-	// an honorific makes it a name.
-	if charClass(s) == "kanji" && utf8.RuneCountInString(s) == 1 && i > 0 {
-		prev := toks[i-1]
-		touching := prev.Position+len(prev.Surface) == toks[i].Position
-		nextHonorific := i+1 < len(toks) && honorificAt(toks[i+1].Surface) > 0
-		if touching && prev.POS()[0] == "名詞" && !nextHonorific {
-			return false
-		}
 	}
 	threshold := r.tagger.Threshold
 	if low := strings.ToLower(s); englishWords[low] && (i == 0 || strings.ContainsAny(toks[i-1].Surface, ".!?。\n")) {
@@ -143,6 +108,65 @@ func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 		threshold = max(threshold, 0.85)
 	}
 	return r.tagger.Model.Prob(r.tokenFeatures(toks, i)) > threshold
+}
+
+// notNameHere reports whether token i, whatever the tagger would read,
+// is part of a word by where it stands: its script, its length and its
+// neighbours.
+func notNameHere(toks []tokenizer.Token, i int) bool {
+	s := toks[i].Surface
+	switch charClass(s) {
+	case "hira":
+		// A hiragana verb or adjective that goes on conjugating (わから+ず
+		// in よくわからず) is no name; one before a particle or a comma may
+		// be a given name in kana (たくみ、 まお（…）), which kagome reads
+		// as a verb.
+		pos := toks[i].POS()[0]
+		return (pos == "動詞" || pos == "形容詞") && i+1 < len(toks) && conjugates(toks[i+1])
+	case "kanji":
+		// A role is no name, honorific or not (班長さん, 工場長さん, 先輩).
+		return kanjiRole(s) || utf8.RuneCountInString(s) == 1 && oneKanjiInWord(toks, i)
+	case "kata":
+		return katakanaInWord(toks, i)
+	}
+	return false
+}
+
+// oneKanjiInWord reports whether the single kanji at i belongs to a word:
+// a stem before its okurigana (荒+げた in 声を荒げた: kana that is no
+// particle, auxiliary or honorific), or the end of a compound right after
+// a noun (みかん畑, 営業課) when no honorific makes it a name.
+func oneKanjiInWord(toks []tokenizer.Token, i int) bool {
+	s := toks[i].Surface
+	if i+1 < len(toks) {
+		next := toks[i+1]
+		touching := toks[i].Position+len(s) == next.Position
+		if touching && charClass(next.Surface) == "hira" && !isGrammar(next) && honorificAt(next.Surface) == 0 {
+			return true
+		}
+	}
+	if i == 0 {
+		return false
+	}
+	prev := toks[i-1]
+	touching := prev.Position+len(prev.Surface) == toks[i].Position
+	nextHonorific := i+1 < len(toks) && honorificAt(toks[i+1].Surface) > 0
+	return touching && prev.POS()[0] == "名詞" && !nextHonorific
+}
+
+// katakanaInWord reports whether the katakana at i is part of a word: used
+// as a verb (リスケした, チェックする), or two katakana that are a clipped
+// word or a stem (キツく, 初マネ) rather than a name before a particle or
+// an honorific (ケンが, リンさん).
+func katakanaInWord(toks []tokenizer.Token, i int) bool {
+	next := ""
+	if i+1 < len(toks) {
+		if toks[i+1].POS()[0] == "動詞" {
+			return true
+		}
+		next = toks[i+1].Surface
+	}
+	return utf8.RuneCountInString(toks[i].Surface) <= 2 && honorificAt(next) == 0 && !strings.ContainsAny(next, "がはとにのもをへや、。")
 }
 
 // conjugates reports whether t carries on a verb in a way no given name

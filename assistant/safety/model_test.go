@@ -200,6 +200,7 @@ type read struct {
 	lex    bool    // a lexicon rule matched
 	p      float64 // the model's probability, trained without the text's set
 	pm     float64 // the highest of the per-matter models' probabilities
+	pc     float64 // the crisis model's probability
 }
 
 // tally is recall per matter and false referrals of a rule over reads.
@@ -289,7 +290,7 @@ func TestCrossValidation(t *testing.T) {
 				}
 			}
 			fs := features(doc)
-			r := read{matter: l.Matter, lex: lex, p: m.Any.Prob(fs)}
+			r := read{matter: l.Matter, lex: lex, p: m.Any.Prob(fs), pc: m.Matters[Crisis].Prob(fs)}
 			for _, name := range Matters {
 				r.pm = max(r.pm, m.Matters[name].Prob(fs))
 			}
@@ -320,4 +321,13 @@ func TestCrossValidation(t *testing.T) {
 			return r.lex || r.pm > modelThreshold || (r.p > modelThreshold && r.pm > agree)
 		}))
 	}
+	// What blocks when only the lexicon, or both models past the threshold,
+	// may replace the coaching (the rest is said beside it), and the same
+	// with the crisis model alone enough.
+	t.Logf("block when both agree: %s", tally(reads, func(r read) bool {
+		return r.lex || r.p > modelThreshold && r.pm > modelThreshold
+	}))
+	t.Logf("block when both agree or crisis: %s", tally(reads, func(r read) bool {
+		return r.lex || r.pc > modelThreshold || r.p > modelThreshold && r.pm > modelThreshold
+	}))
 }

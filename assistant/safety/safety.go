@@ -92,12 +92,12 @@ type Finding struct {
 	// Unsure holds the digests of the texts only the model flagged: what a
 	// manager dismisses.
 	Unsure []string `json:"unsure,omitempty"`
-	// Vague is set on a possible finding when the model's screen for any
-	// matter passed its threshold but no matter's own model agreed: the
-	// text reads as sensitive to it, and which matter is a guess. Most of
-	// the model's false alarms are of this kind (cross-validation: half
-	// of them, for 2-7% of its true finds), so a vague finding is told
-	// beside the coaching rather than in its place.
+	// Vague is set on a possible finding when the model's two readings
+	// disagree: the screen for any matter or one matter's own model passed
+	// its threshold, not both (a crisis reading alone is never vague). Most
+	// of the model's false alarms are of this kind (cross-validation in
+	// model_test.go), so a vague finding is told beside the coaching
+	// rather than in its place.
 	Vague bool `json:"vague,omitempty"`
 }
 
