@@ -708,7 +708,15 @@ func prepWatchOuts(in prepInput, cite *citer) (watch, conflicts []Item) {
 	}
 	plan, conflicts := planWatch(in, cite)
 	watch = append(watch, plan...)
-	watch = append(watch, styleWatch(in, cite)...)
+	style := styleWatch(in, cite)
+	if len(style) > 0 && slices.ContainsFunc(in.Conflicts, func(c conflict) bool {
+		return slices.ContainsFunc(c.Check.When, func(w string) bool { return strings.HasPrefix(w, "asked-") })
+	}) {
+		// A warning about the plan already says what the member asked
+		// for: the line on the style would say it again.
+		style = style[1:]
+	}
+	watch = append(watch, style...)
 	watch = append(watch, historyWatch(in, cite)...)
 	return dedupe(append(watch, avoidLines(in, cite)...)), conflicts
 }
