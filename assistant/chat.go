@@ -343,8 +343,9 @@ func (c *Coach) composeChat(lang string, text anonymize.Text, sources []Source, 
 		it := cite.item(s.Hit.Title+": "+best, s.N, best)
 		lines = append(lines, "- "+it.Text)
 	}
+	said := substance(text.String())
 	for _, sec := range []string{sectionQuestions, sectionAvoid} {
-		if bs := roundRobin(sources, sec, 1, text.String()); len(bs) > 0 {
+		if bs := roundRobin(sources, sec, 1, said); len(bs) > 0 {
 			it := cite.item(bs[0].text, bs[0].n, bs[0].text)
 			lines = append(lines, "- "+it.Text)
 		}

@@ -51,8 +51,9 @@ type Plan struct {
 	UnsupportedDropped int    `json:"unsupported_dropped"`
 	Language           string `json:"language"`
 
-	// conflicts are the watch-outs on a stated plan that runs against the
-	// guidance: kept in both modes, whatever a model writes.
+	// conflicts are the watch-outs kept in both modes, whatever a model
+	// writes: those on a stated plan that runs against the guidance, and a
+	// vague referral's notice.
 	conflicts []Item
 }
 
@@ -71,6 +72,9 @@ type prepInput struct {
 	Fits []conflict
 
 	fit []int // per source (by N-1), set by composePrep: see scoreFit
+	// context is the substance of what the member and the manager wrote
+	// (memberContext), set by composePrep: guidance lines are ranked by it.
+	context map[string]bool
 }
 
 // conflict is a stated plan that a document warns against, with the
@@ -279,7 +283,7 @@ func composePrep(in prepInput) Plan {
 	if in.Referral.Blocks(true) {
 		return referralPlan(in)
 	}
-	in.fit = scoreFit(in)
+	in.fit, in.context = scoreFit(in), substance(memberContext(in))
 	cite := newCiter(in.Sources)
 	p := Plan{Mode: ModeOffline, Language: in.Lang, NoGuidance: len(in.Sources) == 0,
 		Summary:   strings.Join(prepSummary(in), " "),
@@ -448,24 +452,23 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	}
 	// The manager's words are not echoed: a question is answered by the
 	// plan and its retrieval, a plan is weighed (watch-outs).
-	n, context := 0, memberContext(in)
+	n := 0
 	for _, s := range in.Sources {
 		if s.Section != sectionPractice || !s.Found || n >= maxPractice || fit(s, in) < minFit {
 			continue
 		}
 		// The item of substance (not a bare label, "Do.") that shares most
 		// with what the member and the manager wrote; the first on a tie.
-		bs, best, at := bullets(s.Hit.Text), -1, -1
-		for i, l := range leads(s.Hit.Text) {
+		bs, ls, best, at := bullets(s.Hit.Text), leads(s.Hit.Text), -1, -1
+		for i, l := range ls {
 			if utf8.RuneCountInString(strings.Trim(l, ".。 ")) > 6 && i < len(bs) {
-				if k := shared(bs[i], context); k > best {
+				if k := overlap(bs[i], in.context); k > best {
 					best, at = k, i
 				}
 			}
 		}
 		if at >= 0 {
-			l := leads(s.Hit.Text)[at]
-			agenda = append(agenda, cite.item(tip(closeLead(lang, l, bs[at])), s.N, bs[at]))
+			agenda = append(agenda, cite.item(tip(closeLead(lang, ls[at], bs[at])), s.N, bs[at]))
 			n++
 		}
 	}
@@ -574,10 +577,7 @@ var (
 // recordedResult is the first sentence of the last two 1on1s' notes that
 // tells a result in figures, quotable; "" when there is none.
 func recordedResult(sig *history.Signals) string {
-	for i, s := range sig.LastSessions {
-		if i == 2 {
-			break
-		}
+	for _, s := range sig.LastSessions[:min(2, len(sig.LastSessions))] {
 		for _, t := range knowledge.Sentences(s.Notes.String()) {
 			if resultFigure.MatchString(t) && !shortfall.MatchString(t) {
 				return clip(strings.TrimRight(t, "。. "), 80)
@@ -849,7 +849,7 @@ func avoidLines(in prepInput, cite *citer) []Item {
 	}
 	slices.SortStableFunc(srcs, func(a, b Source) int { return cmp.Compare(fit(b, in), fit(a, in)) })
 	var out []Item
-	for _, b := range roundRobin(srcs, sectionAvoid, maxAvoid, memberContext(in)) {
+	for _, b := range roundRobin(srcs, sectionAvoid, maxAvoid, in.context) {
 		out = append(out, cite.item(msg(in.Lang, "watch.avoid", b.text), b.n, b.text))
 	}
 	return out
@@ -997,19 +997,19 @@ type bullet struct {
 // of substance with context (what the member and the manager wrote), in
 // the document's order otherwise, so that a list of what to avoid gives
 // the line about this member's situation, not its first line.
-func roundRobin(sources []Source, section string, limit int, context string) []bullet {
+func roundRobin(sources []Source, section string, limit int, context map[string]bool) []bullet {
 	var lists [][]bullet
 	for _, s := range sources {
 		if s.Section != section {
 			continue
 		}
 		var l []bullet
+		rank := map[string]int{}
 		for _, b := range bullets(s.Hit.Text) {
 			l = append(l, bullet{s.N, b})
+			rank[b] = overlap(b, context)
 		}
-		if context != "" {
-			slices.SortStableFunc(l, func(x, y bullet) int { return cmp.Compare(shared(y.text, context), shared(x.text, context)) })
-		}
+		slices.SortStableFunc(l, func(x, y bullet) int { return cmp.Compare(rank[y.text], rank[x.text]) })
 		lists = append(lists, l)
 	}
 	var out []bullet

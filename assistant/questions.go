@@ -37,7 +37,7 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 		return questions
 	}
 	var candidates []bullet
-	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*4, memberContext(in)) {
+	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*4, in.context) {
 		if fit(in.Sources[b.n-1], in) >= questionFit && openQuestion.MatchString(b.text) && fitsMoment(b.text, in.Signals) {
 			candidates = append(candidates, b)
 		}
@@ -94,10 +94,14 @@ func pairs(s string) map[string]bool {
 // shared counts the words of substance a and b have in common: pairs of
 // kanji or katakana, and Latin words of four letters or more (kana pairs
 // and short words are grammar, shared by any two sentences).
-func shared(a, b string) int {
-	wb, n := substance(b), 0
+func shared(a, b string) int { return overlap(a, substance(b)) }
+
+// overlap counts the words of substance of a among words (substance of
+// another text, read once for many a).
+func overlap(a string, words map[string]bool) int {
+	n := 0
 	for w := range substance(a) {
-		if wb[w] {
+		if words[w] {
 			n++
 		}
 	}

@@ -230,6 +230,11 @@ func waitJS(predicate string) step {
 	})
 }
 
+// addMember adds a member from the members page and waits for their page.
+func addMember(alias string) []step {
+	return []step{fill("#member-alias", alias), click("#member-add"), waitText("h1", alias)}
+}
+
 func (b *browser) signIn(token string) {
 	b.t.Helper()
 	b.run(
@@ -262,10 +267,8 @@ func TestManagerFlow(t *testing.T) {
 	b.signIn(tok)
 
 	// A member, and a scheduled 1on1.
+	b.run(addMember("Kさん")...)
 	b.run(
-		fill("#member-alias", "Kさん"),
-		click("#member-add"),
-		waitText("h1", "Kさん"),
 		click("#schedule-session"),
 		visible("#session-save"),
 		click("#session-check"),
@@ -435,10 +438,8 @@ func TestMemberReferral(t *testing.T) {
 	tok := newUser(t, org, tenant.RoleManager, "鈴木 健")
 	b := newBrowser(t, base)
 	b.signIn(tok)
+	b.run(addMember("Rさん")...)
 	b.run(
-		fill("#member-alias", "Rさん"),
-		click("#member-add"),
-		waitText("h1", "Rさん"),
 		click("#log-session"),
 		fill("#session-notes", "進捗の確認。途中で本人が「もう消えてしまいたい」とこぼした。"),
 		click("#session-check"),
@@ -476,10 +477,8 @@ func TestVagueReferral(t *testing.T) {
 	tok := newUser(t, org, tenant.RoleManager, "鈴木 健")
 	b := newBrowser(t, base)
 	b.signIn(tok)
+	b.run(addMember("Eさん")...)
 	b.run(
-		fill("#member-alias", "Eさん"),
-		click("#member-add"),
-		waitText("h1", "Eさん"),
 		click("#prepare"),
 		visible("#prep-run"),
 		fill("#prep-question", "Suggested she stop splitting the difference day to day. Her list shows about 30% of the fintech work could go to the junior AM. She asked me to talk to both account directors about Q4 priorities."),
@@ -561,10 +560,8 @@ func TestLogScheduledSession(t *testing.T) {
 	b := newBrowser(t, base)
 	b.signIn(tok)
 	earlier := time.Now().Add(-2 * time.Hour).Format("2006-01-02T15:04")
+	b.run(addMember("Lさん")...)
 	b.run(
-		fill("#member-alias", "Lさん"),
-		click("#member-add"),
-		waitText("h1", "Lさん"),
 		click("#schedule-session"),
 		fill("#session-when", earlier),
 		click("#session-check"),
