@@ -479,6 +479,10 @@ func TestQuotes(t *testing.T) {
 			"Dさんの下期評価がBで確定したので、次の1on1の最初に評価結果と理由を伝えてから、キャリアの話に入ろうかと思っている"},
 		{"the plan, not the doubt after it", planQuote("I think she'd get more from finding her own answers, so maybe this time I mostly listen. Not sure though."),
 			"I think she'd get more from finding her own answers, so maybe this time I mostly listen."},
+		{"a tip without the example after its reason", tip("Break long work into visible steps. Acknowledge the milestones along the way. For example, one hesitant stakeholder agreeing is progress."),
+			"Break long work into visible steps. Acknowledge the milestones along the way."},
+		{"a tip without its worked example", tip("Ask about the blocker. For instance, the vendor's late reply."),
+			"Ask about the blocker."},
 		{"a tip without what points back into its document", tip("期待する役割は推測せず、直接聞く。四つを見せて選んでもらうと、答えやすくなります。"),
 			"期待する役割は推測せず、直接聞く。"},
 	} {
