@@ -376,7 +376,14 @@ func matrixCompare(t *testing.T, what string, before, after map[string]string) (
 	for _, p := range paths {
 		if before[p] != after[p] {
 			changed++
-			t.Errorf("%s changed %s:\nbefore %.600s\nafter  %.600s", what, p, before[p], after[p])
+			// From a little before the first difference: a long export
+			// differs far from its start.
+			i := 0
+			for i < min(len(before[p]), len(after[p])) && before[p][i] == after[p][i] {
+				i++
+			}
+			i = max(0, i-200)
+			t.Errorf("%s changed %s (from byte %d):\nbefore %.600s\nafter  %.600s", what, p, i, before[p][i:], after[p][i:])
 		}
 	}
 	return changed

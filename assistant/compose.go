@@ -258,6 +258,11 @@ func conditionPath(vs []int) string {
 // ("Trying something new, growing", not the taxonomy's "Members who avoid
 // challenges").
 func topicLabels(lang string, slugs []string) string {
+	return strings.Join(topicNames(lang, slugs), msg(lang, "list.sep"))
+}
+
+// topicNames are topicLabels one by one.
+func topicNames(lang string, slugs []string) []string {
 	labels := make([]string, len(slugs))
 	for i, s := range slugs {
 		labels[i] = topicLabel(lang, s)
@@ -272,7 +277,7 @@ func topicLabels(lang string, slugs []string) string {
 			}
 		}
 	}
-	return strings.Join(labels, msg(lang, "list.sep"))
+	return labels
 }
 
 // composePrep is the offline composer: a deterministic plan from the
@@ -286,7 +291,7 @@ func composePrep(in prepInput) Plan {
 	in.fit, in.context = scoreFit(in), substance(memberContext(in))
 	cite := newCiter(in.Sources)
 	p := Plan{Mode: ModeOffline, Language: in.Lang, NoGuidance: len(in.Sources) == 0,
-		Summary:   strings.Join(prepSummary(in), " "),
+		Summary:   strings.Join(prepSummary(in), msg(in.Lang, "sentence.sep")),
 		Agenda:    prepAgenda(in, cite),
 		Questions: prepQuestions(in, cite),
 		WatchOuts: []Item{}, FollowUps: prepFollowUps(in)}
@@ -385,17 +390,41 @@ func requestSummary(lang string, sig *history.Signals) []string {
 	if n == nil || n.Style == nil && len(n.Topics) == 0 && n.Request.Empty() {
 		return []string{msg(lang, "summary.norequest", sig.Alias)}
 	}
+	// One sentence of what they picked and wrote, then the style: a
+	// plan that lists "Topics: … In their words: …" reads as a form.
 	var out []string
-	if n.Style != nil {
+	topics := topicList(lang, n.Topics)
+	switch text := clip(n.Request.String(), requestRunes); {
+	case len(n.Topics) > 0 && text != "":
+		out = append(out, msg(lang, "summary.next.both", sig.Alias, topics, text))
+	case text != "":
+		out = append(out, msg(lang, "summary.next.text", sig.Alias, text))
+	case len(n.Topics) > 0:
+		out = append(out, msg(lang, "summary.next.topics", sig.Alias, topics))
+	}
+	switch {
+	case n.Style != nil && len(out) == 0:
 		out = append(out, msg(lang, "summary.next", sig.Alias, styleLabel(lang, *n.Style)))
-	}
-	if len(n.Topics) > 0 {
-		out = append(out, about(lang, sig.Name(), "summary.next.topics", topicLabels(lang, n.Topics)))
-	}
-	if !n.Request.Empty() {
-		out = append(out, msg(lang, "summary.next.text", clip(n.Request.String(), requestRunes)))
+	case n.Style != nil:
+		out = append(out, about(lang, sig.Name(), "summary.next.style", styleLabel(lang, *n.Style)))
 	}
 	return out
+}
+
+// topicList is the topics a member picked, each quoted as the form words
+// they are, in a sentence: 「A」と「B」, "A" and "B".
+func topicList(lang string, slugs []string) string {
+	labels := topicNames(lang, slugs)
+	if lang != "en" {
+		for i, l := range labels {
+			labels[i] = msg(lang, "quoted", l)
+		}
+	}
+	if len(labels) < 2 {
+		return strings.Join(labels, "")
+	}
+	last := len(labels) - 1
+	return strings.Join(labels[:last], msg(lang, "list.sep")) + msg(lang, "list.and") + labels[last]
 }
 
 // cadenceSummary is when the last 1on1 was, what it noted, and the 1on1s
@@ -413,10 +442,10 @@ func cadenceSummary(lang string, sig *history.Signals) []string {
 		}
 	}
 	if len(sig.LastSessions) > 0 && !sig.LastSessions[0].Notes.Empty() {
-		out = append(out, msg(lang, "summary.lastnotes", clip(sig.LastSessions[0].Notes.String(), 240)))
+		out = append(out, msg(lang, "summary.lastnotes", sentences(sig.LastSessions[0].Notes.String(), 200, 300)))
 	}
 	if c := sig.LastComment; c != nil && !c.Comment.Empty() {
-		out = append(out, about(lang, sig.Name(), "summary.comment", clip(c.Comment.String(), 160)))
+		out = append(out, about(lang, sig.Name(), "summary.comment", sentences(c.Comment.String(), 160, 240)))
 	}
 	if sig.Planned > sig.Held && sig.Held > 0 {
 		out = append(out, msg(lang, "summary.missed", sig.Planned, sig.Planned-sig.Held))
@@ -562,7 +591,11 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 	}
 	// What the member wrote makes the preparation theirs.
 	if n := sig.Next; !n.Request.Empty() && (style == "advise" || style == "think-together" || style == "decide") {
-		return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(gist(style, n.Request.String()))), Cites: []int{}}, true
+		about := gist(style, n.Request.String())
+		if subject, ok := subjectOf(about); ok {
+			about = subject
+		}
+		return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(about)), Cites: []int{}}, true
 	}
 	return Item{Text: msg(lang, "agenda.style."+style), Cites: []int{}}, true
 }

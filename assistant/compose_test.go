@@ -466,6 +466,17 @@ func TestQuotes(t *testing.T) {
 			"Thinking I will use the…"},
 		{"the asking sentence", gist("advise", "I've read the client's notes. I'd like straight advice on how to structure a deck."),
 			"I'd like straight advice on how to structure a deck."},
+		{"what to think about, not how", gist("think-together", "The station manager asked if I'd be interested in the duty manager training next year. I'm not sure it's for me. Can we think it through together?"),
+			"The station manager asked if I'd be interested in the duty manager training next year."},
+		{"the asking sentence that says what", gist("think-together", "来月から夜勤の体制が変わります。一緒に考えてもらえますか？人の配置をどうするか相談したいです。"),
+			"人の配置をどうするか相談したいです。"},
+		{"a request for advice alone", gist("advise", "資格試験と現場の両立に悩んでいます。アドバイスがほしいです。"),
+			"資格試験と現場の両立に悩んでいます。"},
+		{"what advice is asked on", first(subjectOf("I'd like straight advice on how to structure a deck.")), "how to structure a deck"},
+		{"what thinking together is asked about", first(subjectOf("I'd like to think together about what my first three months should look like")),
+			"what my first three months should look like"},
+		{"what 助言 is asked on", first(subjectOf("試験勉強と現場の両立の仕方について、アドバイスがほしいです。")), "試験勉強と現場の両立の仕方"},
+		{"no subject named", first(subjectOf("自分にできそうな範囲を一緒に考えてもらえますか。")), ""},
 		{"where they are, for listening", gist("listen", "Still tired. I'd just like to be heard."), "Still tired. I'd just like to be heard."},
 		{"a bold lead made a sentence", closeLead("ja", "「今のままがいい」も尊重する", "「今のままがいい」も尊重する　いまの仕事を深めたい希望も立派です。"),
 			"「今のままがいい」も尊重する。いまの仕事を深めたい希望も立派です。"},
@@ -534,3 +545,5 @@ func TestRecordedResult(t *testing.T) {
 		}
 	}
 }
+
+func first[T, U any](t T, _ U) T { return t }

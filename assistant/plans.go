@@ -159,6 +159,27 @@ func notesMention(s *history.Signals, re *regexp.Regexp) bool {
 	return re.MatchString(strings.ToLower(strings.Join(texts, "\n")))
 }
 
+// referToMember writes "them" where an English plan names the member by
+// their alias ("tell L we're rolling out…", "give Member L's options up"),
+// as the checks' patterns do: a manager names the member as often as they
+// say "her". One letter that is an English word ("I", "A") is left alone.
+func referToMember(question string, s *history.Signals) string {
+	if s == nil || s.Alias == "" || strings.ContainsFunc(question, japanese) {
+		return question
+	}
+	names := []string{regexp.QuoteMeta(s.Alias)}
+	if f := strings.Fields(s.Alias); len(f) > 1 && f[len(f)-1] != "I" && f[len(f)-1] != "A" {
+		names = append(names, regexp.QuoteMeta(f[len(f)-1]))
+	}
+	re := regexp.MustCompile(`\b(?:` + strings.Join(names, "|") + `)(?:'s|’s)?\b`)
+	return re.ReplaceAllStringFunc(question, func(m string) string {
+		if strings.HasSuffix(m, "s") && strings.ContainsAny(m, "'’") {
+			return "their"
+		}
+		return "them"
+	})
+}
+
 // planConflicts returns the checks the manager's stated plan, read as
 // plans of kinds, runs into for this member (every situation holds and
 // the plan matches), and when there are none, the checks that support
@@ -167,7 +188,7 @@ func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []st
 	if !isPlan(question) {
 		return nil, nil
 	}
-	q := folded(question)
+	q := folded(referToMember(question, s))
 	add := func(out []knowledge.DocumentCheck, c knowledge.DocumentCheck) []knowledge.DocumentCheck {
 		if slices.ContainsFunc(out, func(o knowledge.DocumentCheck) bool { return o.DocumentID == c.DocumentID }) {
 			return out

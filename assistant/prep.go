@@ -236,27 +236,32 @@ func (a *prepAnswer) save(ctx context.Context, tx pgx.Tx, usage llm.Reply) error
 // document that declares it: the first of its sections found (a warning
 // cites what to avoid, support what to practise).
 //
-// The quote is the passage of the first such section that shares the most
-// with the check's watch-out: the first bullet of a list of what to avoid
-// ("People have been saying…") supports a warning about public criticism
-// less than the bullet about criticism does.
+// The quote is the passage of those sections that shares the most with
+// the check's watch-out, a later section's only when it shares clearly
+// more (two words) than an earlier one's: the first bullet
+// of a list of what to avoid ("People have been saying…") supports a
+// warning about public criticism less than the bullet about criticism
+// does, and a warning that ends "start with a small first step" is backed
+// by the practice of small first steps, not by another thing to avoid.
 func conflicts(planned []knowledge.DocumentCheck, sources []Source, sections ...string) []conflict {
 	var out []conflict
 	for _, ch := range planned {
-		cf := conflict{Check: ch}
+		cf, best := conflict{Check: ch}, -1
 		for _, sec := range sections {
-			i := slices.IndexFunc(sources, func(s Source) bool { return s.Hit.DocumentID == ch.DocumentID && s.Section == sec })
-			if i < 0 {
-				continue
+			margin := 0
+			if best >= 0 {
+				margin = 1
 			}
-			cf.Source = sources[i].N
-			best := -1
-			for _, b := range bullets(sources[i].Hit.Text) {
-				if n := shared(b, ch.Watch); n > best {
-					cf.Quote, best = b, n
+			for _, s := range sources {
+				if s.Hit.DocumentID != ch.DocumentID || s.Section != sec {
+					continue
+				}
+				for _, b := range bullets(s.Hit.Text) {
+					if n := shared(b, ch.Watch); n > best+margin {
+						cf.Source, cf.Quote, best, margin = s.N, b, n, 0
+					}
 				}
 			}
-			break
 		}
 		out = append(out, cf)
 	}

@@ -121,11 +121,27 @@ var stopWords = map[string]bool{"that": true, "this": true, "with": true, "them"
 func substance(s string) map[string]bool {
 	out := map[string]bool{}
 	rs := []rune(strings.ToLower(s))
-	content := func(r rune) bool { return unicode.In(r, unicode.Han, unicode.Katakana) }
-	for i := 0; i+1 < len(rs); i++ {
-		if content(rs[i]) && content(rs[i+1]) {
-			out[string(rs[i:i+2])] = true
+	// Kanji pairs stand for words; a katakana word is one word however
+	// long (コンディション shared is one word shared, not six pairs).
+	han := func(r rune) bool { return unicode.Is(unicode.Han, r) }
+	kana := func(r rune) bool { return unicode.Is(unicode.Katakana, r) || r == 'ー' }
+	for i := 0; i < len(rs); {
+		j := i + 1
+		switch {
+		case kana(rs[i]):
+			for j < len(rs) && kana(rs[j]) {
+				j++
+			}
+			if j-i >= 2 {
+				out[string(rs[i:j])] = true
+			}
+		case han(rs[i]):
+			for j < len(rs) && han(rs[j]) {
+				out[string(rs[j-1:j+1])] = true
+				j++
+			}
 		}
+		i = j
 	}
 	for _, w := range strings.FieldsFunc(string(rs), func(r rune) bool { return !unicode.IsLetter(r) || r > unicode.MaxLatin1 }) {
 		if len(w) >= 4 && !stopWords[w] {
@@ -157,6 +173,8 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 		if style == "decide" {
 			add("question.request.decide") // asked once the decision is given
 			add("question.decide.next")
+		} else if subject, ok := subjectOf(gist(style, n.Request.String())); ok {
+			add("question.request."+style+".subject", quotable(subject))
 		} else {
 			add("question.request."+style, quotable(gist(style, n.Request.String())))
 		}
@@ -268,11 +286,63 @@ func gist(style, request string) string {
 	}
 	ss := knowledge.Sentences(request)
 	for i := len(ss) - 1; i >= 0; i-- {
-		if asks.MatchString(ss[i]) && utf8.RuneCountInString(ss[i]) > 10 {
+		if asks.MatchString(ss[i]) && utf8.RuneCountInString(ss[i]) > 10 && !onlyAsksStyle(ss[i]) {
 			return ss[i]
 		}
 	}
+	// "Can we think it through together?" says how, not what: the first
+	// sentence that says what is the subject.
+	for _, t := range ss {
+		if !onlyAsksStyle(t) && utf8.RuneCountInString(t) > 10 {
+			return t
+		}
+	}
 	return request
+}
+
+// asksAbout is a sentence that asks for a response about something: what
+// follows "advice on", what precedes 「について、アドバイスがほしい」.
+var asksAbout = []*regexp.Regexp{
+	regexp.MustCompile(`^(.{4,}?)(?:について|に関して|の件で|のことで)[、,]?\s*.{0,12}(?:アドバイス|助言|相談|意見|一緒に考え|考えて|決めて|判断)`),
+	regexp.MustCompile(`(?i)^(?:i'?d (?:really )?like|i want|i need|can i get|could i get|can we|could we|can you|could you|please)\b.{0,30}?` +
+		`\b(?:advice|help|input|tips|pointers|your (?:view|take|thoughts)|think(?:ing)?(?: it| this)?(?: through)?(?: together)?|talk(?:ing)? (?:it )?through|decide|a decision|make the call)` +
+		`\s+(?:on|about|with|for|regarding)\s+(.{6,}?)[.?!]*$`),
+}
+
+// subjectOf is what a request asks about ("how to structure a deck" in
+// "I'd like straight advice on how to structure a deck"): a question that
+// quotes the whole request ("On 'I'd like advice on X', which part would
+// you like advice on?") says the ask twice.
+func subjectOf(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	for _, re := range asksAbout {
+		if m := re.FindStringSubmatch(s); m != nil {
+			// "how to plan it: what you would do in the first week"
+			// is said up to its colon.
+			subject, _, _ := strings.Cut(m[1], ":")
+			return strings.TrimSpace(subject), true
+		}
+	}
+	return "", false
+}
+
+// styleAsk is the part of a sentence that asks for a response style
+// ("Can we think it through together", 「一緒に考えてもらえますか」).
+var styleAsk = regexp.MustCompile(`(?i)(?:can|could|shall|would you|i'?d like (?:to|us to)|i want (?:us )?to|let'?s|please)?\s*` +
+	`(?:we |you )?(?:think|talk|work|figure) (?:it|this|that|things)?\s*(?:all )?(?:through|over|out)?\s*(?:together|with me)|` +
+	`(?:i'?d like|i want|can i get|could i get|i need) (?:your |some )?(?:advice|input|help|take|view|decision)|` +
+	`(?:can|could|would) you (?:just )?(?:decide|make the call|tell me what to do|listen|give me (?:some )?advice)|` +
+	`(?:一緒に)?(?:考えて|相談に乗って|決めて|判断して|聴いて|聞いて)(?:ほしい|欲しい|もらえ|いただけ|ください)[^。？?]*|` +
+	`(?:アドバイス|助言|ご意見|意見)(?:が|を)?(?:ほしい|欲しい|ください|いただけ|もらえ)[^。？?]*`)
+
+// onlyAsksStyle reports whether little is left of s once its request for
+// a style is taken out.
+func onlyAsksStyle(s string) bool {
+	rest := strings.TrimFunc(styleAsk.ReplaceAllString(s, ""), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	return rest != strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) &&
+		utf8.RuneCountInString(rest) < 6
 }
 
 // asks is a sentence that asks for something.

@@ -63,11 +63,11 @@ func trainingSets(t *testing.T) ([]example, map[string]int) {
 	// with these lines: recall 1,114 of 1,145 (1,117 without), false
 	// referrals 18 of 521 either way.
 	//
-	// The fifth writer's lines are left out: with them, held-out sets 6-11
-	// lost 4 positives (2 crisis texts) and dev21-22 gained 3 false
-	// referrals.
+	// Only the first four writers' lines: with the fifth's, held-out sets
+	// 6-11 lost 4 positives (2 crisis texts) and dev21-22 gained 3 false
+	// referrals; the sixth's (hard phrasings of plans) were not tried.
 	plans, _ := filepath.Glob("../intent/testdata/train_*.jsonl")
-	plans = slices.DeleteFunc(plans, func(f string) bool { return strings.HasSuffix(f, "5.jsonl") })
+	plans = slices.DeleteFunc(plans, func(f string) bool { return strings.HasSuffix(f, "5.jsonl") || strings.HasSuffix(f, "6.jsonl") })
 	for _, f := range plans {
 		for _, l := range readPlans(t, f) {
 			if !slices.ContainsFunc(l.Kinds, func(k string) bool { return k == "public-critique" || k == "push" }) && !d.lexiconFlags(l.Text) {
