@@ -123,6 +123,9 @@ func kbImport(ctx context.Context, args []string, getenv func(string) string, st
 		return nil
 	}
 	orgID, _ := parseUUID("org", *org)
+	if err := checkOrg(ctx, db, orgID); err != nil {
+		return err
+	}
 	if *publish {
 		for i, f := range files {
 			if in, st, err := knowledge.ParseMarkdown(f.Data); err == nil && st == "" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
@@ -58,7 +60,24 @@ func kbOrgCommand(ctx context.Context, f *kbFlags, args []string, stderr io.Writ
 		return err
 	}
 	defer db.Close()
+	if err := checkOrg(ctx, db, orgID); err != nil {
+		return err
+	}
 	return fn(db, kb, orgID)
+}
+
+// checkOrg fails for an organization that does not exist: its scope would
+// see only the starter pack, and a typo'd id would list, search or import
+// as if it were right.
+func checkOrg(ctx context.Context, db *database, orgID uuid.UUID) error {
+	err := db.OrgScope(orgID).InTx(ctx, func(tx pgx.Tx) error {
+		_, err := tenant.GetOrg(ctx, tx, orgID)
+		return err
+	})
+	if errors.Is(err, tenant.ErrNotFound) {
+		return fmt.Errorf("no organization %s (see 'taiwa admin orgs list')", orgID)
+	}
+	return err
 }
 
 func kbList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

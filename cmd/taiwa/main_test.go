@@ -322,6 +322,9 @@ func TestServeEmbedded(t *testing.T) {
 	if len(toks) < 2 || !strings.Contains(stdout.String(), "manager") || !strings.Contains(stdout.String(), "curator") {
 		t.Fatalf("demo tokens not printed:\n%s", stdout.String())
 	}
+	if want := "Data: a new embedded database in " + dir; !strings.Contains(stdout.String(), want) {
+		t.Errorf("first start does not say where the data is (%q):\n%s", want, stdout.String())
+	}
 	for _, tok := range toks[:2] {
 		if status, body := get(t, base+"/api/me", tok); status != 200 {
 			t.Errorf("demo token: /api/me = %d %v", status, body)
@@ -367,6 +370,11 @@ func TestServeEmbedded(t *testing.T) {
 	base, stdout, stop = startServe(t, getenv)
 	if tokenRE.MatchString(stdout.String()) {
 		t.Errorf("second start printed new demo tokens:\n%s", stdout.String())
+	}
+	for _, want := range []string{"Data: the embedded database in " + dir + " (3 users)", "taiwa admin tokens create"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("second start does not say %q:\n%s", want, stdout.String())
+		}
 	}
 	if status, _ := get(t, base+"/api/me", toks[0]); status != 200 {
 		t.Errorf("demo token after restart: %d, want 200", status)
@@ -534,6 +542,15 @@ func TestKBImport(t *testing.T) {
 	}
 	if got := kb("export", "-org", orgID, "-doc", docID); !strings.Contains(got, "title: 面談の終わり方") || !strings.Contains(got, "声に出して") {
 		t.Errorf("export:\n%s", got)
+	}
+	// An organization id that does not exist is an error, not the starter
+	// pack listed as its guidance.
+	unknown := "0a1b2c3d-0000-4000-8000-000000000000"
+	for _, args := range [][]string{{"list", "-org", unknown}, {"search", "-org", unknown, "約束"}, {"import", "-org", unknown, dir}} {
+		var o, e bytes.Buffer
+		if err := run(t.Context(), append([]string{"kb"}, args...), getenv, &o, &e); err == nil || !strings.Contains(err.Error(), "no organization") {
+			t.Errorf("kb %v = %v, want an error naming the unknown organization\n%s", args, err, o.String())
+		}
 	}
 
 	out.Reset()

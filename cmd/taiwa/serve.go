@@ -5,12 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/taiwa-coach/taiwa/api"
 	"github.com/taiwa-coach/taiwa/api/tenant"
@@ -31,6 +36,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 
+	_, err = os.Stat(filepath.Join(cfg.DB.DataDir, "pgdata"))
+	fresh := errors.Is(err, fs.ErrNotExist)
 	db, err := openDB(ctx, cfg.DB, logger)
 	if err != nil {
 		return err
@@ -84,6 +91,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	hist := history.New(redactor, keyer)
+	if db.embedded != nil {
+		if err := announceData(ctx, db.DB, cfg.DB.DataDir, fresh, stdout); err != nil {
+			return err
+		}
+	}
 	if db.embedded != nil && cfg.Demo {
 		if err := seedDemo(ctx, db.DB, hist, cfg.Addr, stdout); err != nil {
 			return fmt.Errorf("demo organization: %w", err)
@@ -243,4 +255,32 @@ func readiness(db *tenant.DB, starterDone <-chan struct{}) func(context.Context)
 		schemaOK.Store(true)
 		return nil
 	}
+}
+
+// announceData says where the embedded database is: started from another
+// folder, the default ./data is a new, empty database, and nothing else
+// would say so. On a later start it says how to get a token again, since
+// the first start's are shown only once.
+func announceData(ctx context.Context, db *tenant.DB, dir string, fresh bool, stdout io.Writer) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	if fresh {
+		fmt.Fprintf(stdout, "Data: a new embedded database in %s (to use another, set TAIWA_DATA_DIR or -data-dir).\n", abs)
+		return nil
+	}
+	var users int
+	err = db.Operator().InTx(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*) FROM users").Scan(&users)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Data: the embedded database in %s (%d users).\n", abs, users)
+	if users > 0 {
+		fmt.Fprintf(stdout, "Lost a token? 'taiwa admin orgs list', 'taiwa admin users list -org ID', then\n"+
+			"'taiwa admin tokens create -org ID -user ID' makes a new one (with -data-dir %s).\n", dir)
+	}
+	return nil
 }
