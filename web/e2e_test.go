@@ -3,7 +3,9 @@ package web_test
 // End-to-end tests: the real UI in headless Chromium (Debian's chromium,
 // driven by chromedp) against the real server and database. Each step
 // saves a screenshot to TAIWA_SCREENSHOTS (default
-// web/testdata/screenshots); `make screenshots` writes the README's.
+// web/testdata/screenshots); `make screenshots` writes the README's. The
+// main flows run at a desktop's size and again at a phone's (390 × 844),
+// where each screenshot (phone-*.png) also checks that the page fits.
 
 import (
 	"context"
@@ -13,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -117,14 +120,34 @@ type browser struct {
 	base string
 	dir  string
 	shot int
+	vp   viewport
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+// viewport is a window size a flow runs at.
+type viewport struct {
+	name          string
+	width, height int
+	mobile        bool // lay out as a phone does (the page's meta viewport applies)
+}
+
+var (
+	desktop = viewport{name: "desktop", width: 1280, height: 960}
+	phone   = viewport{name: "phone", width: 390, height: 844, mobile: true} // an iPhone 12 to 15
+)
+
+// atEachSize runs flow as a subtest at a desktop's and at a phone's size.
+func atEachSize(t *testing.T, flow func(t *testing.T, vp viewport)) {
+	for _, vp := range []viewport{desktop, phone} {
+		t.Run(vp.name, func(t *testing.T) { flow(t, vp) })
+	}
+}
+
+func newBrowser(t *testing.T, base string, vp viewport) *browser {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.NoSandbox, // CI runs as root
-		chromedp.WindowSize(1280, 960),
+		chromedp.WindowSize(vp.width, vp.height),
 		chromedp.Flag("lang", "ja-JP"),
 	)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -138,10 +161,15 @@ func newBrowser(t *testing.T, base string) *browser {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	b := &browser{t: t, ctx: ctx, base: base, dir: dir}
+	b := &browser{t: t, ctx: ctx, base: base, dir: dir, vp: vp}
+	var emulate []chromedp.EmulateViewportOption
+	if vp.mobile {
+		emulate = append(emulate, chromedp.EmulateMobile, chromedp.EmulatePortrait)
+	}
 	// The first run starts the browser, which lives as long as that run's
 	// context: it gets the test's, not a step's deadline.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
+	err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(vp.width), int64(vp.height), emulate...), chromedp.Navigate(base+"/"))
+	if err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return b
@@ -173,6 +201,8 @@ func value[T any](b *browser, a chromedp.Action[T]) T {
 	return v
 }
 
+// screenshot saves the page as it is now. At a phone's size it is named
+// phone-<name> and the page must fit the screen (see fits).
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
@@ -182,7 +212,11 @@ func (b *browser) screenshot(name string) {
 		b.t.Logf("screenshot %s: %v", name, err)
 		return
 	}
-	path := filepath.Join(b.dir, name+".png")
+	file := name
+	if b.vp.mobile {
+		file = "phone-" + name
+	}
+	path := filepath.Join(b.dir, file+".png")
 	if name == "failure" {
 		b.shot++
 		path = filepath.Join(b.dir, fmt.Sprintf("failure-%s-%d.png", strings.ReplaceAll(b.t.Name(), "/", "-"), b.shot))
@@ -191,6 +225,51 @@ func (b *browser) screenshot(name string) {
 		b.t.Fatal(err)
 	}
 	b.t.Logf("screenshot %s", path)
+	if name != "failure" && b.vp.mobile {
+		b.fits(name)
+	}
+}
+
+// fitsJS lists what keeps a page from reading well on a narrow screen:
+// the page wider than the screen (and the elements that stick out, unless
+// a container of theirs scrolls or clips them), and table cells squeezed
+// to a character or so a line (Japanese may break after any character).
+// (A phone widens its layout to fit what sticks out, so the screen's
+// width comes from the test, not from the page.)
+const fitsJS = `((vw) => {
+  const out = [];
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+  const contained = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  if (document.documentElement.scrollWidth > vw) {
+    out.push('the page is ' + document.documentElement.scrollWidth + ' px wide on a ' + vw + ' px screen');
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > vw + 1 && !contained(el)) out.push(name(el) + ' ends at ' + Math.round(r.right) + ' px');
+      if (out.length > 5) break;
+    }
+  }
+  for (const c of document.querySelectorAll('td, th')) {
+    if (out.length >= 8) break;
+    const text = c.innerText.trim();
+    if ([...text].length < 2 || c.getBoundingClientRect().width === 0) continue;
+    const st = getComputedStyle(c);
+    const inner = c.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight);
+    if (inner < 2 * parseFloat(st.fontSize)) out.push('the cell "' + text.replace(/\s+/g, ' ').slice(0, 30) + '" is ' + Math.round(inner) + ' px wide');
+  }
+  return out;
+})(%d)`
+
+// fits fails the test if the page does not fit a phone's screen.
+func (b *browser) fits(where string) {
+	b.t.Helper()
+	for _, p := range value(b, chromedp.Evaluate[[]string](fmt.Sprintf(fitsJS, b.vp.width))) {
+		b.t.Errorf("%s at %d px: %s", where, b.vp.width, p)
+	}
 }
 
 func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
@@ -217,6 +296,20 @@ func click(sel string) step {
 }
 
 func visible(sel string) step { return chromedp.WaitVisible(css(sel)) }
+
+// rawText is what the Japanese UI must never show: JavaScript's empty
+// values, the API's words for developers and its enum values (open,
+// intake...) where a person's word belongs.
+var rawText = regexp.MustCompile(`\b(null|undefined|NaN)|\b(invalid argument|conflict|no longer valid|already used|open|done|dropped|intake|feedback|scheduled|held|cancelled|skipped)\b`)
+
+// readable fails the test if the page shows any rawText.
+func (b *browser) readable(where string) {
+	b.t.Helper()
+	text := value(b, chromedp.Evaluate[string](`document.body.innerText`))
+	if m := rawText.FindAllString(text, -1); m != nil {
+		b.t.Errorf("%s shows %q:\n%s", where, m, text)
+	}
+}
 
 // waitText waits until the element's text contains want.
 func waitText(sel, want string) step {
@@ -253,20 +346,27 @@ func slowAnswer(gate <-chan struct{}) func(openaitest.Request) openaitest.Reply 
 	}
 }
 
-// TestManagerFlow: sign in as a manager, add a member and schedule a 1on1,
-// open the member's intake link and answer as the member, log a session
-// whose notes carry a name and an email and see them masked, rate it as
-// the member, prepare the next 1on1 (offline) and see the member's request
-// in the plan, and follow a citation.
+// TestManagerFlow: sign in as a manager, add a member and schedule a 1on1
+// (its page says what can be done while nothing is written), open the
+// member's intake link and answer as the member (the used link then says
+// so in Japanese), log a session whose notes carry a name and an email
+// and see them masked, rate it as the member, prepare the next 1on1
+// (offline) and see the member's request in the plan, rate the plan with
+// a comment written after the thumb, and follow a citation. At a phone's
+// size too.
 func TestManagerFlow(t *testing.T) {
+	atEachSize(t, managerFlow)
+}
+
+func managerFlow(t *testing.T, vp viewport) {
 	base := server(t, nil) // the coach offline, as it runs by default
 	org := pgtest.NewOrg(t, db)
 	tok := newUser(t, org, tenant.RoleManager, "佐藤 美咲")
-	b := newBrowser(t, base)
+	b := newBrowser(t, base, vp)
 	b.screenshot("01-sign-in")
 	b.signIn(tok)
 
-	// A member, and a scheduled 1on1.
+	// A member, and a scheduled 1on1 with nothing written yet.
 	b.run(addMember("Kさん")...)
 	b.run(
 		click("#schedule-session"),
@@ -276,9 +376,11 @@ func TestManagerFlow(t *testing.T) {
 		click("#session-save"),
 		visible("#timeline"),
 		click("#timeline a"),
-		click("#link-intake"),
+		waitText("#session-empty", "まだ何も書かれていません"),
 	)
-	b.run(visible("#link-url"))
+	b.readable("a scheduled 1on1's page")
+	b.screenshot("15-session-scheduled")
+	b.run(click("#link-intake"), visible("#link-url"))
 	link := value(b, chromedp.Value(css("#link-url")))
 	if !strings.Contains(link, "/m/tl_") {
 		t.Fatalf("intake link = %q", link)
@@ -294,10 +396,14 @@ func TestManagerFlow(t *testing.T) {
 	b.screenshot("02-member-intake")
 	b.run(click("#intake-submit"), visible("#done"))
 	b.screenshot("03-member-thanks")
+	// The link works once; opened again, it says why not, in Japanese.
+	b.run(chromedp.Navigate(link), waitText("#link-error", "すでに回答が送られています"))
+	b.readable("a used link")
 
-	// Back to the manager's member page: log a held 1on1.
+	// Back to the manager's members: log a held 1on1.
+	b.run(chromedp.Navigate(base+"/#/members"), visible("#members"))
+	b.screenshot("16-members")
 	b.run(
-		chromedp.Navigate(base+"/#/members"),
 		click(`#members a`),
 		visible("#member-request"),
 		waitText("#member-request", "まず話を聞いてほしい"),
@@ -323,7 +429,7 @@ func TestManagerFlow(t *testing.T) {
 	// After the 1on1 the member rates it on a feedback link.
 	b.run(click(`#timeline > li.held a`), click("#link-feedback"), visible("#link-url"))
 	feedback := value(b, chromedp.Value(css("#link-url")))
-	memberPage := value(b, chromedp.Evaluate[string](`location.href`))
+	sessionPage := value(b, chromedp.Evaluate[string](`location.href`))
 	b.run(
 		chromedp.Navigate(feedback),
 		click(`input[name="satisfaction"][value="4"]`),
@@ -332,9 +438,12 @@ func TestManagerFlow(t *testing.T) {
 		click("#feedback-share"),
 		click("#feedback-submit"),
 		visible("#done"),
-		chromedp.Navigate(memberPage),
+		chromedp.Navigate(sessionPage),
 		waitText("body", "ふり返りに回答しました"),
+		waitText("main", "ふり返りアンケート"), // the link made for it, by name
+		waitText("main", "未完了"),       // the action's status
 	)
+	b.readable("a held 1on1's page")
 	b.run(chromedp.Navigate(base+"/#/members"), click(`#members a`), visible("#prepare"))
 
 	// Prepare the next 1on1: the plan follows the member's request.
@@ -349,22 +458,44 @@ func TestManagerFlow(t *testing.T) {
 		t.Error("the plan shows a broken format string (%!)")
 	}
 	b.screenshot("06-prep")
+
+	// Thumbs up first, the comment after: the comment reaches the server.
+	b.run(
+		click("#plan .thumbs button"),
+		waitText("#plan .thumbs", "ありがとう"),
+		fill("#plan .thumbs input", "問いかけがそのまま使えた"),
+		click(`#plan .thumbs button[type="submit"]`),
+		waitText("#plan .thumbs", "コメントを送りました"),
+	)
+	var helpful bool
+	var comment string
+	err := db.Operator().InTx(t.Context(), func(tx pgx.Tx) error {
+		return tx.QueryRow(t.Context(), `SELECT helpful, comment FROM answer_feedback WHERE org_id = $1`, org).Scan(&helpful, &comment)
+	})
+	if err != nil || !helpful || comment != "問いかけがそのまま使えた" {
+		t.Errorf("the plan's rating: helpful %v, comment %q (%v); want helpful with the comment typed after the thumb", helpful, comment, err)
+	}
+
 	b.run(
 		click("#plan .cite"),
 		visible("#citation-drawer"),
 		waitText("#citation-drawer .md", "。"),
 	)
 	b.screenshot("07-citation")
-
 }
 
-// TestCuratorFlow: sign in as a curator, write and publish a document, and
-// find it with "try a query".
+// TestCuratorFlow: sign in as a curator, write and publish a document,
+// see why a file could not be imported, in Japanese, and find the
+// document with "try a query". At a phone's size too.
 func TestCuratorFlow(t *testing.T) {
+	atEachSize(t, curatorFlow)
+}
+
+func curatorFlow(t *testing.T, vp viewport) {
 	base := server(t, nil)
 	org := pgtest.NewOrg(t, db)
 	tok := newUser(t, org, tenant.RoleCurator, "人材開発部 鈴木")
-	b := newBrowser(t, base)
+	b := newBrowser(t, base, vp)
 	b.signIn(tok)
 	b.run(visible("#doc-filter-q"))
 	b.screenshot("10-guidance-list")
@@ -385,6 +516,25 @@ func TestCuratorFlow(t *testing.T) {
 		click("#doc-publish"),
 		waitText("body", "published"),
 	)
+
+	// A file without front matter is not imported, and the list says why.
+	bad := filepath.Join(t.TempDir(), "memo.md")
+	if err := os.WriteFile(bad, []byte("# 朝会のメモ\n\n雑談の時間をとる。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.run(
+		chromedp.Navigate(base+"/#/guidance"),
+		visible("#import-files"),
+		chromedp.SetUploadFiles(css("#import-files"), []string{bad}),
+		click("#import-run"),
+		waitText("#import-results", "memo.md"),
+		waitText("#import-results", "フロントマター"),
+	)
+	if got := value(b, chromedp.Text(css("#import-results"))); rawText.MatchString(got) || strings.Contains(got, "front matter") {
+		t.Errorf("the import's reason is not in Japanese: %q", got)
+	}
+	b.screenshot("17-import-error")
+
 	b.run(
 		chromedp.Navigate(base+"/#/try"),
 		fill("#try-q", "朝会 雑談タイム"),
@@ -399,12 +549,16 @@ func TestCuratorFlow(t *testing.T) {
 
 // TestAdminFlow: an admin sets the organization's terms to mask and the
 // contacts the coach shows instead of advice, they are there after a
-// reload, and the audit log shows who changed them.
+// reload, and the audit log shows who changed them. At a phone's size too.
 func TestAdminFlow(t *testing.T) {
+	atEachSize(t, adminFlow)
+}
+
+func adminFlow(t *testing.T, vp viewport) {
 	base := server(t, nil)
 	org := pgtest.NewOrg(t, db)
 	tok := newUser(t, org, tenant.RoleAdmin, "管理者 高橋")
-	b := newBrowser(t, base)
+	b := newBrowser(t, base, vp)
 	b.signIn(tok)
 	b.run(
 		chromedp.Navigate(base+"/#/org"),
@@ -429,6 +583,70 @@ func TestAdminFlow(t *testing.T) {
 	b.screenshot("13-org-settings")
 }
 
+// TestSignIn: a wrong token keeps the sign-in form, with the token, and
+// says what went wrong in the user's language; the right one signs in. At
+// a phone's size too.
+func TestSignIn(t *testing.T) {
+	atEachSize(t, func(t *testing.T, vp viewport) {
+		base := server(t, nil)
+		org := pgtest.NewOrg(t, db)
+		tok := newUser(t, org, tenant.RoleManager, "佐藤 美咲")
+		b := newBrowser(t, base, vp)
+		b.run(
+			fill(`input[name="token"]`, "taiwa_wrong"),
+			click(`button[type="submit"]`),
+			waitText(`form [role="alert"]`, "このトークンではサインインできません"),
+		)
+		if v := value(b, chromedp.Value(css(`input[name="token"]`))); v != "taiwa_wrong" {
+			t.Errorf("after a wrong token the field holds %q, want the token typed", v)
+		}
+		b.screenshot("18-sign-in-wrong-token")
+		b.run(
+			click(`header.top button[lang="en"]`),
+			fill(`input[name="token"]`, "taiwa_wrong"),
+			click(`button[type="submit"]`),
+			waitText(`form [role="alert"]`, "This token was not accepted"),
+			fill(`input[name="token"]`, tok),
+			click(`button[type="submit"]`),
+			waitText("h1", "Members"),
+		)
+	})
+}
+
+// TestErrorMessages: what the API refuses is said in the user's
+// language, never in the API's words: a 1on1 logged as held on a future
+// date, and a second member with an alias already taken.
+func TestErrorMessages(t *testing.T) {
+	base := server(t, nil)
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	b := newBrowser(t, base, desktop)
+	b.signIn(tok)
+	b.run(addMember("Mさん")...)
+	b.run(
+		click("#log-session"),
+		fill("#session-when", time.Now().Add(48*time.Hour).Format("2006-01-02T15:04")),
+		click("#session-check"),
+		chromedp.WaitEnabled(css("#session-save")),
+		click("#session-save"),
+		waitText("form .error", "まだ来ていない日時"),
+	)
+	b.readable("a refused 1on1")
+	b.run(
+		chromedp.Navigate(base+"/#/members"),
+		fill("#member-alias", "Mさん"),
+		click("#member-add"),
+		waitText("main .error", "同じ呼び名"),
+	)
+	b.readable("a refused alias")
+	b.run(
+		click(`header.top button[lang="en"]`),
+		fill("#member-alias", "Mさん"),
+		click("#member-add"),
+		waitText("main .error", "You already have a member with this alias"),
+	)
+}
+
 // TestMemberReferral: a crisis in a 1on1 note puts the referral at the top
 // of the member's page, above everything else, and the prep is the
 // referral alone.
@@ -436,7 +654,7 @@ func TestMemberReferral(t *testing.T) {
 	base := server(t, nil)
 	org := pgtest.NewOrg(t, db)
 	tok := newUser(t, org, tenant.RoleManager, "鈴木 健")
-	b := newBrowser(t, base)
+	b := newBrowser(t, base, desktop)
 	b.signIn(tok)
 	b.run(addMember("Rさん")...)
 	b.run(
@@ -475,7 +693,7 @@ func TestVagueReferral(t *testing.T) {
 	base := server(t, nil)
 	org := pgtest.NewOrg(t, db)
 	tok := newUser(t, org, tenant.RoleManager, "鈴木 健")
-	b := newBrowser(t, base)
+	b := newBrowser(t, base, desktop)
 	b.signIn(tok)
 	b.run(addMember("Eさん")...)
 	b.run(
@@ -500,7 +718,7 @@ func TestMemberNames(t *testing.T) {
 	base := server(t, nil)
 	org := pgtest.NewOrg(t, db)
 	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
-	b := newBrowser(t, base)
+	b := newBrowser(t, base, desktop)
 	b.signIn(tok)
 	b.run(
 		fill("#member-alias", "山田花子"),
@@ -533,7 +751,7 @@ func TestPossibleReferralDismissed(t *testing.T) {
 	base := server(t, nil)
 	org := pgtest.NewOrg(t, db)
 	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
-	b := newBrowser(t, base)
+	b := newBrowser(t, base, desktop)
 	b.signIn(tok)
 	b.run(
 		chromedp.Navigate(base+"/#/chat"),
@@ -557,7 +775,7 @@ func TestLogScheduledSession(t *testing.T) {
 	base := server(t, nil)
 	org := pgtest.NewOrg(t, db)
 	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
-	b := newBrowser(t, base)
+	b := newBrowser(t, base, desktop)
 	b.signIn(tok)
 	earlier := time.Now().Add(-2 * time.Hour).Format("2006-01-02T15:04")
 	b.run(addMember("Lさん")...)
@@ -595,7 +813,7 @@ func TestChatStreams(t *testing.T) {
 	base := server(t, model)
 	org := pgtest.NewOrg(t, db)
 	tok := newUser(t, org, tenant.RoleManager, "佐藤 美咲")
-	b := newBrowser(t, base)
+	b := newBrowser(t, base, desktop)
 	b.signIn(tok)
 	// Chat: the answer appears while the model is still writing.
 	b.run(

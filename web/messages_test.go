@@ -86,6 +86,13 @@ func TestMessagesUsedExist(t *testing.T) {
 			t.Errorf("t(%q) is used but never registered", m[1])
 		}
 	}
+	// Error keys are also named outside t(), in api.js's table of the
+	// API's known refusals.
+	for _, m := range regexp.MustCompile(`'(error\.[\w.-]+)'`).FindAllStringSubmatch(all.String(), -1) {
+		if !registered[m[1]] {
+			t.Errorf("%q is named but never registered", m[1])
+		}
+	}
 	if n < 100 {
 		t.Errorf("found only %d uses of t(); the scan is broken", n)
 	}
@@ -110,6 +117,36 @@ func TestAuditActionsNamed(t *testing.T) {
 	for _, m := range actions {
 		if !strings.Contains(string(ui), "'audit.action."+m[1]+"':") {
 			t.Errorf("audit action %q has no name in settings.js", m[1])
+		}
+	}
+}
+
+// TestErrorCodesNamed checks that every error code the API answers with
+// (api/errors.go) has a sentence in the UI, 'error.<code>' in i18n.js, so
+// a person never reads the API's own words (registered in both languages,
+// checked above).
+func TestErrorCodesNamed(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "api", "errors.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui, err := os.ReadFile(filepath.Join("static", "i18n.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := regexp.MustCompile(`(?:Status\w*|statusClientClosed), "([a-z_]+)"|code :?= "([a-z_]+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(codes) < 15 {
+		t.Fatalf("found %d error codes in api/errors.go; the scan is broken", len(codes))
+	}
+	seen := map[string]bool{}
+	for _, m := range codes {
+		code := m[1] + m[2]
+		if seen[code] {
+			continue
+		}
+		seen[code] = true
+		if !strings.Contains(string(ui), "'error."+code+"':") {
+			t.Errorf("error code %q has no sentence in i18n.js", code)
 		}
 	}
 }

@@ -1,6 +1,6 @@
 // app.js: the signed-in app's shell: sign-in, the header, routing
 // (#/path), and what every view gets (ctx).
-import { api, setCSRF } from './api.js';
+import { api, ApiError, setCSRF } from './api.js';
 import { h, clear, field } from './dom.js';
 import { t, getLang, setLang } from './i18n.js';
 import { membersView, memberView, prepView, sessionView } from './manager.js';
@@ -67,9 +67,13 @@ function notify(message) {
   toastTimer = setTimeout(() => el.remove(), 4000);
 }
 
-// errorBox shows an API error as a sentence, never raw JSON.
+// errorBox shows an API error as a sentence, never raw JSON. A script's
+// own failure (a bug) gets the general sentence; its words go to the
+// console.
 export function errorBox(err) {
-  const msg = err && err.message ? err.message : String(err);
+  const bug = err instanceof Error && !(err instanceof ApiError);
+  if (bug) console.error(err);
+  const msg = bug ? t('error.internal') : err && err.message ? err.message : String(err);
   const id = err && err.requestID ? ` (${err.requestID})` : '';
   return h('div', { class: 'error', role: 'alert' }, msg, err && err.status >= 500 ? h('span', { class: 'small' }, id) : null);
 }
@@ -130,8 +134,10 @@ function signInView() {
       if (!location.hash || location.hash === '#/') navigate(home());
       else render();
     } catch (ex) {
-      err.append(errorBox(ex));
+      // A 401 here is the token's: say so, and keep it to correct.
+      err.append(errorBox(ex.status === 401 ? { message: t('signin.invalid') } : ex));
       token.focus();
+      token.select();
     }
   });
   main.append(h('p', { class: 'muted' }, t('app.tagline')), form);
@@ -173,7 +179,10 @@ async function render() {
 }
 
 window.addEventListener('hashchange', render);
+// A 401 ends a session that expired or was revoked. Signed out already
+// (a wrong token at sign-in), the sign-in form stays with its error.
 window.addEventListener('taiwa:signed-out', () => {
+  if (!me) return;
   me = null;
   render();
 });

@@ -29,7 +29,9 @@ addMessages({
     'coach.dropped': '根拠のない出典番号 {0} 件を取り除きました。',
     'coach.rate': 'この回答は役に立ちましたか？',
     'coach.comment': 'コメント（任意）',
-    'coach.send': '送信',
+    'coach.send': 'コメントを送る',
+    'coach.comment.hint': '「役に立った」か「役に立たなかった」を選ぶと送れます。あとから書き足したら、もう一度送ってください。',
+    'coach.comment.sent': 'コメントを送りました。ありがとうございます。',
     'coach.doc': 'ガイダンス全文',
     'coach.reason.llm_not_configured': '言語モデルが設定されていません。',
     'coach.reason.llm_unavailable': '言語モデルに接続できなかったため、オフラインで作成しました。',
@@ -61,7 +63,9 @@ addMessages({
     'coach.dropped': 'Removed {0} citation number(s) that named no source.',
     'coach.rate': 'Was this answer helpful?',
     'coach.comment': 'Comment (optional)',
-    'coach.send': 'Send',
+    'coach.send': 'Send comment',
+    'coach.comment.hint': 'Choose "Helpful" or "Not helpful" to send it. If you add to it later, send it again.',
+    'coach.comment.sent': 'Comment sent. Thank you.',
     'coach.doc': 'The whole guidance',
     'coach.reason.llm_not_configured': 'No language model is configured.',
     'coach.reason.llm_unavailable': 'The language model could not be reached, so this was composed offline.',
@@ -187,23 +191,37 @@ export function referralBox(r, id, again) {
     dismiss);
 }
 
-// thumbs records a manager's judgement of an answer, with a comment.
+// thumbs records a manager's judgement of an answer, with a comment. A
+// thumb is sent at once, with the comment as it is; the comment's own
+// button sends it again with whatever was written after (a second rating
+// replaces the first).
 export function thumbs(answerID) {
+  let helpful = null;
   const comment = h('input', { type: 'text', maxlength: 2000 });
   const status = h('span', { class: 'small muted', role: 'status' });
-  const send = async (helpful) => {
+  const sendComment = h('button', { type: 'submit', class: 'btn btn-small', disabled: true }, t('coach.send'));
+  const send = async (done) => {
     try {
       await api('POST', `/api/answers/${answerID}/feedback`, { helpful, comment: comment.value });
-      status.textContent = t('common.thanks');
+      status.textContent = done;
     } catch (err) {
       status.textContent = err.message;
     }
   };
-  return h('div', { class: 'card thumbs' },
-    h('div', { class: 'row' },
-      h('span', {}, t('coach.rate')),
-      h('button', { type: 'button', class: 'btn btn-small', onclick: () => send(true) }, t('common.helpful')),
-      h('button', { type: 'button', class: 'btn btn-small', onclick: () => send(false) }, t('common.unhelpful')),
-      status),
-    field(t('coach.comment'), comment));
+  const thumb = (value, label) => h('button', { type: 'button', class: 'btn btn-small', 'aria-pressed': 'false', onclick: () => {
+    helpful = value;
+    up.setAttribute('aria-pressed', String(value));
+    down.setAttribute('aria-pressed', String(!value));
+    sendComment.disabled = false;
+    send(t('common.thanks'));
+  } }, label);
+  const up = thumb(true, t('common.helpful'));
+  const down = thumb(false, t('common.unhelpful'));
+  const form = h('form', { class: 'row' },
+    h('div', { class: 'spacer' }, field(t('coach.comment'), comment, t('coach.comment.hint'))), sendComment);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (helpful !== null) send(t('coach.comment.sent'));
+  });
+  return h('div', { class: 'card thumbs' }, h('div', { class: 'row' }, h('span', {}, t('coach.rate')), up, down, status), form);
 }

@@ -2,7 +2,7 @@
 // with filters and Markdown import, the editor (live preview, the chunks a
 // body will be cut into, versions, publishing), "try a query" (also open to
 // managers) and the content-gap report.
-import { api } from './api.js';
+import { api, known } from './api.js';
 import { h, clear, field, formatDate } from './dom.js';
 import { t, addMessages } from './i18n.js';
 import { renderMarkdown } from './markdown.js';
@@ -52,6 +52,7 @@ addMessages({
     'cur.import.summary': '{0}件を取り込みました。{1}件は取り込めませんでした。',
     'cur.import.created': '作成',
     'cur.import.failed': 'エラー',
+    'cur.import.bad': '取り込めませんでした。フロントマター（title、lang、topics）と本文を確かめてください。',
     'cur.back': 'ガイダンス一覧へ',
     'cur.doc.new': '新しいガイダンス',
     'cur.doc.form': 'ガイダンスの内容',
@@ -208,6 +209,7 @@ addMessages({
     'cur.import.summary': '{0} imported, {1} could not be imported.',
     'cur.import.created': 'Created',
     'cur.import.failed': 'Error',
+    'cur.import.bad': 'Not imported. Check the front matter (title, lang, topics) and the body.',
     'cur.back': 'All guidance',
     'cur.doc.new': 'New guidance',
     'cur.doc.form': 'Guidance content',
@@ -526,7 +528,7 @@ function docTable(docs, ctx, name) {
   // Topics sit under the title: as a column of their own they squeeze the
   // short columns (Japanese text may break after any character).
   const cols = ['cur.col.title', 'cur.col.language', 'cur.col.status', 'cur.col.version', 'cur.col.updated'];
-  return h('table', { class: 'table', id: 'doc-table' },
+  return h('div', { class: 'scroll-x' }, h('table', { class: 'table', id: 'doc-table' },
     h('caption', { class: 'visually-hidden' }, t('cur.list.title')),
     h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c === 'cur.col.title' ? `${t(c)} / ${t('cur.col.topics')}` : t(c))))),
     h('tbody', {}, docs.map((d) => h('tr', {},
@@ -538,7 +540,7 @@ function docTable(docs, ctx, name) {
       h('td', {}, langName(d.language)),
       h('td', {}, statusBadge(d.status)),
       h('td', {}, String(d.version)),
-      h('td', {}, formatDate(d.updated_at, ctx.lang))))));
+      h('td', {}, formatDate(d.updated_at, ctx.lang)))))));
 }
 
 // importSection uploads Markdown files (or zips of them) and lists, per
@@ -573,7 +575,7 @@ function importSection(ctx, onImported) {
       list.append(...(r.results || []).map((res) => h('li', {},
         h('span', { class: res.ok ? 'badge ok' : 'badge danger' }, res.ok ? t('cur.import.created') : t('cur.import.failed')), ' ',
         h('strong', {}, res.name), ' — ',
-        res.ok ? h('a', { href: `#/guidance/${res.document_id}` }, res.title || res.name) : res.error,
+        res.ok ? h('a', { href: `#/guidance/${res.document_id}` }, res.title || res.name) : importReason(res.error),
         res.warnings && res.warnings.length ? h('span', { class: 'badge warn' }, ' ', t('cur.import.flagged')) : null)));
       files.value = '';
       if (r.imported) onImported();
@@ -585,6 +587,13 @@ function importSection(ctx, onImported) {
     }
   });
   return form;
+}
+
+// importReason says why a file was not imported: the API's reason as a
+// sentence in the user's language, never its own words.
+function importReason(reason) {
+  const k = known(reason);
+  return k ? t(k[0], ...k[1]) : t('cur.import.bad');
 }
 
 // ---- The editor ----------------------------------------------------------
@@ -926,10 +935,10 @@ function versionsSection(doc, ctx, { editable, dirty, reload }) {
       const r = await api('GET', `/api/kb/documents/${doc.id}/versions`);
       // Status changes save a version too, so the status says why a row exists.
       const cols = ['cur.versions.col.version', 'cur.versions.col.date', 'cur.versions.col.title', 'cur.col.status', 'cur.versions.col.actions'];
-      clear(slot).append(h('table', { class: 'table', id: 'doc-versions' },
+      clear(slot).append(h('div', { class: 'scroll-x' }, h('table', { class: 'table', id: 'doc-versions' },
         h('caption', { class: 'visually-hidden' }, t('cur.versions.title')),
         h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, t(c))))),
-        h('tbody', {}, (r.versions || []).map(row))));
+        h('tbody', {}, (r.versions || []).map(row)))));
     } catch (ex) {
       clear(slot).append(ctx.errorBox(ex));
     }
@@ -1055,10 +1064,10 @@ function scoreTable(hit, rank) {
     [t('cur.retriever.dense'), num(hit.dense, 3), place(hit.dense_rank), '—'],
   ];
   const cols = ['cur.score.method', 'cur.score.value', 'cur.score.rank', 'cur.score.note'];
-  return h('table', { class: 'table score' },
+  return h('div', { class: 'scroll-x' }, h('table', { class: 'table score' },
     h('caption', { class: 'visually-hidden' }, t('cur.score.caption', hit.title)),
     h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, t(c))))),
-    h('tbody', {}, rows.map(([label, ...cells]) => h('tr', {}, h('th', { scope: 'row' }, label), cells.map((c) => h('td', {}, c))))));
+    h('tbody', {}, rows.map(([label, ...cells]) => h('tr', {}, h('th', { scope: 'row' }, label), cells.map((c) => h('td', {}, c)))))));
 }
 
 // ---- Content gaps --------------------------------------------------------
@@ -1104,7 +1113,7 @@ function gapsTable(gaps, ctx) {
   if (gaps.length === 0) return h('p', { class: 'muted', id: 'gaps-empty' }, t('cur.gaps.empty'));
   const cols = ['cur.gaps.col.query', 'cur.gaps.col.kind', 'cur.gaps.col.language', 'cur.gaps.col.count', 'cur.gaps.col.last'];
   const kind = (k) => (['prep', 'reflection', 'chat'].includes(k) ? t('cur.kind.' + k) : k);
-  return h('table', { class: 'table', id: 'gaps-table' },
+  return h('div', { class: 'scroll-x' }, h('table', { class: 'table', id: 'gaps-table' },
     h('caption', { class: 'visually-hidden' }, t('cur.gaps.title')),
     h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, t(c))))),
     h('tbody', {}, gaps.map((g) => h('tr', {},
@@ -1112,5 +1121,5 @@ function gapsTable(gaps, ctx) {
       h('td', {}, kind(g.kind)),
       h('td', {}, langName(g.language)),
       h('td', {}, String(g.count)),
-      h('td', {}, formatDate(g.last, ctx.lang, true))))));
+      h('td', {}, formatDate(g.last, ctx.lang, true)))))));
 }

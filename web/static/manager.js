@@ -75,6 +75,13 @@ addMessages({
     'ses.link.feedback': 'ふり返りアンケートのリンクを作る',
     'ses.link.made': 'このリンクをメンバーに送ってください（一度だけ使えます。期限：{0}）',
     'ses.link.used': 'メンバーが回答済み',
+    'ses.link.line': '{0}（{1}に作成）',
+    'ses.link.phase.intake': '事前アンケートのリンク',
+    'ses.link.phase.feedback': 'ふり返りアンケートのリンク',
+    'ses.empty': 'この1on1には、まだ何も書かれていません。',
+    'ses.empty.scheduled': '1on1の前に「事前アンケートのリンクを作る」でメンバーに話したいことを聞くと、その答えがここに表示されます。1on1が終わったら「この1on1を記録する」で、メモと合意したアクションを残してください。',
+    'ses.empty.held': '「記録を直す」で、メモや合意したアクションを書き足せます。',
+    'action.status.open': '未完了', 'action.status.done': '完了', 'action.status.dropped': '取り下げ',
     'ses.feedback.given': 'メンバーがふり返りに回答しました（内容は複数回分の平均でのみ表示されます）。',
     'ses.markheld': '実施済みにする',
     'ses.log': 'この1on1を記録する',
@@ -170,6 +177,13 @@ addMessages({
     'ses.link.feedback': 'Make an after-the-1on1 link',
     'ses.link.made': 'Send this link to the member (it works once; expires {0})',
     'ses.link.used': 'answered',
+    'ses.link.line': '{0}, made {1}',
+    'ses.link.phase.intake': 'Before-the-1on1 link',
+    'ses.link.phase.feedback': 'After-the-1on1 link',
+    'ses.empty': 'Nothing has been written for this 1on1 yet.',
+    'ses.empty.scheduled': 'Before the 1on1, "Make a before-the-1on1 link" asks the member what they want to talk about; their answer shows here. Afterwards, "Log this 1on1" keeps your notes and the actions you agreed.',
+    'ses.empty.held': '"Edit the record" adds notes and the actions you agreed.',
+    'action.status.open': 'Open', 'action.status.done': 'Done', 'action.status.dropped': 'Dropped',
     'ses.feedback.given': 'The member answered the feedback (shown only as averages over several 1on1s).',
     'ses.markheld': 'Mark as held',
     'ses.log': 'Log this 1on1',
@@ -256,7 +270,7 @@ export async function membersView(main, params, ctx) {
     list.append(h('p', { class: 'muted' }, t('mem.empty')));
     return;
   }
-  list.append(h('table', { class: 'table', id: 'members' },
+  list.append(h('div', { class: 'scroll-x' }, h('table', { class: 'table', id: 'members' },
     h('thead', {}, h('tr', {}, [t('mem.alias'), t('mem.last'), t('mem.next'), t('mem.actions'), t('mem.condition')].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, members.map((m) => {
       const vals = m.conditions || [];
@@ -266,7 +280,7 @@ export async function membersView(main, params, ctx) {
         h('td', {}, formatDate(m.next_session_at, ctx.lang, true) || '—'),
         h('td', {}, m.open_actions ? h('span', { class: 'badge warn' }, String(m.open_actions)) : '0'),
         h('td', {}, vals.length ? sparkline(vals, t('mem.condition.label', vals.join('→'))) : '—'));
-    }))));
+    })))));
 }
 
 export async function memberView(main, params, ctx) {
@@ -551,7 +565,16 @@ export async function sessionView(main, params, ctx) {
     }
   };
   const when = formatDate(s.held_at || s.scheduled_at, ctx.lang, true);
-  main.append(
+  const content = [
+    s.request_style ? h('p', {}, h('strong', {}, t('ses.style'), ': '), t('style.' + s.request_style), s.request_from === 'member' ? ` (${t('from.member')})` : '') : null,
+    s.request_text ? h('div', {}, h('strong', {}, t('ses.request')), h('p', { class: 'quote' }, s.request_text)) : null,
+    s.condition ? h('p', {}, h('strong', {}, t('ses.condition'), ': '), String(s.condition)) : null,
+    s.notes ? h('div', {}, h('strong', {}, t('ses.notes')), h('p', { class: 'notes' }, s.notes)) : null,
+    s.actions.length ? h('ul', {}, s.actions.map((a) => h('li', {}, a.text, ' ',
+      h('span', { class: 'badge' }, t('owner.' + a.owner)), ' ', h('span', { class: a.status === 'done' ? 'badge ok' : 'badge' }, t('action.status.' + a.status))))) : null,
+  ].filter(Boolean);
+  // append, not main.append: the DOM's own would write the nulls out.
+  append(main, [
     h('p', {}, h('a', { href: `#/members/${s.member_id}` }, '← ', m.alias)),
     h('h1', {}, t('ses.title', when), ' ', statusBadge(s.status)),
     h('div', { class: 'row' },
@@ -563,14 +586,13 @@ export async function sessionView(main, params, ctx) {
       h('span', { class: 'spacer' }),
       h('button', { class: 'btn btn-small btn-danger', type: 'button', onclick: del }, t('ses.delete'))),
     err, formSlot, linkSlot,
-    links.length ? h('ul', { class: 'small muted' }, links.map((l) => h('li', {}, `${l.phase}: ${formatDate(l.created_at, ctx.lang, true)}`, l.used_at ? ` — ${t('ses.link.used')}` : ''))) : null,
+    links.length ? h('ul', { class: 'small muted', id: 'session-links' }, links.map((l) => h('li', {},
+      t('ses.link.line', t('ses.link.phase.' + l.phase), formatDate(l.created_at, ctx.lang, true)), l.used_at ? ` — ${t('ses.link.used')}` : ''))) : null,
     s.feedback_given ? h('p', { class: 'notice' }, t('ses.feedback.given')) : null,
-    h('div', { class: 'card stack' },
-      s.request_style ? h('p', {}, h('strong', {}, t('ses.style'), ': '), t('style.' + s.request_style), s.request_from === 'member' ? ` (${t('from.member')})` : '') : null,
-      s.request_text ? h('div', {}, h('strong', {}, t('ses.request')), h('p', { class: 'quote' }, s.request_text)) : null,
-      s.condition ? h('p', {}, h('strong', {}, t('ses.condition'), ': '), String(s.condition)) : null,
-      s.notes ? h('div', {}, h('strong', {}, t('ses.notes')), h('p', { class: 'notes' }, s.notes)) : null,
-      s.actions.length ? h('ul', {}, s.actions.map((a) => h('li', {}, a.text, ` (${t('owner.' + a.owner)}, ${a.status})`))) : null));
+    // Nothing written yet: say so, and what would fill the page.
+    content.length ? h('div', { class: 'card stack' }, content) : h('div', { class: 'card stack', id: 'session-empty' },
+      h('p', {}, t('ses.empty')),
+      h('p', { class: 'muted' }, t(s.status === 'scheduled' ? 'ses.empty.scheduled' : 'ses.empty.held')))]);
   if (s.status === 'held') main.append(reflectionSection(s, ctx));
 }
 
@@ -605,8 +627,8 @@ function reflectionSection(s, ctx) {
       try {
         const r = await api('POST', `/api/sessions/${s.id}/reflection`);
         // A referral carries its own steps: no reflection prompts then.
-        clear(slot).append(modeLine(r), referralBox(r.referral, null, ask),
-          r.referral ? null : showForm(r.prompts, r.citations, []), citationList(r.citations), thumbs(r.id));
+        append(clear(slot), [modeLine(r), referralBox(r.referral, null, ask),
+          r.referral ? null : showForm(r.prompts, r.citations, []), citationList(r.citations), thumbs(r.id)]);
       } catch (ex) {
         run.disabled = false;
         err.append(ctx.errorBox(ex));

@@ -190,7 +190,6 @@ const state = {
   link: null,
   topics: [],
   error: null, // the ApiError that stopped the page (view "error")
-  errorDetail: '', // the API's words about it, shown in small print
   sending: false,
   result: null, // the response to the submit (view "done")
   answers: { topics: new Set(), text: '', style: '', satisfaction: '', matched: '', comment: '', share: false },
@@ -245,11 +244,6 @@ async function load() {
 function showError(err) {
   state.view = 'error';
   state.error = err;
-  // api.js puts the API's own words in brackets after a general sentence
-  // that the page already says in its own way: keep just those words.
-  const msg = (err && err.message) || '';
-  const inner = msg.match(/\((.+)\)$/);
-  state.errorDetail = inner ? inner[1] : msg;
   render();
   const title = document.getElementById('page-title');
   if (title) title.focus();
@@ -294,11 +288,12 @@ function errorView(err) {
   } else if (status === 410) {
     title = t('m.gone.title');
     body = t('m.gone.body');
-    detail = state.errorDetail;
+    // Which of the two (used, or expired), when the API said so.
+    if (err.key && err.key !== 'error.gone') detail = t(err.key, ...err.args);
   } else {
     // The network, or the server, failed: trying again may work.
     title = t('m.load.title');
-    body = status === 0 ? t('m.load.network') : (err && err.message) || t('m.load.network');
+    body = status === 0 || !(err && err.key) ? t('m.load.network') : t(err.key, ...err.args);
     retry = true;
   }
   document.title = `${title} – ${t('m.title')}`;
@@ -524,7 +519,7 @@ async function send(form, suffix, body) {
     render();
     const box = h('div', { class: 'error', id: 'submit-error', role: 'alert', tabindex: '-1' },
       h('p', {}, t('m.submit.failed')),
-      h('p', { class: 'small' }, err.status === 0 ? t('m.submit.network') : err.message));
+      h('p', { class: 'small' }, err.status === 0 || !err.key ? t('m.submit.network') : t(err.key, ...err.args)));
     document.getElementById('submit-error-slot').append(box);
     box.focus();
   }

@@ -230,9 +230,9 @@ export async function orgView(main, params, ctx) {
     h('h2', { id: 'referrals-h' }, t('org.referrals')),
     h('p', { class: 'hint' }, t('org.referrals.hint')),
     counts.length
-      ? h('table', {},
+      ? h('div', { class: 'scroll-x' }, h('table', { class: 'table' },
         h('thead', {}, h('tr', {}, ['month', 'matter', 'count', 'immediate'].map((k) => h('th', { scope: 'col' }, t('org.referrals.' + k))))),
-        h('tbody', {}, counts.map((c) => h('tr', {}, h('td', {}, c.month), h('td', {}, t('matter.' + c.matter)), h('td', {}, String(c.count)), h('td', {}, String(c.immediate))))))
+        h('tbody', {}, counts.map((c) => h('tr', {}, h('td', {}, c.month), h('td', {}, t('matter.' + c.matter)), h('td', {}, String(c.count)), h('td', {}, String(c.immediate)))))))
       : h('p', { class: 'muted' }, t('org.referrals.none'))));
 
   main.append(auditSection());
