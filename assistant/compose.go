@@ -98,6 +98,7 @@ const (
 // first passage used from it.
 type citer struct {
 	sources []Source
+	style   string // the response the member asked for: no quote says the opposite
 	ids     map[citeKey]int
 	quote   map[int]string // by citation id
 	source  map[int]int    // the source number of each citation id
@@ -221,8 +222,28 @@ func pickSaying(sources []Source, sections []string, re *regexp.Regexp) *Source 
 	return nil
 }
 
-// nextStepWords name the guidance on agreeing the next step.
-var nextStepWords = regexp.MustCompile(`(?i)次の一歩|誰が.{0,6}何を|いつまでに|next step|who does what|by when`)
+// nextStepWords name the guidance on agreeing the next step (not any
+// "by when": 「いつまでに決めるのか」 is about the goal of a talk).
+var nextStepWords = regexp.MustCompile(`(?i)次の一歩|誰が.{0,6}何を|担当と期日|next step|who does what|by when`)
+
+// opposite are passages that say the opposite of the response a member
+// asked for: 「判断は本人に戻す」 quoted for "give your decision", or
+// "hold back your solutions" for advice, reads as the guidance
+// contradicting the line it backs.
+var opposite = map[string]*regexp.Regexp{
+	"decide": regexp.MustCompile(`(?i)本人に(?:戻|返|委ね|任せ|決めて)|決めるのは本人|判断を(?:本人に|返)|` +
+		`hand (?:it|the (?:decision|choice|question|call)) back|leave (?:the )?(?:choice|decision|call) (?:to|with)|let (?:them|the member) (?:decide|choose)`),
+	"advise": regexp.MustCompile(`(?i)(?:解決策|助言|アドバイス|経験談|答え)[^。]{0,12}(?:控え|しない|口にしない|我慢|飲み込)|` +
+		`hold (?:back|off) (?:on )?(?:your )?(?:advice|solutions?|fixes)|fixing reflex|let (?:it|the (?:fix|solution)) go|don'?t (?:offer|give) (?:advice|solutions)`),
+	"listen":         regexp.MustCompile(`(?i)(?:助言|アドバイス|解決策|選択肢)を(?:示|伝え|出|用意)|give (?:your )?(?:advice|options)|offer (?:a )?(?:solutions?|options|fix)`),
+	"think-together": regexp.MustCompile(`(?i)(?:結論|答え|判断)を(?:伝え|示|渡|出す)|tell them (?:the answer|what to do)|give (?:them )?your (?:answer|decision)`),
+}
+
+// opposes reports whether passage says the opposite of style's response.
+func opposes(style, passage string) bool {
+	re := opposite[style]
+	return re != nil && re.MatchString(passage)
+}
 
 // followUpWords name the guidance on following up what was agreed.
 var followUpWords = regexp.MustCompile(`(?i)フォローアップ|約束|次につなげ|follow|promise|agreed|action`)
@@ -232,6 +253,15 @@ var followUpWords = regexp.MustCompile(`(?i)フォローアップ|約束|次に�
 // or a word ends: a quote cut mid-word ("numb…", "fro…") reads broken.
 func clip(s string, runes int) string {
 	return cut(strings.Join(strings.Fields(s), " "), runes, runes*3/2)
+}
+
+// runesOfText is the length of s as the cut functions weigh it: a Latin
+// letter carries less than a kanji, so text without Japanese counts half.
+func runesOfText(s string) int {
+	if strings.ContainsFunc(s, japanese) {
+		return utf8.RuneCountInString(s)
+	}
+	return utf8.RuneCountInString(s) / 2
 }
 
 // truncate folds s's whitespace and cuts it to at most runes characters,
@@ -290,6 +320,9 @@ func composePrep(in prepInput) Plan {
 	}
 	in.fit, in.context = scoreFit(in), substance(memberContext(in))
 	cite := newCiter(in.Sources)
+	if sig := in.Signals; sig != nil && sig.Next != nil && sig.Next.Style != nil {
+		cite.style = *sig.Next.Style
+	}
 	p := Plan{Mode: ModeOffline, Language: in.Lang, NoGuidance: len(in.Sources) == 0,
 		Summary:   strings.Join(prepSummary(in), msg(in.Lang, "sentence.sep")),
 		Agenda:    prepAgenda(in, cite),
@@ -406,7 +439,7 @@ func requestSummary(lang string, sig *history.Signals) []string {
 	case n.Style != nil && len(out) == 0:
 		out = append(out, msg(lang, "summary.next", sig.Alias, styleLabel(lang, *n.Style)))
 	case n.Style != nil:
-		out = append(out, about(lang, sig.Name(), "summary.next.style", styleLabel(lang, *n.Style)))
+		out = append(out, msg(lang, "summary.next.style", msg(lang, "style.asked."+*n.Style)))
 	}
 	return out
 }
@@ -490,13 +523,14 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		// with what the member and the manager wrote; the first on a tie.
 		bs, ls, best, at := bullets(s.Hit.Text), leads(s.Hit.Text), -1, -1
 		for i, l := range ls {
-			if utf8.RuneCountInString(strings.Trim(l, ".。 ")) > 6 && i < len(bs) {
+			if utf8.RuneCountInString(strings.Trim(l, ".。 ")) > 6 && i < len(bs) && !opposes(cite.style, bs[i]) {
 				if k := overlap(bs[i], in.context); k > best {
 					best, at = k, i
 				}
 			}
 		}
-		if at >= 0 {
+		// A bare lead (「定期的に話題にする。」) says too little to act on.
+		if at >= 0 && runesOfText(tip(closeLead(lang, ls[at], bs[at]))) >= 14 {
 			agenda = append(agenda, cite.item(tip(closeLead(lang, ls[at], bs[at])), s.N, bs[at]))
 			n++
 		}
@@ -1007,7 +1041,7 @@ func citeFor(c *citer, src *Source, text string) Item {
 	// member's tasks: a line on one quotes that one).
 	quote, best := "", -1
 	for _, b := range bullets(src.Hit.Text) {
-		if utf8.RuneCountInString(strings.Trim(b, ".。 ")) <= 6 {
+		if utf8.RuneCountInString(strings.Trim(b, ".。 ")) <= 6 || opposes(c.style, b) {
 			continue
 		}
 		if n := shared(text, b); n > best {

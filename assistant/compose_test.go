@@ -143,8 +143,8 @@ func TestComposePrep(t *testing.T) {
 			q := in.Question.String()
 			in.Kinds = reader.Kinds(q)
 			against, fits := planConflicts(checks, q, in.Kinds, in.Signals)
-			in.Conflicts = conflicts(against, in.Sources, sectionAvoid, sectionPractice)
-			in.Fits = conflicts(fits, in.Sources, sectionPractice, sectionAvoid)
+			in.Conflicts = conflicts(against, in.Sources, "", sectionAvoid, sectionPractice)
+			in.Fits = conflicts(fits, in.Sources, "", sectionPractice, sectionAvoid)
 			p := composePrep(in)
 			checkCitationsResolve(t, p, in.Sources)
 			if p.Mode != ModeOffline || p.Summary == "" || (in.Referral == nil && len(p.Agenda) < 2) {
@@ -518,6 +518,10 @@ func TestIsPlan(t *testing.T) {
 		{"初めての1on1です。何を話せばいいでしょうか？", false},
 		{"Wさんとの1on1、毎回工程の報告だけで終わってしまってて。次回はどこに気をつければいいですか?", false},
 		{"His updates run long. Which part should I focus on?", false},
+		{"S's 1on1 is on Friday - what should I focus on? She's only been here five weeks.", false},
+		{"先週こちらの都合でキャンセルしてしまったJさんとの初回の1on1、何を中心に話せばいいでしょうか。", false},
+		{"She's nervous about chairing it. I think the best thing is to just listen and let her work it out.", true},
+		{"What should I cover? I'm going to tell her the rollout is decided.", true},
 	} {
 		if got := isPlan(tc.q); got != tc.want {
 			t.Errorf("isPlan(%q) = %v, want %v", tc.q, got, tc.want)

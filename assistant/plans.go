@@ -22,7 +22,9 @@ var statesPlan = regexp.MustCompile(`つもり|予定|しようと思|させよ�
 	`ようかと|ましょうか|おうかな|ておこう|てもらおう|ちゃおう|` +
 	`i'?ll\b|i will\b|i'?m going to|i am going to|i plan to|i intend to|i want to|i'?d like to|i'?m thinking (?:of|about)|` +
 	`i think i'?ll|i was thinking|my plan is|planning to|gonna|going to (?:push|tell|make)|i'?ll just|let me|` +
-	`(?:should|could|can) i\b|is it ok(?:ay)? (?:if|to)|what if i\b|maybe (?:\w+ ){0,3}i\b`)
+	`(?:should|could|can) i\b|is it ok(?:ay)? (?:if|to)|what if i\b|maybe (?:\w+ ){0,3}i\b|` +
+	`the best (?:thing|way|approach|move|option) (?:is|would be|might be) to\b|(?:probably|maybe) (?:best|better) to\b|i think (?:we|i) should\b|` +
+	`i'?d rather\b|i figure\b|i'?m leaning towards?\b|のが(?:一番|いい|よさそう)(?:かな|と思|です)|(?:方|ほう)が(?:いい|よさそう)(?:かな|と思)|ことにしよう|ことにします`)
 
 var (
 	// howQuestion asks how to do something, and states no plan ("How do I
@@ -31,7 +33,7 @@ var (
 	// endsAsking is a message that ends on a question of how or what to
 	// do, after some context ("…スキップが続いています。どう進めれば
 	// いいでしょうか？"): what comes before it tells, it does not plan.
-	endsAsking = regexp.MustCompile(`(?:どう|どのように|何を|なにを|何に|なにに|どこ|どんな|どの)[^。！!？?]{0,30}(?:いい|よい|べき)[^。！!？?]{0,12}[?？]?\s*$|` +
+	endsAsking = regexp.MustCompile(`(?:どう|どのように|何を|なにを|何に|なにに|どこ|どんな|どの)[^。！!？?]{0,30}(?:いい|よい|べき)[^。！!？?]{0,12}[?？。]?\s*$|` +
 		`(?:how (?:do|can|should|would) i|(?:what|where|which) (?:\w+ )?(?:should|do|can) i|what'?s the best way)[^.!?]*\?\s*$`)
 )
 
@@ -40,7 +42,17 @@ var (
 // time to…", "〜します", "〜しちゃおうかな", and many more).
 func isPlan(question string) bool {
 	q := folded(question)
-	return statesPlan.MatchString(whAsks.ReplaceAllString(q, "")) || !asksHow(q)
+	if statesPlan.MatchString(whAsks.ReplaceAllString(q, "")) {
+		return true
+	}
+	// "S's 1on1 is on Friday - what should I focus on? She's only been
+	// here five weeks.": a question of what to do, with context after it.
+	for _, s := range knowledge.Sentences(question) {
+		if asksHow(folded(s)) {
+			return false
+		}
+	}
+	return !asksHow(q)
 }
 
 // whAsks asks the coach what or how to do ("what should I cover?"): its

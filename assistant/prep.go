@@ -186,8 +186,12 @@ func (a *prepAnswer) ground(ctx context.Context, db DB) error {
 	if in.Sources, a.similar, err = a.c.prepSources(ctx, db, in.Lang, &a.sig, a.req.MemberID, in.Question, slices.Concat(against, fits)); err != nil {
 		return err
 	}
-	in.Conflicts = conflicts(against, in.Sources, sectionAvoid, sectionMisconception, sectionPractice, sectionOther, sectionQuestions)
-	in.Fits = conflicts(fits, in.Sources, sectionPractice, sectionOther, sectionQuestions, sectionMisconception, sectionAvoid)
+	style := ""
+	if n := a.sig.Next; n != nil && n.Style != nil {
+		style = *n.Style
+	}
+	in.Conflicts = conflicts(against, in.Sources, style, sectionAvoid, sectionMisconception, sectionPractice, sectionOther, sectionQuestions)
+	in.Fits = conflicts(fits, in.Sources, style, sectionPractice, sectionOther, sectionQuestions, sectionMisconception, sectionAvoid)
 	return nil
 }
 
@@ -243,7 +247,9 @@ func (a *prepAnswer) save(ctx context.Context, tx pgx.Tx, usage llm.Reply) error
 // warning about public criticism less than the bullet about criticism
 // does, and a warning that ends "start with a small first step" is backed
 // by the practice of small first steps, not by another thing to avoid.
-func conflicts(planned []knowledge.DocumentCheck, sources []Source, sections ...string) []conflict {
+// Outside what to avoid, no passage that says the opposite of the
+// response the member asked for (style) is quoted.
+func conflicts(planned []knowledge.DocumentCheck, sources []Source, style string, sections ...string) []conflict {
 	var out []conflict
 	for _, ch := range planned {
 		cf, best := conflict{Check: ch}, -1
@@ -257,6 +263,9 @@ func conflicts(planned []knowledge.DocumentCheck, sources []Source, sections ...
 					continue
 				}
 				for _, b := range bullets(s.Hit.Text) {
+					if sec != sectionAvoid && opposes(style, b) {
+						continue
+					}
 					if n := shared(b, ch.Watch); n > best+margin {
 						cf.Source, cf.Quote, best, margin = s.N, b, n, 0
 					}

@@ -142,29 +142,52 @@ const memberColumns = `m.id, m.alias, m.created_at,
 		WHERE s.member_id = m.id AND s.status = 'held' AND s.condition IS NOT NULL ORDER BY at DESC, s.id DESC LIMIT 5) c
 		ORDER BY c.at, c.condition)::int[] AS conditions`
 
+// cleanAlias is an alias as stored: without surrounding whitespace, and
+// with each run of inner whitespace (a full-width space too) one space.
+func cleanAlias(alias string) string { return strings.Join(strings.Fields(alias), " ") }
+
 // CreateMember adds a member for the manager.
+//
+// The alias is the manager's own label, kept as typed: it is shown to that
+// manager only and never sent to a model (the UI warns when it looks like
+// a name). Two members with one label cannot be told apart in the UI, so
+// an alias the manager already uses is ErrConflict. "The same" is the
+// database's member_alias_key (migration 0015): width (Ｋ, K), case and
+// spaces do not count. Its unique index is the check, not a read before
+// the insert: of two creates at once, the second waits for the first and
+// then inserts nothing.
 func (s *Store) CreateMember(ctx context.Context, tx pgx.Tx, orgID, managerID uuid.UUID, alias string) (Member, Report, error) {
-	alias = strings.TrimSpace(alias)
+	alias = cleanAlias(alias)
 	if alias == "" || utf8.RuneCountInString(alias) > 50 {
 		return Member{}, nil, fmt.Errorf("%w: alias must be 1 to 50 characters", ErrInvalid)
 	}
-	// The alias is the manager's own label, kept as typed: it is shown to
-	// that manager only and never sent to a model (the UI warns when it
-	// looks like a name). Two members with one label cannot be told apart in the UI.
-	var taken bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE lower(alias) = lower($1))`, alias).Scan(&taken); err != nil {
-		return Member{}, nil, fmt.Errorf("create member: %w", err)
-	}
-	if taken {
-		return Member{}, nil, fmt.Errorf("%w: you already have a member called %q", ErrConflict, alias)
-	}
 	id := uuid.Must(uuid.NewV7())
-	if _, err := tx.Exec(ctx, `INSERT INTO members (org_id, id, manager_id, alias) VALUES ($1, $2, $3, $4)`,
-		orgID, id, managerID, alias); err != nil {
+	tag, err := tx.Exec(ctx, `INSERT INTO members (org_id, id, manager_id, alias) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+		orgID, id, managerID, alias)
+	if err != nil {
 		return Member{}, nil, fmt.Errorf("create member: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return Member{}, nil, aliasTaken(ctx, tx, alias)
 	}
 	m, err := s.Member(ctx, tx, id)
 	return m, Report{}, err
+}
+
+// aliasTaken is the ErrConflict for an alias the manager already uses,
+// naming the member who has it as stored (「Kさん」 for a typed 「Ｋ さん」),
+// so the manager sees which one it is.
+func aliasTaken(ctx context.Context, tx pgx.Tx, alias string) error {
+	var existing string
+	err := tx.QueryRow(ctx, `SELECT alias FROM members WHERE member_alias_key(alias) = member_alias_key($1) LIMIT 1`, alias).Scan(&existing)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Not the alias, then, but the primary key, which a new UUIDv7
+		// does not hit: say what was asked for.
+		existing = alias
+	} else if err != nil {
+		return fmt.Errorf("create member: %w", err)
+	}
+	return fmt.Errorf("%w: you already have a member called %q", ErrConflict, existing)
 }
 
 // SetMemberNames replaces the forms of the member's name (田中, たなか,

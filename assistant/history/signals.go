@@ -30,7 +30,9 @@ type Signals struct {
 	MemberID uuid.UUID `json:"member_id"`
 	Alias    string    `json:"alias"`
 	// Next is the upcoming scheduled session, with what the member asked
-	// to talk about and how they want the manager to respond.
+	// to talk about and how they want the manager to respond: the soonest,
+	// or, when it holds no request and a later one does, the soonest that
+	// does (see count).
 	Next            *SessionBrief      `json:"next"`
 	LastSessions    []SessionBrief     `json:"last_sessions"` // held, newest first
 	OpenActions     []OpenAction       `json:"open_actions"`  // oldest first
@@ -262,6 +264,38 @@ func brief(s Session) SessionBrief {
 
 func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
 
+// hasRequest says the session holds a request: what the member (through
+// an intake link) or the manager wrote they want to talk about, or how.
+func hasRequest(s Session) bool {
+	return s.RequestStyle != nil || len(s.RequestTopics) > 0 || !s.RequestText.Empty()
+}
+
+func briefHasRequest(b *SessionBrief) bool {
+	return b.Style != nil || len(b.Topics) > 0 || !b.Request.Empty()
+}
+
+// upcomingSlack is how long after its time a scheduled 1on1 still counts as
+// coming: half a day, for time zones and a 1on1 not yet logged today.
+const upcomingSlack = 12 * time.Hour
+
+// Scheduled lists a member's 1on1s still to come (scheduled, and due at
+// most upcomingSlack ago), soonest first, leaving out the session except
+// (uuid.Nil for none): scheduling another one is worth a second look.
+func (s *Store) Scheduled(ctx context.Context, tx pgx.Tx, memberID, except uuid.UUID, now time.Time) ([]SessionBrief, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+sessionColumns+` FROM sessions
+		WHERE member_id = $1 AND id <> $2 AND status = 'scheduled' AND scheduled_at >= $3
+		ORDER BY scheduled_at, id`, memberID, except, now.Add(-upcomingSlack))
+	ss, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Session])
+	if err != nil {
+		return nil, fmt.Errorf("scheduled sessions: %w", err)
+	}
+	out := make([]SessionBrief, len(ss))
+	for i, x := range ss {
+		out[i] = brief(x)
+	}
+	return out, nil
+}
+
 func computeSignals(now time.Time, in signalInput) Signals {
 	sig := Signals{MemberID: in.Member.ID, Alias: in.Member.Alias, LastSessions: []SessionBrief{},
 		OpenActions: []OpenAction{}, RecurringTopics: []TopicCount{}, Styles: []StyleSignal{},
@@ -295,10 +329,16 @@ func (sig *Signals) count(now time.Time, sessions []Session) (held []Session) {
 	for _, s := range sessions {
 		t := at(s)
 		switch {
-		case s.Status == "scheduled" && !t.Before(now.Add(-12*time.Hour)):
-			// The soonest upcoming one is next (the list is newest first).
-			b := brief(s)
-			sig.Next = &b
+		case s.Status == "scheduled" && !t.Before(now.Add(-upcomingSlack)):
+			// The soonest upcoming one is next (the list is newest first,
+			// so each one met is sooner), unless only a later one holds a
+			// request: with two 1on1s scheduled (often one planned twice),
+			// the member's answer to either is what they want to talk
+			// about next, and a prep that read the soonest alone lost it.
+			if sig.Next == nil || hasRequest(s) || !briefHasRequest(sig.Next) {
+				b := brief(s)
+				sig.Next = &b
+			}
 		case s.Status == "held" && !t.After(now.Add(12*time.Hour)):
 			// A 1on1 logged as held at a future date is a typo: it says
 			// nothing of how long ago the last one was.

@@ -100,6 +100,44 @@ func TestSignals(t *testing.T) {
 			}
 		},
 	}, {
+		// Two 1on1s scheduled, the member answered the later one's intake:
+		// the answer is what they want to talk about next, not lost.
+		name: "a later scheduled session holding the only request is next",
+		in: signalInput{Sessions: []Session{
+			sess(1, "scheduled", -14, request("listen", "wellbeing"), func(s *Session) {
+				s.RequestText, s.RequestFrom = stored("疲れていて、話を聞いてほしいです。"), "member"
+			}),
+			sess(2, "scheduled", -1),
+		}},
+		check: func(t *testing.T, s Signals) {
+			if s.Next == nil || s.Next.ID != id(1) || s.Next.Request.String() != "疲れていて、話を聞いてほしいです。" {
+				t.Errorf("next = %+v, want session 1 with the member's request", s.Next)
+			}
+		},
+	}, {
+		name: "of two scheduled sessions holding requests, the soonest is next",
+		in: signalInput{Sessions: []Session{
+			sess(1, "scheduled", -14, request("advise")),
+			sess(2, "scheduled", -7, request("listen")),
+			sess(3, "scheduled", -1),
+		}},
+		check: func(t *testing.T, s Signals) {
+			if s.Next == nil || s.Next.ID != id(2) {
+				t.Errorf("next = %+v, want session 2", s.Next)
+			}
+		},
+	}, {
+		name: "a past scheduled session's request does not make it next",
+		in: signalInput{Sessions: []Session{
+			sess(1, "scheduled", 3, request("listen")),
+			sess(2, "scheduled", -2),
+		}},
+		check: func(t *testing.T, s Signals) {
+			if s.Next == nil || s.Next.ID != id(2) {
+				t.Errorf("next = %+v, want session 2", s.Next)
+			}
+		},
+	}, {
 		name: "condition falling",
 		in: signalInput{Sessions: []Session{
 			sess(1, "held", 40, condition(4)), sess(2, "held", 30, condition(4)), sess(3, "held", 20),
