@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -144,16 +145,33 @@ func handleSessionsList(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 	})
 }
 
+// createdSession is a logged 1on1, what was masked in it and, for one
+// scheduled, the member's other 1on1s still to come.
+type createdSession struct {
+	Data      history.Session `json:"data"`
+	Redaction history.Report  `json:"redaction"`
+	// AlsoScheduled warns of a 1on1 planned twice: the UI asks before
+	// scheduling, but another tab or client may not have.
+	AlsoScheduled []history.SessionBrief `json:"also_scheduled"`
+}
+
 // handleSessionsCreate logs a 1on1. Its text is masked before it is
 // stored; the answer says what was masked (kinds and counts only).
 func handleSessionsCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return scopedAction(db, http.StatusCreated, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (redacted[history.Session], error) {
+	return scopedAction(db, http.StatusCreated, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (createdSession, error) {
 		var in history.SessionInput
 		if err := decode(c, &in); err != nil {
-			return redacted[history.Session]{}, err
+			return createdSession{}, err
 		}
 		s, rep, err := h.CreateSession(ctx, tx, p.OrgID, p.UserID, id, p.Language, in, knowledge.ValidTopic)
-		return redacted[history.Session]{s, rep}, err
+		if err != nil {
+			return createdSession{}, err
+		}
+		out := createdSession{Data: s, Redaction: rep, AlsoScheduled: []history.SessionBrief{}}
+		if s.Status == "scheduled" {
+			out.AlsoScheduled, err = h.Scheduled(ctx, tx, id, s.ID, time.Now())
+		}
+		return out, err
 	})
 }
 

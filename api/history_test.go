@@ -3,6 +3,7 @@ package api
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -202,5 +203,82 @@ func TestSessionUpdateAndDelete(t *testing.T) {
 	}
 	if resp := call(t, srv, "GET", path, tok, nil, nil); resp.StatusCode != 404 {
 		t.Errorf("deleted session = %d, want 404", resp.StatusCode)
+	}
+}
+
+// TestSecondScheduledSession: a 1on1 scheduled while the member has one
+// coming is created, and the answer names the other; the member's intake
+// answer to the later one is what the member's signals (and so the prep
+// and the member page) show next, not lost behind the sooner one.
+func TestSecondScheduledSession(t *testing.T) {
+	srv := newTestServer(t, testDeps(t))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	var m redacted[history.Member]
+	if resp := call(t, srv, "POST", "/api/members", tok, map[string]any{"alias": "Sさん"}, &m); resp.StatusCode != 201 {
+		t.Fatalf("create member = %d", resp.StatusCode)
+	}
+	member := "/api/members/" + m.Data.ID.String()
+	// The answer's shape, spelled out (not createdSession) so the test
+	// reads what a client reads.
+	type created struct {
+		Data          history.Session        `json:"data"`
+		AlsoScheduled []history.SessionBrief `json:"also_scheduled"`
+	}
+	schedule := func(at string) created {
+		t.Helper()
+		var s created
+		if resp := call(t, srv, "POST", member+"/sessions", tok, map[string]any{"status": "scheduled", "scheduled_at": at}, &s); resp.StatusCode != 201 {
+			t.Fatalf("schedule %s = %d", at, resp.StatusCode)
+		}
+		return s
+	}
+	soon := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Minute)
+	first := schedule(soon.Format(time.RFC3339))
+	if first.AlsoScheduled == nil || len(first.AlsoScheduled) != 0 {
+		t.Errorf("the first scheduled 1on1: also_scheduled = %#v, want an empty list", first.AlsoScheduled)
+	}
+	second := schedule(soon.Add(7 * 24 * time.Hour).Format(time.RFC3339))
+	if len(second.AlsoScheduled) != 1 || second.AlsoScheduled[0].ID != first.Data.ID || !second.AlsoScheduled[0].At.Equal(soon) {
+		t.Errorf("the second scheduled 1on1: also_scheduled = %+v, want the first (%s at %s)", second.AlsoScheduled, first.Data.ID, soon)
+	}
+	var held created
+	call(t, srv, "POST", member+"/sessions", tok, map[string]any{"status": "held"}, &held)
+	if held.AlsoScheduled == nil || len(held.AlsoScheduled) != 0 {
+		t.Errorf("a held 1on1: also_scheduled = %#v, want an empty list", held.AlsoScheduled)
+	}
+
+	// The member answers the later one's intake link.
+	link := newLink(t, srv, tok, "/api/sessions/"+second.Data.ID.String(), "intake")
+	intake := map[string]any{"style": "listen", "topics": []string{"wellbeing"}, "text": "最近疲れています。話を聞いてほしいです。"}
+	if resp := call(t, srv, "POST", link+"/intake", "", intake, nil); resp.StatusCode != 200 {
+		t.Fatalf("intake = %d", resp.StatusCode)
+	}
+	var s history.Session
+	call(t, srv, "GET", "/api/sessions/"+second.Data.ID.String(), tok, nil, &s)
+	if s.RequestFrom != "member" || s.RequestText.String() != "最近疲れています。話を聞いてほしいです。" || len(s.RequestTopics) != 1 {
+		t.Errorf("the answered session = %+v, want the member's request", s)
+	}
+	var sig history.Signals
+	call(t, srv, "GET", member+"/signals", tok, nil, &sig)
+	if sig.Next == nil || sig.Next.ID != second.Data.ID || sig.Next.Request.String() != "最近疲れています。話を聞いてほしいです。" {
+		t.Errorf("signals next = %+v, want the answered 1on1 (%s)", sig.Next, second.Data.ID)
+	}
+}
+
+// TestMemberAliasTaken: the API refuses an alias the manager already
+// uses in another width with 409 conflict, naming the member who has it
+// in the words api.js knows (error.member.exists).
+func TestMemberAliasTaken(t *testing.T) {
+	srv := newTestServer(t, testDeps(t))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	if resp := call(t, srv, "POST", "/api/members", tok, map[string]any{"alias": "Kさん"}, nil); resp.StatusCode != 201 {
+		t.Fatalf("create member = %d", resp.StatusCode)
+	}
+	var e errorBody
+	resp := call(t, srv, "POST", "/api/members", tok, map[string]any{"alias": "Ｋ さん"}, &e)
+	if resp.StatusCode != 409 || e.Error.Code != "conflict" || !strings.Contains(e.Error.Message, `you already have a member called "Kさん"`) {
+		t.Errorf("a full-width duplicate = %d %+v, want 409 conflict naming 「Kさん」", resp.StatusCode, e.Error)
 	}
 }

@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -163,6 +163,14 @@ var planCheckSets = []struct {
 	// member's request); 2 of the 7 misses were referrals of the safety
 	// screen. Spent since.
 	{"planchecks5", 0.7, 0.15, "23 of 30 flagged (0.77), 2 of 14 fitting plans"},
+	// planchecks6 (44, written blind after the plan reader learned a sixth
+	// writer, run once): 21 of 30 flagged (0.70), 2 of 14 fitting plans (a
+	// listen plan that asks one closing question read as advice; a rating
+	// the member asked for twice); 5 of the 9 misses were plans replaced
+	// by referrals of the safety screen (a customer's long scolding, 「人手
+	// 不足を訴えていた」 as a lawsuit, "as a lesson for everyone", a
+	// first-name "just us" as an advance). Spent since.
+	{"planchecks6", 0.65, 0.15, "21 of 30 flagged (0.70), 2 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans

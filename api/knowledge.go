@@ -342,12 +342,27 @@ func documentAction[T any](db *tenant.DB, kb *knowledge.Base, status int, embed 
 	}
 }
 
+// importResponse is what an import did: per file, and counted.
+type importResponse struct {
+	// Imported counts the files that are now a document: created, updated
+	// or found unchanged.
+	Imported  int                      `json:"imported"`
+	Created   int                      `json:"created"`
+	Updated   int                      `json:"updated"`
+	Unchanged int                      `json:"unchanged"`
+	Failed    int                      `json:"failed"`
+	Results   []knowledge.ImportResult `json:"results"`
+}
+
 // maxImportBody bounds an import upload (files or a zip of them).
 const maxImportBody = "60M"
 
 // handleImport takes a multipart upload of Markdown files and zips of them
-// (field "files") and reports, per file, what went in and why the others
-// did not.
+// (field "files") and reports, per file, what it did (created, updated,
+// unchanged) and why the others did not go in. A file is found again by its
+// front matter id, else by its name, or for a zip's file its path inside
+// the zip (not the zip's name: the same archive uploaded as "pack (1).zip"
+// lands on the same documents).
 func handleImport(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, p := c.Request().Context(), principal(c)
@@ -375,11 +390,11 @@ func handleImport(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
 					continue
 				}
 				for i := range zf {
-					zf[i].Name = fh.Filename + "/" + zf[i].Name
+					zf[i].Name = fh.Filename + "/" + zf[i].Name // Path stays the path inside the zip
 				}
 				files = append(files, zf...)
 			case ".md", ".markdown":
-				files = append(files, knowledge.File{Name: fh.Filename, Data: data})
+				files = append(files, knowledge.File{Name: fh.Filename, Path: fh.Filename, Data: data})
 			default:
 				results = append(results, knowledge.ImportResult{Name: fh.Filename, Error: "not a Markdown file (.md) or a zip of them"})
 			}
@@ -388,20 +403,31 @@ func handleImport(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
 			return invalidf("no files: send them in the multipart field 'files'")
 		}
 		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) error {
-			results = append(results, kb.Import(ctx, tx, p.OrgID, &p.UserID, files)...)
-			return nil
+			rs, err := kb.Import(ctx, tx, p.OrgID, files, knowledge.ImportOptions{Author: &p.UserID})
+			results = append(results, rs...)
+			return err
 		})
 		if err != nil {
 			return err
 		}
-		imported := 0
+		out := importResponse{Results: results}
 		for _, r := range results {
-			if r.OK {
-				imported++
-				kb.EmbedDocument(ctx, db.Scope(p), *r.DocumentID)
+			switch r.Action {
+			case knowledge.ImportCreated:
+				out.Created++
+			case knowledge.ImportUpdated:
+				out.Updated++
+			case knowledge.ImportUnchanged:
+				out.Unchanged++
+				continue // its chunks and their vectors are as they were
+			default:
+				out.Failed++
+				continue
 			}
+			kb.EmbedDocument(ctx, db.Scope(p), *r.DocumentID)
 		}
-		return c.JSON(http.StatusOK, map[string]any{"imported": imported, "failed": len(results) - imported, "results": results})
+		out.Imported = out.Created + out.Updated + out.Unchanged
+		return c.JSON(http.StatusOK, out)
 	}
 }
 

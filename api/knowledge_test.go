@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
@@ -133,6 +134,41 @@ func TestKnowledgeCuration(t *testing.T) {
 	}
 }
 
+// importUpload is one file of an upload to /api/kb/import.
+type importUpload struct {
+	name string
+	data []byte
+}
+
+// upload posts files to /api/kb/import as the curator UI does.
+func upload(t *testing.T, srvURL, token string, files ...importUpload) importResponse {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, f := range files {
+		fw, _ := mw.CreateFormFile("files", f.name)
+		fw.Write(f.data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", srvURL+"/api/kb/import", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out importResponse
+	b, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(b, &out); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("import = %d %s", resp.StatusCode, b)
+	}
+	return out
+}
+
+// TestKnowledgeImport uploads a zip and files: good files go in, bad ones
+// are named with their reason; the same upload again (the zip renamed) and
+// the organization's export change nothing.
 func TestKnowledgeImport(t *testing.T) {
 	srv := newTestServer(t, testDeps(t))
 	org := pgtest.NewOrg(t, db)
@@ -151,38 +187,15 @@ func TestKnowledgeImport(t *testing.T) {
 	}
 	zw.Close()
 
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("files", "pack.zip")
-	fw.Write(zbuf.Bytes())
-	fw, _ = mw.CreateFormFile("files", "single.md")
-	fw.Write([]byte(guidanceMD))
-	fw, _ = mw.CreateFormFile("files", "image.png")
-	fw.Write([]byte{0x89, 'P', 'N', 'G'})
-	mw.Close()
-
-	req, _ := http.NewRequest("POST", srv.URL+"/api/kb/import", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+cur)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Imported, Failed int
-		Results          []knowledge.ImportResult
-	}
-	b, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(b, &out); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("import = %d %s", resp.StatusCode, b)
-	}
-	if out.Imported != 2 || out.Failed != 3 {
-		t.Errorf("imported %d, failed %d, want 2 and 3: %+v", out.Imported, out.Failed, out.Results)
+	out := upload(t, srv.URL, cur, importUpload{"pack.zip", zbuf.Bytes()}, importUpload{"single.md", []byte(guidanceMD)},
+		importUpload{"image.png", []byte{0x89, 'P', 'N', 'G'}})
+	if out.Imported != 2 || out.Created != 2 || out.Failed != 3 {
+		t.Errorf("imported %d (created %d), failed %d, want 2 (2) and 3: %+v", out.Imported, out.Created, out.Failed, out.Results)
 	}
 	reasons := map[string]string{}
+	actions := map[string]string{}
 	for _, r := range out.Results {
-		reasons[r.Name] = r.Error
+		reasons[r.Name], actions[r.Name] = r.Error, r.Action
 	}
 	for name, want := range map[string]string{
 		"pack.zip/no-front.md":  "front matter",
@@ -193,11 +206,42 @@ func TestKnowledgeImport(t *testing.T) {
 			t.Errorf("%s: reason %q, want it to mention %q", name, reasons[name], want)
 		}
 	}
+	if actions["pack.zip/good.md"] != "created" || actions["single.md"] != "created" {
+		t.Errorf("actions = %v, want the two good files created", actions)
+	}
 
-	// Export gives back Markdown with front matter that imports again.
-	r := call(t, srv, "GET", "/api/kb/export", cur, nil, nil)
+	// The same upload again, the zip renamed as a browser does: its files
+	// are keyed by their path inside it, so nothing is added.
+	again := upload(t, srv.URL, cur, importUpload{"pack (1).zip", zbuf.Bytes()}, importUpload{"single.md", []byte(guidanceMD)})
+	if again.Unchanged != 2 || again.Created != 0 || again.Updated != 0 {
+		t.Errorf("the same upload again: %+v, want the 2 good files unchanged", again)
+	}
+	// An edited file is a new version of its document.
+	edited := strings.Replace(guidanceMD, "十秒待ってから", "十秒、黙って待ってから", 1)
+	if up := upload(t, srv.URL, cur, importUpload{"single.md", []byte(edited)}); up.Updated != 1 || up.Results[0].Version != 2 {
+		t.Errorf("an edited file: %+v, want updated to version 2", up)
+	}
+	var page documentsPage
+	call(t, srv, "GET", "/api/kb/documents?source=own", cur, nil, &page)
+	if page.Total != 2 {
+		t.Errorf("the organization has %d documents, want 2", page.Total)
+	}
+
+	// Export gives back Markdown with front matter that imports again,
+	// onto the same documents.
+	req, _ := http.NewRequest("GET", srv.URL+"/api/kb/export", nil)
+	req.Header.Set("Authorization", "Bearer "+cur)
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	export, _ := io.ReadAll(r.Body)
+	r.Body.Close()
 	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/zip" {
-		t.Errorf("export = %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+		t.Fatalf("export = %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+	}
+	if back := upload(t, srv.URL, cur, importUpload{"taiwa-guidance.zip", export}); back.Unchanged != 2 || back.Imported != 2 {
+		t.Errorf("the export imported back: %+v, want 2 unchanged", back)
 	}
 }
 

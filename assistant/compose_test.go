@@ -492,6 +492,8 @@ func TestQuotes(t *testing.T) {
 			"I think she'd get more from finding her own answers, so maybe this time I mostly listen."},
 		{"a tip without the example after its reason", tip("Break long work into visible steps. Acknowledge the milestones along the way. For example, one hesitant stakeholder agreeing is progress."),
 			"Break long work into visible steps. Acknowledge the milestones along the way."},
+		{"a plan around a quoted question", planQuote("最初にお礼を言って、最後に5分だけ「報告以外で話しておきたいことはある？」と聞くつもりです。特になければそれでOKです。"),
+			"最初にお礼を言って、最後に5分だけ「報告以外で話しておきたいことはある？」と聞くつもりです。"},
 		{"a tip without its worked example", tip("Ask about the blocker. For instance, the vendor's late reply."),
 			"Ask about the blocker."},
 		{"a tip without what points back into its document", tip("期待する役割は推測せず、直接聞く。四つを見せて選んでもらうと、答えやすくなります。"),

@@ -24,7 +24,7 @@ var statesPlan = regexp.MustCompile(`つもり|予定|しようと思|させよ�
 	`i think i'?ll|i was thinking|my plan is|planning to|gonna|going to (?:push|tell|make)|i'?ll just|let me|` +
 	`(?:should|could|can) i\b|is it ok(?:ay)? (?:if|to)|what if i\b|maybe (?:\w+ ){0,3}i\b|` +
 	`the best (?:thing|way|approach|move|option) (?:is|would be|might be) to\b|(?:probably|maybe) (?:best|better) to\b|i think (?:we|i) should\b|` +
-	`i'?d rather\b|i figure\b|i'?m leaning towards?\b|のが(?:一番|いい|よさそう)(?:かな|と思|です)|(?:方|ほう)が(?:いい|よさそう)(?:かな|と思)|ことにしよう|ことにします`)
+	`i'?d rather\b|i figure\b|i'?m leaning towards?\b|i'?m thinking (?:she|he|they|we|i) (?:should|could|might|will)\b|\bplan to\b|planning on\b|のが(?:一番|いい|よさそう)(?:かな|と思|です)|(?:方|ほう)が(?:いい|よさそう)(?:かな|と思)|ことにしよう|ことにします`)
 
 var (
 	// howQuestion asks how to do something, and states no plan ("How do I
@@ -74,6 +74,20 @@ func asksHow(q string) bool { return howQuestion.MatchString(q) || endsAsking.Ma
 // folded is s lower-cased, full-width Latin folded, as the patterns read it.
 func folded(s string) string { return strings.ToLower(width.Fold.String(s)) }
 
+// wholeSentences joins a sentence that a quote's question mark cut off
+// back onto its start: 「…話しておきたいことはある？」 + と聞くつもりです。
+func wholeSentences(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if n := len(out); n > 0 && continues(out[n-1], s) {
+			out[n-1] = joinSentences([]string{out[n-1], s})
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // planQuote is the plan as a watch-out quotes it: the sentences that
 // state it, from the first to the last in a row ("D's 1on1s have turned
 // into status updates. I'd like to keep his report to the last five
@@ -81,7 +95,7 @@ func folded(s string) string { return strings.ToLower(width.Fold.String(s)) }
 // sure though." is left out), or the whole message when no sentence
 // states one.
 func planQuote(question string) string {
-	ss := knowledge.Sentences(question)
+	ss := wholeSentences(knowledge.Sentences(question))
 	first, last := -1, -1
 	for i, s := range ss {
 		if statesPlan.MatchString(whAsks.ReplaceAllString(folded(s), "")) {

@@ -85,7 +85,7 @@ func (b *Base) SyncStarter(ctx context.Context, db DB) (SyncStats, error) {
 				return nil
 			}
 			st.Updated++
-			_, err = b.update(ctx, tx, d, nil, in)
+			_, err = b.update(ctx, tx, d, nil, in, d.Status)
 			return err
 		})
 		if err != nil {

@@ -40,9 +40,13 @@ type Document struct {
 	Version    int         `json:"version"`
 	AuthorID   *uuid.UUID  `json:"author_id"`
 	StarterKey *string     `json:"starter_key"`
-	CopiedFrom *uuid.UUID  `json:"copied_from"`
-	CreatedAt  time.Time   `json:"created_at"`
-	UpdatedAt  time.Time   `json:"updated_at"`
+	// SourceKey is what imports find the document by: its file's front
+	// matter id, else the file's path in the upload (see Import). Nil for
+	// documents written in the editor.
+	SourceKey  *string    `json:"source_key"`
+	CopiedFrom *uuid.UUID `json:"copied_from"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 	// Starter is true for the read-only starter pack, Hidden when the
 	// caller's organization hid it.
 	Starter bool `json:"starter"`
@@ -113,7 +117,7 @@ func (in *Input) check() error {
 }
 
 const docColumns = `d.id, d.org_id, d.title, d.body, d.language, d.topics, d.tags, d.plan_checks, d.status, d.version,
-	d.author_id, d.starter_key, d.copied_from, d.created_at, d.updated_at,
+	d.author_id, d.starter_key, d.source_key, d.copied_from, d.created_at, d.updated_at,
 	d.org_id = '00000000-0000-0000-0000-000000000000' AS starter,
 	EXISTS (SELECT FROM kb_hidden h WHERE h.document_id = d.id) AS hidden`
 
@@ -198,13 +202,19 @@ func (b *Base) Create(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, author *u
 	if err := in.check(); err != nil {
 		return Document{}, err
 	}
+	return b.create(ctx, tx, orgID, author, in, status, nil)
+}
+
+// create is Create for a checked in, with the key an import found it by
+// (nil for the editor).
+func (b *Base) create(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, author *uuid.UUID, in Input, status Status, sourceKey *string) (Document, error) {
 	if status == "" || status == StatusPublished && orgID != StarterOrg && len(b.Screen(in.Title, in.Body)) > 0 {
 		status = StatusDraft // a flagged document waits for a curator to confirm it
 	}
 	id := uuid.Must(uuid.NewV7())
-	_, err := tx.Exec(ctx, `INSERT INTO documents (org_id, id, title, body, language, topics, tags, plan_checks, status, author_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		orgID, id, in.Title, in.Body, in.Language, in.Topics, in.Tags, in.PlanChecks, status, author)
+	_, err := tx.Exec(ctx, `INSERT INTO documents (org_id, id, title, body, language, topics, tags, plan_checks, status, author_id, source_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		orgID, id, in.Title, in.Body, in.Language, in.Topics, in.Tags, in.PlanChecks, status, author, sourceKey)
 	if err != nil {
 		return Document{}, fmt.Errorf("create document: %w", err)
 	}
@@ -256,14 +266,16 @@ func (b *Base) Update(ctx context.Context, tx pgx.Tx, id uuid.UUID, author *uuid
 	if ifVersion != 0 && ifVersion != d.Version {
 		return Document{}, fmt.Errorf("%w: the document is at version %d, not %d; reload it", ErrConflict, d.Version, ifVersion)
 	}
-	return b.update(ctx, tx, d, author, in)
+	return b.update(ctx, tx, d, author, in, d.Status)
 }
 
-// update saves in as the next version of d; in is already checked.
-func (b *Base) update(ctx context.Context, tx pgx.Tx, d Document, author *uuid.UUID, in Input) (Document, error) {
+// update saves in, with status, as the next version of d; in is already
+// checked. Content and status go in one version: an import that changes
+// both is one change.
+func (b *Base) update(ctx context.Context, tx pgx.Tx, d Document, author *uuid.UUID, in Input, status Status) (Document, error) {
 	_, err := tx.Exec(ctx, `UPDATE documents SET title = $3, body = $4, language = $5, topics = $6, tags = $7, plan_checks = $9,
-		author_id = coalesce($8, author_id), version = version + 1, updated_at = now()
-		WHERE org_id = $1 AND id = $2`, d.OrgID, d.ID, in.Title, in.Body, in.Language, in.Topics, in.Tags, author, in.PlanChecks)
+		status = $10, author_id = coalesce($8, author_id), version = version + 1, updated_at = now()
+		WHERE org_id = $1 AND id = $2`, d.OrgID, d.ID, in.Title, in.Body, in.Language, in.Topics, in.Tags, author, in.PlanChecks, status)
 	if err != nil {
 		return Document{}, fmt.Errorf("update document: %w", err)
 	}

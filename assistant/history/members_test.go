@@ -104,8 +104,7 @@ func TestMemberAliasUniqueInTheDatabase(t *testing.T) {
 	h := newStore(t)
 	org := pgtest.NewOrg(t, db)
 	mgr, _ := pgtest.NewUser(t, db, org, tenant.RoleManager)
-	k, err := createMember(t, h, mgr, "Kさん")
-	if err != nil {
+	if _, err := createMember(t, h, mgr, "Kさん"); err != nil {
 		t.Fatal(err)
 	}
 	l, err := createMember(t, h, mgr, "Lさん")
@@ -135,7 +134,6 @@ func TestMemberAliasUniqueInTheDatabase(t *testing.T) {
 			}
 		})
 	}
-	_ = k
 }
 
 // TestMemberAliasConcurrentCreates: of creates of one alias at once (a

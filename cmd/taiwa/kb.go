@@ -79,12 +79,16 @@ func openKB(ctx context.Context, dbc dbConfig, llm llmConfig, stderr io.Writer) 
 
 func kbImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newKBFlags("import", "taiwa kb import [flags] PATH...\n\n"+
-		"Imports Markdown files with YAML front matter (title, lang, topics, tags, status),\n"+
-		"folders of them and zip archives into an organization. A bad file is reported and\n"+
-		"skipped; the others go in. With -starter, (re)loads the built-in starter pack.", getenv, stderr)
+		"Imports Markdown files with YAML front matter (id, title, lang, topics, tags, status),\n"+
+		"folders of them and zip archives into an organization. Each file is found again by\n"+
+		"its id, else by its path inside the folder or zip (a file given by itself: its name):\n"+
+		"a new one is created, a changed one is saved as a new version of its document, and\n"+
+		"an unchanged one is left as it is, so an import can be run again. A bad file, or a\n"+
+		"second file with the same id or path, is reported and skipped; the others go in.\n"+
+		"With -starter, (re)loads the built-in starter pack.", getenv, stderr)
 	org := fs.String("org", "", "organization `id` to import into (see 'taiwa admin orgs list')")
 	starter := fs.Bool("starter", false, "load the built-in starter pack (shared by all organizations)")
-	publish := fs.Bool("publish", false, "publish imported documents whose front matter sets no status")
+	publish := fs.Bool("publish", false, "publish the documents it creates whose front matter sets no status\n(documents already there keep theirs unless their file sets one)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -114,7 +118,7 @@ func kbImport(ctx context.Context, args []string, getenv func(string) string, st
 		kb.EmbedMissing(ctx, db.OrgScope(knowledge.StarterOrg), nil)
 	}
 	for _, p := range problems {
-		fmt.Fprintf(stdout, "skipped  %s\n", p)
+		fmt.Fprintf(stdout, "%-10s %s\n", "skipped", p)
 	}
 	if len(files) == 0 {
 		if len(problems) > 0 {
@@ -126,34 +130,35 @@ func kbImport(ctx context.Context, args []string, getenv func(string) string, st
 	if err := checkOrg(ctx, db, orgID); err != nil {
 		return err
 	}
-	if *publish {
-		for i, f := range files {
-			if in, st, err := knowledge.ParseMarkdown(f.Data); err == nil && st == "" {
-				d := knowledge.Document{Title: in.Title, Body: in.Body, Language: in.Language, Topics: in.Topics, Tags: in.Tags, Status: knowledge.StatusPublished}
-				files[i].Data = d.Markdown()
-			}
-		}
-	}
 	var results []knowledge.ImportResult
-	err = db.OrgScope(orgID).InTx(ctx, func(tx pgx.Tx) error {
-		results = kb.Import(ctx, tx, orgID, nil, files)
-		return nil
+	err = db.OrgScope(orgID).InTx(ctx, func(tx pgx.Tx) (err error) {
+		results, err = kb.Import(ctx, tx, orgID, files, knowledge.ImportOptions{Publish: *publish})
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	ok := 0
+	count := map[string]int{}
 	for _, r := range results {
-		if r.OK {
-			ok++
-			fmt.Fprintf(stdout, "imported %s -> %s (%s)\n", r.Name, r.Title, r.DocumentID)
-		} else {
-			fmt.Fprintf(stdout, "skipped  %s: %s\n", r.Name, r.Error)
+		if !r.OK {
+			fmt.Fprintf(stdout, "%-10s %s: %s\n", "skipped", r.Name, r.Error)
+			continue
 		}
+		count[r.Action]++
+		var note string
+		if r.Action == knowledge.ImportUpdated {
+			note = fmt.Sprintf(", version %d", r.Version)
+		}
+		if r.Status != knowledge.StatusPublished {
+			note += ", " + string(r.Status)
+		}
+		fmt.Fprintf(stdout, "%-10s %s -> %s (%s%s)\n", r.Action, r.Name, r.Title, r.DocumentID, note)
 	}
+	ok := count[knowledge.ImportCreated] + count[knowledge.ImportUpdated] + count[knowledge.ImportUnchanged]
 	failed := len(results) - ok + len(problems)
-	fmt.Fprintf(stdout, "%d imported, %d skipped\n", ok, failed)
-	if _, on := kb.Embedding(); on && ok > 0 {
+	fmt.Fprintf(stdout, "%d created, %d updated, %d unchanged, %d skipped\n",
+		count[knowledge.ImportCreated], count[knowledge.ImportUpdated], count[knowledge.ImportUnchanged], failed)
+	if _, on := kb.Embedding(); on && ok > count[knowledge.ImportUnchanged] {
 		if _, err := kb.EmbedMissing(ctx, db.OrgScope(orgID), nil); err != nil {
 			fmt.Fprintf(stderr, "embedding: %v (run 'taiwa kb reembed' to retry)\n", err)
 		}
@@ -165,11 +170,15 @@ func kbImport(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 // collectFiles reads the Markdown files and zips named by paths (walking
-// folders). Unreadable or unsupported paths are returned as problems.
+// folders). Unreadable or unsupported paths are returned as problems. Each
+// file's Path, its key when it has no id, is where it sits in what was
+// named: its path inside the folder or the zip, or for a file named by
+// itself its name, as a browser uploads it. So the same file imported from
+// the folder, by itself, in a zip or through the UI is one document.
 func collectFiles(paths []string) ([]knowledge.File, []string) {
 	var files []knowledge.File
 	var problems []string
-	add := func(p string) {
+	add := func(p, rel string) {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("%s: %v", p, err))
@@ -183,10 +192,10 @@ func collectFiles(paths []string) ([]knowledge.File, []string) {
 				return
 			}
 			for _, f := range zf {
-				files = append(files, knowledge.File{Name: p + "/" + f.Name, Data: f.Data})
+				files = append(files, knowledge.File{Name: p + "/" + f.Name, Path: f.Path, Data: f.Data})
 			}
 		case ".md", ".markdown":
-			files = append(files, knowledge.File{Name: p, Data: data})
+			files = append(files, knowledge.File{Name: p, Path: filepath.ToSlash(rel), Data: data})
 		default:
 			problems = append(problems, p+": not a Markdown file (.md) or a zip")
 		}
@@ -198,7 +207,7 @@ func collectFiles(paths []string) ([]knowledge.File, []string) {
 			continue
 		}
 		if !info.IsDir() {
-			add(p)
+			add(p, filepath.Base(p))
 			continue
 		}
 		var found []string
@@ -212,7 +221,11 @@ func collectFiles(paths []string) ([]knowledge.File, []string) {
 		})
 		sort.Strings(found)
 		for _, q := range found {
-			add(q)
+			rel, err := filepath.Rel(p, q)
+			if err != nil {
+				rel = q
+			}
+			add(q, rel)
 		}
 	}
 	return files, problems

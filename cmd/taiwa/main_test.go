@@ -505,13 +505,25 @@ func TestKBImport(t *testing.T) {
 		t.Fatalf("kb import: %v\n%s", err, out.String())
 	}
 	got := out.String()
-	for _, want := range []string{"imported " + filepath.Join(dir, "good.md"), "skipped  " + filepath.Join(dir, "bad-topic.md") + ": topic \"cooking\"",
-		"skipped  " + filepath.Join(dir, "no-front.md") + ": no front matter", "1 imported, 2 skipped"} {
+	for _, want := range []string{"created    " + filepath.Join(dir, "good.md"), "skipped    " + filepath.Join(dir, "bad-topic.md") + ": topic \"cooking\"",
+		"skipped    " + filepath.Join(dir, "no-front.md") + ": no front matter", "1 created, 0 updated, 0 unchanged, 2 skipped"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("kb import output lacks %q:\n%s", want, got)
 		}
 	}
-	docID := idRE.FindString(got[strings.Index(got, "imported "):])
+	docID := idRE.FindString(got[strings.Index(got, "created "):])
+
+	// Importing again changes nothing: the folder, without -publish (the
+	// document stays published), or the file by itself (its key is its
+	// name, as in the folder).
+	for _, args := range [][]string{{"-publish", dir}, {dir}, {filepath.Join(dir, "good.md")}} {
+		out.Reset()
+		err := run(t.Context(), append([]string{"kb", "import", "-org", orgID}, args...), getenv, &out, &errOut)
+		if got := out.String(); err != nil || !strings.Contains(got, "unchanged  "+filepath.Join(dir, "good.md")+" -> 面談の終わり方 ("+docID+")") ||
+			!strings.Contains(got, "\n0 created, 0 updated, 1 unchanged") {
+			t.Errorf("kb import %v again: %v\n%s", args, err, got)
+		}
+	}
 
 	// Curate it from the command line: unpublish, edit, publish, search, export.
 	kb := func(args ...string) string {
@@ -525,7 +537,7 @@ func TestKBImport(t *testing.T) {
 	if got := kb("unpublish", "-org", orgID, docID); !strings.Contains(got, "draft") {
 		t.Errorf("unpublish: %s", got)
 	}
-	edited := filepath.Join(dir, "edited.md")
+	edited := filepath.Join(t.TempDir(), "edited.md") // not in dir, which is imported again below
 	os.WriteFile(edited, []byte(strings.Replace(files["good.md"], "約束を一つ確認します", "約束を一つだけ声に出して確認します", 1)), 0o644)
 	if got := kb("update", "-org", orgID, "-doc", docID, edited); !strings.Contains(got, "version 3") {
 		t.Errorf("update: %s", got)
@@ -543,6 +555,22 @@ func TestKBImport(t *testing.T) {
 	if got := kb("export", "-org", orgID, "-doc", docID); !strings.Contains(got, "title: 面談の終わり方") || !strings.Contains(got, "声に出して") {
 		t.Errorf("export:\n%s", got)
 	}
+	// The folder's file differs from the document now (edited above): it
+	// is the document's next version, still published.
+	out.Reset()
+	if err := run(t.Context(), []string{"kb", "import", "-org", orgID, dir}, getenv, &out, &errOut); err != nil ||
+		!strings.Contains(out.String(), "updated    "+filepath.Join(dir, "good.md")+" -> 面談の終わり方 ("+docID+", version 5)") ||
+		!strings.Contains(out.String(), "0 created, 1 updated, 0 unchanged, 2 skipped") {
+		t.Errorf("kb import of an edited file: %v\n%s", err, out.String())
+	}
+	// The export imports back onto the same document, unchanged.
+	export := filepath.Join(t.TempDir(), "export.zip")
+	os.WriteFile(export, []byte(kb("export", "-org", orgID)), 0o644)
+	if got := kb("import", "-org", orgID, export); !strings.Contains(got, "unchanged") || !strings.Contains(got, docID) ||
+		!strings.Contains(got, "0 created, 0 updated, 1 unchanged, 0 skipped") {
+		t.Errorf("kb import of the export:\n%s", got)
+	}
+
 	// An organization id that does not exist is an error, not the starter
 	// pack listed as its guidance.
 	unknown := "0a1b2c3d-0000-4000-8000-000000000000"

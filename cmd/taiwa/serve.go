@@ -91,15 +91,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	hist := history.New(redactor, keyer)
-	if db.embedded != nil {
-		if err := announceData(ctx, db.DB, cfg.DB.DataDir, fresh, stdout); err != nil {
-			return err
-		}
-	}
-	if db.embedded != nil && cfg.Demo {
-		if err := seedDemo(ctx, db.DB, hist, cfg.Addr, stdout); err != nil {
-			return fmt.Errorf("demo organization: %w", err)
-		}
+	if err := greetEmbedded(ctx, db, cfg, fresh, hist, stdout); err != nil {
+		return err
 	}
 	chat := models.chat
 	coachCfg := assistant.Config{Logger: logger, Knowledge: kb, History: hist, DailyTokens: int64(cfg.DailyTokens),
@@ -255,6 +248,23 @@ func readiness(db *tenant.DB, starterDone <-chan struct{}) func(context.Context)
 		schemaOK.Store(true)
 		return nil
 	}
+}
+
+// greetEmbedded is what a start on the embedded database prints: where
+// the data is and, on its first start, the demo organization.
+func greetEmbedded(ctx context.Context, db *database, cfg serveConfig, fresh bool, hist *history.Store, stdout io.Writer) error {
+	if db.embedded == nil {
+		return nil
+	}
+	if err := announceData(ctx, db.DB, cfg.DB.DataDir, fresh, stdout); err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, db.DB, hist, cfg.Addr, stdout); err != nil {
+			return fmt.Errorf("demo organization: %w", err)
+		}
+	}
+	return nil
 }
 
 // announceData says where the embedded database is: started from another

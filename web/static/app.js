@@ -7,8 +7,9 @@ import { membersView, memberView, prepView, sessionView } from './manager.js';
 import { chatView } from './chat.js';
 import { guidanceListView, guidanceEditView, tryQueryView, gapsView } from './curator.js';
 import { orgView } from './settings.js';
+import { usersView } from './users.js';
 
-const main = document.getElementById('app');
+let main = document.getElementById('app'); // replaced at each render (see render)
 const top = document.getElementById('top');
 let me = null; // { user, org }
 
@@ -26,6 +27,7 @@ const routes = [
   { path: '/try', view: tryQueryView, roles: ['manager', 'curator', 'admin'] },
   { path: '/gaps', view: gapsView, roles: ['curator', 'admin'] },
   { path: '/org', view: orgView, roles: ['admin'] },
+  { path: '/users', view: usersView, roles: ['admin'] },
 ];
 
 function match(path) {
@@ -87,7 +89,7 @@ function header() {
     if (me.user.role === 'manager') items.push(['/members', t('nav.members')], ['/chat', t('nav.chat')]);
     if (me.user.role !== 'manager') items.push(['/guidance', t('nav.guidance')], ['/gaps', t('nav.gaps')]);
     items.push(['/try', t('nav.try')]);
-    if (me.user.role === 'admin') items.push(['/org', t('nav.org')]);
+    if (me.user.role === 'admin') items.push(['/users', t('nav.users')], ['/org', t('nav.org')]);
     const current = location.hash.slice(1);
     for (const [path, label] of items) {
       const active = current === path || current.startsWith(path + '/');
@@ -153,6 +155,12 @@ function signedIn(s) {
 async function render() {
   document.documentElement.lang = getLang();
   document.querySelector('.drawer')?.remove(); // a citation belongs to the page it was opened from
+  // Each render gets a fresh <main>: a view still loading when the next
+  // render starts (a menu link clicked before the page came) writes into
+  // the one it was given, which is no longer on the page.
+  const page = main.cloneNode(false);
+  main.replaceWith(page);
+  main = page;
   header();
   if (!me) {
     signInView();
@@ -160,7 +168,6 @@ async function render() {
   }
   const path = location.hash.slice(1) || home();
   const m = match(path);
-  clear(main);
   if (!m || !m.route.roles.includes(me.user.role)) {
     if (path !== home()) {
       navigate(home());
@@ -171,11 +178,11 @@ async function render() {
   }
   const ctx = { me, lang: getLang(), navigate, notify, errorBox, params: m.params };
   try {
-    await m.route.view(main, m.params, ctx);
+    await m.route.view(page, m.params, ctx);
   } catch (err) {
-    main.append(errorBox(err));
+    page.append(errorBox(err));
   }
-  main.focus({ preventScroll: true });
+  if (page === main) page.focus({ preventScroll: true });
 }
 
 window.addEventListener('hashchange', render);

@@ -44,13 +44,17 @@ addMessages({
     'cur.page.next': '次へ',
     'cur.page.of': '{0} / {1} ページ',
     'cur.import.title': 'Markdownファイルを取り込む',
-    'cur.import.hint': '先頭にYAMLのフロントマター（title、lang、topics、tags、status）があるMarkdownファイル（.md）か、それをまとめたzipを選んでください。問題のあるファイルは取り込まず、理由を表示します。',
+    'cur.import.hint': '先頭にYAMLのフロントマター（id、title、lang、topics、tags、status）があるMarkdownファイル（.md）か、それをまとめたzipを選んでください。同じ id（id がなければ同じファイル名、zipの中ならその中のパス）のファイルをもう一度取り込むと、同じガイダンスの新しい版になります。内容が同じなら何も変えません。問題のあるファイルは取り込まず、理由を表示します。',
     'cur.import.files': '取り込むファイル',
     'cur.import.run': '取り込む',
     'cur.import.running': '取り込み中…',
     'cur.import.none': 'ファイルを選んでください。',
-    'cur.import.summary': '{0}件を取り込みました。{1}件は取り込めませんでした。',
+    'cur.import.summary': '作成 {0}件、更新 {1}件、変更なし {2}件。取り込めなかったファイルは{3}件です。',
     'cur.import.created': '作成',
+    'cur.import.updated': '更新',
+    'cur.import.unchanged': '変更なし',
+    'cur.import.version': '（第{0}版）',
+    'cur.import.duplicate': '同じ id またはパス（{1}）のファイル {0} を先に取り込んだため、取り込みませんでした。ファイルごとに別の id を付けてください。',
     'cur.import.failed': 'エラー',
     'cur.import.bad': '取り込めませんでした。フロントマター（title、lang、topics）と本文を確かめてください。',
     'cur.back': 'ガイダンス一覧へ',
@@ -201,13 +205,17 @@ addMessages({
     'cur.page.next': 'Next',
     'cur.page.of': 'Page {0} of {1}',
     'cur.import.title': 'Import Markdown files',
-    'cur.import.hint': 'Choose Markdown files (.md) that start with YAML front matter (title, lang, topics, tags, status), or zips of them. Files with problems are skipped, with the reason.',
+    'cur.import.hint': 'Choose Markdown files (.md) that start with YAML front matter (id, title, lang, topics, tags, status), or zips of them. A file imported again with the same id (without one, the same file name, or path inside the zip) becomes a new version of the same guidance, and changes nothing if its content is the same. Files with problems are skipped, with the reason.',
     'cur.import.files': 'Files to import',
     'cur.import.run': 'Import',
     'cur.import.running': 'Importing…',
     'cur.import.none': 'Choose one or more files first.',
-    'cur.import.summary': '{0} imported, {1} could not be imported.',
+    'cur.import.summary': '{0} created, {1} updated, {2} unchanged, {3} could not be imported.',
     'cur.import.created': 'Created',
+    'cur.import.updated': 'Updated',
+    'cur.import.unchanged': 'Unchanged',
+    'cur.import.version': ' (version {0})',
+    'cur.import.duplicate': 'Not imported: {0}, imported first, has the same id or path ({1}). Give each file its own id.',
     'cur.import.failed': 'Error',
     'cur.import.bad': 'Not imported. Check the front matter (title, lang, topics) and the body.',
     'cur.back': 'All guidance',
@@ -548,7 +556,7 @@ function docTable(docs, ctx, name) {
 function importSection(ctx, onImported) {
   const files = h('input', { type: 'file', id: 'import-files', multiple: true, accept: '.md,.zip' });
   const run = h('button', { class: 'btn', type: 'submit', id: 'import-run' }, t('cur.import.run'));
-  const summary = h('p', { role: 'status' });
+  const summary = h('p', { role: 'status', id: 'import-summary' });
   const list = h('ul', { id: 'import-results' });
   const err = h('div');
   const form = h('form', { class: 'card stack', 'aria-labelledby': 'import-h' },
@@ -571,14 +579,15 @@ function importSection(ctx, onImported) {
     summary.textContent = t('cur.import.running');
     try {
       const r = await api('POST', '/api/kb/import', body);
-      summary.textContent = t('cur.import.summary', r.imported || 0, r.failed || 0);
-      list.append(...(r.results || []).map((res) => h('li', {},
-        h('span', { class: res.ok ? 'badge ok' : 'badge danger' }, res.ok ? t('cur.import.created') : t('cur.import.failed')), ' ',
+      summary.textContent = t('cur.import.summary', r.created || 0, r.updated || 0, r.unchanged || 0, r.failed || 0);
+      list.append(...(r.results || []).map((res) => h('li', { 'data-action': res.ok ? res.action : 'failed' },
+        importBadge(res), ' ',
         h('strong', {}, res.name), ' — ',
-        res.ok ? h('a', { href: `#/guidance/${res.document_id}` }, res.title || res.name) : importReason(res.error),
+        res.ok ? h('a', { href: `#/guidance/${res.document_id}` }, res.title || res.name) : importReason(res),
+        res.ok && res.action === 'updated' ? t('cur.import.version', res.version) : null,
         res.warnings && res.warnings.length ? h('span', { class: 'badge warn' }, ' ', t('cur.import.flagged')) : null)));
       files.value = '';
-      if (r.imported) onImported();
+      if (r.created || r.updated) onImported();
     } catch (ex) {
       summary.textContent = '';
       err.append(ctx.errorBox(ex));
@@ -589,10 +598,22 @@ function importSection(ctx, onImported) {
   return form;
 }
 
+// importBadge says what the import did with a file: a new document, a new
+// version of the one with the file's id or path, nothing (it already said
+// the same), or an error.
+function importBadge(res) {
+  const [cls, key] = !res.ok ? ['badge danger', 'cur.import.failed']
+    : res.action === 'updated' ? ['badge accent', 'cur.import.updated']
+      : res.action === 'unchanged' ? ['badge', 'cur.import.unchanged']
+        : ['badge ok', 'cur.import.created'];
+  return h('span', { class: cls }, t(key));
+}
+
 // importReason says why a file was not imported: the API's reason as a
 // sentence in the user's language, never its own words.
-function importReason(reason) {
-  const k = known(reason);
+function importReason(res) {
+  if (res.duplicate_of) return t('cur.import.duplicate', res.duplicate_of, res.key);
+  const k = known(res.error);
   return k ? t(k[0], ...k[1]) : t('cur.import.bad');
 }
 

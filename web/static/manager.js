@@ -22,9 +22,12 @@ addMessages({
     'mem.log': '1on1を記録する',
     'mem.chat': 'このメンバーについて相談する',
     'mem.export': 'データを書き出す（JSON）',
-    'mem.erase': 'メンバーを削除',
-    'mem.erase.confirm': '{0}のすべての記録（1on1、アクション、フィードバック、相談）を削除します。元に戻せません。よろしいですか？',
+    'mem.erase': 'このメンバーを削除',
+    'mem.danger': '元に戻せない操作',
+    'mem.erase.explain': '{0}のすべての記録（1on1、アクション、フィードバック、相談）を削除します。元に戻せません。残したい記録があれば、先に「データを書き出す」で保存してください。',
+    'mem.erase.type': '確認のため、呼び名「{0}」をそのまま入力してください',
     'mem.erased': '削除しました。',
+    'mem.scheduled.many': '予定中の1on1が{0}件あります。同じ1on1を二重に登録したものなら、不要な方を開いて削除してください。',
     'mem.alias.name': 'この呼び名は実名のように見えます（{0}）。呼び名はあなたにだけ表示され、AIには送られませんが、「Aさん」のような呼び名をおすすめします。このまま追加するなら、もう一度「追加」を押してください。',
     'mem.names': '本人の呼び方（伏せ字用）',
     'mem.names.label': '名前の書き方（カンマか読点で区切る）',
@@ -88,6 +91,9 @@ addMessages({
     'ses.edit': '記録を直す',
     'ses.delete': 'この記録を削除',
     'ses.delete.confirm': 'この1on1の記録を削除しますか？',
+    'ses.dup': 'このメンバーには、予定している1on1がすでにあります（{0}）。同じ1on1を二重に登録していないか確かめてください。',
+    'ses.dup.open': '{0}の1on1を開く',
+    'ses.dup.anyway': 'それでも予定を追加する',
     'ref.title': 'ふり返り',
     'ref.run': 'ふり返りの問いを出す',
     'ref.answer': 'あなたの答え',
@@ -98,6 +104,9 @@ addMessages({
     'prep.question.hint': '例：「挑戦を避けがちなので、もう少し背中を押すつもりです」',
     'prep.session': '対象の1on1',
     'prep.next': '次回の予定',
+    'prep.next.hint': '「次回の予定」は、いちばん近い予定です。その予定に本人の希望がなく、後の予定にあるとき（本人の回答か、あなたの記入）は、希望のある予定のうちいちばん近いものを使います。',
+    'prep.answered': '{0}（本人の回答あり）',
+    'prep.requested': '{0}（希望の記入あり）',
     'prep.run': '準備する',
     'prep.cancel': '中止',
     'prep.writing': '作成中…',
@@ -124,9 +133,12 @@ addMessages({
     'mem.log': 'Log a 1on1',
     'mem.chat': 'Talk about this member',
     'mem.export': 'Export data (JSON)',
-    'mem.erase': 'Erase member',
-    'mem.erase.confirm': 'This erases everything about {0} (1on1s, actions, feedback, conversations). It cannot be undone. Continue?',
+    'mem.erase': 'Erase this member',
+    'mem.danger': 'Cannot be undone',
+    'mem.erase.explain': 'This erases everything about {0} (1on1s, actions, feedback, conversations). It cannot be undone. To keep a copy, use "Export data" first.',
+    'mem.erase.type': 'To confirm, type the alias "{0}" exactly',
     'mem.erased': 'Erased.',
+    'mem.scheduled.many': '{0} 1on1s are scheduled. If one 1on1 was planned twice, open the one you do not need and delete it.',
     'mem.alias.name': 'This alias looks like a real name ({0}). Aliases are shown to you only and never sent to the AI, but an alias such as "A" is safer. To add it anyway, press Add again.',
     'mem.names': "The member's name (for masking)",
     'mem.names.label': 'Ways their name is written (separated by commas)',
@@ -190,6 +202,9 @@ addMessages({
     'ses.edit': 'Edit the record',
     'ses.delete': 'Delete this record',
     'ses.delete.confirm': 'Delete this 1on1 record?',
+    'ses.dup': 'This member already has a 1on1 scheduled ({0}). Check that you are not planning the same 1on1 twice.',
+    'ses.dup.open': 'Open the 1on1 of {0}',
+    'ses.dup.anyway': 'Schedule it anyway',
     'ref.title': 'Reflection',
     'ref.run': 'Get reflection questions',
     'ref.answer': 'Your answer',
@@ -200,6 +215,9 @@ addMessages({
     'prep.question.hint': 'e.g. "She avoids challenges; I plan to push her a bit harder"',
     'prep.session': '1on1',
     'prep.next': 'The next one',
+    'prep.next.hint': '"The next one" is the soonest 1on1. When it holds no request and a later one does (the member\'s answer, or one you wrote), it is the soonest of those that do.',
+    'prep.answered': '{0} (the member answered)',
+    'prep.requested': '{0} (request noted)',
     'prep.run': 'Prepare',
     'prep.cancel': 'Stop',
     'prep.writing': 'Writing…',
@@ -242,9 +260,12 @@ export async function membersView(main, params, ctx) {
   // An alias that looks like a name gets a warning first; a second Add
   // with the same alias goes ahead.
   let warned = '';
+  const add = form.querySelector('#member-add');
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    if (add.disabled) return;
     clear(err);
+    add.disabled = true;
     try {
       if (warned !== alias.value) {
         const r = await api('POST', '/api/redact', { texts: [alias.value] });
@@ -260,6 +281,8 @@ export async function membersView(main, params, ctx) {
       ctx.navigate(`/members/${m.data.id}`);
     } catch (ex) {
       err.append(ctx.errorBox(ex));
+    } finally {
+      add.disabled = false;
     }
   });
   main.append(h('h1', {}, t('mem.title')), form, err, list);
@@ -303,16 +326,6 @@ export async function memberView(main, params, ctx) {
       err.append(ctx.errorBox(ex));
     }
   };
-  const erase = async () => {
-    if (!confirm(t('mem.erase.confirm', m.alias))) return;
-    try {
-      await api('DELETE', `/api/members/${id}`);
-      ctx.notify(t('mem.erased'));
-      ctx.navigate('/members');
-    } catch (ex) {
-      err.append(ctx.errorBox(ex));
-    }
-  };
   append(main, [
     h('h1', {}, m.alias),
     // A sensitive matter in the member's words or the recent notes: what
@@ -324,8 +337,7 @@ export async function memberView(main, params, ctx) {
       h('button', { class: 'btn', type: 'button', id: 'schedule-session', onclick: async () => showSessionForm(formSlot, id, 'scheduled', ctx) }, t('mem.schedule')),
       h('button', { class: 'btn', type: 'button', onclick: chat }, t('mem.chat')),
       h('span', { class: 'spacer' }),
-      h('a', { class: 'btn btn-small', href: `/api/members/${id}/export`, download: `member-${id}.json` }, t('mem.export')),
-      h('button', { class: 'btn btn-small btn-danger', type: 'button', onclick: erase }, t('mem.erase'))),
+      h('a', { class: 'btn btn-small', href: `/api/members/${id}/export`, download: `member-${id}.json` }, t('mem.export'))),
     err, formSlot]);
 
   // Where things stand.
@@ -334,6 +346,7 @@ export async function memberView(main, params, ctx) {
   if (sig.cadence_days !== null) facts.push(t('mem.cadence', Math.round(sig.cadence_days)));
   if (sig.implementation_rate !== null) facts.push(t('mem.impl', Math.round(sig.implementation_rate * 100), sig.planned, sig.held));
   const next = sig.next;
+  const coming = upcoming(sessions.sessions);
   main.append(h('section', { class: 'card stack', 'aria-labelledby': 'signals-h' },
     h('h2', { id: 'signals-h' }, t('mem.signals')),
     h('div', { class: 'row' },
@@ -347,6 +360,7 @@ export async function memberView(main, params, ctx) {
           next.request_from === 'member' ? h('span', { class: 'badge' }, t('from.member')) : null),
         next.request ? h('p', { class: 'quote' }, next.request) : null)
       : h('p', { class: 'muted' }, t('mem.norequest')),
+    coming.length > 1 ? h('p', { class: 'notice warn', id: 'member-scheduled-many' }, t('mem.scheduled.many', coming.length)) : null,
     fb.satisfaction !== null
       ? h('p', {}, t('mem.feedback', fb.ratings, fb.satisfaction.toFixed(1), Math.round(fb.matched * 100)))
       : h('p', { class: 'muted' }, t('mem.feedback.few', fb.received)),
@@ -405,6 +419,52 @@ export async function memberView(main, params, ctx) {
       s.request_text ? h('p', { class: 'quote' }, s.request_text) : null,
       s.notes ? h('p', { class: 'notes' }, s.notes) : null,
       s.actions.length ? h('ul', { class: 'small' }, s.actions.map((a) => h('li', {}, a.text, ` (${t('owner.' + a.owner)})`))) : null)))));
+
+  main.append(dangerSection(m, ctx));
+}
+
+// dangerSection holds what cannot be undone, apart from everything else at
+// the bottom of the member's page: erasing the member, which waits until
+// the alias is typed (a click alone, or a dialog clicked through, is not
+// enough for a whole history).
+function dangerSection(m, ctx) {
+  const err = h('div');
+  const typed = h('input', { type: 'text', id: 'member-erase-alias', autocomplete: 'off', spellcheck: 'false' });
+  const erase = h('button', { class: 'btn btn-danger', type: 'submit', id: 'member-erase', disabled: true }, t('mem.erase'));
+  const form = h('form', { class: 'stack' },
+    h('p', { id: 'member-erase-explain' }, t('mem.erase.explain', m.alias)),
+    field(t('mem.erase.type', m.alias), typed),
+    h('div', { class: 'row' }, erase), err);
+  typed.setAttribute('aria-describedby', 'member-erase-explain');
+  const matches = () => typed.value.trim() === m.alias;
+  typed.addEventListener('input', () => {
+    erase.disabled = !matches();
+  });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!matches()) return;
+    clear(err);
+    erase.disabled = true;
+    try {
+      await api('DELETE', `/api/members/${m.id}`);
+      ctx.notify(t('mem.erased'));
+      ctx.navigate('/members');
+    } catch (ex) {
+      erase.disabled = !matches();
+      err.append(ctx.errorBox(ex));
+    }
+  });
+  return h('section', { class: 'card danger-zone', id: 'member-danger', 'aria-labelledby': 'danger-h' },
+    h('h2', { id: 'danger-h' }, t('mem.danger')), form);
+}
+
+// upcoming are the scheduled 1on1s still to come (due at most half a day
+// ago, as the API's also_scheduled and the signals' next count them),
+// soonest first.
+function upcoming(sessions) {
+  const since = Date.now() - 12 * 3600e3;
+  return sessions.filter((s) => s.status === 'scheduled' && s.scheduled_at && new Date(s.scheduled_at).getTime() >= since)
+    .sort((a, b) => new Date(a.scheduled_at) - new Date(b.scheduled_at));
 }
 
 // dueScheduled is the scheduled 1on1 that "log a 1on1" most likely means:
@@ -448,6 +508,7 @@ async function showSessionForm(slot, memberID, status, ctx, existing) {
   const save = h('button', { class: 'btn btn-primary', type: 'button', id: 'session-save', disabled: true }, t('ses.save'));
   const check = h('button', { class: 'btn', type: 'submit', id: 'session-check' }, t('ses.check'));
   let checked = null; // the texts the preview was made for
+  let dupConfirmed = false; // the manager chose to schedule beside another
 
   const texts = () => [request.value, notes.value, actionText.value];
   const input = () => {
@@ -506,6 +567,23 @@ async function showSessionForm(slot, memberID, status, ctx, existing) {
   save.addEventListener('click', async () => {
     clear(err);
     try {
+      if (!existing && statusSel.value === 'scheduled' && !dupConfirmed) {
+        const { sessions } = await api('GET', `/api/members/${memberID}/sessions?limit=100`);
+        const others = upcoming(sessions);
+        if (others.length) {
+          const dates = others.map((o) => formatDate(o.scheduled_at, ctx.lang, true));
+          const anyway = h('button', { class: 'btn', type: 'button', id: 'schedule-anyway', onclick: () => {
+            dupConfirmed = true;
+            save.click();
+          } }, t('ses.dup.anyway'));
+          err.append(h('div', { class: 'notice warn stack', role: 'alert', id: 'schedule-warning' },
+            h('p', {}, t('ses.dup', dates.join(t('common.sep')))),
+            h('ul', {}, others.map((o, i) => h('li', {}, h('a', { href: `#/sessions/${o.id}` }, t('ses.dup.open', dates[i]))))),
+            h('div', { class: 'row' }, anyway)));
+          anyway.focus();
+          return;
+        }
+      }
       const r = existing
         ? await api('PUT', `/api/sessions/${existing.id}`, input())
         : await api('POST', `/api/members/${memberID}/sessions`, input());
@@ -523,6 +601,8 @@ export async function sessionView(main, params, ctx) {
   const s = await api('GET', `/api/sessions/${params.id}`);
   const m = await api('GET', `/api/members/${s.member_id}`);
   const { links } = await api('GET', `/api/sessions/${params.id}/links`);
+  const topicNames = s.request_topics.length
+    ? Object.fromEntries((await topicsList()).map((tp) => [tp.slug, ctx.lang === 'en' ? tp.en : tp.ja])) : {};
   const err = h('div');
   const formSlot = h('div');
   const linkSlot = h('div', { id: 'link-slot' });
@@ -567,7 +647,9 @@ export async function sessionView(main, params, ctx) {
   const when = formatDate(s.held_at || s.scheduled_at, ctx.lang, true);
   const content = [
     s.request_style ? h('p', {}, h('strong', {}, t('ses.style'), ': '), t('style.' + s.request_style), s.request_from === 'member' ? ` (${t('from.member')})` : '') : null,
-    s.request_text ? h('div', {}, h('strong', {}, t('ses.request')), h('p', { class: 'quote' }, s.request_text)) : null,
+    s.request_topics.length ? h('p', { id: 'session-topics' }, h('strong', {}, t('ses.topics'), ': '),
+      s.request_topics.map((tp) => topicNames[tp] || tp).join(t('common.sep'))) : null,
+    s.request_text ? h('div', {}, h('strong', {}, t('ses.request')), h('p', { class: 'quote', id: 'session-request-text' }, s.request_text)) : null,
     s.condition ? h('p', {}, h('strong', {}, t('ses.condition'), ': '), String(s.condition)) : null,
     s.notes ? h('div', {}, h('strong', {}, t('ses.notes')), h('p', { class: 'notes' }, s.notes)) : null,
     s.actions.length ? h('ul', {}, s.actions.map((a) => h('li', {}, a.text, ' ',
@@ -678,8 +760,15 @@ export async function prepView(main, params, ctx) {
   const { sessions } = await api('GET', `/api/members/${params.id}/sessions?limit=20`);
   const scheduled = sessions.filter((s) => s.status === 'scheduled');
   const question = h('textarea', { id: 'prep-question', maxlength: 2000 });
+  // What the server's "next" weighs (history.Signals): a request, the
+  // member's or one the manager wrote.
+  const requested = (s) => !!s.request_style || s.request_topics.length > 0 || !!s.request_text.trim();
   const session = h('select', { id: 'prep-session' }, h('option', { value: '' }, t('prep.next')),
-    scheduled.map((s) => h('option', { value: s.id }, formatDate(s.scheduled_at, ctx.lang, true))));
+    scheduled.map((s) => {
+      const when = formatDate(s.scheduled_at, ctx.lang, true);
+      const label = s.request_from === 'member' ? t('prep.answered', when) : requested(s) ? t('prep.requested', when) : when;
+      return h('option', { value: s.id }, label);
+    }));
   const out = h('div', { 'aria-live': 'polite', 'aria-busy': 'false', id: 'prep-out' });
   const run = h('button', { class: 'btn btn-primary', type: 'submit', id: 'prep-run' }, t('prep.run'));
   const cancel = h('button', { class: 'btn', type: 'button', id: 'prep-cancel', hidden: true }, t('prep.cancel'));
@@ -687,7 +776,7 @@ export async function prepView(main, params, ctx) {
   cancel.addEventListener('click', () => controller && controller.abort());
   const form = h('form', { class: 'card stack' },
     field(t('prep.question'), question, t('prep.question.hint')),
-    scheduled.length > 1 ? field(t('prep.session'), session) : null,
+    scheduled.length > 1 ? field(t('prep.session'), session, t('prep.next.hint')) : null,
     h('div', { class: 'row' }, run, cancel));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
