@@ -223,8 +223,9 @@ func pickSaying(sources []Source, sections []string, re *regexp.Regexp) *Source 
 }
 
 // nextStepWords name the guidance on agreeing the next step (not any
-// "by when": 「いつまでに決めるのか」 is about the goal of a talk).
-var nextStepWords = regexp.MustCompile(`(?i)次の一歩|誰が.{0,6}何を|担当と期日|next step|who does what|by when`)
+// "by when": 「いつまでに決めるのか」, "what decision is needed and by
+// when" are about the goal of a talk).
+var nextStepWords = regexp.MustCompile(`(?i)次の一歩|誰が.{0,6}何を|担当と期日|next steps?\b|who does what`)
 
 // opposite are passages that say the opposite of the response a member
 // asked for: 「判断は本人に戻す」 quoted for "give your decision", or
@@ -539,7 +540,21 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		// A member who asked to be listened to is not sent off with tasks.
 		return append(agenda, Item{Text: msg(lang, "agenda.close.listen"), Cites: []int{}})
 	}
-	return append(agenda, citeFor(cite, pdca, msg(lang, "agenda.close")))
+	return append(agenda, citeSaying(cite, pdca, msg(lang, "agenda.close"), nextStepWords))
+}
+
+// citeSaying is citeFor quoting a passage of src that says what re
+// matches: a source picked for one line may say other things too ("Offer
+// concrete support." beside "who does what").
+func citeSaying(c *citer, src *Source, text string, re *regexp.Regexp) Item {
+	if src != nil {
+		for _, b := range bullets(src.Hit.Text) {
+			if re.MatchString(b) && !opposes(c.style, b) {
+				return c.item(text, src.N, b)
+			}
+		}
+	}
+	return Item{Text: text, Cites: []int{}}
 }
 
 // requestAgenda starts from what the member asked for, and prepares the
