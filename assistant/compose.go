@@ -530,9 +530,12 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 				}
 			}
 		}
+		if at < 0 {
+			continue
+		}
 		// A bare lead (「定期的に話題にする。」) says too little to act on.
-		if at >= 0 && runesOfText(tip(closeLead(lang, ls[at], bs[at]))) >= 14 {
-			agenda = append(agenda, cite.item(tip(closeLead(lang, ls[at], bs[at])), s.N, bs[at]))
+		if t := tip(closeLead(lang, ls[at], bs[at])); runesOfText(t) >= 14 {
+			agenda = append(agenda, cite.item(t, s.N, bs[at]))
 			n++
 		}
 	}
@@ -640,11 +643,11 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 	}
 	// What the member wrote makes the preparation theirs.
 	if n := sig.Next; !n.Request.Empty() && (style == "advise" || style == "think-together" || style == "decide") {
-		about := gist(style, n.Request.String())
-		if subject, ok := subjectOf(about); ok {
-			about = subject
+		what := gist(style, n.Request.String())
+		if subject, ok := subjectOf(what); ok {
+			what = subject
 		}
-		return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(about)), Cites: []int{}}, true
+		return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(what)), Cites: []int{}}, true
 	}
 	return Item{Text: msg(lang, "agenda.style."+style), Cites: []int{}}, true
 }
