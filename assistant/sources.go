@@ -184,14 +184,17 @@ func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []
 	// One transaction for every query and the sections: the vectors are
 	// made, so nothing inside waits for a model.
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		var qs []knowledge.Query
 		for _, q := range queries {
-			if strings.TrimSpace(q.Text) == "" {
-				continue
+			if strings.TrimSpace(q.Text) != "" {
+				qs = append(qs, vecs.search(knowledge.Query{Text: q.Text, Topics: q.Topics, Language: lang, K: hitsPerQuery}))
 			}
-			res, err := c.kb.SearchIn(ctx, tx, vecs.search(knowledge.Query{Text: q.Text, Topics: q.Topics, Language: lang, K: hitsPerQuery}))
-			if err != nil {
-				return err
-			}
+		}
+		results, err := c.kb.SearchIn(ctx, tx, qs...)
+		if err != nil {
+			return err
+		}
+		for _, res := range results {
 			for _, h := range res.Hits {
 				if !seen[h.ChunkID] {
 					seen[h.ChunkID] = true
@@ -209,7 +212,6 @@ func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []
 		if len(docs) == 0 {
 			return nil
 		}
-		var err error
 		sections, err = c.kb.Sections(ctx, tx, docs)
 		return err
 	})

@@ -17,3 +17,7 @@ func Weigh(terms []string, avgLen float64) ([]string, pgvector.SparseVector) {
 func (b *Base) SetExplain(fn func(ctx context.Context, tx pgx.Tx, sql string, args pgx.NamedArgs) error) {
 	b.explain = fn
 }
+
+// SetPostingsDepth sets how many postings per term the lexical retriever
+// reads before its bounds are checked (0: the default).
+func (b *Base) SetPostingsDepth(n int) { b.depth = n }

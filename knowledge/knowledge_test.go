@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"slices"
 	"sync"
@@ -59,16 +60,12 @@ type evalCase struct {
 	Lang     string   `json:"lang"`
 	Query    string   `json:"query"`
 	Relevant []string `json:"relevant"`
+	Topic    string   `json:"topic"` // the taxonomy topic a useful answer is about
 }
 
-// TestRetrievalQuality runs the labelled manager questions against the
-// starter pack in offline (lexical) mode and prints hit@1, hit@3 and MRR
-// over documents.
-func TestRetrievalQuality(t *testing.T) {
-	kb := newBase(t, nil)
-	loadStarter(t, kb)
-	org := pgtest.NewOrg(t, db)
-
+// readEvalCases reads the labelled manager questions.
+func readEvalCases(t *testing.T) []evalCase {
+	t.Helper()
 	f, err := os.Open("testdata/retrieval_eval.jsonl")
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +80,17 @@ func TestRetrievalQuality(t *testing.T) {
 		}
 		cases = append(cases, c)
 	}
+	return cases
+}
+
+// TestRetrievalQuality runs the labelled manager questions against the
+// starter pack in offline (lexical) mode and prints hit@1, hit@3 and MRR
+// over documents.
+func TestRetrievalQuality(t *testing.T) {
+	kb := newBase(t, nil)
+	loadStarter(t, kb)
+	org := pgtest.NewOrg(t, db)
+	cases := readEvalCases(t)
 	if len(cases) < 40 {
 		t.Fatalf("%d eval questions, want at least 40", len(cases))
 	}
@@ -104,18 +112,33 @@ func TestRetrievalQuality(t *testing.T) {
 
 	var hit1, hit3, mrr float64
 	byLang := map[string][2]int{}
+	labelled := 0
+	topicHits := map[string][2]int{} // per language: questions whose top 3 documents include one of their topic, and all
 	for _, c := range cases {
 		res, err := kb.Search(t.Context(), db.OrgScope(org), knowledge.Query{Text: c.Query, Language: c.Lang, K: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var docs []string
+		topicHit := 0
 		for _, h := range res.Hits {
 			k := keyOf[h.DocumentID]
 			if !contains(docs, k) {
 				docs = append(docs, k)
+				if len(docs) <= 3 && contains(h.Topics, c.Topic) {
+					topicHit = 1
+				}
 			}
 		}
+		if topicHit == 0 {
+			t.Logf("topic miss %s (%s) %q: got %v", c.ID, c.Topic, c.Query, first(docs, 3))
+		}
+		th := topicHits[c.Lang]
+		topicHits[c.Lang] = [2]int{th[0] + topicHit, th[1] + 1}
+		if len(c.Relevant) == 0 {
+			continue // labelled with a topic only
+		}
+		labelled++
 		rank := 0
 		for i, d := range docs {
 			if contains(c.Relevant, d) {
@@ -141,11 +164,19 @@ func TestRetrievalQuality(t *testing.T) {
 			mrr += 1 / float64(rank)
 		}
 	}
-	n := float64(len(cases))
-	t.Logf("retrieval (offline, lexical BM25) on %d questions: hit@1 %.3f  hit@3 %.3f  MRR %.3f  (ja hit@3 %d/%d, en hit@3 %d/%d)",
-		len(cases), hit1/n, hit3/n, mrr/n, byLang["ja"][0], byLang["ja"][1], byLang["en"][0], byLang["en"][1])
+	n := float64(labelled)
+	t.Logf("retrieval (offline, lexical BM25) on %d questions labelled with documents: hit@1 %.3f  hit@3 %.3f  MRR %.3f  (ja hit@3 %d/%d, en hit@3 %d/%d)",
+		labelled, hit1/n, hit3/n, mrr/n, byLang["ja"][0], byLang["ja"][1], byLang["en"][0], byLang["en"][1])
+	t.Logf("top-3 topic hit: ja %d/%d, en %d/%d", topicHits["ja"][0], topicHits["ja"][1], topicHits["en"][0], topicHits["en"][1])
 	if hit3/n < 0.85 {
 		t.Errorf("hit@3 = %.3f, want >= 0.85", hit3/n)
+	}
+	// The goal is 0.95 in each language (issue 16); casual Japanese
+	// wording of the pack's themes still misses, so the floor is today's.
+	for lang, th := range topicHits {
+		if float64(th[0]) < 0.90*float64(th[1]) {
+			t.Errorf("%s: top-3 topic hit %d/%d, want at least 0.90", lang, th[0], th[1])
+		}
 	}
 }
 
@@ -213,6 +244,19 @@ func TestTermStatsStayCurrent(t *testing.T) {
 			if diff != 0 || chunks != stats {
 				t.Errorf("%s: %d terms differ from a recount; %d chunks, stats say %d", step, diff, chunks, stats)
 			}
+			// The postings are each chunk's sparsevec, term by term.
+			err = tx.QueryRow(t.Context(), `
+				WITH actual AS (SELECT c.id, (m[1])::int - 1 AS term, (m[2])::real AS weight
+				                FROM chunks c, regexp_matches(c.bm25::text, '(\d+):([^,}]+)', 'g') AS m WHERE c.org_id = $1),
+				     stored AS (SELECT chunk_id, term, weight FROM chunk_postings WHERE org_id = $1)
+				SELECT count(*) FROM (SELECT * FROM actual EXCEPT ALL SELECT * FROM stored UNION ALL
+				                      SELECT * FROM stored EXCEPT ALL SELECT * FROM actual) d`, org).Scan(&diff)
+			if err != nil {
+				return err
+			}
+			if diff != 0 {
+				t.Errorf("%s: %d postings differ from the chunks' BM25 weights", step, diff)
+			}
 			return nil
 		})
 	}
@@ -237,6 +281,45 @@ func TestTermStatsStayCurrent(t *testing.T) {
 	check("publish")
 	inOrg(t, org, func(tx pgx.Tx) error { return kb.Delete(t.Context(), tx, id) })
 	check("delete")
+}
+
+// TestLexicalExactAtAnyDepth checks that reading only the top of each
+// term's postings gives exactly the BM25 ranking of reading them all: the
+// bounds say when the short lists could have missed a chunk, and then the
+// full lists are read. Depth 1 takes that path on nearly every query.
+func TestLexicalExactAtAnyDepth(t *testing.T) {
+	kb := newBase(t, nil)
+	loadStarter(t, kb)
+	org := pgtest.NewOrg(t, db)
+	cases := readEvalCases(t)
+	type hit struct {
+		ID    uuid.UUID
+		Score float64
+	}
+	lexical := func(depth int, q string) []hit {
+		kb.SetPostingsDepth(depth)
+		defer kb.SetPostingsDepth(0)
+		res, err := kb.Search(t.Context(), db.OrgScope(org), knowledge.Query{Text: q, K: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hs []hit
+		for _, h := range res.Hits {
+			hs = append(hs, hit{h.ChunkID, math.Round(*h.Lexical*1e4) / 1e4})
+		}
+		return hs
+	}
+	for _, c := range cases {
+		want := lexical(1<<30, c.Query)
+		if len(want) == 0 {
+			t.Errorf("%s: nothing found with every posting read", c.ID)
+		}
+		for _, depth := range []int{1, 4, 16, 0} {
+			if got := lexical(depth, c.Query); !slices.Equal(got, want) {
+				t.Errorf("%s at depth %d: %d hits differ from reading every posting (%d hits)", c.ID, depth, len(got), len(want))
+			}
+		}
+	}
 }
 
 // TestReindexStale simulates chunks indexed by an older analyzer (no terms,

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -71,8 +72,14 @@ type Result struct {
 	Degraded string `json:"degraded,omitempty"`
 }
 
-// rrfK is the k of reciprocal rank fusion, the usual 60.
-const rrfK = 60
+const (
+	// rrfK is the k of reciprocal rank fusion, the usual 60.
+	rrfK = 60
+	// postingsDepth is how many of each query term's best chunks (per
+	// organization) the lexical retriever reads first; it reads every
+	// posting of the terms only when those could have missed a chunk.
+	postingsDepth = 100
+)
 
 // searchSQL fuses BM25 and vector search in one statement.
 //
@@ -80,12 +87,12 @@ const rrfK = 60
 //     organization and the starter pack, idf = ln(1 + (N - df + 0.5) / (df + 0.5));
 //   - qv: the query as a sparsevec of IDF weights, so that the inner product
 //     with a chunk's stored BM25 weights is the chunk's BM25 score;
-//   - lexical: chunks sharing a term with the query (GIN on terms), the
-//     best BM25 first, with coverage = matched IDF / total IDF; a chunk must
-//     cover enough of the query and, for queries of three terms or more,
-//     share at least two of them: one common word is not an answer. The
-//     lexical rank is BM25 × √coverage, so a passage that repeats one term
-//     does not outrank one that answers more of the question;
+//   - lexical: the best BM25 chunks from the postings (see lexicalSQL),
+//     with coverage = matched IDF / total IDF; a chunk must cover enough of
+//     the query and, for queries of three terms or more, share at least two
+//     of them: one common word is not an answer. The lexical rank is
+//     BM25 × √coverage, so a passage that repeats one term does not outrank
+//     one that answers more of the question;
 //   - dense: nearest chunks by cosine distance in the model's vectors (an
 //     HNSW index per model when there is one; iterative scans keep filters
 //     from starving the result);
@@ -119,7 +126,7 @@ q AS (
 stats AS (
 	SELECT greatest(coalesce(sum(chunks), 0), 1)::float8 AS n FROM kb_corpus_stats
 ),
-idf AS (
+idf AS MATERIALIZED (
 	SELECT q.term, q.idx, ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) AS w
 	FROM q CROSS JOIN stats s
 	CROSS JOIN LATERAL (SELECT coalesce(sum(ts.df), 0)::float8 AS df FROM kb_term_stats ts WHERE ts.term = q.term) d
@@ -129,19 +136,23 @@ qv AS (
 		sum(w) AS total
 	FROM idf
 ),
+orgs AS (
+	SELECT DISTINCT o AS org_id
+	FROM unnest(ARRAY[nullif(current_setting('taiwa.org_id', true), '')::uuid, '` + StarterOrg.String() + `'::uuid]) AS o
+	WHERE o IS NOT NULL
+),
+` + lexicalSQL + `,
+-- The full lists are read only when the short ones could have missed a
+-- chunk: a CTE no branch reads is never run.
+best AS (
+	SELECT * FROM fast_top WHERE (SELECT exact FROM fast_check)
+	UNION ALL
+	SELECT * FROM full_top WHERE NOT (SELECT exact FROM fast_check)
+),
 lexical AS (
 	-- Coverage is computed for the top candidates only, after the sort.
 	SELECT l.org_id, l.id, l.score, m.coverage, row_number() OVER (ORDER BY l.score * sqrt(m.coverage) DESC, l.id) AS rank
-	FROM (
-		SELECT c.org_id, c.id, c.terms, -(c.bm25 <#> qv.v) AS score
-		FROM chunks c CROSS JOIN qv
-		WHERE c.terms && @cand::text[]
-		  AND c.status = 'published'
-		  AND (@lang = '' OR c.language = @lang)
-		  AND (@topics::text[] IS NULL OR c.topics && @topics)
-		  AND NOT EXISTS (SELECT FROM kb_hidden h WHERE h.document_id = c.document_id)
-		ORDER BY c.bm25 <#> qv.v
-		LIMIT @ncand) l
+	FROM best l
 	CROSS JOIN LATERAL (
 		SELECT coalesce(sum(idf.w), 0) / nullif((SELECT total FROM qv), 0) AS coverage, count(*) AS matched
 		FROM idf WHERE idf.term = ANY (l.terms)) m
@@ -174,6 +185,92 @@ JOIN documents d ON d.org_id = c.org_id AND d.id = c.document_id
 ORDER BY f.rrf DESC, c.id`
 }
 
+// filtersSQL keeps the published, visible chunks the query asks for; c is
+// the chunk.
+const filtersSQL = `c.status = 'published'
+		  AND (@lang = '' OR c.language = @lang)
+		  AND (@topics::text[] IS NULL OR c.topics && @topics)
+		  AND NOT EXISTS (SELECT FROM kb_hidden h WHERE h.document_id = c.document_id)`
+
+// lexicalSQL is the BM25 retriever as CTEs: the top @ncand published
+// chunks by BM25. It reads the postings of each query term, best weight
+// first, which are index scans even under row-level security.
+//
+// fast_*: the first @depth postings per organization and term. Every chunk
+// outside a term's list weighs at most the list's last weight there, so a
+// chunk in no list scores at most fast_unseen.bound (the sum over terms of
+// IDF × last weight, 0 for a list that holds all of the term's chunks),
+// and a chunk in some lists at least what they say (partial) and at most
+// that plus the last weights of the other terms (upper). The @rescore
+// chunks with the best upper bounds are scored exactly from their
+// sparsevec, with the filters; fast_check says the result is exact: the
+// last of the top scores is at least every bound left out.
+//
+// full_*: only when it is not, every posting of the terms; every sum is
+// then the exact score, and chunks are read in that order until @ncand
+// pass the filters. (A MaxScore pruning of this tier, leaving out of
+// candidate generation the terms whose best contributions stay under the
+// fast tier's @ncand-th score, was tried: on the benchmark's corpus,
+// recombined sentences of a small vocabulary, it left 8 of 10 terms and
+// 8,000 chunks to score, and was slower.)
+const lexicalSQL = `fast_lists AS MATERIALIZED (
+	SELECT orgs.org_id, idf.idx, idf.w AS idf, p.chunk_id, p.weight
+	FROM orgs CROSS JOIN idf CROSS JOIN LATERAL (
+		SELECT p.chunk_id, p.weight FROM chunk_postings p
+		WHERE p.org_id = orgs.org_id AND p.term = idf.idx
+		ORDER BY p.weight DESC LIMIT @depth::int) p
+),
+fast_rest AS (
+	SELECT org_id, idx, CASE WHEN count(*) >= @depth::int THEN min(weight) * min(idf) ELSE 0 END AS rest
+	FROM fast_lists GROUP BY org_id, idx
+),
+fast_unseen AS (
+	SELECT org_id, sum(rest) AS bound FROM fast_rest GROUP BY org_id
+),
+fast_ranked AS MATERIALIZED (
+	SELECT l.org_id, l.chunk_id, sum(l.idf * l.weight) + max(u.bound) - sum(r.rest) AS upper,
+		row_number() OVER (ORDER BY sum(l.idf * l.weight) + max(u.bound) - sum(r.rest) DESC, sum(l.idf * l.weight) DESC, l.chunk_id) AS pos
+	FROM fast_lists l
+	JOIN fast_rest r ON r.org_id = l.org_id AND r.idx = l.idx
+	JOIN fast_unseen u ON u.org_id = l.org_id
+	GROUP BY l.org_id, l.chunk_id
+),
+fast_top AS MATERIALIZED (
+	SELECT c.org_id, c.id, c.terms, -(c.bm25 <#> qv.v) AS score
+	FROM fast_ranked r
+	JOIN chunks c ON c.org_id = r.org_id AND c.id = r.chunk_id
+	CROSS JOIN qv
+	WHERE r.pos <= @rescore::int AND ` + filtersSQL + `
+	ORDER BY score DESC, c.id
+	LIMIT @ncand::int
+),
+fast_check AS (
+	SELECT coalesce((SELECT min(score) FROM fast_top HAVING count(*) >= @ncand::int), 0) + 1e-9 >= greatest(
+		(SELECT max(bound) FROM fast_unseen),
+		(SELECT max(upper) FROM fast_ranked WHERE pos > @rescore::int),
+		0) AS exact
+),
+full_ranked AS (
+	SELECT p.org_id, p.chunk_id, sum(idf.w * p.weight) AS score
+	FROM orgs
+	CROSS JOIN idf
+	JOIN chunk_postings p ON p.org_id = orgs.org_id AND p.term = idf.idx
+	GROUP BY p.org_id, p.chunk_id
+),
+full_top AS MATERIALIZED (
+	-- A nested loop over the chunks in score order, which stops at the
+	-- @ncand-th that passes the filters. The score is the sparsevec's, as
+	-- in fast_top (the sums differ in the last float digits).
+	SELECT c.org_id, c.id, c.terms, -(c.bm25 <#> qv.v) AS score
+	FROM (SELECT * FROM full_ranked ORDER BY score DESC, chunk_id) r
+	CROSS JOIN LATERAL (
+		SELECT c.org_id, c.id, c.terms, c.bm25 FROM chunks c
+		WHERE c.org_id = r.org_id AND c.id = r.chunk_id AND ` + filtersSQL + `) c
+	CROSS JOIN qv
+	ORDER BY r.score DESC, c.id
+	LIMIT @ncand::int
+)`
+
 // Search retrieves the chunks of published guidance (the caller's
 // organization's and the starter pack's) that best answer q. The query is
 // embedded before the transaction begins: no transaction stays open across
@@ -193,21 +290,27 @@ func (b *Base) Search(ctx context.Context, db DB, q Query) (Result, error) {
 	return s.res, nil
 }
 
-// SearchIn is Search inside the caller's transaction, for a caller that
-// runs several queries: q.Vector or q.LexicalOnly should be set, since a
-// model call would run with the transaction open.
-func (b *Base) SearchIn(ctx context.Context, tx pgx.Tx, q Query) (Result, error) {
-	s, err := b.prepareSearch(ctx, q)
-	if err != nil {
-		return Result{}, err
+// SearchIn runs queries inside the caller's transaction, in one round
+// trip, for a caller with several (a prep): each q.Vector or q.LexicalOnly
+// should be set, since a model call would run with the transaction open.
+// Results are in the order of queries.
+func (b *Base) SearchIn(ctx context.Context, tx pgx.Tx, queries ...Query) ([]Result, error) {
+	ss := make([]*search, len(queries))
+	for i, q := range queries {
+		s, err := b.prepareSearch(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		ss[i] = s
 	}
-	if s.empty() {
-		return s.res, nil
+	if err := b.run(ctx, tx, ss...); err != nil {
+		return nil, err
 	}
-	if err := b.run(ctx, tx, s); err != nil {
-		return Result{}, err
+	out := make([]Result, len(ss))
+	for i, s := range ss {
+		out[i] = s.res
 	}
-	return s.res, nil
+	return out, nil
 }
 
 // search is a query checked, analyzed and embedded, ready to run.
@@ -258,6 +361,7 @@ func (b *Base) prepareSearch(ctx context.Context, q Query) (*search, error) {
 		"terms": terms, "idx": idx, "lang": q.Language, "ncand": q.Candidates, "k": q.K,
 		"mincov": q.MinCoverage, "minsim": q.MinSimilarity, "topics": nilIfEmpty(q.Topics),
 		"minterms": min(2, max(len(terms)-1, 1)),
+		"depth":    cmp.Or(b.depth, postingsDepth), "rescore": 2 * q.Candidates,
 	}
 	if b.embedder != nil {
 		v := q.Vector
@@ -280,28 +384,36 @@ func (b *Base) prepareSearch(ctx context.Context, q Query) (*search, error) {
 	return s, nil
 }
 
-// run executes a prepared search in tx.
-func (b *Base) run(ctx context.Context, tx pgx.Tx, s *search) error {
-	if s.dims > 0 {
-		if err := iterativeScan(ctx, tx); err != nil {
-			return err
+// run executes prepared searches in tx: the setting they need and the
+// statements go in one batch, one round trip.
+func (b *Base) run(ctx context.Context, tx pgx.Tx, ss ...*search) error {
+	// Plans stay custom (plan_cache_mode auto): a generic plan of the
+	// statement, with no idea how many postings a term has, joined the
+	// whole postings table by hash, seconds at 100k chunks.
+	batch := &pgx.Batch{}
+	if slices.ContainsFunc(ss, func(s *search) bool { return s.dims > 0 }) {
+		batch.Queue(iterativeScanSQL)
+	}
+	for _, s := range ss {
+		if s.empty() {
+			continue
 		}
+		if b.explain != nil {
+			return b.explain(ctx, tx, searchSQL(s.dims), s.args)
+		}
+		batch.Queue(searchSQL(s.dims), s.args).Query(func(rows pgx.Rows) error {
+			hits, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Hit])
+			if hits != nil {
+				s.res.Hits = hits
+			}
+			return err
+		})
 	}
-	cand, err := candidateTerms(ctx, tx, s.terms)
-	if err != nil {
-		return err
+	if batch.Len() == 0 {
+		return nil
 	}
-	s.args["cand"] = cand
-	if b.explain != nil {
-		return b.explain(ctx, tx, searchSQL(s.dims), s.args)
-	}
-	rows, _ := tx.Query(ctx, searchSQL(s.dims), s.args)
-	hits, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Hit])
-	if err != nil {
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return fmt.Errorf("search: %w", err)
-	}
-	if hits != nil {
-		s.res.Hits = hits
 	}
 	return nil
 }
@@ -322,41 +434,12 @@ func (b *Base) QueryVectors(ctx context.Context, texts []string) ([][]float32, e
 	return vs, nil
 }
 
-// candidateTerms picks the query terms lexical candidates are drawn from:
-// the rarer ones (in some but at most a fifth of the chunks) when the query
-// has any, else all. A chunk that shares only common words with the query
-// ranks low and rarely reaches the coverage threshold, while scanning every
-// chunk that mentions "メンバー" is what made large corpora slow. Scoring
-// still uses every query term. The terms are passed to the search statement
-// as a parameter, not computed inside it, so the planner sees them and can
-// choose the GIN index.
-func candidateTerms(ctx context.Context, tx pgx.Tx, terms []string) ([]string, error) {
-	rows, _ := tx.Query(ctx, `SELECT t.term FROM unnest($1::text[]) AS t(term)
-		CROSS JOIN LATERAL (SELECT coalesce(sum(df), 0) AS df FROM kb_term_stats s WHERE s.term = t.term) d
-		WHERE d.df > 0 AND d.df <= 0.2 * (SELECT coalesce(sum(chunks), 0) FROM kb_corpus_stats)`, terms)
-	rare, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	if len(rare) == 0 {
-		return terms, nil
-	}
-	return rare, nil
-}
-
-// iterativeScan turns on pgvector 0.8's iterative index scans for the
+// iterativeScanSQL turns on pgvector 0.8's iterative index scans for the
 // transaction, where the server has them, so a filtered vector query still
-// fills its limit. One statement: the version check and the setting cost a
-// single round trip per query.
-func iterativeScan(ctx context.Context, tx pgx.Tx) error {
-	_, err := tx.Exec(ctx, `SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)
-		FROM pg_extension
-		WHERE extname = 'vector' AND (regexp_match(extversion, '^(\d+)\.(\d+)'))::int[] >= '{0,8}'`)
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
-	}
-	return nil
-}
+// fills its limit.
+const iterativeScanSQL = `SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)
+	FROM pg_extension
+	WHERE extname = 'vector' AND (regexp_match(extversion, '^(\d+)\.(\d+)'))::int[] >= '{0,8}'`
 
 func nilIfEmpty(s []string) []string {
 	if len(s) == 0 {

@@ -83,10 +83,13 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.Schema != "" {
 		searchPath = pgx.Identifier{opts.Schema}.Sanitize() + ", public"
 	}
-	// Describe once, then execute with the unnamed statement: it works the
-	// same on PgBouncer and on PGlite, where named prepared statements would
-	// be shared by every client connection.
-	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
+	// Named prepared statements, cached per connection: a statement is
+	// planned once per connection instead of on every call (the search
+	// statement took longer to plan than to run). PGlite gets unnamed ones
+	// below, since its connections share one backend and so one namespace
+	// of statement names. Behind PgBouncer in transaction mode, use 1.21
+	// or later with max_prepared_statements set.
+	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheStatement
 	cfg.ConnConfig.ConnectTimeout = cmpDuration(cfg.ConnConfig.ConnectTimeout, 5*time.Second)
 	cfg.HealthCheckPeriod = 5 * time.Second
 	cfg.MaxConnIdleTime = 5 * time.Minute
@@ -126,6 +129,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	embedded := strings.Contains(version, "PGlite")
 	if embedded {
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
 		cfg.MaxConns = 1
 		cfg.MinConns = 0
 		// PGlite cannot cancel a running query (it ignores CancelRequest),
@@ -262,24 +266,43 @@ func (s Scope) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	}
 	defer conn.Release()
 
-	return unavailable(pgx.BeginTxFunc(ctx, conn, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `SELECT
-			set_config('role', $1, true),
-			set_config('taiwa.org_id', $2, true),
-			set_config('taiwa.user_id', $3, true),
-			set_config('statement_timeout', $4, true),
-			set_config('lock_timeout', $5, true),
-			set_config('idle_in_transaction_session_timeout', $6, true),
-			CASE WHEN $7 <> '' THEN set_config('search_path', $7, true) END,
-			CASE WHEN $8 <> '' THEN set_config($8, $9, true) END`,
-			s.role, s.orgID, s.userID,
-			millis(db.opts.StatementTimeout), millis(db.opts.LockTimeout), millis(db.opts.IdleInTxTimeout),
-			db.searchPath, s.extra[0], s.extra[1])
-		if err != nil {
-			return fmt.Errorf("scope transaction: %w", err)
+	// BEGIN and the settings go in one pipeline: one round trip, which
+	// every transaction of every request pays.
+	batch := &pgx.Batch{}
+	batch.BeginTx(pgx.TxOptions{})
+	batch.Queue(`SELECT
+		set_config('role', $1, true),
+		set_config('taiwa.org_id', $2, true),
+		set_config('taiwa.user_id', $3, true),
+		set_config('statement_timeout', $4, true),
+		set_config('lock_timeout', $5, true),
+		set_config('idle_in_transaction_session_timeout', $6, true),
+		CASE WHEN $7 <> '' THEN set_config('search_path', $7, true) END,
+		CASE WHEN $8 <> '' THEN set_config($8, $9, true) END`,
+		s.role, s.orgID, s.userID,
+		millis(db.opts.StatementTimeout), millis(db.opts.LockTimeout), millis(db.opts.IdleInTxTimeout),
+		db.searchPath, s.extra[0], s.extra[1])
+	br := conn.SendBatch(ctx, batch)
+	tx := br.Tx()
+	if err := br.Close(); err != nil {
+		_ = tx.Rollback(ctx) // closed already if BEGIN itself failed
+		return unavailable(fmt.Errorf("scope transaction: %w", err))
+	}
+	return unavailable(runTx(ctx, tx, fn))
+}
+
+// runTx commits tx if fn returns nil and rolls it back otherwise, or if
+// fn panics.
+func runTx(ctx context.Context, tx pgx.Tx, fn func(pgx.Tx) error) (err error) {
+	defer func() {
+		if rbErr := tx.Rollback(ctx); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) && err == nil {
+			err = rbErr
 		}
-		return fn(tx)
-	}))
+	}()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
 }
 
 func millis(d time.Duration) string { return fmt.Sprintf("%dms", d.Milliseconds()) }

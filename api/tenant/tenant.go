@@ -355,43 +355,48 @@ func (db *DB) Authenticate(ctx context.Context, token string) (Principal, error)
 	// hash; the organization is set once it is known.
 	scope := Scope{db: db, role: db.roles.App}.with("taiwa.token_hash", hex.EncodeToString(hash))
 	err := scope.InTx(ctx, func(tx pgx.Tx) error {
+		// One pipeline: the token's row sets the organization as it is
+		// read, so the user's row is visible to the next statement, which
+		// also records use, at most once a minute (a write per request
+		// would make every read a write). With the transaction's begin and
+		// commit, authentication is three round trips.
 		var (
-			lastUsed         *time.Time
 			revoked, expired bool
+			userFound        bool
 		)
-		err := tx.QueryRow(ctx, `SELECT org_id, id, user_id, last_used_at,
-				revoked_at IS NOT NULL, coalesce(expires_at <= now(), false)
-			FROM api_tokens WHERE token_hash = $1`,
-			hash).Scan(&p.OrgID, &p.TokenID, &p.UserID, &lastUsed, &revoked, &expired)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrUnauthenticated
-		}
-		if err != nil {
-			return fmt.Errorf("authenticate: %w", err)
-		}
+		b := &pgx.Batch{}
+		b.Queue(`SELECT org_id, id, user_id, revoked_at IS NOT NULL, coalesce(expires_at <= now(), false),
+				set_config('taiwa.org_id', org_id::text, true)
+			FROM api_tokens WHERE token_hash = $1`, hash).QueryRow(func(row pgx.Row) error {
+			return row.Scan(&p.OrgID, &p.TokenID, &p.UserID, &revoked, &expired, nil)
+		})
+		b.Queue(`WITH used AS (
+				UPDATE api_tokens SET last_used_at = now()
+				WHERE token_hash = $1 AND revoked_at IS NULL AND coalesce(expires_at > now(), true)
+				  AND coalesce(last_used_at <= now() - interval '1 minute', true)
+			)
+			SELECT u.role, u.language FROM users u JOIN api_tokens t ON t.user_id = u.id
+			WHERE t.token_hash = $1 AND u.disabled_at IS NULL`, hash).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				userFound = true
+				if err := rows.Scan(&p.Role, &p.Language); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		})
+		err := tx.SendBatch(ctx, b).Close()
 		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return ErrUnauthenticated
+		case err != nil:
+			return fmt.Errorf("authenticate: %w", err)
 		case revoked:
 			return &AuthError{OrgID: p.OrgID, UserID: p.UserID, Reason: "token_revoked"}
 		case expired:
 			return &AuthError{OrgID: p.OrgID, UserID: p.UserID, Reason: "token_expired"}
-		}
-		if _, err := tx.Exec(ctx, `SELECT set_config('taiwa.org_id', $1, true)`, p.OrgID.String()); err != nil {
-			return fmt.Errorf("authenticate: %w", err)
-		}
-		err = tx.QueryRow(ctx, `SELECT role, language FROM users WHERE id = $1 AND disabled_at IS NULL`,
-			p.UserID).Scan(&p.Role, &p.Language)
-		if errors.Is(err, pgx.ErrNoRows) {
+		case !userFound:
 			return &AuthError{OrgID: p.OrgID, UserID: p.UserID, Reason: "user_disabled"}
-		}
-		if err != nil {
-			return fmt.Errorf("authenticate: %w", err)
-		}
-		// Record use at most once a minute: a write per request would make
-		// every read a write.
-		if lastUsed == nil || time.Since(*lastUsed) > time.Minute {
-			if _, err := tx.Exec(ctx, `UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, p.TokenID); err != nil {
-				return fmt.Errorf("authenticate: %w", err)
-			}
 		}
 		return nil
 	})

@@ -109,6 +109,29 @@ func TestCatalog(t *testing.T) {
 		t.Errorf("tables without org_id: %v", missing)
 	}
 
+	// Every foreign key is the leading columns of an index: deleting a
+	// referenced row (erasing a member cascades through every table that
+	// names their sessions) must not scan the referencing table.
+	rows, _ = db.Pool.Query(ctx, `
+		SELECT c.conrelid::regclass::text || ' (' || string_agg(a.attname, ', ' ORDER BY k.ord) || ')'
+		FROM pg_constraint c
+		CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+		JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+		WHERE c.contype = 'f' AND c.connamespace = $1::regnamespace
+		  AND NOT EXISTS (
+			SELECT FROM pg_index i
+			WHERE i.indrelid = c.conrelid
+			  AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+			  AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey)
+		GROUP BY c.conrelid, c.conname ORDER BY 1`, db.Schema)
+	unindexed, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(unindexed) > 0 {
+		t.Errorf("foreign keys that lead no index: %v", unindexed)
+	}
+
 	// Views run with the caller's rights, so RLS applies through them.
 	rows, _ = db.Pool.Query(ctx, `
 		SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
