@@ -237,6 +237,10 @@ type ImportOptions struct {
 	// its status unless its file sets one: re-importing a folder does not
 	// undo what a curator decided since.
 	Publish bool
+	// Taken carries the keys earlier files of the same import took (key ->
+	// file name) into a later call, for a caller that imports a long list
+	// in batches, one transaction each; nil for an import in one call.
+	Taken map[string]string
 }
 
 // Import brings each file into orgID by its source key: the front matter's
@@ -255,7 +259,10 @@ type ImportOptions struct {
 // document. The error is for the database failing, not a file.
 func (b *Base) Import(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, files []File, opt ImportOptions) ([]ImportResult, error) {
 	results := make([]ImportResult, 0, len(files))
-	taken := map[string]string{} // key -> the file that took it
+	taken := opt.Taken // key -> the file that took it
+	if taken == nil {
+		taken = map[string]string{}
+	}
 	for _, f := range files {
 		r := ImportResult{Name: f.Name}
 		if len(f.Data) == 0 {

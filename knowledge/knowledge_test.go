@@ -3,6 +3,7 @@ package knowledge_test
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"io"
 	"log/slog"
 	"math"
@@ -63,10 +64,15 @@ type evalCase struct {
 	Topic    string   `json:"topic"` // the taxonomy topic a useful answer is about
 }
 
+// retrievalSet is the question set TestRetrievalQuality scores; a held-out
+// set is scored once with -retrievalset, and its figures are not asserted
+// (questions labelled with a topic only have no document figures).
+var retrievalSet = flag.String("retrievalset", "testdata/retrieval_eval.jsonl", "the labelled questions TestRetrievalQuality scores")
+
 // readEvalCases reads the labelled manager questions.
 func readEvalCases(t *testing.T) []evalCase {
 	t.Helper()
-	f, err := os.Open("testdata/retrieval_eval.jsonl")
+	f, err := os.Open(*retrievalSet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +174,9 @@ func TestRetrievalQuality(t *testing.T) {
 	t.Logf("retrieval (offline, lexical BM25) on %d questions labelled with documents: hit@1 %.3f  hit@3 %.3f  MRR %.3f  (ja hit@3 %d/%d, en hit@3 %d/%d)",
 		labelled, hit1/n, hit3/n, mrr/n, byLang["ja"][0], byLang["ja"][1], byLang["en"][0], byLang["en"][1])
 	t.Logf("top-3 topic hit: ja %d/%d, en %d/%d", topicHits["ja"][0], topicHits["ja"][1], topicHits["en"][0], topicHits["en"][1])
+	if flag.Lookup("retrievalset").Value.String() != flag.Lookup("retrievalset").DefValue {
+		return // a held-out set: figures to report, not to pass
+	}
 	if hit3/n < 0.85 {
 		t.Errorf("hit@3 = %.3f, want >= 0.85", hit3/n)
 	}

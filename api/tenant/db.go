@@ -116,8 +116,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return pgxvec.RegisterTypes(ctx, c)
 	}
 
-	// Probe first: PGlite needs a pool of exactly one connection.
-	probe, err := pgx.ConnectConfig(ctx, cfg.ConnConfig.Copy())
+	// Probe first: PGlite needs a pool of exactly one connection. The
+	// probe prepares nothing: on PGlite a named statement would outlive it
+	// in the one backend and collide with the pool's.
+	probeCfg := cfg.ConnConfig.Copy()
+	probeCfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	probe, err := pgx.ConnectConfig(ctx, probeCfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/taiwa-coach/taiwa/knowledge"
@@ -130,32 +131,12 @@ func kbImport(ctx context.Context, args []string, getenv func(string) string, st
 	if err := checkOrg(ctx, db, orgID); err != nil {
 		return err
 	}
-	var results []knowledge.ImportResult
-	err = db.OrgScope(orgID).InTx(ctx, func(tx pgx.Tx) (err error) {
-		results, err = kb.Import(ctx, tx, orgID, files, knowledge.ImportOptions{Publish: *publish})
-		return err
-	})
+	count, failed, err := importBatches(ctx, kb, db.OrgScope(orgID), orgID, files, *publish, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	count := map[string]int{}
-	for _, r := range results {
-		if !r.OK {
-			fmt.Fprintf(stdout, "%-10s %s: %s\n", "skipped", r.Name, r.Error)
-			continue
-		}
-		count[r.Action]++
-		var note string
-		if r.Action == knowledge.ImportUpdated {
-			note = fmt.Sprintf(", version %d", r.Version)
-		}
-		if r.Status != knowledge.StatusPublished {
-			note += ", " + string(r.Status)
-		}
-		fmt.Fprintf(stdout, "%-10s %s -> %s (%s%s)\n", r.Action, r.Name, r.Title, r.DocumentID, note)
-	}
 	ok := count[knowledge.ImportCreated] + count[knowledge.ImportUpdated] + count[knowledge.ImportUnchanged]
-	failed := len(results) - ok + len(problems)
+	failed += len(problems)
 	fmt.Fprintf(stdout, "%d created, %d updated, %d unchanged, %d skipped\n",
 		count[knowledge.ImportCreated], count[knowledge.ImportUpdated], count[knowledge.ImportUnchanged], failed)
 	if _, on := kb.Embedding(); on && ok > count[knowledge.ImportUnchanged] {
@@ -167,6 +148,53 @@ func kbImport(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("nothing imported: %d file(s) skipped", failed)
 	}
 	return nil
+}
+
+// importBatch is how many files one transaction of 'kb import' holds.
+const importBatch = 100
+
+// importBatches imports files a batch at a time, each batch in its own
+// transaction, printing each file's result and, on stderr, the progress.
+// An import cut short keeps the batches it committed; run again, it finds
+// those documents unchanged and goes on. It returns the count of each
+// action and of files skipped.
+func importBatches(ctx context.Context, kb *knowledge.Base, db knowledge.DB, orgID uuid.UUID, files []knowledge.File, publish bool, stdout, stderr io.Writer) (map[string]int, int, error) {
+	count := map[string]int{}
+	failed := 0
+	opt := knowledge.ImportOptions{Publish: publish, Taken: map[string]string{}}
+	start := time.Now()
+	for i := 0; i < len(files); i += importBatch {
+		batch := files[i:min(i+importBatch, len(files))]
+		var results []knowledge.ImportResult
+		err := db.InTx(ctx, func(tx pgx.Tx) (err error) {
+			results, err = kb.Import(ctx, tx, orgID, batch, opt)
+			return err
+		})
+		if err != nil {
+			return count, failed, fmt.Errorf("%w (the %d files before %s are imported; run the same command again to go on)", err, i, batch[0].Name)
+		}
+		for _, r := range results {
+			if !r.OK {
+				failed++
+				fmt.Fprintf(stdout, "%-10s %s: %s\n", "skipped", r.Name, r.Error)
+				continue
+			}
+			count[r.Action]++
+			var note string
+			if r.Action == knowledge.ImportUpdated {
+				note = fmt.Sprintf(", version %d", r.Version)
+			}
+			if r.Status != knowledge.StatusPublished {
+				note += ", " + string(r.Status)
+			}
+			fmt.Fprintf(stdout, "%-10s %s -> %s (%s%s)\n", r.Action, r.Name, r.Title, r.DocumentID, note)
+		}
+		if len(files) > importBatch {
+			done := i + len(batch)
+			fmt.Fprintf(stderr, "imported %d of %d files (%d%%) in %s\n", done, len(files), 100*done/len(files), time.Since(start).Round(time.Second))
+		}
+	}
+	return count, failed, nil
 }
 
 // collectFiles reads the Markdown files and zips named by paths (walking

@@ -480,6 +480,57 @@ func alive(pid int) bool {
 
 // TestKBImport imports a folder through the command line: the good file goes
 // in, each bad one is named with its reason, and the starter pack loads.
+// TestKBImportInBatches imports more files than one batch holds: each
+// batch is its own transaction with a progress line, a key taken in an
+// earlier batch is still refused, and an import cut short (here: the first
+// files only) goes on where it stopped when run again.
+func TestKBImportInBatches(t *testing.T) {
+	getenv := env("DATABASE_URL", db.URL, "TAIWA_DB_SCHEMA", db.Schema)
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"admin", "bootstrap", "-org", "Batch org", "-name", "Curator"}, getenv, &out, &errOut); err != nil {
+		t.Fatal(err, errOut.String())
+	}
+	orgID := idRE.FindString(out.String())
+	dir := t.TempDir()
+	const n = 2*importBatch + 30
+	for i := range n {
+		id := fmt.Sprintf("doc-%03d", i)
+		if i == n-1 {
+			id = "doc-007" // the same id as a file of the first batch
+		}
+		body := fmt.Sprintf("---\nid: %s\ntitle: 面談メモ %d\nlang: ja\ntopics: [basics]\n---\n\n## 実践のポイント\n\n%d回目の面談では次回までの約束を一つ確認します。\n", id, i, i)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%03d.md", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first 120 files, as an import stopped after its first batch and
+	// part of the second would have left them.
+	first := make([]string, 0, 120)
+	for i := range 120 {
+		first = append(first, filepath.Join(dir, fmt.Sprintf("f%03d.md", i)))
+	}
+	out.Reset()
+	if err := run(t.Context(), append([]string{"kb", "import", "-org", orgID, "-publish"}, first...), getenv, &out, &errOut); err != nil {
+		t.Fatalf("kb import: %v\n%s", err, errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	if err := run(t.Context(), []string{"kb", "import", "-org", orgID, "-publish", dir}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("kb import: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{"imported 100 of 230 files (43%)", "imported 200 of 230 files (86%)", "imported 230 of 230 files (100%)"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("progress lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	got := out.String()
+	for _, want := range []string{"109 created, 0 updated, 120 unchanged, 1 skipped", filepath.Join(dir, "f229.md") + ": " + filepath.Join(dir, "f007.md") + " has the same key"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("kb import output lacks %q:\n%s", want, got[max(0, len(got)-600):])
+		}
+	}
+}
+
 func TestKBImport(t *testing.T) {
 	getenv := env("DATABASE_URL", db.URL, "TAIWA_DB_SCHEMA", db.Schema)
 	var out, errOut bytes.Buffer
