@@ -15,7 +15,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
-	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
@@ -436,6 +435,9 @@ type searchRequest struct {
 	Language string   `json:"language"`
 	Topics   []string `json:"topics"`
 	K        int      `json:"k"`
+	// Thesaurus false searches the query's own words only, for a curator
+	// comparing what the thesaurus changes.
+	Thesaurus *bool `json:"thesaurus"`
 }
 
 // handleSearch is "try a query": the chunks of published guidance that
@@ -447,17 +449,43 @@ func handleSearch(db *tenant.DB, kb *knowledge.Base, h *history.Store) echo.Hand
 		if err := decode(c, &req); err != nil {
 			return err
 		}
-		// The query is embedded by the provider: masked first, like
-		// everything else that leaves for a model.
-		var masked []anonymize.Text
-		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
-			masked, _, err = h.Mask(ctx, tx, p.Language, uuid.Nil, req.Query)
-			return err
-		})
-		if err != nil {
+		noExpansion := req.Thesaurus != nil && !*req.Thesaurus
+		q := knowledge.Query{Language: req.Language, Topics: req.Topics, K: req.K, NoExpansion: noExpansion, Expansions: !noExpansion}
+		mask := func(tx pgx.Tx) error {
+			masked, _, err := h.Mask(ctx, tx, p.Language, uuid.Nil, req.Query)
+			if err == nil {
+				q.Text = masked[0].String()
+			}
 			return err
 		}
-		res, err := kb.Search(ctx, db.Scope(p), knowledge.Query{Text: masked[0].String(), Language: req.Language, Topics: req.Topics, K: req.K})
+		var res knowledge.Result
+		if _, ok := kb.Embedding(); !ok {
+			// Offline: nothing leaves, so masking and the search share one
+			// transaction (the masked text is still what gets searched, and
+			// what a content gap would record).
+			q.LexicalOnly = true
+			err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) error {
+				if err := mask(tx); err != nil {
+					return err
+				}
+				rs, err := kb.SearchIn(ctx, tx, q)
+				if err == nil {
+					res = rs[0]
+				}
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, res)
+		}
+		// The query is embedded by the provider: masked first, like
+		// everything else that leaves for a model, in a transaction of its
+		// own (none stays open across a model call).
+		if err := db.Scope(p).InTx(ctx, mask); err != nil {
+			return err
+		}
+		res, err := kb.Search(ctx, db.Scope(p), q)
 		if err != nil {
 			return err
 		}

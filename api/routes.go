@@ -79,6 +79,14 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodPost, "/api/kb/import", handleImport(d.DB, kb), aud("guidance.import"), curate, middleware.BodyLimit(maxImportBody))
 	api(http.MethodPost, "/api/kb/chunk-preview", handleChunkPreview(kb), curate)
 	api(http.MethodPost, "/api/kb/search", handleSearch(d.DB, kb, d.History))
+	api(http.MethodGet, "/api/kb/thesaurus", handleThesaurusList(d.DB, kb), curate)
+	api(http.MethodPost, "/api/kb/thesaurus", handleThesaurusAdd(d.DB, kb), aud("thesaurus.add"), curate)
+	api(http.MethodGet, "/api/kb/thesaurus/export", handleThesaurusExport(d.DB, kb), curate)
+	api(http.MethodPost, "/api/kb/thesaurus/import", handleThesaurusImport(d.DB, kb), aud("thesaurus.import"), curate, middleware.BodyLimit(maxThesaurusBody))
+	api(http.MethodPut, "/api/kb/thesaurus/:id", handleThesaurusUpdate(d.DB, kb), aud("thesaurus.update"), curate)
+	api(http.MethodDelete, "/api/kb/thesaurus/:id", handleThesaurusDelete(d.DB, kb), aud("thesaurus.delete"), curate)
+	api(http.MethodPost, "/api/kb/thesaurus/:id/hide", handleThesaurusHide(d.DB, kb, true), aud("thesaurus.hide"), curate)
+	api(http.MethodPost, "/api/kb/thesaurus/:id/unhide", handleThesaurusHide(d.DB, kb, false), aud("thesaurus.unhide"), curate)
 
 	// Session history: a manager's own members, sessions and actions.
 	// Admins and curators cannot read it (row security requires the

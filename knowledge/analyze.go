@@ -144,21 +144,53 @@ func english(s string, out []string) []string {
 	return out
 }
 
+// stem strips the endings of plurals and verb forms, then folds what they
+// leave: a final silent e and a final y after a consonant (praise, praised,
+// praising -> prais; try, tries, tried -> tri), so that every form of a
+// word meets the others. Irregular verbs are looked up first (forgot ->
+// forget).
 func stem(w string) string {
+	if base, ok := enIrregular[w]; ok {
+		w = base
+	}
 	n := len(w)
 	switch {
 	case n > 4 && strings.HasSuffix(w, "ies"):
-		return w[:n-3] + "y"
+		w = w[:n-3] + "y"
 	case n > 4 && strings.HasSuffix(w, "sses"):
-		return w[:n-2]
+		w = w[:n-2]
 	case n > 5 && strings.HasSuffix(w, "ing"):
-		return undouble(w[:n-3])
+		w = undouble(w[:n-3])
 	case n > 4 && strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "eed"):
-		return undouble(w[:n-2])
+		w = undouble(w[:n-2])
 	case n > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+		w = w[:n-1]
+	}
+	n = len(w)
+	switch {
+	case n > 3 && w[n-1] == 'e' && w[n-2] != 'e':
 		return w[:n-1]
+	case n > 2 && w[n-1] == 'y' && !strings.ContainsRune("aeiouy", rune(w[n-2])):
+		return w[:n-1] + "i"
 	}
 	return w
+}
+
+// enIrregular maps the irregular forms of verbs managers use to their base.
+var enIrregular = map[string]string{
+	"forgot": "forget", "forgotten": "forget", "told": "tell", "said": "say", "says": "say", "thought": "think",
+	"felt": "feel", "took": "take", "taken": "take", "gave": "give", "given": "give", "kept": "keep",
+	"left": "leave", "brought": "bring", "made": "make", "went": "go", "gone": "go", "knew": "know",
+	"known": "know", "saw": "see", "seen": "see", "spoke": "speak", "spoken": "speak", "wrote": "write",
+	"written": "write", "began": "begin", "begun": "begin", "ran": "run", "met": "meet", "sent": "send",
+	"spent": "spend", "built": "build", "lost": "lose", "held": "hold", "heard": "hear",
+	"understood": "understand", "chose": "choose", "chosen": "choose", "fell": "fall", "fallen": "fall",
+	"grew": "grow", "grown": "grow", "led": "lead", "paid": "pay", "sat": "sit", "stood": "stand",
+	"taught": "teach", "caught": "catch", "bought": "buy", "fought": "fight", "broke": "break",
+	"broken": "break", "drove": "drive", "driven": "drive", "hid": "hide", "hidden": "hide",
+	"shook": "shake", "wore": "wear", "worn": "wear", "sought": "seek", "meant": "mean", "dealt": "deal",
+	"found": "find", "withdrew": "withdraw", "withdrawn": "withdraw",
+	"overtook": "overtake", "mistook": "mistake", "undertook": "undertake", "burnt": "burn",
 }
 
 // undouble turns "stopp" (from stopping) into "stop".

@@ -28,7 +28,11 @@ func TestTerms(t *testing.T) {
 		{"メンバーの話を最後まで聞いてください。", []string{"メンバー", "話", "最後", "聞く"}},
 		{"ｶﾀｶﾅとＡＢＣ", []string{"カタカナ", "abc"}},
 		{"1on1の頻度", []string{"1on1", "頻度"}},
-		{"Active listening is not silent nodding.", []string{"active", "listen", "silent", "nod"}},
+		{"Active listening is not silent nodding.", []string{"activ", "listen", "silent", "nod"}},
+		// Every form of a word meets the others.
+		{"praise praised praising praises", []string{"prais", "prais", "prais", "prais"}},
+		{"try tried tries trying", []string{"tri", "tri", "tri", "tri"}},
+		{"I forgot what I had promised; a forgotten promise", []string{"forget", "promis", "forget", "promis"}},
 		{"Members' follow-up actions", []string{"member", "follow", "action"}},
 		{"She stopped asking questions", []string{"stop", "ask", "question"}},
 		{"", nil},

@@ -33,6 +33,23 @@ type Query struct {
 	// caller whose QueryVectors just failed. Otherwise Search embeds Text.
 	Vector      []float32
 	LexicalOnly bool
+	// NoExpansion searches the query's own words, without the thesaurus;
+	// Expansions asks for what the thesaurus added (Result.Expansions), for
+	// a curator trying a query.
+	NoExpansion bool
+	Expansions  bool
+}
+
+// Expansion is an expression a thesaurus rule added to a query, with the
+// weight it had in all (the query's words weigh their IDF each).
+type Expansion struct {
+	RuleID uuid.UUID `json:"rule_id"`
+	From   []string  `json:"from"`
+	To     string    `json:"to"`
+	Weight float64   `json:"weight"`
+	// Share is Weight over the weight of the query's words that matched:
+	// at most the rule's weight.
+	Share float64 `json:"share"`
 }
 
 // Hit is one retrieved chunk with the score of each retriever that found it.
@@ -57,6 +74,8 @@ type Hit struct {
 	// vector retriever did not find it or is not configured).
 	Dense     *float64 `json:"dense"`
 	DenseRank *int     `json:"dense_rank"`
+	// Expanded are the thesaurus expressions the chunk matched.
+	Expanded []string `json:"expanded"`
 }
 
 // Result is what Search returns.
@@ -70,6 +89,8 @@ type Result struct {
 	// is configured but could not embed the query, so the hits are the
 	// lexical retriever's alone.
 	Degraded string `json:"degraded,omitempty"`
+	// Expansions is what the thesaurus added, when Query.Expansions asked.
+	Expansions []Expansion `json:"expansions,omitempty"`
 }
 
 const (
@@ -83,10 +104,10 @@ const (
 
 // searchSQL fuses BM25 and vector search in one statement.
 //
-//   - q, stats, idf: the query terms with their IDF over the caller's
-//     organization and the starter pack, idf = ln(1 + (N - df + 0.5) / (df + 0.5));
-//   - qv: the query as a sparsevec of IDF weights, so that the inner product
-//     with a chunk's stored BM25 weights is the chunk's BM25 score;
+//   - idf, qv (queryTermsSQL): the query terms and the thesaurus's
+//     expansions with their weights, idf = ln(1 + (N - df + 0.5) / (df + 0.5)),
+//     and as a sparsevec, so that the inner product with a chunk's stored
+//     BM25 weights is the chunk's BM25 score;
 //   - lexical: the best BM25 chunks from the postings (see lexicalSQL),
 //     with coverage = matched IDF / total IDF; a chunk must cover enough of
 //     the query and, for queries of three terms or more, share at least two
@@ -120,27 +141,7 @@ func searchSQL(dims int) string {
 		WHERE score >= @minsim`
 	}
 	return `WITH
-q AS (
-	SELECT DISTINCT ON (idx) term, idx FROM unnest(@terms::text[], @idx::int[]) AS t(term, idx) ORDER BY idx, term
-),
-stats AS (
-	SELECT greatest(coalesce(sum(chunks), 0), 1)::float8 AS n FROM kb_corpus_stats
-),
-idf AS MATERIALIZED (
-	SELECT q.term, q.idx, ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) AS w
-	FROM q CROSS JOIN stats s
-	CROSS JOIN LATERAL (SELECT coalesce(sum(ts.df), 0)::float8 AS df FROM kb_term_stats ts WHERE ts.term = q.term) d
-),
-qv AS (
-	SELECT format('{%s}/%s', string_agg((idx + 1)::text || ':' || w::text, ',' ORDER BY idx), ` + strconv.Itoa(termSpace) + `)::sparsevec AS v,
-		sum(w) AS total
-	FROM idf
-),
-orgs AS (
-	SELECT DISTINCT o AS org_id
-	FROM unnest(ARRAY[nullif(current_setting('taiwa.org_id', true), '')::uuid, '` + StarterOrg.String() + `'::uuid]) AS o
-	WHERE o IS NOT NULL
-),
+` + queryTermsSQL + `,
 ` + lexicalSQL + `,
 -- The full lists are read only when the short ones could have missed a
 -- chunk: a CTE no branch reads is never run.
@@ -151,21 +152,22 @@ best AS (
 ),
 lexical AS (
 	-- Coverage is computed for the top candidates only, after the sort.
-	SELECT l.org_id, l.id, l.score, m.coverage, row_number() OVER (ORDER BY l.score * sqrt(m.coverage) DESC, l.id) AS rank
+	SELECT l.org_id, l.id, l.score, m.coverage, m.expanded, row_number() OVER (ORDER BY l.score * sqrt(m.coverage) DESC, l.id) AS rank
 	FROM best l
 	CROSS JOIN LATERAL (
-		SELECT coalesce(sum(idf.w), 0) / nullif((SELECT total FROM qv), 0) AS coverage, count(*) AS matched
+		SELECT least(1, coalesce(sum(idf.w), 0) / nullif((SELECT total FROM qv), 0)) AS coverage, count(*) AS matched,
+			array_agg(DISTINCT idf.expr ORDER BY idf.expr) FILTER (WHERE NOT idf.orig) AS expanded
 		FROM idf WHERE idf.term = ANY (l.terms)) m
 	WHERE m.coverage >= @mincov AND m.matched >= @minterms
 ),
 dense AS (` + dense + `),
 fused AS (
 	SELECT org_id, id, sum(1.0 / (` + strconv.Itoa(rrfK) + ` + rank)) AS rrf,
-		max(lex) AS lex, min(lex_rank) AS lex_rank, max(cov) AS cov, max(den) AS den, min(den_rank) AS den_rank
+		max(lex) AS lex, min(lex_rank) AS lex_rank, max(cov) AS cov, max(den) AS den, min(den_rank) AS den_rank, max(expanded) AS expanded
 	FROM (
-		SELECT org_id, id, rank, score AS lex, rank AS lex_rank, coverage AS cov, NULL::float8 AS den, NULL::bigint AS den_rank FROM lexical
+		SELECT org_id, id, rank, score AS lex, rank AS lex_rank, coverage AS cov, NULL::float8 AS den, NULL::bigint AS den_rank, expanded FROM lexical
 		UNION ALL
-		SELECT org_id, id, rank, NULL, NULL, NULL, score, rank FROM dense
+		SELECT org_id, id, rank, NULL, NULL, NULL, score, rank, NULL FROM dense
 	) r
 	GROUP BY org_id, id
 ),
@@ -178,12 +180,86 @@ top AS MATERIALIZED (
 SELECT c.id AS chunk_id, c.document_id, c.doc_version, d.title, c.heading_path, c.text, c.language, c.topics,
 	c.org_id = '00000000-0000-0000-0000-000000000000' AS starter,
 	f.rrf AS score, f.lex AS lexical, f.lex_rank::int AS lexical_rank, f.cov AS coverage,
-	f.den AS dense, f.den_rank::int AS dense_rank
+	f.den AS dense, f.den_rank::int AS dense_rank, coalesce(f.expanded, '{}') AS expanded
 FROM top f
 JOIN chunks c ON c.org_id = f.org_id AND c.id = f.id
 JOIN documents d ON d.org_id = c.org_id AND d.id = c.document_id
 ORDER BY f.rrf DESC, c.id`
 }
+
+// queryTermsSQL is the query as CTEs: its terms with their IDF over the
+// caller's organization and the starter pack (idf), expanded by the
+// thesaurus rules whose left side the query holds, and as a sparsevec (qv).
+//
+// An expression a rule adds weighs, in all, the rule's weight times the
+// IDF of the query's words that matched (or its own IDF when that is less),
+// shared among its terms in proportion to their IDF: with weight < 1, a
+// chunk holding the expansion instead of the words scores less than one
+// holding the words. A term the query has itself keeps its own weight.
+// qv.total, against which coverage is measured, is the query's own words.
+const queryTermsSQL = `q AS (
+	SELECT DISTINCT ON (idx) term, idx FROM unnest(@terms::text[], @idx::int[]) AS t(term, idx) ORDER BY idx, term
+),
+stats AS (
+	SELECT greatest(coalesce(sum(chunks), 0), 1)::float8 AS n FROM kb_corpus_stats
+),
+orgs AS (
+	SELECT DISTINCT o AS org_id
+	FROM unnest(ARRAY[nullif(current_setting('taiwa.org_id', true), '')::uuid, '00000000-0000-0000-0000-000000000000'::uuid]) AS o
+	WHERE o IS NOT NULL
+),
+qidf AS MATERIALIZED (
+	SELECT q.term, q.idx, ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) AS w
+	FROM q CROSS JOIN stats s
+	CROSS JOIN LATERAL (SELECT coalesce(sum(ts.df), 0)::float8 AS df FROM kb_term_stats ts WHERE ts.term = q.term) d
+),
+syn_match AS MATERIALIZED (
+	SELECT e.org_id, e.entry_id, max(t.weight)::float8 AS weight, max(m.w) AS matched,
+		array_agg(e.expr ORDER BY e.ord) AS froms
+	FROM orgs
+	JOIN kb_thesaurus_exprs e ON e.org_id = orgs.org_id AND e.side = 'f' AND e.head = ANY (@terms::text[])
+	JOIN kb_thesaurus t ON t.org_id = e.org_id AND t.id = e.entry_id
+	CROSS JOIN LATERAL (SELECT sum(qidf.w) AS w FROM qidf WHERE qidf.term = ANY (e.terms)) m
+	WHERE @expand::bool AND e.terms <@ @terms::text[]
+	  AND NOT EXISTS (SELECT FROM kb_thesaurus_hidden h WHERE h.entry_id = e.entry_id)
+	GROUP BY e.org_id, e.entry_id
+),
+syn_terms AS MATERIALIZED (
+	SELECT m.entry_id, m.froms, x.ord, x.expr, m.weight, m.matched, u.term, u.idx,
+		ln(1 + (s.n - d.df + 0.5) / (d.df + 0.5)) AS w
+	FROM syn_match m
+	JOIN kb_thesaurus_exprs x ON x.org_id = m.org_id AND x.entry_id = m.entry_id AND x.side = 't'
+	CROSS JOIN LATERAL unnest(x.terms, x.idx) AS u(term, idx)
+	CROSS JOIN stats s
+	CROSS JOIN LATERAL (SELECT coalesce(sum(ts.df), 0)::float8 AS df FROM kb_term_stats ts WHERE ts.term = u.term) d
+),
+expansion AS (
+	SELECT entry_id, froms, expr, term, idx, matched,
+		weight * least(matched, sum(w) OVER (PARTITION BY entry_id, ord)) * w * w / nullif(sum(w * w) OVER (PARTITION BY entry_id, ord), 0) AS w
+	FROM syn_terms
+),
+idf AS MATERIALIZED (
+	SELECT DISTINCT ON (idx) term, idx, w, orig, expr FROM (
+		SELECT term, idx, w, true AS orig, NULL::text AS expr FROM qidf
+		UNION ALL
+		SELECT term, idx, w, false, expr FROM expansion WHERE w > 0
+	) t ORDER BY idx, orig DESC, w DESC, term
+),
+qv AS (
+	SELECT format('{%s}/%s', string_agg((idx + 1)::text || ':' || w::text, ',' ORDER BY idx), @dim::int)::sparsevec AS v,
+		sum(w) FILTER (WHERE orig) AS total
+	FROM idf
+)`
+
+// expansionsSQL lists what the thesaurus added to a query, for a curator
+// trying one.
+const expansionsSQL = `WITH
+` + queryTermsSQL + `
+SELECT entry_id AS rule_id, froms AS "from", expr AS "to", sum(w) AS weight, sum(w) / nullif(max(matched), 0) AS share
+FROM expansion
+GROUP BY entry_id, froms, expr
+HAVING NOT bool_and(term = ANY (@terms::text[]))
+ORDER BY sum(w) DESC, expr`
 
 // filtersSQL keeps the published, visible chunks the query asks for; c is
 // the chunk.
@@ -315,10 +391,11 @@ func (b *Base) SearchIn(ctx context.Context, tx pgx.Tx, queries ...Query) ([]Res
 
 // search is a query checked, analyzed and embedded, ready to run.
 type search struct {
-	res   Result
-	terms []string
-	dims  int
-	args  pgx.NamedArgs
+	res        Result
+	terms      []string
+	dims       int
+	args       pgx.NamedArgs
+	expansions bool
 }
 
 func (s *search) empty() bool { return len(s.terms) == 0 && s.dims == 0 }
@@ -362,7 +439,9 @@ func (b *Base) prepareSearch(ctx context.Context, q Query) (*search, error) {
 		"mincov": q.MinCoverage, "minsim": q.MinSimilarity, "topics": nilIfEmpty(q.Topics),
 		"minterms": min(2, max(len(terms)-1, 1)),
 		"depth":    cmp.Or(b.depth, postingsDepth), "rescore": 2 * q.Candidates,
+		"expand": !q.NoExpansion, "dim": termSpace,
 	}
+	s.expansions = q.Expansions && !q.NoExpansion
 	if b.embedder != nil {
 		v := q.Vector
 		if v == nil && !q.LexicalOnly {
@@ -408,6 +487,13 @@ func (b *Base) run(ctx context.Context, tx pgx.Tx, ss ...*search) error {
 			}
 			return err
 		})
+		if s.expansions && len(s.terms) > 0 {
+			batch.Queue(expansionsSQL, s.args).Query(func(rows pgx.Rows) error {
+				var err error
+				s.res.Expansions, err = pgx.CollectRows(rows, pgx.RowToStructByName[Expansion])
+				return err
+			})
+		}
 	}
 	if batch.Len() == 0 {
 		return nil

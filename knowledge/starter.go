@@ -37,6 +37,7 @@ func StarterFiles() ([]File, error) {
 // SyncStats says what SyncStarter changed.
 type SyncStats struct {
 	Added, Updated, Removed, Unchanged int
+	Thesaurus                          ThesaurusImport
 }
 
 // SyncStarter makes the starter organization's documents those of the
@@ -100,6 +101,22 @@ func (b *Base) SyncStarter(ctx context.Context, db DB) (SyncStats, error) {
 	})
 	if err != nil {
 		return st, fmt.Errorf("starter pack: %w", err)
+	}
+	// The thesaurus after the documents: its expansions are weighed by the
+	// IDF of the pack's terms.
+	rules, err := starterFS.ReadFile("starter/thesaurus.txt")
+	if err != nil {
+		return st, fmt.Errorf("starter thesaurus: %w", err)
+	}
+	err = db.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('taiwa.starter'))`); err != nil {
+			return err
+		}
+		st.Thesaurus, err = b.ImportThesaurus(ctx, tx, StarterOrg, nil, string(rules), true)
+		return err
+	})
+	if err != nil {
+		return st, fmt.Errorf("starter thesaurus: %w", err)
 	}
 	return st, nil
 }

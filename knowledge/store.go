@@ -536,8 +536,9 @@ func (b *Base) index(ctx context.Context, tx pgx.Tx, d Document) error {
 }
 
 // AnalyzerVersion changes whenever the analyzer would find different terms
-// in the same text. 2: kanji variants of 聞く folded.
-const AnalyzerVersion = 2
+// in the same text. 2: kanji variants of 聞く folded. 3: English stems
+// fold a final e and y (praise/praised) and irregular verbs (forgot).
+const AnalyzerVersion = 3
 
 // ReindexStale re-indexes the documents an older analyzer indexed, a few
 // per transaction, and returns how many. Chunk ids, and so embeddings and
@@ -566,7 +567,8 @@ func (b *Base) ReindexStale(ctx context.Context, db DB) (int, error) {
 		}
 		n += done
 		if done == 0 {
-			return n, nil
+			_, err := b.reanalyzeRules(ctx, db)
+			return n, err
 		}
 	}
 }

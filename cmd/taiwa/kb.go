@@ -115,7 +115,8 @@ func kbImport(ctx context.Context, args []string, getenv func(string) string, st
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "starter pack: %d added, %d updated, %d removed, %d unchanged\n", st.Added, st.Updated, st.Removed, st.Unchanged)
+		fmt.Fprintf(stdout, "starter pack: %d added, %d updated, %d removed, %d unchanged; thesaurus: %d rules added, %d removed\n",
+			st.Added, st.Updated, st.Removed, st.Unchanged, st.Thesaurus.Added, st.Thesaurus.Removed)
 		kb.EmbedMissing(ctx, db.OrgScope(knowledge.StarterOrg), nil)
 	}
 	for _, p := range problems {

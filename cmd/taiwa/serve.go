@@ -198,7 +198,8 @@ func syncStarter(ctx context.Context, logger *slog.Logger, db *tenant.DB, kb *kn
 		return
 	}
 	logger.InfoContext(ctx, "starter pack", slog.Int("added", st.Added), slog.Int("updated", st.Updated),
-		slog.Int("removed", st.Removed), slog.Int("unchanged", st.Unchanged))
+		slog.Int("removed", st.Removed), slog.Int("unchanged", st.Unchanged),
+		slog.Int("thesaurus_rules_added", st.Thesaurus.Added), slog.Int("thesaurus_rules_removed", st.Thesaurus.Removed))
 	if _, ok := kb.Embedding(); ok {
 		kb.EmbedMissing(ctx, db.OrgScope(knowledge.StarterOrg), nil)
 	}

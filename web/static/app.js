@@ -7,6 +7,7 @@ import { membersView, memberView, prepView, sessionView } from './manager.js';
 import { chatView } from './chat.js';
 import { guidanceListView, guidanceEditView, tryQueryView, gapsView } from './curator.js';
 import { orgView } from './settings.js';
+import { thesaurusView } from './thesaurus.js';
 import { usersView } from './users.js';
 
 let main = document.getElementById('app'); // replaced at each render (see render)
@@ -26,6 +27,7 @@ const routes = [
   { path: '/guidance/:id', view: guidanceEditView, roles: ['curator', 'admin'] },
   { path: '/try', view: tryQueryView, roles: ['manager', 'curator', 'admin'] },
   { path: '/gaps', view: gapsView, roles: ['curator', 'admin'] },
+  { path: '/thesaurus', view: thesaurusView, roles: ['curator', 'admin'] },
   { path: '/org', view: orgView, roles: ['admin'] },
   { path: '/users', view: usersView, roles: ['admin'] },
 ];
@@ -87,7 +89,7 @@ function header() {
   if (me) {
     const items = [];
     if (me.user.role === 'manager') items.push(['/members', t('nav.members')], ['/chat', t('nav.chat')]);
-    if (me.user.role !== 'manager') items.push(['/guidance', t('nav.guidance')], ['/gaps', t('nav.gaps')]);
+    if (me.user.role !== 'manager') items.push(['/guidance', t('nav.guidance')], ['/gaps', t('nav.gaps')], ['/thesaurus', t('nav.thesaurus')]);
     items.push(['/try', t('nav.try')]);
     if (me.user.role === 'admin') items.push(['/users', t('nav.users')], ['/org', t('nav.org')]);
     const current = location.hash.slice(1);

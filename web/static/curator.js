@@ -145,6 +145,12 @@ addMessages({
     'cur.try.rank': '{0}位',
     'cur.try.heading': '見出し：{0}',
     'cur.try.less': '折りたたむ',
+    'cur.try.thesaurus': '類義語辞書で質問に語を補う',
+    'cur.try.expanded': '類義語辞書で補った語：{0}',
+    'cur.try.via': '類義語辞書で一致：{0}',
+    'cur.try.plain.rank': '類義語辞書なしでは{0}位',
+    'cur.try.plain.none': '類義語辞書なしでは見つかりません',
+    'cur.try.thesaurus.link': '類義語辞書を開く',
     'cur.retriever.lexical': '語句の一致（BM25）',
     'cur.retriever.dense': '意味の近さ（埋め込み）',
     'cur.score.caption': '「{0}」のスコアの内訳',
@@ -306,6 +312,12 @@ addMessages({
     'cur.try.rank': '#{0}',
     'cur.try.heading': 'Heading: {0}',
     'cur.try.less': 'Show less',
+    'cur.try.thesaurus': 'Expand the question with the thesaurus',
+    'cur.try.expanded': 'The thesaurus added: {0}',
+    'cur.try.via': 'Matched through the thesaurus: {0}',
+    'cur.try.plain.rank': 'Without the thesaurus: rank {0}',
+    'cur.try.plain.none': 'Not found without the thesaurus',
+    'cur.try.thesaurus.link': 'Open the thesaurus',
     'cur.retriever.lexical': 'Word match (BM25)',
     'cur.retriever.dense': 'Meaning (embeddings)',
     'cur.score.caption': 'Scores for "{0}"',
@@ -985,6 +997,7 @@ export async function tryQueryView(main, params, ctx) {
   const topic = select('try-topic', [all, ...topics.map((tp) => [tp.slug, topicLabel(tp, ctx.lang)])], '');
   const language = select('try-language', [all, ...LANGUAGES.map((l) => [l, langName(l)])], '');
   const k = h('input', { type: 'number', id: 'try-k', min: 1, max: 50, value: 5, required: true });
+  const expand = h('input', { type: 'checkbox', id: 'try-thesaurus', checked: true });
   const run = h('button', { class: 'btn btn-primary', type: 'submit', id: 'try-run' }, t('cur.try.run'));
   const out = h('div', { id: 'try-results', 'aria-live': 'polite' });
   const form = h('form', { class: 'card', role: 'search', 'aria-label': t('cur.try.title') },
@@ -993,6 +1006,7 @@ export async function tryQueryView(main, params, ctx) {
       field(t('cur.try.topic'), topic),
       field(t('cur.try.language'), language),
       field(t('cur.try.k'), k)),
+    h('label', { class: 'row' }, expand, t('cur.try.thesaurus')),
     h('div', { class: 'row' }, run));
 
   const request = latestOnly();
@@ -1005,8 +1019,12 @@ export async function tryQueryView(main, params, ctx) {
     clear(out).append(h('p', { class: 'muted' }, t('cur.try.searching')));
     out.setAttribute('aria-busy', 'true');
     try {
-      const res = await api('POST', '/api/kb/search', body);
-      if (isCurrent()) clear(out).append(searchResults(res, ctx, name, canEdit));
+      // With the thesaurus on, the same search without it too, so that
+      // each hit says what the thesaurus changed.
+      const [res, plain] = await Promise.all([
+        api('POST', '/api/kb/search', expand.checked ? body : { ...body, thesaurus: false }),
+        expand.checked ? api('POST', '/api/kb/search', { ...body, thesaurus: false }) : null]);
+      if (isCurrent()) clear(out).append(searchResults(res, plain, ctx, name, canEdit));
     } catch (ex) {
       if (isCurrent()) clear(out).append(ctx.errorBox(ex));
     } finally {
@@ -1021,11 +1039,18 @@ export async function tryQueryView(main, params, ctx) {
   q.focus();
 }
 
-function searchResults(res, ctx, name, canEdit) {
+// searchResults shows a search's hits; plain, when given, is the same
+// search without the thesaurus, for each hit's rank there.
+function searchResults(res, plain, ctx, name, canEdit) {
   const retrievers = res.retrievers || [];
   const hits = res.hits || [];
   const sep = ctx.lang === 'en' ? ', ' : '、';
+  const expansions = res.expansions || [];
+  const added = expansions.map((e) => `${e.from.join(' / ')} → ${e.to} (×${Number(e.share).toFixed(2)})`).join(sep);
+  const plainRank = new Map(((plain && plain.hits) || []).map((hit, i) => [hit.chunk_id, i + 1]));
   const about = h('div', { class: 'small muted' },
+    added ? h('p', { id: 'try-expansions' }, t('cur.try.expanded', added), ' ',
+      canEdit ? h('a', { href: '#/thesaurus' }, t('cur.try.thesaurus.link')) : null) : null,
     h('p', {}, t('cur.try.retrievers', retrievers.map((r) => t('cur.retriever.' + r)).join(sep) || '—')),
     res.model ? h('p', {}, t('cur.try.model', res.model)) : null,
     res.degraded === 'dense' ? h('p', { class: 'notice' }, t('cur.try.dense_down'))
@@ -1040,10 +1065,12 @@ function searchResults(res, ctx, name, canEdit) {
     h('h2', {}, t('cur.try.results')),
     h('p', {}, t('cur.try.count', hits.length)),
     about,
-    hits.map((hit, i) => hitCard(hit, i + 1, name, canEdit)));
+    hits.map((hit, i) => hitCard(hit, i + 1, name, canEdit, plain && expansions.length ? plainRank.get(hit.chunk_id) || 0 : null)));
 }
 
-function hitCard(hit, rank, name, canEdit) {
+// hitCard shows one hit; plainRank (when not null) is its rank without
+// the thesaurus, 0 when that search did not find it.
+function hitCard(hit, rank, name, canEdit, plainRank) {
   const title = canEdit ? h('a', { href: `#/guidance/${hit.document_id}` }, hit.title) : h('span', {}, hit.title);
   const path = hit.heading_path || [];
   return h('article', { class: 'card stack try-hit', 'aria-label': `${t('cur.try.rank', rank)} ${hit.title}` },
@@ -1054,6 +1081,9 @@ function hitCard(hit, rank, name, canEdit) {
     path.length ? h('p', { class: 'small muted' }, t('cur.try.heading', path.join(' › '))) : null,
     clippedText(hit.text || '', `try-text-${rank}`),
     h('p', { class: 'small' }, langName(hit.language), ' ', topicBadges(hit.topics, name)),
+    hit.expanded && hit.expanded.length ? h('p', { class: 'small try-via' }, t('cur.try.via', hit.expanded.join(', '))) : null,
+    isNull(plainRank) || plainRank === rank ? null
+      : h('p', { class: 'small muted try-plain' }, plainRank ? t('cur.try.plain.rank', plainRank) : t('cur.try.plain.none')),
     scoreTable(hit, rank));
 }
 
