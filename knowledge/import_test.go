@@ -365,3 +365,60 @@ func TestExpandZipKeepsOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestImportSameKeyAtOnce: two imports of one new key at the same time
+// (new files are created together, with ON CONFLICT): the second waits
+// for the first, then reports its file as taken meanwhile, the other files
+// of its import go in, and one document has the key.
+func TestImportSameKeyAtOnce(t *testing.T) {
+	if db.Embedded() {
+		t.Skip("PGlite runs one transaction at a time")
+	}
+	kb := newBase(t, nil)
+	org := pgtest.NewOrg(t, db)
+	ctx := t.Context()
+	file := knowledge.File{Name: "silence.md", Data: []byte(silenceMD("id: silence\n", silenceBody))}
+	other := knowledge.File{Name: "other.md", Data: []byte(silenceMD("id: other\n", "## 別の話\n\n週に一度、十五分だけ話します。\n"))}
+	imported, release := make(chan error, 1), make(chan struct{})
+	go func() {
+		imported <- db.OrgScope(org).InTx(ctx, func(tx pgx.Tx) error {
+			if _, err := kb.Import(ctx, tx, org, []knowledge.File{file}, knowledge.ImportOptions{}); err != nil {
+				return err
+			}
+			imported <- nil
+			<-release // commit only once the second import waits on the key
+			return nil
+		})
+	}()
+	if err := <-imported; err != nil {
+		t.Fatal(err)
+	}
+	second := make(chan []knowledge.ImportResult, 1)
+	go func() {
+		var res []knowledge.ImportResult
+		err := db.OrgScope(org).InTx(ctx, func(tx pgx.Tx) (err error) {
+			res, err = kb.Import(ctx, tx, org, []knowledge.File{other, file}, knowledge.ImportOptions{})
+			return err
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		second <- res
+	}()
+	for waiting := 0; waiting == 0; {
+		inOrg(t, org, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE NOT granted`).Scan(&waiting)
+		})
+	}
+	close(release)
+	if err := <-imported; err != nil {
+		t.Fatal(err)
+	}
+	res := <-second
+	if len(res) != 2 || !res[0].OK || res[1].OK || !strings.Contains(res[1].Error, "at the same time") {
+		t.Fatalf("second import = %+v, want other.md created and silence.md reported as taken meanwhile", res)
+	}
+	if docs := ownDocuments(t, kb, org); len(docs) != 2 {
+		t.Errorf("%d documents, want 2 (one per key)", len(docs))
+	}
+}

@@ -5,13 +5,17 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"path"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -258,54 +262,262 @@ type ImportOptions struct {
 // file is saved in its own savepoint, so a failure leaves no half-written
 // document. The error is for the database failing, not a file.
 func (b *Base) Import(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, files []File, opt ImportOptions) ([]ImportResult, error) {
-	results := make([]ImportResult, 0, len(files))
+	results := make([]ImportResult, len(files))
 	taken := opt.Taken // key -> the file that took it
 	if taken == nil {
 		taken = map[string]string{}
 	}
-	for _, f := range files {
+	var ready []pending // files to save, in order
+	for i, f := range files {
 		r := ImportResult{Name: f.Name}
-		if len(f.Data) == 0 {
-			r.Error = "empty or larger than 1 MB"
-			results = append(results, r)
-			continue
-		}
-		p, err := parseMarkdown(f.Data)
-		if err == nil {
-			r.Key = cmp.Or(p.id, pathKey(cmp.Or(f.Path, f.Name)))
-			switch n := utf8.RuneCountInString(r.Key); {
-			case n == 0:
-				err = fmt.Errorf("%w: the file has no name; give it an id in its front matter", ErrInvalid)
-			case n > maxKeyLen:
-				err = fmt.Errorf("%w: the path is longer than %d characters; give the file an id in its front matter", ErrInvalid, maxKeyLen)
-			}
-		}
+		p, err := parseFile(f, &r)
 		if first, dup := taken[r.Key]; err == nil && dup {
 			r.DuplicateOf = first
 			err = fmt.Errorf("%w: %s has the same key (%q, its id or path) and was imported instead: give each file its own id", ErrInvalid, first, r.Key)
 		}
 		if err == nil {
-			err = pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
-				var err error
-				r, err = b.importFile(ctx, sp, orgID, r, p, opt)
-				return err
-			})
-		}
-		switch {
-		case err == nil:
 			taken[r.Key] = f.Name
-		case errors.Is(err, ErrInvalid) || errors.Is(err, ErrConflict):
-			r.Error = strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "), ErrConflict.Error()+": ")
-		default:
-			return results, fmt.Errorf("import %s: %w", f.Name, err)
+			ready = append(ready, pending{i: i, r: r, p: p})
 		}
-		results = append(results, r)
+		results[i] = fileResult(r, err)
+	}
+	byKey, known, err := knownKeys(ctx, tx, orgID, ready)
+	if err != nil {
+		return results, err
+	}
+	buf := &chunkBuffer{} // every file's new chunks, inserted at the end
+	var fresh []pending
+	for _, f := range ready {
+		if d, ok := byKey[f.r.Key]; ok {
+			if _, same := b.importStatus(d, f.p); same {
+				results[f.i] = b.unchanged(f.r, d) // an import run again, or resumed
+				continue
+			}
+		}
+		if !known[f.r.Key] {
+			fresh = append(fresh, f)
+			continue
+		}
+		// A key a document has (or may have, by adoption): one file at a
+		// time, each in its own savepoint.
+		held := len(buf.rows)
+		r := f.r
+		err := pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+			var err error
+			r, err = b.importFile(ctx, sp, orgID, r, f.p, opt, buf)
+			return err
+		})
+		if err != nil {
+			buf.rows = buf.rows[:held] // the file's savepoint was rolled back
+			delete(taken, r.Key)
+		}
+		if err != nil && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrConflict) {
+			return results, fmt.Errorf("import %s: %w", r.Name, err)
+		}
+		results[f.i] = fileResult(r, err)
+	}
+	if err := b.createAll(ctx, tx, orgID, opt, fresh, buf, results, taken); err != nil {
+		return results, err
+	}
+	if err := buf.flush(ctx, tx); err != nil {
+		return results, fmt.Errorf("import: %w", err)
 	}
 	return results, nil
 }
 
+// pending is a parsed file of an import, to save.
+type pending struct {
+	i int // its place in the import
+	r ImportResult
+	p parsed
+}
+
+// parseFile reads one file of an import and finds its key (into r).
+func parseFile(f File, r *ImportResult) (parsed, error) {
+	if len(f.Data) == 0 {
+		return parsed{}, errors.New("empty or larger than 1 MB")
+	}
+	p, err := parseMarkdown(f.Data)
+	if err != nil {
+		return p, err
+	}
+	r.Key = cmp.Or(p.id, pathKey(cmp.Or(f.Path, f.Name)))
+	switch n := utf8.RuneCountInString(r.Key); {
+	case n == 0:
+		return p, fmt.Errorf("%w: the file has no name; give it an id in its front matter", ErrInvalid)
+	case n > maxKeyLen:
+		return p, fmt.Errorf("%w: the path is longer than %d characters; give the file an id in its front matter", ErrInvalid, maxKeyLen)
+	}
+	return p, nil
+}
+
+// fileResult is r with err, when there is one, said for the curator.
+func fileResult(r ImportResult, err error) ImportResult {
+	if err != nil {
+		r.OK = false
+		r.Error = strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "), ErrConflict.Error()+": ")
+	}
+	return r
+}
+
+// knownKeys finds, in one query for the whole import, the documents files'
+// keys name (byKey) and which keys may land on another existing document
+// (by a uuid key or adoption, see findImported). Most files of a first
+// import are new, and those are created together; a file run again that
+// changes nothing needs no more.
+func knownKeys(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, files []pending) (map[string]Document, map[string]bool, error) {
+	keys := make([]string, len(files))
+	var ids []uuid.UUID
+	titles := make([]string, len(files))
+	for i, f := range files {
+		keys[i], titles[i] = f.r.Key, f.p.in.Title
+		if u, err := uuid.Parse(f.r.Key); err == nil {
+			ids = append(ids, u)
+		}
+	}
+	batch := &pgx.Batch{}
+	byKey := map[string]Document{}
+	batch.Queue(`SELECT `+docColumns+` FROM documents d WHERE d.org_id = $1 AND d.source_key = ANY ($2)`, orgID, keys).
+		Query(func(rows pgx.Rows) error {
+			docs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Document])
+			for _, d := range docs {
+				byKey[*d.SourceKey] = d
+			}
+			return err
+		})
+	var found []string
+	batch.Queue(`SELECT id::text FROM documents WHERE org_id = $1 AND id = ANY ($2) AND source_key IS NULL
+		UNION ALL SELECT title FROM documents WHERE org_id = $1 AND source_key IS NULL AND title = ANY ($3)`, orgID, ids, titles).
+		Query(func(rows pgx.Rows) (err error) {
+			found, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			return err
+		})
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return nil, nil, fmt.Errorf("import: %w", err)
+	}
+	hit := map[string]bool{}
+	for _, k := range found {
+		hit[k] = true
+	}
+	known := map[string]bool{}
+	for _, f := range files {
+		_, ok := byKey[f.r.Key]
+		known[f.r.Key] = ok || hit[f.r.Key] || hit[f.p.in.Title]
+	}
+	return byKey, known, nil
+}
+
+// createAll creates the documents of files whose keys no document has: the
+// screening and chunking spread over the cores, then the documents, their
+// first versions and chunks (through buf) a few statements for all. A key
+// another import took meanwhile is reported for its file.
+func (b *Base) createAll(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, opt ImportOptions, files []pending,
+	buf *chunkBuffer, results []ImportResult, taken map[string]string) error {
+	if len(files) == 0 {
+		return nil
+	}
+	var avg float64
+	err := tx.QueryRow(ctx, `SELECT coalesce(max(total_terms::float8 / nullif(chunks, 0)), $2)
+		FROM kb_corpus_stats WHERE org_id = $1`, orgID, bm25AvgDef).Scan(&avg)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	docs := make([]Document, len(files))
+	chunks := make([][]indexedChunk, len(files))
+	b.each(len(files), func(i int) {
+		f := files[i]
+		d := Document{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, Title: f.p.in.Title, Body: f.p.in.Body, Language: f.p.in.Language,
+			Topics: f.p.in.Topics, Tags: f.p.in.Tags, PlanChecks: f.p.in.PlanChecks, Version: 1, Status: f.p.status}
+		if d.Status == "" && opt.Publish {
+			d.Status = StatusPublished
+		}
+		d.Warnings = b.Screen(d.Title, d.Body)
+		if d.Status == "" || d.Status == StatusPublished && orgID != StarterOrg && len(d.Warnings) > 0 {
+			d.Status = StatusDraft // a flagged document waits for a curator to confirm it
+		}
+		docs[i], chunks[i] = d, b.prepare(d, avg)
+	})
+	type row struct {
+		ID         uuid.UUID   `json:"id"`
+		Title      string      `json:"title"`
+		Body       string      `json:"body"`
+		Language   string      `json:"language"`
+		Topics     []string    `json:"topics"`
+		Tags       []string    `json:"tags"`
+		PlanChecks []PlanCheck `json:"plan_checks"`
+		Status     Status      `json:"status"`
+		Key        string      `json:"source_key"`
+	}
+	rs := make([]row, len(docs))
+	for i, d := range docs {
+		rs[i] = row{d.ID, d.Title, d.Body, d.Language, d.Topics, cmpSlice(d.Tags), cmpSlice(d.PlanChecks), d.Status, files[i].r.Key}
+	}
+	data, err := json.Marshal(rs)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	rows, _ := tx.Query(ctx, `INSERT INTO documents (org_id, id, title, body, language, topics, tags, plan_checks, status, author_id,
+			source_key, analyzer_version)
+		SELECT $1, x.id, x.title, x.body, x.language, x.topics, x.tags, x.plan_checks, x.status, $2, x.source_key, $3
+		FROM jsonb_to_recordset($4::jsonb) AS x(id uuid, title text, body text, language text, topics text[], tags text[],
+			plan_checks jsonb, status text, source_key text)
+		ON CONFLICT (org_id, source_key) WHERE source_key IS NOT NULL DO NOTHING
+		RETURNING id`, orgID, opt.Author, AnalyzerVersion, data)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	saved := map[uuid.UUID]bool{}
+	for _, id := range ids {
+		saved[id] = true
+	}
+	for i, d := range docs {
+		f := files[i]
+		if !saved[d.ID] {
+			delete(taken, f.r.Key)
+			results[f.i] = fileResult(f.r, fmt.Errorf("%w: another import saved a document with the key %q at the same time; import this file again", ErrConflict, f.r.Key))
+			continue
+		}
+		fresh := make([]newChunk, len(chunks[i]))
+		for j, c := range chunks[i] {
+			fresh[j] = c.record()
+		}
+		buf.add(d, fresh)
+		results[f.i] = imported(f.r, d, ImportCreated)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO document_versions (org_id, document_id, version, title, body, language, topics, tags, plan_checks, status, author_id)
+		SELECT org_id, id, version, title, body, language, topics, tags, plan_checks, status, author_id FROM documents
+		WHERE org_id = $1 AND id = ANY ($2)`, orgID, ids)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	return nil
+}
+
+// cmpSlice is s, or an empty slice for nil (a NOT NULL array or JSON).
+func cmpSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// each runs fn(0..n-1) on as many goroutines as there are cores.
+func (b *Base) each(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // importFile saves one parsed file under r.Key and fills in r.
-func (b *Base) importFile(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r ImportResult, p parsed, opt ImportOptions) (ImportResult, error) {
+func (b *Base) importFile(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r ImportResult, p parsed, opt ImportOptions, buf *chunkBuffer) (ImportResult, error) {
 	d, adopt, found, err := b.findImported(ctx, tx, orgID, r.Key, p.in)
 	if err != nil {
 		return r, err
@@ -316,7 +528,7 @@ func (b *Base) importFile(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r Imp
 			status = StatusPublished
 		}
 		key := r.Key
-		d, err = b.create(ctx, tx, orgID, opt.Author, p.in, status, &key)
+		d, err = b.create(ctx, tx, orgID, opt.Author, p.in, status, &key, buf)
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.ConstraintName == "documents_source_key" {
 			return r, fmt.Errorf("%w: another import saved a document with the key %q at the same time; import this file again", ErrConflict, r.Key)
@@ -335,6 +547,19 @@ func (b *Base) importFile(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r Imp
 		k := r.Key
 		d.SourceKey = &k
 	}
+	status, unchanged := b.importStatus(d, p)
+	if unchanged {
+		return b.unchanged(r, d), nil
+	}
+	if d, err = b.update(ctx, tx, d, opt.Author, p.in, status, buf); err != nil {
+		return r, err
+	}
+	return imported(r, d, ImportUpdated), nil
+}
+
+// importStatus is the status a file gives its document d, and whether the
+// file changes nothing in it.
+func (b *Base) importStatus(d Document, p parsed) (Status, bool) {
 	in := p.in
 	status := cmp.Or(p.status, d.Status)
 	sameText := d.Title == in.Title && sameBody(d.Body, in.Body)
@@ -344,15 +569,17 @@ func (b *Base) importFile(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r Imp
 	if status == StatusPublished && !(d.Status == StatusPublished && sameText) && len(b.Screen(in.Title, in.Body)) > 0 {
 		status = StatusDraft
 	}
-	if sameText && d.Language == in.Language && slices.Equal(d.Topics, in.Topics) && slices.Equal(d.Tags, in.Tags) &&
-		slices.EqualFunc(d.PlanChecks, in.PlanChecks, PlanCheck.equal) && d.Status == status {
+	return status, sameText && d.Language == in.Language && slices.Equal(d.Topics, in.Topics) && slices.Equal(d.Tags, in.Tags) &&
+		slices.EqualFunc(d.PlanChecks, in.PlanChecks, PlanCheck.equal) && d.Status == status
+}
+
+// unchanged is r for a file that changes nothing in d. A draft says why
+// it is one (screening the text is done only then).
+func (b *Base) unchanged(r ImportResult, d Document) ImportResult {
+	if d.Status == StatusDraft {
 		d.Warnings = b.Screen(d.Title, d.Body)
-		return imported(r, d, ImportUnchanged), nil
 	}
-	if d, err = b.update(ctx, tx, d, opt.Author, in, status); err != nil {
-		return r, err
-	}
-	return imported(r, d, ImportUpdated), nil
+	return imported(r, d, ImportUnchanged)
 }
 
 // imported fills in r for d.
@@ -383,9 +610,12 @@ func (b *Base) findImported(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, key
 	if u, err := uuid.Parse(key); err == nil {
 		id = &u
 	}
+	// Each candidate by its own index (one OR of the two scanned).
 	rows, _ := tx.Query(ctx, `SELECT `+docColumns+` FROM documents d
-		WHERE d.org_id = $1 AND (d.source_key = $2 OR d.source_key IS NULL AND d.id = $3)
-		ORDER BY d.source_key IS NULL LIMIT 1 FOR UPDATE`, orgID, key, id)
+		WHERE d.org_id = $1 AND d.id = coalesce(
+			(SELECT k.id FROM documents k WHERE k.org_id = $1 AND k.source_key = $2),
+			(SELECT u.id FROM documents u WHERE u.org_id = $1 AND u.id = $3 AND u.source_key IS NULL))
+		FOR UPDATE`, orgID, key, id)
 	docs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Document])
 	if err != nil {
 		return Document{}, false, false, fmt.Errorf("import: %w", err)

@@ -86,7 +86,7 @@ func (b *Base) SyncStarter(ctx context.Context, db DB) (SyncStats, error) {
 				return nil
 			}
 			st.Updated++
-			_, err = b.update(ctx, tx, d, nil, in, d.Status)
+			_, err = b.update(ctx, tx, d, nil, in, d.Status, nil)
 			return err
 		})
 		if err != nil {

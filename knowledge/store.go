@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -134,12 +135,17 @@ func collectDoc(rows pgx.Rows, id uuid.UUID) (Document, error) {
 
 // Get returns a document of the caller's organization or of the starter pack.
 func (b *Base) Get(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Document, error) {
-	rows, _ := tx.Query(ctx, `SELECT `+docColumns+` FROM documents d WHERE d.id = $1`, id)
-	d, err := collectDoc(rows, id)
+	d, err := get(ctx, tx, id)
 	if err == nil {
 		d.Warnings = b.Screen(d.Title, d.Body)
 	}
 	return d, err
+}
+
+// get is Get without the screening (which analyzes the whole text).
+func get(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Document, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+docColumns+` FROM documents d WHERE d.id = $1`, id)
+	return collectDoc(rows, id)
 }
 
 // ListOptions filter List. Zero values do not filter.
@@ -202,13 +208,14 @@ func (b *Base) Create(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, author *u
 	if err := in.check(); err != nil {
 		return Document{}, err
 	}
-	return b.create(ctx, tx, orgID, author, in, status, nil)
+	return b.create(ctx, tx, orgID, author, in, status, nil, nil)
 }
 
 // create is Create for a checked in, with the key an import found it by
-// (nil for the editor).
-func (b *Base) create(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, author *uuid.UUID, in Input, status Status, sourceKey *string) (Document, error) {
-	if status == "" || status == StatusPublished && orgID != StarterOrg && len(b.Screen(in.Title, in.Body)) > 0 {
+// (nil for the editor) and the buffer an import inserts chunks through.
+func (b *Base) create(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, author *uuid.UUID, in Input, status Status, sourceKey *string, buf *chunkBuffer) (Document, error) {
+	warnings := b.Screen(in.Title, in.Body)
+	if status == "" || status == StatusPublished && orgID != StarterOrg && len(warnings) > 0 {
 		status = StatusDraft // a flagged document waits for a curator to confirm it
 	}
 	id := uuid.Must(uuid.NewV7())
@@ -218,23 +225,29 @@ func (b *Base) create(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, author *u
 	if err != nil {
 		return Document{}, fmt.Errorf("create document: %w", err)
 	}
-	return b.saved(ctx, tx, orgID, id)
+	return b.saved(ctx, tx, orgID, id, &warnings, buf)
 }
 
 // saved records the current state of a document as a version and
-// re-indexes it.
-func (b *Base) saved(ctx context.Context, tx pgx.Tx, orgID, id uuid.UUID) (Document, error) {
+// re-indexes it. warnings are the screening of its text, when the caller
+// has it (nil: screened here; it analyzes the whole text).
+func (b *Base) saved(ctx context.Context, tx pgx.Tx, orgID, id uuid.UUID, warnings *[]Warning, buf *chunkBuffer) (Document, error) {
 	_, err := tx.Exec(ctx, `INSERT INTO document_versions (org_id, document_id, version, title, body, language, topics, tags, plan_checks, status, author_id)
 		SELECT org_id, id, version, title, body, language, topics, tags, plan_checks, status, author_id FROM documents
 		WHERE org_id = $1 AND id = $2`, orgID, id)
 	if err != nil {
 		return Document{}, fmt.Errorf("save version: %w", err)
 	}
-	d, err := b.Get(ctx, tx, id)
+	d, err := get(ctx, tx, id)
 	if err != nil {
 		return Document{}, err
 	}
-	if err := b.index(ctx, tx, d); err != nil {
+	if warnings != nil {
+		d.Warnings = *warnings
+	} else {
+		d.Warnings = b.Screen(d.Title, d.Body)
+	}
+	if err := b.index(ctx, tx, d, buf); err != nil {
 		return Document{}, err
 	}
 	return d, nil
@@ -266,20 +279,20 @@ func (b *Base) Update(ctx context.Context, tx pgx.Tx, id uuid.UUID, author *uuid
 	if ifVersion != 0 && ifVersion != d.Version {
 		return Document{}, fmt.Errorf("%w: the document is at version %d, not %d; reload it", ErrConflict, d.Version, ifVersion)
 	}
-	return b.update(ctx, tx, d, author, in, d.Status)
+	return b.update(ctx, tx, d, author, in, d.Status, nil)
 }
 
 // update saves in, with status, as the next version of d; in is already
 // checked. Content and status go in one version: an import that changes
 // both is one change.
-func (b *Base) update(ctx context.Context, tx pgx.Tx, d Document, author *uuid.UUID, in Input, status Status) (Document, error) {
+func (b *Base) update(ctx context.Context, tx pgx.Tx, d Document, author *uuid.UUID, in Input, status Status, buf *chunkBuffer) (Document, error) {
 	_, err := tx.Exec(ctx, `UPDATE documents SET title = $3, body = $4, language = $5, topics = $6, tags = $7, plan_checks = $9,
 		status = $10, author_id = coalesce($8, author_id), version = version + 1, updated_at = now()
 		WHERE org_id = $1 AND id = $2`, d.OrgID, d.ID, in.Title, in.Body, in.Language, in.Topics, in.Tags, author, in.PlanChecks, status)
 	if err != nil {
 		return Document{}, fmt.Errorf("update document: %w", err)
 	}
-	return b.saved(ctx, tx, d.OrgID, d.ID)
+	return b.saved(ctx, tx, d.OrgID, d.ID, nil, buf)
 }
 
 // SetStatus publishes, unpublishes (back to draft) or archives a document.
@@ -307,7 +320,7 @@ func (b *Base) SetStatus(ctx context.Context, tx pgx.Tx, id uuid.UUID, author *u
 	if err != nil {
 		return Document{}, fmt.Errorf("set status: %w", err)
 	}
-	return b.saved(ctx, tx, d.OrgID, id)
+	return b.saved(ctx, tx, d.OrgID, id, &d.Warnings, nil)
 }
 
 // Delete removes a document with its versions, chunks and embeddings.
@@ -445,6 +458,31 @@ type indexedChunk struct {
 	bm25      pgvector.SparseVector
 }
 
+// newChunk is a chunk to insert, as a JSON record of the one statement
+// that inserts new chunks (chunkBuffer).
+type newChunk struct {
+	OrgID       uuid.UUID `json:"org_id"`
+	DocumentID  uuid.UUID `json:"document_id"`
+	DocVersion  int       `json:"doc_version"`
+	Status      Status    `json:"status"`
+	Language    string    `json:"language"`
+	Topics      []string  `json:"topics"`
+	ID          uuid.UUID `json:"id"`
+	Ordinal     int       `json:"ordinal"`
+	HeadingPath []string  `json:"heading_path"`
+	Text        string    `json:"text"`
+	ContentHash string    `json:"content_hash"` // bytea's hex input
+	Terms       []string  `json:"terms"`
+	TermCount   int       `json:"term_count"`
+	BM25        string    `json:"bm25"` // sparsevec's text input
+}
+
+// record is c as a new row of chunks.
+func (c indexedChunk) record() newChunk {
+	return newChunk{ID: uuid.Must(uuid.NewV7()), Ordinal: c.Ordinal, HeadingPath: append([]string{}, c.HeadingPath...),
+		Text: c.Text, ContentHash: fmt.Sprintf("\\x%x", c.hash), Terms: c.terms, TermCount: c.termCount, BM25: c.bm25.String()}
+}
+
 // prepare chunks a document and computes each chunk's terms and BM25
 // weights. The heading path and title are indexed with the text: "よくある
 // 誤解" under a listening document is part of what the passage is about.
@@ -481,7 +519,7 @@ func weigh(terms []string, avgLen float64) ([]string, pgvector.SparseVector) {
 // index makes a document's chunks those of its current version. A chunk
 // whose text did not change keeps its row, and so its embeddings: an edit
 // re-embeds only what it changed, and publishing re-embeds nothing.
-func (b *Base) index(ctx context.Context, tx pgx.Tx, d Document) error {
+func (b *Base) index(ctx context.Context, tx pgx.Tx, d Document, buf *chunkBuffer) error {
 	var avg float64
 	err := tx.QueryRow(ctx, `SELECT coalesce(max(total_terms::float8 / nullif(chunks, 0)), $2)
 		FROM kb_corpus_stats WHERE org_id = $1`, d.OrgID, bm25AvgDef).Scan(&avg)
@@ -503,6 +541,7 @@ func (b *Base) index(ctx context.Context, tx pgx.Tx, d Document) error {
 	}
 
 	batch := &pgx.Batch{}
+	var fresh []newChunk
 	for _, c := range b.prepare(d, avg) {
 		if ids := byHash[string(c.hash)]; len(ids) > 0 {
 			byHash[string(c.hash)] = ids[1:]
@@ -511,12 +550,13 @@ func (b *Base) index(ctx context.Context, tx pgx.Tx, d Document) error {
 				d.OrgID, ids[0], d.Version, c.Ordinal, d.Status, d.Language, d.Topics, c.terms, c.termCount, c.bm25)
 			continue
 		}
-		batch.Queue(`INSERT INTO chunks (org_id, id, document_id, doc_version, ordinal, heading_path, text, content_hash,
-			status, language, topics, terms, term_count, bm25)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-			d.OrgID, uuid.Must(uuid.NewV7()), d.ID, d.Version, c.Ordinal, c.HeadingPath, c.Text, c.hash,
-			d.Status, d.Language, d.Topics, c.terms, c.termCount, c.bm25)
+		fresh = append(fresh, c.record())
 	}
+	local := buf == nil
+	if local {
+		buf = &chunkBuffer{}
+	}
+	buf.add(d, fresh)
 	var stale []uuid.UUID
 	for _, ids := range byHash {
 		stale = append(stale, ids...)
@@ -528,7 +568,58 @@ func (b *Base) index(ctx context.Context, tx pgx.Tx, d Document) error {
 		first.QueuedQueries = append(first.QueuedQueries, batch.QueuedQueries...)
 		batch = first
 	}
+	if local {
+		buf.queue(batch)
+	}
 	batch.Queue(`UPDATE documents SET analyzer_version = $3 WHERE org_id = $1 AND id = $2`, d.OrgID, d.ID, AnalyzerVersion)
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	return nil
+}
+
+// chunkBuffer holds the new chunks of several documents for one INSERT:
+// the statistics and postings triggers then run once for all of them
+// rather than once per document (each run rewrites the organization's hot
+// statistics rows, and a term common to a hundred documents was rewritten
+// a hundred times in one transaction).
+type chunkBuffer struct {
+	rows []newChunk
+}
+
+func (c *chunkBuffer) add(d Document, fresh []newChunk) {
+	for _, n := range fresh {
+		n.OrgID, n.DocumentID, n.DocVersion, n.Status, n.Language, n.Topics = d.OrgID, d.ID, d.Version, d.Status, d.Language, d.Topics
+		c.rows = append(c.rows, n)
+	}
+}
+
+// queue adds the insert of the chunks held to batch, and empties c.
+func (c *chunkBuffer) queue(batch *pgx.Batch) {
+	if len(c.rows) == 0 {
+		return
+	}
+	rows, err := json.Marshal(c.rows)
+	if err != nil {
+		panic(err) // strings, numbers and uuids always marshal
+	}
+	c.rows = nil
+	batch.Queue(`INSERT INTO chunks (org_id, id, document_id, doc_version, ordinal, heading_path, text, content_hash,
+			status, language, topics, terms, term_count, bm25)
+		SELECT x.org_id, x.id, x.document_id, x.doc_version, x.ordinal, x.heading_path, x.text, x.content_hash,
+			x.status, x.language, x.topics, x.terms, x.term_count, x.bm25::sparsevec
+		FROM jsonb_to_recordset($1::jsonb) AS x(org_id uuid, id uuid, document_id uuid, doc_version int, ordinal int,
+			heading_path text[], text text, content_hash bytea, status text, language text, topics text[],
+			terms text[], term_count int, bm25 text)`, rows)
+}
+
+// flush inserts the chunks held.
+func (c *chunkBuffer) flush(ctx context.Context, tx pgx.Tx) error {
+	batch := &pgx.Batch{}
+	c.queue(batch)
+	if batch.Len() == 0 {
+		return nil
+	}
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
@@ -555,7 +646,7 @@ func (b *Base) ReindexStale(ctx context.Context, db DB) (int, error) {
 				return err
 			}
 			for _, d := range docs {
-				if err := b.index(ctx, tx, d); err != nil {
+				if err := b.index(ctx, tx, d, nil); err != nil {
 					return err
 				}
 			}
