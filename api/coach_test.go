@@ -850,6 +850,11 @@ func TestHungModelAnswersOffline(t *testing.T) {
 	// One wait, not one per model call: the first silence opens the
 	// breaker, so the answer after the safety classifier goes offline at
 	// once.
+	// The fake hears of the client giving up when its connection closes,
+	// a moment after the answer: wait for that, not for a fixed time.
+	for deadline := time.Now().Add(5 * time.Second); fake.Canceled() < 1 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if n, c := len(fake.Requests()), fake.Canceled(); n != 1 || c != 1 {
 		t.Errorf("the hung model got %d requests (%d given up on), want 1", n, c)
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
 )
 
-func newStore(t *testing.T) *history.Store {
+func newStore(t testing.TB) *history.Store {
 	t.Helper()
 	r, err := anonymize.New()
 	if err != nil {

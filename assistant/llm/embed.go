@@ -39,10 +39,9 @@ type Embedder struct {
 func (e *Endpoint) Embedder(model string, dims int) *Embedder {
 	emb := &Embedder{
 		api: e.api, model: model, dims: dims, timeout: e.cfg.EmbedTimeout, logger: e.cfg.Logger, meter: e.meter,
-		breaker:   breaker{threshold: e.cfg.BreakerFailures, cooldown: e.cfg.BreakerCooldown},
 		batchSize: 64, concurrency: 2,
 	}
-	e.meter.register(model, "embed", &emb.breaker)
+	e.initBreaker(&emb.breaker, model, "embed")
 	return emb
 }
 

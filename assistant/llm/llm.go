@@ -55,7 +55,13 @@ type Config struct {
 	// (defaults 5 and 30s).
 	BreakerFailures int
 	BreakerCooldown time.Duration
-	Logger          *slog.Logger
+	// OnTrip, when set, hears of each breaker the endpoint opens, with the
+	// model, the kind ("chat" or "embed") and when it closes: several
+	// server processes tell each other (Endpoint.Open applies one heard),
+	// so a model one found down is not called by the others either. It
+	// must not block.
+	OnTrip func(model, kind string, until time.Time)
+	Logger *slog.Logger
 	// Transport is the HTTP transport under the retries (default
 	// http.DefaultTransport).
 	Transport http.RoundTripper
@@ -125,10 +131,27 @@ func (e *Endpoint) Chat(model string) *Client {
 	c := &Client{
 		api: e.api, model: model, timeout: e.cfg.Timeout, logger: e.cfg.Logger,
 		firstToken: e.cfg.FirstToken, idle: e.cfg.Idle, meter: e.meter,
-		breaker: breaker{threshold: e.cfg.BreakerFailures, cooldown: e.cfg.BreakerCooldown},
 	}
-	e.meter.register(model, "chat", &c.breaker)
+	e.initBreaker(&c.breaker, model, "chat")
 	return c
+}
+
+// initBreaker sets up a model's breaker and makes it known to the meter.
+func (e *Endpoint) initBreaker(b *breaker, model, kind string) {
+	b.threshold, b.cooldown = e.cfg.BreakerFailures, e.cfg.BreakerCooldown
+	if e.cfg.OnTrip != nil {
+		b.onOpen = func(until time.Time) { e.cfg.OnTrip(model, kind, until) }
+	}
+	e.meter.register(model, kind, b)
+}
+
+// Open opens the breaker of a model of this endpoint until then, for a
+// trip another server process heard first (Config.OnTrip). Unknown models
+// are ignored.
+func (e *Endpoint) Open(model, kind string, until time.Time) {
+	if b := e.meter.breaker(model, kind); b != nil {
+		b.openFor(until)
+	}
 }
 
 // Client is a chat model. It is safe for concurrent use.
@@ -357,10 +380,32 @@ type breaker struct {
 	threshold int
 	cooldown  time.Duration
 
+	// onOpen, when set, is told each time the breaker opens here.
+	onOpen func(until time.Time)
+
 	mu        sync.Mutex
 	failures  int
 	openUntil time.Time
 	probing   bool
+}
+
+// openFor opens the breaker until then, as another process's did; the
+// other process was told already.
+func (b *breaker) openFor(until time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.failures = max(b.failures, b.threshold)
+	b.probing = false
+	if until.After(b.openUntil) {
+		b.openUntil = until
+	}
+}
+
+// opened tells onOpen; b.mu is held.
+func (b *breaker) opened() {
+	if b.onOpen != nil {
+		b.onOpen(b.openUntil)
+	}
 }
 
 func (b *breaker) allow() error {
@@ -399,6 +444,7 @@ func (b *breaker) trip() {
 	b.failures = max(b.failures, b.threshold)
 	b.probing = false
 	b.openUntil = time.Now().Add(b.cooldown)
+	b.opened()
 }
 
 func (b *breaker) failure() {
@@ -408,5 +454,6 @@ func (b *breaker) failure() {
 	b.probing = false
 	if b.failures >= b.threshold {
 		b.openUntil = time.Now().Add(b.cooldown)
+		b.opened()
 	}
 }

@@ -187,3 +187,42 @@ func TestHangOpensBreaker(t *testing.T) {
 		t.Errorf("the hung model got %d requests, want 1 (then the breaker is open)", n)
 	}
 }
+
+// TestBreakerTripShared: a breaker that opens is told to OnTrip once, and
+// another endpoint that hears it (Open) refuses calls without reaching the
+// model, as a second server process does.
+func TestBreakerTripShared(t *testing.T) {
+	srv := openaitest.NewServer(t, nil)
+	type trip struct {
+		model, kind string
+		until       time.Time
+	}
+	trips := make(chan trip, 10)
+	onTrip := func(model, kind string, until time.Time) { trips <- trip{model, kind, until} }
+	a := llm.NewEndpoint(llm.Config{BaseURL: srv.BaseURL(), Retries: -1, BreakerFailures: 2, BreakerCooldown: time.Minute, OnTrip: onTrip})
+	b := llm.NewEndpoint(llm.Config{BaseURL: srv.BaseURL(), Retries: -1, BreakerFailures: 2, BreakerCooldown: time.Minute, OnTrip: onTrip})
+	ca, cb := a.Chat("m"), b.Chat("m")
+	srv.Queue(openaitest.Reply{Status: 503}, openaitest.Reply{Status: 503})
+	for range 2 {
+		if _, err := ca.Complete(t.Context(), hello, 10); !errors.Is(err, llm.ErrUnavailable) {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	var got trip
+	select {
+	case got = <-trips:
+	default:
+		t.Fatal("the breaker opened and OnTrip was not told")
+	}
+	if got.model != "m" || got.kind != "chat" || time.Until(got.until) < 50*time.Second {
+		t.Errorf("trip = %+v, want m/chat for about a minute", got)
+	}
+	b.Open(got.model, got.kind, got.until)
+	if _, err := cb.Complete(t.Context(), hello, 10); !errors.Is(err, llm.ErrUnavailable) || len(srv.Requests()) != 2 {
+		t.Errorf("the other endpoint after Open: err %v, %d requests; want refused without a third request", err, len(srv.Requests()))
+	}
+	if len(trips) != 0 {
+		t.Errorf("a breaker opened by Open was told again: %d more trips", len(trips))
+	}
+	b.Open("unknown", "chat", got.until) // ignored
+}

@@ -59,6 +59,16 @@ func (m *Meter) register(model, kind string, b *breaker) {
 	m.stats(model, kind).breaker = b
 }
 
+// breaker returns a registered model's breaker, or nil.
+func (m *Meter) breaker(model, kind string) *breaker {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s := m.models[modelKey{model, kind}]; s != nil {
+		return s.breaker
+	}
+	return nil
+}
+
 // stats returns the model's counters; m.mu is held.
 func (m *Meter) stats(model, kind string) *modelStats {
 	k := modelKey{model, kind}

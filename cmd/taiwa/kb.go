@@ -75,7 +75,7 @@ func openKB(ctx context.Context, dbc dbConfig, llm llmConfig, stderr io.Writer) 
 		db.Close()
 		return nil, nil, err
 	}
-	return db, knowledge.New(logger, analyzer, newModels(llm, logger).embedder()), nil
+	return db, knowledge.New(logger, analyzer, newModels(llm, logger, nil).embedder()), nil
 }
 
 func kbImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/taiwa-coach/taiwa/assistant/llm"
 	"github.com/taiwa-coach/taiwa/knowledge"
@@ -15,13 +16,15 @@ const defaultChatModel = "gpt-4o-mini"
 // endpoint (one HTTP client, one retry and breaker policy); either is nil
 // in offline mode.
 type models struct {
-	chat  *llm.Client
-	embed *llm.Embedder
-	meter *llm.Meter
+	endpoint *llm.Endpoint
+	chat     *llm.Client
+	embed    *llm.Embedder
+	meter    *llm.Meter
 }
 
-// newModels returns the models of the configuration.
-func newModels(c llmConfig, logger *slog.Logger) models {
+// newModels returns the models of the configuration; onTrip (may be nil)
+// hears of each breaker that opens.
+func newModels(c llmConfig, logger *slog.Logger, onTrip func(model, kind string, until time.Time)) models {
 	chat := c.ChatModel
 	if chat == "" && (c.BaseURL != "" || c.APIKey != "") {
 		chat = defaultChatModel
@@ -33,8 +36,8 @@ func newModels(c llmConfig, logger *slog.Logger) models {
 		return models{}
 	}
 	endpoint := llm.NewEndpoint(llm.Config{BaseURL: c.BaseURL, APIKey: c.APIKey, Timeout: c.Timeout,
-		FirstToken: c.FirstToken, Idle: c.Idle, Logger: logger})
-	m := models{meter: endpoint.Meter()}
+		FirstToken: c.FirstToken, Idle: c.Idle, Logger: logger, OnTrip: onTrip})
+	m := models{endpoint: endpoint, meter: endpoint.Meter()}
 	if chat != "" {
 		m.chat = endpoint.Chat(chat)
 	}
