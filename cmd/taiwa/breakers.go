@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant/llm"
 )
 
 // breakerChannel is the PostgreSQL notification channel on which server
@@ -20,6 +22,32 @@ const breakerChannel = "taiwa_breakers"
 type breakerNews struct {
 	db     *tenant.DB
 	logger *slog.Logger
+}
+
+// newBreakerNews returns the news of db's server processes; nil on the
+// embedded database, which serves one.
+func newBreakerNews(db *tenant.DB, logger *slog.Logger) *breakerNews {
+	if db.Embedded() {
+		return nil
+	}
+	return &breakerNews{db: db, logger: logger}
+}
+
+// onTrip is the llm.Config.OnTrip that tells the others (nil for none).
+func (n *breakerNews) onTrip() func(model, kind string, until time.Time) {
+	if n == nil {
+		return nil
+	}
+	return n.tell
+}
+
+// start listens in the background (bg) for trips to apply to ep's
+// breakers, until ctx ends.
+func (n *breakerNews) start(ctx context.Context, bg *sync.WaitGroup, ep *llm.Endpoint) {
+	if n == nil || ep == nil {
+		return
+	}
+	bg.Go(func() { n.listen(ctx, ep.Open) })
 }
 
 type tripNote struct {

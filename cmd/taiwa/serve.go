@@ -34,20 +34,24 @@ import (
 // sets one.
 const defaultMemoryLimit = 200 << 20
 
+// limitMemory sets the default soft memory limit. About 150 MB of the heap
+// is live for good (the IPA dictionary ~90, the coach's models ~45): with
+// the default GOGC the heap doubles that before collecting (370 MB after
+// 10k requests). The limit collects sooner instead (~245 MB, 7% fewer
+// requests per second).
+func limitMemory(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+}
+
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseServe(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	logger := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
-	if getenv("GOMEMLIMIT") == "" {
-		// About 150 MB of the heap is live for good (the IPA dictionary
-		// ~90, the coach's models ~45): with the default GOGC the heap
-		// doubles that before collecting (370 MB after 10k requests). A
-		// soft limit collects sooner instead (~245 MB, 7% fewer requests
-		// per second); GOMEMLIMIT overrides it.
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
+	limitMemory(getenv)
 
 	_, err = os.Stat(filepath.Join(cfg.DB.DataDir, "pgdata"))
 	fresh := errors.Is(err, fs.ErrNotExist)
@@ -79,14 +83,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("load the redactor: %w", err)
 	}
-	var news *breakerNews
-	var onTrip func(model, kind string, until time.Time)
-	if !db.Embedded() {
-		// Other server processes may share this database.
-		news = &breakerNews{db: db.DB, logger: logger}
-		onTrip = news.tell
-	}
-	models := newModels(cfg.LLM, logger, onTrip)
+	news := newBreakerNews(db.DB, logger)
+	models := newModels(cfg.LLM, logger, news.onTrip())
 	kb := knowledge.New(logger, analyzer, models.embedder())
 
 	// Background work (starter pack, embeddings) stops before the database
@@ -97,9 +95,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		cancelBg()
 		bg.Wait()
 	}()
-	if news != nil && models.endpoint != nil {
-		bg.Go(func() { news.listen(bgCtx, models.endpoint.Open) })
-	}
+	news.start(bgCtx, &bg, models.endpoint)
 	if model, ok := kb.Embedding(); ok {
 		// Vectors for chunks that have none for this model (a new model,
 		// or saves whose embedding call failed) are made in the background;
