@@ -258,8 +258,10 @@ type ImportOptions struct {
 //
 // A bad file is reported with its reason and skipped; the others go in.
 // So is a second file with a key an earlier file of the same import took:
-// importing both would make one document hold whichever came last. Each
-// file is saved in its own savepoint, so a failure leaves no half-written
+// importing both would make one document hold whichever came last. New
+// files are created together (createAll: a key another import took
+// meanwhile is reported for its file); a file for an existing document is
+// saved in its own savepoint, so a failure leaves no half-written
 // document. The error is for the database failing, not a file.
 func (b *Base) Import(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, files []File, opt ImportOptions) ([]ImportResult, error) {
 	results := make([]ImportResult, len(files))
