@@ -428,8 +428,10 @@ func (b *Base) createAll(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, opt Im
 	chunks := make([][]indexedChunk, len(files))
 	b.each(len(files), func(i int) {
 		f := files[i]
+		key := f.r.Key
 		d := Document{ID: uuid.Must(uuid.NewV7()), OrgID: orgID, Title: f.p.in.Title, Body: f.p.in.Body, Language: f.p.in.Language,
-			Topics: f.p.in.Topics, Tags: f.p.in.Tags, PlanChecks: f.p.in.PlanChecks, Version: 1, Status: f.p.status}
+			Topics: f.p.in.Topics, Tags: nonNil(f.p.in.Tags), PlanChecks: nonNil(f.p.in.PlanChecks), Version: 1, Status: f.p.status,
+			SourceKey: &key}
 		if d.Status == "" && opt.Publish {
 			d.Status = StatusPublished
 		}
@@ -439,22 +441,8 @@ func (b *Base) createAll(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, opt Im
 		}
 		docs[i], chunks[i] = d, b.prepare(d, avg)
 	})
-	type row struct {
-		ID         uuid.UUID   `json:"id"`
-		Title      string      `json:"title"`
-		Body       string      `json:"body"`
-		Language   string      `json:"language"`
-		Topics     []string    `json:"topics"`
-		Tags       []string    `json:"tags"`
-		PlanChecks []PlanCheck `json:"plan_checks"`
-		Status     Status      `json:"status"`
-		Key        string      `json:"source_key"`
-	}
-	rs := make([]row, len(docs))
-	for i, d := range docs {
-		rs[i] = row{d.ID, d.Title, d.Body, d.Language, d.Topics, cmpSlice(d.Tags), cmpSlice(d.PlanChecks), d.Status, files[i].r.Key}
-	}
-	data, err := json.Marshal(rs)
+	// The documents as JSON records: the statement takes the fields it names.
+	data, err := json.Marshal(docs)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
@@ -496,8 +484,8 @@ func (b *Base) createAll(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, opt Im
 	return nil
 }
 
-// cmpSlice is s, or an empty slice for nil (a NOT NULL array or JSON).
-func cmpSlice[T any](s []T) []T {
+// nonNil is s, or an empty slice for nil (a NOT NULL array or JSON).
+func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}

@@ -426,13 +426,7 @@ func (b *Base) prepareSearch(ctx context.Context, q Query) (*search, error) {
 		return nil, fmt.Errorf("%w: language %q is not ja or en", ErrInvalid, q.Language)
 	}
 
-	terms := b.analyzer.Terms(q.Text)
-	slices.Sort(terms)
-	terms = slices.Compact(terms)
-	idx := make([]int32, len(terms))
-	for i, t := range terms {
-		idx[i] = termIndex(t)
-	}
+	terms, idx := b.distinctTerms(q.Text)
 	s := &search{res: Result{Retrievers: []string{"lexical"}, Hits: []Hit{}}, terms: terms}
 	s.args = pgx.NamedArgs{
 		"terms": terms, "idx": idx, "lang": q.Language, "ncand": q.Candidates, "k": q.K,
@@ -461,6 +455,19 @@ func (b *Base) prepareSearch(ctx context.Context, q Query) (*search, error) {
 		}
 	}
 	return s, nil
+}
+
+// distinctTerms returns the distinct terms of text, sorted, with their
+// indexes in the sparsevec: a query's, or a thesaurus expression's.
+func (b *Base) distinctTerms(text string) ([]string, []int32) {
+	terms := b.analyzer.Terms(text)
+	slices.Sort(terms)
+	terms = slices.Compact(terms)
+	idx := make([]int32, len(terms))
+	for i, t := range terms {
+		idx[i] = termIndex(t)
+	}
+	return terms, idx
 }
 
 // run executes prepared searches in tx: the setting they need and the

@@ -176,15 +176,9 @@ func (b *Base) analyzeRule(p parsedRule) ([]analyzedExpr, error) {
 	var out []analyzedExpr
 	add := func(side string, exprs []string) error {
 		for i, e := range exprs {
-			terms := b.analyzer.Terms(e)
-			slices.Sort(terms)
-			terms = slices.Compact(terms)
+			terms, idx := b.distinctTerms(e)
 			if len(terms) == 0 {
 				return fmt.Errorf("%w: %q has no word search can match (only particles or stop words)", ErrInvalid, e)
-			}
-			idx := make([]int32, len(terms))
-			for j, t := range terms {
-				idx[j] = termIndex(t)
 			}
 			out = append(out, analyzedExpr{side: side, ord: i, expr: e, terms: terms, idx: idx})
 		}
