@@ -238,6 +238,7 @@ var opposite = map[string]*regexp.Regexp{
 		`hold (?:back|off) (?:on )?(?:your )?(?:advice|solutions?|fixes)|fixing reflex|let (?:it|the (?:fix|solution)) go|don'?t (?:offer|give) (?:advice|solutions)`),
 	"listen":         regexp.MustCompile(`(?i)(?:助言|アドバイス|解決策|選択肢)を(?:示|伝え|出|用意)|give (?:your )?(?:advice|options)|offer (?:a )?(?:solutions?|options|fix)`),
 	"think-together": regexp.MustCompile(`(?i)(?:結論|答え|判断)を(?:伝え|示|渡|出す)|tell them (?:the answer|what to do)|give (?:them )?your (?:answer|decision)`),
+	"report":         regexp.MustCompile(`(?i)(?:状況|進捗)の共有は1on1の外|進捗[^。]{0,10}事前に|(?:status|progress)(?: updates?)? out of the 1on1|outside the 1on1`),
 }
 
 // opposes reports whether passage says the opposite of style's response.
@@ -245,9 +246,6 @@ func opposes(style, passage string) bool {
 	re := opposite[style]
 	return re != nil && re.MatchString(passage)
 }
-
-// followUpWords name the guidance on following up what was agreed.
-var followUpWords = regexp.MustCompile(`(?i)フォローアップ|約束|次につなげ|follow|promise|agreed|action`)
 
 // clip is s, folded and quoted whole when it is not much longer than runes
 // (half as many again for text without Japanese), otherwise cut where a clause
@@ -346,7 +344,7 @@ func composePrep(in prepInput) Plan {
 		p.conflicts = append([]Item{notice}, p.conflicts...)
 	}
 	p.Citations = cite.citations()
-	renumber(p.Citations, p.Agenda, p.Questions, p.WatchOuts, p.FollowUps)
+	p.Citations = renumber(p.Citations, p.Agenda, p.Questions, p.WatchOuts, p.FollowUps)
 	return p
 }
 
@@ -391,7 +389,7 @@ func prepSummary(in prepInput) []string {
 		summary = append(summary, msg(lang, "summary.noactions"))
 	}
 	summary = append(summary, recurring(lang, sig)...)
-	return append(summary, cadenceSummary(lang, sig)...)
+	return append(summary, cadenceSummary(in)...)
 }
 
 // steps counts the changes along a condition path (4→4→3→3 has one).
@@ -463,7 +461,8 @@ func topicList(lang string, slugs []string) string {
 
 // cadenceSummary is when the last 1on1 was, what it noted, and the 1on1s
 // that did not take place.
-func cadenceSummary(lang string, sig *history.Signals) []string {
+func cadenceSummary(in prepInput) []string {
+	lang, sig := in.Lang, in.Signals
 	var out []string
 	if d := sig.DaysSinceLast; d != nil {
 		switch c := sig.CadenceDays; {
@@ -476,7 +475,7 @@ func cadenceSummary(lang string, sig *history.Signals) []string {
 		}
 	}
 	if len(sig.LastSessions) > 0 && !sig.LastSessions[0].Notes.Empty() {
-		out = append(out, msg(lang, "summary.lastnotes", sentences(sig.LastSessions[0].Notes.String(), 200, 300)))
+		out = append(out, msg(lang, "summary.lastnotes", noteGist(sig.LastSessions[0].Notes.String(), in)))
 	}
 	if c := sig.LastComment; c != nil && !c.Comment.Empty() {
 		out = append(out, about(lang, sig.Name(), "summary.comment", sentences(c.Comment.String(), 160, 240)))
@@ -486,6 +485,57 @@ func cadenceSummary(lang string, sig *history.Signals) []string {
 	}
 	return out
 }
+
+// noteGist is what a plan quotes of the manager's notes: short notes
+// whole, longer ones by the sentences that bear on this 1on1 (sharing
+// most with the question, the member's request and comment), at most
+// two, in their order. Notes pasted whole read as a copy, not a reading.
+func noteGist(notes string, in prepInput) string {
+	ss := knowledge.Sentences(strings.Join(strings.Fields(notes), " "))
+	if len(ss) <= 2 && runesOfText(notes) <= 120 {
+		return joinSentences(ss)
+	}
+	parts := []string{in.Question.String()}
+	if sig := in.Signals; sig != nil {
+		if n := sig.Next; n != nil {
+			parts = append(parts, n.Request.String())
+		}
+		if c := sig.LastComment; c != nil {
+			parts = append(parts, c.Comment.String())
+		}
+	}
+	context := substance(strings.Join(parts, "\n"))
+	rank := make([]int, len(ss))
+	for i, t := range ss {
+		rank[i] = overlap(t, context)
+		if personalNote.MatchString(t) {
+			rank[i] += 2
+		}
+	}
+	order := make([]int, len(ss))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rank[b], rank[a]) })
+	keep, n := []int{}, 0
+	for _, i := range order {
+		if len(keep) == 2 || len(keep) > 0 && n+runesOfText(ss[i]) > 120 {
+			break
+		}
+		keep, n = append(keep, i), n+runesOfText(ss[i])
+	}
+	slices.Sort(keep)
+	out := make([]string, len(keep))
+	for i, k := range keep {
+		out[i] = clip(ss[k], 120)
+	}
+	return joinSentences(out)
+}
+
+// personalNote is a sentence of notes about the person rather than the
+// work: how they are, what they feel, said or asked.
+var personalNote = regexp.MustCompile(`(?i)気持ち|不安|悩|疲|体調|表情|様子|本人は|本人から|言って|話して|感じ|つらい|辛い|嬉し|うれし|やりがい|本音|` +
+	`\b(?:she|he|they)(?: has| had|'s)? (?:said|say|says|mentioned|asked|told|felt|feels|looked|seemed|sounded|admitted|worried)|feel|felt|worr|tired|exhausted|stress|frustrat|anxious|upset|excited|quiet`)
 
 // prepAgenda is the order of the meeting: check in, the manager's own
 // promises, what was done, what the member asked for, the open actions,
@@ -498,8 +548,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	pdca := pickSaying(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, nextStepWords)
 	if sig != nil {
 		recognition := pick(in.Sources, []string{sectionPractice, sectionOther}, "recognition")
-		followUp := pickNamed(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, followUpWords, "pdca")
-		agenda = append(agenda, continuity(lang, sig, cite, followUp, recognition)...)
+		agenda = append(agenda, continuity(lang, sig, cite, recognition)...)
 		if sig.Held == 0 && len(sig.LastSessions) == 0 {
 			// A first 1on1 says what the time is for and who to ask.
 			onboarding := pick(in.Sources, []string{sectionPractice, sectionOther}, "onboarding")
@@ -510,7 +559,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		// after, without blame, unless they asked to be listened to (the
 		// follow-ups still list them).
 		if i := slices.IndexFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" }); i >= 0 && !asked("listen")(sig) {
-			agenda = append(agenda, citeFor(cite, followUp, about(lang, sig.Name(), "agenda.followup.member", clip(sig.OpenActions[i].Text.String(), 60))))
+			agenda = append(agenda, citeSupport(cite, askHowItWent, about(lang, sig.Name(), "agenda.followup.member", clip(sig.OpenActions[i].Text.String(), 60))))
 		}
 	}
 	// The manager's words are not echoed: a question is answered by the
@@ -545,6 +594,28 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	}
 	return append(agenda, citeSaying(cite, pdca, msg(lang, "agenda.close"), nextStepWords))
 }
+
+// citeSupport cites, for a line whose claim is known, the first passage
+// of any source's part on what to do that says what re matches; no
+// citation when none does.
+func citeSupport(c *citer, re *regexp.Regexp, text string) Item {
+	for i := range c.sources {
+		if s := &c.sources[i]; supportSections[s.Section] {
+			if it := citeSaying(c, s, text, re); len(it.Cites) > 0 {
+				return it
+			}
+		}
+	}
+	return Item{Text: text, Cites: []int{}}
+}
+
+var (
+	// ownPromise is guidance on the manager's own commitments.
+	ownPromise = regexp.MustCompile(`(?i)上司(?:自身)?の(?:アクション|約束)|自分の約束|約束を守|言ったことは守|your own (?:actions|side|commitments|promises)|promises?\b.{0,40}\bkept|keep (?:your|the) promises?`)
+	// askHowItWent is guidance on asking about a member's action without
+	// turning it into an audit.
+	askHowItWent = regexp.MustCompile(`(?i)やってみてどう|問い詰め|責め|experience, not the checkbox|how did .{1,30} go|what happened when`)
+)
 
 // citeSaying is citeFor quoting a passage of src that says what re
 // matches: a source picked for one line may say other things too ("Offer
@@ -675,7 +746,7 @@ func recordedResult(sig *history.Signals) string {
 // continuity carries the last 1on1s into this one: the manager's own open
 // promises first (a member notices a promise kept or not), then what the
 // member completed.
-func continuity(lang string, sig *history.Signals, cite *citer, followUp, recognition *Source) []Item {
+func continuity(lang string, sig *history.Signals, cite *citer, recognition *Source) []Item {
 	var out []Item
 	if n := sig.MissedSinceLast; n > 0 {
 		text := msg(lang, "agenda.missed", n)
@@ -694,14 +765,15 @@ func continuity(lang string, sig *history.Signals, cite *citer, followUp, recogn
 		if a.Overdue {
 			key = "agenda.promise.overdue"
 		}
-		// Owning a promise is guidance: it cites the follow-up guidance.
-		out = append(out, citeFor(cite, followUp, msg(lang, key, clip(a.Text.String(), 80), a.AgeDays)))
+		// Owning a promise is guidance: it cites the passage on the
+		// manager's own commitments, wherever it was found.
+		out = append(out, citeSupport(cite, ownPromise, msg(lang, key, clip(a.Text.String(), 80), a.AgeDays)))
 	}
 	managerDone, named := false, memberDone(sig)
 	for _, a := range sig.DoneActions {
 		if a.Owner == "manager" && !managerDone {
 			managerDone = true
-			out = append(out, Item{Text: about(lang, sig.Name(), "agenda.done.manager", clip(a.Text.String(), 80)), Cites: []int{}})
+			out = append(out, citeSupport(cite, ownPromise, about(lang, sig.Name(), "agenda.done.manager", clip(a.Text.String(), 80))))
 		}
 	}
 	// Acknowledging specifically is guidance on recognition: each finished
@@ -914,6 +986,9 @@ func historyWatch(in prepInput, cite *citer) []Item {
 	for _, a := range sig.LastReflection {
 		// An answer with nothing in it ("特にないです") is not worth reading back.
 		if utf8.RuneCountInString(a.Answer.String()) >= 12 && !nothingToSay.MatchString(a.Answer.String()) {
+			if d := sig.ReflectionDaysAgo; d != nil {
+				return append(out, Item{Text: msg(lang, "watch.reflection.earlier", *d, clip(a.Answer.String(), 160)), Cites: []int{}})
+			}
 			return append(out, Item{Text: msg(lang, "watch.reflection", clip(a.Answer.String(), 160)), Cites: []int{}})
 		}
 	}
@@ -1009,9 +1084,19 @@ func dedupe(items []Item) []Item {
 
 // renumber numbers an offline answer's citations 1, 2, 3… in the order
 // they are listed, rewriting the markers in its items: the sources it did
-// not use leave no gaps. (A plan's conflicts keep the sources' numbers
-// for a model's answer.)
-func renumber(citations []Citation, lists ...[]Item) {
+// not use leave no gaps, and a citation whose line was dropped after it
+// was cited (a repeated warning) is left out. (A plan's conflicts keep the
+// sources' numbers for a model's answer.)
+func renumber(citations []Citation, lists ...[]Item) []Citation {
+	cited := map[int]bool{}
+	for _, items := range lists {
+		for _, it := range items {
+			for _, n := range it.Cites {
+				cited[n] = true
+			}
+		}
+	}
+	citations = slices.DeleteFunc(citations, func(c Citation) bool { return !cited[c.N] })
 	to := map[int]int{}
 	for i := range citations {
 		to[citations[i].N] = i + 1
@@ -1031,6 +1116,7 @@ func renumber(citations []Citation, lists ...[]Item) {
 			})
 		}
 	}
+	return citations
 }
 
 // actionsSummary counts the open actions, and the overdue ones if any.
@@ -1041,33 +1127,60 @@ func actionsSummary(lang string, actions []history.OpenAction) string {
 			overdue++
 		}
 	}
-	if overdue == 0 {
+	switch {
+	case len(actions) == 1 && overdue == 1:
+		return msg(lang, "summary.actions.one.overdue")
+	case len(actions) == 1:
+		return msg(lang, "summary.actions.one")
+	case overdue == 0:
 		return msg(lang, "summary.actions.ontime", len(actions))
 	}
 	return msg(lang, "summary.actions", len(actions), overdue)
 }
 
-// citeFor makes an item citing the list item of src that best matches its
-// text (of substance: not a one-word label such as "Do."), or no citation
-// when src is nil.
+// citeFor makes an item citing the list item that best says what text
+// claims: of src, or of another source on src's topics when it says it
+// better; no citation when none shares a word of substance with the claim
+// (a source picked by topic may not say what the line does: "Hold the
+// conversation." beside "own your overdue promise"), or src is nil.
 func citeFor(c *citer, src *Source, text string) Item {
 	if src == nil {
 		return Item{Text: text, Cites: []int{}}
 	}
-	// The quote is the item that says most of what the line does (the
-	// source on follow-ups speaks of the manager's promises and of the
-	// member's tasks: a line on one quotes that one).
-	quote, best := "", -1
-	for _, b := range bullets(src.Hit.Text) {
-		if utf8.RuneCountInString(strings.Trim(b, ".。 ")) <= 6 || opposes(c.style, b) {
-			continue
-		}
-		if n := shared(text, b); n > best {
-			quote, best = b, n
+	claim := substance(unquoted(text))
+	n, quote, best := 0, "", 0
+	consider := func(s *Source) {
+		for _, b := range bullets(s.Hit.Text) {
+			// A rating on a scale repeats what the member rates before
+			// each 1on1.
+			if utf8.RuneCountInString(strings.Trim(b, ".。 ")) <= 6 || opposes(c.style, b) || scale.MatchString(b) {
+				continue
+			}
+			if k := overlap(b, claim); k > best {
+				n, quote, best = s.N, b, k
+			}
 		}
 	}
-	return c.item(text, src.N, quote)
+	consider(src)
+	for i := range c.sources {
+		s := &c.sources[i]
+		if s.N != src.N && (s.Section == src.Section || supportSections[s.Section]) &&
+			slices.ContainsFunc(s.Hit.Topics, func(t string) bool { return slices.Contains(src.Hit.Topics, t) }) {
+			consider(s)
+		}
+	}
+	return c.item(text, n, quote)
 }
+
+// supportSections are the parts of a document that say what to do: a line
+// is not backed by what to avoid, a story, or a question.
+var supportSections = map[string]bool{sectionPractice: true, sectionMisconception: true, sectionNext: true, sectionOther: true}
+
+// quotedRE are the member's or the manager's words quoted in a line, and
+// its asides ("(agreed 70 days ago)"): what the line claims is outside them.
+var quotedRE = regexp.MustCompile(`「[^「」]*」|"[^"]*"|“[^”]*”|（[^（）]*）|\([^()]*\)`)
+
+func unquoted(s string) string { return quotedRE.ReplaceAllString(s, " ") }
 
 type bullet struct {
 	n    int

@@ -116,7 +116,25 @@ var stopWords = map[string]bool{"that": true, "this": true, "with": true, "them"
 	"could": true, "should": true, "before": true, "after": true, "only": true, "some": true, "also": true, "just": true,
 	"like": true, "over": true, "does": true, "said": true, "once": true, "each": true, "other": true, "others": true,
 	// The coach's own words about any member and 1on1.
-	"member": true, "members": true, "asked": true, "asks": true, "want": true, "wants": true, "things": true}
+	"member": true, "members": true, "asked": true, "asks": true, "want": true, "wants": true, "things": true,
+	"manager": true, "today": true, "time": true, "next": true, "last": true}
+
+// commonKanji are words any line of the coach and any guidance share
+// (本人, 上司, 前回…): sharing them says nothing about what a line says.
+var commonKanji = map[string]bool{"本人": true, "自分": true, "相手": true, "上司": true, "部下": true, "今回": true,
+	"前回": true, "次回": true, "一緒": true, "メンバー": true, "マネジャー": true, "マネージャー": true}
+
+// fold strips the commonest English endings, so that a line on "owning a
+// promise" and guidance on "promises kept" share a word: promised,
+// promises, promising → promis.
+func fold(w string) string {
+	for _, suf := range []string{"ing", "ed", "es", "e", "s", "y"} {
+		if r, ok := strings.CutSuffix(w, suf); ok && len(r) >= 4 {
+			return r
+		}
+	}
+	return w
+}
 
 func substance(s string) map[string]bool {
 	out := map[string]bool{}
@@ -132,12 +150,14 @@ func substance(s string) map[string]bool {
 			for j < len(rs) && kana(rs[j]) {
 				j++
 			}
-			if j-i >= 2 {
-				out[string(rs[i:j])] = true
+			if w := string(rs[i:j]); j-i >= 2 && !commonKanji[w] {
+				out[w] = true
 			}
 		case han(rs[i]):
 			for j < len(rs) && han(rs[j]) {
-				out[string(rs[j-1:j+1])] = true
+				if w := string(rs[j-1 : j+1]); !commonKanji[w] {
+					out[w] = true
+				}
 				j++
 			}
 		}
@@ -145,7 +165,7 @@ func substance(s string) map[string]bool {
 	}
 	for _, w := range strings.FieldsFunc(string(rs), func(r rune) bool { return !unicode.IsLetter(r) || r > unicode.MaxLatin1 }) {
 		if len(w) >= 4 && !stopWords[w] {
-			out[w] = true
+			out[fold(w)] = true
 		}
 	}
 	return out
@@ -377,6 +397,8 @@ var (
 	scale = regexp.MustCompile(`(?i)[1１一][〜~～－-][5５五]|[1１][点]?から[5５]|\b(1|one) to (5|five|10|ten)\b|scale of`)
 	// presumesHardship are questions that take hard times as given.
 	presumesHardship = regexp.MustCompile(`(?i)(忙しい|大変な|厳しい|苦しい|しんどい)(時期|状況|中)|この状況|こんな状況|tough (time|period|stretch)|hard time|difficult (time|period)|busy (time|period|season)|given everything`)
+	// agreedWords are questions about what was agreed.
+	agreedWords = regexp.MustCompile(`(?i)\bagreed\b|決めたこと|合意|約束`)
 	// sinceLastTime are questions about a previous 1on1.
 	sinceLastTime = regexp.MustCompile(`(?i)前回|この前の1on1|last time|last 1on1|since we last`)
 )
@@ -407,6 +429,16 @@ func fitsMoment(q string, sig *history.Signals) bool {
 		return false
 	}
 	if redundantOrPresuming(q, sig) {
+		return false
+	}
+	// A yes-or-no question ("Would it help to talk to someone…?") closes
+	// what a prep question should open.
+	if ask, _, _ := strings.Cut(strings.ReplaceAll(q, "？", "?"), "?"); !openQuestion.MatchString(ask) {
+		return false
+	}
+	// "Where did what we agreed land?" needs something the member agreed.
+	if agreedWords.MatchString(q) && (sig == nil || !slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" }) &&
+		!slices.ContainsFunc(sig.DoneActions, func(a history.DoneAction) bool { return a.Owner == "member" })) {
 		return false
 	}
 	// Templates with blanks to fill (〇〇さん) read as unfinished text.

@@ -301,7 +301,7 @@ func composeReflection(in reflectInput) Reflection {
 			r.Citations = append(r.Citations, ct)
 		}
 	}
-	renumber(r.Citations, r.Prompts)
+	r.Citations = renumber(r.Citations, r.Prompts)
 	return r
 }
 

@@ -46,6 +46,10 @@ type Signals struct {
 	Implementation  *float64           `json:"implementation_rate"`
 	Feedback        Figures            `json:"feedback"`
 	LastReflection  []ReflectionAnswer `json:"last_reflection"`
+	// ReflectionDaysAgo is how long ago the 1on1 that LastReflection is
+	// about took place; nil when it is the latest held one (a reflection
+	// read back as "after the last 1on1" must be about the last one).
+	ReflectionDaysAgo *int `json:"reflection_days_ago,omitempty"`
 	// DoneActions are the actions done since the last 1on1 but one (at
 	// most doneWindow ago), newest first: a plan acknowledges them.
 	DoneActions []DoneAction `json:"done_actions"`
@@ -207,7 +211,9 @@ type signalInput struct {
 	Actions    []Action  // open ones, and those done within doneWindow
 	Ratings    []rating  // oldest first
 	Reflection []ReflectionAnswer
-	Comment    *SharedComment // the newest shared comment, if any
+	// ReflectionAt is when the 1on1 the reflection is about took place.
+	ReflectionAt time.Time
+	Comment      *SharedComment // the newest shared comment, if any
 }
 
 // Signals returns the digest of a member's history as of now.
@@ -238,10 +244,16 @@ func (s *Store) Signals(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now 
 	if len(cs) > 0 {
 		in.Comment = &cs[0]
 	}
-	rows, _ = tx.Query(ctx, `SELECT prompt, answer, created_at FROM session_reflections WHERE session_id = (
-		SELECT r.session_id FROM session_reflections r WHERE r.member_id = $1 ORDER BY r.created_at DESC LIMIT 1)
-		ORDER BY position`, memberID)
-	if in.Reflection, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ReflectionAnswer]); err != nil {
+	rows, _ = tx.Query(ctx, `SELECT r.prompt, r.answer, r.created_at, coalesce(s.held_at, s.scheduled_at, s.created_at)
+		FROM session_reflections r JOIN sessions s ON s.org_id = r.org_id AND s.id = r.session_id
+		WHERE r.session_id = (SELECT l.session_id FROM session_reflections l WHERE l.member_id = $1 ORDER BY l.created_at DESC LIMIT 1)
+		ORDER BY r.position`, memberID)
+	var a ReflectionAnswer
+	_, err = pgx.ForEachRow(rows, []any{&a.Prompt, &a.Answer, &a.CreatedAt, &in.ReflectionAt}, func() error {
+		in.Reflection = append(in.Reflection, a)
+		return nil
+	})
+	if err != nil {
 		return Signals{}, fmt.Errorf("signals: %w", err)
 	}
 	return computeSignals(now, in), nil
@@ -312,6 +324,10 @@ func computeSignals(now time.Time, in signalInput) Signals {
 	if len(held) > 0 {
 		d := days(now.Sub(at(held[0])))
 		sig.DaysSinceLast = &d
+	}
+	if len(in.Reflection) > 0 && !in.ReflectionAt.IsZero() && (len(held) == 0 || in.ReflectionAt.Before(at(held[0]))) {
+		d := days(now.Sub(in.ReflectionAt))
+		sig.ReflectionDaysAgo = &d
 	}
 	sig.CadenceDays = cadence(held)
 	sig.Condition = conditionTrend(held)
@@ -507,8 +523,10 @@ var (
 func streaks(held []Session) (status int, advisedDespiteListen bool) {
 	for _, s := range held {
 		n := s.Notes.String()
+		// A member who came to consult (「相談したい」) came for more than a
+		// report, whatever the notes dwell on.
 		report := statusWords.MatchString(n) || s.RequestStyle != nil && *s.RequestStyle == "report"
-		if !report || personalWords.MatchString(n) {
+		if !report || personalWords.MatchString(n) || personalWords.MatchString(s.RequestText.String()) {
 			break
 		}
 		status++

@@ -261,6 +261,30 @@ func TestSignals(t *testing.T) {
 			}
 		},
 	}, {
+		name: "a 1on1 the member asked to consult in ends a status streak",
+		in: signalInput{Sessions: []Session{
+			sess(1, "held", 12, request("report"), func(s *Session) { s.Notes = stored("引き渡しは予定日どおり。") }),
+			sess(2, "held", 27, request("report"), func(s *Session) { s.Notes = stored("遅れは4日から1日まで縮まった。") }),
+			sess(3, "held", 48, request("advise"), func(s *Session) {
+				s.RequestText = stored("内装工程の遅れをどう取り戻すか相談したいです。")
+				s.Notes = stored("クロス工事が4日遅れている。工程表を毎日更新して共有する方法を提案した。")
+			}),
+		}},
+		check: func(t *testing.T, s Signals) {
+			if s.StatusStreak != 2 {
+				t.Errorf("streak %d; want 2 (the third asked for advice)", s.StatusStreak)
+			}
+		},
+	}, {
+		name: "a reflection on an earlier 1on1 says when",
+		in: signalInput{Sessions: []Session{sess(1, "held", 10), sess(2, "held", 30)},
+			Reflection: []ReflectionAnswer{{Answer: stored("最後まで聞く")}}, ReflectionAt: now.Add(-30 * 24 * time.Hour)},
+		check: func(t *testing.T, s Signals) {
+			if s.ReflectionDaysAgo == nil || *s.ReflectionDaysAgo != 30 {
+				t.Errorf("reflection days ago %v; want 30", s.ReflectionDaysAgo)
+			}
+		},
+	}, {
 		name: "a held 1on1 dated in the future is not the last one",
 		in:   signalInput{Sessions: []Session{sess(1, "held", -1460), sess(2, "held", 10)}},
 		check: func(t *testing.T, s Signals) {
