@@ -1008,9 +1008,22 @@ func avoidLines(in prepInput, cite *citer) []Item {
 		}
 	}
 	slices.SortStableFunc(srcs, func(a, b Source) int { return cmp.Compare(fit(b, in), fit(a, in)) })
+	// A line to avoid is about this member's situation (it shares words
+	// with what they or the manager wrote), the response they asked for,
+	// or a plan the guidance warns against; any other reads as a stray rule. With nothing written,
+	// retrieval's choice stands.
+	var styleRE *regexp.Regexp
+	if sig := in.Signals; sig != nil && sig.Next != nil && sig.Next.Style != nil {
+		styleRE = styleWords[*sig.Next.Style]
+	}
 	var out []Item
-	for _, b := range roundRobin(srcs, sectionAvoid, maxAvoid, in.context) {
-		out = append(out, cite.item(msg(in.Lang, "watch.avoid", b.text), b.n, b.text))
+	for _, b := range roundRobin(srcs, sectionAvoid, 3*maxAvoid, in.context) {
+		h := in.Sources[b.n-1].Hit
+		onStyle := styleRE != nil && styleRE.MatchString(h.Title+" "+strings.Join(h.HeadingPath, " "))
+		onPlan := slices.ContainsFunc(in.Conflicts, func(c conflict) bool { return c.Check.DocumentID == h.DocumentID })
+		if len(out) < maxAvoid && (onStyle || onPlan || len(in.context) == 0 || overlap(b.text, in.context) > 0) {
+			out = append(out, cite.item(msg(in.Lang, "watch.avoid", b.text), b.n, b.text))
+		}
 	}
 	return out
 }
