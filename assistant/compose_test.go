@@ -311,6 +311,8 @@ func TestPlanConflicts(t *testing.T) {
 		Request: stored("Not sure I'm ready for the new role; I'd rather avoid a big step right now.")}}
 	listen := &history.Signals{Held: 5, Next: &history.SessionBrief{Style: ptr("listen")}}
 	tired := &history.Signals{Held: 5, Condition: history.ConditionTrend{Values: []int{4, 2}, Latest: ptr(2), Change: "down"}}
+	askedRating := &history.Signals{Held: 5, Next: &history.SessionBrief{Topics: []string{"evaluation"}, Style: ptr("advise"),
+		Request: stored("Could you tell me my provisional rating and what I'd need for the next grade?")}}
 	reader := newIntent(t)
 	tests := []struct {
 		question string
@@ -328,6 +330,11 @@ func TestPlanConflicts(t *testing.T) {
 		{"How do I encourage a member who avoids challenges?", challenge, nil, nil}, // a question, not a plan
 		{"今回は評価を伝えるつもりです", listen, []string{"ja/evaluation-separate-from-1on1.md"}, nil},
 		{"話を最後まで聴くことに徹して、助言はしないつもりです。", listen, nil, []string{"ja/listening-hold-back-advice.md"}},
+		// What the member asked for, told in the plan, is not the plan.
+		{"She asked me to just listen, but I'll walk her through my fix in the first ten minutes.", listen, []string{"en/just-listen.md"}, nil},
+		// A member who asked about their rating asked for the talk.
+		{"I'll give her the provisional rating and explain the gap to the next grade.", askedRating, nil, nil},
+		{"I'll give her the provisional rating and explain the gap to the next grade.", listen, []string{"en/evaluation-separate.md"}, nil},
 		// Context before a question of how to go on is no plan.
 		{"先月は2回とも1on1がキャンセルになってしまいました。次はどう始めればいいですか？", listen, nil, nil},
 		{"We skipped the last two because of the launch. How should I open this one?", tired, nil, nil},

@@ -148,12 +148,20 @@ var situations = map[string]func(*history.Signals) bool{
 	// their words or the notes tell of holding back.
 	"avoids-challenges": func(s *history.Signals) bool { return notesMention(s, holdingBack) },
 	"new-member":        func(s *history.Signals) bool { return s == nil || s.Held < 2 },
+	// A member who picked evaluation, or asked about their rating, asked
+	// for the talk a check on rating talk would warn against.
+	"evaluation-not-asked": func(s *history.Signals) bool {
+		return s == nil || s.Next == nil || !slices.Contains(s.Next.Topics, "evaluation") && !evaluationWords.MatchString(s.Next.Request.String())
+	},
 	"manager-promise-open": func(s *history.Signals) bool {
 		return s != nil && slices.ContainsFunc(s.OpenActions, func(a history.OpenAction) bool {
 			return a.Owner == "manager" && (a.Overdue || a.AgeDays >= 14)
 		})
 	},
 }
+
+// evaluationWords are a request about the member's own evaluation.
+var evaluationWords = regexp.MustCompile(`(?i)評価|査定|レーティング|格付|\b(?:rating|evaluation|appraisal|review (?:result|outcome|score)|grade|calibration)\b`)
 
 // asked is the situation of a member who asked for style this time.
 func asked(style string) func(*history.Signals) bool {

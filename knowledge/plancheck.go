@@ -51,6 +51,7 @@ var Situations = []string{
 	"condition-falling",    // self-reported condition falling or low
 	"avoids-challenges",    // requests or notes speak of avoiding challenges
 	"new-member",           // fewer than two 1on1s held
+	"evaluation-not-asked", // the member did not ask about their evaluation this time
 	"manager-promise-open", // an action the manager owns is open past its date or for two weeks
 }
 
@@ -173,11 +174,20 @@ func (c PlanCheck) ForDocument(id uuid.UUID, title string) DocumentCheck {
 func compilePattern(p string) (*regexp.Regexp, error) { return regexp.Compile("(?i)" + p) }
 
 // Matches reports whether the manager's words, read as plans of kinds,
-// match one of the check's plans and none of the plans that fit.
+// match one of the check's plans and none of the plans that fit. What
+// the words report of the member's request ("She asked me to just
+// listen, but…") is not the manager's plan: a fitting pattern is matched
+// without it.
 func (c DocumentCheck) Matches(words string, kinds []string) bool {
-	match := func(m matcher) bool { return m.matches(words, kinds) }
-	return slices.ContainsFunc(c.plans, match) && !slices.ContainsFunc(c.unless, match)
+	own := requestReported.ReplaceAllString(words, " ")
+	return slices.ContainsFunc(c.plans, func(m matcher) bool { return m.matches(words, kinds) }) &&
+		!slices.ContainsFunc(c.unless, func(m matcher) bool { return m.matches(own, kinds) })
 }
+
+// requestReported is a clause that tells what the member asked for: "she
+// asked me to just listen", 「励ましてほしいって希望が来てるけど」.
+var requestReported = regexp.MustCompile(`(?i)\b(?:she|he|they|them)(?: has| had| just)? (?:asked|asks|wants|wanted|wrote|said|says|requested|would like|'d like|told me)\b[^.;!?,、。]*|` +
+	`[^。、]*(?:(?:ほしい|欲しい|たい)(?:って|と)(?:言われ|言って|書い|希望|の希望|連絡)|希望が(?:来|出|届)|とのこと)[^。、]*[、。]?`)
 
 // PlanChecks returns the plan checks of the published, visible documents
 // in lang (the caller's organization's and the starter pack's), compiled
