@@ -330,7 +330,7 @@ func composePrep(in prepInput) Plan {
 	if in.Signals != nil {
 		p.MemberID = in.Signals.MemberID
 	}
-	p.WatchOuts, p.conflicts = prepWatchOuts(in, cite)
+	p.WatchOuts, p.conflicts = prepWatchOuts(in, cite, p.Agenda)
 	if r := in.Referral; r != nil {
 		// A vague referral comes first, in both modes, saying where; its
 		// steps and contacts are in the referral.
@@ -563,7 +563,11 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		}
 	}
 	// The manager's words are not echoed: a question is answered by the
-	// plan and its retrieval, a plan is weighed (watch-outs).
+	// plan and its retrieval, a plan is weighed (watch-outs). A tip on
+	// handling actions is for a member with open actions to follow up (the
+	// finished ones are acknowledged already), who did not ask to be
+	// listened to.
+	actions := sig != nil && !asked("listen")(sig) && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })
 	n := 0
 	for _, s := range in.Sources {
 		if s.Section != sectionPractice || !s.Found || n >= maxPractice || fit(s, in) < minFit {
@@ -573,7 +577,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		// with what the member and the manager wrote; the first on a tie.
 		bs, ls, best, at := bullets(s.Hit.Text), leads(s.Hit.Text), -1, -1
 		for i, l := range ls {
-			if utf8.RuneCountInString(strings.Trim(l, ".。 ")) > 6 && i < len(bs) && !opposes(cite.style, bs[i]) {
+			if utf8.RuneCountInString(strings.Trim(l, ".。 ")) > 6 && i < len(bs) && !opposes(cite.style, bs[i]) && (actions || !actionTip.MatchString(bs[i])) {
 				if k := overlap(bs[i], in.context); k > best {
 					best, at = k, i
 				}
@@ -594,6 +598,10 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	}
 	return append(agenda, citeSaying(cite, pdca, msg(lang, "agenda.close"), nextStepWords))
 }
+
+// actionTip is guidance on handling agreed actions: how many, how to
+// retire them, starting from them.
+var actionTip = regexp.MustCompile(`(?i)\bactions?\b|one or two|park the rest|retire|アクション|確認から始め|宿題|決めたこと|1〜2個`)
 
 // citeSupport cites, for a line whose claim is known, the first passage
 // of any source's part on what to do that says what re matches; no
@@ -858,7 +866,7 @@ func firstSentence(s string) string {
 
 // prepWatchOuts are the cautions: the requested style, patterns in the
 // history, the stated plan against the guidance, and what to avoid.
-func prepWatchOuts(in prepInput, cite *citer) (watch, conflicts []Item) {
+func prepWatchOuts(in prepInput, cite *citer, agenda []Item) (watch, conflicts []Item) {
 	watch = []Item{}
 	if len(in.Sources) == 0 {
 		watch = append(watch, Item{Text: msg(in.Lang, "noguidance"), Cites: []int{}})
@@ -873,9 +881,30 @@ func prepWatchOuts(in prepInput, cite *citer) (watch, conflicts []Item) {
 		// for: the line on the style would say it again.
 		style = style[1:]
 	}
-	watch = append(watch, style...)
-	watch = append(watch, historyWatch(in, cite)...)
+	// A caution the agenda already gives ("after the report, ask one
+	// question") is not said again.
+	for _, it := range append(style, historyWatch(in, cite)...) {
+		if !slices.ContainsFunc(agenda, func(a Item) bool { return restates(it.Text, a.Text) }) {
+			watch = append(watch, it)
+		}
+	}
 	return dedupe(append(watch, avoidLines(in, cite)...)), conflicts
+}
+
+// restates reports whether line a says again what b does: most words of
+// substance of the shorter, outside their quotes, are in the other.
+func restates(a, b string) bool {
+	wa, wb := substance(unquoted(citeRE.ReplaceAllString(a, ""))), substance(unquoted(citeRE.ReplaceAllString(b, "")))
+	if len(wa) > len(wb) {
+		wa, wb = wb, wa
+	}
+	shared := 0
+	for w := range wa {
+		if wb[w] {
+			shared++
+		}
+	}
+	return shared >= 3 && float64(shared) >= 0.6*float64(len(wa))
 }
 
 // planWatch weighs the manager's stated plan: what in the guidance goes
@@ -946,7 +975,7 @@ func styleWatch(in prepInput, cite *citer) []Item {
 	// The style's own guidance first, then listening for "listen"; what to
 	// do backs a line that says what to do (a line on what to avoid,
 	// quoted there, read as backing something else).
-	secs := []string{sectionPractice, sectionMisconception, sectionOther, sectionAvoid}
+	secs := []string{sectionPractice, sectionMisconception, sectionOther}
 	src := pickStyle(in.Sources, secs, style)
 	if src == nil && style == "listen" {
 		src = pick(in.Sources, secs, "listening")

@@ -130,7 +130,7 @@ func TestComposePrep(t *testing.T) {
 		in: prepInput{Lang: "en", Question: stored("I'll push her harder on stretch goals this quarter."),
 			Signals: &history.Signals{MemberID: uuid.UUID{15: 3}, Alias: "Member 3",
 				Next: &history.SessionBrief{Status: "scheduled", At: now, Topics: []string{"challenge"}, Style: ptr("think-together")}},
-			Sources: sourcesFrom(t, "en/challenge-avoiding-members.md", "en/response-styles.md")},
+			Sources: sourcesFrom(t, "en/challenge-avoiding-members.md", "en/response-styles.md", "en/response-style-think-together.md")},
 	}, {
 		name: "no-guidance-en",
 		in:   prepInput{Lang: "en", Signals: &history.Signals{MemberID: uuid.UUID{15: 4}, Alias: "Member 4"}},

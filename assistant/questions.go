@@ -38,7 +38,10 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 	}
 	var candidates []bullet
 	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*4, in.context) {
-		if fit(in.Sources[b.n-1], in) >= questionFit && openQuestion.MatchString(b.text) && fitsMoment(b.text, in.Signals) {
+		// A question on goals is for a member or manager writing about
+		// goals, not for any work update.
+		if fit(in.Sources[b.n-1], in) >= questionFit && openQuestion.MatchString(b.text) && fitsMoment(b.text, in.Signals) &&
+			(!goalWords.MatchString(b.text) || goalTalk(in)) {
 			candidates = append(candidates, b)
 		}
 	}
@@ -392,7 +395,11 @@ var (
 		`\bwhen i (mentioned|brought up|suggested|offered|asked about)\b|\byou (just )?(mentioned|said)\b|先ほど|さっき|今の話|` +
 		`^[「"“]?(それ|そこ|で、|じゃあ|so\b|and\b|then\b)`)
 	// probes ask the member for their own answer first.
-	probes = regexp.MustCompile(`(?i)before I share|what have you (considered|tried)|どう(すれば|したら)いいと(思|考)|どうするのがよさそう|自分ではどう`)
+	probes = regexp.MustCompile(`(?i)before I share|what have you (already )?(thought about|considered|tried)|what (other )?options (can|do) you see|` +
+		`what would make you (feel )?confident|where (exactly )?are you stuck|どう(すれば|したら)いいと(思|考)|どうするのがよさそう|自分ではどう|どんなことを試|試してみました|手が止まって`)
+	// gloomy questions look for worries and risks: not for a member who
+	// asked to be encouraged and is doing well.
+	gloomy = regexp.MustCompile(`(?i)worr|worst|go(?:es)? wrong|went wrong|\brisks?\b|afraid|\bstuck\b|不安|心配|しんど|つらい|辛い|怖|最悪|つまず`)
 	// scale asks for a rating on a scale.
 	scale = regexp.MustCompile(`(?i)[1１一][〜~～－-][5５五]|[1１][点]?から[5５]|\b(1|one) to (5|five|10|ten)\b|scale of`)
 	// presumesHardship are questions that take hard times as given.
@@ -428,6 +435,9 @@ func fitsMoment(q string, sig *history.Signals) bool {
 	if style == "advise" && handsBack.MatchString(q) || slices.Contains([]string{"advise", "report", "encourage", "decide"}, style) && probes.MatchString(q) {
 		return false
 	}
+	if style == "encourage" && gloomy.MatchString(q) && !hardTimes(sig) {
+		return false
+	}
 	if redundantOrPresuming(q, sig) {
 		return false
 	}
@@ -436,9 +446,9 @@ func fitsMoment(q string, sig *history.Signals) bool {
 	if ask, _, _ := strings.Cut(strings.ReplaceAll(q, "？", "?"), "?"); !openQuestion.MatchString(ask) {
 		return false
 	}
-	// "Where did what we agreed land?" needs something the member agreed.
-	if agreedWords.MatchString(q) && (sig == nil || !slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" }) &&
-		!slices.ContainsFunc(sig.DoneActions, func(a history.DoneAction) bool { return a.Owner == "member" })) {
+	// "Where did what we agreed land?" needs something the member agreed
+	// and has not finished (the agenda asks how the finished went).
+	if agreedWords.MatchString(q) && (sig == nil || !slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })) {
 		return false
 	}
 	// Templates with blanks to fill (〇〇さん) read as unfinished text.
