@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -171,6 +171,13 @@ var planCheckSets = []struct {
 	// 不足を訴えていた」 as a lawsuit, "as a lesson for everyone", a
 	// first-name "just us" as an advance). Spent since.
 	{"planchecks6", 0.65, 0.15, "21 of 30 flagged (0.70), 2 of 14 fitting plans"},
+	// planchecks7 (44, written blind for session 14's round, run once
+	// after that session's fixes): 19 of 30 flagged (0.63), 0 of 14
+	// fitting plans; 3 of the 11 misses were plans replaced by referrals
+	// (customer harassment twice, now told beside the plan), the others
+	// plans of kinds no check weighed (taking over a member's report,
+	// comparing them with a peer) or the reader missed. Spent.
+	{"planchecks7", 0.6, 0.1, "19 of 30 flagged (0.63), 0 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -321,5 +322,38 @@ func TestVagueReferralBesidesThePlan(t *testing.T) {
 	call(t, srv, "POST", "/api/chat/threads/"+th.ID.String()+"/messages", tok, map[string]any{"text": text}, &a)
 	if !a.Referral.Blocks(false) || len(a.Citations) != 0 {
 		t.Errorf("chat: referral %+v, %d citations; want the referral in place of the answer", a.Referral, len(a.Citations))
+	}
+}
+
+// TestCustomerHarassmentBesidesThePlan: abuse from customers or the public
+// is told beside the plan (the manager is the member's first support),
+// while the same words about a colleague still replace the coaching.
+func TestCustomerHarassmentBesidesThePlan(t *testing.T) {
+	srv := newTestServer(t, coachDeps(t, nil, 0))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	for _, tt := range []struct {
+		question string
+		beside   bool
+	}{
+		{"Last week's storm delays were brutal, with passengers screaming at her team. How do I open the 1on1 so she feels heard?", true},
+		{"先週、窓口でお客様に20分怒鳴られたそうです。1on1ではどう切り出せばいいですか？", true},
+		{"Her lead keeps yelling at her in front of the whole team. How do I open the 1on1 so she feels heard?", false},
+		{"課長がクライアントの前で本人に土下座させたらしいです。1on1でどう話せばいいですか？", false},
+	} {
+		member := seedMember(t, srv, tok, "Member "+strconv.Itoa(len(tt.question)), "")
+		var p assistant.Plan
+		if resp := call(t, srv, "POST", member+"/prep", tok, map[string]any{"question": tt.question}, &p); resp.StatusCode != 200 {
+			t.Fatalf("prep = %d", resp.StatusCode)
+		}
+		switch {
+		case p.Referral == nil:
+			t.Errorf("%q: no referral", tt.question)
+		case tt.beside && (!p.Referral.Customer || p.Referral.Blocks(true) || len(p.Agenda) < 2 || len(p.WatchOuts) == 0 ||
+			!strings.Contains(p.WatchOuts[0].Text, "harassment") && !strings.Contains(p.WatchOuts[0].Text, "ハラスメント")):
+			t.Errorf("%q: referral %+v, %d agenda items, watch-outs %+v; want the plan with the notice first", tt.question, p.Referral, len(p.Agenda), p.WatchOuts)
+		case !tt.beside && (p.Referral.Customer || !p.Referral.Blocks(true)):
+			t.Errorf("%q: referral %+v; want it in place of the plan", tt.question, p.Referral)
+		}
 	}
 }

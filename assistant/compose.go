@@ -332,13 +332,17 @@ func composePrep(in prepInput) Plan {
 	}
 	p.WatchOuts, p.conflicts = prepWatchOuts(in, cite, p.Agenda)
 	if r := in.Referral; r != nil {
-		// A vague referral comes first, in both modes, saying where; its
-		// steps and contacts are in the referral.
+		// A vague or customer-harassment referral comes first, in both
+		// modes, saying where; its steps and contacts are in the referral.
 		places := make([]string, len(r.Places))
 		for i, pl := range r.Places {
 			places[i] = about(in.Lang, in.Signals.Name(), "place."+pl)
 		}
-		notice := Item{Text: msg(in.Lang, "watch.vague", strings.Join(places, msg(in.Lang, "list.and"))), Cites: []int{}}
+		key := "watch.vague"
+		if r.Customer {
+			key = "watch.customer"
+		}
+		notice := Item{Text: msg(in.Lang, key, strings.Join(places, msg(in.Lang, "list.and"))), Cites: []int{}}
 		p.Referral = r
 		p.WatchOuts = append([]Item{notice}, p.WatchOuts...)
 		p.conflicts = append([]Item{notice}, p.conflicts...)

@@ -61,12 +61,18 @@ type Referral struct {
 	// first watch-out, instead of in its place. Topics then holds the
 	// model's guess, for the organization's counts only.
 	Vague bool `json:"vague,omitempty"`
+	// Customer is a referral on customer harassment alone (see
+	// safety.Finding): a prep plan gives it beside the coaching too, since
+	// the manager is the member's first support there.
+	Customer bool `json:"customer,omitempty"`
 }
 
 // Blocks reports whether the referral replaces the coaching of an answer
 // that can carry a referral beside it (besides: a prep plan); every other
 // referral replaces it.
-func (r *Referral) Blocks(besides bool) bool { return r != nil && !(besides && r.Vague) }
+func (r *Referral) Blocks(besides bool) bool {
+	return r != nil && !(besides && (r.Vague || r.Customer))
+}
 
 func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 	var names []string
@@ -78,17 +84,24 @@ func referral(lang string, f safety.Finding, contacts []Contact) *Referral {
 		key = "referral.possible"
 	}
 	message := msg(lang, key, strings.Join(names, msg(lang, "list.sep")))
-	if f.Vague {
+	switch {
+	case f.Vague:
 		message = msg(lang, "referral.vague") // names no matter: it cannot
+	case f.Customer:
+		message = msg(lang, "referral.customer")
 	}
 	r := &Referral{Topics: f.Matters, Places: nonNil(f.Places), Immediate: f.Immediate, Possible: f.Possible, Dismiss: f.Unsure,
-		Message: message, Contacts: nonNil(contacts), Vague: f.Vague}
+		Message: message, Contacts: nonNil(contacts), Vague: f.Vague, Customer: f.Customer}
 	if f.Immediate {
 		r.Steps = append(r.Steps, msg(lang, "referral.step.emergency"))
 	}
 	for _, t := range f.Matters {
 		if f.Vague {
 			r.Steps = append(r.Steps, msg(lang, "referral.step.vague"))
+			break
+		}
+		if f.Customer {
+			r.Steps = append(r.Steps, msg(lang, "referral.step.customer"))
 			break
 		}
 		r.Steps = append(r.Steps, msg(lang, "referral.step."+t))

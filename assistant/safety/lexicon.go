@@ -38,11 +38,14 @@ import (
 var lexiconFS embed.FS
 
 type ruleSpec struct {
-	Matter    string   `yaml:"matter"`
-	Name      string   `yaml:"name"`
-	Immediate bool     `yaml:"immediate"`
-	Gap       int      `yaml:"gap"`
-	Cross     bool     `yaml:"cross"`
+	Matter    string `yaml:"matter"`
+	Name      string `yaml:"name"`
+	Immediate bool   `yaml:"immediate"`
+	Gap       int    `yaml:"gap"`
+	Cross     bool   `yaml:"cross"`
+	// Beside marks a matter a prep plan tells beside its coaching when
+	// nothing else is found (customer harassment: Finding.Customer).
+	Beside    bool     `yaml:"beside"`
 	Match     []string `yaml:"match"`
 	Unless    []string `yaml:"unless"`
 	Examples  []string `yaml:"examples"`
@@ -54,6 +57,7 @@ type rule struct {
 	name      string
 	immediate bool
 	cross     bool
+	beside    bool
 	patterns  []pattern
 	unless    []pattern
 	spec      ruleSpec
@@ -96,7 +100,7 @@ func (an *analyzer) rule(lang string, s ruleSpec) (*rule, error) {
 		return nil, fmt.Errorf("no patterns")
 	}
 	gap := cmp.Or(s.Gap, defaultGap)
-	r := &rule{matter: s.Matter, name: s.Name, immediate: s.Immediate, cross: s.Cross, spec: s}
+	r := &rule{matter: s.Matter, name: s.Name, immediate: s.Immediate, cross: s.Cross, beside: s.Beside, spec: s}
 	for _, m := range s.Match {
 		p, err := an.compileLang(lang, m, gap)
 		if err != nil {
@@ -122,9 +126,42 @@ func (r *rule) matches(d *doc) bool {
 	if r.cross {
 		parts = []*part{&d.whole}
 	}
-	for _, p := range parts {
-		if slices.ContainsFunc(r.patterns, p.has) && !slices.ContainsFunc(r.unless, p.has) {
+	return slices.ContainsFunc(parts, r.matchesIn)
+}
+
+// matchesIn reports whether the rule fires on one part of a document.
+func (r *rule) matchesIn(p *part) bool {
+	return slices.ContainsFunc(r.patterns, p.has) && !slices.ContainsFunc(r.unless, p.has)
+}
+
+// inside reports whether rules that fired on d (hits) found more than
+// what beside rules tell beside the coaching: a rule not marked beside,
+// unless it is a harassment rule that fired only in sentences a beside
+// rule also fired in ("passengers screaming at her team" is read by the
+// general rules on shouting too; "her lead yells at her" is not the
+// customers').
+func inside(d *doc, hits []*rule) bool {
+	beside := map[*part]bool{}
+	for _, r := range hits {
+		if r.beside && !r.cross {
+			for _, p := range d.sentences {
+				if r.matchesIn(p) {
+					beside[p] = true
+				}
+			}
+		}
+	}
+	for _, r := range hits {
+		if r.beside {
+			continue
+		}
+		if r.matter != Harassment || r.cross || len(beside) == 0 {
 			return true
+		}
+		for _, p := range d.sentences {
+			if !beside[p] && r.matchesIn(p) {
+				return true
+			}
 		}
 	}
 	return false

@@ -99,6 +99,11 @@ type Finding struct {
 	// model_test.go), so a vague finding is told beside the coaching
 	// rather than in its place.
 	Vague bool `json:"vague,omitempty"`
+	// Customer is set when all that was found is harassment by customers,
+	// clients or the public (rules marked beside): the manager is the
+	// member's first support there, so a prep plan tells it beside the
+	// coaching. Anything else found, or a risk to life, clears it.
+	Customer bool `json:"customer,omitempty"`
 }
 
 // Flagged reports whether anything was found: a referral, which stops the
@@ -134,6 +139,9 @@ func (f *Finding) Merge(g Finding) {
 	}
 	if g.Flagged() && !g.Vague {
 		f.Vague = false
+	}
+	if g.Flagged() && !g.Customer {
+		f.Customer = false
 	}
 }
 
@@ -182,20 +190,25 @@ func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
 		f       Finding
 		lexicon bool
 		named   bool // a matter's own model agreed with a flag
+		// insideFound: something beyond what beside rules tell was found.
+		insideFound bool
 	)
 	for _, t := range texts {
 		if t.Text == "" {
 			continue
 		}
 		doc := d.an.analyze(t.Text)
-		found, crisis := false, false
+		crisis := false
+		var hits []*rule
 		for _, r := range rules {
 			if r.matches(doc) {
 				f.add(r.matter, t.Place, r.immediate)
-				found = true
+				hits = append(hits, r)
 				crisis = crisis || r.matter == Crisis
 			}
 		}
+		found := len(hits) > 0
+		insideFound = insideFound || inside(doc, hits)
 		lexicon = lexicon || found
 		if !t.Fresh || d.model == nil {
 			continue
@@ -208,6 +221,7 @@ func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
 			if m, vague := d.model.classify(doc); m != "" {
 				f.add(m, t.Place, false)
 				f.Unsure = append(f.Unsure, Digest(t.Text))
+				insideFound = true
 				crisis = m == Crisis
 				named = named || !vague
 			}
@@ -220,6 +234,7 @@ func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
 	}
 	f.Possible = f.Flagged() && !lexicon
 	f.Vague = f.Possible && !named && !f.Immediate // a risk to life now is never told beside coaching
+	f.Customer = f.Flagged() && !insideFound && !f.Immediate
 	if !f.Possible {
 		f.Unsure = nil // a lexicon flag is not dismissed
 	}

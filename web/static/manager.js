@@ -727,12 +727,12 @@ function planView(p, again) {
   const list = (id, title, items, ordered) => (items && items.length
     ? h('section', { id }, h('h3', {}, title), h(ordered ? 'ol' : 'ul', {}, items.map((it) => h('li', {}, citedText(it.text, p.citations)))))
     : null);
-  if (p.referral && !p.referral.vague) {
+  if (p.referral && !p.referral.vague && !p.referral.customer) {
     // The referral says everything the plan would: no sections repeating it.
     return h('div', { class: 'plan stack', id: 'plan' }, modeLine(p), referralBox(p.referral, null, again), thumbs(p.id));
   }
-  // A vague referral (the screen cannot tell which matter) comes first,
-  // above the plan; the plan's first watch-out says the same, for the
+  // A vague referral (the screen cannot tell which matter), or one on
+  // customer harassment, comes first, above the plan; the plan's first watch-out says the same, for the
   // plan read without it, and is not shown twice.
   const watch = p.referral ? (p.watch_outs || []).slice(1) : p.watch_outs;
   return h('div', { class: 'plan stack', id: 'plan' },
