@@ -414,9 +414,29 @@ var (
 // member: before the meeting, in the style they asked for, about a past
 // 1on1 only when there was one.
 func fitsMoment(q string, sig *history.Signals) bool {
-	if afterMeeting.MatchString(strings.ToLower(q)) || pointsBack.MatchString(q) {
+	if afterMeeting.MatchString(strings.ToLower(q)) || pointsBack.MatchString(q) || !fitsStyle(q, sig) || redundantOrPresuming(q, sig) {
 		return false
 	}
+	// A yes-or-no question ("Would it help to talk to someone…?") closes
+	// what a prep question should open.
+	if ask, _, _ := strings.Cut(strings.ReplaceAll(q, "？", "?"), "?"); !openQuestion.MatchString(ask) {
+		return false
+	}
+	// "Where did what we agreed land?" needs something the member agreed
+	// and has not finished (the agenda asks how the finished went).
+	if agreedWords.MatchString(q) && (sig == nil || !slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })) {
+		return false
+	}
+	// Templates with blanks to fill (〇〇さん) read as unfinished text.
+	if strings.ContainsAny(q, "〇○") || strings.Contains(q, "XX") {
+		return false
+	}
+	return !(sinceLastTime.MatchString(q) && (sig == nil || len(sig.LastSessions) == 0))
+}
+
+// fitsStyle reports whether a guidance question suits the response the
+// member asked for.
+func fitsStyle(q string, sig *history.Signals) bool {
 	style := ""
 	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
 		style = *sig.Next.Style
@@ -435,27 +455,7 @@ func fitsMoment(q string, sig *history.Signals) bool {
 	if style == "advise" && handsBack.MatchString(q) || slices.Contains([]string{"advise", "report", "encourage", "decide"}, style) && probes.MatchString(q) {
 		return false
 	}
-	if style == "encourage" && gloomy.MatchString(q) && !hardTimes(sig) {
-		return false
-	}
-	if redundantOrPresuming(q, sig) {
-		return false
-	}
-	// A yes-or-no question ("Would it help to talk to someone…?") closes
-	// what a prep question should open.
-	if ask, _, _ := strings.Cut(strings.ReplaceAll(q, "？", "?"), "?"); !openQuestion.MatchString(ask) {
-		return false
-	}
-	// "Where did what we agreed land?" needs something the member agreed
-	// and has not finished (the agenda asks how the finished went).
-	if agreedWords.MatchString(q) && (sig == nil || !slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })) {
-		return false
-	}
-	// Templates with blanks to fill (〇〇さん) read as unfinished text.
-	if strings.ContainsAny(q, "〇○") || strings.Contains(q, "XX") {
-		return false
-	}
-	return !(sinceLastTime.MatchString(q) && (sig == nil || len(sig.LastSessions) == 0))
+	return style != "encourage" || !gloomy.MatchString(q) || hardTimes(sig)
 }
 
 // redundantOrPresuming reports whether q asks what the history already
