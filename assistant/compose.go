@@ -508,10 +508,10 @@ func noteGist(notes string, in prepInput) string {
 			parts = append(parts, c.Comment.String())
 		}
 	}
-	context := substance(strings.Join(parts, "\n"))
+	words := substance(strings.Join(parts, "\n"))
 	rank := make([]int, len(ss))
 	for i, t := range ss {
-		rank[i] = overlap(t, context)
+		rank[i] = overlap(t, words)
 		if personalNote.MatchString(t) {
 			rank[i] += 2
 		}
