@@ -25,14 +25,15 @@ ifeq ($(strip $(DATABASE_URL)),)
 endif
 
 # Without DATABASE_URL the tests run on a fresh embedded PGlite, one package
-# at a time (it has a single backend); with it, packages run in parallel,
+# at a time (it has a single backend; the api package alone takes over ten
+# minutes there, past go test's default timeout); with it, packages run in parallel,
 # each in its own schema.
 test: build
 ifeq ($(strip $(DATABASE_URL)),)
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	$(BIN) pglite -data-dir "$$tmp" -- $(GO) test -p 1 -count=1 ./...
+	$(BIN) pglite -data-dir "$$tmp" -- $(GO) test -p 1 -count=1 -timeout 40m ./...
 else
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 40m ./...
 endif
 
 # security prints the figures of the security tests (docs/security.md):

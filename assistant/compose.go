@@ -1043,8 +1043,8 @@ func avoidLines(in prepInput, cite *citer) []Item {
 	slices.SortStableFunc(srcs, func(a, b Source) int { return cmp.Compare(fit(b, in), fit(a, in)) })
 	// A line to avoid is about this member's situation (it shares words
 	// with what they or the manager wrote), the response they asked for,
-	// or a plan the guidance warns against; any other reads as a stray rule. With nothing written,
-	// retrieval's choice stands.
+	// or a plan the guidance warns against; any other reads as a stray
+	// rule. With nothing written, retrieval's choice stands.
 	var styleRE *regexp.Regexp
 	if sig := in.Signals; sig != nil && sig.Next != nil && sig.Next.Style != nil {
 		styleRE = styleWords[*sig.Next.Style]
