@@ -499,16 +499,7 @@ func noteGist(notes string, in prepInput) string {
 	if len(ss) <= 2 && runesOfText(notes) <= 120 {
 		return joinSentences(ss)
 	}
-	parts := []string{in.Question.String()}
-	if sig := in.Signals; sig != nil {
-		if n := sig.Next; n != nil {
-			parts = append(parts, n.Request.String())
-		}
-		if c := sig.LastComment; c != nil {
-			parts = append(parts, c.Comment.String())
-		}
-	}
-	words := substance(strings.Join(parts, "\n"))
+	words := substance(writtenFor(in))
 	rank := make([]int, len(ss))
 	for i, t := range ss {
 		rank[i] = overlap(t, words)
@@ -898,17 +889,8 @@ func prepWatchOuts(in prepInput, cite *citer, agenda []Item) (watch, conflicts [
 // restates reports whether line a says again what b does: most words of
 // substance of the shorter, outside their quotes, are in the other.
 func restates(a, b string) bool {
-	wa, wb := substance(unquoted(citeRE.ReplaceAllString(a, ""))), substance(unquoted(citeRE.ReplaceAllString(b, "")))
-	if len(wa) > len(wb) {
-		wa, wb = wb, wa
-	}
-	shared := 0
-	for w := range wa {
-		if wb[w] {
-			shared++
-		}
-	}
-	return shared >= 3 && float64(shared) >= 0.6*float64(len(wa))
+	shared, of := inShorter(substance(unquoted(citeRE.ReplaceAllString(a, ""))), substance(unquoted(citeRE.ReplaceAllString(b, ""))))
+	return shared >= 3 && float64(shared) >= 0.6*float64(of)
 }
 
 // planWatch weighs the manager's stated plan: what in the guidance goes
@@ -1064,13 +1046,19 @@ func avoidLines(in prepInput, cite *citer) []Item {
 // memberContext is what the member and the manager wrote for this 1on1
 // and the last: the words guidance lines are matched against.
 func memberContext(in prepInput) string {
+	if sig := in.Signals; sig != nil && len(sig.LastSessions) > 0 {
+		return writtenFor(in) + "\n" + sig.LastSessions[0].Notes.String()
+	}
+	return writtenFor(in)
+}
+
+// writtenFor is what was written for this 1on1: the manager's question,
+// the member's request, and their latest shared comment.
+func writtenFor(in prepInput) string {
 	parts := []string{in.Question.String()}
 	if sig := in.Signals; sig != nil {
 		if n := sig.Next; n != nil {
 			parts = append(parts, n.Request.String())
-		}
-		if len(sig.LastSessions) > 0 {
-			parts = append(parts, sig.LastSessions[0].Notes.String())
 		}
 		if c := sig.LastComment; c != nil {
 			parts = append(parts, c.Comment.String())

@@ -65,20 +65,23 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 // shorter one's character pairs are in the longer one ("What have you
 // tried so far?" in "On X: what have you tried so far, and…").
 func alike(a, b string) bool {
-	pa, pb := pairs(a), pairs(b)
-	if len(pa) > len(pb) {
-		pa, pb = pb, pa
+	shared, of := inShorter(pairs(a), pairs(b))
+	return of > 0 && float64(shared) >= 0.8*float64(of)
+}
+
+// inShorter counts how many elements of the smaller of two sets the other
+// holds, and the smaller's size: how much of the shorter text the longer
+// says too.
+func inShorter(a, b map[string]bool) (shared, of int) {
+	if len(a) > len(b) {
+		a, b = b, a
 	}
-	if len(pa) == 0 {
-		return false
-	}
-	shared := 0
-	for p := range pa {
-		if pb[p] {
+	for w := range a {
+		if b[w] {
 			shared++
 		}
 	}
-	return float64(shared) >= 0.8*float64(len(pa))
+	return shared, len(a)
 }
 
 // pairs are the character pairs of s without citations, spaces and

@@ -136,14 +136,15 @@ func (r *rule) matchesIn(p *part) bool {
 
 // inside reports whether rules that fired on d (hits) found more than
 // what beside rules tell beside the coaching: a rule not marked beside,
-// unless it is a harassment rule that fired only in sentences a beside
-// rule also fired in ("passengers screaming at her team" is read by the
+// unless it is a rule of a beside rule's matter that fired only in
+// sentences a beside rule also fired in ("passengers screaming at her team" is read by the
 // general rules on shouting too; "her lead yells at her" is not the
 // customers').
 func inside(d *doc, hits []*rule) bool {
-	beside := map[*part]bool{}
+	beside, matters := map[*part]bool{}, map[string]bool{}
 	for _, r := range hits {
 		if r.beside && !r.cross {
+			matters[r.matter] = true
 			for _, p := range d.sentences {
 				if r.matchesIn(p) {
 					beside[p] = true
@@ -155,7 +156,7 @@ func inside(d *doc, hits []*rule) bool {
 		if r.beside {
 			continue
 		}
-		if r.matter != Harassment || r.cross || len(beside) == 0 {
+		if !matters[r.matter] || r.cross {
 			return true
 		}
 		for _, p := range d.sentences {

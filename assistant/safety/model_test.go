@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -69,8 +70,8 @@ func trainingSets(t *testing.T) ([]example, map[string]int) {
 	// contrasts added by hand in 7) were not tried.
 	plans, _ := filepath.Glob("../intent/testdata/train_*.jsonl")
 	plans = slices.DeleteFunc(plans, func(f string) bool {
-		n := strings.TrimSuffix(f[strings.LastIndex(f, "_")+3:], ".jsonl")
-		return n != "" && n > "4"
+		n, err := strconv.Atoi(strings.TrimSuffix(f[strings.LastIndex(f, "_")+3:], ".jsonl"))
+		return err == nil && n > 4 // train_ja.jsonl is the first writer's
 	})
 	for _, f := range plans {
 		for _, l := range readPlans(t, f) {
