@@ -377,11 +377,17 @@ func prepSummary(in prepInput) []string {
 		}
 		summary = append(summary, about(lang, sig.Name(), key, conditionPath(sig.Condition.Values)))
 	}
+	// With no open action at all, "nothing overdue" is said by the line
+	// that follows.
+	quiet := len(sig.OpenActions) == 0 && len(sig.LastSessions) > 0
 	switch {
-	case calm(sig) && sig.Condition.Change == "up":
+	case calm(sig) && quiet && sig.Condition.Change != "up":
+		summary = append(summary, about(lang, sig.Name(), "summary.calm.noactions", conditionPath(sig.Condition.Values)))
+		quiet = false // said
+	case calm(sig) && sig.Condition.Change == "up" && !quiet:
 		// The rise is said above; the path is not said twice.
 		summary = append(summary, msg(lang, "summary.calm.up"))
-	case calm(sig):
+	case calm(sig) && !quiet:
 		// Saying so is honest too: a plan for a member doing well need not
 		// look for a problem. It claims no more than it read (the ratings
 		// behind the feedback figures may be too few to show).
@@ -389,7 +395,7 @@ func prepSummary(in prepInput) []string {
 	}
 	if len(sig.OpenActions) > 0 {
 		summary = append(summary, actionsSummary(lang, sig.OpenActions))
-	} else if len(sig.LastSessions) > 0 {
+	} else if quiet {
 		summary = append(summary, msg(lang, "summary.noactions"))
 	}
 	summary = append(summary, recurring(lang, sig)...)

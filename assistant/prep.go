@@ -237,8 +237,9 @@ func (a *prepAnswer) save(ctx context.Context, tx pgx.Tx, usage llm.Reply) error
 }
 
 // conflicts are the checks the manager's plan matches, each citing the
-// document that declares it: the first of its sections found (a warning
-// cites what to avoid, support what to practise).
+// document that declares it: the passage its curator named, or else the
+// first of its sections found (a warning cites what to avoid, support
+// what to practise).
 //
 // The quote is the passage of those sections that shares the most with
 // the check's watch-out, a later section's only when it shares clearly
@@ -252,6 +253,10 @@ func (a *prepAnswer) save(ctx context.Context, tx pgx.Tx, usage llm.Reply) error
 func conflicts(planned []knowledge.DocumentCheck, sources []Source, style string, sections ...string) []conflict {
 	var out []conflict
 	for _, ch := range planned {
+		if cf, ok := cited(ch, sources); ok {
+			out = append(out, cf)
+			continue
+		}
 		cf, best := conflict{Check: ch}, -1
 		for _, sec := range sections {
 			margin := 0
@@ -277,6 +282,27 @@ func conflicts(planned []knowledge.DocumentCheck, sources []Source, style string
 	return out
 }
 
+// cited is the conflict of check ch quoting the passage its curator
+// named (PlanCheck.Cite), the whole bullet or sentence that holds it, when
+// a source does.
+func cited(ch knowledge.DocumentCheck, sources []Source) (conflict, bool) {
+	if ch.Cite == "" {
+		return conflict{}, false
+	}
+	for _, s := range sources {
+		if s.Hit.DocumentID != ch.DocumentID {
+			continue
+		}
+		// A cite may be a sentence of a paragraph beside the bullets.
+		for _, b := range slices.Concat(bullets(s.Hit.Text), knowledge.Sentences(plain(s.Hit.Text))) {
+			if knowledge.Cites(b, ch.Cite) {
+				return conflict{Check: ch, Source: s.N, Quote: b}, true
+			}
+		}
+	}
+	return conflict{}, false
+}
+
 // prepSources retrieves a prep's guidance and the member's past sessions
 // closest to the question, with every query text embedded in one call.
 func (c *Coach) prepSources(ctx context.Context, db DB, lang string, sig *history.Signals, memberID uuid.UUID, question anonymize.Text,
@@ -296,11 +322,7 @@ func (c *Coach) prepSources(ctx context.Context, db DB, lang string, sig *histor
 		defer close(done)
 		similar = c.similarSessions(ctx, db, memberID, question, vecs)
 	}()
-	var must []uuid.UUID
-	for _, ch := range planned {
-		must = append(must, ch.DocumentID)
-	}
-	sources, _, _, err := c.retrieveDocs(ctx, db, lang, queries, vecs, must)
+	sources, _, _, err := c.retrieveDocs(ctx, db, lang, queries, vecs, planned)
 	<-done
 	return sources, similar, err
 }

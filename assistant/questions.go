@@ -65,9 +65,21 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 // shorter one's character pairs are in the longer one ("What have you
 // tried so far?" in "On X: what have you tried so far, and…").
 func alike(a, b string) bool {
-	shared, of := inShorter(pairs(a), pairs(b))
-	return of > 0 && float64(shared) >= 0.8*float64(of)
+	if shared, of := inShorter(pairs(a), pairs(b)); of > 0 && float64(shared) >= 0.8*float64(of) {
+		return true
+	}
+	if invitation.MatchString(a) && invitation.MatchString(b) {
+		return true // two ways of "start wherever you like"
+	}
+	// Outside what they quote, two questions on the same words of
+	// substance ask the same ("手応えを感じたのは…", "手応えがあったのは…").
+	shared, of := inShorter(substance(unquoted(citeRE.ReplaceAllString(a, ""))), substance(unquoted(citeRE.ReplaceAllString(b, ""))))
+	return shared > 0 && 2*shared >= of
 }
+
+// invitation is a question that only invites the member to start
+// talking, wherever they like.
+var invitation = regexp.MustCompile(`どこからでも|話しやすいところから|何から話|どこから話|(?i)where would you like to start|where do you want to (?:start|begin)|wherever (?:is|feels) easiest|start(?:ing)? wherever`)
 
 // inShorter counts how many elements of the smaller of two sets the other
 // holds, and the smaller's size: how much of the shorter text the longer

@@ -166,9 +166,10 @@ func (v *queryVectors) vector(model, text string) []float32 {
 
 // retrieveDocs is retrieve that also returns the best documents, best
 // first, and all their sections, for a caller that wants other parts of
-// them. The what-to-avoid sections of the must documents (those whose plan
-// checks a stated plan ran into) are sources whatever the queries found.
-func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []query, vecs *queryVectors, must []uuid.UUID) ([]Source, []knowledge.Hit, []uuid.UUID, error) {
+// them. The documents of the checks a stated plan ran into are always
+// among them, and their sections a check cites, or else their what to
+// avoid, are sources whatever the queries found.
+func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []query, vecs *queryVectors, checks []knowledge.DocumentCheck) ([]Source, []knowledge.Hit, []uuid.UUID, error) {
 	if vecs == nil {
 		texts := make([]string, len(queries))
 		for i, q := range queries {
@@ -204,9 +205,9 @@ func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []
 			}
 		}
 		docs = bestDocuments(found)
-		for _, id := range slices.Backward(must) {
-			if !slices.Contains(docs, id) {
-				docs = slices.Insert(docs, 0, id)
+		for _, ch := range slices.Backward(checks) {
+			if !slices.Contains(docs, ch.DocumentID) {
+				docs = slices.Insert(docs, 0, ch.DocumentID)
 			}
 		}
 		if len(docs) == 0 {
@@ -228,7 +229,7 @@ func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []
 		}
 	}
 	for _, h := range sections {
-		if slices.Contains(must, h.DocumentID) && sectionOf(h.HeadingPath) == sectionAvoid {
+		if checked(checks, h) {
 			add(h, false, maxSources)
 		}
 	}
@@ -251,6 +252,21 @@ func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []
 		}
 	}
 	return out, sections, docs, nil
+}
+
+// checked reports whether section h is one a check quotes: the one
+// holding its cite, or what to avoid in a document whose check cites
+// nothing.
+func checked(checks []knowledge.DocumentCheck, h knowledge.Hit) bool {
+	return slices.ContainsFunc(checks, func(ch knowledge.DocumentCheck) bool {
+		if ch.DocumentID != h.DocumentID {
+			return false
+		}
+		if ch.Cite != "" {
+			return knowledge.Cites(h.Text, ch.Cite)
+		}
+		return sectionOf(h.HeadingPath) == sectionAvoid
+	})
 }
 
 var (

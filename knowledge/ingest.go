@@ -418,9 +418,7 @@ func (b *Base) createAll(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, opt Im
 	if len(files) == 0 {
 		return nil
 	}
-	var avg float64
-	err := tx.QueryRow(ctx, `SELECT coalesce(max(total_terms::float8 / nullif(chunks, 0)), $2)
-		FROM kb_corpus_stats WHERE org_id = $1`, orgID, bm25AvgDef).Scan(&avg)
+	avg, err := averageLength(ctx, tx, orgID)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}

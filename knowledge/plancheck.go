@@ -32,6 +32,11 @@ type PlanCheck struct {
 	// step" is no push, whatever else the words match.
 	Unless []string `json:"unless,omitempty" yaml:"unless,omitempty"`
 	Watch  string   `json:"watch" yaml:"watch"`
+	// Cite is the passage of the document's body the watch-out draws on,
+	// quoted as its citation: a bullet or sentence, copied without its
+	// markup. Without one the coach quotes the passage sharing the most
+	// words with Watch, which may say something else.
+	Cite string `json:"cite,omitempty" yaml:"cite,omitempty"`
 	// Fits marks a plan the document supports for these members: the coach
 	// says so (Watch) when nothing warns against the plan, rather than
 	// only finding nothing against it.
@@ -85,8 +90,8 @@ const (
 	maxPlanPatterns = 30
 )
 
-// checkPlanChecks validates what a curator wrote.
-func checkPlanChecks(cs []PlanCheck) error {
+// checkPlanChecks validates what a curator wrote in a document of body.
+func checkPlanChecks(cs []PlanCheck, body string) error {
 	if len(cs) > maxPlanChecks {
 		return fmt.Errorf("%w: at most %d plan checks", ErrInvalid, maxPlanChecks)
 	}
@@ -123,12 +128,27 @@ func checkPlanChecks(cs []PlanCheck) error {
 		if w := strings.TrimSpace(c.Watch); w == "" || utf8.RuneCountInString(w) > 500 {
 			return fmt.Errorf("%w: plan check %d: watch is 1 to 500 characters", ErrInvalid, n)
 		}
+		if c.Cite != "" && !Cites(body, c.Cite) {
+			return fmt.Errorf("%w: plan check %d: cite is not a passage of the body (copy it without markup)", ErrInvalid, n)
+		}
 	}
 	return nil
 }
 
+// Cites reports whether text holds passage, markup and spacing aside.
+func Cites(text, passage string) bool {
+	p := unmarked(passage)
+	return p != "" && strings.Contains(unmarked(text), p)
+}
+
+var markupRE = regexp.MustCompile(`\*\*|__|\s+`)
+
+// unmarked is s without emphasis markers and white space: Japanese has
+// none between words, and a bullet wrapped over lines has it anywhere.
+func unmarked(s string) string { return markupRE.ReplaceAllString(s, "") }
+
 func (c PlanCheck) equal(d PlanCheck) bool {
-	return slices.Equal(c.When, d.When) && slices.Equal(c.Plans, d.Plans) && slices.Equal(c.Unless, d.Unless) && c.Watch == d.Watch && c.Fits == d.Fits
+	return slices.Equal(c.When, d.When) && slices.Equal(c.Plans, d.Plans) && slices.Equal(c.Unless, d.Unless) && c.Watch == d.Watch && c.Cite == d.Cite && c.Fits == d.Fits
 }
 
 // DocumentCheck is a plan check with the published document that makes it.

@@ -15,7 +15,7 @@ import (
 // what is refused with a reason.
 func TestPlanChecksFrontMatter(t *testing.T) {
 	doc := func(checks string) []byte {
-		return []byte("---\ntitle: T\nlang: en\ntopics: [listening]\n" + checks + "---\n\n## Avoid\n\n- Advice first.\n")
+		return []byte("---\ntitle: T\nlang: en\ntopics: [listening]\n" + checks + "---\n\n## Avoid\n\n- **Advice** first, before\n  they finish.\n")
 	}
 	tests := []struct {
 		name, checks, err string
@@ -28,6 +28,8 @@ func TestPlanChecksFrontMatter(t *testing.T) {
 		{"no watch", "plan_checks:\n- when: [any]\n  plans: ['x']\n", "watch is 1 to 500"},
 		{"no plans", "plan_checks:\n- when: [any]\n  plans: []\n  watch: w\n", "1 to 30 plans"},
 		{"unknown kind", "plan_checks:\n- when: [any]\n  plans: ['kind:scold']\n  watch: w\n", `plan kind "scold"`},
+		{"cite", "plan_checks:\n- when: [any]\n  plans: ['x']\n  watch: w\n  cite: Advice first, before they finish.\n", ""},
+		{"cite not in body", "plan_checks:\n- when: [any]\n  plans: ['x']\n  watch: w\n  cite: Listen first.\n", "cite is not a passage of the body"},
 		{"kinds", "plan_checks:\n- when: [any]\n  plans: ['kind:rating', 'bonus']\n  unless: ['kind:decide']\n  watch: w\n  fits: false\n", ""},
 	}
 	for _, tt := range tests {
@@ -67,7 +69,7 @@ func TestPlanChecksStored(t *testing.T) {
 	kb := newBase(t, nil)
 	org := pgtest.NewOrg(t, db)
 	in := knowledge.Input{Title: "Listening", Body: "## Avoid\n\n- Advice first.\n", Language: "en", Topics: []string{"listening"},
-		PlanChecks: []knowledge.PlanCheck{{When: []string{"asked-to-listen"}, Plans: []string{"advice"}, Watch: "They asked you to listen."}}}
+		PlanChecks: []knowledge.PlanCheck{{When: []string{"asked-to-listen"}, Plans: []string{"advice"}, Watch: "They asked you to listen.", Cite: "Advice first."}}}
 	var checks []knowledge.DocumentCheck
 	err := db.OrgScope(org).InTx(t.Context(), func(tx pgx.Tx) error {
 		d, err := kb.Create(t.Context(), tx, org, nil, in, knowledge.StatusDraft)
@@ -89,7 +91,7 @@ func TestPlanChecksStored(t *testing.T) {
 			return err
 		}
 		back, _, err := knowledge.ParseMarkdown(d.Markdown())
-		if err != nil || len(back.PlanChecks) != 1 || back.PlanChecks[0].Watch != "They asked you to listen." {
+		if err != nil || len(back.PlanChecks) != 1 || back.PlanChecks[0].Watch != "They asked you to listen." || back.PlanChecks[0].Cite != "Advice first." {
 			t.Errorf("export round trip: %+v, %v", back.PlanChecks, err)
 		}
 		return nil
@@ -99,7 +101,7 @@ func TestPlanChecksStored(t *testing.T) {
 	}
 	var found bool
 	for _, c := range checks {
-		found = found || c.Watch == "They asked you to listen." && c.Matches("i'll give advice", nil)
+		found = found || c.Watch == "They asked you to listen." && c.Cite == "Advice first." && c.Matches("i'll give advice", nil)
 	}
 	if !found {
 		t.Errorf("the published document's check is not read: %+v", checks)

@@ -114,7 +114,7 @@ func (in *Input) check() error {
 	if in.PlanChecks == nil {
 		in.PlanChecks = []PlanCheck{}
 	}
-	return checkPlanChecks(in.PlanChecks)
+	return checkPlanChecks(in.PlanChecks, in.Body)
 }
 
 const docColumns = `d.id, d.org_id, d.title, d.body, d.language, d.topics, d.tags, d.plan_checks, d.status, d.version,
@@ -430,9 +430,9 @@ func (b *Base) Copy(ctx context.Context, tx pgx.Tx, orgID, id uuid.UUID, author 
 	return b.Get(ctx, tx, d.ID)
 }
 
-// BM25 parameters. Chunk weights use the organization's average chunk
-// length when the chunk is written; chunks are sized to a target, so the
-// average barely moves.
+// BM25 parameters. Chunk weights use the average chunk length of the
+// corpus searched (averageLength) when the chunk is written; chunks are
+// sized to a target, so the average barely moves.
 const (
 	bm25K1     = 1.2
 	bm25B      = 0.75
@@ -447,6 +447,18 @@ func termIndex(term string) int32 {
 	h := fnv.New32a()
 	h.Write([]byte(term))
 	return int32(h.Sum32() % termSpace)
+}
+
+// averageLength is the average chunk length, in terms, of the corpus a
+// search of org reads: its own chunks and the starter pack's, as for IDF.
+// An organization's own average alone swung with its first documents: the
+// first few short ones were weighed against the default and the next
+// against them, half again as heavy for the same words.
+func averageLength(ctx context.Context, tx pgx.Tx, orgID uuid.UUID) (float64, error) {
+	var avg float64
+	err := tx.QueryRow(ctx, `SELECT coalesce(sum(total_terms)::float8 / nullif(sum(chunks), 0), $2)
+		FROM kb_corpus_stats WHERE org_id IN ($1, '00000000-0000-0000-0000-000000000000')`, orgID, bm25AvgDef).Scan(&avg)
+	return avg, err
 }
 
 // indexedChunk is a chunk ready to insert.
@@ -520,9 +532,7 @@ func weigh(terms []string, avgLen float64) ([]string, pgvector.SparseVector) {
 // whose text did not change keeps its row, and so its embeddings: an edit
 // re-embeds only what it changed, and publishing re-embeds nothing.
 func (b *Base) index(ctx context.Context, tx pgx.Tx, d Document, buf *chunkBuffer) error {
-	var avg float64
-	err := tx.QueryRow(ctx, `SELECT coalesce(max(total_terms::float8 / nullif(chunks, 0)), $2)
-		FROM kb_corpus_stats WHERE org_id = $1`, d.OrgID, bm25AvgDef).Scan(&avg)
+	avg, err := averageLength(ctx, tx, d.OrgID)
 	if err != nil {
 		return fmt.Errorf("index: %w", err)
 	}

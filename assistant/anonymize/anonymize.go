@@ -711,6 +711,9 @@ func (r *Redactor) readAs(run string) int {
 	}) {
 		return readWord // a compound of ordinary words: 今期目標, 後輩指導
 	}
+	if counted(toks) {
+		return readWord // a count: 一度, 二回, 3件 (一度ちゃんと is no name)
+	}
 	if len(toks) != 1 || toks[0].Class != tokenizer.KNOWN {
 		return readUnknown
 	}
@@ -721,6 +724,19 @@ func (r *Redactor) readAs(run string) int {
 		return readPlace
 	}
 	return readWord
+}
+
+// counted reports whether toks are a number and its counter (一度, 二回).
+func counted(toks []tokenizer.Token) bool {
+	if pos := toks[0].POS(); len(toks) < 2 || len(pos) < 2 || pos[1] != "数" {
+		return false
+	}
+	for _, t := range toks[1:] {
+		if pos := t.POS(); len(pos) < 3 || pos[1] != "数" && !(pos[1] == "接尾" && pos[2] == "助数詞") {
+			return false
+		}
+	}
+	return true
 }
 
 // honorifics follow a name: 田中さん, 佐藤部長, ゆいちゃん.

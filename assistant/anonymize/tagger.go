@@ -84,11 +84,10 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 			continue
 		}
 		// A lone hiragana adverb, conjunction or interjection that the
-		// sentence goes on from, or that a verb follows (どうするのがいいか),
-		// is that word, even in quotes where names also stand
-		// (「そうですね」; “もりもり”が is a handle).
-		if first == i && i+1 < len(toks) && isHiragana(toks[i].Surface) && functionWord(toks[i]) &&
-			(isGrammar(toks[i+1]) || toks[i+1].POS()[0] == "動詞") {
+		// sentence goes on from, or that a verb, an adjective or a number
+		// follows (どうするのがいいか, もう一回), is that word, even in quotes
+		// where names also stand (「そうですね」; “もりもり”が is a handle).
+		if first == i && i+1 < len(toks) && isHiragana(toks[i].Surface) && functionWord(toks[i]) && modifies(toks[i+1]) {
 			continue
 		}
 		out = append(out, span{start, end, Person})
@@ -196,6 +195,11 @@ var kanjiRoles = setOf("長", "班長", "工場長", "職長", "店長", "副店
 // initial, the way aliases are written: Aさん).
 func neverTagged(s string) bool {
 	if katakanaRoles[s] || notNames[s] || neverName[s] || tools[strings.ToLower(s)] || contractions[strings.ToLower(s)] {
+		return true
+	}
+	// No name ends in a small tsu: サクッ, ササッ are the mimetic words of
+	// サクッと, ササッと.
+	if strings.HasSuffix(s, "ッ") || strings.HasSuffix(s, "っ") {
 		return true
 	}
 	c := charClass(s)
@@ -327,6 +331,13 @@ func functionWord(t tokenizer.Token) bool {
 		return true
 	}
 	return false
+}
+
+// modifies reports whether t is what an adverb before it goes on to:
+// grammar, a verb, an adjective or a number.
+func modifies(t tokenizer.Token) bool {
+	pos := t.POS()
+	return isGrammar(t) || pos[0] == "動詞" || pos[0] == "形容詞" || len(pos) > 1 && pos[1] == "数"
 }
 
 func isGrammar(t tokenizer.Token) bool {
