@@ -138,6 +138,12 @@ func (c *citer) item(text string, n int, quote string) Item {
 	return Item{Text: text + " [" + strconv.Itoa(id) + "]", Cites: []int{id}}
 }
 
+// quoted reports whether passage quote of source n is cited already.
+func (c *citer) quoted(n int, quote string) bool {
+	_, ok := c.ids[citeKey{n, quote}]
+	return ok
+}
+
 // citations are the passages cited, in the order of their sources.
 func (c *citer) citations() []Citation {
 	out := []Citation{}
@@ -182,6 +188,39 @@ var styleWords = map[string]*regexp.Regexp{
 	"encourage":      regexp.MustCompile(`(?i)励まし|励ます|encourag`),
 	"decide":         regexp.MustCompile(`(?i)判断|決めて|decide|decision`),
 	"report":         regexp.MustCompile(`(?i)報告|report`),
+}
+
+// foils are the responses each requested style is mistaken for: what
+// to avoid for a member who asked to be listened to is advice, for one who
+// asked for a decision, handing it back to think together.
+var foils = map[string][]string{
+	"listen":         {"advise"},
+	"advise":         {"listen"},
+	"think-together": {"decide", "advise"},
+	"encourage":      {"advise"},
+	"decide":         {"think-together"},
+	"report":         {"advise"},
+}
+
+// otherStyle reports whether line speaks of responses that are neither
+// the one the member asked for nor its foils: "Switching from listening
+// to advice…" read to a manager asked for a decision.
+func otherStyle(sig *history.Signals, line string) bool {
+	if sig == nil || sig.Next == nil || sig.Next.Style == nil {
+		return false
+	}
+	style := *sig.Next.Style
+	named := false
+	for s, re := range styleWords {
+		if !re.MatchString(line) {
+			continue
+		}
+		if s == style || slices.Contains(foils[style], s) {
+			return false
+		}
+		named = true
+	}
+	return named
 }
 
 // pickStyle is pick for a style's response-style guidance: the source
@@ -587,8 +626,9 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		if at < 0 {
 			continue
 		}
-		// A bare lead (「定期的に話題にする。」) says too little to act on.
-		if t := tip(closeLead(lang, ls[at], bs[at])); runesOfText(t) >= 14 {
+		// A bare lead (「定期的に話題にする。」) says too little to act on;
+		// a passage an agenda line cites already is said by that line.
+		if t := tip(closeLead(lang, ls[at], bs[at])); runesOfText(t) >= 14 && !cite.quoted(s.N, bs[at]) {
 			agenda = append(agenda, cite.item(t, s.N, bs[at]))
 			n++
 		}
@@ -787,18 +827,26 @@ func continuity(lang string, sig *history.Signals, cite *citer, recognition *Sou
 	}
 	// Acknowledging specifically is guidance on recognition: each finished
 	// action by name, in one line when there are several.
+	var text string
 	switch len(named) {
 	case 0:
+		return out
 	case 1:
-		out = append(out, citeFor(cite, recognition, about(lang, sig.Name(), "agenda.done", clip(named[0].Text.String(), 80))))
+		text = about(lang, sig.Name(), "agenda.done", clip(named[0].Text.String(), 80))
 	default:
 		names := make([]string, len(named))
 		for i, a := range named {
 			names[i] = msg(lang, "quoted", clip(a.Text.String(), 60))
 		}
-		out = append(out, citeFor(cite, recognition, about(lang, sig.Name(), "agenda.done.many", strings.Join(names, msg(lang, "list.sep")))))
+		text = about(lang, sig.Name(), "agenda.done.many", strings.Join(names, msg(lang, "list.sep")))
 	}
-	return out
+	// Without guidance on recognition, the line's question ("ask how it
+	// went") is backed by guidance on following up actions.
+	it := citeFor(cite, recognition, text)
+	if len(it.Cites) == 0 {
+		it = citeSupport(cite, askHowItWent, text)
+	}
+	return append(out, it)
 }
 
 // memberDone are the member's finished actions a plan acknowledges by
@@ -1042,7 +1090,7 @@ func avoidLines(in prepInput, cite *citer) []Item {
 		h := in.Sources[b.n-1].Hit
 		onStyle := styleRE != nil && styleRE.MatchString(h.Title+" "+strings.Join(h.HeadingPath, " "))
 		onPlan := slices.ContainsFunc(in.Conflicts, func(c conflict) bool { return c.Check.DocumentID == h.DocumentID })
-		if len(out) < maxAvoid && (onStyle || onPlan || len(in.context) == 0 || overlap(b.text, in.context) > 0) {
+		if len(out) < maxAvoid && !otherStyle(in.Signals, b.text) && (onStyle || onPlan || len(in.context) == 0 || overlap(b.text, in.context) > 0) {
 			out = append(out, cite.item(msg(in.Lang, "watch.avoid", b.text), b.n, b.text))
 		}
 	}

@@ -89,12 +89,16 @@ var fixedQueries = map[string]map[string]query{
 	"ja": {
 		"condition": {Text: "コンディション 低下 疲れ 様子", Topics: []string{"wellbeing"}},
 		"actions":   {Text: "アクション フォロー 振り返り 次の一歩", Topics: []string{"pdca"}},
+		"promise":   {Text: "上司のアクションを先に報告する 約束 自分から", Topics: []string{"pdca"}},
+		"done":      {Text: "完了したアクション やってみてどうだった ねぎらう", Topics: []string{"pdca", "recognition"}},
 		"norequest": {Text: "話すことがない 1on1 テーマ", Topics: []string{"basics"}},
 		"newmember": {Text: "新しく入ったメンバー 最初の1on1 立ち上がり", Topics: []string{"onboarding"}},
 	},
 	"en": {
 		"condition": {Text: "condition falling tired signs", Topics: []string{"wellbeing"}},
 		"actions":   {Text: "follow up actions next step habit", Topics: []string{"pdca"}},
+		"promise":   {Text: "report on your own actions first promises kept", Topics: []string{"pdca"}},
+		"done":      {Text: "completed action how did it go acknowledge", Topics: []string{"pdca", "recognition"}},
 		"norequest": {Text: "nothing to talk about 1on1 purpose", Topics: []string{"basics"}},
 		"newmember": {Text: "new member first 1on1 onboarding", Topics: []string{"onboarding"}},
 	},
@@ -351,6 +355,16 @@ func prepQueries(lang string, sig *history.Signals, question anonymize.Text) []q
 	}
 	if len(sig.OpenActions) > 0 {
 		qs = append(qs, fixedQueries[lang]["actions"])
+	}
+	// The agenda puts the manager's own promises first and acknowledges
+	// what the member finished: the guidance on both is what those lines
+	// cite.
+	if slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "manager" }) ||
+		slices.ContainsFunc(sig.DoneActions, func(a history.DoneAction) bool { return a.Owner == "manager" }) {
+		qs = append(qs, fixedQueries[lang]["promise"])
+	}
+	if slices.ContainsFunc(sig.DoneActions, func(a history.DoneAction) bool { return a.Owner == "member" }) {
+		qs = append(qs, fixedQueries[lang]["done"])
 	}
 	if situations["new-member"](sig) {
 		qs = append(qs, fixedQueries[lang]["newmember"])

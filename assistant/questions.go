@@ -319,10 +319,22 @@ func cut(s string, limit, latin int) string {
 // notes. I'd like straight advice on how to structure a deck…" quotes
 // the second); otherwise the first, which says where they are.
 func gist(style, request string) string {
+	ss := knowledge.Sentences(request)
+	if style == "decide" {
+		// A decision is asked on in the sentence that asks for it when
+		// that sentence names what to decide ("decide which one I drop,
+		// A or B"); "Which should I prioritise?" leans on the sentences
+		// before it.
+		for _, t := range ss {
+			if _, ok := subjectOf(t); ok {
+				return t
+			}
+		}
+		return request
+	}
 	if style != "advise" && style != "think-together" {
 		return request
 	}
-	ss := knowledge.Sentences(request)
 	for i := len(ss) - 1; i >= 0; i-- {
 		if asks.MatchString(ss[i]) && utf8.RuneCountInString(ss[i]) > 10 && !onlyAsksStyle(ss[i]) {
 			return ss[i]
@@ -347,6 +359,14 @@ var asksAbout = []*regexp.Regexp{
 		`\s+(?:on|about|with|for|regarding)\s+(.{6,}?)[.?!]*$`),
 }
 
+// asksDecision is a sentence that asks for a decision and names it:
+// "decide which one I drop, A or B", 「AとBのどちらを優先するか決めてほしい」.
+var asksDecision = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)\b(?:decide|choose|pick|make the call on|call it on)\s+((?:which|whether|what|who|how|when|if)\b.{6,}?)(?:,? (?:and|so) (?:i'?ll|i will|i can)\b.*)?[.?!]*$`),
+	// The options are named, joined by と, before どちら.
+	regexp.MustCompile(`^(.{2,}?と.{2,}?(?:、|の)(?:どちら|どっち)[^、。]{0,12}?か)(?:を|は)?[、,]?\s*[^か]{0,12}?(?:決めて|判断して|決めていただ|判断していただ|決めてもら|判断をお願い)`),
+}
+
 // subjectOf is what a request asks about ("how to structure a deck" in
 // "I'd like straight advice on how to structure a deck"): a question that
 // quotes the whole request ("On 'I'd like advice on X', which part would
@@ -359,6 +379,17 @@ func subjectOf(s string) (string, bool) {
 			// is said up to its colon.
 			subject, _, _ := strings.Cut(m[1], ":")
 			return strings.TrimSpace(subject), true
+		}
+	}
+	// A decision is named when the words say more than "which one" or
+	// 「どちらがいいか」: the options, or what they are for.
+	for _, re := range asksDecision {
+		if m := re.FindStringSubmatch(s); m != nil {
+			subject, _, _ := strings.Cut(m[1], ";")
+			subject, _, _ = strings.Cut(subject, " —")
+			if subject = strings.TrimSpace(subject); runesOfText(subject) >= 12 {
+				return subject, true
+			}
 		}
 	}
 	return "", false
