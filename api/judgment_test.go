@@ -178,6 +178,16 @@ var planCheckSets = []struct {
 	// plans of kinds no check weighed (taking over a member's report,
 	// comparing them with a peer) or the reader missed. Spent.
 	{"planchecks7", 0.6, 0.1, "19 of 30 flagged (0.63), 0 of 14 fitting plans"},
+	// planchecks8 (44, written blind for session 15's round, run once
+	// after that session's first fixes): 17 of 30 flagged (0.57), 3 of 14
+	// fitting plans (feedback given one to one with two points named, a
+	// directive plan for a member who asked for options, a pitch for a role
+	// the member wants); 1 of the 13 misses was a plan replaced by a
+	// referral, most others plans of kinds no check weighed (taking over
+	// the member's work, comparing with a peer, postponing the 1on1 for
+	// weeks, a member's family matter told to the team, a boss brought in
+	// unannounced). Spent.
+	{"planchecks8", 0.55, 0.25, "17 of 30 flagged (0.57), 3 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans
