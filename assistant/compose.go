@@ -1052,16 +1052,59 @@ func historyWatch(in prepInput, cite *citer) []Item {
 		src := pick(in.Sources, []string{sectionPractice, sectionMisconception, sectionOther}, "basics")
 		out = append(out, citeFor(cite, src, msg(lang, "watch.status", sig.StatusStreak)))
 	}
-	for _, a := range sig.LastReflection {
-		// An answer with nothing in it ("特にないです") is not worth reading back.
-		if utf8.RuneCountInString(a.Answer.String()) >= 12 && !nothingToSay.MatchString(a.Answer.String()) {
-			if d := sig.ReflectionDaysAgo; d != nil {
-				return append(out, Item{Text: msg(lang, "watch.reflection.earlier", *d, clip(a.Answer.String(), 160)), Cites: []int{}})
-			}
-			return append(out, Item{Text: msg(lang, "watch.reflection", clip(a.Answer.String(), 160)), Cites: []int{}})
+	if a, ok := reflectionToCarry(sig); ok {
+		if d := sig.ReflectionDaysAgo; d != nil {
+			return append(out, Item{Text: msg(lang, "watch.reflection.earlier", *d, clip(a, 160)), Cites: []int{}})
 		}
+		return append(out, Item{Text: msg(lang, "watch.reflection", clip(a, 160)), Cites: []int{}})
 	}
 	return out
+}
+
+var (
+	// lesson is a reflection answer that says what to do differently.
+	lesson = regexp.MustCompile(`(?i)次(回|は|こそ)|反省|すぎ(た|る)|もっと|べきだった|ればよかった|(聞|聴|触れ|言え|確認し|伝え)なかった|\bnext time\b|\btoo (much|early|soon|fast|quickly)\b|\bi should\b|\bi could have\b|\binstead\b|\bi (talked|jumped|kept|rushed|pushed)\b|\bdidn'?t (ask|listen|check|say)\b`)
+	// pastRequest is an answer that tells of the response asked for then.
+	pastRequest = regexp.MustCompile(`希望だった|希望(どおり|通り)|頼まれ|求められ|(?i)\bas (she|he|they) asked\b|\b(she|he|they) (had )?asked (me )?(to|for)\b`)
+)
+
+// reflectionToCarry is the manager's reflection answer worth carrying into
+// this 1on1: a lesson before a plain account, and no account of giving the
+// response asked for then when another is asked for now ("I just
+// listened, as she asked" read to a manager asked for advice).
+func reflectionToCarry(sig *history.Signals) (string, bool) {
+	var first string
+	for _, a := range sig.LastReflection {
+		t := a.Answer.String()
+		// An answer with nothing in it ("特にないです") is not worth reading back.
+		if utf8.RuneCountInString(t) < 12 || nothingToSay.MatchString(t) {
+			continue
+		}
+		if lesson.MatchString(t) {
+			return t, true // what to do differently holds whatever was asked
+		}
+		if pastRequest.MatchString(t) && namesOtherStyle(sig, t) {
+			continue
+		}
+		if first == "" {
+			first = t
+		}
+	}
+	return first, first != ""
+}
+
+// namesOtherStyle reports whether text speaks of a response style and not
+// of the one the member asked for this time.
+func namesOtherStyle(sig *history.Signals, text string) bool {
+	if sig == nil || sig.Next == nil || sig.Next.Style == nil || styleWords[*sig.Next.Style].MatchString(text) {
+		return false
+	}
+	for _, re := range styleWords {
+		if re.MatchString(text) {
+			return true
+		}
+	}
+	return false
 }
 
 var nothingToSay = regexp.MustCompile(`(?i)^\s*(特に(な|無)|なし|nothing|none|n/a|no comment)`)

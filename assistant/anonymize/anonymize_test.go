@@ -533,6 +533,8 @@ func TestNamesWithoutKanji(t *testing.T) {
 		{"一度ちゃんと話したい。もう一回ちゃんと確認する", "一度ちゃんと話したい。もう一回ちゃんと確認する"},
 		{"評価もサクッと伝えて、ササッと片付ける", "評価もサクッと伝えて、ササッと片付ける"},
 		{"花子ちゃんと遊ぶ", "[人物1]ちゃんと遊ぶ"},
+		{"本人は『少しすっきりした』と言っていた", "本人は『少しすっきりした』と言っていた"},
+		{"Co-write the toolbox talk notes; Jean-Luc will review", "Co-write the toolbox talk notes; [PERSON1] will review"},
 	})
 }
 

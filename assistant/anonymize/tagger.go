@@ -83,6 +83,11 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 		if first == i && first > 0 && volitionalKa(toks[i-1], toks[i]) {
 			continue
 		}
+		// The し of すっきりした is する after the word it makes a verb of,
+		// and Co of co-write a prefix: never a name alone.
+		if first == i && (suruVerb(toks, i) || prefixed(raw, toks[i])) {
+			continue
+		}
 		// A lone hiragana adverb, conjunction or interjection that the
 		// sentence goes on from, or that a verb, an adjective or a number
 		// follows (どうするのがいいか, もう一回), is that word, even in quotes
@@ -331,6 +336,29 @@ func functionWord(t tokenizer.Token) bool {
 		return true
 	}
 	return false
+}
+
+// suruVerb reports whether token i is one hiragana of する glued to the
+// adverb or noun it makes a verb of (すっきり・し, 確認・し).
+func suruVerb(toks []tokenizer.Token, i int) bool {
+	t := toks[i]
+	if i == 0 || utf8.RuneCountInString(t.Surface) != 1 || !isHiragana(t.Surface) || t.POS()[0] != "動詞" {
+		return false
+	}
+	prev := toks[i-1]
+	pos := prev.POS()
+	return prev.Position+len(prev.Surface) == t.Position && (pos[0] == "副詞" || len(pos) > 1 && pos[0] == "名詞" && pos[1] == "サ変接続")
+}
+
+// prefixed reports whether t is a Latin word joined by a hyphen to a
+// lower-case one: co-write, re-run, pre-check (Jean-Luc has its capital).
+func prefixed(raw string, t tokenizer.Token) bool {
+	end := t.Position + len(t.Surface)
+	if r, _ := utf8.DecodeRuneInString(t.Surface); !unicode.Is(unicode.Latin, r) || !strings.HasPrefix(raw[end:], "-") {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(raw[end+1:])
+	return unicode.IsLower(next)
 }
 
 // modifies reports whether t is what an adverb before it goes on to:
