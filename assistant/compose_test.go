@@ -338,6 +338,13 @@ func TestPlanConflicts(t *testing.T) {
 		// Context before a question of how to go on is no plan.
 		{"先月は2回とも1on1がキャンセルになってしまいました。次はどう始めればいいですか？", listen, nil, nil},
 		{"We skipped the last two because of the launch. How should I open this one?", tired, nil, nil},
+		// Any member: a peer held up as the measure, a 1on1 put off for
+		// weeks; criticism kept out of the team meeting is no public one.
+		{"同期のSVは応答率92%出してるよって伝えて発破をかけるつもりです。", listen, []string{"ja/difficult-performance-conversation.md"}, nil},
+		{"I'll tell him the day-shift dispatcher gets the same routes done in 40 mins.", listen, []string{"en/performance-conversation.md"}, nil},
+		{"I'll compare her numbers with her own from last quarter.", listen, nil, nil},
+		{"I'm thinking of pushing our 1on1 to next month since we're both slammed.", challenge, []string{"en/pdca-1on1-habit.md"}, nil},
+		{"朝礼では一切触れずに、1on1で個別に伝えます。", challenge, nil, nil},
 	}
 	for _, tt := range tests {
 		lang := "en"
@@ -355,6 +362,38 @@ func TestPlanConflicts(t *testing.T) {
 		}
 		if !slices.Equal(got, tt.want) || !slices.Equal(gotFits, tt.fits) {
 			t.Errorf("planConflicts(%q) = %v, fits %v; want %v, fits %v", tt.question, got, gotFits, tt.want, tt.fits)
+		}
+	}
+}
+
+// TestStarterChecksQuoteTheirCite: every starter check names the passage
+// it draws on, and a warning from it quotes that passage whole, whatever
+// the chunking made of the document.
+func TestStarterChecksQuoteTheirCite(t *testing.T) {
+	for _, lang := range []string{"ja", "en"} {
+		checks, names := starterChecks(t, lang)
+		for _, ch := range checks {
+			if ch.Cite == "" {
+				t.Errorf("%s: a check without a cite: %q", names[ch.DocumentID], ch.Watch)
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join("..", "knowledge", "starter", names[ch.DocumentID]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, _, err := knowledge.ParseMarkdown(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sources []Source
+			for i, c := range knowledge.ChunkMarkdown(in.Body, knowledge.DefaultChunkOptions) {
+				sources = append(sources, Source{N: i + 1, Section: sectionOf(c.HeadingPath),
+					Hit: knowledge.Hit{DocumentID: ch.DocumentID, HeadingPath: c.HeadingPath, Text: c.Text}})
+			}
+			cf := conflicts([]knowledge.DocumentCheck{ch}, sources, "", sectionAvoid, sectionPractice)
+			if len(cf) != 1 || !knowledge.Cites(cf[0].Quote, ch.Cite) {
+				t.Errorf("%s: the warning %q quotes %q, not its cite %q", names[ch.DocumentID], ch.Watch, cf[0].Quote, ch.Cite)
+			}
 		}
 	}
 }
