@@ -775,16 +775,22 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 // resultFigure is a result told in figures: 94%, 1.4倍, +12点, 3 deals.
 var (
 	resultFigure = regexp.MustCompile(`(?i)[0-9０-９]+(?:[.．][0-9]+)?\s*(?:%|％|倍|件|点|人|社|名|本|割|ポイント|pt|points?|deals?|customers?|clients?|x\b)|[一二三四五六七八九]割`)
-	// shortfall is a figure told as a miss, not a result to praise.
+	// shortfall is a figure told as a miss, not a result to praise...
 	shortfall = regexp.MustCompile(`(?i)未達|遅れ|届かな|下回|落ち|足りな|できなかった|missed|behind|short of|below|fell|dropped|late\b`)
+	// ...unless what fell is better lower: time, cost, errors, waste
+	// (「作業時間が1日10分短縮」, "turnaround dropped from 9 days to 5").
+	betterLower = regexp.MustCompile(`(?i)(時間|日数|所要|工数|コスト|費用|ミス|誤|不良|クレーム|ロス|残業|廃棄|待ち).{0,12}(減|短縮|下が|落ち)|(短縮|削減)|\b(turnaround|lead time|cycle time|wait(ing)? time|handle time|cost|errors?|defects?|complaints?|waste|rework|mistakes?|overtime|driving)\b.{0,30}\b(dropped|fell|down|cut|reduced)\b|\b(down|dropped) (from )?\d+(\.\d+)?\s*(days?|hours?|minutes?|mins?|%|km)\b`)
 )
+
+// figure is any number.
+var figure = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]`)
 
 // recordedResult is the first sentence of the last two 1on1s' notes that
 // tells a result in figures, quotable; "" when there is none.
 func recordedResult(sig *history.Signals) string {
 	for _, s := range sig.LastSessions[:min(2, len(sig.LastSessions))] {
 		for _, t := range knowledge.Sentences(s.Notes.String()) {
-			if resultFigure.MatchString(t) && !shortfall.MatchString(t) {
+			if resultFigure.MatchString(t) && !shortfall.MatchString(t) || betterLower.MatchString(t) && figure.MatchString(t) {
 				return clip(strings.TrimRight(t, "。. "), 80)
 			}
 		}

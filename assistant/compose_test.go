@@ -592,6 +592,9 @@ func TestRecordedResult(t *testing.T) {
 		{[]string{"Hold tags are in use on Line 2; disputed holds went from 6 last month to 1 deal."}, "Hold tags are in use on Line 2; disputed holds went from 6 last month to 1 deal"},
 		{[]string{"目標に2件届かなかった。", "POPの効果で売上が1.4倍になった。"}, "POPの効果で売上が1.4倍になった"},
 		{[]string{"Talked about presenting.", "Quiet week.", "Closed 3 deals."}, ""},
+		{[]string{"Pilot done on 5 farms: lab turnaround dropped from 9 days to 5. She's driving less."}, "Pilot done on 5 farms: lab turnaround dropped from 9 days to 5"},
+		{[]string{"今月の残業は約30時間。新チェック表で配缶作業が1日あたり10分短縮。"}, "新チェック表で配缶作業が1日あたり10分短縮"},
+		{[]string{"Sales dropped 12% this month."}, ""},
 	} {
 		sig := &history.Signals{}
 		for _, n := range tc.notes {
