@@ -275,7 +275,10 @@ var opposite = map[string]*regexp.Regexp{
 		`hand (?:it|the (?:decision|choice|question|call)) back|leave (?:the )?(?:choice|decision|call) (?:to|with)|let (?:them|the member) (?:decide|choose)`),
 	"advise": regexp.MustCompile(`(?i)(?:解決策|助言|アドバイス|経験談|答え)[^。]{0,12}(?:控え|しない|口にしない|我慢|飲み込)|` +
 		`hold (?:back|off) (?:on )?(?:your )?(?:advice|solutions?|fixes)|fixing reflex|let (?:it|the (?:fix|solution)) go|don'?t (?:offer|give) (?:advice|solutions)`),
-	"listen":         regexp.MustCompile(`(?i)(?:助言|アドバイス|解決策|選択肢)を(?:示|伝え|出|用意)|give (?:your )?(?:advice|options)|offer (?:a )?(?:solutions?|options|fix)`),
+	// A member who asked to be listened to is not sent off with a plan
+	// either ("End by asking what they will do next").
+	"listen": regexp.MustCompile(`(?i)(?:助言|アドバイス|解決策|選択肢)を(?:示|伝え|出|用意)|give (?:your )?(?:advice|options)|offer (?:a )?(?:solutions?|options|fix)|` +
+		`what (?:they|you) will do next|close with their plan|次に(?:何を)?(?:する|やる)ことを(?:聞|決め)|次の一歩を(?:本人に)?(?:聞|決め)`),
 	"think-together": regexp.MustCompile(`(?i)(?:結論|答え|判断)を(?:伝え|示|渡|出す)|tell them (?:the answer|what to do)|give (?:them )?your (?:answer|decision)`),
 	"report":         regexp.MustCompile(`(?i)(?:状況|進捗)の共有は1on1の外|進捗[^。]{0,10}事前に|(?:status|progress)(?: updates?)? out of the 1on1|outside the 1on1`),
 }
