@@ -202,10 +202,11 @@ var foils = map[string][]string{
 	"report":         {"advise"},
 }
 
-// otherStyle reports whether line speaks of responses that are neither
-// the one the member asked for nor its foils: "Switching from listening
-// to advice…" read to a manager asked for a decision.
-func otherStyle(sig *history.Signals, line string) bool {
+// otherStyle reports whether line speaks of response styles and not of
+// the one the member asked for this time (nor, withFoils, of its foils):
+// "Switching from listening to advice…" read to a manager asked for a
+// decision.
+func otherStyle(sig *history.Signals, line string, withFoils bool) bool {
 	if sig == nil || sig.Next == nil || sig.Next.Style == nil {
 		return false
 	}
@@ -215,7 +216,7 @@ func otherStyle(sig *history.Signals, line string) bool {
 		if !re.MatchString(line) {
 			continue
 		}
-		if s == style || slices.Contains(foils[style], s) {
+		if s == style || withFoils && slices.Contains(foils[style], s) {
 			return false
 		}
 		named = true
@@ -783,10 +784,9 @@ var (
 	// ...unless what fell is better lower: time, cost, errors, waste
 	// (「作業時間が1日10分短縮」, "turnaround dropped from 9 days to 5").
 	betterLower = regexp.MustCompile(`(?i)(時間|日数|所要|工数|コスト|費用|ミス|誤|不良|クレーム|ロス|残業|廃棄|待ち).{0,12}(減|短縮|下が|落ち)|(短縮|削減)|\b(turnaround|lead time|cycle time|wait(ing)? time|handle time|cost|errors?|defects?|complaints?|waste|rework|mistakes?|overtime|driving)\b.{0,30}\b(dropped|fell|down|cut|reduced)\b|\b(down|dropped) (from )?\d+(\.\d+)?\s*(days?|hours?|minutes?|mins?|%|km)\b`)
+	// figure is any number.
+	figure = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]`)
 )
-
-// figure is any number.
-var figure = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]`)
 
 // recordedResult is the first sentence of the last two 1on1s' notes that
 // tells a result in figures, quotable; "" when there is none.
@@ -1092,7 +1092,7 @@ func reflectionToCarry(sig *history.Signals) (string, bool) {
 		if lesson.MatchString(t) {
 			return t, true // what to do differently holds whatever was asked
 		}
-		if pastRequest.MatchString(t) && namesOtherStyle(sig, t) {
+		if pastRequest.MatchString(t) && otherStyle(sig, t, false) {
 			continue
 		}
 		if first == "" {
@@ -1100,20 +1100,6 @@ func reflectionToCarry(sig *history.Signals) (string, bool) {
 		}
 	}
 	return first, first != ""
-}
-
-// namesOtherStyle reports whether text speaks of a response style and not
-// of the one the member asked for this time.
-func namesOtherStyle(sig *history.Signals, text string) bool {
-	if sig == nil || sig.Next == nil || sig.Next.Style == nil || styleWords[*sig.Next.Style].MatchString(text) {
-		return false
-	}
-	for _, re := range styleWords {
-		if re.MatchString(text) {
-			return true
-		}
-	}
-	return false
 }
 
 var nothingToSay = regexp.MustCompile(`(?i)^\s*(特に(な|無)|なし|nothing|none|n/a|no comment)`)
@@ -1142,7 +1128,7 @@ func avoidLines(in prepInput, cite *citer) []Item {
 		h := in.Sources[b.n-1].Hit
 		onStyle := styleRE != nil && styleRE.MatchString(h.Title+" "+strings.Join(h.HeadingPath, " "))
 		onPlan := slices.ContainsFunc(in.Conflicts, func(c conflict) bool { return c.Check.DocumentID == h.DocumentID })
-		if len(out) < maxAvoid && !otherStyle(in.Signals, b.text) && (onStyle || onPlan || len(in.context) == 0 || overlap(b.text, in.context) > 0) {
+		if len(out) < maxAvoid && !otherStyle(in.Signals, b.text, true) && (onStyle || onPlan || len(in.context) == 0 || overlap(b.text, in.context) > 0) {
 			out = append(out, cite.item(msg(in.Lang, "watch.avoid", b.text), b.n, b.text))
 		}
 	}
