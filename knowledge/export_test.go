@@ -21,3 +21,11 @@ func (b *Base) SetExplain(fn func(ctx context.Context, tx pgx.Tx, sql string, ar
 // SetPostingsDepth sets how many postings per term the lexical retriever
 // reads before its bounds are checked (0: the default).
 func (b *Base) SetPostingsDepth(n int) { b.depth = n }
+
+// SetFullPostings sets how many postings the lexical retriever reads in all
+// before it turns to its nearest-neighbour index (0: the default).
+func (b *Base) SetFullPostings(n int) { b.fullPostings = n }
+
+// SetLexicalIndexMin sets how many chunks an organization has before
+// IndexLexical indexes them (0: the default).
+func (b *Base) SetLexicalIndexMin(n int) { b.lexicalIndexMin = n }

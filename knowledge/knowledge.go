@@ -102,8 +102,9 @@ type Base struct {
 	// explain, set by tests, receives the search statement instead of
 	// running it (to look at its plan).
 	explain func(ctx context.Context, tx pgx.Tx, sql string, args pgx.NamedArgs) error
-	// depth, set by tests, replaces postingsDepth.
-	depth int
+	// depth, fullPostings and lexicalIndexMin, set by tests, replace the
+	// constants of the same names.
+	depth, fullPostings, lexicalIndexMin int
 }
 
 // New returns a knowledge base. A nil embedder means offline: lexical

@@ -335,6 +335,8 @@ func TestLexicalExactAtAnyDepth(t *testing.T) {
 		}
 		return hs
 	}
+	kb.SetFullPostings(1 << 30) // never approximate
+	defer kb.SetFullPostings(0)
 	for _, c := range cases {
 		want := lexical(1<<30, c.Query)
 		if len(want) == 0 {
@@ -343,6 +345,109 @@ func TestLexicalExactAtAnyDepth(t *testing.T) {
 		for _, depth := range []int{1, 4, 16, 0} {
 			if got := lexical(depth, c.Query); !slices.Equal(got, want) {
 				t.Errorf("%s at depth %d: %d hits differ from reading every posting (%d hits)", c.ID, depth, len(got), len(want))
+			}
+		}
+	}
+}
+
+// TestLexicalApproximate forces the lexical retriever onto its
+// nearest-neighbour candidates (every query's postings count as too many
+// to read, and the first posting of each term never settles the result):
+// on the project's questions its top 10 keep nearly all of the exact top
+// 10's BM25 score and its top 3 documents their topic, and its candidates
+// obey the organization, language and topic filters like the exact ones.
+func TestLexicalApproximate(t *testing.T) {
+	kb := newBase(t, nil)
+	loadStarter(t, kb)
+	org, other := pgtest.NewOrg(t, db), pgtest.NewOrg(t, db)
+	// The starter pack is far below the size that gets the index.
+	if n, err := kb.IndexLexical(t.Context(), db.Operator()); err != nil || n != 0 {
+		t.Fatalf("IndexLexical at the default size = %d, %v; want nothing indexed", n, err)
+	}
+	kb.SetLexicalIndexMin(1)
+	n, err := kb.IndexLexical(t.Context(), db.Operator())
+	if err != nil || n == 0 {
+		t.Fatalf("IndexLexical = %d, %v", n, err)
+	}
+	if again, err := kb.IndexLexical(t.Context(), db.Operator()); err != nil || again != 0 {
+		t.Fatalf("IndexLexical again = %d, %v; want nothing left to do", again, err)
+	}
+	search := func(approximate bool, q knowledge.Query) knowledge.Result {
+		t.Helper()
+		if approximate {
+			kb.SetPostingsDepth(1)
+			kb.SetFullPostings(1)
+			defer kb.SetPostingsDepth(0)
+			defer kb.SetFullPostings(0)
+		} else {
+			kb.SetFullPostings(1 << 30)
+			defer kb.SetFullPostings(0)
+		}
+		res, err := kb.Search(t.Context(), db.OrgScope(org), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Approximate != approximate && len(res.Hits) > 0 {
+			t.Fatalf("%q: Approximate = %v, want %v", q.Text, res.Approximate, approximate)
+		}
+		return res
+	}
+	topScore := func(res knowledge.Result) float64 {
+		var sum float64
+		for _, h := range res.Hits[:min(10, len(res.Hits))] {
+			sum += *h.Lexical
+		}
+		return sum
+	}
+	topicHit := func(res knowledge.Result, topic string) int {
+		var docs []uuid.UUID
+		for _, h := range res.Hits {
+			if !slices.Contains(docs, h.DocumentID) {
+				docs = append(docs, h.DocumentID)
+				if len(docs) <= 3 && slices.Contains(h.Topics, topic) {
+					return 1
+				}
+			}
+		}
+		return 0
+	}
+	var ratio float64
+	var exactHits, approxHits int
+	cases := readEvalCases(t)
+	for _, c := range cases {
+		q := knowledge.Query{Text: c.Query, K: 10}
+		exact, approx := search(false, q), search(true, q)
+		if len(exact.Hits) == 0 {
+			ratio++
+			continue
+		}
+		ratio += topScore(approx) / topScore(exact)
+		exactHits += topicHit(exact, c.Topic)
+		approxHits += topicHit(approx, c.Topic)
+	}
+	ratio /= float64(len(cases))
+	t.Logf("approximate lexical: top 10 hold %.3f of the exact top 10's BM25 score; top-3 topic hit %d/%d (exact %d)",
+		ratio, approxHits, len(cases), exactHits)
+	if ratio < 0.97 || approxHits < exactHits-1 {
+		t.Errorf("approximate candidates lose too much: score ratio %.3f, topic hits %d against %d", ratio, approxHits, exactHits)
+	}
+
+	// Filters: another organization's passage on the same words, and the
+	// language and topic asked for.
+	inOrg(t, other, func(tx pgx.Tx) error {
+		_, err := kb.Create(t.Context(), tx, other, nil, knowledge.Input{Title: "沈黙を待つ", Language: "ja", Topics: []string{"listening"},
+			Body: "## 実践\n\n問いかけの後の沈黙で十秒待つ。沈黙で十秒待つ。\n"}, knowledge.StatusPublished)
+		return err
+	})
+	for _, q := range []knowledge.Query{
+		{Text: "問いかけの後の沈黙で十秒待つ", K: 20},
+		{Text: "問いかけの後の沈黙で十秒待つ", K: 20, Language: "en"},
+		{Text: "wait in silence after a question", K: 20, Topics: []string{"career"}},
+	} {
+		for _, h := range search(true, q).Hits {
+			if h.Title == "沈黙を待つ" || q.Language != "" && h.Language != q.Language ||
+				q.Topics != nil && !slices.Contains(h.Topics, q.Topics[0]) {
+				t.Errorf("%+v: hit %q (%s, %v) is outside the query's scope", q, h.Title, h.Language, h.Topics)
 			}
 		}
 	}

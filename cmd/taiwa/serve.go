@@ -172,6 +172,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		} else if n > 0 {
 			logger.InfoContext(bgCtx, "re-indexed documents for the current analyzer", slog.Int("documents", n))
 		}
+		indexLexical(bgCtx, logger, db.DB, kb, lexicalIndexEvery)
 	})
 	if cfg.Starter {
 		// Loaded while the server already answers: each document is its own
@@ -221,6 +222,32 @@ func syncStarter(ctx context.Context, logger *slog.Logger, db *tenant.DB, kb *kn
 		slog.Int("thesaurus_rules_added", st.Thesaurus.Added), slog.Int("thesaurus_rules_removed", st.Thesaurus.Removed))
 	if _, ok := kb.Embedding(); ok {
 		kb.EmbedMissing(ctx, db.OrgScope(knowledge.StarterOrg), nil)
+	}
+}
+
+// lexicalIndexEvery is how often the server brings the lexical
+// nearest-neighbour index up to date with what imports and saves added.
+const lexicalIndexEvery = 5 * time.Minute
+
+// indexLexical keeps the lexical nearest-neighbour index of large
+// organizations up to date (knowledge.Base.IndexLexical) until ctx ends:
+// now, then every interval. Several server processes may do it at once;
+// each batch is an upsert.
+func indexLexical(ctx context.Context, logger *slog.Logger, db *tenant.DB, kb *knowledge.Base, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		n, err := kb.IndexLexical(ctx, db.Operator())
+		if err != nil && ctx.Err() == nil {
+			logger.WarnContext(ctx, "lexical index stopped; it resumes later", slog.String("error", err.Error()))
+		} else if n > 0 {
+			logger.InfoContext(ctx, "lexical index updated", slog.Int("chunks", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }
 
