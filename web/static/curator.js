@@ -141,6 +141,7 @@ addMessages({
     'cur.try.retrievers': '使った検索方式：{0}',
     'cur.try.model': '埋め込みモデル：{0}',
     'cur.try.lexical_only': '意味の近さによる検索（埋め込み）は設定されていないため、語句の一致だけで検索しました。',
+    'cur.try.approximate': 'ナレッジが大きく、この質問の語はよく使われるため、語句の一致は近似で探しました（候補は索引の近傍から取り、得点は正確に計算しています）。',
     'cur.try.dense_down': '埋め込みモデルが応答しないため、語句の一致だけで検索しました。モデルが戻れば自動で元に戻ります。',
     'cur.try.rank': '{0}位',
     'cur.try.heading': '見出し：{0}',
@@ -308,6 +309,7 @@ addMessages({
     'cur.try.retrievers': 'Retrievers used: {0}',
     'cur.try.model': 'Embedding model: {0}',
     'cur.try.lexical_only': 'No embedding model is configured, so only word matching was used.',
+    'cur.try.approximate': 'The knowledge base is large and these words are common in it, so word matching was approximate: candidates came from its nearest-neighbour index, and their scores are exact.',
     'cur.try.dense_down': 'The embedding model is not answering, so only word matching was used. Meaning-based search comes back by itself when the model does.',
     'cur.try.rank': '#{0}',
     'cur.try.heading': 'Heading: {0}',
@@ -1053,6 +1055,7 @@ function searchResults(res, plain, ctx, name, canEdit) {
       canEdit ? h('a', { href: '#/thesaurus' }, t('cur.try.thesaurus.link')) : null) : null,
     h('p', {}, t('cur.try.retrievers', retrievers.map((r) => t('cur.retriever.' + r)).join(sep) || '—')),
     res.model ? h('p', {}, t('cur.try.model', res.model)) : null,
+    res.approximate ? h('p', { id: 'try-approximate' }, t('cur.try.approximate')) : null,
     res.degraded === 'dense' ? h('p', { class: 'notice' }, t('cur.try.dense_down'))
       : retrievers.includes('dense') ? null : h('p', {}, t('cur.try.lexical_only')));
   if (hits.length === 0) {
