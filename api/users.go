@@ -19,16 +19,11 @@ type meResponse struct {
 func handleMe(db *tenant.DB) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, p := c.Request().Context(), principal(c)
-		var resp meResponse
-		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) error {
-			var err error
-			if resp.User, err = tenant.GetUser(ctx, tx, p.UserID); err != nil {
-				return err
-			}
-			resp.Org, err = tenant.GetOrg(ctx, tx, p.OrgID)
-			return err
-		})
-		if err != nil {
+		var (
+			resp meResponse
+			err  error
+		)
+		if resp.User, resp.Org, err = db.Me(ctx, p); err != nil {
 			return err
 		}
 		return c.JSON(http.StatusOK, resp)

@@ -1,6 +1,7 @@
 package tenant
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -159,7 +160,13 @@ func ListOrgs(ctx context.Context, tx pgx.Tx) ([]Org, error) {
 
 // GetOrg returns one organization visible to tx.
 func GetOrg(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Org, error) {
-	rows, _ := tx.Query(ctx, `SELECT org_id AS id, name, language, created_at FROM orgs WHERE org_id = $1`, id)
+	rows, _ := tx.Query(ctx, getOrgSQL, id)
+	return collectOrg(rows, id)
+}
+
+const getOrgSQL = `SELECT org_id AS id, name, language, created_at FROM orgs WHERE org_id = $1`
+
+func collectOrg(rows pgx.Rows, id uuid.UUID) (Org, error) {
 	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Org])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Org{}, fmt.Errorf("org %s: %w", id, ErrNotFound)
@@ -220,7 +227,13 @@ func CreateUser(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, in NewUser) (Us
 
 // GetUser returns one user visible to tx.
 func GetUser(ctx context.Context, tx pgx.Tx, id uuid.UUID) (User, error) {
-	rows, _ := tx.Query(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+	rows, _ := tx.Query(ctx, getUserSQL, id)
+	return collectUser(rows, id)
+}
+
+const getUserSQL = `SELECT ` + userColumns + ` FROM users WHERE id = $1`
+
+func collectUser(rows pgx.Rows, id uuid.UUID) (User, error) {
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, fmt.Errorf("user %s: %w", id, ErrNotFound)
@@ -229,6 +242,29 @@ func GetUser(ctx context.Context, tx pgx.Tx, id uuid.UUID) (User, error) {
 		return User{}, fmt.Errorf("get user: %w", err)
 	}
 	return u, nil
+}
+
+// Me returns the principal's user and organization, in one round trip
+// (GET /api/me is what a client asks first, and often).
+func (db *DB) Me(ctx context.Context, p Principal) (User, Org, error) {
+	var (
+		u   User
+		o   Org
+		err error
+	)
+	b := &pgx.Batch{}
+	b.Queue(getUserSQL, p.UserID).Query(func(rows pgx.Rows) error {
+		u, err = collectUser(rows, p.UserID)
+		return err
+	})
+	b.Queue(getOrgSQL, p.OrgID).Query(func(rows pgx.Rows) error {
+		o, err = collectOrg(rows, p.OrgID)
+		return err
+	})
+	if bErr := db.Scope(p).InBatch(ctx, b); bErr != nil {
+		return User{}, Org{}, cmp.Or(err, bErr)
+	}
+	return u, o, nil
 }
 
 // ListUsers lists the users visible to tx, oldest first.
@@ -354,54 +390,48 @@ func (db *DB) Authenticate(ctx context.Context, token string) (Principal, error)
 	// The token_lookup policy shows the token's own row to whoever knows its
 	// hash; the organization is set once it is known.
 	scope := Scope{db: db, role: db.roles.App}.with("taiwa.token_hash", hex.EncodeToString(hash))
-	err := scope.InTx(ctx, func(tx pgx.Tx) error {
-		// One pipeline: the token's row sets the organization as it is
-		// read, so the user's row is visible to the next statement, which
-		// also records use, at most once a minute (a write per request
-		// would make every read a write). With the transaction's begin and
-		// commit, authentication is three round trips.
-		var (
-			revoked, expired bool
-			userFound        bool
-		)
-		b := &pgx.Batch{}
-		b.Queue(`SELECT org_id, id, user_id, revoked_at IS NOT NULL, coalesce(expires_at <= now(), false),
-				set_config('taiwa.org_id', org_id::text, true)
-			FROM api_tokens WHERE token_hash = $1`, hash).QueryRow(func(row pgx.Row) error {
-			return row.Scan(&p.OrgID, &p.TokenID, &p.UserID, &revoked, &expired, nil)
-		})
-		b.Queue(`WITH used AS (
-				UPDATE api_tokens SET last_used_at = now()
-				WHERE token_hash = $1 AND revoked_at IS NULL AND coalesce(expires_at > now(), true)
-				  AND coalesce(last_used_at <= now() - interval '1 minute', true)
-			)
-			SELECT u.role, u.language FROM users u JOIN api_tokens t ON t.user_id = u.id
-			WHERE t.token_hash = $1 AND u.disabled_at IS NULL`, hash).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				userFound = true
-				if err := rows.Scan(&p.Role, &p.Language); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		})
-		err := tx.SendBatch(ctx, b).Close()
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			return ErrUnauthenticated
-		case err != nil:
-			return fmt.Errorf("authenticate: %w", err)
-		case revoked:
-			return &AuthError{OrgID: p.OrgID, UserID: p.UserID, Reason: "token_revoked"}
-		case expired:
-			return &AuthError{OrgID: p.OrgID, UserID: p.UserID, Reason: "token_expired"}
-		case !userFound:
-			return &AuthError{OrgID: p.OrgID, UserID: p.UserID, Reason: "user_disabled"}
-		}
-		return nil
+	// One round trip: the token's row sets the organization as it is read,
+	// so the user's row is visible to the next statement, which also
+	// records use, at most once a minute (a write per request would make
+	// every read a write).
+	var (
+		revoked, expired bool
+		userFound        bool
+	)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT org_id, id, user_id, revoked_at IS NOT NULL, coalesce(expires_at <= now(), false),
+			set_config('taiwa.org_id', org_id::text, true)
+		FROM api_tokens WHERE token_hash = $1`, hash).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&p.OrgID, &p.TokenID, &p.UserID, &revoked, &expired, nil)
 	})
-	if err != nil {
-		return Principal{}, err
+	b.Queue(`WITH used AS (
+			UPDATE api_tokens t SET last_used_at = now()
+			WHERE token_hash = $1 AND revoked_at IS NULL AND coalesce(expires_at > now(), true)
+			  AND coalesce(last_used_at <= now() - interval '1 minute', true)
+			  AND EXISTS (SELECT FROM users u WHERE u.id = t.user_id AND u.disabled_at IS NULL)
+		)
+		SELECT u.role, u.language FROM users u JOIN api_tokens t ON t.user_id = u.id
+		WHERE t.token_hash = $1 AND u.disabled_at IS NULL`, hash).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			userFound = true
+			if err := rows.Scan(&p.Role, &p.Language); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	err := scope.InBatch(ctx, b)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return Principal{}, ErrUnauthenticated
+	case err != nil:
+		return Principal{}, fmt.Errorf("authenticate: %w", err)
+	case revoked:
+		return Principal{}, &AuthError{OrgID: p.OrgID, UserID: p.UserID, Reason: "token_revoked"}
+	case expired:
+		return Principal{}, &AuthError{OrgID: p.OrgID, UserID: p.UserID, Reason: "token_expired"}
+	case !userFound:
+		return Principal{}, &AuthError{OrgID: p.OrgID, UserID: p.UserID, Reason: "user_disabled"}
 	}
 	return p, nil
 }

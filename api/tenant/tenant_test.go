@@ -285,6 +285,58 @@ func TestSettingsDoNotLeak(t *testing.T) {
 	}
 }
 
+// TestInBatch checks a one-round-trip batch runs as the scope, commits
+// its writes, rolls back whole when a statement fails, and leaves no
+// setting on the connection (a pool of one: the next user is certain to
+// get the same connection).
+func TestInBatch(t *testing.T) {
+	ctx := t.Context()
+	one, err := tenant.Open(ctx, db.URL, tenant.Options{Schema: db.Schema, MaxConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	org := pgtest.NewOrg(t, db)
+	p, _ := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	pgtest.NewOrg(t, db) // another organization, which it must not see
+
+	var role, orgSetting string
+	var visible int
+	b := &pgx.Batch{}
+	b.Queue(`SELECT current_user, current_setting('taiwa.org_id')`).QueryRow(func(r pgx.Row) error { return r.Scan(&role, &orgSetting) })
+	b.Queue(`SELECT count(*) FROM orgs`).QueryRow(func(r pgx.Row) error { return r.Scan(&visible) })
+	b.Queue(`UPDATE users SET display_name = 'Batched' WHERE id = $1`, p.UserID)
+	if err := one.Scope(p).InBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if role != one.Roles().App || orgSetting != org.String() || visible != 1 {
+		t.Errorf("in the batch: role %q org %q, %d orgs visible; want %q, %s, 1", role, orgSetting, visible, one.Roles().App, org)
+	}
+
+	// A failing statement takes the batch's earlier writes with it.
+	b = &pgx.Batch{}
+	b.Queue(`UPDATE users SET display_name = 'Lost' WHERE id = $1`, p.UserID)
+	b.Queue(`SELECT 1 / 0`)
+	if err := one.Scope(p).InBatch(ctx, b); err == nil {
+		t.Fatal("a batch with a failing statement succeeded")
+	}
+	var name string
+	err = one.Scope(p).InTx(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT display_name FROM users WHERE id = $1`, p.UserID).Scan(&name)
+	})
+	if err != nil || name != "Batched" {
+		t.Errorf("display name after the failed batch = %q (%v), want the first batch's, Batched", name, err)
+	}
+
+	err = one.Pool.QueryRow(ctx, "SELECT coalesce(current_setting('taiwa.org_id', true), ''), current_user").Scan(&orgSetting, &role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if orgSetting != "" || role == one.Roles().App {
+		t.Errorf("after the batch: taiwa.org_id=%q current_user=%q, want '' and the login role", orgSetting, role)
+	}
+}
+
 func TestTokens(t *testing.T) {
 	ctx := t.Context()
 	org := pgtest.NewOrg(t, db)
