@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -396,6 +397,9 @@ func TestMetrics(t *testing.T) {
 	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
 	call(t, srv, "GET", "/api/me", tok, nil, nil)
 	call(t, srv, "GET", "/api/users/"+tenant.NewID().String(), tok, nil, nil)
+	for range 2 { // the second is answered from the kept results
+		call(t, srv, "POST", "/api/kb/search", tok, map[string]any{"query": "メトリクスの確認のための質問"}, nil)
+	}
 	resp, err := http.Get(srv.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -417,6 +421,9 @@ func TestMetrics(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+	if !regexp.MustCompile(`taiwa_search_result_cache_total\{outcome="hit"\} [1-9]`).Match(b) {
+		t.Errorf("metrics count no search answered from the kept results:\n%s", b)
 	}
 }
 

@@ -1,11 +1,12 @@
 package api
 
 import (
-	"bytes"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,8 +24,10 @@ var (
 // TestThroughputFigures is a bench command: 16 clients on one keep-alive
 // pool each, as fast as they can, against /readyz (no database), /api/me
 // (authenticated, one scoped read) and lexical search over the starter
-// pack. Run with -loadbench 10s on native PostgreSQL (make bench); it
-// asserts no figure, only that every answer was a 200.
+// pack: the same question again and again (answered from the kept results
+// after the first), and a different one each time (never). Run with
+// -loadbench 10s on native PostgreSQL (make bench); it asserts no figure,
+// only that every answer was a 200.
 func TestThroughputFigures(t *testing.T) {
 	if *loadBench == 0 {
 		t.Skip("run with -loadbench DURATION")
@@ -44,19 +47,25 @@ func TestThroughputFigures(t *testing.T) {
 		{"/api/me", http.MethodGet, "/api/me", ""},
 		{"search (lexical, ja)", http.MethodPost, "/api/kb/search", `{"query":"挑戦を避けるメンバーにどう声をかけるか","k":5}`},
 		{"search (lexical, en)", http.MethodPost, "/api/kb/search", `{"query":"how do I give feedback that is hard to hear","k":5}`},
+		{"search (lexical, ja, a new question each time)", http.MethodPost, "/api/kb/search", `{"query":"挑戦を避けるメンバーにどう声をかけるか %d","k":5}`},
+		{"search (lexical, en, a new question each time)", http.MethodPost, "/api/kb/search", `{"query":"how do I give feedback that is hard to hear %d","k":5}`},
 	}
 	only := regexp.MustCompile(*loadRoutes)
 	for _, r := range routes {
 		if !only.MatchString(r.name) {
 			continue
 		}
-		var n, bad atomic.Int64
+		var n, bad, seq atomic.Int64
 		deadline := time.Now().Add(*loadBench)
 		var wg sync.WaitGroup
 		for range clients {
 			wg.Go(func() {
 				for time.Now().Before(deadline) {
-					req, _ := http.NewRequestWithContext(t.Context(), r.method, srv.URL+r.path, bytes.NewReader([]byte(r.body)))
+					body := r.body
+					if strings.Contains(body, "%d") {
+						body = fmt.Sprintf(body, seq.Add(1))
+					}
+					req, _ := http.NewRequestWithContext(t.Context(), r.method, srv.URL+r.path, strings.NewReader(body))
 					req.Header.Set("Authorization", "Bearer "+tok)
 					if r.body != "" {
 						req.Header.Set("Content-Type", "application/json")

@@ -19,6 +19,7 @@ import (
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
+	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
 // metrics counts requests and serves them in the Prometheus text format.
@@ -28,6 +29,7 @@ type metrics struct {
 	db     *tenant.DB
 	models *llm.Meter       // nil in offline mode
 	coach  *assistant.Coach // fallbacks by reason
+	kb     *knowledge.Base  // kept search results
 	start  time.Time
 
 	mu       sync.Mutex
@@ -142,6 +144,13 @@ func (m *metrics) write(w *bufio.Writer) {
 		gauge(w, "taiwa_db_pool_empty_acquires_total", "counter", "Acquires that had to wait for a connection.", float64(s.EmptyAcquireCount()))
 		gauge(w, "taiwa_db_pool_canceled_acquires_total", "counter", "Acquires given up (timeout or client gone).", float64(s.CanceledAcquireCount()))
 		gauge(w, "taiwa_db_pool_acquire_wait_seconds_total", "counter", "Time spent waiting for connections.", s.AcquireDuration().Seconds())
+	}
+
+	if m.kb != nil {
+		hits, misses := m.kb.ResultCacheStats()
+		header(w, "taiwa_search_result_cache_total", "counter", "Searches answered from the kept results (hit) or run (miss).")
+		fmt.Fprintf(w, "taiwa_search_result_cache_total{outcome=\"hit\"} %d\n", hits)
+		fmt.Fprintf(w, "taiwa_search_result_cache_total{outcome=\"miss\"} %d\n", misses)
 	}
 
 	m.writeModels(w)

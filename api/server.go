@@ -75,7 +75,7 @@ func newEcho(d Deps) *echo.Echo {
 	e.HTTPErrorHandler = errorHandler(d.Logger)
 	e.IPExtractor = clientIP(d.TrustedProxies)
 	m := newMetrics(d.DB)
-	m.models, m.coach = d.Models, d.Coach
+	m.models, m.coach, m.kb = d.Models, d.Coach, d.Knowledge
 
 	e.Pre(saneRequestID)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -137,14 +138,16 @@ func TestHybridSearch(t *testing.T) {
 		}
 	}
 
-	// A topic filter that matches one document in thirteen still fills k
-	// with what it can, and only with that topic.
+	// A topic filter that matches one document in thirteen still finds
+	// it, and only that topic (the starter pack's, when another test has
+	// loaded it, are of the topic too).
 	res, err = kb.Search(t.Context(), db.OrgScope(org), knowledge.Query{Text: "メンバーの話を聞く", Topics: []string{"career"}, K: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Hits) != 1 || res.Hits[0].Title != "キャリアの話" {
-		t.Errorf("career filter: %d hits %v, want the one career document", len(res.Hits), res.Hits)
+	if !slices.ContainsFunc(res.Hits, func(h knowledge.Hit) bool { return h.Title == "キャリアの話" }) ||
+		slices.ContainsFunc(res.Hits, func(h knowledge.Hit) bool { return !slices.Contains(h.Topics, "career") }) {
+		t.Errorf("career filter: %d hits %v, want the career document and only career hits", len(res.Hits), res.Hits)
 	}
 	res, err = kb.Search(t.Context(), db.OrgScope(org), knowledge.Query{Text: "メンバーの話を聞く", Topics: []string{"listening"}, K: 10})
 	if err != nil {

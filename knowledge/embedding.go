@@ -81,6 +81,10 @@ func (b *Base) embedBatch(ctx context.Context, db DB, where string, args []any, 
 	return len(pending), nil
 }
 
+// ownChunks keeps the chunks of the transaction's organization, or every
+// chunk in the operator's scope.
+const ownChunks = `c.org_id = coalesce(nullif(current_setting('taiwa.org_id', true), '')::uuid, c.org_id)`
+
 // EmbedDocument embeds the chunks of one document that have no vector of
 // the current model yet. A failure is logged, not returned: the document is
 // saved and searchable lexically, and EmbedMissing catches up later.
@@ -100,16 +104,18 @@ func (b *Base) EmbedDocument(ctx context.Context, db DB, id uuid.UUID) {
 	}
 }
 
-// EmbedMissing embeds every chunk visible to db that has no vector of the
+// EmbedMissing embeds every chunk db may write that has no vector of the
 // current model, in batches, calling progress after each batch. Until it is
 // done the previous model's vectors keep serving searches made with it.
+// In an organization's scope that is its own chunks: the starter pack's,
+// which it also reads, are the starter sync's to embed.
 func (b *Base) EmbedMissing(ctx context.Context, db DB, progress func(done, total int)) (int, error) {
 	if b.embedder == nil {
 		return 0, fmt.Errorf("%w: no embedding model is configured (TAIWA_EMBED_MODEL)", ErrInvalid)
 	}
 	var total int
 	err := db.InTx(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT count(*) FROM chunks c WHERE NOT EXISTS (SELECT FROM chunk_embeddings e
+		return tx.QueryRow(ctx, `SELECT count(*) FROM chunks c WHERE `+ownChunks+` AND NOT EXISTS (SELECT FROM chunk_embeddings e
 			WHERE e.org_id = c.org_id AND e.chunk_id = c.id AND e.model = $1)`, b.embedder.Model()).Scan(&total)
 	})
 	if err != nil {
@@ -120,7 +126,7 @@ func (b *Base) EmbedMissing(ctx context.Context, db DB, progress func(done, tota
 		progress(0, total)
 	}
 	for done < total {
-		n, err := b.embedBatch(ctx, db, "true", nil, 128)
+		n, err := b.embedBatch(ctx, db, ownChunks, nil, 128)
 		if err != nil {
 			return done, err
 		}

@@ -29,3 +29,7 @@ func (b *Base) SetFullPostings(n int) { b.fullPostings = n }
 // SetLexicalIndexMin sets how many chunks an organization has before
 // IndexLexical indexes them (0: the default).
 func (b *Base) SetLexicalIndexMin(n int) { b.lexicalIndexMin = n }
+
+// SetResultCache keeps the last n search results (0: none), for a
+// benchmark of the retrieval itself.
+func (b *Base) SetResultCache(n int) { b.results = newResultCache(n) }

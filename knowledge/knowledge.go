@@ -105,12 +105,15 @@ type Base struct {
 	// depth, fullPostings and lexicalIndexMin, set by tests, replace the
 	// constants of the same names.
 	depth, fullPostings, lexicalIndexMin int
+	// results are recent search results (nil: none kept).
+	results *resultCache
 }
 
 // New returns a knowledge base. A nil embedder means offline: lexical
 // retrieval only, which search results say.
 func New(logger *slog.Logger, analyzer *Analyzer, embedder Embedder) *Base {
-	return &Base{logger: logger, analyzer: analyzer, embedder: embedder, chunking: DefaultChunkOptions}
+	return &Base{logger: logger, analyzer: analyzer, embedder: embedder, chunking: DefaultChunkOptions,
+		results: newResultCache(DefaultResultCache)}
 }
 
 // Analyzer is the analyzer the base indexes and searches with.

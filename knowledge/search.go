@@ -517,18 +517,43 @@ func (b *Base) distinctTerms(text string) ([]string, []int32) {
 // run executes prepared searches in tx: the setting they need and the
 // statements go in one batch, one round trip.
 func (b *Base) run(ctx context.Context, tx pgx.Tx, ss ...*search) error {
+	todo := make([]*search, 0, len(ss))
+	for _, s := range ss {
+		if !s.empty() {
+			todo = append(todo, s)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	if b.explain != nil {
+		return b.explain(ctx, tx, searchSQL(todo[0].dims), todo[0].args)
+	}
+	var gen string
+	if b.results != nil {
+		var err error
+		if gen, err = generation(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if gen != "" {
+		todo = slices.DeleteFunc(todo, func(s *search) bool {
+			r, ok := b.results.get(s.key(gen))
+			if ok {
+				s.res = r
+			}
+			return ok
+		})
+		if len(todo) == 0 {
+			return nil
+		}
+	}
 	// Plans stay custom (plan_cache_mode auto): a generic plan of the
 	// statement, with no idea how many postings a term has, joined the
 	// whole postings table by hash, seconds at 100k chunks.
 	batch := &pgx.Batch{}
 	batch.Queue(indexScanSQL)
-	for _, s := range ss {
-		if s.empty() {
-			continue
-		}
-		if b.explain != nil {
-			return b.explain(ctx, tx, searchSQL(s.dims), s.args)
-		}
+	for _, s := range todo {
 		batch.Queue(searchSQL(s.dims), s.args).Query(func(rows pgx.Rows) error {
 			hits, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Hit])
 			if hits != nil {
@@ -545,11 +570,13 @@ func (b *Base) run(ctx context.Context, tx pgx.Tx, ss ...*search) error {
 			})
 		}
 	}
-	if batch.Len() == 1 {
-		return nil
-	}
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return fmt.Errorf("search: %w", err)
+	}
+	if gen != "" {
+		for _, s := range todo {
+			b.results.put(s.key(gen), s.res)
+		}
 	}
 	return nil
 }

@@ -61,6 +61,7 @@ func randomUnit(rng *rand.Rand) []float32 {
 // (with DATABASE_URL, or through 'bin/taiwa pglite -- ...').
 func BenchmarkSearch(b *testing.B) {
 	kb := newBase(b, randomEmbedder{rand.New(rand.NewPCG(1, 2))})
+	kb.SetResultCache(0) // the retrieval's own cost, not a repeated query's
 	sentences := starterSentences(b)
 	queries := evalQueries(b)
 	for _, n := range []int{10_000, 100_000} {
