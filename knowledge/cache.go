@@ -119,12 +119,21 @@ func generation(ctx context.Context, tx pgx.Tx) (string, error) {
 }
 
 // key is s's cache key in a transaction of generation gen: every argument
-// of the statement (query terms, filters, knobs, the query vector) and what
-// the result carries besides its hits.
+// of the statement (query terms, filters, knobs, the query vector, or the
+// model and text it is the embedding of) and what the result carries
+// besides its hits.
 func (s *search) key(gen string) [sha256.Size]byte {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%d\x00%t\x00%s\x00", gen, s.dims, s.expansions, s.res.Degraded)
+	fmt.Fprintf(h, "%s\x00%t\x00%s\x00", gen, s.expansions, s.res.Degraded)
+	if s.embedText {
+		fmt.Fprintf(h, "embedding of %q\x00", s.text)
+	} else {
+		fmt.Fprintf(h, "dims=%d\x00", s.dims)
+	}
 	for _, k := range slices.Sorted(maps.Keys(s.args)) {
+		if k == "qemb" && s.embedText {
+			continue
+		}
 		fmt.Fprintf(h, "%s=%v\x00", k, s.args[k])
 	}
 	var k [sha256.Size]byte

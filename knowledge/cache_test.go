@@ -142,3 +142,54 @@ func TestResultCacheFollowsWrites(t *testing.T) {
 		t.Errorf("an operator write left the organization's generation at %d", after)
 	}
 }
+
+// TestKeptResultSparesTheModel: a search answered from the kept results
+// does not embed its query again, and one after a write does.
+func TestKeptResultSparesTheModel(t *testing.T) {
+	endpoint, calls := fakeEmbeddings(t, 64, 0)
+	kb := newBase(t, endpoint.Embedder("fake-embed-64-kept", 0))
+	org := pgtest.NewOrg(t, db)
+	ctx := t.Context()
+	publish := func(title string) {
+		t.Helper()
+		inOrg(t, org, func(tx pgx.Tx) error {
+			_, err := kb.Create(ctx, tx, org, nil, knowledge.Input{Title: title, Language: "en", Topics: []string{"listening"},
+				Body: "## Practice\n\nLet the member finish; count to five before you answer."}, knowledge.StatusPublished)
+			return err
+		})
+		if _, err := kb.EmbedMissing(ctx, db.OrgScope(org), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	search := func() knowledge.Result {
+		t.Helper()
+		res, err := kb.Search(ctx, db.OrgScope(org), knowledge.Query{Text: "let the member finish before I answer", K: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(res.Retrievers, "dense") {
+			t.Fatalf("retrievers %v, want dense too", res.Retrievers)
+		}
+		return res
+	}
+
+	publish("Waiting")
+	before := calls.Load()
+	first := search()
+	if n := calls.Load() - before; n != 1 {
+		t.Fatalf("first search: %d embedding calls, want 1", n)
+	}
+	again := search()
+	if n := calls.Load() - before; n != 1 {
+		t.Errorf("the same search again: %d embedding calls in all, want still 1", n)
+	}
+	if len(again.Hits) != len(first.Hits) || again.Hits[0].ChunkID != first.Hits[0].ChunkID {
+		t.Errorf("the kept result differs: %d hits, want %d", len(again.Hits), len(first.Hits))
+	}
+	publish("Waiting, again")
+	before = calls.Load()
+	search()
+	if n := calls.Load() - before; n != 1 {
+		t.Errorf("after a write: %d embedding calls, want 1", n)
+	}
+}

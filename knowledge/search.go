@@ -391,13 +391,34 @@ ann_top AS MATERIALIZED (
 )`
 
 // Search retrieves the chunks of published guidance (the caller's
-// organization's and the starter pack's) that best answer q. The query is
-// embedded before the transaction begins: no transaction stays open across
-// a model call.
+// organization's and the starter pack's) that best answer q. A kept result
+// is looked for first; otherwise the query is embedded before the search's
+// transaction begins: no transaction stays open across a model call.
 func (b *Base) Search(ctx context.Context, db DB, q Query) (Result, error) {
-	s, err := b.prepareSearch(ctx, q)
+	s, err := b.analyze(q)
 	if err != nil {
 		return Result{}, err
+	}
+	if s.embedText && b.results != nil {
+		// A kept result spares the model call too: look before embedding.
+		var hit bool
+		err := db.InTx(ctx, func(tx pgx.Tx) error {
+			gen, err := generation(ctx, tx)
+			if gen != "" {
+				var r Result
+				if r, hit = b.results.get(s.key(gen)); hit {
+					s.res = r
+				}
+			}
+			return err
+		})
+		if err != nil || hit {
+			return s.res, err
+		}
+		s.missed = true
+	}
+	if s.embedText {
+		b.embedQuery(ctx, s)
 	}
 	if s.empty() {
 		return s.res, nil
@@ -439,6 +460,13 @@ type search struct {
 	dims       int
 	args       pgx.NamedArgs
 	expansions bool
+	// text is the query's, and embedText says the vector is the base's
+	// model's embedding of it (not the caller's): the cache key is then
+	// the model and the text, known before the model is called.
+	text      string
+	embedText bool
+	// missed says the cache was looked up already, and had no result.
+	missed bool
 }
 
 func (s *search) empty() bool { return len(s.terms) == 0 && s.dims == 0 }
@@ -446,6 +474,16 @@ func (s *search) empty() bool { return len(s.terms) == 0 && s.dims == 0 }
 // prepareSearch checks q, analyzes its text and embeds it (unless the caller
 // did): everything before the database.
 func (b *Base) prepareSearch(ctx context.Context, q Query) (*search, error) {
+	s, err := b.analyze(q)
+	if err == nil && s.embedText {
+		b.embedQuery(ctx, s)
+	}
+	return s, err
+}
+
+// analyze checks q and analyzes its text. The vector is q's own, or none
+// yet when the base is to embed the text (embedText; see embedQuery).
+func (b *Base) analyze(q Query) (*search, error) {
 	if strings.TrimSpace(q.Text) == "" {
 		return nil, fmt.Errorf("%w: the query is empty", ErrInvalid)
 	}
@@ -480,25 +518,38 @@ func (b *Base) prepareSearch(ctx context.Context, q Query) (*search, error) {
 		"expand": !q.NoExpansion, "dim": termSpace,
 	}
 	s.expansions = q.Expansions && !q.NoExpansion
-	if b.embedder != nil {
-		v := q.Vector
-		if v == nil && !q.LexicalOnly {
-			if vs, err := b.QueryVectors(ctx, []string{q.Text}); err == nil {
-				v = vs[0]
-			}
-		}
-		if v == nil {
-			// A failing embedding model degrades search to lexical, not to an error.
-			s.res.Degraded = "dense"
-		} else {
-			s.dims = len(v)
-			s.args["qemb"] = pgvector.NewVector(v)
-			s.args["model"] = b.embedder.Model()
-			s.res.Retrievers = append(s.res.Retrievers, "dense")
-			s.res.Model = b.embedder.Model()
-		}
+	s.text = q.Text
+	switch {
+	case b.embedder == nil:
+	case q.Vector != nil:
+		s.setVector(q.Vector, b.embedder.Model())
+	case q.LexicalOnly:
+		// A failing embedding model degrades search to lexical, not to an error.
+		s.res.Degraded = "dense"
+	default:
+		s.embedText = true
+		s.args["model"] = b.embedder.Model()
 	}
 	return s, nil
+}
+
+// embedQuery embeds s's text with the base's model, or marks s degraded
+// to lexical when the model fails.
+func (b *Base) embedQuery(ctx context.Context, s *search) {
+	vs, err := b.QueryVectors(ctx, []string{s.text})
+	if err != nil || len(vs) == 0 {
+		s.res.Degraded = "dense"
+		return
+	}
+	s.setVector(vs[0], b.embedder.Model())
+}
+
+func (s *search) setVector(v []float32, model string) {
+	s.dims = len(v)
+	s.args["qemb"] = pgvector.NewVector(v)
+	s.args["model"] = model
+	s.res.Retrievers = append(s.res.Retrievers, "dense")
+	s.res.Model = model
 }
 
 // distinctTerms returns the distinct terms of text, sorted, with their
@@ -538,6 +589,9 @@ func (b *Base) run(ctx context.Context, tx pgx.Tx, ss ...*search) error {
 	}
 	if gen != "" {
 		todo = slices.DeleteFunc(todo, func(s *search) bool {
+			if s.missed {
+				return false
+			}
 			r, ok := b.results.get(s.key(gen))
 			if ok {
 				s.res = r
