@@ -75,6 +75,15 @@ func (c *resultCache) put(k [sha256.Size]byte, r Result) {
 	}
 }
 
+// kept gives s the result kept under key, if there is one.
+func (b *Base) kept(s *search, key [sha256.Size]byte) bool {
+	r, ok := b.results.get(key)
+	if ok {
+		s.res = r
+	}
+	return ok
+}
+
 // ResultCacheStats says how many searches the kept results answered, and
 // how many they did not.
 func (b *Base) ResultCacheStats() (hits, misses uint64) {

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strconv"
@@ -404,12 +405,7 @@ func (b *Base) Search(ctx context.Context, db DB, q Query) (Result, error) {
 		var hit bool
 		err := db.InTx(ctx, func(tx pgx.Tx) error {
 			gen, err := generation(ctx, tx)
-			if gen != "" {
-				var r Result
-				if r, hit = b.results.get(s.key(gen)); hit {
-					s.res = r
-				}
-			}
+			hit = gen != "" && b.kept(s, s.key(gen))
 			return err
 		})
 		if err != nil || hit {
@@ -587,17 +583,13 @@ func (b *Base) run(ctx context.Context, tx pgx.Tx, ss ...*search) error {
 			return err
 		}
 	}
+	// Keys are computed once: one holds the query vector's every number.
+	keys := map[*search][sha256.Size]byte{}
 	if gen != "" {
-		todo = slices.DeleteFunc(todo, func(s *search) bool {
-			if s.missed {
-				return false
-			}
-			r, ok := b.results.get(s.key(gen))
-			if ok {
-				s.res = r
-			}
-			return ok
-		})
+		for _, s := range todo {
+			keys[s] = s.key(gen)
+		}
+		todo = slices.DeleteFunc(todo, func(s *search) bool { return !s.missed && b.kept(s, keys[s]) })
 		if len(todo) == 0 {
 			return nil
 		}
@@ -627,9 +619,9 @@ func (b *Base) run(ctx context.Context, tx pgx.Tx, ss ...*search) error {
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
-	if gen != "" {
-		for _, s := range todo {
-			b.results.put(s.key(gen), s.res)
+	for _, s := range todo {
+		if k, ok := keys[s]; ok {
+			b.results.put(k, s.res)
 		}
 	}
 	return nil

@@ -62,16 +62,6 @@ END $$;
 -- +goose StatementEnd
 
 -- +goose Down
--- +goose StatementBegin
-DO $$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['documents', 'chunks', 'chunk_embeddings', 'chunk_lexical', 'kb_hidden',
-		'kb_thesaurus', 'kb_thesaurus_exprs', 'kb_thesaurus_hidden'] LOOP
-		EXECUTE format('DROP TRIGGER %I ON %I', t || '_generation', t);
-	END LOOP;
-END $$;
--- +goose StatementEnd
-DROP FUNCTION kb_touch();
+-- CASCADE drops the triggers that call it.
+DROP FUNCTION kb_touch() CASCADE;
 DROP TABLE kb_generation;
