@@ -30,7 +30,18 @@ type Roles struct {
 const (
 	defaultApp      = "taiwa_app"
 	defaultOperator = "taiwa_operator"
+	defaultInsights = "taiwa_insights"
 )
+
+// insights names the role that owns the aggregate functions
+// (0023_insights.sql): it is named after App, so that an installation that
+// had to make roles of its own gets this one too.
+func (r Roles) insights() string {
+	if r.App == defaultApp {
+		return defaultInsights
+	}
+	return strings.TrimSuffix(r.App, "_app") + "_insights"
+}
 
 // Querier is what ResolveRoles needs of a connection or pool.
 type Querier interface {
@@ -86,7 +97,7 @@ func (r Roles) files() (fs.FS, error) {
 	if r == (Roles{}) || r == (Roles{App: defaultApp, Operator: defaultOperator}) {
 		return files, nil
 	}
-	rename := strings.NewReplacer(defaultApp, r.App, defaultOperator, r.Operator)
+	rename := strings.NewReplacer(defaultApp, r.App, defaultOperator, r.Operator, defaultInsights, r.insights())
 	out := fstest.MapFS{}
 	names, err := fs.Glob(files, "*.sql")
 	if err != nil {

@@ -1,0 +1,201 @@
+package insights
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// The thresholds the database enforces (0023_insights.sql): a figure is
+// computed over at least this many members, answers and managers.
+const (
+	MinMembers  = 5
+	MinAnswers  = 5
+	MinManagers = 3
+)
+
+// Families of figures. Each is its own set of cells; none is the sum of
+// another, so no figure can be had by subtracting across them.
+const (
+	FamilySessions  = "sessions"  // planned 1on1s
+	FamilyCondition = "condition" // held 1on1s with a condition
+	FamilyStyle     = "style"     // held 1on1s per requested response (slice)
+	FamilyFeedback  = "feedback"  // members' feedback per requested response (slice)
+	FamilyTopic     = "topic"     // held 1on1s per topic (slice)
+	FamilyActions   = "actions"   // actions open at the month's end
+	FamilyReferrals = "referrals" // the coach's referrals per matter (slice), organization only
+)
+
+// Cell is one published figure set: a team (nil: the whole organization)
+// in one closed month, for one family and slice.
+type Cell struct {
+	TeamID   *uuid.UUID         `json:"team_id"`
+	Month    string             `json:"month"` // YYYY-MM
+	Family   string             `json:"family"`
+	Slice    string             `json:"slice"`
+	Members  int                `json:"members"`
+	Managers int                `json:"managers"`
+	Answers  int                `json:"answers"`
+	Figures  map[string]float64 `json:"figures"`
+}
+
+// sums is a cell as the database returns it: sizes and additive sums.
+type sums struct {
+	TeamID                    *uuid.UUID
+	Month                     time.Time
+	Family, Slice             string
+	Members, Managers, Answer int
+	S1, S2, S3                float64
+}
+
+// figures turns a cell's sums into the figures its family reports.
+func (s sums) cell() Cell {
+	n := float64(s.Answer)
+	f := map[string]float64{}
+	switch s.Family {
+	case FamilySessions:
+		f["planned"] = n
+		f["held"] = s.S1
+		f["implementation_rate"] = ratio(s.S1, n)
+		f["held_per_member"] = ratio(s.S1, float64(s.Members))
+		if s.S1 > 0 {
+			f["reflection_share"] = ratio(s.S2, s.S1)
+		}
+	case FamilyCondition:
+		f["condition_mean"] = ratio(s.S1, n)
+	case FamilyStyle, FamilyTopic:
+		f["held"] = n
+	case FamilyFeedback:
+		f["answers"] = n
+		f["satisfaction_mean"] = ratio(s.S1, n)
+		f["matched_yes"] = ratio(s.S2, n)
+		f["matched_partly"] = ratio(s.S3, n)
+	case FamilyActions:
+		f["open"] = n
+		f["mean_age_days"] = ratio(s.S1, n)
+		f["over_30_days_share"] = ratio(s.S2, n)
+	case FamilyReferrals:
+		f["referrals"] = n
+	}
+	return Cell{
+		TeamID: s.TeamID, Month: s.Month.Format("2006-01"), Family: s.Family, Slice: s.Slice,
+		Members: s.Members, Managers: s.Managers, Answers: s.Answer, Figures: f,
+	}
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return math.Round(a/b*1000) / 1000
+}
+
+// Report is the organization view: its teams and every published cell.
+type Report struct {
+	Months      []string `json:"months"`
+	MinMembers  int      `json:"min_members"`
+	MinAnswers  int      `json:"min_answers"`
+	MinManagers int      `json:"min_managers"`
+	Teams       []Team   `json:"teams"`
+	Cells       []Cell   `json:"cells"`
+}
+
+// Months are how far back a report may reach.
+const MaxMonths = 36
+
+// closedMonths lists the months a report covers: the last n before the
+// current one, oldest first.
+func closedMonths(now time.Time, n int) []string {
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	out := make([]string, n)
+	for i := range n {
+		out[i] = first.AddDate(0, i-n, 0).Format("2006-01")
+	}
+	return out
+}
+
+func checkMonths(n int) error {
+	if n < 1 || n > MaxMonths {
+		return fmt.Errorf("%w: months is 1 to %d", ErrInvalid, MaxMonths)
+	}
+	return nil
+}
+
+// Org returns the organization view for its admins over the last months.
+func Org(ctx context.Context, tx pgx.Tx, months int) (Report, error) {
+	if err := checkMonths(months); err != nil {
+		return Report{}, err
+	}
+	teams, err := Teams(ctx, tx)
+	if err != nil {
+		return Report{}, err
+	}
+	cells, err := query(ctx, tx, `SELECT * FROM insights_org($1)`, months, true)
+	if err != nil {
+		return Report{}, fmt.Errorf("organization figures: %w", err)
+	}
+	return Report{
+		Months: closedMonths(time.Now().UTC(), months), MinMembers: MinMembers, MinAnswers: MinAnswers,
+		MinManagers: MinManagers, Teams: teams, Cells: cells,
+	}, nil
+}
+
+// Personal is a manager's own view: their figures, and the organization's
+// to compare them with (only where taking theirs away leaves a group above
+// the thresholds).
+type Personal struct {
+	Months       []string `json:"months"`
+	Own          []Cell   `json:"own"`
+	Organization []Cell   `json:"organization"`
+}
+
+// Mine returns the calling manager's own view over the last months.
+func Mine(ctx context.Context, tx pgx.Tx, months int) (Personal, error) {
+	if err := checkMonths(months); err != nil {
+		return Personal{}, err
+	}
+	own, err := query(ctx, tx, `SELECT * FROM insights_own($1)`, months, false)
+	if err != nil {
+		return Personal{}, fmt.Errorf("own figures: %w", err)
+	}
+	org, err := query(ctx, tx, `SELECT * FROM insights_benchmark($1)`, months, false)
+	if err != nil {
+		return Personal{}, fmt.Errorf("organization figures: %w", err)
+	}
+	return Personal{Months: closedMonths(time.Now().UTC(), months), Own: own, Organization: org}, nil
+}
+
+func query(ctx context.Context, tx pgx.Tx, sql string, months int, withTeam bool) ([]Cell, error) {
+	rows, err := tx.Query(ctx, sql, months)
+	if err != nil {
+		return nil, denied(err)
+	}
+	defer rows.Close()
+	cells := []Cell{}
+	for rows.Next() {
+		var s sums
+		dest := []any{&s.Month, &s.Family, &s.Slice, &s.Members, &s.Managers, &s.Answer, &s.S1, &s.S2, &s.S3}
+		if withTeam {
+			dest = append([]any{&s.TeamID}, dest...)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		cells = append(cells, s.cell())
+	}
+	return cells, denied(rows.Err())
+}
+
+func denied(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42501" {
+		return fmt.Errorf("%w: %s", ErrForbidden, pe.Message)
+	}
+	return err
+}

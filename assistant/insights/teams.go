@@ -1,0 +1,418 @@
+// Package insights is what L&D and HR read about 1on1s across the
+// organization: the team tree admins set up, and figures per team and
+// month that no reader can narrow down to a person. The figures are
+// computed and suppressed in the database (migrations/0023_insights.sql);
+// this package names them and shapes them for the API.
+package insights
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+var (
+	ErrInvalid  = errors.New("invalid argument")
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+	// ErrForbidden is the database refusing the caller its figures.
+	ErrForbidden = errors.New("forbidden")
+)
+
+// Team is a node of the organization's team tree, with the managers in it
+// now.
+type Team struct {
+	ID       uuid.UUID  `json:"id"`
+	ParentID *uuid.UUID `json:"parent_id"`
+	Name     string     `json:"name"`
+	Managers []Manager  `json:"managers"`
+}
+
+// Manager is a manager as the team list shows them.
+type Manager struct {
+	ID          uuid.UUID `json:"id"`
+	DisplayName string    `json:"display_name"`
+}
+
+const maxTeams = 2000
+
+// Teams returns the organization's teams, parents before children, each
+// with its current managers.
+func Teams(ctx context.Context, tx pgx.Tx) ([]Team, error) {
+	rows, _ := tx.Query(ctx, `
+		WITH RECURSIVE tree AS (
+			SELECT id, parent_id, name, ARRAY[name] AS path FROM teams WHERE parent_id IS NULL
+			UNION ALL
+			SELECT t.id, t.parent_id, t.name, tree.path || t.name
+			FROM teams t JOIN tree ON t.parent_id = tree.id
+		)
+		SELECT tree.id, tree.parent_id, tree.name,
+		       coalesce((SELECT jsonb_agg(jsonb_build_object('id', u.id, 'display_name', u.display_name)
+		                                 ORDER BY u.display_name, u.id)
+		                 FROM team_memberships m JOIN users u ON u.org_id = m.org_id AND u.id = m.user_id
+		                 WHERE m.team_id = tree.id AND m.valid_to IS NULL), '[]')
+		FROM tree ORDER BY tree.path`)
+	ts, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Team])
+	if err != nil {
+		return nil, fmt.Errorf("teams: %w", err)
+	}
+	if ts == nil {
+		ts = []Team{}
+	}
+	return ts, nil
+}
+
+func cleanName(name string) (string, error) {
+	name = strings.Join(strings.Fields(name), " ")
+	if name == "" || utf8.RuneCountInString(name) > 200 || strings.ContainsRune(name, '/') {
+		return "", fmt.Errorf("%w: a team's name is 1 to 200 characters, without '/'", ErrInvalid)
+	}
+	return name, nil
+}
+
+// CreateTeam adds a team under parent (nil: at the top).
+func CreateTeam(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, name string, parent *uuid.UUID) (Team, error) {
+	name, err := cleanName(name)
+	if err != nil {
+		return Team{}, err
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM teams`).Scan(&n); err != nil {
+		return Team{}, fmt.Errorf("create team: %w", err)
+	}
+	if n >= maxTeams {
+		return Team{}, fmt.Errorf("%w: an organization has at most %d teams", ErrInvalid, maxTeams)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return Team{}, err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO teams (org_id, id, parent_id, name) VALUES ($1, $2, $3, $4)`, orgID, id, parent, name)
+	if err = teamError(err); err != nil {
+		return Team{}, fmt.Errorf("create team: %w", err)
+	}
+	return Team{ID: id, ParentID: parent, Name: name, Managers: []Manager{}}, nil
+}
+
+// teamError names the constraint a team write broke.
+func teamError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return fmt.Errorf("%w: a team of that name already exists there", ErrConflict)
+		case "23503":
+			if pe.ConstraintName == "teams_org_id_parent_id_fkey" && strings.HasPrefix(pe.Message, "update or delete") {
+				return fmt.Errorf("%w: the team has teams under it", ErrConflict)
+			}
+			return fmt.Errorf("%w: no such team", ErrNotFound)
+		}
+	}
+	return err
+}
+
+// UpdateTeam renames a team and moves it under parent (nil: to the top).
+func UpdateTeam(ctx context.Context, tx pgx.Tx, id uuid.UUID, name string, parent *uuid.UUID) (Team, error) {
+	name, err := cleanName(name)
+	if err != nil {
+		return Team{}, err
+	}
+	if parent != nil {
+		// Under itself or one of its own teams would make a loop.
+		var loop bool
+		err := tx.QueryRow(ctx, `
+			WITH RECURSIVE up AS (
+				SELECT id, parent_id FROM teams WHERE id = $1
+				UNION ALL
+				SELECT t.id, t.parent_id FROM teams t JOIN up ON t.id = up.parent_id
+			)
+			SELECT EXISTS (SELECT FROM up WHERE id = $2)`, *parent, id).Scan(&loop)
+		if err != nil {
+			return Team{}, fmt.Errorf("update team: %w", err)
+		}
+		if loop {
+			return Team{}, fmt.Errorf("%w: a team cannot be under itself", ErrInvalid)
+		}
+	}
+	tag, err := tx.Exec(ctx, `UPDATE teams SET name = $2, parent_id = $3 WHERE id = $1`, id, name, parent)
+	if err = teamError(err); err != nil {
+		return Team{}, fmt.Errorf("update team: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return Team{}, fmt.Errorf("%w: no such team", ErrNotFound)
+	}
+	ts, err := Teams(ctx, tx)
+	if err != nil {
+		return Team{}, err
+	}
+	i := slices.IndexFunc(ts, func(t Team) bool { return t.ID == id })
+	return ts[i], nil
+}
+
+// DeleteTeam removes a team that has no teams under it and no managers in
+// it now. Its past goes with it: the months it held count for the
+// organization as a whole.
+func DeleteTeam(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	var current bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM team_memberships WHERE team_id = $1 AND valid_to IS NULL)`, id).Scan(&current); err != nil {
+		return fmt.Errorf("delete team: %w", err)
+	}
+	if current {
+		return fmt.Errorf("%w: move the team's managers out first", ErrConflict)
+	}
+	tag, err := tx.Exec(ctx, `DELETE FROM teams WHERE id = $1`, id)
+	if err = teamError(err); err != nil {
+		return fmt.Errorf("delete team: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%w: no such team", ErrNotFound)
+	}
+	return nil
+}
+
+// SetTeam puts a manager in a team (nil: in none) from now on. A manager's
+// first team also holds for their past, so that a tree set up today
+// reports the months before it.
+func SetTeam(ctx context.Context, tx pgx.Tx, orgID, userID uuid.UUID, team *uuid.UUID) error {
+	var role string
+	err := tx.QueryRow(ctx, `SELECT role FROM users WHERE id = $1`, userID).Scan(&role)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%w: no such user", ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("set team: %w", err)
+	}
+	if role != "manager" {
+		return fmt.Errorf("%w: only managers belong to teams", ErrInvalid)
+	}
+	var (
+		current *uuid.UUID
+		ever    bool
+	)
+	err = tx.QueryRow(ctx, `
+		SELECT (SELECT team_id FROM team_memberships WHERE user_id = $1 AND valid_to IS NULL),
+		       EXISTS (SELECT FROM team_memberships WHERE user_id = $1)`, userID).Scan(&current, &ever)
+	if err != nil {
+		return fmt.Errorf("set team: %w", err)
+	}
+	if equalID(current, team) {
+		return nil
+	}
+	// A move within the transaction that opened the current row replaces
+	// it: a row cannot close at the instant it opened.
+	tag, err := tx.Exec(ctx, `DELETE FROM team_memberships WHERE user_id = $1 AND valid_to IS NULL AND valid_from = now()`, userID)
+	if err != nil {
+		return fmt.Errorf("set team: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		if _, err := tx.Exec(ctx, `UPDATE team_memberships SET valid_to = now() WHERE user_id = $1 AND valid_to IS NULL`, userID); err != nil {
+			return fmt.Errorf("set team: %w", err)
+		}
+	}
+	if team == nil {
+		return nil
+	}
+	from := "now()"
+	if !ever {
+		from = "'-infinity'"
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO team_memberships (org_id, user_id, team_id, valid_from) VALUES ($1, $2, $3, `+from+`)`,
+		orgID, userID, *team)
+	if err = teamError(err); err != nil {
+		return fmt.Errorf("set team: %w", err)
+	}
+	return nil
+}
+
+func equalID(a, b *uuid.UUID) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// ImportResult says what an import of the team tree did.
+type ImportResult struct {
+	TeamsCreated     int `json:"teams_created"`
+	ManagersAssigned int `json:"managers_assigned"`
+}
+
+// ImportError is one line of a CSV file that cannot be imported.
+type ImportError struct {
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// ImportErrors is an import refused as a whole, with every line's reason.
+type ImportErrors []ImportError
+
+func (e ImportErrors) Error() string {
+	msgs := make([]string, 0, min(len(e), 5))
+	for _, ie := range e[:min(len(e), 5)] {
+		msgs = append(msgs, fmt.Sprintf("line %d: %s", ie.Line, ie.Message))
+	}
+	return fmt.Sprintf("%s: %d lines cannot be imported: %s", ErrInvalid, len(e), strings.Join(msgs, "; "))
+}
+
+func (e ImportErrors) Unwrap() error { return ErrInvalid }
+
+const maxImportLines = 20000
+
+// Import reads a CSV of "team,manager_email" lines, where team is a path
+// of names separated by " / " or "/" ("Sales / East"), creates the teams
+// missing from the tree and puts each manager named in their team. A line
+// with no email only makes the team. A header line is allowed. Nothing is
+// imported if any line is wrong; the error lists them.
+func Import(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r io.Reader) (ImportResult, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	type line struct {
+		n     int
+		path  []string
+		email string
+	}
+	var (
+		lines []line
+		errs  ImportErrors
+	)
+	for n := 1; ; n++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return ImportResult{}, fmt.Errorf("%w: line %d: not CSV (%v)", ErrInvalid, n, err)
+		}
+		if n > maxImportLines {
+			return ImportResult{}, fmt.Errorf("%w: at most %d lines", ErrInvalid, maxImportLines)
+		}
+		if n == 1 && len(rec) > 0 && strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(rec[0], "\ufeff")), "team") {
+			continue
+		}
+		if len(rec) == 0 || len(rec) > 2 {
+			errs = append(errs, ImportError{n, "want two fields: team, manager_email"})
+			continue
+		}
+		l := line{n: n}
+		for _, part := range strings.Split(strings.TrimPrefix(rec[0], "\ufeff"), "/") {
+			name, err := cleanName(part)
+			if err != nil {
+				errs = append(errs, ImportError{n, fmt.Sprintf("team name %q: 1 to 200 characters", strings.TrimSpace(part))})
+				l.path = nil
+				break
+			}
+			l.path = append(l.path, name)
+		}
+		if len(rec) == 2 {
+			l.email = strings.ToLower(strings.TrimSpace(rec[1]))
+		}
+		if l.path != nil {
+			lines = append(lines, l)
+		}
+	}
+	// Emails: each a manager of the organization, each in one team.
+	emails := map[string]int{}
+	for _, l := range lines {
+		if l.email == "" {
+			continue
+		}
+		if first, ok := emails[l.email]; ok {
+			errs = append(errs, ImportError{l.n, fmt.Sprintf("%s is already on line %d: a manager is in one team", l.email, first)})
+			continue
+		}
+		emails[l.email] = l.n
+	}
+	users := map[string]uuid.UUID{}
+	if len(emails) > 0 {
+		rows, _ := tx.Query(ctx, `SELECT lower(email), id, role FROM users WHERE lower(email) = ANY($1) AND disabled_at IS NULL`, keys(emails))
+		type user struct {
+			Email string
+			ID    uuid.UUID
+			Role  string
+		}
+		us, err := pgx.CollectRows(rows, pgx.RowToStructByPos[user])
+		if err != nil {
+			return ImportResult{}, fmt.Errorf("import teams: %w", err)
+		}
+		for _, u := range us {
+			if u.Role != "manager" {
+				errs = append(errs, ImportError{emails[u.Email], fmt.Sprintf("%s is not a manager", u.Email)})
+				continue
+			}
+			users[u.Email] = u.ID
+		}
+		for e, n := range emails {
+			if _, ok := users[e]; !ok && !slices.ContainsFunc(us, func(u user) bool { return u.Email == e }) {
+				errs = append(errs, ImportError{n, fmt.Sprintf("no active user has the email %s", e)})
+			}
+		}
+	}
+	if len(errs) > 0 {
+		slices.SortFunc(errs, func(a, b ImportError) int { return a.Line - b.Line })
+		return ImportResult{}, errs
+	}
+
+	var res ImportResult
+	existing, err := Teams(ctx, tx)
+	if err != nil {
+		return res, err
+	}
+	type key struct {
+		parent uuid.UUID
+		name   string
+	}
+	ids := map[key]uuid.UUID{}
+	for _, t := range existing {
+		var p uuid.UUID
+		if t.ParentID != nil {
+			p = *t.ParentID
+		}
+		ids[key{p, t.Name}] = t.ID
+	}
+	for _, l := range lines {
+		var parent *uuid.UUID
+		for _, name := range l.path {
+			var p uuid.UUID
+			if parent != nil {
+				p = *parent
+			}
+			id, ok := ids[key{p, name}]
+			if !ok {
+				t, err := CreateTeam(ctx, tx, orgID, name, parent)
+				if err != nil {
+					return res, fmt.Errorf("line %d: %w", l.n, err)
+				}
+				id = t.ID
+				ids[key{p, name}] = id
+				res.TeamsCreated++
+			}
+			parent = &id
+		}
+		if l.email != "" {
+			if err := SetTeam(ctx, tx, orgID, users[l.email], parent); err != nil {
+				return res, fmt.Errorf("line %d: %w", l.n, err)
+			}
+			res.ManagersAssigned++
+		}
+	}
+	return res, nil
+}
+
+func keys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
