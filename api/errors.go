@@ -12,6 +12,7 @@ import (
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/insights"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
@@ -53,6 +54,10 @@ var errorStatus = []struct {
 	{history.ErrGone, http.StatusGone, "gone"},
 	{assistant.ErrInvalid, http.StatusBadRequest, "invalid_argument"},
 	{assistant.ErrNotFound, http.StatusNotFound, "not_found"},
+	{insights.ErrInvalid, http.StatusBadRequest, "invalid_argument"},
+	{insights.ErrNotFound, http.StatusNotFound, "not_found"},
+	{insights.ErrConflict, http.StatusConflict, "conflict"},
+	{insights.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{knowledge.ErrInvalid, http.StatusBadRequest, "invalid_argument"},
 	{knowledge.ErrNotFound, http.StatusNotFound, "not_found"},
 	{knowledge.ErrConflict, http.StatusConflict, "conflict"},

@@ -134,6 +134,17 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodGet, "/api/org/audit", handleAuditList(d.DB), aud("audit.read"), admin)
 	api(http.MethodGet, "/api/kb/gaps", handleGaps(d.DB), curate)
 
+	// Insights: the team tree, and figures no reader can narrow down to a
+	// person (assistant/insights; the database enforces the thresholds).
+	api(http.MethodGet, "/api/org/teams", handleTeamsList(d.DB), admin)
+	api(http.MethodPost, "/api/org/teams", handleTeamsCreate(d.DB), aud("team.create"), admin)
+	api(http.MethodPut, "/api/org/teams/:id", handleTeamsUpdate(d.DB), aud("team.update"), admin)
+	api(http.MethodDelete, "/api/org/teams/:id", handleTeamsDelete(d.DB), aud("team.delete"), admin)
+	api(http.MethodPost, "/api/org/teams/import", handleTeamsImport(d.DB), aud("team.import"), admin, middleware.BodyLimit(maxTeamsBody))
+	api(http.MethodPut, "/api/users/:id/team", handleUserTeamPut(d.DB), aud("team.assign"), admin)
+	api(http.MethodGet, "/api/org/insights", handleOrgInsights(d.DB), aud("insights.read"), admin)
+	api(http.MethodGet, "/api/me/insights", handleMyInsights(d.DB), manager)
+
 	// The browser UI: every other GET is a page or an asset.
 	if d.UI != nil {
 		ui := echo.WrapHandler(d.UI)
