@@ -179,6 +179,14 @@ var matrixRoleTable = map[string][]tenant.Role{
 	"PUT /api/org/safety-phrases":                          matrixAdmin,
 	"GET /api/org/referrals":                               matrixAdmin,
 	"GET /api/org/audit":                                   matrixAdmin, // added with the audit trail (audit.go)
+	"GET /api/org/teams":                                   matrixAdmin, // added with insights (insights.go)
+	"POST /api/org/teams":                                  matrixAdmin,
+	"PUT /api/org/teams/:id":                               matrixAdmin,
+	"DELETE /api/org/teams/:id":                            matrixAdmin,
+	"POST /api/org/teams/import":                           matrixAdmin,
+	"PUT /api/users/:id/team":                              matrixAdmin,
+	"GET /api/org/insights":                                matrixAdmin,
+	"GET /api/me/insights":                                 matrixManager,
 }
 
 // matrixBodies are valid-looking bodies for the routes that write: a

@@ -9,6 +9,7 @@ import { guidanceListView, guidanceEditView, tryQueryView, gapsView } from './cu
 import { orgView } from './settings.js';
 import { thesaurusView } from './thesaurus.js';
 import { usersView } from './users.js';
+import { insightsView, myInsightsView, teamsView } from './insights.js';
 
 let main = document.getElementById('app'); // replaced at each render (see render)
 const top = document.getElementById('top');
@@ -30,6 +31,9 @@ const routes = [
   { path: '/thesaurus', view: thesaurusView, roles: ['curator', 'admin'] },
   { path: '/org', view: orgView, roles: ['admin'] },
   { path: '/users', view: usersView, roles: ['admin'] },
+  { path: '/insights', view: insightsView, roles: ['admin'] },
+  { path: '/teams', view: teamsView, roles: ['admin'] },
+  { path: '/mine', view: myInsightsView, roles: ['manager'] },
 ];
 
 function match(path) {
@@ -88,10 +92,10 @@ function header() {
   const nav = h('nav', { 'aria-label': t('nav.main') });
   if (me) {
     const items = [];
-    if (me.user.role === 'manager') items.push(['/members', t('nav.members')], ['/chat', t('nav.chat')]);
+    if (me.user.role === 'manager') items.push(['/members', t('nav.members')], ['/chat', t('nav.chat')], ['/mine', t('nav.mine')]);
     if (me.user.role !== 'manager') items.push(['/guidance', t('nav.guidance')], ['/gaps', t('nav.gaps')], ['/thesaurus', t('nav.thesaurus')]);
     items.push(['/try', t('nav.try')]);
-    if (me.user.role === 'admin') items.push(['/users', t('nav.users')], ['/org', t('nav.org')]);
+    if (me.user.role === 'admin') items.push(['/insights', t('nav.insights')], ['/teams', t('nav.teams')], ['/users', t('nav.users')], ['/org', t('nav.org')]);
     const current = location.hash.slice(1);
     for (const [path, label] of items) {
       const active = current === path || current.startsWith(path + '/');

@@ -37,6 +37,13 @@ addMessages({
     'audit.group.auth': 'サインイン・サインアウト', 'audit.group.user': 'ユーザー', 'audit.group.token': 'トークン', 'audit.group.guidance': 'ガイダンス',
     'audit.group.member': 'メンバーのデータ', 'audit.group.settings': '設定', 'audit.group.referral': '窓口案内', 'audit.group.audit': '監査ログの閲覧',
     'audit.filter': '操作で絞り込む', 'audit.filter.all': 'すべて', 'audit.more': 'さらに表示', 'audit.none': '記録はありません。',
+    'audit.action.team.create': 'チームの追加',
+    'audit.action.team.update': 'チームの変更',
+    'audit.action.team.delete': 'チームの削除',
+    'audit.action.team.import': 'チームの取り込み',
+    'audit.action.team.assign': 'マネージャーの所属変更',
+    'audit.action.insights.read': '1on1の状況の閲覧',
+    'audit.group.team': 'チーム', 'audit.group.insights': '1on1の状況の閲覧',
     'audit.action.auth.sign_in': 'サインイン',
     'audit.action.auth.sign_out': 'サインアウト',
     'audit.action.user.create': 'ユーザーの追加',
@@ -103,6 +110,13 @@ addMessages({
     'audit.group.auth': 'Sign-in and sign-out', 'audit.group.user': 'Users', 'audit.group.token': 'Tokens', 'audit.group.guidance': 'Guidance',
     'audit.group.member': "Members' data", 'audit.group.settings': 'Settings', 'audit.group.referral': 'Referrals', 'audit.group.audit': 'Audit log reads',
     'audit.filter': 'Filter by action', 'audit.filter.all': 'All', 'audit.more': 'Show older', 'audit.none': 'Nothing recorded.',
+    'audit.action.team.create': 'Team added',
+    'audit.action.team.update': 'Team changed',
+    'audit.action.team.delete': 'Team deleted',
+    'audit.action.team.import': 'Teams imported',
+    'audit.action.team.assign': "Manager's team changed",
+    'audit.action.insights.read': '1on1 insights read',
+    'audit.group.team': 'Teams', 'audit.group.insights': 'Insights reads',
     'audit.action.auth.sign_in': 'Sign-in',
     'audit.action.auth.sign_out': 'Sign-out',
     'audit.action.user.create': 'User added',
@@ -257,7 +271,7 @@ function auditSection() {
   const more = h('button', { type: 'button', class: 'btn btn-small', id: 'audit-more', hidden: true }, t('audit.more'));
   const filter = h('select', { id: 'audit-filter' },
     h('option', { value: '' }, t('audit.filter.all')),
-    ['auth.', 'user.', 'token.', 'guidance.', 'member', 'settings.', 'referral.', 'audit.'].map((p) =>
+    ['auth.', 'user.', 'token.', 'guidance.', 'member', 'team.', 'settings.', 'referral.', 'insights.', 'audit.'].map((p) =>
       h('option', { value: p }, t('audit.group.' + p.replace(/\.$/, '')))));
   let next = '';
   const load = async (reset) => {
