@@ -65,7 +65,7 @@ func handleTeamsUpdate(db *tenant.DB) echo.HandlerFunc {
 		}
 		var t insights.Team
 		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
-			t, err = insights.UpdateTeam(ctx, tx, id, req.Name, req.ParentID)
+			t, err = insights.UpdateTeam(ctx, tx, p.OrgID, id, req.Name, req.ParentID)
 			return err
 		})
 		if err != nil {
@@ -191,13 +191,21 @@ func reportCSV(r insights.Report) []byte {
 		}
 		slices.Sort(names)
 		for _, name := range names {
-			w.Write([]string{team, cell.Month, cell.Family, cell.Slice, strconv.Itoa(cell.Members),
-				strconv.Itoa(cell.Managers), strconv.Itoa(cell.Answers), name,
+			w.Write([]string{team, cell.Month, cell.Family, cell.Slice, count(cell.Members),
+				count(cell.Managers), count(cell.Answers), name,
 				strconv.FormatFloat(cell.Figures[name], 'f', -1, 64)})
 		}
 	}
 	w.Flush()
 	return b.Bytes()
+}
+
+// count is a cell's count, or empty for a family that shows none.
+func count(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
 }
 
 // handleMyInsights is a manager's own view, beside the organization's.

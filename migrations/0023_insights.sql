@@ -14,7 +14,7 @@
 -- thresholds. Differences of any two nested cells, and a parent minus any
 -- set of its children, are unions of such residuals, so they are safe too.
 --
--- A manager's history counts for the team they were in when it happened
+-- A manager's month counts for the team they were in when it began
 -- (team_memberships keeps the past), so moving a manager between teams
 -- does not move their past between cells, and an admin cannot isolate one
 -- manager by moving them out and back. Only closed months are reported:
@@ -46,19 +46,40 @@ $$;
 -- +goose StatementEnd
 
 CREATE TABLE teams (
-	org_id     uuid NOT NULL REFERENCES orgs (org_id) ON DELETE CASCADE,
-	id         uuid NOT NULL,
-	parent_id  uuid,
-	name       text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
-	created_at timestamptz NOT NULL DEFAULT now(),
+	org_id      uuid NOT NULL REFERENCES orgs (org_id) ON DELETE CASCADE,
+	id          uuid NOT NULL,
+	parent_id   uuid, -- now; team_links keeps the past
+	name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+	created_at  timestamptz NOT NULL DEFAULT now(),
+	archived_at timestamptz,
 	PRIMARY KEY (org_id, id),
-	FOREIGN KEY (org_id, parent_id) REFERENCES teams (org_id, id),
-	UNIQUE NULLS NOT DISTINCT (org_id, parent_id, name)
+	FOREIGN KEY (org_id, parent_id) REFERENCES teams (org_id, id)
 );
+CREATE INDEX teams_parent ON teams (org_id, parent_id);
+CREATE UNIQUE INDEX teams_name ON teams (org_id, coalesce(parent_id, '00000000-0000-0000-0000-000000000000'), name)
+	WHERE archived_at IS NULL;
 
--- Which team a manager was in, and when. A manager's first team holds
--- from -infinity, so a team tree set up today reports the past too;
--- later moves hold from the moment they were made.
+-- The structure over time: which team was under which (team_links) and
+-- which team a manager was in (team_memberships). A month counts with the
+-- structure of its first day. Until the organization's figures are first
+-- read (insights_reads), the structure is being set up and every change
+-- holds for the past too, so a tree set up today reports the months
+-- before it; after that, a change holds from the moment it is made, so
+-- no past month's figures move between two reads.
+CREATE TABLE team_links (
+	org_id     uuid NOT NULL,
+	team_id    uuid NOT NULL,
+	parent_id  uuid,
+	valid_from timestamptz NOT NULL,
+	valid_to   timestamptz,
+	PRIMARY KEY (org_id, team_id, valid_from),
+	FOREIGN KEY (org_id, team_id) REFERENCES teams (org_id, id) ON DELETE CASCADE,
+	FOREIGN KEY (org_id, parent_id) REFERENCES teams (org_id, id) ON DELETE CASCADE,
+	CHECK (valid_to IS NULL OR valid_to > valid_from)
+);
+CREATE UNIQUE INDEX team_links_current ON team_links (org_id, team_id) WHERE valid_to IS NULL;
+CREATE INDEX team_links_parent ON team_links (org_id, parent_id);
+
 CREATE TABLE team_memberships (
 	org_id     uuid NOT NULL,
 	user_id    uuid NOT NULL,
@@ -73,6 +94,12 @@ CREATE TABLE team_memberships (
 CREATE UNIQUE INDEX team_memberships_current ON team_memberships (org_id, user_id) WHERE valid_to IS NULL;
 CREATE INDEX team_memberships_team ON team_memberships (org_id, team_id);
 
+-- When an admin first read the organization's figures: the end of setup.
+CREATE TABLE insights_reads (
+	org_id   uuid PRIMARY KEY REFERENCES orgs (org_id) ON DELETE CASCADE,
+	first_at timestamptz NOT NULL
+);
+
 -- Sessions by time across an organization's managers: only the insights
 -- functions read them this way.
 CREATE INDEX sessions_org_time ON sessions (org_id, (coalesce(held_at, scheduled_at, created_at)));
@@ -82,31 +109,72 @@ DO $$
 DECLARE
 	t text;
 BEGIN
-	FOREACH t IN ARRAY ARRAY['teams', 'team_memberships'] LOOP
+	FOREACH t IN ARRAY ARRAY['teams', 'team_links', 'team_memberships', 'insights_reads'] LOOP
+		-- (The application may read, never write, when setup ended.)
 		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
 		EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
 		EXECUTE format($p$CREATE POLICY tenant ON %I TO taiwa_app
 			USING (org_id = nullif(current_setting('taiwa.org_id', true), '')::uuid)
 			WITH CHECK (org_id = nullif(current_setting('taiwa.org_id', true), '')::uuid)$p$, t);
 		EXECUTE format('CREATE POLICY operator ON %I TO taiwa_operator USING (true) WITH CHECK (true)', t);
-		EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO taiwa_app, taiwa_operator', t);
+		EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO taiwa_operator', t);
+		EXECUTE format('GRANT %s ON %I TO taiwa_app', CASE WHEN t = 'insights_reads' THEN 'SELECT' ELSE 'SELECT, INSERT, UPDATE, DELETE' END, t);
 	END LOOP;
 	-- taiwa_insights reads, in the calling transaction's organization only,
 	-- what the figures are made of.
-	FOREACH t IN ARRAY ARRAY['users', 'teams', 'team_memberships', 'sessions', 'actions',
+	FOREACH t IN ARRAY ARRAY['users', 'teams', 'team_links', 'team_memberships', 'sessions', 'actions',
 		'session_feedback', 'session_reflections', 'safety_referrals'] LOOP
 		EXECUTE format($p$CREATE POLICY insights ON %I FOR SELECT TO taiwa_insights
 			USING (org_id = nullif(current_setting('taiwa.org_id', true), '')::uuid)$p$, t);
 		EXECUTE format('GRANT SELECT ON %I TO taiwa_insights', t);
 	END LOOP;
+	CREATE POLICY insights ON insights_reads TO taiwa_insights
+		USING (org_id = nullif(current_setting('taiwa.org_id', true), '')::uuid)
+		WITH CHECK (org_id = nullif(current_setting('taiwa.org_id', true), '')::uuid);
+	GRANT SELECT, INSERT ON insights_reads TO taiwa_insights;
 END
 $$;
 -- +goose StatementEnd
 
--- insights_cells computes every cell of the organization's figures for the
--- closed months in [p_from, p_to), suppresses them as the header says, and
--- leaves them in the temporary table insights_cell. It is the only reader
--- of other managers' rows; the two functions below return what it keeps.
+-- The cache of computed months (insights_fill): per manager, never per
+-- member, and readable only by taiwa_insights, whose functions filter by
+-- the caller's organization. Its policy is not scoped to one
+-- organization because the trigger that forgets months also runs in the
+-- operator's transactions, which set none.
+CREATE TABLE insights_months (
+	org_id uuid NOT NULL REFERENCES orgs (org_id) ON DELETE CASCADE,
+	month  timestamptz NOT NULL,
+	PRIMARY KEY (org_id, month)
+);
+CREATE TABLE insights_month_atoms (
+	org_id     uuid NOT NULL REFERENCES orgs (org_id) ON DELETE CASCADE,
+	month      timestamptz NOT NULL,
+	family     text NOT NULL,
+	slice      text NOT NULL,
+	manager_id uuid NOT NULL,
+	members    int NOT NULL,
+	answers    int NOT NULL,
+	s1         float8 NOT NULL,
+	s2         float8 NOT NULL,
+	s3         float8 NOT NULL,
+	PRIMARY KEY (org_id, month, family, slice, manager_id)
+);
+ALTER TABLE insights_months ENABLE ROW LEVEL SECURITY;
+ALTER TABLE insights_months FORCE ROW LEVEL SECURITY;
+ALTER TABLE insights_month_atoms ENABLE ROW LEVEL SECURITY;
+ALTER TABLE insights_month_atoms FORCE ROW LEVEL SECURITY;
+CREATE POLICY insights ON insights_months TO taiwa_insights USING (true) WITH CHECK (true);
+CREATE POLICY insights ON insights_month_atoms TO taiwa_insights USING (true) WITH CHECK (true);
+CREATE POLICY operator ON insights_months TO taiwa_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator ON insights_month_atoms TO taiwa_operator USING (true) WITH CHECK (true);
+GRANT SELECT, INSERT, DELETE ON insights_months, insights_month_atoms TO taiwa_insights;
+GRANT SELECT, DELETE ON insights_months, insights_month_atoms TO taiwa_operator;
+
+-- insights_atoms reads the organization's history for the closed months in
+-- [p_from, p_to) into the temporary table insights_atom: one row per month,
+-- family, slice, team (at the time), manager and member, with additive
+-- sums. It is the only reader of other managers' rows; the functions
+-- below return only what survives the thresholds.
 -- Families of figures (each its own tree, no sums across them):
 --   sessions   planned 1on1s (answers); s1 held, s2 held with a reflection
 --   condition  held 1on1s with a condition; s1 sum of condition
@@ -120,152 +188,280 @@ $$;
 --   referrals  the coach's referrals per matter (slice); organization only,
 --              and they name no one, so only the answers threshold applies
 -- +goose StatementBegin
-CREATE FUNCTION insights_cells(p_from date, p_to date) RETURNS void
+CREATE FUNCTION insights_atoms(p_from date, p_to date) RETURNS void
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
 	org constant uuid := nullif(current_setting('taiwa.org_id', true), '')::uuid;
 	root constant uuid := '00000000-0000-0000-0000-000000000000';
-	k constant int := 5;          -- members and answers
-	k_managers constant int := 3; -- managers
-	n int;
 BEGIN
 	IF org IS NULL THEN
 		RAISE EXCEPTION 'insights: no organization' USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	-- Emptied at commit: a pooled connection keeps its temporary tables,
 	-- and the next transaction on it may belong to another organization.
-	CREATE TEMP TABLE IF NOT EXISTS insights_atom (
-		month date, family text, slice text, team_id uuid, manager_id uuid, member_id uuid,
-		answers int, s1 float8, s2 float8, s3 float8) ON COMMIT DELETE ROWS;
-	CREATE TEMP TABLE IF NOT EXISTS insights_node (node uuid, parent uuid, depth int) ON COMMIT DELETE ROWS;
-	CREATE TEMP TABLE IF NOT EXISTS insights_anc (team_id uuid, node uuid, dist int) ON COMMIT DELETE ROWS;
-	CREATE TEMP TABLE IF NOT EXISTS insights_cell (
-		month date, family text, slice text, node uuid, parent uuid,
-		members int, managers int, answers int, s1 float8, s2 float8, s3 float8, published bool)
-		ON COMMIT DELETE ROWS;
-	TRUNCATE insights_atom, insights_node, insights_anc, insights_cell;
+	IF to_regclass('pg_temp.insights_atom') IS NULL THEN
+		CREATE TEMP TABLE insights_atom (
+			month timestamptz, family text, slice text, team_id uuid, manager_id uuid,
+			members int, answers int, s1 float8, s2 float8, s3 float8) ON COMMIT DELETE ROWS;
+		CREATE TEMP TABLE insights_group (
+			month timestamptz, family text, slice text, team_id uuid,
+			members int, managers int, answers int, s1 float8, s2 float8, s3 float8) ON COMMIT DELETE ROWS;
+		CREATE TEMP TABLE insights_member (user_id uuid, team_id uuid, valid_from timestamptz, valid_to timestamptz)
+			ON COMMIT DELETE ROWS;
+		CREATE TEMP TABLE insights_anc (month timestamptz, team_id uuid, node uuid, dist int) ON COMMIT DELETE ROWS;
+		CREATE TEMP TABLE insights_cell (
+			month timestamptz, family text, slice text, node uuid,
+			members int, managers int, answers int, s1 float8, s2 float8, s3 float8, published bool)
+			ON COMMIT DELETE ROWS;
+	END IF;
+	TRUNCATE insights_atom, insights_group, insights_member, insights_anc, insights_cell;
 
-	-- The tree: every team, under the organization (root).
-	INSERT INTO insights_node
-	WITH RECURSIVE tree AS (
-		SELECT t.id, coalesce(t.parent_id, root) AS parent, 1 AS depth
-		FROM teams t WHERE t.org_id = org AND t.parent_id IS NULL
-		UNION ALL
-		SELECT t.id, t.parent_id, tree.depth + 1
-		FROM teams t JOIN tree ON t.parent_id = tree.id WHERE t.org_id = org
-	)
-	SELECT id, parent, depth FROM tree UNION ALL SELECT root, NULL, 0;
-	-- Each team's ancestors and itself, and the root above all (a manager
-	-- in no team counts for the root alone: team_id root).
+	-- The tree of each month's first day: each team's ancestors and itself
+	-- (dist 0), up to the organization (root). A manager in no team counts
+	-- for the root alone (team_id root).
 	INSERT INTO insights_anc
-	WITH RECURSIVE up AS (
-		SELECT node AS team_id, node, 0 AS dist FROM insights_node
+	WITH RECURSIVE m AS (
+		SELECT g AS month FROM generate_series(p_from::timestamptz, p_to - interval '1 month', interval '1 month') g
+	), edge AS (
+		SELECT m.month, l.team_id, coalesce(l.parent_id, root) AS parent
+		FROM m JOIN team_links l ON l.org_id = org AND l.valid_from <= m.month AND (l.valid_to IS NULL OR l.valid_to > m.month)
+	), up AS (
+		SELECT e.month, e.team_id, e.team_id AS node, 0 AS dist FROM edge e
 		UNION ALL
-		SELECT up.team_id, n.parent, up.dist + 1
-		FROM up JOIN insights_node n ON n.node = up.node WHERE n.parent IS NOT NULL
+		SELECT m.month, root, root, 0 FROM m
+		UNION ALL
+		SELECT up.month, up.team_id, e.parent, up.dist + 1
+		FROM up JOIN edge e ON e.month = up.month AND e.team_id = up.node
 	)
-	SELECT team_id, node, dist FROM up;
+	SELECT month, team_id, node, dist FROM up;
+	INSERT INTO insights_member
+	SELECT user_id, team_id, valid_from, coalesce(valid_to, 'infinity') FROM team_memberships WHERE org_id = org;
+	-- Temporary tables have no statistics until analyzed; these are small.
+	ANALYZE insights_member;
+	ANALYZE insights_anc;
 
-	-- Atoms: one row per month, family, slice, team, manager and member.
+	-- Atoms: the cached months (insights_fill), each manager's month in the
+	-- team the manager was in when the month began. A member belongs to one
+	-- manager and a manager to one team per month, so members, managers
+	-- and answers add up over teams and every cell below is a sum.
+	PERFORM insights_fill(org, p_from, p_to);
 	INSERT INTO insights_atom
-	WITH s AS (
-		SELECT s.*, date_trunc('month', coalesce(s.held_at, s.scheduled_at, s.created_at))::date AS month,
-		       coalesce((SELECT tm.team_id FROM team_memberships tm
-		                 WHERE tm.org_id = org AND tm.user_id = s.manager_id
-		                   AND tm.valid_from <= coalesce(s.held_at, s.scheduled_at, s.created_at)
-		                   AND (tm.valid_to IS NULL OR tm.valid_to > coalesce(s.held_at, s.scheduled_at, s.created_at))),
-		                root) AS team_id,
-		       EXISTS (SELECT FROM session_reflections r
-		               WHERE r.org_id = org AND r.session_id = s.id AND r.answer <> '') AS reflected
-		FROM sessions s
-		WHERE s.org_id = org
-		  AND coalesce(s.held_at, s.scheduled_at, s.created_at) >= p_from
-		  AND coalesce(s.held_at, s.scheduled_at, s.created_at) < p_to
+	SELECT a.month, a.family, a.slice, coalesce(m.team_id, root), a.manager_id, a.members, a.answers, a.s1, a.s2, a.s3
+	FROM insights_month_atoms a
+	LEFT JOIN insights_member m ON m.user_id = a.manager_id AND m.valid_from <= a.month AND m.valid_to > a.month
+	WHERE a.org_id = org AND a.month >= p_from AND a.month < p_to;
+
+	-- Groups: the atoms of one team.
+	INSERT INTO insights_group
+	SELECT month, family, slice, team_id, sum(members), count(*), sum(answers), sum(s1), sum(s2), sum(s3)
+	FROM insights_atom GROUP BY month, family, slice, team_id;
+	ANALYZE insights_group;
+END $$;
+-- +goose StatementEnd
+
+-- insights_fill makes sure the closed months in [p_from, p_to) of org are
+-- in insights_month_atoms: one row per month, family, slice and manager,
+-- with that manager's members, answers and sums. A write to history
+-- forgets the months it touches (insights_forget), so a month is computed
+-- once and again only after a late edit. Readers that compute take the
+-- organization's lock exclusively and writers take it shared, so no
+-- month computed from a snapshot older than a write can be kept.
+-- +goose StatementBegin
+CREATE FUNCTION insights_fill(org uuid, p_from date, p_to date) RETURNS void
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+	lo timestamptz;
+	hi timestamptz;
+BEGIN
+	FOR i IN 1..2 LOOP
+		SELECT min(g), max(g) + interval '1 month' INTO lo, hi
+		FROM generate_series(p_from::timestamptz, p_to - interval '1 month', interval '1 month') g
+		WHERE NOT EXISTS (SELECT FROM insights_months c WHERE c.org_id = org AND c.month = g);
+		IF lo IS NULL THEN
+			RETURN;
+		END IF;
+		-- Then again under the lock: another reader may have filled them.
+		EXIT WHEN i = 2;
+		PERFORM pg_advisory_xact_lock(hashtext('taiwa.insights'), hashtext(org::text));
+	END LOOP;
+	DELETE FROM insights_month_atoms WHERE org_id = org AND month >= lo AND month < hi;
+
+	INSERT INTO insights_month_atoms
+	WITH s AS MATERIALIZED (
+		SELECT s.member_id, s.manager_id, s.status, s.request_style, s.condition, s.request_topics, s.month,
+		       r.session_id IS NOT NULL AS reflected, f.satisfaction, f.matched
+		FROM (SELECT s.*, date_trunc('month', coalesce(s.held_at, s.scheduled_at, s.created_at)) AS month
+		      FROM sessions s
+		      WHERE s.org_id = org
+		        AND coalesce(s.held_at, s.scheduled_at, s.created_at) >= lo
+		        AND coalesce(s.held_at, s.scheduled_at, s.created_at) < hi) s
+		LEFT JOIN (SELECT DISTINCT session_id FROM session_reflections
+		           WHERE org_id = org AND answer <> '' AND created_at >= lo) r ON r.session_id = s.id
+		LEFT JOIN session_feedback f ON f.org_id = org AND f.session_id = s.id
 	)
-	SELECT month, 'sessions', '', team_id, manager_id, member_id, count(*)::int,
+	SELECT org, month, 'sessions', '', manager_id, count(DISTINCT member_id)::int, count(*)::int,
 	       count(*) FILTER (WHERE status = 'held'),
 	       count(*) FILTER (WHERE status = 'held' AND reflected), 0
-	FROM s GROUP BY month, team_id, manager_id, member_id
+	FROM s GROUP BY month, manager_id
 	UNION ALL
-	SELECT month, 'condition', '', team_id, manager_id, member_id, count(*)::int, sum(condition), 0, 0
+	SELECT org, month, 'condition', '', manager_id, count(DISTINCT member_id)::int, count(*)::int, sum(condition), 0, 0
 	FROM s WHERE status = 'held' AND condition IS NOT NULL
-	GROUP BY month, team_id, manager_id, member_id
+	GROUP BY month, manager_id
 	UNION ALL
-	SELECT month, 'style', request_style, team_id, manager_id, member_id, count(*)::int, 0, 0, 0
+	SELECT org, month, 'style', request_style, manager_id, count(DISTINCT member_id)::int, count(*)::int, 0, 0, 0
 	FROM s WHERE status = 'held' AND request_style IS NOT NULL
-	GROUP BY month, request_style, team_id, manager_id, member_id
+	GROUP BY month, request_style, manager_id
 	UNION ALL
-	SELECT month, 'topic', topic, team_id, manager_id, member_id, count(*)::int, 0, 0, 0
+	SELECT org, month, 'topic', topic, manager_id, count(DISTINCT member_id)::int, count(*)::int, 0, 0, 0
 	FROM s CROSS JOIN LATERAL unnest(s.request_topics) topic WHERE status = 'held'
-	GROUP BY month, topic, team_id, manager_id, member_id
+	GROUP BY month, topic, manager_id
 	UNION ALL
-	SELECT s.month, 'feedback', coalesce(s.request_style, 'none'), s.team_id, s.manager_id, s.member_id,
-	       count(*)::int, sum(f.satisfaction), count(*) FILTER (WHERE f.matched = 'yes'),
-	       count(*) FILTER (WHERE f.matched = 'partly')
-	FROM s JOIN session_feedback f ON f.org_id = org AND f.session_id = s.id
-	GROUP BY 1, 3, 4, 5, 6;
+	-- Held 1on1s with any topic: the denominator of the topic shares, never shown.
+	SELECT org, month, 'topic_any', '', manager_id, count(DISTINCT member_id)::int, count(*)::int, 0, 0, 0
+	FROM s WHERE status = 'held' AND cardinality(request_topics) > 0
+	GROUP BY month, manager_id
+	UNION ALL
+	SELECT org, month, 'feedback', coalesce(request_style, 'none'), manager_id, count(DISTINCT member_id)::int,
+	       count(*)::int, sum(satisfaction), count(*) FILTER (WHERE matched = 'yes'),
+	       count(*) FILTER (WHERE matched = 'partly')
+	FROM s WHERE satisfaction IS NOT NULL
+	GROUP BY month, coalesce(request_style, 'none'), manager_id;
 
-	-- Actions open at the end of each month.
-	INSERT INTO insights_atom
-	SELECT m.month, 'actions', '',
-	       coalesce((SELECT tm.team_id FROM team_memberships tm
-	                 WHERE tm.org_id = org AND tm.user_id = a.manager_id
-	                   AND tm.valid_from <= m.month_end AND (tm.valid_to IS NULL OR tm.valid_to > m.month_end)),
-	                root),
-	       a.manager_id, a.member_id, count(*)::int,
-	       sum(extract(epoch FROM m.month_end - a.created_at) / 86400),
-	       count(*) FILTER (WHERE m.month_end - a.created_at > interval '30 days'), 0
-	FROM (SELECT g::date AS month, (g + interval '1 month') AS month_end
-	      FROM generate_series(p_from, p_to - 1, interval '1 month') g) m
-	JOIN actions a ON a.org_id = org AND a.created_at < m.month_end
-	             AND (a.closed_at IS NULL OR a.closed_at >= m.month_end)
-	GROUP BY 1, 4, 5, 6;
+	-- Actions open at the end of each month: the months m with
+	-- created_at < m's end <= closed_at.
+	INSERT INTO insights_month_atoms
+	SELECT org, o.month, 'actions', '', o.manager_id, count(DISTINCT o.member_id)::int, count(*)::int,
+	       sum(extract(epoch FROM o.month + interval '1 month' - o.created_at) / 86400),
+	       count(*) FILTER (WHERE o.month + interval '1 month' - o.created_at > interval '30 days'), 0
+	FROM (
+		SELECT a.manager_id, a.member_id, a.created_at, g AS month
+		FROM actions a
+		CROSS JOIN LATERAL generate_series(
+			greatest(date_trunc('month', a.created_at), lo),
+			least(date_trunc('month', coalesce(a.closed_at, 'infinity') - interval '1 month'), hi - interval '1 month'),
+			interval '1 month') g
+		WHERE a.org_id = org AND a.created_at < hi AND (a.closed_at IS NULL OR a.closed_at >= lo + interval '1 month')
+	) o
+	GROUP BY o.month, o.manager_id;
 
 	-- Referrals name no one: each counts as its own member and manager.
-	INSERT INTO insights_atom
-	SELECT date_trunc('month', r.created_at)::date, 'referrals', r.matter, root, r.id, r.id, 1, 0, 0, 0
+	INSERT INTO insights_month_atoms
+	SELECT org, date_trunc('month', r.created_at), 'referrals', r.matter, r.id, 1, 1, 0, 0, 0
 	FROM safety_referrals r
-	WHERE r.org_id = org AND r.created_at >= p_from AND r.created_at < p_to;
+	WHERE r.org_id = org AND r.created_at >= lo AND r.created_at < hi;
 
-	-- Cells: every node over the atoms of its subtree.
+	INSERT INTO insights_months
+	SELECT org, g FROM generate_series(lo, hi - interval '1 month', interval '1 month') g
+	ON CONFLICT DO NOTHING;
+END $$;
+-- +goose StatementEnd
+
+-- insights_forget is the trigger that forgets the cached months a write to
+-- history touches: a session's month (before and after), an action's
+-- months from its creation on, the month of the session a feedback or
+-- reflection is about, a referral's month. It runs as taiwa_insights,
+-- the only role that may touch the cache.
+-- +goose StatementBegin
+CREATE FUNCTION insights_forget() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+	org uuid;
+	months timestamptz[];
+	since timestamptz;
+BEGIN
+	IF TG_OP = 'DELETE' THEN org := OLD.org_id; ELSE org := NEW.org_id; END IF;
+	PERFORM pg_advisory_xact_lock_shared(hashtext('taiwa.insights'), hashtext(org::text));
+	CASE TG_TABLE_NAME
+	WHEN 'sessions' THEN
+		IF TG_OP <> 'INSERT' THEN
+			months := months || date_trunc('month', coalesce(OLD.held_at, OLD.scheduled_at, OLD.created_at));
+		END IF;
+		IF TG_OP <> 'DELETE' THEN
+			months := months || date_trunc('month', coalesce(NEW.held_at, NEW.scheduled_at, NEW.created_at));
+		END IF;
+	WHEN 'actions' THEN
+		IF TG_OP = 'DELETE' THEN since := OLD.created_at;
+		ELSIF TG_OP = 'INSERT' THEN since := NEW.created_at;
+		ELSE since := least(OLD.created_at, NEW.created_at);
+		END IF;
+	WHEN 'safety_referrals' THEN
+		IF TG_OP = 'DELETE' THEN since := OLD.created_at; ELSE since := NEW.created_at; END IF;
+		months := ARRAY[date_trunc('month', since)];
+		since := NULL;
+	ELSE -- session_feedback, session_reflections: the session's month
+		SELECT date_trunc('month', coalesce(s.held_at, s.scheduled_at, s.created_at)) INTO since
+		FROM sessions s
+		WHERE s.org_id = org AND s.id = CASE WHEN TG_OP = 'DELETE' THEN OLD.session_id ELSE NEW.session_id END;
+		IF since IS NOT NULL THEN
+			months := ARRAY[since];
+			since := NULL;
+		ELSIF TG_OP <> 'DELETE' THEN
+			-- A session this role cannot see (no organization set, as in
+			-- the operator's tools): forget every month. (A deleted one's
+			-- own trigger forgets its month.)
+			since := '-infinity';
+		END IF;
+	END CASE;
+	IF since IS NOT NULL THEN
+		DELETE FROM insights_months WHERE org_id = org AND month >= date_trunc('month', since);
+	END IF;
+	IF months IS NOT NULL THEN
+		DELETE FROM insights_months WHERE org_id = org AND month = ANY (months);
+	END IF;
+	RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
+-- insights_cells computes every cell from the atoms, suppresses them as
+-- the header says, and leaves them in insights_cell.
+-- +goose StatementBegin
+CREATE FUNCTION insights_cells() RETURNS void
+LANGUAGE plpgsql SET search_path FROM CURRENT
+-- The temporary tables have no statistics, and a nested loop on a guess
+-- goes quadratic; hashing is right for every join here.
+SET enable_nestloop = off AS $$
+DECLARE
+	root constant uuid := '00000000-0000-0000-0000-000000000000';
+	k constant int := 5;          -- members and answers
+	k_managers constant int := 3; -- managers
+	n int;
+BEGIN
+	-- Cells: every node over the groups of its subtree.
 	INSERT INTO insights_cell
-	SELECT a.month, a.family, a.slice, x.node, n.parent,
-	       count(DISTINCT a.member_id), count(DISTINCT a.manager_id), sum(a.answers),
-	       sum(a.s1), sum(a.s2), sum(a.s3), false
-	FROM insights_atom a
-	JOIN insights_anc x ON x.team_id = a.team_id
-	JOIN insights_node n ON n.node = x.node
-	WHERE a.family <> 'referrals' OR x.node = root
-	GROUP BY a.month, a.family, a.slice, x.node, n.parent;
-	UPDATE insights_cell SET published = answers >= k AND members >= k AND managers >= k_managers;
+	SELECT g.month, g.family, g.slice, x.node, sum(g.members), sum(g.managers), sum(g.answers),
+	       sum(g.s1), sum(g.s2), sum(g.s3),
+	       sum(g.answers) >= k AND sum(g.members) >= k AND sum(g.managers) >= k_managers
+	FROM insights_group g
+	JOIN insights_anc x ON x.month = g.month AND x.team_id = g.team_id
+	WHERE g.family <> 'referrals' OR x.node = root
+	GROUP BY g.month, g.family, g.slice, x.node;
 
-	-- Suppress until every published cell's residual (the atoms whose
+	-- Suppress until every published cell's residual (the groups whose
 	-- lowest published cell it is) is empty or above the thresholds. A
 	-- violation is cured by suppressing the smallest published cell just
 	-- below it (its residual grows by at least k); the loop ends because it
 	-- only ever suppresses.
 	LOOP
 		WITH low AS (
-			-- For each atom's team, its lowest published cell.
-			SELECT DISTINCT ON (c.month, c.family, c.slice, x.team_id)
-			       c.month, c.family, c.slice, x.team_id, c.node
-			FROM insights_anc x
-			JOIN insights_cell c ON c.node = x.node AND c.published
-			ORDER BY c.month, c.family, c.slice, x.team_id, x.dist
+			-- For each group, its lowest published cell.
+			SELECT DISTINCT ON (g.month, g.family, g.slice, g.team_id)
+			       g.month, g.family, g.slice, c.node, g.members, g.managers, g.answers
+			FROM insights_group g
+			JOIN insights_anc x ON x.month = g.month AND x.team_id = g.team_id
+			JOIN insights_cell c ON c.month = g.month AND c.family = g.family AND c.slice = g.slice
+			                    AND c.node = x.node AND c.published
+			ORDER BY g.month, g.family, g.slice, g.team_id, x.dist
 		), residual AS (
 			SELECT l.month, l.family, l.slice, l.node
-			FROM insights_atom a
-			JOIN low l USING (month, family, slice, team_id)
+			FROM low l
 			GROUP BY l.month, l.family, l.slice, l.node
-			HAVING sum(a.answers) < k
-			    OR count(DISTINCT a.member_id) < k
-			    OR count(DISTINCT a.manager_id) < k_managers
+			HAVING sum(l.answers) < k OR sum(l.members) < k OR sum(l.managers) < k_managers
 		), below AS (
 			-- Published cells and their lowest published ancestor.
 			SELECT DISTINCT ON (c.month, c.family, c.slice, c.node)
 			       c.month, c.family, c.slice, c.node, p.node AS above, c.members, c.answers
 			FROM insights_cell c
-			JOIN insights_anc x ON x.team_id = c.node AND x.dist > 0
+			JOIN insights_anc x ON x.month = c.month AND x.team_id = c.node AND x.dist > 0
 			JOIN insights_cell p ON p.month = c.month AND p.family = c.family AND p.slice = c.slice
 			                    AND p.node = x.node AND p.published
 			WHERE c.published
@@ -282,6 +478,73 @@ BEGIN
 		GET DIAGNOSTICS n = ROW_COUNT;
 		EXIT WHEN n = 0;
 	END LOOP;
+
+	-- Requested styles are shown as shares of one whole, so the hidden
+	-- styles of a cell add up to one minus the shown ones: together they
+	-- must be none or at least k answers. (Suppressing only merges
+	-- residuals, which stay valid, so the tree rule still holds.)
+	LOOP
+		WITH part AS (
+			SELECT c.month, c.node FROM insights_cell c WHERE c.family = 'style'
+			GROUP BY c.month, c.node
+			HAVING coalesce(sum(c.answers) FILTER (WHERE NOT c.published), 0) BETWEEN 1 AND k - 1
+		), pick AS (
+			SELECT DISTINCT ON (c.month, c.node) c.month, c.node, c.slice
+			FROM insights_cell c JOIN part p ON p.month = c.month AND p.node = c.node
+			WHERE c.family = 'style' AND c.published
+			ORDER BY c.month, c.node, c.answers, c.slice
+		)
+		UPDATE insights_cell c SET published = false
+		FROM pick
+		WHERE c.family = 'style' AND c.month = pick.month AND c.node = pick.node AND c.slice = pick.slice;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		EXIT WHEN n = 0;
+	END LOOP;
+END $$;
+-- +goose StatementEnd
+
+-- insights_shape turns a cell into what is shown. Only the sessions,
+-- actions and referrals families show counts; the others are subsets of
+-- held 1on1s (with a condition, a style, a topic, feedback), and their
+-- counts would let the held ones without them be worked out by
+-- subtraction, so they show a mean or a share over a total that is not
+-- shown (1on1s that asked for any style, or named any topic).
+-- +goose StatementBegin
+CREATE FUNCTION insights_shape(p_family text, p_members int, p_managers int, p_answers int,
+	p_s1 float8, p_s2 float8, p_s3 float8, p_total float8,
+	OUT members int, OUT managers int, OUT answers int, OUT v1 float8, OUT v2 float8, OUT v3 float8)
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN counted THEN p_members END, CASE WHEN counted THEN p_managers END,
+	       CASE WHEN counted THEN p_answers END,
+	       CASE WHEN counted THEN p_s1
+	            WHEN p_family IN ('style', 'topic') THEN p_answers / nullif(p_total, 0)
+	            ELSE p_s1 / nullif(p_answers, 0) END,
+	       CASE WHEN counted THEN p_s2 WHEN p_family = 'feedback' THEN p_s2 / nullif(p_answers, 0) END,
+	       CASE WHEN counted THEN p_s3 WHEN p_family = 'feedback' THEN p_s3 / nullif(p_answers, 0) END
+	FROM (SELECT p_family IN ('sessions', 'actions', 'referrals') AS counted) x
+$$;
+-- +goose StatementEnd
+
+-- insights_shown returns the published cells as shown, with the totals the
+-- shares are over.
+-- +goose StatementBegin
+CREATE FUNCTION insights_shown()
+RETURNS TABLE (node uuid, month date, family text, slice text,
+               members int, managers int, answers int, v1 float8, v2 float8, v3 float8)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+	RETURN QUERY
+	WITH total AS (
+		SELECT c.month, c.node, 'style' AS family, sum(c.answers)::float8 AS total
+		FROM insights_cell c WHERE c.family = 'style' GROUP BY c.month, c.node
+		UNION ALL
+		SELECT c.month, c.node, 'topic', c.answers FROM insights_cell c WHERE c.family = 'topic_any'
+	)
+	SELECT c.node, c.month::date, c.family, c.slice, x.members, x.managers, x.answers, x.v1, x.v2, x.v3
+	FROM insights_cell c
+	LEFT JOIN total t ON t.month = c.month AND t.node = c.node AND t.family = c.family
+	CROSS JOIN LATERAL insights_shape(c.family, c.members, c.managers, c.answers, c.s1, c.s2, c.s3, t.total) x
+	WHERE c.published AND c.family <> 'topic_any';
 END $$;
 -- +goose StatementEnd
 
@@ -302,7 +565,7 @@ $$;
 -- +goose StatementBegin
 CREATE FUNCTION insights_org(p_months int)
 RETURNS TABLE (team_id uuid, month date, family text, slice text,
-               members int, managers int, answers int, s1 float8, s2 float8, s3 float8)
+               members int, managers int, answers int, v1 float8, v2 float8, v3 float8)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
 	this_month constant date := date_trunc('month', now())::date;
@@ -310,11 +573,15 @@ BEGIN
 	IF insights_caller() IS DISTINCT FROM 'admin' THEN
 		RAISE EXCEPTION 'insights: admins only' USING ERRCODE = 'insufficient_privilege';
 	END IF;
-	PERFORM insights_cells((this_month - make_interval(months => least(greatest(p_months, 1), 36)))::date, this_month);
+	-- The end of setup: from now on the structure changes only forward.
+	INSERT INTO insights_reads VALUES (nullif(current_setting('taiwa.org_id', true), '')::uuid, now())
+	ON CONFLICT DO NOTHING;
+	PERFORM insights_atoms((this_month - make_interval(months => least(greatest(p_months, 1), 36)))::date, this_month);
+	PERFORM insights_cells();
 	RETURN QUERY
 	SELECT nullif(c.node, '00000000-0000-0000-0000-000000000000'::uuid), c.month, c.family, c.slice,
-	       c.members, c.managers, c.answers, c.s1, c.s2, c.s3
-	FROM insights_cell c WHERE c.published
+	       c.members, c.managers, c.answers, c.v1, c.v2, c.v3
+	FROM insights_shown() c
 	ORDER BY 1 NULLS FIRST, 2, 3, 4;
 END $$;
 -- +goose StatementEnd
@@ -326,8 +593,9 @@ END $$;
 -- +goose StatementBegin
 CREATE FUNCTION insights_benchmark(p_months int)
 RETURNS TABLE (month date, family text, slice text,
-               members int, managers int, answers int, s1 float8, s2 float8, s3 float8)
+               members int, managers int, answers int, v1 float8, v2 float8, v3 float8)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+#variable_conflict use_column
 DECLARE
 	this_month constant date := date_trunc('month', now())::date;
 	me constant uuid := nullif(current_setting('taiwa.user_id', true), '')::uuid;
@@ -335,15 +603,19 @@ BEGIN
 	IF insights_caller() IS NULL THEN
 		RAISE EXCEPTION 'insights: no user' USING ERRCODE = 'insufficient_privilege';
 	END IF;
-	PERFORM insights_cells((this_month - make_interval(months => least(greatest(p_months, 1), 36)))::date, this_month);
+	PERFORM insights_atoms((this_month - make_interval(months => least(greatest(p_months, 1), 36)))::date, this_month);
+	PERFORM insights_cells();
 	RETURN QUERY
-	SELECT c.month, c.family, c.slice, c.members, c.managers, c.answers, c.s1, c.s2, c.s3
-	FROM insights_cell c
-	WHERE c.published AND c.node = '00000000-0000-0000-0000-000000000000'
-	  AND c.family <> 'referrals'
-	  AND (SELECT sum(a.answers) >= 5 AND count(DISTINCT a.member_id) >= 5 AND count(DISTINCT a.manager_id) >= 3
-	       FROM insights_atom a
-	       WHERE a.month = c.month AND a.family = c.family AND a.slice = c.slice AND a.manager_id <> me)
+	WITH others AS (
+		SELECT a.month::date AS month, a.family, a.slice FROM insights_atom a
+		WHERE a.manager_id <> me
+		GROUP BY a.month, a.family, a.slice
+		HAVING sum(a.answers) >= 5 AND sum(a.members) >= 5 AND count(*) >= 3
+	)
+	SELECT c.month, c.family, c.slice, c.members, c.managers, c.answers, c.v1, c.v2, c.v3
+	FROM insights_shown() c
+	JOIN others o ON o.month = c.month AND o.family = c.family AND o.slice = c.slice
+	WHERE c.node = '00000000-0000-0000-0000-000000000000' AND c.family <> 'referrals'
 	ORDER BY 1, 2, 3;
 END $$;
 -- +goose StatementEnd
@@ -354,8 +626,9 @@ END $$;
 -- +goose StatementBegin
 CREATE FUNCTION insights_own(p_months int)
 RETURNS TABLE (month date, family text, slice text,
-               members int, managers int, answers int, s1 float8, s2 float8, s3 float8)
+               members int, managers int, answers int, v1 float8, v2 float8, v3 float8)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+#variable_conflict use_column
 DECLARE
 	this_month constant date := date_trunc('month', now())::date;
 	me constant uuid := nullif(current_setting('taiwa.user_id', true), '')::uuid;
@@ -363,14 +636,39 @@ BEGIN
 	IF insights_caller() IS NULL THEN
 		RAISE EXCEPTION 'insights: no user' USING ERRCODE = 'insufficient_privilege';
 	END IF;
-	PERFORM insights_cells((this_month - make_interval(months => least(greatest(p_months, 1), 36)))::date, this_month);
+	PERFORM insights_atoms((this_month - make_interval(months => least(greatest(p_months, 1), 36)))::date, this_month);
 	RETURN QUERY
-	SELECT a.month, a.family, a.slice, count(DISTINCT a.member_id)::int, 1, sum(a.answers)::int,
-	       sum(a.s1), sum(a.s2), sum(a.s3)
-	FROM insights_atom a
-	WHERE a.manager_id = me AND a.family <> 'referrals'
-	GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+	WITH own AS (
+		SELECT a.month, a.family, a.slice, sum(a.members)::int AS members, 1 AS managers,
+		       sum(a.answers)::int AS answers, sum(a.s1) AS s1, sum(a.s2) AS s2, sum(a.s3) AS s3
+		FROM insights_atom a
+		WHERE a.manager_id = me AND a.family <> 'referrals'
+		GROUP BY a.month, a.family, a.slice
+	), total AS (
+		SELECT o.month, 'style' AS family, sum(o.answers)::float8 AS total FROM own o WHERE o.family = 'style' GROUP BY o.month
+		UNION ALL
+		SELECT o.month, 'topic', o.answers FROM own o WHERE o.family = 'topic_any'
+	)
+	SELECT o.month::date, o.family, o.slice, x.members, x.managers, x.answers, x.v1, x.v2, x.v3
+	FROM own o
+	LEFT JOIN total t ON t.month = o.month AND t.family = o.family
+	CROSS JOIN LATERAL insights_shape(o.family, o.members, o.managers, o.answers, o.s1, o.s2, o.s3, t.total) x
+	WHERE o.family <> 'topic_any'
+	ORDER BY 1, 2, 3;
 END $$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['sessions', 'actions', 'session_feedback', 'session_reflections', 'safety_referrals'] LOOP
+		EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %I
+			FOR EACH ROW EXECUTE FUNCTION insights_forget()', t || '_insights', t);
+	END LOOP;
+END
+$$;
 -- +goose StatementEnd
 
 -- A new owner needs CREATE on the schema; taiwa_insights keeps none.
@@ -378,7 +676,12 @@ END $$;
 DO $$
 BEGIN
 	EXECUTE format('GRANT CREATE ON SCHEMA %I TO taiwa_insights', current_schema());
-	ALTER FUNCTION insights_cells(date, date) OWNER TO taiwa_insights;
+	ALTER FUNCTION insights_atoms(date, date) OWNER TO taiwa_insights;
+	ALTER FUNCTION insights_fill(uuid, date, date) OWNER TO taiwa_insights;
+	ALTER FUNCTION insights_forget() OWNER TO taiwa_insights;
+	ALTER FUNCTION insights_cells() OWNER TO taiwa_insights;
+	ALTER FUNCTION insights_shape(text, int, int, int, float8, float8, float8, float8) OWNER TO taiwa_insights;
+	ALTER FUNCTION insights_shown() OWNER TO taiwa_insights;
 	ALTER FUNCTION insights_caller() OWNER TO taiwa_insights;
 	ALTER FUNCTION insights_org(int) OWNER TO taiwa_insights;
 	ALTER FUNCTION insights_benchmark(int) OWNER TO taiwa_insights;
@@ -387,11 +690,16 @@ BEGIN
 END
 $$;
 -- +goose StatementEnd
-REVOKE ALL ON FUNCTION insights_cells(date, date), insights_caller(), insights_org(int), insights_benchmark(int),
+REVOKE ALL ON FUNCTION insights_atoms(date, date), insights_fill(uuid, date, date), insights_forget(), insights_cells(), insights_shown(),
+	insights_shape(text, int, int, int, float8, float8, float8, float8), insights_caller(), insights_org(int), insights_benchmark(int),
 	insights_own(int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION insights_org(int), insights_benchmark(int), insights_own(int) TO taiwa_app;
 
 -- +goose Down
-DROP FUNCTION insights_own(int), insights_benchmark(int), insights_org(int), insights_caller(), insights_cells(date, date);
+DROP FUNCTION insights_own(int), insights_benchmark(int), insights_org(int), insights_caller(), insights_shown(),
+	insights_shape(text, int, int, int, float8, float8, float8, float8), insights_cells(), insights_atoms(date, date),
+	insights_fill(uuid, date, date);
+DROP FUNCTION insights_forget() CASCADE;
+DROP TABLE insights_month_atoms, insights_months;
 DROP INDEX sessions_org_time;
-DROP TABLE team_memberships, teams;
+DROP TABLE insights_reads, team_memberships, team_links, teams;

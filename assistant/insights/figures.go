@@ -20,8 +20,10 @@ const (
 	MinManagers = 3
 )
 
-// Families of figures. Each is its own set of cells; none is the sum of
-// another, so no figure can be had by subtracting across them.
+// Families of figures. Sessions, actions and referrals show counts; the
+// others are subsets of held 1on1s and show only means and shares, over
+// totals that are not shown (0023_insights.sql, insights_shape): their
+// counts would let the held 1on1s without them be worked out.
 const (
 	FamilySessions  = "sessions"  // planned 1on1s
 	FamilyCondition = "condition" // held 1on1s with a condition
@@ -32,56 +34,63 @@ const (
 	FamilyReferrals = "referrals" // the coach's referrals per matter (slice), organization only
 )
 
-// Cell is one published figure set: a team (nil: the whole organization)
-// in one closed month, for one family and slice.
+// Cell is one published set of figures: a team (nil: the whole
+// organization) in one closed month, for one family and slice. Members,
+// managers and answers are given for the families that show counts.
 type Cell struct {
 	TeamID   *uuid.UUID         `json:"team_id"`
 	Month    string             `json:"month"` // YYYY-MM
 	Family   string             `json:"family"`
 	Slice    string             `json:"slice"`
-	Members  int                `json:"members"`
-	Managers int                `json:"managers"`
-	Answers  int                `json:"answers"`
+	Members  *int               `json:"members"`
+	Managers *int               `json:"managers"`
+	Answers  *int               `json:"answers"`
 	Figures  map[string]float64 `json:"figures"`
 }
 
-// sums is a cell as the database returns it: sizes and additive sums.
-type sums struct {
+// shown is a cell as the database returns it: for families that show
+// counts, the counts and additive sums; for the others, the figures.
+type shown struct {
 	TeamID                    *uuid.UUID
 	Month                     time.Time
 	Family, Slice             string
-	Members, Managers, Answer int
-	S1, S2, S3                float64
+	Members, Managers, Answer *int
+	V1, V2, V3                *float64
 }
 
-// figures turns a cell's sums into the figures its family reports.
-func (s sums) cell() Cell {
-	n := float64(s.Answer)
+func (s shown) cell() Cell {
 	f := map[string]float64{}
+	v := func(p *float64) float64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
 	switch s.Family {
 	case FamilySessions:
+		n := float64(*s.Answer)
 		f["planned"] = n
-		f["held"] = s.S1
-		f["implementation_rate"] = ratio(s.S1, n)
-		f["held_per_member"] = ratio(s.S1, float64(s.Members))
-		if s.S1 > 0 {
-			f["reflection_share"] = ratio(s.S2, s.S1)
+		f["held"] = v(s.V1)
+		f["implementation_rate"] = ratio(v(s.V1), n)
+		f["held_per_member"] = ratio(v(s.V1), float64(*s.Members))
+		if v(s.V1) > 0 {
+			f["reflection_share"] = ratio(v(s.V2), v(s.V1))
 		}
-	case FamilyCondition:
-		f["condition_mean"] = ratio(s.S1, n)
-	case FamilyStyle, FamilyTopic:
-		f["held"] = n
-	case FamilyFeedback:
-		f["answers"] = n
-		f["satisfaction_mean"] = ratio(s.S1, n)
-		f["matched_yes"] = ratio(s.S2, n)
-		f["matched_partly"] = ratio(s.S3, n)
 	case FamilyActions:
+		n := float64(*s.Answer)
 		f["open"] = n
-		f["mean_age_days"] = ratio(s.S1, n)
-		f["over_30_days_share"] = ratio(s.S2, n)
+		f["mean_age_days"] = ratio(v(s.V1), n)
+		f["over_30_days_share"] = ratio(v(s.V2), n)
 	case FamilyReferrals:
-		f["referrals"] = n
+		f["referrals"] = float64(*s.Answer)
+	case FamilyCondition:
+		f["condition_mean"] = round(v(s.V1))
+	case FamilyStyle, FamilyTopic:
+		f["share"] = round(v(s.V1))
+	case FamilyFeedback:
+		f["satisfaction_mean"] = round(v(s.V1))
+		f["matched_yes"] = round(v(s.V2))
+		f["matched_partly"] = round(v(s.V3))
 	}
 	return Cell{
 		TeamID: s.TeamID, Month: s.Month.Format("2006-01"), Family: s.Family, Slice: s.Slice,
@@ -89,11 +98,13 @@ func (s sums) cell() Cell {
 	}
 }
 
+func round(x float64) float64 { return math.Round(x*1000) / 1000 }
+
 func ratio(a, b float64) float64 {
 	if b == 0 {
 		return 0
 	}
-	return math.Round(a/b*1000) / 1000
+	return round(a / b)
 }
 
 // Report is the organization view: its teams and every published cell.
@@ -132,7 +143,8 @@ func Org(ctx context.Context, tx pgx.Tx, months int) (Report, error) {
 	if err := checkMonths(months); err != nil {
 		return Report{}, err
 	}
-	teams, err := Teams(ctx, tx)
+	// Archived teams too: past months count in them.
+	teams, err := teams(ctx, tx, true)
 	if err != nil {
 		return Report{}, err
 	}
@@ -179,8 +191,8 @@ func query(ctx context.Context, tx pgx.Tx, sql string, months int, withTeam bool
 	defer rows.Close()
 	cells := []Cell{}
 	for rows.Next() {
-		var s sums
-		dest := []any{&s.Month, &s.Family, &s.Slice, &s.Members, &s.Managers, &s.Answer, &s.S1, &s.S2, &s.S3}
+		var s shown
+		dest := []any{&s.Month, &s.Family, &s.Slice, &s.Members, &s.Managers, &s.Answer, &s.V1, &s.V2, &s.V3}
 		if withTeam {
 			dest = append([]any{&s.TeamID}, dest...)
 		}

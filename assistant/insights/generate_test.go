@@ -185,7 +185,8 @@ func generate(t testing.TB, db *pgtest.DB, sp spec) generated {
 				}
 				s.reflected = s.status == "held" && r.IntN(2) == 0
 				sessions = append(sessions, s)
-				team := teamOf(mgr, at)
+				// A manager's month counts for the team they were in when it began.
+				team := teamOf(mgr, time.Date(at.Year(), at.Month(), 1, 0, 0, 0, 0, time.UTC))
 				add := func(family, slice string) {
 					g.Atoms = append(g.Atoms, atom{monthOf(at), family, slice, team, mgr, mem})
 				}
@@ -219,7 +220,7 @@ func generate(t testing.TB, db *pgtest.DB, sp spec) generated {
 					for m := time.Date(at.Year(), at.Month(), 1, 0, 0, 0, 0, time.UTC); m.Before(thisMonth); m = m.AddDate(0, 1, 0) {
 						end := m.AddDate(0, 1, 0)
 						if a.created.Before(end) && (a.closed == nil || !a.closed.Before(end)) {
-							g.Atoms = append(g.Atoms, atom{monthOf(m), "actions", "", teamOf(mgr, end), mgr, mem})
+							g.Atoms = append(g.Atoms, atom{monthOf(m), "actions", "", teamOf(mgr, m), mgr, mem})
 						}
 					}
 				}
@@ -232,6 +233,9 @@ func generate(t testing.TB, db *pgtest.DB, sp spec) generated {
 		b.Queue(`INSERT INTO teams (org_id, id, parent_id, name)
 			SELECT $1, id, CASE WHEN has THEN parent END, name FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::bool[]) AS x(id, parent, name, has)`,
 			g.Org, tIDs, tParents, tNames, tHasParent)
+		b.Queue(`INSERT INTO team_links (org_id, team_id, parent_id, valid_from)
+			SELECT $1, id, CASE WHEN has THEN parent END, '-infinity' FROM unnest($2::uuid[], $3::uuid[], $4::bool[]) AS x(id, parent, has)`,
+			g.Org, tIDs, tParents, tHasParent)
 		var mu, mt []uuid.UUID
 		var mf, mto []*time.Time
 		for _, m := range ms {

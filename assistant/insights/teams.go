@@ -13,6 +13,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -29,12 +30,14 @@ var (
 )
 
 // Team is a node of the organization's team tree, with the managers in it
-// now.
+// now. An archived team (removed after the figures were first read) is
+// kept for the past months it counts in.
 type Team struct {
-	ID       uuid.UUID  `json:"id"`
-	ParentID *uuid.UUID `json:"parent_id"`
-	Name     string     `json:"name"`
-	Managers []Manager  `json:"managers"`
+	ID         uuid.UUID  `json:"id"`
+	ParentID   *uuid.UUID `json:"parent_id"`
+	Name       string     `json:"name"`
+	Managers   []Manager  `json:"managers"`
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 }
 
 // Manager is a manager as the team list shows them.
@@ -47,20 +50,25 @@ const maxTeams = 2000
 
 // Teams returns the organization's teams, parents before children, each
 // with its current managers.
-func Teams(ctx context.Context, tx pgx.Tx) ([]Team, error) {
+func Teams(ctx context.Context, tx pgx.Tx) ([]Team, error) { return teams(ctx, tx, false) }
+
+func teams(ctx context.Context, tx pgx.Tx, archived bool) ([]Team, error) {
 	rows, _ := tx.Query(ctx, `
 		WITH RECURSIVE tree AS (
-			SELECT id, parent_id, name, ARRAY[name] AS path FROM teams WHERE parent_id IS NULL
+			SELECT id, parent_id, name, archived_at, ARRAY[name] AS path FROM teams
+			WHERE parent_id IS NULL AND ($1 OR archived_at IS NULL)
 			UNION ALL
-			SELECT t.id, t.parent_id, t.name, tree.path || t.name
+			SELECT t.id, t.parent_id, t.name, t.archived_at, tree.path || t.name
 			FROM teams t JOIN tree ON t.parent_id = tree.id
+			WHERE $1 OR t.archived_at IS NULL
 		)
 		SELECT tree.id, tree.parent_id, tree.name,
 		       coalesce((SELECT jsonb_agg(jsonb_build_object('id', u.id, 'display_name', u.display_name)
 		                                 ORDER BY u.display_name, u.id)
 		                 FROM team_memberships m JOIN users u ON u.org_id = m.org_id AND u.id = m.user_id
-		                 WHERE m.team_id = tree.id AND m.valid_to IS NULL), '[]')
-		FROM tree ORDER BY tree.path`)
+		                 WHERE m.team_id = tree.id AND m.valid_to IS NULL), '[]'),
+		       tree.archived_at
+		FROM tree ORDER BY tree.path`, archived)
 	ts, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Team])
 	if err != nil {
 		return nil, fmt.Errorf("teams: %w", err)
@@ -79,6 +87,27 @@ func cleanName(name string) (string, error) {
 	return name, nil
 }
 
+// settingUp reports whether the organization's figures have never been
+// read. Until then the team structure is being set up and every change
+// holds for the past too; after, a change holds from now on, so that no
+// closed month's figures move between two reads (0023_insights.sql).
+func settingUp(ctx context.Context, tx pgx.Tx) (bool, error) {
+	var up bool
+	if err := tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT FROM insights_reads)`).Scan(&up); err != nil {
+		return false, fmt.Errorf("team structure: %w", err)
+	}
+	return up, nil
+}
+
+// since is when a structure change holds from: always, while setting up.
+func since(ctx context.Context, tx pgx.Tx) (string, error) {
+	up, err := settingUp(ctx, tx)
+	if up {
+		return "'-infinity'", err
+	}
+	return "now()", err
+}
+
 // CreateTeam adds a team under parent (nil: at the top).
 func CreateTeam(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, name string, parent *uuid.UUID) (Team, error) {
 	name, err := cleanName(name)
@@ -86,21 +115,46 @@ func CreateTeam(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, name string, pa
 		return Team{}, err
 	}
 	var n int
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM teams`).Scan(&n); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM teams WHERE archived_at IS NULL`).Scan(&n); err != nil {
 		return Team{}, fmt.Errorf("create team: %w", err)
 	}
 	if n >= maxTeams {
 		return Team{}, fmt.Errorf("%w: an organization has at most %d teams", ErrInvalid, maxTeams)
+	}
+	if err := active(ctx, tx, parent); err != nil {
+		return Team{}, err
+	}
+	from, err := since(ctx, tx)
+	if err != nil {
+		return Team{}, err
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
 		return Team{}, err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO teams (org_id, id, parent_id, name) VALUES ($1, $2, $3, $4)`, orgID, id, parent, name)
+	if err == nil {
+		_, err = tx.Exec(ctx, `INSERT INTO team_links (org_id, team_id, parent_id, valid_from) VALUES ($1, $2, $3, `+from+`)`, orgID, id, parent)
+	}
 	if err = teamError(err); err != nil {
 		return Team{}, fmt.Errorf("create team: %w", err)
 	}
 	return Team{ID: id, ParentID: parent, Name: name, Managers: []Manager{}}, nil
+}
+
+// active fails unless id (when given) is a team that is not archived.
+func active(ctx context.Context, tx pgx.Tx, id *uuid.UUID) error {
+	if id == nil {
+		return nil
+	}
+	var ok bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM teams WHERE id = $1 AND archived_at IS NULL)`, *id).Scan(&ok); err != nil {
+		return fmt.Errorf("team: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("%w: no such team", ErrNotFound)
+	}
+	return nil
 }
 
 // teamError names the constraint a team write broke.
@@ -111,19 +165,63 @@ func teamError(err error) error {
 		case "23505":
 			return fmt.Errorf("%w: a team of that name already exists there", ErrConflict)
 		case "23503":
-			if pe.ConstraintName == "teams_org_id_parent_id_fkey" && strings.HasPrefix(pe.Message, "update or delete") {
-				return fmt.Errorf("%w: the team has teams under it", ErrConflict)
-			}
 			return fmt.Errorf("%w: no such team", ErrNotFound)
 		}
 	}
 	return err
 }
 
+// moveLink ends the current row of a structure history (team_links or
+// team_memberships) for key and starts one with value, from now on, or,
+// while setting up, replaces the whole history with one row that always
+// held. A nil value ends it without a new row.
+func moveLink(ctx context.Context, tx pgx.Tx, table, key, value string, orgID, id uuid.UUID, to *uuid.UUID) error {
+	up, err := settingUp(ctx, tx)
+	if err != nil {
+		return err
+	}
+	// (table and column names are constants of this package.)
+	del := `DELETE FROM ` + table + ` WHERE ` + key + ` = $1 AND valid_to IS NULL AND valid_from = now()`
+	if up {
+		del = `DELETE FROM ` + table + ` WHERE ` + key + ` = $1`
+	}
+	tag, err := tx.Exec(ctx, del, id)
+	if err != nil {
+		return err
+	}
+	if !up && tag.RowsAffected() == 0 {
+		// A row cannot close at the instant it opened: one opened in
+		// this transaction was deleted above instead.
+		if _, err := tx.Exec(ctx, `UPDATE `+table+` SET valid_to = now() WHERE `+key+` = $1 AND valid_to IS NULL`, id); err != nil {
+			return err
+		}
+	}
+	if to == nil && table == "team_memberships" {
+		return nil
+	}
+	from := "now()"
+	if up {
+		from = "'-infinity'"
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO `+table+` (org_id, `+key+`, `+value+`, valid_from) VALUES ($1, $2, $3, `+from+`)`, orgID, id, to)
+	return err
+}
+
 // UpdateTeam renames a team and moves it under parent (nil: to the top).
-func UpdateTeam(ctx context.Context, tx pgx.Tx, id uuid.UUID, name string, parent *uuid.UUID) (Team, error) {
+func UpdateTeam(ctx context.Context, tx pgx.Tx, orgID, id uuid.UUID, name string, parent *uuid.UUID) (Team, error) {
 	name, err := cleanName(name)
 	if err != nil {
+		return Team{}, err
+	}
+	var current *uuid.UUID
+	err = tx.QueryRow(ctx, `SELECT parent_id FROM teams WHERE id = $1 AND archived_at IS NULL`, id).Scan(&current)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Team{}, fmt.Errorf("%w: no such team", ErrNotFound)
+	}
+	if err != nil {
+		return Team{}, fmt.Errorf("update team: %w", err)
+	}
+	if err := active(ctx, tx, parent); err != nil {
 		return Team{}, err
 	}
 	if parent != nil {
@@ -143,12 +241,12 @@ func UpdateTeam(ctx context.Context, tx pgx.Tx, id uuid.UUID, name string, paren
 			return Team{}, fmt.Errorf("%w: a team cannot be under itself", ErrInvalid)
 		}
 	}
-	tag, err := tx.Exec(ctx, `UPDATE teams SET name = $2, parent_id = $3 WHERE id = $1`, id, name, parent)
+	_, err = tx.Exec(ctx, `UPDATE teams SET name = $2, parent_id = $3 WHERE id = $1`, id, name, parent)
+	if err == nil && !equalID(current, parent) {
+		err = moveLink(ctx, tx, "team_links", "team_id", "parent_id", orgID, id, parent)
+	}
 	if err = teamError(err); err != nil {
 		return Team{}, fmt.Errorf("update team: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return Team{}, fmt.Errorf("%w: no such team", ErrNotFound)
 	}
 	ts, err := Teams(ctx, tx)
 	if err != nil {
@@ -159,29 +257,47 @@ func UpdateTeam(ctx context.Context, tx pgx.Tx, id uuid.UUID, name string, paren
 }
 
 // DeleteTeam removes a team that has no teams under it and no managers in
-// it now. Its past goes with it: the months it held count for the
-// organization as a whole.
+// it now. While setting up it is deleted; after, it is archived and keeps
+// counting, with its managers of the time, in the months it held.
 func DeleteTeam(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
-	var current bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM team_memberships WHERE team_id = $1 AND valid_to IS NULL)`, id).Scan(&current); err != nil {
+	var exists, children, current bool
+	err := tx.QueryRow(ctx, `
+		SELECT EXISTS (SELECT FROM teams WHERE id = $1 AND archived_at IS NULL),
+		       EXISTS (SELECT FROM teams WHERE parent_id = $1 AND archived_at IS NULL),
+		       EXISTS (SELECT FROM team_memberships WHERE team_id = $1 AND valid_to IS NULL)`, id).Scan(&exists, &children, &current)
+	if err != nil {
 		return fmt.Errorf("delete team: %w", err)
 	}
-	if current {
+	switch {
+	case !exists:
+		return fmt.Errorf("%w: no such team", ErrNotFound)
+	case children:
+		return fmt.Errorf("%w: the team has teams under it", ErrConflict)
+	case current:
 		return fmt.Errorf("%w: move the team's managers out first", ErrConflict)
 	}
-	tag, err := tx.Exec(ctx, `DELETE FROM teams WHERE id = $1`, id)
+	up, err := settingUp(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if up {
+		_, err = tx.Exec(ctx, `DELETE FROM teams WHERE id = $1`, id)
+	} else {
+		_, err = tx.Exec(ctx, `
+			WITH gone AS (DELETE FROM team_links WHERE team_id = $1 AND valid_to IS NULL AND valid_from = now())
+			UPDATE team_links SET valid_to = now() WHERE team_id = $1 AND valid_to IS NULL AND valid_from < now()`, id)
+		if err == nil {
+			_, err = tx.Exec(ctx, `UPDATE teams SET archived_at = now(), parent_id = NULL WHERE id = $1`, id)
+		}
+	}
 	if err = teamError(err); err != nil {
 		return fmt.Errorf("delete team: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("%w: no such team", ErrNotFound)
 	}
 	return nil
 }
 
-// SetTeam puts a manager in a team (nil: in none) from now on. A manager's
-// first team also holds for their past, so that a tree set up today
-// reports the months before it.
+// SetTeam puts a manager in a team (nil: in none): from now on, or, while
+// the structure is being set up, for their past too.
 func SetTeam(ctx context.Context, tx pgx.Tx, orgID, userID uuid.UUID, team *uuid.UUID) error {
 	var role string
 	err := tx.QueryRow(ctx, `SELECT role FROM users WHERE id = $1`, userID).Scan(&role)
@@ -194,40 +310,18 @@ func SetTeam(ctx context.Context, tx pgx.Tx, orgID, userID uuid.UUID, team *uuid
 	if role != "manager" {
 		return fmt.Errorf("%w: only managers belong to teams", ErrInvalid)
 	}
-	var (
-		current *uuid.UUID
-		ever    bool
-	)
-	err = tx.QueryRow(ctx, `
-		SELECT (SELECT team_id FROM team_memberships WHERE user_id = $1 AND valid_to IS NULL),
-		       EXISTS (SELECT FROM team_memberships WHERE user_id = $1)`, userID).Scan(&current, &ever)
-	if err != nil {
+	if err := active(ctx, tx, team); err != nil {
+		return err
+	}
+	var current *uuid.UUID
+	err = tx.QueryRow(ctx, `SELECT team_id FROM team_memberships WHERE user_id = $1 AND valid_to IS NULL`, userID).Scan(&current)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("set team: %w", err)
 	}
 	if equalID(current, team) {
 		return nil
 	}
-	// A move within the transaction that opened the current row replaces
-	// it: a row cannot close at the instant it opened.
-	tag, err := tx.Exec(ctx, `DELETE FROM team_memberships WHERE user_id = $1 AND valid_to IS NULL AND valid_from = now()`, userID)
-	if err != nil {
-		return fmt.Errorf("set team: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		if _, err := tx.Exec(ctx, `UPDATE team_memberships SET valid_to = now() WHERE user_id = $1 AND valid_to IS NULL`, userID); err != nil {
-			return fmt.Errorf("set team: %w", err)
-		}
-	}
-	if team == nil {
-		return nil
-	}
-	from := "now()"
-	if !ever {
-		from = "'-infinity'"
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO team_memberships (org_id, user_id, team_id, valid_from) VALUES ($1, $2, $3, `+from+`)`,
-		orgID, userID, *team)
-	if err = teamError(err); err != nil {
+	if err := teamError(moveLink(ctx, tx, "team_memberships", "user_id", "team_id", orgID, userID, team)); err != nil {
 		return fmt.Errorf("set team: %w", err)
 	}
 	return nil

@@ -25,10 +25,11 @@ addMessages({
     'ins.sessions': '1on1の実施',
     'ins.planned': '予定', 'ins.held': '実施', 'ins.rate': '実施率', 'ins.per_member': '1人あたり実施', 'ins.reflection': '振り返り記入率', 'ins.members': 'メンバー数',
     'ins.condition': 'コンディション（1〜5の平均）', 'ins.condition.mean': '平均',
-    'ins.styles': 'メンバーが希望した関わり方（実施した1on1の件数）',
-    'ins.feedback': '関わり方ごとの満足度と「希望どおりだった」の割合（期間内の公開された月の合計）',
+    'ins.styles': 'メンバーが希望した関わり方（希望が示された1on1に占める割合）',
+    'ins.feedback': '関わり方ごとの満足度と「希望どおりだった」の割合（表示できた月の平均）',
+    'ins.months.shown': '表示できた月',
     'ins.answers': '回答数', 'ins.satisfaction': '満足度（1〜5）', 'ins.matched': '希望どおり', 'ins.partly': '一部そのとおり',
-    'ins.topics': '話題（実施した1on1の件数）', 'ins.topic': '話題',
+    'ins.topics': '話題（話題が選ばれた1on1に占める割合）', 'ins.topic': '話題',
     'ins.actions': '月末時点の未完了アクション', 'ins.open': '件数', 'ins.age': '平均経過日数', 'ins.over30': '30日超の割合',
     'ins.referrals': '窓口案内（件数のみ）', 'ins.matter': '種類',
     'ins.style': '希望した関わり方',
@@ -36,11 +37,12 @@ addMessages({
     'ins.style.encourage': '励ましてほしい', 'ins.style.decide': '決めてほしい', 'ins.style.report': '報告したい', 'ins.style.none': '希望なし',
     'ins.matter.crisis': '心身の危機', 'ins.matter.harassment': 'ハラスメント', 'ins.matter.discrimination': '差別', 'ins.matter.legal': '法的な問題',
     'ins.suppressed': '—：伏せた集計',
+    'ins.archived': '（削除済み）',
     'mine.title': '自分の1on1の振り返り',
     'mine.hint': 'あなたの1on1の月ごとの集計と、組織全体の値です。組織の値は、あなたの分を除いても十分な人数が残る場合だけ表示します。同僚個人との比較はしません。',
     'mine.own': 'あなた', 'mine.org': '組織全体',
     'teams.title': 'チーム',
-    'teams.hint': 'マネージャーをチームや部署にまとめると、チームごとの集計が見られます（階層にできます）。最初に所属させたチームは過去の1on1にも適用され、その後の異動は異動した時点から反映されます。',
+    'teams.hint': 'マネージャーをチームや部署にまとめると、チームごとの集計が見られます（階層にできます）。「1on1の状況」を初めて開くまでは、チームの構成は過去の1on1にも当てはまります（先に組織図を取り込んでください）。その後の異動やチームの変更は、変更した時点から反映され、過去の月の集計は変わりません。',
     'teams.none': 'まだチームがありません。',
     'teams.add': 'チームを追加', 'teams.name': 'チーム名', 'teams.parent': '上位のチーム', 'teams.top': '（最上位）',
     'teams.save': '保存', 'teams.delete': '削除', 'teams.edit': '名前・上位を変更',
@@ -68,10 +70,11 @@ addMessages({
     'ins.sessions': '1on1s held',
     'ins.planned': 'Planned', 'ins.held': 'Held', 'ins.rate': 'Held / planned', 'ins.per_member': 'Held per member', 'ins.reflection': 'Reflection written', 'ins.members': 'Members',
     'ins.condition': 'Condition (mean of 1–5)', 'ins.condition.mean': 'Mean',
-    'ins.styles': 'How members asked to be met (held 1on1s)',
-    'ins.feedback': 'Satisfaction and "it was what I asked for" by requested response (published months of the period)',
+    'ins.styles': 'How members asked to be met (share of 1on1s with a request)',
+    'ins.feedback': 'Satisfaction and "it was what I asked for" by requested response (mean of the months shown)',
+    'ins.months.shown': 'Months shown',
     'ins.answers': 'Answers', 'ins.satisfaction': 'Satisfaction (1–5)', 'ins.matched': 'As asked', 'ins.partly': 'Partly',
-    'ins.topics': 'Topics (held 1on1s)', 'ins.topic': 'Topic',
+    'ins.topics': 'Topics (share of 1on1s with a topic)', 'ins.topic': 'Topic',
     'ins.actions': 'Open actions at month end', 'ins.open': 'Open', 'ins.age': 'Mean age (days)', 'ins.over30': 'Over 30 days',
     'ins.referrals': 'Referrals (counts only)', 'ins.matter': 'Matter',
     'ins.style': 'Requested response',
@@ -79,11 +82,12 @@ addMessages({
     'ins.style.encourage': 'Encourage', 'ins.style.decide': 'Decide', 'ins.style.report': 'Report', 'ins.style.none': 'No request',
     'ins.matter.crisis': 'Crisis', 'ins.matter.harassment': 'Harassment', 'ins.matter.discrimination': 'Discrimination', 'ins.matter.legal': 'Legal',
     'ins.suppressed': '—: hidden figure',
+    'ins.archived': ' (removed)',
     'mine.title': 'My 1on1s over time',
     'mine.hint': 'Your 1on1s month by month, beside the whole organization. The organization is shown only where enough people remain without you. You are never compared with a colleague.',
     'mine.own': 'You', 'mine.org': 'Organization',
     'teams.title': 'Teams',
-    'teams.hint': 'Group managers into teams or departments (they can nest) to see figures per team. A manager\'s first team also holds for their past 1on1s; later moves count from the day they are made.',
+    'teams.hint': 'Group managers into teams or departments (they can nest) to see figures per team. Until the insights are first opened, the teams also hold for past 1on1s (so import your structure first); after that, moves and team changes count from the day they are made, and past months\' figures stay as they were.',
     'teams.none': 'No teams yet.',
     'teams.add': 'Add a team', 'teams.name': 'Team name', 'teams.parent': 'Parent team', 'teams.top': '(top level)',
     'teams.save': 'Save', 'teams.delete': 'Delete', 'teams.edit': 'Rename or move',
@@ -153,15 +157,15 @@ function lineChart(title, months, series, { min = 0, max = 1, kind = 'pct' } = {
 }
 
 // barChart stacks counts per month.
-function barChart(title, months, stacks) {
+function barChart(title, months, stacks, kind = 'int') {
   const w = 640, ht = 200, left = 44, right = 32, top = 12, bottom = 28;
   const totals = months.map((_, i) => stacks.reduce((a, s) => a + (s.values[i] || 0), 0));
-  const max = Math.max(1, ...totals);
+  const max = kind === 'pct' ? 1 : Math.max(1, ...totals);
   const slot = (w - left - right) / Math.max(1, months.length);
   const chart = svg('svg', { viewBox: `0 0 ${w} ${ht}`, class: 'chart', role: 'img', 'aria-label': title });
   const y = (v) => top + (1 - v / max) * (ht - top - bottom);
   chart.append(svg('line', { x1: left, x2: w - right, y1: y(0), y2: y(0), class: 'grid' }));
-  chart.append(svg('text', { x: left - 6, y: y(max) + 4, 'text-anchor': 'end', class: 'axis' }, String(max)));
+  chart.append(svg('text', { x: left - 6, y: y(max) + 4, 'text-anchor': 'end', class: 'axis' }, fmt(max, kind)));
   const every = Math.ceil(months.length / 12);
   months.forEach((m, i) => {
     let base = 0;
@@ -169,7 +173,7 @@ function barChart(title, months, stacks) {
       const v = s.values[i] || 0;
       if (v > 0) {
         chart.append(svg('rect', { x: left + i * slot + slot * 0.15, width: slot * 0.7, y: y(base + v), height: y(base) - y(base + v), class: `bar s${n}` },
-          svg('title', {}, `${s.label} ${monthLabel(m)}: ${v}`)));
+          svg('title', {}, `${s.label} ${monthLabel(m)}: ${fmt(v, kind)}`)));
       }
       base += v;
     });
@@ -229,27 +233,24 @@ function sections(cells, months, withReferrals) {
   const cond = fig('condition', '', 'condition_mean');
   sec(t('ins.condition'),
     lineChart(t('ins.condition'), months, [{ label: t('ins.condition.mean'), values: cond }], { min: 1, max: 5, kind: 'num' }),
-    table('condition', [t('ins.month'), t('ins.condition.mean'), t('ins.answers')],
-      months.map((m) => { const c = get('condition', '', m); return [monthLabel(m), fmt(c?.figures.condition_mean), fmt(c?.answers, 'int')]; })));
+    table('condition', [t('ins.month'), t('ins.condition.mean')],
+      months.map((m) => { const c = get('condition', '', m); return [monthLabel(m), fmt(c?.figures.condition_mean)]; })));
 
-  const stacks = STYLES.map((s) => ({ label: styleName(s), values: fig('style', s, 'held') }));
-  sec(t('ins.styles'), barChart(t('ins.styles'), months, stacks),
-    table('styles', [t('ins.month'), ...STYLES.map(styleName)], months.map((m, i) => [monthLabel(m), ...stacks.map((s) => fmt(s.values[i], 'int'))])));
+  const stacks = STYLES.map((s) => ({ label: styleName(s), values: fig('style', s, 'share') }));
+  sec(t('ins.styles'), barChart(t('ins.styles'), months, stacks, 'pct'),
+    table('styles', [t('ins.month'), ...STYLES.map(styleName)], months.map((m, i) => [monthLabel(m), ...stacks.map((s) => fmt(s.values[i], 'pct'))])));
 
-  const fb = [...STYLES, 'none'].map((s) => {
-    let n = 0, sat = 0, yes = 0, partly = 0;
-    for (const m of months) {
-      const c = get('feedback', s, m);
-      if (!c) continue;
-      n += c.answers; sat += c.figures.satisfaction_mean * c.answers; yes += c.figures.matched_yes * c.answers; partly += c.figures.matched_partly * c.answers;
-    }
-    return [styleName(s), n ? String(n) : '—', n ? fmt(sat / n) : '—', n ? fmt(yes / n, 'pct') : '—', n ? fmt(partly / n, 'pct') : '—'];
-  });
-  sec(t('ins.feedback'), table('feedback', [t('ins.style'), t('ins.answers'), t('ins.satisfaction'), t('ins.matched'), t('ins.partly')], fb));
+  sec(t('ins.feedback'), table('feedback', [t('ins.style'), t('ins.months.shown'), t('ins.satisfaction'), t('ins.matched'), t('ins.partly')],
+    [...STYLES, 'none'].map((s) => {
+      const cs = months.map((m) => get('feedback', s, m)).filter(Boolean);
+      const avg = (name) => cs.reduce((a, c) => a + c.figures[name], 0) / cs.length;
+      return [styleName(s), String(cs.length), cs.length ? fmt(avg('satisfaction_mean')) : '—',
+        cs.length ? fmt(avg('matched_yes'), 'pct') : '—', cs.length ? fmt(avg('matched_partly'), 'pct') : '—'];
+    })));
 
   const topics = [...new Set(cells.filter((c) => c.family === 'topic').map((c) => c.slice))].sort();
   if (topics.length) {
-    sec(t('ins.topics'), table('topics', [t('ins.topic'), ...months.map(monthLabel)], topics.map((tp) => [tp, ...fig('topic', tp, 'held').map((v) => fmt(v, 'int'))])));
+    sec(t('ins.topics'), table('topics', [t('ins.topic'), ...months.map(monthLabel)], topics.map((tp) => [tp, ...fig('topic', tp, 'share').map((v) => fmt(v, 'pct'))])));
   }
 
   sec(t('ins.actions'),
@@ -288,7 +289,7 @@ export async function insightsView(main, params, ctx) {
     for (const tm of report.teams) {
       const d = tm.parent_id ? (depth.get(tm.parent_id) || 0) + 1 : 0;
       depth.set(tm.id, d);
-      teamSel.append(h('option', { value: tm.id, selected: tm.id === team }, '\u3000'.repeat(d) + tm.name));
+      teamSel.append(h('option', { value: tm.id, selected: tm.id === team }, '\u3000'.repeat(d) + tm.name + (tm.archived_at ? t('ins.archived') : '')));
     }
     draw();
   };
@@ -328,9 +329,9 @@ export async function myInsightsView(main, params, ctx) {
       pair(`${t('ins.actions')}: ${t('ins.age')}`, 'actions', '', 'mean_age_days', { min: 0, max: 20 * Math.ceil(Math.max(20, ...[...r.own, ...r.organization].filter((c) => c.family === 'actions').map((c) => c.figures.mean_age_days)) / 20), kind: 'int' }, 'num1'));
     const rows = [...STYLES, 'none'].map((s) => {
       const sum = (get) => {
-        let n = 0, yes = 0, sat = 0;
-        for (const m of r.months) { const c = get('feedback', s, m); if (c) { n += c.answers; yes += c.figures.matched_yes * c.answers; sat += c.figures.satisfaction_mean * c.answers; } }
-        return n ? [fmt(sat / n), fmt(yes / n, 'pct')] : ['—', '—'];
+        const cs = r.months.map((m) => get('feedback', s, m)).filter(Boolean);
+        const avg = (name) => cs.reduce((a, c) => a + c.figures[name], 0) / cs.length;
+        return cs.length ? [fmt(avg('satisfaction_mean')), fmt(avg('matched_yes'), 'pct')] : ['—', '—'];
       };
       return [styleName(s), ...sum(own), ...sum(org)];
     });
