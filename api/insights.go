@@ -227,3 +227,25 @@ func handleMyInsights(db *tenant.DB) echo.HandlerFunc {
 		return c.JSON(http.StatusOK, out)
 	}
 }
+
+// handleGuidanceUsage is the curators' view of what the guidance does:
+// which documents and passages answers were given and cited, the thumbs
+// and comments on those answers, and which were never given.
+func handleGuidanceUsage(db *tenant.DB) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		days, err := queryInt(c, "days", 90)
+		if err != nil {
+			return err
+		}
+		var out insights.GuidanceReport
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			out, err = insights.Guidance(ctx, tx, days)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, out)
+	}
+}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -8,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/insights"
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
@@ -141,5 +144,64 @@ func TestInsightsThroughTheAPI(t *testing.T) {
 		if strings.Contains(string(b), secret) {
 			t.Errorf("%s carries note text", path)
 		}
+	}
+}
+
+// TestGuidanceUsage: a prep's passages and citations reach the curators'
+// view with the manager's thumb and comment, never the manager, the
+// member or a note; documents no answer drew on are listed with zeros.
+func TestGuidanceUsage(t *testing.T) {
+	srv := newTestServer(t, coachDeps(t, nil, 0))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	_, curatorTok := pgtest.NewUser(t, db, org, tenant.RoleCurator)
+	member := seedMember(t, srv, tok, "Zebulonさん", "")
+
+	var p assistant.Plan
+	if resp := call(t, srv, "POST", member+"/prep", tok, nil, &p); resp.StatusCode != 200 || len(p.Citations) == 0 {
+		t.Fatalf("prep = %d with %d citations", resp.StatusCode, len(p.Citations))
+	}
+	if resp := call(t, srv, "POST", "/api/answers/"+p.ID.String()+"/feedback", tok, map[string]any{"helpful": false, "comment": "質問が多すぎた"}, nil); resp.StatusCode != 204 {
+		t.Fatalf("feedback = %d", resp.StatusCode)
+	}
+
+	var r insights.GuidanceReport
+	resp := call(t, srv, "GET", "/api/kb/usage?days=30", curatorTok, nil, &r)
+	if resp.StatusCode != 200 {
+		t.Fatalf("usage = %d", resp.StatusCode)
+	}
+	cited := map[uuid.UUID]bool{}
+	for _, c := range p.Citations {
+		cited[c.DocumentID] = true
+	}
+	used, never := 0, 0
+	for i, d := range r.Documents {
+		if d.Retrieved == 0 {
+			never++
+			if i < len(r.Documents)-1 && r.Documents[i+1].Retrieved > 0 {
+				t.Errorf("%q, never given, is listed before documents that were", d.Title)
+			}
+			continue
+		}
+		used++
+		if cited[d.ID] != (d.Cited == 1) {
+			t.Errorf("%q: cited by %d answers; the plan cites it: %v", d.Title, d.Cited, cited[d.ID])
+		}
+		if cited[d.ID] && (d.Unhelpful != 1 || len(d.Comments) != 1 || d.Comments[0].Comment != "質問が多すぎた") {
+			t.Errorf("%q: thumbs %d/%d, comments %+v; want the manager's thumb down and comment", d.Title, d.Helpful, d.Unhelpful, d.Comments)
+		}
+		if len(d.Passages) == 0 {
+			t.Errorf("%q was given but lists no passage", d.Title)
+		}
+	}
+	if used == 0 || never == 0 || used < len(cited) {
+		t.Errorf("%d documents used and %d never; the plan cited %d", used, never, len(cited))
+	}
+	body, _ := json.Marshal(r)
+	if strings.Contains(string(body), "Zebulon") {
+		t.Error("the curators' view carries a member's alias")
+	}
+	if resp := call(t, srv, "GET", "/api/kb/usage", tok, nil, nil); resp.StatusCode != 403 {
+		t.Errorf("a manager reads the usage: %d", resp.StatusCode)
 	}
 }

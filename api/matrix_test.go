@@ -187,6 +187,7 @@ var matrixRoleTable = map[string][]tenant.Role{
 	"PUT /api/users/:id/team":                              matrixAdmin,
 	"GET /api/org/insights":                                matrixAdmin,
 	"GET /api/me/insights":                                 matrixManager,
+	"GET /api/kb/usage":                                    matrixCurate,
 }
 
 // matrixBodies are valid-looking bodies for the routes that write: a

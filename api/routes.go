@@ -133,6 +133,7 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodGet, "/api/org/referrals", handleReferralCounts(d.DB), admin)
 	api(http.MethodGet, "/api/org/audit", handleAuditList(d.DB), aud("audit.read"), admin)
 	api(http.MethodGet, "/api/kb/gaps", handleGaps(d.DB), curate)
+	api(http.MethodGet, "/api/kb/usage", handleGuidanceUsage(d.DB), curate)
 
 	// Insights: the team tree, and figures no reader can narrow down to a
 	// person (assistant/insights; the database enforces the thresholds).

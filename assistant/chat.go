@@ -275,6 +275,7 @@ func (a *chatTurn) save(ctx context.Context, tx pgx.Tx, usage llm.Reply) error {
 	}
 	if err := saveAnswer(ctx, tx, a.caller, answerRecord{ID: ans.ID, Kind: "chat", Mode: ans.Mode, Model: ans.Model, MemberID: a.thread.MemberID,
 		Answer: ans, Referral: ans.Referral, Citations: len(ans.Citations), Dropped: ans.DroppedCitations,
+		Sources: a.sources, Cited: ans.Citations,
 		PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens}); err != nil {
 		return err
 	}

@@ -230,6 +230,7 @@ func (a *prepAnswer) save(ctx context.Context, tx pgx.Tx, usage llm.Reply) error
 	p, memberID := a.plan, a.req.MemberID
 	err := saveAnswer(ctx, tx, a.caller, answerRecord{ID: p.ID, Kind: "prep", Mode: p.Mode, Model: p.Model,
 		MemberID: &memberID, SessionID: a.req.SessionID, Answer: p, Referral: p.Referral, Citations: len(p.Citations), Dropped: p.DroppedCitations,
+		Sources: a.in.Sources, Cited: p.Citations,
 		PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens})
 	if err != nil || !p.NoGuidance {
 		return err

@@ -177,6 +177,7 @@ func (a *reflectAnswer) save(ctx context.Context, tx pgx.Tx, usage llm.Reply) er
 	r, memberID := a.r, a.in.Session.MemberID
 	return saveAnswer(ctx, tx, a.caller, answerRecord{ID: r.ID, Kind: "reflection", Mode: r.Mode, Model: r.Model,
 		MemberID: &memberID, SessionID: &a.sessionID, Answer: r, Referral: r.Referral, Citations: len(r.Citations), Dropped: r.DroppedCitations,
+		Sources: a.in.Sources, Cited: r.Citations,
 		PromptTokens: usage.PromptTokens, CompletionTokens: usage.CompletionTokens})
 }
 

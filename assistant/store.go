@@ -31,6 +31,10 @@ type answerRecord struct {
 	CompletionTokens int
 	// Referral, when the answer is one, is counted for the admins.
 	Referral *Referral
+	// Sources are the passages the answer was given, Cited those it
+	// cites: what the curators' view counts (guidance_uses).
+	Sources []Source
+	Cited   []Citation
 }
 
 // saveAnswer stores an answer, counts a referral and, for a model's
@@ -46,6 +50,38 @@ func saveAnswer(ctx context.Context, tx pgx.Tx, c Caller, r answerRecord) error 
 		r.Citations, r.Dropped, r.PromptTokens, r.CompletionTokens)
 	if err != nil {
 		return fmt.Errorf("save answer: %w", err)
+	}
+	return recordUses(ctx, tx, c, r)
+}
+
+// recordUses notes which passages the answer was given and which it
+// cited, once each.
+func recordUses(ctx context.Context, tx pgx.Tx, c Caller, r answerRecord) error {
+	cited := map[uuid.UUID]bool{}
+	for _, ci := range r.Cited {
+		cited[ci.ChunkID] = true
+	}
+	var (
+		chunks, docs []uuid.UUID
+		flags        []bool
+		seen         = map[uuid.UUID]bool{}
+	)
+	for _, s := range r.Sources {
+		id := s.Hit.ChunkID
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		chunks, docs, flags = append(chunks, id), append(docs, s.Hit.DocumentID), append(flags, cited[id])
+	}
+	if len(chunks) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO guidance_uses (org_id, answer_id, chunk_id, document_id, kind, language, cited)
+		SELECT $1, $2, c, d, $3, $4, f FROM unnest($5::uuid[], $6::uuid[], $7::bool[]) AS x(c, d, f)`,
+		c.OrgID, r.ID, r.Kind, c.Language, chunks, docs, flags)
+	if err != nil {
+		return fmt.Errorf("record guidance uses: %w", err)
 	}
 	return nil
 }

@@ -116,3 +116,63 @@ func insightsFlow(t *testing.T, vp viewport) {
 	b2.readable("the manager's own insights")
 	b2.screenshot("25-my-1on1s")
 }
+
+// TestGuidanceUsage: a manager's prep and their thumb down with a comment
+// reach the curator's usage page, which lists what was drawn on first.
+func TestGuidanceUsage(t *testing.T) {
+	atEachSize(t, guidanceUsageFlow)
+}
+
+func guidanceUsageFlow(t *testing.T, vp viewport) {
+	base := server(t, nil)
+	org := pgtest.NewOrg(t, db)
+	curator := newUser(t, org, tenant.RoleCurator, "人材開発部 鈴木")
+	mgr := newUser(t, org, tenant.RoleManager, "佐藤 美咲")
+	status, body := call(t, base, mgr, http.MethodPost, "/api/members", map[string]any{"alias": "Aさん"})
+	if status != http.StatusCreated {
+		t.Fatalf("add member: %d %s", status, body)
+	}
+	var m struct {
+		Data struct{ ID string } `json:"data"`
+	}
+	json.Unmarshal(body, &m)
+	in := map[string]any{"status": "scheduled", "scheduled_at": time.Now().Add(48 * time.Hour), "request_style": "listen", "request_text": "仕事の進め方に迷っている"}
+	if status, body := call(t, base, mgr, http.MethodPost, "/api/members/"+m.Data.ID+"/sessions", in); status != http.StatusCreated {
+		t.Fatalf("add session: %d %s", status, body)
+	}
+	status, body = call(t, base, mgr, http.MethodPost, "/api/members/"+m.Data.ID+"/prep", map[string]any{})
+	if status != http.StatusOK {
+		t.Fatalf("prep: %d %s", status, body)
+	}
+	var plan struct {
+		ID        string
+		Citations []struct{ Title string }
+	}
+	json.Unmarshal(body, &plan)
+	if status, body := call(t, base, mgr, http.MethodPost, "/api/answers/"+plan.ID+"/feedback", map[string]any{"helpful": false, "comment": "問いが多すぎた"}); status != http.StatusNoContent {
+		t.Fatalf("feedback: %d %s", status, body)
+	}
+	if len(plan.Citations) == 0 {
+		t.Fatal("the prep cites nothing")
+	}
+
+	b := newBrowser(t, base, vp)
+	b.signIn(curator)
+	b.run(
+		click(`header nav a[href="#/usage"]`),
+		waitText("h1", "ガイダンスの利用状況"),
+		waitText(`table[data-table="usage"]`, plan.Citations[0].Title),
+		waitText("main", "参照されていないガイダンス"),
+		eval(`document.querySelector('details.usage').open = true`),
+		waitText("details.usage", "問いが多すぎた"),
+	)
+	first := value(b, chromedp.Evaluate[string](`document.querySelector('table[data-table="usage"] tbody tr').cells[4].innerText`))
+	if first == "0" {
+		t.Error("the first row is a document no answer drew on")
+	}
+	if b.shows("Aさん") || b.shows("仕事の進め方") {
+		t.Error("the usage page shows the member or their request")
+	}
+	b.readable("the usage page")
+	b.screenshot("26-usage")
+}

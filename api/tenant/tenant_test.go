@@ -154,10 +154,12 @@ func TestCatalog(t *testing.T) {
 		// figures over at least 5 members, 5 answers and 3 managers, with
 		// complementary cells suppressed, for the caller's organization
 		// (taiwa_insights' policies), and check the caller's role.
-		"insights_org":       "k-anonymous figures for admins (0023_insights.sql)",
-		"insights_benchmark": "k-anonymous organization figures a user compares with (0023_insights.sql)",
-		"insights_own":       "the caller's own history, aggregated (0023_insights.sql)",
-		"insights_forget":    "a trigger that only deletes cached months of the written row's organization (0023_insights.sql)",
+		"insights_org":               "k-anonymous figures for admins (0023_insights.sql)",
+		"insights_benchmark":         "k-anonymous organization figures a user compares with (0023_insights.sql)",
+		"insights_own":               "the caller's own history, aggregated (0023_insights.sql)",
+		"insights_forget":            "a trigger that only deletes cached months of the written row's organization (0023_insights.sql)",
+		"insights_guidance":          "per-document counts of the answers that drew on guidance, for curators (0024_guidance_uses.sql)",
+		"insights_guidance_comments": "managers' comments on answers citing a document, month and thumb only (0024_guidance_uses.sql)",
 	}
 	rows, _ = db.Pool.Query(ctx, `
 		SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -260,8 +262,8 @@ func TestRLSIsolatesOrgs(t *testing.T) {
 
 // orgTables lists the tables of the schema that carry org_id and that the
 // application role may read. The ones it may not are the insights cache
-// (0023_insights.sql), which only taiwa_insights' functions touch; any
-// other would be a missing grant.
+// (0023_insights.sql) and the guidance uses the application writes but
+// reads only through a function (0024); any other would be a missing grant.
 func orgTables(t *testing.T) []string {
 	rows, _ := db.Pool.Query(t.Context(), `
 		SELECT c.relname, has_table_privilege($2, c.oid, 'SELECT') FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -284,7 +286,7 @@ func orgTables(t *testing.T) []string {
 			hidden = append(hidden, tb.Name)
 		}
 	}
-	if want := []string{"insights_month_atoms", "insights_months"}; !slices.Equal(hidden, want) {
+	if want := []string{"guidance_uses", "insights_month_atoms", "insights_months"}; !slices.Equal(hidden, want) {
 		t.Errorf("tables the application role cannot read: %v, want %v", hidden, want)
 	}
 	return tables

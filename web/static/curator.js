@@ -372,6 +372,11 @@ function topicNamer(topics, lang) {
   return (slug) => names.get(slug) || slug;
 }
 
+// topicNames resolves to a function from a topic's slug to its label.
+export async function topicNames(lang) {
+  return topicNamer(await loadTopics(), lang);
+}
+
 function langName(l) {
   return LANGUAGES.includes(l) ? t('cur.lang.' + l) : l || '—';
 }

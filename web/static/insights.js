@@ -6,6 +6,7 @@
 import { api } from './api.js';
 import { h, clear, field } from './dom.js';
 import { t, addMessages, getLang } from './i18n.js';
+import { topicNames } from './curator.js';
 
 addMessages({
   ja: {
@@ -52,6 +53,17 @@ addMessages({
     'teams.import.file': 'CSVファイル', 'teams.import.run': '取り込む',
     'teams.import.done': 'チームを{0}件作成し、マネージャー{1}人を所属させました。',
     'teams.saved': '保存しました。', 'teams.deleted': '削除しました。',
+    'nav.usage': '利用状況',
+    'usage.title': 'ガイダンスの利用状況',
+    'usage.hint': 'コーチの回答がどのガイダンスを参照し、引用したか、その回答へのマネージャーの評価とコメントです（マネージャー・メンバー・メモは含みません）。一度も参照されていないガイダンスは最後に並びます。',
+    'usage.days': '期間', 'usage.days.n': '直近{0}日',
+    'usage.document': 'ガイダンス', 'usage.language': '言語', 'usage.topics': 'トピック', 'usage.source': '出所',
+    'usage.starter': 'スターター', 'usage.own': '自組織',
+    'usage.retrieved': '参照した回答', 'usage.cited': '引用した回答', 'usage.helpful': '役立った', 'usage.unhelpful': '役立たなかった',
+    'usage.never': '参照されていないガイダンス：{0}件',
+    'usage.details': '箇所とコメント', 'usage.passage': '箇所', 'usage.comments': 'コメント',
+    'usage.up': '役立った', 'usage.down': '役立たなかった', 'usage.gaps': '答えられなかった質問を見る',
+    'usage.lang.all': 'すべて',
   },
   en: {
     'nav.insights': '1on1 insights',
@@ -97,6 +109,17 @@ addMessages({
     'teams.import.file': 'CSV file', 'teams.import.run': 'Import',
     'teams.import.done': 'Created {0} teams and placed {1} managers.',
     'teams.saved': 'Saved.', 'teams.deleted': 'Deleted.',
+    'nav.usage': 'Usage',
+    'usage.title': 'What the guidance does',
+    'usage.hint': "Which guidance the coach's answers drew on and cited, and managers' thumbs and comments on those answers (no manager, member or note). Guidance never drawn on comes last.",
+    'usage.days': 'Period', 'usage.days.n': 'Last {0} days',
+    'usage.document': 'Guidance', 'usage.language': 'Language', 'usage.topics': 'Topics', 'usage.source': 'Source',
+    'usage.starter': 'Starter', 'usage.own': 'Own',
+    'usage.retrieved': 'Answers given it', 'usage.cited': 'Answers citing it', 'usage.helpful': 'Helpful', 'usage.unhelpful': 'Not helpful',
+    'usage.never': 'Guidance never drawn on: {0}',
+    'usage.details': 'Passages and comments', 'usage.passage': 'Passage', 'usage.comments': 'Comments',
+    'usage.up': 'Helpful', 'usage.down': 'Not helpful', 'usage.gaps': 'See the questions it could not answer',
+    'usage.lang.all': 'All',
   },
 });
 
@@ -212,8 +235,9 @@ function index(cells) {
 
 function styleName(s) { return t('ins.style.' + s); }
 
-// sections draws every family of figures for one set of cells.
-function sections(cells, months, withReferrals) {
+// sections draws every family of figures for one set of cells; topic
+// names a topic's slug.
+function sections(cells, months, withReferrals, topic) {
   const get = index(cells);
   const fig = (family, slice, name) => months.map((m) => { const c = get(family, slice, m); return c ? c.figures[name] : null; });
   const out = [];
@@ -250,7 +274,7 @@ function sections(cells, months, withReferrals) {
 
   const topics = [...new Set(cells.filter((c) => c.family === 'topic').map((c) => c.slice))].sort();
   if (topics.length) {
-    sec(t('ins.topics'), table('topics', [t('ins.topic'), ...months.map(monthLabel)], topics.map((tp) => [tp, ...fig('topic', tp, 'share').map((v) => fmt(v, 'pct'))])));
+    sec(t('ins.topics'), table('topics', [t('ins.topic'), ...months.map(monthLabel)], topics.map((tp) => [topic(tp), ...fig('topic', tp, 'share').map((v) => fmt(v, 'pct'))])));
   }
 
   sec(t('ins.actions'),
@@ -273,13 +297,14 @@ function monthsSelect(value, onchange) {
 export async function insightsView(main, params, ctx) {
   let months = 12, team = '';
   let report = null;
+  const topic = await topicNames(getLang());
   const body = h('div', { class: 'stack' });
   const teamSel = h('select', { id: 'ins-team' });
   const draw = () => {
     clear(body);
     const cells = report.cells.filter((c) => (team ? c.team_id === team : c.team_id === null));
     if (!cells.length) body.append(h('p', { class: 'muted' }, t('ins.none')));
-    else body.append(...sections(cells, fromFirst(report.months, cells), !team));
+    else body.append(...sections(cells, fromFirst(report.months, cells), !team, topic));
   };
   const load = async () => {
     report = await api('GET', `/api/org/insights?months=${months}`);
@@ -446,6 +471,38 @@ export async function teamsView(main, params, ctx) {
 function fromFirst(months, cells) {
   const first = months.findIndex((m) => cells.some((c) => c.month === m));
   return first < 0 ? months : months.slice(first);
+}
+
+// usageView shows curators what each document does for the coach.
+export async function usageView(main, params, ctx) {
+  let days = 90, lang = getLang();
+  const body = h('div', { class: 'stack' });
+  const load = async () => {
+    const [r, topic] = await Promise.all([api('GET', `/api/kb/usage?days=${days}`), topicNames(getLang())]);
+    r.documents = r.documents.filter((d) => !lang || d.language === lang);
+    clear(body);
+    const never = r.documents.filter((d) => d.retrieved === 0).length;
+    const head = [t('usage.document'), t('usage.language'), t('usage.topics'), t('usage.source'), t('usage.retrieved'), t('usage.cited'), t('usage.helpful'), t('usage.unhelpful')];
+    const rows = r.documents.map((d) => [d.title, d.language, d.topics.map(topic).join('、'), t(d.starter ? 'usage.starter' : 'usage.own'),
+      String(d.retrieved), String(d.cited), String(d.helpful), String(d.unhelpful)]);
+    body.append(h('p', {}, t('usage.never', never), ' ', h('a', { href: '#/gaps' }, t('usage.gaps'))),
+      table('usage', head, rows));
+    const used = r.documents.filter((d) => d.retrieved > 0);
+    if (used.length) {
+      body.append(h('section', { class: 'card stack' }, h('h2', {}, t('usage.details')),
+        used.map((d) => h('details', { class: 'usage' }, h('summary', {}, `${d.title}（${d.retrieved} / ${d.cited}）`),
+          h('ul', {}, d.passages.map((p) => h('li', {}, (p.heading_path.join(' › ') || d.title) + ` — ${t('usage.retrieved')} ${p.retrieved}, ${t('usage.cited')} ${p.cited}`))),
+          d.comments.length ? h('div', {}, h('h3', {}, t('usage.comments')),
+            h('ul', {}, d.comments.map((c) => h('li', {}, `${monthLabel(c.month)} ${t(c.helpful ? 'usage.up' : 'usage.down')}: `, c.comment)))) : null))));
+    }
+  };
+  const sel = h('select', { id: 'usage-days', onchange: async () => { days = Number(sel.value); await load(); } },
+    [30, 90, 365].map((n) => h('option', { value: n, selected: n === days }, t('usage.days.n', n))));
+  const langSel = h('select', { id: 'usage-lang', onchange: async () => { lang = langSel.value; await load(); } },
+    [['', t('usage.lang.all')], ['ja', '日本語'], ['en', 'English']].map(([v, label]) => h('option', { value: v, selected: v === lang }, label)));
+  main.append(h('h1', {}, t('usage.title')), h('p', { class: 'muted' }, t('usage.hint')),
+    h('div', { class: 'row' }, field(t('usage.days'), sel), field(t('usage.language'), langSel)), body);
+  await load();
 }
 
 function depthOf(teams, tm) {
