@@ -209,12 +209,14 @@ BEGIN
 		CREATE TEMP TABLE insights_member (user_id uuid, team_id uuid, valid_from timestamptz, valid_to timestamptz)
 			ON COMMIT DELETE ROWS;
 		CREATE TEMP TABLE insights_anc (month timestamptz, team_id uuid, node uuid, dist int) ON COMMIT DELETE ROWS;
+		CREATE TEMP TABLE insights_dirty (month timestamptz, family text, slice text) ON COMMIT DELETE ROWS;
+		CREATE TEMP TABLE insights_dirty_next (month timestamptz, family text, slice text) ON COMMIT DELETE ROWS;
 		CREATE TEMP TABLE insights_cell (
 			month timestamptz, family text, slice text, node uuid,
 			members int, managers int, answers int, s1 float8, s2 float8, s3 float8, published bool)
 			ON COMMIT DELETE ROWS;
 	END IF;
-	TRUNCATE insights_atom, insights_group, insights_member, insights_anc, insights_cell;
+	TRUNCATE insights_atom, insights_group, insights_member, insights_anc, insights_cell, insights_dirty, insights_dirty_next;
 
 	-- The tree of each month's first day: each team's ancestors and itself
 	-- (dist 0), up to the organization (root). A manager in no team counts
@@ -316,16 +318,32 @@ BEGIN
 	FROM s CROSS JOIN LATERAL unnest(s.request_topics) topic WHERE status = 'held'
 	GROUP BY month, topic, manager_id
 	UNION ALL
-	-- Held 1on1s with any topic: the denominator of the topic shares, never shown.
-	SELECT org, month, 'topic_any', '', manager_id, count(DISTINCT member_id)::int, count(*)::int, 0, 0, 0
-	FROM s WHERE status = 'held' AND cardinality(request_topics) > 0
-	GROUP BY month, manager_id
-	UNION ALL
 	SELECT org, month, 'feedback', coalesce(request_style, 'none'), manager_id, count(DISTINCT member_id)::int,
 	       count(*)::int, sum(satisfaction), count(*) FILTER (WHERE matched = 'yes'),
 	       count(*) FILTER (WHERE matched = 'partly')
 	FROM s WHERE satisfaction IS NOT NULL
-	GROUP BY month, coalesce(request_style, 'none'), manager_id;
+	GROUP BY month, coalesce(request_style, 'none'), manager_id
+	-- The groups a shown figure also reveals, by subtraction or from a
+	-- mean: never shown themselves, each must be empty or above the
+	-- thresholds like any cell (insights_shown).
+	UNION ALL
+	SELECT org, month, g.family, g.slice, manager_id, count(DISTINCT member_id)::int, count(*)::int, 0, 0, 0
+	FROM s CROSS JOIN LATERAL (VALUES
+		('held', '', status = 'held'),
+		('not_held', '', status <> 'held'),
+		('reflected', '', status = 'held' AND reflected),
+		('unreflected', '', status = 'held' AND NOT reflected),
+		('no_condition', '', status = 'held' AND condition IS NULL),
+		('no_style', '', status = 'held' AND request_style IS NULL),
+		('no_feedback', coalesce(request_style, 'none'), status = 'held' AND satisfaction IS NULL)
+	) g(family, slice, member)
+	WHERE g.member
+	GROUP BY month, g.family, g.slice, manager_id
+	UNION ALL
+	SELECT org, s.month, 'no_topic', t.topic, s.manager_id, count(DISTINCT s.member_id)::int, count(*)::int, 0, 0, 0
+	FROM s JOIN (SELECT DISTINCT month, unnest(request_topics) AS topic FROM s WHERE status = 'held') t ON t.month = s.month
+	WHERE s.status = 'held' AND NOT t.topic = ANY (s.request_topics)
+	GROUP BY s.month, t.topic, s.manager_id;
 
 	-- Actions open at the end of each month: the months m with
 	-- created_at < m's end <= closed_at.
@@ -425,6 +443,7 @@ DECLARE
 	k constant int := 5;          -- members and answers
 	k_managers constant int := 3; -- managers
 	n int;
+	every boolean := true; -- the first pass checks every tree; later ones those it changed
 BEGIN
 	-- Cells: every node over the groups of its subtree.
 	INSERT INTO insights_cell
@@ -450,6 +469,7 @@ BEGIN
 			JOIN insights_anc x ON x.month = g.month AND x.team_id = g.team_id
 			JOIN insights_cell c ON c.month = g.month AND c.family = g.family AND c.slice = g.slice
 			                    AND c.node = x.node AND c.published
+			WHERE every OR (g.month, g.family, g.slice) IN (SELECT d.month, d.family, d.slice FROM insights_dirty d)
 			ORDER BY g.month, g.family, g.slice, g.team_id, x.dist
 		), residual AS (
 			SELECT l.month, l.family, l.slice, l.node
@@ -465,24 +485,33 @@ BEGIN
 			JOIN insights_cell p ON p.month = c.month AND p.family = c.family AND p.slice = c.slice
 			                    AND p.node = x.node AND p.published
 			WHERE c.published
+			  AND (every OR (c.month, c.family, c.slice) IN (SELECT d.month, d.family, d.slice FROM insights_dirty d))
 			ORDER BY c.month, c.family, c.slice, c.node, x.dist
 		), pick AS (
 			SELECT DISTINCT ON (r.month, r.family, r.slice, r.node) b.month, b.family, b.slice, b.node
 			FROM residual r
 			JOIN below b ON b.month = r.month AND b.family = r.family AND b.slice = r.slice AND b.above = r.node
 			ORDER BY r.month, r.family, r.slice, r.node, b.members, b.answers, b.node
+		), suppressed AS (
+			UPDATE insights_cell c SET published = false
+			FROM pick
+			WHERE c.month = pick.month AND c.family = pick.family AND c.slice = pick.slice AND c.node = pick.node
+			RETURNING c.month, c.family, c.slice
 		)
-		UPDATE insights_cell c SET published = false
-		FROM pick
-		WHERE c.month = pick.month AND c.family = pick.family AND c.slice = pick.slice AND c.node = pick.node;
+		INSERT INTO insights_dirty_next SELECT DISTINCT x.month, x.family, x.slice FROM suppressed x;
 		GET DIAGNOSTICS n = ROW_COUNT;
 		EXIT WHEN n = 0;
+		TRUNCATE insights_dirty;
+		INSERT INTO insights_dirty SELECT * FROM insights_dirty_next;
+		TRUNCATE insights_dirty_next;
+		every := false;
 	END LOOP;
 
-	-- Requested styles are shown as shares of one whole, so the hidden
-	-- styles of a cell add up to one minus the shown ones: together they
-	-- must be none or at least k answers. (Suppressing only merges
-	-- residuals, which stay valid, so the tree rule still holds.)
+	-- Held 1on1s minus the shown styles' shares of them are the hidden
+	-- styles and the 1on1s that asked for none: the hidden styles of a cell
+	-- together must be none or at least k answers (those with none are a
+	-- group of their own, no_style). Suppressing only merges residuals,
+	-- which stay valid, so the tree rule still holds.
 	LOOP
 		WITH part AS (
 			SELECT c.month, c.node FROM insights_cell c WHERE c.family = 'style'
@@ -503,48 +532,87 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
--- insights_shape turns a cell into what is shown. Only the sessions,
--- actions and referrals families show counts; the others are subsets of
--- held 1on1s (with a condition, a style, a topic, feedback), and their
--- counts would let the held ones without them be worked out by
--- subtraction, so they show a mean or a share over a total that is not
--- shown (1on1s that asked for any style, or named any topic).
+-- insights_shown returns what may be shown of the cells: per family, the
+-- counts and sums the figures are made of, each NULL when showing it would
+-- reveal a group that may not be: one whose cell was suppressed, or, for a
+-- manager comparing (p_me), one whose part without that manager is below
+-- the thresholds. Sessions show planned (with held: the not held follow)
+-- and held and reflected (with held: the unreflected follow); condition,
+-- style, topic and feedback show means and shares only, whose counts can
+-- be recovered from them, so each needs its complement too (held without
+-- a condition, a style, a topic; a style without feedback).
 -- +goose StatementBegin
-CREATE FUNCTION insights_shape(p_family text, p_members int, p_managers int, p_answers int,
-	p_s1 float8, p_s2 float8, p_s3 float8, p_total float8,
-	OUT members int, OUT managers int, OUT answers int, OUT v1 float8, OUT v2 float8, OUT v3 float8)
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE WHEN counted THEN p_members END, CASE WHEN counted THEN p_managers END,
-	       CASE WHEN counted THEN p_answers END,
-	       CASE WHEN counted THEN p_s1
-	            WHEN p_family IN ('style', 'topic') THEN p_answers / nullif(p_total, 0)
-	            ELSE p_s1 / nullif(p_answers, 0) END,
-	       CASE WHEN counted THEN p_s2 WHEN p_family = 'feedback' THEN p_s2 / nullif(p_answers, 0) END,
-	       CASE WHEN counted THEN p_s3 WHEN p_family = 'feedback' THEN p_s3 / nullif(p_answers, 0) END
-	FROM (SELECT p_family IN ('sessions', 'actions', 'referrals') AS counted) x
-$$;
--- +goose StatementEnd
-
--- insights_shown returns the published cells as shown, with the totals the
--- shares are over.
--- +goose StatementBegin
-CREATE FUNCTION insights_shown()
+CREATE FUNCTION insights_shown(p_me uuid)
 RETURNS TABLE (node uuid, month date, family text, slice text,
                members int, managers int, answers int, v1 float8, v2 float8, v3 float8)
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SET search_path FROM CURRENT
+SET enable_nestloop = off AS $$
+#variable_conflict use_column
+DECLARE
+	root constant uuid := '00000000-0000-0000-0000-000000000000';
 BEGIN
+	IF to_regclass('pg_temp.insights_bad') IS NULL THEN
+		CREATE TEMP TABLE insights_bad (month timestamptz, node uuid, family text, slice text) ON COMMIT DELETE ROWS;
+	END IF;
+	TRUNCATE insights_bad;
+	INSERT INTO insights_bad SELECT c.month, c.node, c.family, c.slice FROM insights_cell c WHERE NOT c.published;
+	IF p_me IS NOT NULL THEN
+		INSERT INTO insights_bad
+		SELECT a.month, root, a.family, a.slice FROM insights_atom a
+		GROUP BY a.month, a.family, a.slice
+		HAVING count(*) FILTER (WHERE a.manager_id <> p_me) > 0
+		   AND NOT (coalesce(sum(a.answers) FILTER (WHERE a.manager_id <> p_me), 0) >= 5
+		            AND coalesce(sum(a.members) FILTER (WHERE a.manager_id <> p_me), 0) >= 5
+		            AND count(*) FILTER (WHERE a.manager_id <> p_me) >= 3);
+	END IF;
+	ANALYZE insights_bad;
 	RETURN QUERY
-	WITH total AS (
-		SELECT c.month, c.node, 'style' AS family, sum(c.answers)::float8 AS total
-		FROM insights_cell c WHERE c.family = 'style' GROUP BY c.month, c.node
-		UNION ALL
-		SELECT c.month, c.node, 'topic', c.answers FROM insights_cell c WHERE c.family = 'topic_any'
+	WITH flags AS (
+		SELECT b.month, b.node,
+		       bool_or(b.family = 'held') AS held_bad,
+		       bool_or(b.family IN ('reflected', 'unreflected')) AS reflection_bad,
+		       bool_or(b.family = 'not_held') AS not_held_bad,
+		       bool_or(b.family = 'no_condition') AS no_condition_bad,
+		       bool_or(b.family = 'no_style') AS no_style_bad
+		FROM insights_bad b GROUP BY b.month, b.node
+	), c AS (
+		SELECT c.*, h.answers AS held, own.family IS NOT NULL AS bad,
+		       h.answers IS NULL OR coalesce(f.held_bad, false) AS held_bad,
+		       coalesce(f.reflection_bad, false) AS reflection_bad,
+		       CASE c.family WHEN 'sessions' THEN coalesce(f.not_held_bad, false)
+		                     WHEN 'condition' THEN coalesce(f.no_condition_bad, false)
+		                     WHEN 'style' THEN coalesce(f.no_style_bad, false)
+		                     ELSE gap.family IS NOT NULL END AS gap_bad
+		FROM insights_cell c
+		LEFT JOIN insights_cell h ON h.month = c.month AND h.node = c.node AND h.family = 'held' AND h.slice = ''
+		LEFT JOIN flags f ON f.month = c.month AND f.node = c.node
+		LEFT JOIN insights_bad own ON own.month = c.month AND own.node = c.node AND own.family = c.family AND own.slice = c.slice
+		LEFT JOIN insights_bad gap ON gap.month = c.month AND gap.node = c.node AND gap.family = 'no_' || c.family AND gap.slice = c.slice
+		WHERE c.family IN ('sessions', 'condition', 'style', 'topic', 'feedback', 'actions', 'referrals')
+		  AND (p_me IS NULL OR c.node = root)
+	), shown AS (
+		SELECT c.node, c.month::date AS month, c.family, c.slice,
+		       CASE WHEN c.family IN ('sessions', 'actions', 'referrals') THEN c.members END AS members,
+		       CASE WHEN c.family IN ('sessions', 'actions', 'referrals') THEN c.managers END AS managers,
+		       CASE WHEN c.family = 'sessions' AND (c.gap_bad OR c.held_bad) THEN NULL
+		            WHEN c.family IN ('sessions', 'actions', 'referrals') THEN c.answers END AS answers,
+		       CASE c.family
+		            WHEN 'sessions' THEN CASE WHEN NOT c.held_bad THEN c.s1 END
+		            WHEN 'actions' THEN c.s1
+		            WHEN 'condition' THEN CASE WHEN NOT c.gap_bad THEN c.s1 / c.answers END
+		            WHEN 'style' THEN CASE WHEN NOT (c.gap_bad OR c.held_bad) THEN c.answers / c.held::float8 END
+		            WHEN 'topic' THEN CASE WHEN NOT (c.gap_bad OR c.held_bad) THEN c.answers / c.held::float8 END
+		            WHEN 'feedback' THEN CASE WHEN NOT c.gap_bad THEN c.s1 / c.answers END
+		       END AS v1,
+		       CASE c.family
+		            WHEN 'sessions' THEN CASE WHEN NOT (c.held_bad OR c.reflection_bad) THEN c.s2 END
+		            WHEN 'actions' THEN c.s2
+		            WHEN 'feedback' THEN CASE WHEN NOT c.gap_bad THEN c.s2 / c.answers END
+		       END AS v2,
+		       CASE WHEN c.family = 'feedback' AND NOT c.gap_bad THEN c.s3 / c.answers END AS v3
+		FROM c WHERE NOT c.bad
 	)
-	SELECT c.node, c.month::date, c.family, c.slice, x.members, x.managers, x.answers, x.v1, x.v2, x.v3
-	FROM insights_cell c
-	LEFT JOIN total t ON t.month = c.month AND t.node = c.node AND t.family = c.family
-	CROSS JOIN LATERAL insights_shape(c.family, c.members, c.managers, c.answers, c.s1, c.s2, c.s3, t.total) x
-	WHERE c.published AND c.family <> 'topic_any';
+	SELECT * FROM shown WHERE shown.answers IS NOT NULL OR shown.v1 IS NOT NULL;
 END $$;
 -- +goose StatementEnd
 
@@ -581,7 +649,7 @@ BEGIN
 	RETURN QUERY
 	SELECT nullif(c.node, '00000000-0000-0000-0000-000000000000'::uuid), c.month, c.family, c.slice,
 	       c.members, c.managers, c.answers, c.v1, c.v2, c.v3
-	FROM insights_shown() c
+	FROM insights_shown(NULL) c
 	ORDER BY 1 NULLS FIRST, 2, 3, 4;
 END $$;
 -- +goose StatementEnd
@@ -606,16 +674,9 @@ BEGIN
 	PERFORM insights_atoms((this_month - make_interval(months => least(greatest(p_months, 1), 36)))::date, this_month);
 	PERFORM insights_cells();
 	RETURN QUERY
-	WITH others AS (
-		SELECT a.month::date AS month, a.family, a.slice FROM insights_atom a
-		WHERE a.manager_id <> me
-		GROUP BY a.month, a.family, a.slice
-		HAVING sum(a.answers) >= 5 AND sum(a.members) >= 5 AND count(*) >= 3
-	)
 	SELECT c.month, c.family, c.slice, c.members, c.managers, c.answers, c.v1, c.v2, c.v3
-	FROM insights_shown() c
-	JOIN others o ON o.month = c.month AND o.family = c.family AND o.slice = c.slice
-	WHERE c.node = '00000000-0000-0000-0000-000000000000' AND c.family <> 'referrals'
+	FROM insights_shown(me) c
+	WHERE c.family <> 'referrals'
 	ORDER BY 1, 2, 3;
 END $$;
 -- +goose StatementEnd
@@ -639,21 +700,24 @@ BEGIN
 	PERFORM insights_atoms((this_month - make_interval(months => least(greatest(p_months, 1), 36)))::date, this_month);
 	RETURN QUERY
 	WITH own AS (
-		SELECT a.month, a.family, a.slice, sum(a.members)::int AS members, 1 AS managers,
-		       sum(a.answers)::int AS answers, sum(a.s1) AS s1, sum(a.s2) AS s2, sum(a.s3) AS s3
+		SELECT a.month, a.family, a.slice, sum(a.members)::int AS members, sum(a.answers)::int AS answers,
+		       sum(a.s1) AS s1, sum(a.s2) AS s2, sum(a.s3) AS s3
 		FROM insights_atom a
-		WHERE a.manager_id = me AND a.family <> 'referrals'
+		WHERE a.manager_id = me AND a.family IN ('sessions', 'condition', 'style', 'topic', 'feedback', 'actions')
 		GROUP BY a.month, a.family, a.slice
-	), total AS (
-		SELECT o.month, 'style' AS family, sum(o.answers)::float8 AS total FROM own o WHERE o.family = 'style' GROUP BY o.month
-		UNION ALL
-		SELECT o.month, 'topic', o.answers FROM own o WHERE o.family = 'topic_any'
 	)
-	SELECT o.month::date, o.family, o.slice, x.members, x.managers, x.answers, x.v1, x.v2, x.v3
+	-- The caller's own: everything may be shown, in the same shape.
+	SELECT o.month::date, o.family, o.slice,
+	       CASE WHEN o.family IN ('sessions', 'actions') THEN o.members END,
+	       CASE WHEN o.family IN ('sessions', 'actions') THEN 1 END,
+	       CASE WHEN o.family IN ('sessions', 'actions') THEN o.answers END,
+	       CASE o.family WHEN 'sessions' THEN o.s1 WHEN 'actions' THEN o.s1
+	            WHEN 'style' THEN o.answers / nullif(h.s1, 0) WHEN 'topic' THEN o.answers / nullif(h.s1, 0)
+	            ELSE o.s1 / o.answers END,
+	       CASE WHEN o.family IN ('sessions', 'actions') THEN o.s2 WHEN o.family = 'feedback' THEN o.s2 / o.answers END,
+	       CASE WHEN o.family = 'feedback' THEN o.s3 / o.answers END
 	FROM own o
-	LEFT JOIN total t ON t.month = o.month AND t.family = o.family
-	CROSS JOIN LATERAL insights_shape(o.family, o.members, o.managers, o.answers, o.s1, o.s2, o.s3, t.total) x
-	WHERE o.family <> 'topic_any'
+	LEFT JOIN own h ON h.month = o.month AND h.family = 'sessions'
 	ORDER BY 1, 2, 3;
 END $$;
 -- +goose StatementEnd
@@ -680,8 +744,7 @@ BEGIN
 	ALTER FUNCTION insights_fill(uuid, date, date) OWNER TO taiwa_insights;
 	ALTER FUNCTION insights_forget() OWNER TO taiwa_insights;
 	ALTER FUNCTION insights_cells() OWNER TO taiwa_insights;
-	ALTER FUNCTION insights_shape(text, int, int, int, float8, float8, float8, float8) OWNER TO taiwa_insights;
-	ALTER FUNCTION insights_shown() OWNER TO taiwa_insights;
+	ALTER FUNCTION insights_shown(uuid) OWNER TO taiwa_insights;
 	ALTER FUNCTION insights_caller() OWNER TO taiwa_insights;
 	ALTER FUNCTION insights_org(int) OWNER TO taiwa_insights;
 	ALTER FUNCTION insights_benchmark(int) OWNER TO taiwa_insights;
@@ -690,14 +753,13 @@ BEGIN
 END
 $$;
 -- +goose StatementEnd
-REVOKE ALL ON FUNCTION insights_atoms(date, date), insights_fill(uuid, date, date), insights_forget(), insights_cells(), insights_shown(),
-	insights_shape(text, int, int, int, float8, float8, float8, float8), insights_caller(), insights_org(int), insights_benchmark(int),
+REVOKE ALL ON FUNCTION insights_atoms(date, date), insights_fill(uuid, date, date), insights_forget(), insights_cells(), insights_shown(uuid),
+	insights_caller(), insights_org(int), insights_benchmark(int),
 	insights_own(int) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION insights_org(int), insights_benchmark(int), insights_own(int) TO taiwa_app;
 
 -- +goose Down
-DROP FUNCTION insights_own(int), insights_benchmark(int), insights_org(int), insights_caller(), insights_shown(),
-	insights_shape(text, int, int, int, float8, float8, float8, float8), insights_cells(), insights_atoms(date, date),
+DROP FUNCTION insights_own(int), insights_benchmark(int), insights_org(int), insights_caller(), insights_shown(uuid), insights_cells(), insights_atoms(date, date),
 	insights_fill(uuid, date, date);
 DROP FUNCTION insights_forget() CASCADE;
 DROP TABLE insights_month_atoms, insights_months;

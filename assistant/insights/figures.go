@@ -21,9 +21,11 @@ const (
 )
 
 // Families of figures. Sessions, actions and referrals show counts; the
-// others are subsets of held 1on1s and show only means and shares, over
-// totals that are not shown (0023_insights.sql, insights_shape): their
-// counts would let the held 1on1s without them be worked out.
+// others are subsets of held 1on1s and show only means and shares. A
+// figure is given only when every group it reveals, by itself or by
+// subtraction from another (the 1on1s not held, those without a condition,
+// a style, a topic, feedback), may be shown (0023_insights.sql,
+// insights_shown).
 const (
 	FamilySessions  = "sessions"  // planned 1on1s
 	FamilyCondition = "condition" // held 1on1s with a condition
@@ -68,13 +70,19 @@ func (s shown) cell() Cell {
 	}
 	switch s.Family {
 	case FamilySessions:
-		n := float64(*s.Answer)
-		f["planned"] = n
-		f["held"] = v(s.V1)
-		f["implementation_rate"] = ratio(v(s.V1), n)
-		f["held_per_member"] = ratio(v(s.V1), float64(*s.Members))
-		if v(s.V1) > 0 {
-			f["reflection_share"] = ratio(v(s.V2), v(s.V1))
+		// Each is given only when the groups it reveals may be shown.
+		if s.Answer != nil {
+			f["planned"] = float64(*s.Answer)
+		}
+		if s.V1 != nil {
+			f["held"] = *s.V1
+			f["held_per_member"] = ratio(*s.V1, float64(*s.Members))
+			if s.Answer != nil {
+				f["implementation_rate"] = ratio(*s.V1, float64(*s.Answer))
+			}
+			if s.V2 != nil && *s.V1 > 0 {
+				f["reflection_share"] = ratio(*s.V2, *s.V1)
+			}
 		}
 	case FamilyActions:
 		n := float64(*s.Answer)
