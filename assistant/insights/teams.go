@@ -367,38 +367,64 @@ const maxImportLines = 20000
 // with no email only makes the team. A header line is allowed. Nothing is
 // imported if any line is wrong; the error lists them.
 func Import(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r io.Reader) (ImportResult, error) {
+	lines, errs, err := readTeamLines(r)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	users, more, err := managersByEmail(ctx, tx, lines)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if errs = append(errs, more...); len(errs) > 0 {
+		slices.SortFunc(errs, func(a, b ImportError) int { return a.Line - b.Line })
+		return ImportResult{}, errs
+	}
+	return applyTeamLines(ctx, tx, orgID, lines, users)
+}
+
+// teamLine is one line of a team CSV.
+type teamLine struct {
+	n     int
+	path  []string
+	email string
+}
+
+// readTeamLines parses a team CSV: the lines it can use, and the reasons
+// it cannot use the others. An error is a file that is not CSV at all.
+func readTeamLines(r io.Reader) ([]teamLine, ImportErrors, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
-	type line struct {
-		n     int
-		path  []string
-		email string
-	}
 	var (
-		lines []line
+		lines []teamLine
 		errs  ImportErrors
 	)
 	for n := 1; ; n++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			break
+			return lines, errs, nil
 		}
 		if err != nil {
-			return ImportResult{}, fmt.Errorf("%w: line %d: not CSV (%v)", ErrInvalid, n, err)
+			return nil, nil, fmt.Errorf("%w: line %d: not CSV (%v)", ErrInvalid, n, err)
 		}
 		if n > maxImportLines {
-			return ImportResult{}, fmt.Errorf("%w: at most %d lines", ErrInvalid, maxImportLines)
+			return nil, nil, fmt.Errorf("%w: at most %d lines", ErrInvalid, maxImportLines)
 		}
-		if n == 1 && len(rec) > 0 && strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(rec[0], "\ufeff")), "team") {
-			continue
+		if len(rec) > 0 {
+			rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
+		}
+		if n == 1 && len(rec) > 0 && strings.EqualFold(strings.TrimSpace(rec[0]), "team") {
+			continue // the header
 		}
 		if len(rec) == 0 || len(rec) > 2 {
 			errs = append(errs, ImportError{n, "want two fields: team, manager_email"})
 			continue
 		}
-		l := line{n: n}
-		for _, part := range strings.Split(strings.TrimPrefix(rec[0], "\ufeff"), "/") {
+		l := teamLine{n: n}
+		if len(rec) == 2 {
+			l.email = strings.ToLower(strings.TrimSpace(rec[1]))
+		}
+		for _, part := range strings.Split(rec[0], "/") {
 			name, err := cleanName(part)
 			if err != nil {
 				errs = append(errs, ImportError{n, fmt.Sprintf("team name %q: 1 to 200 characters", strings.TrimSpace(part))})
@@ -407,14 +433,16 @@ func Import(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r io.Reader) (Impor
 			}
 			l.path = append(l.path, name)
 		}
-		if len(rec) == 2 {
-			l.email = strings.ToLower(strings.TrimSpace(rec[1]))
-		}
 		if l.path != nil {
 			lines = append(lines, l)
 		}
 	}
-	// Emails: each a manager of the organization, each in one team.
+}
+
+// managersByEmail finds the manager each line names: each email an
+// active manager of the organization, on one line only.
+func managersByEmail(ctx context.Context, tx pgx.Tx, lines []teamLine) (map[string]uuid.UUID, ImportErrors, error) {
+	var errs ImportErrors
 	emails := map[string]int{}
 	for _, l := range lines {
 		if l.email == "" {
@@ -427,67 +455,63 @@ func Import(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r io.Reader) (Impor
 		emails[l.email] = l.n
 	}
 	users := map[string]uuid.UUID{}
-	if len(emails) > 0 {
-		rows, _ := tx.Query(ctx, `SELECT lower(email), id, role FROM users WHERE lower(email) = ANY($1) AND disabled_at IS NULL`, keys(emails))
-		type user struct {
-			Email string
-			ID    uuid.UUID
-			Role  string
+	if len(emails) == 0 {
+		return users, errs, nil
+	}
+	rows, _ := tx.Query(ctx, `SELECT lower(email), id, role FROM users WHERE lower(email) = ANY($1) AND disabled_at IS NULL`, keys(emails))
+	type user struct {
+		Email string
+		ID    uuid.UUID
+		Role  string
+	}
+	us, err := pgx.CollectRows(rows, pgx.RowToStructByPos[user])
+	if err != nil {
+		return nil, nil, fmt.Errorf("import teams: %w", err)
+	}
+	found := map[string]bool{}
+	for _, u := range us {
+		found[u.Email] = true
+		if u.Role != "manager" {
+			errs = append(errs, ImportError{emails[u.Email], fmt.Sprintf("%s is not a manager", u.Email)})
+			continue
 		}
-		us, err := pgx.CollectRows(rows, pgx.RowToStructByPos[user])
-		if err != nil {
-			return ImportResult{}, fmt.Errorf("import teams: %w", err)
-		}
-		for _, u := range us {
-			if u.Role != "manager" {
-				errs = append(errs, ImportError{emails[u.Email], fmt.Sprintf("%s is not a manager", u.Email)})
-				continue
-			}
-			users[u.Email] = u.ID
-		}
-		for e, n := range emails {
-			if _, ok := users[e]; !ok && !slices.ContainsFunc(us, func(u user) bool { return u.Email == e }) {
-				errs = append(errs, ImportError{n, fmt.Sprintf("no active user has the email %s", e)})
-			}
+		users[u.Email] = u.ID
+	}
+	for e, n := range emails {
+		if !found[e] {
+			errs = append(errs, ImportError{n, fmt.Sprintf("no active user has the email %s", e)})
 		}
 	}
-	if len(errs) > 0 {
-		slices.SortFunc(errs, func(a, b ImportError) int { return a.Line - b.Line })
-		return ImportResult{}, errs
-	}
+	return users, errs, nil
+}
 
+// applyTeamLines creates the teams the lines name that do not exist yet
+// and puts each manager in their team.
+func applyTeamLines(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, lines []teamLine, users map[string]uuid.UUID) (ImportResult, error) {
 	var res ImportResult
 	existing, err := Teams(ctx, tx)
 	if err != nil {
 		return res, err
 	}
 	type key struct {
-		parent uuid.UUID
+		parent uuid.UUID // uuid.Nil: the top
 		name   string
 	}
 	ids := map[key]uuid.UUID{}
 	for _, t := range existing {
-		var p uuid.UUID
-		if t.ParentID != nil {
-			p = *t.ParentID
-		}
-		ids[key{p, t.Name}] = t.ID
+		ids[key{orNil(t.ParentID), t.Name}] = t.ID
 	}
 	for _, l := range lines {
 		var parent *uuid.UUID
 		for _, name := range l.path {
-			var p uuid.UUID
-			if parent != nil {
-				p = *parent
-			}
-			id, ok := ids[key{p, name}]
+			k := key{orNil(parent), name}
+			id, ok := ids[k]
 			if !ok {
 				t, err := CreateTeam(ctx, tx, orgID, name, parent)
 				if err != nil {
 					return res, fmt.Errorf("line %d: %w", l.n, err)
 				}
-				id = t.ID
-				ids[key{p, name}] = id
+				id, ids[k] = t.ID, t.ID
 				res.TeamsCreated++
 			}
 			parent = &id
@@ -500,6 +524,13 @@ func Import(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, r io.Reader) (Impor
 		}
 	}
 	return res, nil
+}
+
+func orNil(id *uuid.UUID) uuid.UUID {
+	if id == nil {
+		return uuid.Nil
+	}
+	return *id
 }
 
 func keys(m map[string]int) []string {
