@@ -63,6 +63,7 @@ var errorStatus = []struct {
 	{knowledge.ErrConflict, http.StatusConflict, "conflict"},
 	{knowledge.ErrReadOnly, http.StatusForbidden, "read_only"},
 	{knowledge.ErrUnconfirmed, http.StatusConflict, "needs_confirmation"},
+	{knowledge.ErrBreaksChecks, http.StatusConflict, "breaks_checks"},
 	{errIdempotencyMismatch, http.StatusUnprocessableEntity, "idempotency_mismatch"},
 	{errIdempotencyBusy, http.StatusConflict, "conflict"},
 	{errOverloaded, http.StatusServiceUnavailable, "unavailable"},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"log/slog"
 	"bytes"
 	"context"
 	"fmt"
@@ -96,6 +97,9 @@ type documentRequest struct {
 	// IfVersion makes an update fail with 409 unless the document is still
 	// at this version.
 	IfVersion int `json:"if_version"`
+	// Confirm takes an update through although it makes questions of the
+	// retrieval suite that passed fail.
+	Confirm bool `json:"confirm"`
 }
 
 func handleDocumentsCreate(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
@@ -155,7 +159,7 @@ func handleDocumentsGet(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
 	}
 }
 
-func handleDocumentsUpdate(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
+func handleDocumentsUpdate(db *tenant.DB, kb *knowledge.Base, logger *slog.Logger) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, p := c.Request().Context(), principal(c)
 		id, err := pathID(c, "id")
@@ -167,14 +171,18 @@ func handleDocumentsUpdate(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
 			return err
 		}
 		var d knowledge.Document
+		guard := newChecksGuard(ctx, db.Scope(p), kb, req.Confirm)
 		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
-			d, err = kb.Update(ctx, tx, id, &p.UserID, req.Input, req.IfVersion)
-			return err
+			if d, err = kb.Update(ctx, tx, id, &p.UserID, req.Input, req.IfVersion); err != nil {
+				return err
+			}
+			return guard.check(ctx, tx)
 		})
 		if err != nil {
 			return err
 		}
 		kb.EmbedDocument(ctx, db.Scope(p), d.ID)
+		guard.record(ctx, p.OrgID, d.ID, logger)
 		return c.JSON(http.StatusOK, d)
 	}
 }
@@ -194,10 +202,16 @@ func handleDocumentsDelete(db *tenant.DB, kb *knowledge.Base) echo.HandlerFunc {
 }
 
 // handleDocumentsStatus publishes, unpublishes or archives a document. A
-// document flagged for text written for the model is published only with
+// document flagged for text written for the model, or a change that makes
+// passing questions of the retrieval suite fail, goes through only with
 // {"confirm": true}.
-func handleDocumentsStatus(db *tenant.DB, kb *knowledge.Base, status knowledge.Status) echo.HandlerFunc {
+func handleDocumentsStatus(db *tenant.DB, kb *knowledge.Base, status knowledge.Status, logger *slog.Logger) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
 		var req struct {
 			Confirm bool `json:"confirm"`
 		}
@@ -206,9 +220,19 @@ func handleDocumentsStatus(db *tenant.DB, kb *knowledge.Base, status knowledge.S
 				return err
 			}
 		}
-		return documentAction(db, kb, http.StatusOK, false, func(ctx context.Context, tx pgx.Tx, p tenant.Principal, id uuid.UUID) (knowledge.Document, error) {
-			return kb.SetStatus(ctx, tx, id, &p.UserID, status, req.Confirm)
-		})(c)
+		var d knowledge.Document
+		guard := newChecksGuard(ctx, db.Scope(p), kb, req.Confirm)
+		err = db.Scope(p).InTx(ctx, func(tx pgx.Tx) (err error) {
+			if d, err = kb.SetStatus(ctx, tx, id, &p.UserID, status, req.Confirm); err != nil {
+				return err
+			}
+			return guard.check(ctx, tx)
+		})
+		if err != nil {
+			return err
+		}
+		guard.record(ctx, p.OrgID, d.ID, logger)
+		return c.JSON(http.StatusOK, d)
 	}
 }
 

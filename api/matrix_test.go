@@ -188,6 +188,10 @@ var matrixRoleTable = map[string][]tenant.Role{
 	"GET /api/org/insights":                                matrixAdmin,
 	"GET /api/me/insights":                                 matrixManager,
 	"GET /api/kb/usage":                                    matrixCurate,
+	"GET /api/kb/checks":                                   matrixCurate,
+	"POST /api/kb/checks":                                  matrixCurate,
+	"DELETE /api/kb/checks/:id":                            matrixCurate,
+	"POST /api/kb/checks/run":                              matrixCurate,
 }
 
 // matrixBodies are valid-looking bodies for the routes that write: a

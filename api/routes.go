@@ -62,11 +62,11 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodGet, "/api/kb/documents", handleDocumentsList(d.DB, kb))
 	api(http.MethodPost, "/api/kb/documents", handleDocumentsCreate(d.DB, kb), aud("guidance.create"), curate)
 	api(http.MethodGet, "/api/kb/documents/:id", handleDocumentsGet(d.DB, kb))
-	api(http.MethodPut, "/api/kb/documents/:id", handleDocumentsUpdate(d.DB, kb), aud("guidance.update"), curate)
+	api(http.MethodPut, "/api/kb/documents/:id", handleDocumentsUpdate(d.DB, kb, d.Logger), aud("guidance.update"), curate)
 	api(http.MethodDelete, "/api/kb/documents/:id", handleDocumentsDelete(d.DB, kb), aud("guidance.delete"), curate)
-	api(http.MethodPost, "/api/kb/documents/:id/publish", handleDocumentsStatus(d.DB, kb, knowledge.StatusPublished), aud("guidance.publish"), curate)
-	api(http.MethodPost, "/api/kb/documents/:id/unpublish", handleDocumentsStatus(d.DB, kb, knowledge.StatusDraft), aud("guidance.unpublish"), curate)
-	api(http.MethodPost, "/api/kb/documents/:id/archive", handleDocumentsStatus(d.DB, kb, knowledge.StatusArchived), aud("guidance.archive"), curate)
+	api(http.MethodPost, "/api/kb/documents/:id/publish", handleDocumentsStatus(d.DB, kb, knowledge.StatusPublished, d.Logger), aud("guidance.publish"), curate)
+	api(http.MethodPost, "/api/kb/documents/:id/unpublish", handleDocumentsStatus(d.DB, kb, knowledge.StatusDraft, d.Logger), aud("guidance.unpublish"), curate)
+	api(http.MethodPost, "/api/kb/documents/:id/archive", handleDocumentsStatus(d.DB, kb, knowledge.StatusArchived, d.Logger), aud("guidance.archive"), curate)
 	api(http.MethodPost, "/api/kb/documents/:id/hide", handleDocumentsHide(d.DB, kb, true), aud("guidance.hide"), curate)
 	api(http.MethodPost, "/api/kb/documents/:id/unhide", handleDocumentsHide(d.DB, kb, false), aud("guidance.unhide"), curate)
 	api(http.MethodPost, "/api/kb/documents/:id/copy", handleDocumentsCopy(d.DB, kb), aud("guidance.copy"), curate)
@@ -134,6 +134,10 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodGet, "/api/org/audit", handleAuditList(d.DB), aud("audit.read"), admin)
 	api(http.MethodGet, "/api/kb/gaps", handleGaps(d.DB), curate)
 	api(http.MethodGet, "/api/kb/usage", handleGuidanceUsage(d.DB), curate)
+	api(http.MethodGet, "/api/kb/checks", handleChecksList(d.DB, kb), curate)
+	api(http.MethodPost, "/api/kb/checks", handleChecksAdd(d.DB, kb), aud("checks.add"), curate)
+	api(http.MethodDelete, "/api/kb/checks/:id", handleChecksDelete(d.DB, kb), aud("checks.delete"), curate)
+	api(http.MethodPost, "/api/kb/checks/run", handleChecksRun(d.DB, kb), curate)
 
 	// Insights: the team tree, and figures no reader can narrow down to a
 	// person (assistant/insights; the database enforces the thresholds).

@@ -67,7 +67,7 @@ type evalCase struct {
 // retrievalSet is the question set TestRetrievalQuality scores; a held-out
 // set is scored once with -retrievalset, and its figures are not asserted
 // (questions labelled with a topic only have no document figures).
-var retrievalSet = flag.String("retrievalset", "testdata/retrieval_eval.jsonl", "the labelled questions TestRetrievalQuality scores")
+var retrievalSet = flag.String("retrievalset", "starter/checks.jsonl", "the labelled questions TestRetrievalQuality scores")
 
 // readEvalCases reads the labelled manager questions.
 func readEvalCases(t *testing.T) []evalCase {

@@ -178,7 +178,7 @@ func starterSentences(b *testing.B) [][2]any {
 }
 
 func evalQueries(b *testing.B) []string {
-	f, err := os.Open("testdata/retrieval_eval.jsonl")
+	f, err := os.Open("starter/checks.jsonl")
 	if err != nil {
 		b.Fatal(err)
 	}

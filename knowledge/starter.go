@@ -113,7 +113,11 @@ func (b *Base) SyncStarter(ctx context.Context, db DB) (SyncStats, error) {
 			return err
 		}
 		st.Thesaurus, err = b.ImportThesaurus(ctx, tx, StarterOrg, nil, string(rules), true)
-		return err
+		if err != nil {
+			return err
+		}
+		// The pack's retrieval questions name its documents by key.
+		return b.syncStarterChecks(ctx, tx)
 	})
 	if err != nil {
 		return st, fmt.Errorf("starter thesaurus: %w", err)

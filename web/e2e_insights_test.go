@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -175,4 +176,59 @@ func guidanceUsageFlow(t *testing.T, vp viewport) {
 	}
 	b.readable("the usage page")
 	b.screenshot("26-usage")
+}
+
+// TestRetrievalTests: a curator adds a question for their own guidance
+// and runs the tests (it passes); an edit that would lose it asks first,
+// names the question, and once confirmed the history shows the run the
+// change started, where it fails.
+func TestRetrievalTests(t *testing.T) {
+	base := server(t, nil)
+	org := pgtest.NewOrg(t, db)
+	curator := newUser(t, org, tenant.RoleCurator, "人材開発部 鈴木")
+	body := "# 出張精算の1on1\n\n## 実践のポイント\n\n- 出張精算の締め日と領収書の扱いを、メンバーと一緒に確認する。\n- 精算の遅れは責めずに、詰まっている手順を聞く。\n"
+	status, out := call(t, base, curator, http.MethodPost, "/api/kb/documents", map[string]any{"title": "出張精算の遅れを話す", "body": body, "language": "ja", "topics": []string{"pdca"}})
+	if status != http.StatusCreated {
+		t.Fatalf("create: %d %s", status, out)
+	}
+	var doc struct{ ID string }
+	json.Unmarshal(out, &doc)
+	if status, out := call(t, base, curator, http.MethodPost, "/api/kb/documents/"+doc.ID+"/publish", nil); status != http.StatusOK {
+		t.Fatalf("publish: %d %s", status, out)
+	}
+
+	b := newBrowser(t, base, desktop)
+	dialogs := b.confirms()
+	b.signIn(curator)
+	b.run(
+		click(`header nav a[href="#/checks"]`),
+		waitText("h1", "検索テスト"),
+		waitText("main", "まだ実行していません"),
+		fill("#check-question", "出張精算が遅れがちなメンバーと何を話す？"),
+		eval(fmt.Sprintf(`(() => { const s = document.querySelector('#check-documents'); [...s.options].find((o) => o.value === %q).selected = true; })()`, doc.ID)),
+		eval(`document.querySelector('#check-add').requestSubmit()`),
+		waitText(`table[data-table="checks"]`, "出張精算が遅れがち"),
+		click("#checks-run"),
+		waitText("#checks-status", "問中"),
+		waitJS(`(() => { const r = [...document.querySelectorAll('table[data-table="checks"] tbody tr')].find((r) => r.cells[0].innerText.includes('出張精算')); return !!r && r.cells[4].innerText === '合格'; })()`),
+	)
+	b.readable("the retrieval tests page")
+	b.screenshot("27-retrieval-tests")
+
+	b.run(
+		eval(fmt.Sprintf(`location.hash = '#/guidance/%s'`, doc.ID)),
+		visible("#doc-body"),
+		fill("#doc-title", "会議室の予約"),
+		fill("#doc-body", "# 会議室の予約\n\n- 会議室は前日までに予約する。\n"),
+	)
+	asked := dialogs.answer(b, "#doc-save", true)
+	if !strings.Contains(asked, "出張精算が遅れがち") {
+		t.Errorf("the confirmation reads %q: want the question it would break", asked)
+	}
+	b.run(
+		waitText("#live", "保存しました"),
+		eval(`location.hash = '#/checks'`),
+		waitText(`table[data-table="check-runs"]`, "ガイダンスの変更"),
+		waitJS(`(() => { const r = [...document.querySelectorAll('table[data-table="checks"] tbody tr')].find((r) => r.cells[0].innerText.includes('出張精算')); return !!r && r.cells[4].innerText === '不合格'; })()`),
+	)
 }

@@ -51,6 +51,7 @@ const KNOWN = [
   ['error.doc.tags', /more than 30 tags|tag "[^"]*" is longer than/],
   ['error.doc.version', /the document is at version/],
   ['error.doc.hide', /only starter documents can be hidden/],
+  ['error.checks.breaks', /(\d+) questions that found their guidance in the top 3 would not: (.*)$/],
   ['error.import.utf8', /not UTF-8 text/],
   ['error.nul', /NUL character/],
   ['error.import.front', /no front matter/],

@@ -10,6 +10,7 @@ import { orgView } from './settings.js';
 import { thesaurusView } from './thesaurus.js';
 import { usersView } from './users.js';
 import { insightsView, myInsightsView, teamsView, usageView } from './insights.js';
+import { checksView } from './checks.js';
 
 let main = document.getElementById('app'); // replaced at each render (see render)
 const top = document.getElementById('top');
@@ -29,6 +30,7 @@ const routes = [
   { path: '/try', view: tryQueryView, roles: ['manager', 'curator', 'admin'] },
   { path: '/gaps', view: gapsView, roles: ['curator', 'admin'] },
   { path: '/usage', view: usageView, roles: ['curator', 'admin'] },
+  { path: '/checks', view: checksView, roles: ['curator', 'admin'] },
   { path: '/thesaurus', view: thesaurusView, roles: ['curator', 'admin'] },
   { path: '/org', view: orgView, roles: ['admin'] },
   { path: '/users', view: usersView, roles: ['admin'] },
@@ -94,7 +96,7 @@ function header() {
   if (me) {
     const items = [];
     if (me.user.role === 'manager') items.push(['/members', t('nav.members')], ['/chat', t('nav.chat')], ['/mine', t('nav.mine')]);
-    if (me.user.role !== 'manager') items.push(['/guidance', t('nav.guidance')], ['/usage', t('nav.usage')], ['/gaps', t('nav.gaps')], ['/thesaurus', t('nav.thesaurus')]);
+    if (me.user.role !== 'manager') items.push(['/guidance', t('nav.guidance')], ['/usage', t('nav.usage')], ['/checks', t('nav.checks')], ['/gaps', t('nav.gaps')], ['/thesaurus', t('nav.thesaurus')]);
     items.push(['/try', t('nav.try')]);
     if (me.user.role === 'admin') items.push(['/insights', t('nav.insights')], ['/teams', t('nav.teams')], ['/users', t('nav.users')], ['/org', t('nav.org')]);
     const current = location.hash.slice(1);

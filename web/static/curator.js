@@ -86,6 +86,7 @@ addMessages({
     'cur.import.flagged': 'モデルへの指示のように読める箇所があるため、下書きとして保存しました。確認してから公開してください。',
     'cur.doc.flagged': 'このガイダンスには、マネージャー向けではなく言語モデルに向けて書かれたように読める箇所があります。公開する前に確認してください。',
     'cur.doc.flagged.confirm': 'モデルへの指示のように読める箇所を確認しましたか？ 問題がなければ公開します。',
+    'cur.doc.breaks.confirm': 'この変更で、検索テストでこれまで上位3件に正しいガイダンスが出ていた質問が出なくなります。\n\n{0}\n\nそれでも反映しますか？',
     'cur.doc.flag.instructions': 'モデルへの指示',
     'cur.doc.flag.template': 'チャット形式の制御記号',
     'cur.doc.flag.hidden': '見えない文字',
@@ -254,6 +255,7 @@ addMessages({
     'cur.import.flagged': 'Saved as a draft: parts read as instructions to the model. Check them, then publish.',
     'cur.doc.flagged': 'Parts of this guidance read as written for the language model rather than for managers. Check them before publishing.',
     'cur.doc.flagged.confirm': 'Did you check the parts that read as instructions to the model? If they are fine, it will be published.',
+    'cur.doc.breaks.confirm': 'With this change, questions of the retrieval tests that found their guidance in the top 3 would not.\n\n{0}\n\nApply it anyway?',
     'cur.doc.flag.instructions': 'Instructions to the model',
     'cur.doc.flag.template': 'Chat-template control tokens',
     'cur.doc.flag.hidden': 'Invisible characters',
@@ -732,7 +734,13 @@ export async function guidanceEditView(main, params, ctx) {
       throw new Error(t('cur.doc.need_topic'));
     }
     if (!doc) return api('POST', '/api/kb/documents', inp);
-    return api('PUT', `/api/kb/documents/${id}`, { ...inp, if_version: doc.version });
+    try {
+      return await api('PUT', `/api/kb/documents/${id}`, { ...inp, if_version: doc.version });
+    } catch (ex) {
+      // The retrieval suite: questions that passed would fail.
+      if (ex.code !== 'breaks_checks' || !confirm(t('cur.doc.breaks.confirm', ex.message))) throw ex;
+      return api('PUT', `/api/kb/documents/${id}`, { ...inp, if_version: doc.version, confirm: true });
+    }
   };
 
   const saveBtn = h('button', { class: 'btn btn-primary', type: 'submit', id: 'doc-save' }, t('cur.doc.save'));
@@ -783,8 +791,11 @@ export async function guidanceEditView(main, params, ctx) {
         try {
           await api('POST', `/api/kb/documents/${id}/${action}`);
         } catch (ex) {
-          // Flagged text: publish only if the curator confirms having read it.
-          if (ex.code !== 'needs_confirmation' || !confirm(t('cur.doc.flagged.confirm'))) throw ex;
+          // Flagged text, or questions of the retrieval suite that would
+          // fail: go on only if the curator confirms.
+          const ask = ex.code === 'needs_confirmation' ? t('cur.doc.flagged.confirm')
+            : ex.code === 'breaks_checks' ? t('cur.doc.breaks.confirm', ex.message) : '';
+          if (!ask || !confirm(ask)) throw ex;
           await api('POST', `/api/kb/documents/${id}/${action}`, { confirm: true });
         }
         ctx.notify(t('cur.doc.done.' + action));

@@ -148,7 +148,7 @@ function fmt(v, kind) {
 
 // lineChart draws series of values per month (null: hidden) as lines that
 // break at a hidden month, with a legend and a text alternative.
-function lineChart(title, months, series, { min = 0, max = 1, kind = 'pct' } = {}) {
+export function lineChart(title, months, series, { min = 0, max = 1, kind = 'pct', label = monthLabel } = {}) {
   const w = 640, ht = 200, left = 44, right = 32, top = 12, bottom = 28;
   const x = (i) => left + (months.length > 1 ? (i * (w - left - right)) / (months.length - 1) : (w - left - right) / 2);
   const y = (v) => top + (1 - (v - min) / (max - min || 1)) * (ht - top - bottom);
@@ -160,7 +160,7 @@ function lineChart(title, months, series, { min = 0, max = 1, kind = 'pct' } = {
   }
   const every = Math.ceil(months.length / 12);
   months.forEach((m, i) => {
-    if (i % every === 0) chart.append(svg('text', { x: x(i), y: ht - 8, 'text-anchor': 'middle', class: 'axis' }, monthLabel(m)));
+    if (i % every === 0) chart.append(svg('text', { x: x(i), y: ht - 8, 'text-anchor': 'middle', class: 'axis' }, label(m)));
   });
   series.forEach((s, n) => {
     let run = [];
@@ -172,7 +172,7 @@ function lineChart(title, months, series, { min = 0, max = 1, kind = 'pct' } = {
       if (v === null || v === undefined) { flush(); return; }
       run.push(`${x(i)},${y(v)}`);
       chart.append(svg('circle', { cx: x(i), cy: y(v), r: 3, class: `dot s${n}` },
-        svg('title', {}, `${s.label} ${monthLabel(months[i])}: ${fmt(v, kind)}`)));
+        svg('title', {}, `${s.label} ${label(months[i])}: ${fmt(v, kind)}`)));
     });
     flush();
   });
@@ -210,7 +210,7 @@ function legend(labels) {
 }
 
 // table renders rows with a CSV download of exactly what it shows.
-function table(name, head, rows) {
+export function table(name, head, rows) {
   const download = () => {
     const q = (s) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
     const text = '\ufeff' + [head, ...rows].map((r) => r.map((c) => q(String(c))).join(',')).join('\n') + '\n';
