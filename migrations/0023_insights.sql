@@ -185,6 +185,7 @@ GRANT SELECT, DELETE ON insights_months, insights_month_atoms TO taiwa_operator;
 --   topic      held 1on1s per topic the member chose (slice)
 --   actions    actions open at the month's end; s1 sum of age in days,
 --              s2 open over 30 days
+--   actions_closed  actions done in the month; s1 sum of days they took
 --   referrals  the coach's referrals per matter (slice); organization only,
 --              and they name no one, so only the answers threshold applies
 -- +goose StatementBegin
@@ -361,6 +362,14 @@ BEGIN
 		WHERE a.org_id = org AND a.created_at < hi AND (a.closed_at IS NULL OR a.closed_at >= lo + interval '1 month')
 	) o
 	GROUP BY o.month, o.manager_id;
+
+	-- Actions done in each month, with the days they took.
+	INSERT INTO insights_month_atoms
+	SELECT org, date_trunc('month', a.closed_at), 'actions_closed', '', a.manager_id, count(DISTINCT a.member_id)::int,
+	       count(*)::int, sum(extract(epoch FROM a.closed_at - a.created_at) / 86400), 0, 0
+	FROM actions a
+	WHERE a.org_id = org AND a.status = 'done' AND a.closed_at >= lo AND a.closed_at < hi
+	GROUP BY 2, a.manager_id;
 
 	-- Referrals name no one: each counts as its own member and manager.
 	INSERT INTO insights_month_atoms
@@ -588,17 +597,18 @@ BEGIN
 		LEFT JOIN flags f ON f.month = c.month AND f.node = c.node
 		LEFT JOIN insights_bad own ON own.month = c.month AND own.node = c.node AND own.family = c.family AND own.slice = c.slice
 		LEFT JOIN insights_bad gap ON gap.month = c.month AND gap.node = c.node AND gap.family = 'no_' || c.family AND gap.slice = c.slice
-		WHERE c.family IN ('sessions', 'condition', 'style', 'topic', 'feedback', 'actions', 'referrals')
+		WHERE c.family IN ('sessions', 'condition', 'style', 'topic', 'feedback', 'actions', 'actions_closed', 'referrals')
 		  AND (p_me IS NULL OR c.node = root)
 	), shown AS (
 		SELECT c.node, c.month::date AS month, c.family, c.slice,
-		       CASE WHEN c.family IN ('sessions', 'actions', 'referrals') THEN c.members END AS members,
-		       CASE WHEN c.family IN ('sessions', 'actions', 'referrals') THEN c.managers END AS managers,
+		       CASE WHEN c.family IN ('sessions', 'actions', 'actions_closed', 'referrals') THEN c.members END AS members,
+		       CASE WHEN c.family IN ('sessions', 'actions', 'actions_closed', 'referrals') THEN c.managers END AS managers,
 		       CASE WHEN c.family = 'sessions' AND (c.gap_bad OR c.held_bad) THEN NULL
-		            WHEN c.family IN ('sessions', 'actions', 'referrals') THEN c.answers END AS answers,
+		            WHEN c.family IN ('sessions', 'actions', 'actions_closed', 'referrals') THEN c.answers END AS answers,
 		       CASE c.family
 		            WHEN 'sessions' THEN CASE WHEN NOT c.held_bad THEN c.s1 END
 		            WHEN 'actions' THEN c.s1
+		            WHEN 'actions_closed' THEN c.s1
 		            WHEN 'condition' THEN CASE WHEN NOT c.gap_bad THEN c.s1 / c.answers END
 		            WHEN 'style' THEN CASE WHEN NOT (c.gap_bad OR c.held_bad) THEN c.answers / c.held::float8 END
 		            WHEN 'topic' THEN CASE WHEN NOT (c.gap_bad OR c.held_bad) THEN c.answers / c.held::float8 END
@@ -703,15 +713,15 @@ BEGIN
 		SELECT a.month, a.family, a.slice, sum(a.members)::int AS members, sum(a.answers)::int AS answers,
 		       sum(a.s1) AS s1, sum(a.s2) AS s2, sum(a.s3) AS s3
 		FROM insights_atom a
-		WHERE a.manager_id = me AND a.family IN ('sessions', 'condition', 'style', 'topic', 'feedback', 'actions')
+		WHERE a.manager_id = me AND a.family IN ('sessions', 'condition', 'style', 'topic', 'feedback', 'actions', 'actions_closed')
 		GROUP BY a.month, a.family, a.slice
 	)
 	-- The caller's own: everything may be shown, in the same shape.
 	SELECT o.month::date, o.family, o.slice,
-	       CASE WHEN o.family IN ('sessions', 'actions') THEN o.members END,
-	       CASE WHEN o.family IN ('sessions', 'actions') THEN 1 END,
-	       CASE WHEN o.family IN ('sessions', 'actions') THEN o.answers END,
-	       CASE o.family WHEN 'sessions' THEN o.s1 WHEN 'actions' THEN o.s1
+	       CASE WHEN o.family IN ('sessions', 'actions', 'actions_closed') THEN o.members END,
+	       CASE WHEN o.family IN ('sessions', 'actions', 'actions_closed') THEN 1 END,
+	       CASE WHEN o.family IN ('sessions', 'actions', 'actions_closed') THEN o.answers END,
+	       CASE o.family WHEN 'sessions' THEN o.s1 WHEN 'actions' THEN o.s1 WHEN 'actions_closed' THEN o.s1
 	            WHEN 'style' THEN o.answers / nullif(h.s1, 0) WHEN 'topic' THEN o.answers / nullif(h.s1, 0)
 	            ELSE o.s1 / o.answers END,
 	       CASE WHEN o.family IN ('sessions', 'actions') THEN o.s2 WHEN o.family = 'feedback' THEN o.s2 / o.answers END,

@@ -823,6 +823,13 @@ func (o *blindOrg) buildItems(planned func(string) bool) map[blindFS][]blindItem
 			}
 		}
 	}
+	// Actions done in a month (a family added after this test was written).
+	for _, a := range o.actions {
+		if a.status == "done" && !a.closed.IsZero() && a.closed.Before(o.monthStart(0)) {
+			add(a.closed.Format("2006-01"), insights.FamilyClosed, "", blindItem{mgr: a.mgr, member: a.member, at: a.closed,
+				value: a.closed.Sub(a.created).Hours() / 24})
+		}
+	}
 	for _, ref := range o.refs {
 		add(ref.at.Format("2006-01"), insights.FamilyReferrals, ref.matter, blindItem{mgr: -1, at: ref.at})
 	}

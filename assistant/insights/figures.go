@@ -27,13 +27,14 @@ const (
 // a style, a topic, feedback), may be shown (0023_insights.sql,
 // insights_shown).
 const (
-	FamilySessions  = "sessions"  // planned 1on1s
-	FamilyCondition = "condition" // held 1on1s with a condition
-	FamilyStyle     = "style"     // held 1on1s per requested response (slice)
-	FamilyFeedback  = "feedback"  // members' feedback per requested response (slice)
-	FamilyTopic     = "topic"     // held 1on1s per topic (slice)
-	FamilyActions   = "actions"   // actions open at the month's end
-	FamilyReferrals = "referrals" // the coach's referrals per matter (slice), organization only
+	FamilySessions  = "sessions"       // planned 1on1s
+	FamilyCondition = "condition"      // held 1on1s with a condition
+	FamilyStyle     = "style"          // held 1on1s per requested response (slice)
+	FamilyFeedback  = "feedback"       // members' feedback per requested response (slice)
+	FamilyTopic     = "topic"          // held 1on1s per topic (slice)
+	FamilyActions   = "actions"        // actions open at the month's end
+	FamilyClosed    = "actions_closed" // actions done in the month
+	FamilyReferrals = "referrals"      // the coach's referrals per matter (slice), organization only
 )
 
 // Cell is one published set of figures: a team (nil: the whole
@@ -89,6 +90,10 @@ func (s shown) cell() Cell {
 		f["open"] = n
 		f["mean_age_days"] = ratio(v(s.V1), n)
 		f["over_30_days_share"] = ratio(v(s.V2), n)
+	case FamilyClosed:
+		n := float64(*s.Answer)
+		f["closed"] = n
+		f["mean_days_to_close"] = ratio(v(s.V1), n)
 	case FamilyReferrals:
 		f["referrals"] = float64(*s.Answer)
 	case FamilyCondition:

@@ -214,6 +214,9 @@ func generate(t testing.TB, db *pgtest.DB, sp spec) generated {
 					if r.IntN(3) > 0 {
 						c := at.Add(time.Duration(1+r.IntN(60*24)) * time.Hour)
 						a.closed = &c
+						if c.Before(thisMonth) {
+							g.Atoms = append(g.Atoms, atom{monthOf(c), "actions_closed", "", teamOf(mgr, time.Date(c.Year(), c.Month(), 1, 0, 0, 0, 0, time.UTC)), mgr, mem})
+						}
 					}
 					actions = append(actions, a)
 					// Open at the end of each month from its creation on.

@@ -31,7 +31,8 @@ addMessages({
     'ins.months.shown': '表示できた月',
     'ins.answers': '回答数', 'ins.satisfaction': '満足度（1〜5）', 'ins.matched': '希望どおり', 'ins.partly': '一部そのとおり',
     'ins.topics': '話題（話題が選ばれた1on1に占める割合）', 'ins.topic': '話題',
-    'ins.actions': '月末時点の未完了アクション', 'ins.open': '件数', 'ins.age': '平均経過日数', 'ins.over30': '30日超の割合',
+    'ins.actions': 'アクション（未完了は月末時点）', 'ins.open': '未完了', 'ins.age': '未完了の平均経過日数', 'ins.over30': '30日超の割合',
+    'ins.closed': 'その月に完了', 'ins.to_close': '完了までの平均日数',
     'ins.referrals': '窓口案内（件数のみ）', 'ins.matter': '種類',
     'ins.style': '希望した関わり方',
     'ins.style.listen': 'ただ聴いてほしい', 'ins.style.advise': 'アドバイスがほしい', 'ins.style.think-together': '一緒に考えてほしい',
@@ -87,7 +88,8 @@ addMessages({
     'ins.months.shown': 'Months shown',
     'ins.answers': 'Answers', 'ins.satisfaction': 'Satisfaction (1–5)', 'ins.matched': 'As asked', 'ins.partly': 'Partly',
     'ins.topics': 'Topics (share of 1on1s with a topic)', 'ins.topic': 'Topic',
-    'ins.actions': 'Open actions at month end', 'ins.open': 'Open', 'ins.age': 'Mean age (days)', 'ins.over30': 'Over 30 days',
+    'ins.actions': 'Actions (open: at month end)', 'ins.open': 'Open', 'ins.age': 'Mean age of open (days)', 'ins.over30': 'Open over 30 days',
+    'ins.closed': 'Done that month', 'ins.to_close': 'Mean days to done',
     'ins.referrals': 'Referrals (counts only)', 'ins.matter': 'Matter',
     'ins.style': 'Requested response',
     'ins.style.listen': 'Just listen', 'ins.style.advise': 'Advise', 'ins.style.think-together': 'Think together',
@@ -278,8 +280,12 @@ function sections(cells, months, withReferrals, topic) {
   }
 
   sec(t('ins.actions'),
-    table('actions', [t('ins.month'), t('ins.open'), t('ins.age'), t('ins.over30')],
-      months.map((m) => { const c = get('actions', '', m); return [monthLabel(m), fmt(c?.figures.open, 'int'), fmt(c?.figures.mean_age_days, 'num1'), fmt(c?.figures.over_30_days_share, 'pct')]; })));
+    table('actions', [t('ins.month'), t('ins.open'), t('ins.age'), t('ins.over30'), t('ins.closed'), t('ins.to_close')],
+      months.map((m) => {
+        const c = get('actions', '', m), d = get('actions_closed', '', m);
+        return [monthLabel(m), fmt(c?.figures.open, 'int'), fmt(c?.figures.mean_age_days, 'num1'), fmt(c?.figures.over_30_days_share, 'pct'),
+          fmt(d?.figures.closed, 'int'), fmt(d?.figures.mean_days_to_close, 'num1')];
+      })));
 
   if (withReferrals) {
     sec(t('ins.referrals'), table('referrals', [t('ins.month'), ...MATTERS.map((x) => t('ins.matter.' + x))],
@@ -347,8 +353,13 @@ export async function myInsightsView(main, params, ctx) {
         lineChart(title, r.months, [{ label: t('mine.own'), values: a }, { label: t('mine.org'), values: b }], opts),
         table(`${family}-${name}`, [t('ins.month'), t('mine.own'), t('mine.org')], r.months.map((m, i) => [monthLabel(m), fmt(a[i], kind), fmt(b[i], kind)])));
     };
+    const own1 = (title, family, name, kind) => h('section', { class: 'card stack' }, h('h2', {}, title),
+      table(`${family}-${name}`, [t('ins.month'), t('mine.own')], r.months.map((m) => [monthLabel(m), fmt(own(family, '', m)?.figures[name], kind)])));
     body.append(
       pair(t('ins.rate'), 'sessions', '', 'implementation_rate', {}, 'pct'),
+      pair(t('ins.per_member'), 'sessions', '', 'held_per_member', { min: 0, max: 4, kind: 'num' }, 'num1'),
+      own1(t('ins.closed'), 'actions_closed', 'closed', 'int'),
+      pair(t('ins.to_close'), 'actions_closed', '', 'mean_days_to_close', { min: 0, max: 60, kind: 'int' }, 'num1'),
       pair(t('ins.reflection'), 'sessions', '', 'reflection_share', {}, 'pct'),
       pair(t('ins.condition'), 'condition', '', 'condition_mean', { min: 1, max: 5, kind: 'num' }, 'num'),
       pair(`${t('ins.actions')}: ${t('ins.age')}`, 'actions', '', 'mean_age_days', { min: 0, max: 20 * Math.ceil(Math.max(20, ...[...r.own, ...r.organization].filter((c) => c.family === 'actions').map((c) => c.figures.mean_age_days)) / 20), kind: 'int' }, 'num1'));
