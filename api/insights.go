@@ -249,3 +249,31 @@ func handleGuidanceUsage(db *tenant.DB) echo.HandlerFunc {
 		return c.JSON(http.StatusOK, out)
 	}
 }
+
+type insightsAccess struct {
+	Curators bool `json:"curators"`
+}
+
+func handleInsightsAccessGet(db *tenant.DB) echo.HandlerFunc {
+	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, _ echo.Context, _ tenant.Principal, _ uuid.UUID) (insightsAccess, error) {
+		ok, err := insights.CuratorsMayRead(ctx, tx)
+		return insightsAccess{Curators: ok}, err
+	})
+}
+
+func handleInsightsAccessPut(db *tenant.DB) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, p := c.Request().Context(), principal(c)
+		var req insightsAccess
+		if err := decode(c, &req); err != nil {
+			return err
+		}
+		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) error {
+			return insights.LetCuratorsRead(ctx, tx, p.OrgID, req.Curators)
+		})
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, req)
+	}
+}

@@ -185,7 +185,9 @@ var matrixRoleTable = map[string][]tenant.Role{
 	"DELETE /api/org/teams/:id":                            matrixAdmin,
 	"POST /api/org/teams/import":                           matrixAdmin,
 	"PUT /api/users/:id/team":                              matrixAdmin,
-	"GET /api/org/insights":                                matrixAdmin,
+	"GET /api/org/insights":                                matrixAdmin, // curators only where an admin allows
+	"GET /api/org/insights/access":                         matrixCurate,
+	"PUT /api/org/insights/access":                         matrixAdmin,
 	"GET /api/me/insights":                                 matrixManager,
 	"GET /api/kb/usage":                                    matrixCurate,
 	"GET /api/kb/checks":                                   matrixCurate,

@@ -147,7 +147,9 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodDelete, "/api/org/teams/:id", handleTeamsDelete(d.DB), aud("team.delete"), admin)
 	api(http.MethodPost, "/api/org/teams/import", handleTeamsImport(d.DB), aud("team.import"), admin, middleware.BodyLimit(maxTeamsBody))
 	api(http.MethodPut, "/api/users/:id/team", handleUserTeamPut(d.DB), aud("team.assign"), admin)
-	api(http.MethodGet, "/api/org/insights", handleOrgInsights(d.DB), aud("insights.read"), admin)
+	api(http.MethodGet, "/api/org/insights", handleOrgInsights(d.DB), aud("insights.read"), curate) // curators where an admin allows (in SQL)
+	api(http.MethodGet, "/api/org/insights/access", handleInsightsAccessGet(d.DB), curate)
+	api(http.MethodPut, "/api/org/insights/access", handleInsightsAccessPut(d.DB), aud("insights.access"), admin)
 	api(http.MethodGet, "/api/me/insights", handleMyInsights(d.DB), manager)
 
 	// The browser UI: every other GET is a page or an asset.

@@ -100,6 +100,12 @@ CREATE TABLE insights_reads (
 	first_at timestamptz NOT NULL
 );
 
+-- Whether the organization's admins let its curators read the figures too.
+CREATE TABLE insights_access (
+	org_id   uuid PRIMARY KEY REFERENCES orgs (org_id) ON DELETE CASCADE,
+	curators boolean NOT NULL DEFAULT false
+);
+
 -- Sessions by time across an organization's managers: only the insights
 -- functions read them this way.
 CREATE INDEX sessions_org_time ON sessions (org_id, (coalesce(held_at, scheduled_at, created_at)));
@@ -109,7 +115,7 @@ DO $$
 DECLARE
 	t text;
 BEGIN
-	FOREACH t IN ARRAY ARRAY['teams', 'team_links', 'team_memberships', 'insights_reads'] LOOP
+	FOREACH t IN ARRAY ARRAY['teams', 'team_links', 'team_memberships', 'insights_reads', 'insights_access'] LOOP
 		-- (The application may read, never write, when setup ended.)
 		EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
 		EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
@@ -122,7 +128,7 @@ BEGIN
 	END LOOP;
 	-- taiwa_insights reads, in the calling transaction's organization only,
 	-- what the figures are made of.
-	FOREACH t IN ARRAY ARRAY['users', 'teams', 'team_links', 'team_memberships', 'sessions', 'actions',
+	FOREACH t IN ARRAY ARRAY['users', 'insights_access', 'teams', 'team_links', 'team_memberships', 'sessions', 'actions',
 		'session_feedback', 'session_reflections', 'safety_referrals'] LOOP
 		EXECUTE format($p$CREATE POLICY insights ON %I FOR SELECT TO taiwa_insights
 			USING (org_id = nullif(current_setting('taiwa.org_id', true), '')::uuid)$p$, t);
@@ -648,8 +654,9 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
 	this_month constant date := date_trunc('month', now())::date;
 BEGIN
-	IF insights_caller() IS DISTINCT FROM 'admin' THEN
-		RAISE EXCEPTION 'insights: admins only' USING ERRCODE = 'insufficient_privilege';
+	IF NOT coalesce(insights_caller() = 'admin' OR insights_caller() = 'curator'
+	                AND (SELECT a.curators FROM insights_access a), false) THEN
+		RAISE EXCEPTION 'insights: admins only, or curators where an admin allows' USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	-- The end of setup: from now on the structure changes only forward.
 	INSERT INTO insights_reads VALUES (nullif(current_setting('taiwa.org_id', true), '')::uuid, now())
@@ -774,4 +781,4 @@ DROP FUNCTION insights_own(int), insights_benchmark(int), insights_org(int), ins
 DROP FUNCTION insights_forget() CASCADE;
 DROP TABLE insights_month_atoms, insights_months;
 DROP INDEX sessions_org_time;
-DROP TABLE insights_reads, team_memberships, team_links, teams;
+DROP TABLE insights_access, insights_reads, team_memberships, team_links, teams;

@@ -224,3 +224,25 @@ func denied(err error) error {
 	}
 	return err
 }
+
+// CuratorsMayRead says whether the organization's admins let its curators
+// read the organization view.
+func CuratorsMayRead(ctx context.Context, tx pgx.Tx) (bool, error) {
+	var ok bool
+	err := tx.QueryRow(ctx, `SELECT coalesce((SELECT curators FROM insights_access), false)`).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("insights access: %w", err)
+	}
+	return ok, nil
+}
+
+// LetCuratorsRead lets the organization's curators read the organization
+// view, or stops them.
+func LetCuratorsRead(ctx context.Context, tx pgx.Tx, orgID uuid.UUID, curators bool) error {
+	_, err := tx.Exec(ctx, `INSERT INTO insights_access (org_id, curators) VALUES ($1, $2)
+		ON CONFLICT (org_id) DO UPDATE SET curators = excluded.curators`, orgID, curators)
+	if err != nil {
+		return fmt.Errorf("insights access: %w", err)
+	}
+	return nil
+}

@@ -244,7 +244,8 @@ func TestManagerComparisonHidesColleagues(t *testing.T) {
 }
 
 // TestFiguresAreForAdminsOnly: the database itself refuses the figures to
-// a manager or curator, and shows an admin nothing of another organization.
+// a manager, and to a curator unless an admin allows, and shows an admin
+// nothing of another organization.
 func TestFiguresAreForAdminsOnly(t *testing.T) {
 	g := generate(t, db, spec{Departments: 1, TeamsEach: 1, Managers: [2]int{3, 3}, MembersEach: [2]int{3, 3}, Months: 2, Seed: 3})
 	curator, _ := pgtest.NewUser(t, db, g.Org, tenant.RoleCurator)
@@ -256,6 +257,18 @@ func TestFiguresAreForAdminsOnly(t *testing.T) {
 		if !errors.Is(err, insights.ErrForbidden) {
 			t.Errorf("%s: organization figures: %v, want forbidden", p.Role, err)
 		}
+	}
+	// An admin may let curators read them; managers never.
+	err := db.Scope(g.Admin).InTx(t.Context(), func(tx pgx.Tx) error { return insights.LetCuratorsRead(t.Context(), tx, g.Org, true) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := orgReport(t, curator, 2); len(r.Cells) == 0 {
+		t.Error("a curator an admin allowed sees no figures")
+	}
+	err = db.Scope(g.Managers[0]).InTx(t.Context(), func(tx pgx.Tx) error { _, err := insights.Org(t.Context(), tx, 2); return err })
+	if !errors.Is(err, insights.ErrForbidden) {
+		t.Errorf("a manager, with curators allowed: %v, want forbidden", err)
 	}
 	other := pgtest.NewOrg(t, db)
 	admin, _ := pgtest.NewUser(t, db, other, tenant.RoleAdmin)

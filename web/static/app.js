@@ -34,7 +34,7 @@ const routes = [
   { path: '/thesaurus', view: thesaurusView, roles: ['curator', 'admin'] },
   { path: '/org', view: orgView, roles: ['admin'] },
   { path: '/users', view: usersView, roles: ['admin'] },
-  { path: '/insights', view: insightsView, roles: ['admin'] },
+  { path: '/insights', view: insightsView, roles: ['admin', 'curator'] },
   { path: '/teams', view: teamsView, roles: ['admin'] },
   { path: '/mine', view: myInsightsView, roles: ['manager'] },
 ];
@@ -97,6 +97,7 @@ function header() {
     const items = [];
     if (me.user.role === 'manager') items.push(['/members', t('nav.members')], ['/chat', t('nav.chat')], ['/mine', t('nav.mine')]);
     if (me.user.role !== 'manager') items.push(['/guidance', t('nav.guidance')], ['/usage', t('nav.usage')], ['/checks', t('nav.checks')], ['/gaps', t('nav.gaps')], ['/thesaurus', t('nav.thesaurus')]);
+    if (me.user.role === 'curator') items.push(['/insights', t('nav.insights')]);
     items.push(['/try', t('nav.try')]);
     if (me.user.role === 'admin') items.push(['/insights', t('nav.insights')], ['/teams', t('nav.teams')], ['/users', t('nav.users')], ['/org', t('nav.org')]);
     const current = location.hash.slice(1);

@@ -40,6 +40,8 @@ addMessages({
     'ins.matter.crisis': '心身の危機', 'ins.matter.harassment': 'ハラスメント', 'ins.matter.discrimination': '差別', 'ins.matter.legal': '法的な問題',
     'ins.suppressed': '—：伏せた集計',
     'ins.archived': '（削除済み）',
+    'ins.curators': 'キュレーター（人材開発担当など）にもこの画面を見せる',
+    'ins.curators.closed': '組織の1on1の状況は、管理者が許可するとここに表示されます。',
     'mine.title': '自分の1on1の振り返り',
     'mine.hint': 'あなたの1on1の月ごとの集計と、組織全体の値です。組織の値は、あなたの分を除いても十分な人数が残る場合だけ表示します。同僚個人との比較はしません。',
     'mine.own': 'あなた', 'mine.org': '組織全体',
@@ -97,6 +99,8 @@ addMessages({
     'ins.matter.crisis': 'Crisis', 'ins.matter.harassment': 'Harassment', 'ins.matter.discrimination': 'Discrimination', 'ins.matter.legal': 'Legal',
     'ins.suppressed': '—: hidden figure',
     'ins.archived': ' (removed)',
+    'ins.curators': 'Let curators (L&D) see this page too',
+    'ins.curators.closed': "The organization's 1on1 figures appear here once an admin allows curators to see them.",
     'mine.title': 'My 1on1s over time',
     'mine.hint': 'Your 1on1s month by month, beside the whole organization. The organization is shown only where enough people remain without you. You are never compared with a colleague.',
     'mine.own': 'You', 'mine.org': 'Organization',
@@ -313,7 +317,14 @@ export async function insightsView(main, params, ctx) {
     else body.append(...sections(cells, fromFirst(report.months, cells), !team, topic));
   };
   const load = async () => {
-    report = await api('GET', `/api/org/insights?months=${months}`);
+    try {
+      report = await api('GET', `/api/org/insights?months=${months}`);
+    } catch (err) {
+      if (err.status !== 403) throw err;
+      clear(body);
+      body.append(h('p', { class: 'muted', id: 'ins-closed' }, t('ins.curators.closed')));
+      return;
+    }
     clear(teamSel);
     teamSel.append(h('option', { value: '' }, t('ins.org')));
     const depth = new Map();
@@ -331,8 +342,21 @@ export async function insightsView(main, params, ctx) {
     csvAll.setAttribute('href', `/api/org/insights?months=${months}&format=csv`);
     await load();
   });
+  // Admins decide whether curators see this page too.
+  let access = null;
+  if (ctx.me.user.role === 'admin') {
+    const box = h('input', { type: 'checkbox', id: 'ins-curators' });
+    box.checked = (await api('GET', '/api/org/insights/access')).curators;
+    box.addEventListener('change', async () => {
+      try {
+        await api('PUT', '/api/org/insights/access', { curators: box.checked });
+        ctx.notify(t('teams.saved'));
+      } catch (err) { access.append(ctx.errorBox(err)); }
+    });
+    access = h('label', { class: 'row' }, box, t('ins.curators'));
+  }
   main.append(h('h1', {}, t('ins.title')), h('p', { class: 'muted' }, t('ins.hint')),
-    h('div', { class: 'row' }, field(t('ins.months'), monthsSel), field(t('ins.team'), teamSel), csvAll),
+    h('div', { class: 'row' }, field(t('ins.months'), monthsSel), field(t('ins.team'), teamSel), csvAll), access,
     h('p', { class: 'small muted' }, t('ins.suppressed')), body);
   await load();
 }
