@@ -1,24 +1,25 @@
 -- Teams, and the one way cross-manager history is read: aggregate figures
--- that no reader can narrow down to a person.
+-- that no reader can narrow down to a person (docs/architecture.md,
+-- Insights).
 --
 -- History is private to its manager (own_history policies), so an admin
 -- reads none of it in SQL. The figures come from SECURITY DEFINER
 -- functions owned by taiwa_insights, a role that cannot log in, may only
 -- SELECT, and whose policies show it the calling transaction's
--- organization only. The functions compute every figure over a cell (a
--- team and its sub-teams, or the whole organization, in one closed month)
--- and return it only when the cell holds at least 5 members, 5 answers and
--- 3 managers; then they suppress cells until nothing can be derived by
--- subtraction: in every tree of cells, what a published cell holds beyond
--- its published sub-cells (its residual) is empty or itself above the
--- thresholds. Differences of any two nested cells, and a parent minus any
--- set of its children, are unions of such residuals, so they are safe too.
+-- organization only. They compute every group over a cell (a team and its
+-- sub-teams, or the whole organization, in one closed month) and keep it
+-- only over at least 5 members, 5 answers and 3 managers; then they
+-- suppress cells until nothing can be derived by subtraction: in every
+-- tree of cells, what a kept cell holds beyond its kept sub-cells (its
+-- residual) is empty or itself above the thresholds. A figure is shown only
+-- when every group it reveals, itself or by subtraction from another shown
+-- figure (the 1on1s not held, without a condition...), is kept.
 --
--- A manager's month counts for the team they were in when it began
--- (team_memberships keeps the past), so moving a manager between teams
--- does not move their past between cells, and an admin cannot isolate one
--- manager by moving them out and back. Only closed months are reported:
--- a month in progress would let two reads a day apart reveal one 1on1.
+-- A month counts with the team structure of its first day, kept over time
+-- (team_links, team_memberships); after the figures are first read a
+-- change holds from then on, so no read before a change and one after
+-- differ. Only closed months are reported: a month in progress would let
+-- two reads a day apart reveal one 1on1.
 
 -- +goose Up
 -- +goose StatementBegin
