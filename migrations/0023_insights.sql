@@ -783,3 +783,15 @@ DROP FUNCTION insights_forget() CASCADE;
 DROP TABLE insights_month_atoms, insights_months;
 DROP INDEX sessions_org_time;
 DROP TABLE insights_access, insights_reads, team_memberships, team_links, teams;
+-- +goose StatementBegin
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['users', 'sessions', 'actions', 'session_feedback', 'session_reflections', 'safety_referrals'] LOOP
+		EXECUTE format('DROP POLICY insights ON %I', t);
+		EXECUTE format('REVOKE SELECT ON %I FROM taiwa_insights', t);
+	END LOOP;
+END
+$$;
+-- +goose StatementEnd
