@@ -1,11 +1,11 @@
 package api
 
 import (
-	"log/slog"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strconv"

@@ -1,15 +1,18 @@
 package insights_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/assistant/insights"
+	"github.com/taiwa-coach/taiwa/migrations/pgtest"
 )
 
 // large is the organization the issue sizes the views for: 12 teams in 3
@@ -77,6 +80,65 @@ func BenchmarkViews(b *testing.B) {
 			p := func(q float64) time.Duration { return took[min(len(took)-1, int(q*float64(len(took))))] }
 			b.ReportMetric(float64(p(0.5).Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(p(0.99).Microseconds())/1000, "p99-ms")
+		})
+	}
+}
+
+// BenchmarkGuidanceView times the curators' view over two years of the
+// large organization's answers: each member's manager prepared with the
+// coach twice a month, each answer given 10 passages of 40 documents and
+// citing some, a third of them rated.
+func BenchmarkGuidanceView(b *testing.B) {
+	g := generate(b, db, large)
+	curator, _ := pgtest.NewUser(b, db, g.Org, tenant.RoleCurator)
+	var docs, chunks []uuid.UUID
+	for range 40 {
+		d := uuid.New()
+		for range 10 {
+			docs, chunks = append(docs, d), append(chunks, uuid.New())
+		}
+	}
+	start := time.Now()
+	err := db.Operator().InTx(b.Context(), func(tx pgx.Tx) error {
+		_, err := tx.Exec(b.Context(), `
+			WITH a AS (
+				INSERT INTO coach_answers (org_id, id, manager_id, member_id, kind, mode, answer, created_at)
+				SELECT $1, gen_random_uuid(), m.manager_id, m.id, 'prep', 'offline', '{}', now() - random() * interval '730 days'
+				FROM members m CROSS JOIN generate_series(1, 48) WHERE m.org_id = $1
+				RETURNING id, manager_id, member_id, created_at),
+			u AS (
+				INSERT INTO guidance_uses (org_id, answer_id, chunk_id, document_id, kind, language, cited, created_at)
+				SELECT $1, a.id, p.chunk, p.doc, 'prep', 'ja', random() < 0.4, a.created_at
+				FROM a CROSS JOIN LATERAL (
+					SELECT x.chunk, x.doc FROM unnest($2::uuid[], $3::uuid[]) AS x(chunk, doc)
+					WHERE a.id IS NOT NULL ORDER BY random() LIMIT 10) p)
+			INSERT INTO answer_feedback (org_id, answer_id, manager_id, member_id, helpful, comment, created_at)
+			SELECT $1, a.id, a.manager_id, a.member_id, random() < 0.7,
+			       CASE WHEN random() < 0.2 THEN '問いが多すぎた' ELSE '' END, a.created_at
+			FROM a WHERE random() < 0.33`, g.Org, chunks, docs)
+		return err
+	})
+	if err == nil {
+		_, err = db.Pool.Exec(b.Context(), `ANALYZE`)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("recorded two years of answers in %s", time.Since(start).Round(time.Millisecond))
+	for _, days := range []int{90, 365, 730} {
+		b.Run(fmt.Sprintf("%d days", days), func(b *testing.B) {
+			var took []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				err := db.Scope(curator).InTx(b.Context(), func(tx pgx.Tx) error { _, err := insights.Guidance(b.Context(), tx, days); return err })
+				if err != nil {
+					b.Fatal(err)
+				}
+				took = append(took, time.Since(t0))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(took[min(len(took)-1, len(took)*99/100)].Microseconds())/1000, "p99-ms")
 		})
 	}
 }
