@@ -60,7 +60,7 @@ BEGIN
 	FROM guidance_uses u
 	LEFT JOIN answer_feedback f ON f.org_id = u.org_id AND f.answer_id = u.answer_id
 	WHERE u.org_id = nullif(current_setting('taiwa.org_id', true), '')::uuid
-	  AND u.created_at > now() - make_interval(days => least(greatest(p_days, 1), 730))
+	  AND u.created_at > now() - make_interval(days => least(greatest(p_days, 1), 365))
 	GROUP BY GROUPING SETS ((u.document_id, u.chunk_id), (u.document_id));
 END $$;
 -- +goose StatementEnd
@@ -82,7 +82,7 @@ BEGIN
 		       row_number() OVER (PARTITION BY d.document_id ORDER BY f.created_at DESC) AS n
 		FROM (SELECT DISTINCT u.answer_id, u.document_id FROM guidance_uses u
 		      WHERE u.org_id = nullif(current_setting('taiwa.org_id', true), '')::uuid AND u.cited
-		        AND u.created_at > now() - make_interval(days => least(greatest(p_days, 1), 730))) d
+		        AND u.created_at > now() - make_interval(days => least(greatest(p_days, 1), 365))) d
 		JOIN answer_feedback f ON f.org_id = nullif(current_setting('taiwa.org_id', true), '')::uuid
 		                      AND f.answer_id = d.answer_id AND f.comment <> ''
 	) x WHERE x.n <= least(greatest(p_per_document, 0), 20)

@@ -57,7 +57,7 @@ type GuidanceReport struct {
 }
 
 // MaxDays is how far back the guidance view reaches.
-const MaxDays = 730
+const MaxDays = 365
 
 // Guidance returns the curators' view over the last days.
 func Guidance(ctx context.Context, tx pgx.Tx, days int) (GuidanceReport, error) {
