@@ -6,11 +6,13 @@ import (
 	"io"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/insights"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
@@ -80,6 +82,90 @@ var demoMembers = []demoMember{{
 	nextDays: 4,
 }}
 
+// demoColleagues are the demo manager's colleagues, each with three
+// members and half a year of 1on1s: the organization's figures never show
+// fewer than 3 managers and 5 members, so without them an admin's first
+// look at the insights would be empty.
+const demoColleagues = 5
+
+// colleagueMembers makes colleague c's members: a 1on1 every two weeks,
+// requested styles, conditions and feedback that vary from one to the next.
+func colleagueMembers(c int) []demoMember {
+	styles := []string{"report", "listen", "advise", "think-together", "encourage"}
+	topics := [][]string{{"goals"}, {"career"}, {"wellbeing"}, {"feedback"}, {"challenge"}}
+	matched := []string{"yes", "yes", "partly", "no"}
+	var out []demoMember
+	for i := range 3 {
+		dm := demoMember{alias: fmt.Sprintf("メンバー%d-%d", c+1, i+1), nextDays: 2 + (c+i)%5}
+		for k := range 13 {
+			n := c + i + k
+			ds := demoSession{daysAgo: 180 - 14*k + (c+i)%3, status: "held", condition: 2 + n%3, style: styles[n%len(styles)],
+				topics: topics[n%len(topics)], notes: "定例の1on1。進捗と気になっていることを話した。"}
+			if n%7 == 6 {
+				ds = demoSession{daysAgo: ds.daysAgo, status: "cancelled"}
+			} else if k%2 == 0 {
+				ds.feedback = &history.Feedback{Satisfaction: 3 + n%3, Matched: matched[n%len(matched)]}
+			}
+			dm.sessions = append(dm.sessions, ds)
+		}
+		out = append(out, dm)
+	}
+	return out
+}
+
+// seedColleagues adds the demo manager's colleagues with their history,
+// and a team tree: the demo manager and two colleagues in one team, three
+// in another, under one department.
+func seedColleagues(ctx context.Context, db *tenant.DB, h *history.Store, org tenant.Org, demoManager uuid.UUID) error {
+	var mgrs []tenant.Principal
+	err := db.OrgScope(org.ID).InTx(ctx, func(tx pgx.Tx) error {
+		for c := range demoColleagues {
+			u, err := tenant.CreateUser(ctx, tx, org.ID, tenant.NewUser{DisplayName: fmt.Sprintf("デモ 同僚マネージャー%d", c+1), Role: tenant.RoleManager})
+			if err != nil {
+				return err
+			}
+			mgrs = append(mgrs, tenant.Principal{OrgID: org.ID, UserID: u.ID, Role: tenant.RoleManager, Language: "ja"})
+		}
+		dept, err := insights.CreateTeam(ctx, tx, org.ID, "開発部", nil)
+		if err != nil {
+			return err
+		}
+		for i, name := range []string{"Aチーム", "Bチーム"} {
+			team, err := insights.CreateTeam(ctx, tx, org.ID, name, &dept.ID)
+			if err != nil {
+				return err
+			}
+			members := []uuid.UUID{demoManager, mgrs[0].UserID, mgrs[1].UserID}
+			if i == 1 {
+				members = []uuid.UUID{mgrs[2].UserID, mgrs[3].UserID, mgrs[4].UserID}
+			}
+			for _, m := range members {
+				if err := insights.SetTeam(ctx, tx, org.ID, m, &team.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("demo colleagues: %w", err)
+	}
+	for c, p := range mgrs {
+		err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) error {
+			for _, dm := range colleagueMembers(c) {
+				if _, err := seedDemoMember(ctx, tx, h, p, dm); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("demo colleagues: %w", err)
+		}
+	}
+	return nil
+}
+
 var demoContacts = []assistant.Contact{
 	{Kind: "hr", Name: "人事部 相談窓口（デモ）", Detail: "社内チャット #hr-help／平日 9:00-18:00"},
 	{Kind: "health", Name: "産業医・保健師（デモ）", Detail: "健康管理室で予約"},
@@ -123,8 +209,11 @@ func seedDemo(ctx context.Context, db *tenant.DB, h *history.Store, addr string,
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nCreated the demo organization %q (%s) with 3 members and their history.\n"+
-		"API tokens (shown only this once; 'taiwa admin tokens create' makes more):\n", org.Name, org.ID)
+	if err := seedColleagues(ctx, db, h, org, users[0].ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nCreated the demo organization %q (%s): a manager with 3 members and their history, and %d colleagues in two teams.\n"+
+		"API tokens (shown only this once; 'taiwa admin tokens create' makes more):\n", org.Name, org.ID, demoColleagues)
 	for i, u := range users {
 		fmt.Fprintf(stdout, "  %-8s %s\n", u.Role, tokens[i])
 	}

@@ -371,7 +371,7 @@ func TestServeEmbedded(t *testing.T) {
 	if tokenRE.MatchString(stdout.String()) {
 		t.Errorf("second start printed new demo tokens:\n%s", stdout.String())
 	}
-	for _, want := range []string{"Data: the embedded database in " + dir + " (3 users)", "taiwa admin tokens create"} {
+	for _, want := range []string{"Data: the embedded database in " + dir + " (8 users)", "taiwa admin tokens create"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("second start does not say %q:\n%s", want, stdout.String())
 		}
