@@ -132,16 +132,12 @@ func handleTeamsImport(db *tenant.DB) echo.HandlerFunc {
 	}
 }
 
-func insightMonths(c echo.Context) (int, error) {
-	return queryInt(c, "months", 12)
-}
-
 // handleOrgInsights is the organization view: k-anonymous figures per team
 // and month, as JSON or (format=csv) one CSV row per figure.
 func handleOrgInsights(db *tenant.DB) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, p := c.Request().Context(), principal(c)
-		months, err := insightMonths(c)
+		months, err := queryInt(c, "months", 12)
 		if err != nil {
 			return err
 		}
@@ -212,7 +208,7 @@ func count(n *int) string {
 func handleMyInsights(db *tenant.DB) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, p := c.Request().Context(), principal(c)
-		months, err := insightMonths(c)
+		months, err := queryInt(c, "months", 12)
 		if err != nil {
 			return err
 		}

@@ -231,11 +231,19 @@ func summarize(results []CheckResult) Run {
 			rr += 1 / float64(x.Rank)
 		}
 	}
+	r.HitAt3 = r.hitAt3()
 	if r.Checks > 0 {
-		r.HitAt3 = round3(float64(r.Hits) / float64(r.Checks))
 		r.MRR = round3(rr / float64(r.Checks))
 	}
 	return r
+}
+
+// hitAt3 is the share of checks that passed.
+func (r Run) hitAt3() float64 {
+	if r.Checks == 0 {
+		return 0
+	}
+	return round3(float64(r.Hits) / float64(r.Checks))
 }
 
 func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }
@@ -248,9 +256,7 @@ func (b *Base) Runs(ctx context.Context, tx pgx.Tx, limit int) ([]Run, error) {
 	runs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Run, error) {
 		var r Run
 		err := row.Scan(&r.ID, &r.Trigger, &r.DocumentID, &r.Checks, &r.Hits, &r.MRR, &r.Results, &r.CreatedAt)
-		if r.Checks > 0 {
-			r.HitAt3 = round3(float64(r.Hits) / float64(r.Checks))
-		}
+		r.HitAt3 = r.hitAt3()
 		return r, err
 	})
 	if err != nil {
