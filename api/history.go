@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
 
+	"github.com/taiwa-coach/taiwa/api/jobs"
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
@@ -20,6 +22,13 @@ import (
 // its result. Row security shows a manager only their own members,
 // sessions, actions and conversations: another manager's id is a 404.
 func scopedAction[T any](db *tenant.DB, status int, fn func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (T, error)) echo.HandlerFunc {
+	return scopedThen(db, status, fn, nil)
+}
+
+// scopedThen is scopedAction with work to start once the transaction has
+// committed (a job that must see what it wrote).
+func scopedThen[T any](db *tenant.DB, status int, fn func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (T, error),
+	committed func(ctx context.Context, p tenant.Principal, out T)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, p := c.Request().Context(), principal(c)
 		id := uuid.Nil
@@ -36,6 +45,9 @@ func scopedAction[T any](db *tenant.DB, status int, fn func(ctx context.Context,
 		})
 		if err != nil {
 			return err
+		}
+		if committed != nil {
+			committed(ctx, p, out)
 		}
 		if status == http.StatusNoContent {
 			return c.NoContent(status)
@@ -157,8 +169,8 @@ type createdSession struct {
 
 // handleSessionsCreate logs a 1on1. Its text is masked before it is
 // stored; the answer says what was masked (kinds and counts only).
-func handleSessionsCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return scopedAction(db, http.StatusCreated, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (createdSession, error) {
+func handleSessionsCreate(db *tenant.DB, h *history.Store, notes notesJobs) echo.HandlerFunc {
+	return scopedThen(db, http.StatusCreated, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (createdSession, error) {
 		var in history.SessionInput
 		if err := decode(c, &in); err != nil {
 			return createdSession{}, err
@@ -172,7 +184,7 @@ func handleSessionsCreate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 			out.AlsoScheduled, err = h.Scheduled(ctx, tx, id, s.ID, time.Now())
 		}
 		return out, err
-	})
+	}, func(ctx context.Context, p tenant.Principal, out createdSession) { notes.saved(ctx, p, out.Data) })
 }
 
 func handleSessionsGet(db *tenant.DB, h *history.Store) echo.HandlerFunc {
@@ -183,15 +195,35 @@ func handleSessionsGet(db *tenant.DB, h *history.Store) echo.HandlerFunc {
 
 // handleSessionsUpdate replaces a session's fields (masked again) and adds
 // any new actions.
-func handleSessionsUpdate(db *tenant.DB, h *history.Store) echo.HandlerFunc {
-	return scopedAction(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (redacted[history.Session], error) {
+func handleSessionsUpdate(db *tenant.DB, h *history.Store, notes notesJobs) echo.HandlerFunc {
+	return scopedThen(db, http.StatusOK, func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (redacted[history.Session], error) {
 		var in history.SessionInput
 		if err := decode(c, &in); err != nil {
 			return redacted[history.Session]{}, err
 		}
 		s, rep, err := h.UpdateSession(ctx, tx, p.OrgID, p.UserID, id, p.Language, in, knowledge.ValidTopic)
 		return redacted[history.Session]{s, rep}, err
+	}, func(ctx context.Context, p tenant.Principal, out redacted[history.Session]) {
+		notes.saved(ctx, p, out.Data)
 	})
+}
+
+// notesJobs has a saved session's texts embedded in the background, when
+// an embedding model is configured (see jobs.EmbedNotes).
+type notesJobs struct {
+	jobs   Enqueuer // nil: no embedding model
+	logger *slog.Logger
+}
+
+func (n notesJobs) saved(ctx context.Context, p tenant.Principal, s history.Session) {
+	if n.jobs == nil {
+		return
+	}
+	err := n.jobs.Enqueue(context.WithoutCancel(ctx), jobs.EmbedNotes{Org: p.OrgID, Manager: p.UserID, Member: s.MemberID})
+	if err != nil {
+		// The periodic backfill (jobs.EmbedBackfill) embeds it later.
+		n.logger.WarnContext(ctx, "enqueue note embedding", slog.String("error", err.Error()))
+	}
 }
 
 func handleSessionsDelete(db *tenant.DB, h *history.Store) echo.HandlerFunc {

@@ -93,6 +93,10 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	// manager); they get the organization's term list to curate.
 	manager := requireRole(tenant.RoleManager)
 	h := d.History
+	notes := notesJobs{logger: d.Logger}
+	if d.EmbedNotes {
+		notes.jobs = d.Jobs
+	}
 	api(http.MethodGet, "/api/members", handleMembersList(d.DB, h), manager)
 	api(http.MethodPost, "/api/members", handleMembersCreate(d.DB, h), manager)
 	api(http.MethodGet, "/api/members/:id", handleMembersGet(d.DB, h), manager)
@@ -100,10 +104,10 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodPut, "/api/members/:id/names", handleMemberNamesPut(d.DB, h), aud("member.names"), manager)
 	api(http.MethodGet, "/api/members/:id/export", handleMembersExport(d.DB, h), aud("member.export"), manager)
 	api(http.MethodGet, "/api/members/:id/sessions", handleSessionsList(d.DB, h), manager)
-	api(http.MethodPost, "/api/members/:id/sessions", handleSessionsCreate(d.DB, h), manager)
+	api(http.MethodPost, "/api/members/:id/sessions", handleSessionsCreate(d.DB, h, notes), manager)
 	api(http.MethodGet, "/api/members/:id/actions", handleActionsList(d.DB, h), manager)
 	api(http.MethodGet, "/api/sessions/:id", handleSessionsGet(d.DB, h), manager)
-	api(http.MethodPut, "/api/sessions/:id", handleSessionsUpdate(d.DB, h), manager)
+	api(http.MethodPut, "/api/sessions/:id", handleSessionsUpdate(d.DB, h, notes), manager)
 	api(http.MethodDelete, "/api/sessions/:id", handleSessionsDelete(d.DB, h), aud("meeting.delete"), manager)
 	api(http.MethodPatch, "/api/actions/:id", handleActionsUpdate(d.DB, h), manager)
 	api(http.MethodGet, "/api/members/:id/feedback", handleFeedbackSummary(d.DB, h), manager)

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/taiwa-coach/taiwa/api/jobs"
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/history"
@@ -56,6 +57,15 @@ type Deps struct {
 	// a header anyone can send must not decide the address in the audit
 	// trail.
 	TrustedProxies []netip.Prefix
+	// Jobs enqueues background work (api/jobs). EmbedNotes says whether
+	// saved notes are embedded (an embedding model is configured).
+	Jobs       Enqueuer
+	EmbedNotes bool
+}
+
+// Enqueuer adds a job to the durable queue (jobs.Runner).
+type Enqueuer interface {
+	Enqueue(ctx context.Context, args jobs.Args) error
 }
 
 // NewServer returns the handler for the whole HTTP surface.

@@ -562,14 +562,12 @@ func llmPlan(offline Plan, in prepInput, text string) Plan {
 }
 
 // similarSessions finds the member's past sessions closest to the
-// question, when an embedding model is configured. It is best effort: a
-// failure costs the prep some context, not its answer.
+// question, when an embedding model is configured. Notes are embedded in
+// the background after each save (jobs.EmbedNotes), not here: a prep does
+// not wait for them. It is best effort: a failure costs the prep some
+// context, not its answer.
 func (c *Coach) similarSessions(ctx context.Context, db DB, memberID uuid.UUID, question anonymize.Text, vecs *queryVectors) []history.SessionMatch {
 	if c.embedder == nil || question.Empty() || (vecs != nil && vecs.failed) {
-		return nil
-	}
-	if _, err := c.history.EmbedSessions(ctx, db, c.embedder, memberID); err != nil {
-		c.logger.WarnContext(ctx, "embed session notes", slog.String("error", err.Error()))
 		return nil
 	}
 	v := vecs.vector(c.embedder.Model(), question.String())

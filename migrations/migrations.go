@@ -16,6 +16,8 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 )
 
 //go:embed *.sql
@@ -61,7 +63,48 @@ func Up(ctx context.Context, pool *pgxpool.Pool, roles Roles, logger *slog.Logge
 	if err != nil {
 		return len(res), fmt.Errorf("migrations: %w", err)
 	}
-	return len(res), nil
+	n, err := upJobs(ctx, pool, logger)
+	if err != nil {
+		return len(res), fmt.Errorf("migrations: job tables: %w", err)
+	}
+	return len(res) + n, nil
+}
+
+// jobsLock serializes River's migrations between processes starting at
+// once (goose has its own lock).
+const jobsLock = 0x7461697761_6a6f62 // "taiwajob"
+
+// upJobs applies River's own migrations (its job tables), which River
+// versions with its releases. They sit beside Taiwa's tables; the
+// application role is granted nothing on them (the catalog test checks),
+// so only the server's login role reads or writes a job.
+func upJobs(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (int, error) {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", int64(jobsLock)); err != nil {
+		return 0, err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(jobsLock))
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: logger})
+	if err != nil {
+		return 0, err
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(ctx)
+	res, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return 0, err
+	}
+	return len(res.Versions), tx.Commit(ctx)
 }
 
 // Status reports the schema version in the database and the newest version

@@ -129,3 +129,26 @@ func (s *Store) SimilarSessions(ctx context.Context, tx pgx.Tx, memberID uuid.UU
 	}
 	return nonNil(out), nil
 }
+
+// NotesOwner names a member whose session texts lack a current vector,
+// with their manager and organization.
+type NotesOwner struct {
+	Org, Manager, Member uuid.UUID
+}
+
+// StaleNotes lists up to limit members, across organizations, whose
+// session texts lack a current vector of model. It is the operator's
+// sweep (tx sees every organization): each member is then embedded in a
+// job scoped to their manager.
+func (s *Store) StaleNotes(ctx context.Context, tx pgx.Tx, model string, limit int) ([]NotesOwner, error) {
+	rows, _ := tx.Query(ctx, `SELECT DISTINCT s.org_id, s.manager_id, s.member_id FROM sessions s
+		LEFT JOIN session_embeddings e ON e.org_id = s.org_id AND e.session_id = s.id AND e.model = $1
+		WHERE `+sessionText+` <> ''
+		  AND (e.session_id IS NULL OR e.content_hash <> sha256(convert_to(`+sessionText+`, 'UTF8')))
+		LIMIT $2`, model, limit)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[NotesOwner])
+	if err != nil {
+		return nil, fmt.Errorf("stale notes: %w", err)
+	}
+	return out, nil
+}

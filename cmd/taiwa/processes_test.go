@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/taiwa-coach/taiwa/assistant/llm/openaitest"
 	"github.com/taiwa-coach/taiwa/knowledge"
@@ -19,6 +23,14 @@ import (
 // binary re-run as the command) with env, and returns its base URL.
 func startProcess(t *testing.T, env ...string) string {
 	t.Helper()
+	base, _ := startStoppable(t, env...)
+	return base
+}
+
+// startStoppable is startProcess with a function that interrupts the
+// process and waits for it to exit (as the test's cleanup would).
+func startStoppable(t *testing.T, env ...string) (string, func()) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), "TAIWA_TEST_RUN_MAIN=1", "TAIWA_TEST_ARGS=serve -addr 127.0.0.1:0 -log-level warn")
 	cmd.Env = append(cmd.Env, env...)
@@ -27,27 +39,31 @@ func startProcess(t *testing.T, env ...string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cmd.Process.Signal(os.Interrupt)
+			done := make(chan struct{})
+			go func() { cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				cmd.Process.Kill()
+			}
+		})
+	}
+	t.Cleanup(stop)
 	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if m := listenRE.FindStringSubmatch(stdout.String()); m != nil {
 			waitReady(t, m[1])
-			return m[1]
+			return m[1], stop
 		}
 		if cmd.ProcessState != nil {
 			break
 		}
 	}
 	t.Fatalf("serve did not listen; stderr: %s", stderr.String())
-	return ""
+	return "", nil
 }
 
 // TestTwoProcesses runs two server processes on one database and uses
@@ -175,4 +191,132 @@ func metrics(t *testing.T, base string) string {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
+}
+
+// TestJobsAcrossProcesses runs the job queue in two server processes on one
+// database: each saved note is embedded once (by one process or the
+// other), and a job cut off when both stop is finished by a process
+// started afterwards.
+func TestJobsAcrossProcesses(t *testing.T) {
+	if db.Embedded() {
+		t.Skip("the embedded database serves one process")
+	}
+	if testing.Short() {
+		t.Skip("starts three server processes")
+	}
+	model := openaitest.NewServer(t, nil)
+	getenv := env("DATABASE_URL", db.URL, "TAIWA_DB_SCHEMA", db.Schema)
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"admin", "bootstrap", "-org", "Jobs", "-name", "Admin"}, getenv, &out, &errOut); err != nil {
+		t.Fatal(err, errOut.String())
+	}
+	orgID := idRE.FindString(out.String())
+	out.Reset()
+	if err := run(t.Context(), []string{"admin", "users", "create", "-org", orgID, "-name", "Manager", "-role", "manager"}, getenv, &out, &errOut); err != nil {
+		t.Fatal(err, errOut.String())
+	}
+	bearer := "Bearer " + tokenRE.FindString(out.String())
+	shared := []string{"DATABASE_URL=" + db.URL, "TAIWA_DB_SCHEMA=" + db.Schema, "TAIWA_DATA_DIR=" + t.TempDir(),
+		"OPENAI_BASE_URL=" + model.BaseURL(), "OPENAI_API_KEY=test", "TAIWA_EMBED_MODEL=e", "TAIWA_SHUTDOWN_TIMEOUT=3s"}
+	a, stopA := startStoppable(t, shared...)
+	b, stopB := startStoppable(t, shared...)
+
+	post := func(url string, body any) map[string]any {
+		t.Helper()
+		data, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", url, bytes.NewReader(data))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", bearer)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		if resp.StatusCode != 201 {
+			t.Fatalf("POST %s = %d %v", url, resp.StatusCode, m)
+		}
+		d, _ := m["data"].(map[string]any)
+		return d
+	}
+	member, _ := post(a+"/api/members", map[string]string{"alias": "Jさん"})["id"].(string)
+	note := func(k int) string { return fmt.Sprintf("振り返りの記録 marker%03d について話した", k) }
+	const saves = 12
+	sessions := map[string]int{}
+	for k := range saves {
+		base := a
+		if k%2 == 1 {
+			base = b
+		}
+		s := post(base+"/api/members/"+member+"/sessions", map[string]any{"status": "held", "held_at": time.Now().Add(-time.Duration(k+1) * time.Hour), "notes": note(k)})
+		id, _ := s["id"].(string)
+		sessions[id] = k
+	}
+	vectors := func() int {
+		var n int
+		err := db.Operator().InTx(t.Context(), func(tx pgx.Tx) error { // row security: the operator sees every organization
+			return tx.QueryRow(t.Context(), `SELECT count(*) FROM session_embeddings WHERE member_id = $1`, member).Scan(&n)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(90 * time.Second); !ok(); time.Sleep(100 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				rows, _ := db.Pool.Query(t.Context(), `SELECT kind || ' ' || state || ' ' || attempt || ' ' || args::text || coalesce(errors::text, '') FROM river_job ORDER BY id`)
+				jobs, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+				t.Fatalf("%s: not within 90 s (%d vectors, %d embedding requests, member %s); jobs:\n%s", what, vectors(), len(model.EmbedRequests()), member, strings.Join(jobs, "\n"))
+			}
+		}
+	}
+	waitFor("every note embedded", func() bool { return vectors() == saves })
+	embedded := func(k int) int {
+		n := 0
+		for _, req := range model.EmbedRequests() {
+			for _, in := range req {
+				if strings.Contains(in, fmt.Sprintf("marker%03d", k)) {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	for k := range saves {
+		if n := embedded(k); n != 1 {
+			t.Errorf("note %d embedded %d times, want once", k, n)
+		}
+	}
+	jobRuns := func() (runs [][]string) {
+		rows, _ := db.Pool.Query(t.Context(), `SELECT attempted_by FROM river_job WHERE kind = 'embed_notes' AND args->>'member_id' = $1 ORDER BY id`, member)
+		runs, err := pgx.CollectRows(rows, pgx.RowTo[[]string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return runs
+	}
+	for i, by := range jobRuns() {
+		if len(by) != 1 {
+			t.Errorf("job %d attempted by %v, want one process once", i, by)
+		}
+	}
+
+	// A job in flight when both processes stop is finished by a third.
+	model.FailEmbeddings(openaitest.Reply{Hang: true})
+	post(a+"/api/members/"+member+"/sessions", map[string]any{"status": "held", "held_at": time.Now(), "notes": note(99)})
+	waitFor("the last note's embedding call", func() bool { return embedded(99) > 0 })
+	stopA()
+	stopB()
+	model.FailEmbeddings(openaitest.Reply{})
+	startStoppable(t, shared...)
+	waitFor("the note saved before the restart embedded", func() bool { return vectors() == saves+1 })
+	runs := jobRuns()
+	last := runs[len(runs)-1]
+	if len(last) < 2 || last[0] == last[len(last)-1] {
+		t.Errorf("the job cut off by the restart was attempted by %v, want a process before the restart and the one after", last)
+	}
+	t.Logf("the last job's attempts: %v", last)
 }

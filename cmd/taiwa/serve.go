@@ -96,12 +96,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		bg.Wait()
 	}()
 	news.start(bgCtx, &bg, models.endpoint)
-	if model, ok := kb.Embedding(); ok {
-		// Vectors for chunks that have none for this model (a new model,
-		// or saves whose embedding call failed) are made in the background;
-		// lexical retrieval serves meanwhile.
-		bg.Go(func() { backfillEmbeddings(bgCtx, logger, db, kb, model) })
-	} else {
+	if _, ok := kb.Embedding(); !ok {
 		logger.InfoContext(ctx, "no embedding model configured: retrieval is lexical only (offline mode)")
 	}
 
@@ -110,6 +105,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	hist := history.New(redactor, keyer)
+	// Background work lives in the database's job queue (api/jobs): it
+	// survives restarts and runs once across the processes sharing it.
+	// Vectors missing for the embedding model are made there; lexical
+	// retrieval serves meanwhile.
+	jd := jobDeps{logger: logger, db: db.DB, kb: kb, hist: hist}
+	if e := models.embedder(); e != nil {
+		jd.embed = e
+	}
+	runner := newJobs(jd)
+	if err := runner.Start(bgCtx, true); err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Shutdown)
+		defer cancel()
+		if err := runner.Stop(stopCtx); err != nil {
+			logger.Warn("stop jobs", slog.String("error", err.Error()))
+		}
+	}()
 	if err := greetEmbedded(ctx, db, cfg, fresh, hist, stdout); err != nil {
 		return err
 	}
@@ -144,6 +158,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Ready:          readiness(db.DB, starterDone),
 		MaxInFlight:    cfg.MaxInFlight,
 		TrustedProxies: cfg.TrustedProxies,
+		Jobs:           runner,
+		EmbedNotes:     jd.embed != nil,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -172,7 +188,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		} else if n > 0 {
 			logger.InfoContext(bgCtx, "re-indexed documents for the current analyzer", slog.Int("documents", n))
 		}
-		indexLexical(bgCtx, logger, db.DB, kb, lexicalIndexEvery)
 	})
 	if cfg.Starter {
 		// Loaded while the server already answers: each document is its own
@@ -222,49 +237,6 @@ func syncStarter(ctx context.Context, logger *slog.Logger, db *tenant.DB, kb *kn
 		slog.Int("thesaurus_rules_added", st.Thesaurus.Added), slog.Int("thesaurus_rules_removed", st.Thesaurus.Removed))
 	if _, ok := kb.Embedding(); ok {
 		kb.EmbedMissing(ctx, db.OrgScope(knowledge.StarterOrg), nil)
-	}
-}
-
-// lexicalIndexEvery is how often the server brings the lexical
-// nearest-neighbour index up to date with what imports and saves added.
-const lexicalIndexEvery = 5 * time.Minute
-
-// indexLexical keeps the lexical nearest-neighbour index of large
-// organizations up to date (knowledge.Base.IndexLexical) until ctx ends:
-// now, then every interval. Several server processes may do it at once;
-// each batch is an upsert.
-func indexLexical(ctx context.Context, logger *slog.Logger, db *tenant.DB, kb *knowledge.Base, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		n, err := kb.IndexLexical(ctx, db.Operator())
-		if err != nil && ctx.Err() == nil {
-			logger.WarnContext(ctx, "lexical index stopped; it resumes later", slog.String("error", err.Error()))
-		} else if n > 0 {
-			logger.InfoContext(ctx, "lexical index updated", slog.Int("chunks", n))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// backfillEmbeddings embeds every chunk that lacks a vector of the model
-// and makes sure the model's vector index exists. It runs for all
-// organizations, as the operator: it is the server's own work, not a request's.
-func backfillEmbeddings(ctx context.Context, logger *slog.Logger, db *database, kb *knowledge.Base, model string) {
-	n, err := kb.EmbedMissing(ctx, db.Operator(), nil)
-	if err != nil {
-		logger.WarnContext(ctx, "embedding backfill stopped; 'taiwa kb reembed' resumes it", slog.String("model", model), slog.String("error", err.Error()))
-		return
-	}
-	if _, err := kb.EnsureIndex(ctx, db.Pool); err != nil {
-		logger.WarnContext(ctx, "vector index", slog.String("model", model), slog.String("error", err.Error()))
-	}
-	if n > 0 {
-		logger.InfoContext(ctx, "embedding backfill done", slog.String("model", model), slog.Int("chunks", n))
 	}
 }
 

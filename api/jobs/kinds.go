@@ -1,0 +1,66 @@
+package jobs
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// The server's kinds of job. Arguments hold ids only, never text: a job
+// row outlives the request that made it, and erasing a member must not
+// leave their words in the queue.
+
+// EmbedBackfill embeds every chunk, in every organization, that lacks a
+// vector of the configured model (a new model, or saves whose embedding
+// call failed), and the session notes likewise.
+type EmbedBackfill struct{}
+
+func (EmbedBackfill) Kind() string                 { return "embed_backfill" }
+func (EmbedBackfill) Tenant() Tenant               { return Operator() }
+func (EmbedBackfill) InsertOpts() river.InsertOpts { return waiting() }
+
+// LexicalIndex brings the lexical nearest-neighbour index of large
+// organizations up to date with what imports and saves added.
+type LexicalIndex struct{}
+
+func (LexicalIndex) Kind() string                 { return "lexical_index" }
+func (LexicalIndex) Tenant() Tenant               { return Operator() }
+func (LexicalIndex) InsertOpts() river.InsertOpts { return waiting() }
+
+// EmbedNotes brings the vectors of one member's session texts up to date
+// after the manager saved a session (a prep used to do it on its way).
+type EmbedNotes struct {
+	Org     uuid.UUID `json:"org_id"`
+	Manager uuid.UUID `json:"user_id"`
+	Member  uuid.UUID `json:"member_id"`
+}
+
+func (EmbedNotes) Kind() string     { return "embed_notes" }
+func (a EmbedNotes) Tenant() Tenant { return Tenant{Org: a.Org, User: a.Manager} }
+
+// InsertOpts gathers the saves of one member in a notesBatch window into
+// one job that runs once the window has passed: it sees every save of the
+// window, and the next window's job runs after it, so a note is neither
+// missed nor embedded twice by two jobs at once.
+func (EmbedNotes) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{
+		ScheduledAt: time.Now().Truncate(notesBatch).Add(notesBatch),
+		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByPeriod: notesBatch},
+	}
+}
+
+// notesBatch is how long saves of one member's notes gather before they
+// are embedded.
+const notesBatch = 2 * time.Second
+
+// waiting lets one job of a kind and arguments wait or run at a time: a
+// burst of saves, or the schedulers of two processes, add it once. A job
+// that finished does not hold back the next.
+func waiting() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+		rivertype.JobStateRunning, rivertype.JobStateScheduled,
+	}}}
+}
