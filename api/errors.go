@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,6 +25,10 @@ var errPanic = errors.New("panic")
 
 // errOverloaded answers requests beyond the in-flight cap.
 var errOverloaded = errors.New("server busy")
+
+// errModelNotFound is an OpenAI-compatible request for a model the caller
+// does not have (openai.go): a 404 with OpenAI's code for it.
+var errModelNotFound = errors.New("model not found")
 
 // ErrShutdown is the cause the server cancels its requests' base context
 // with when a shutdown's grace period ends: a stream cut then ends with an
@@ -64,6 +69,7 @@ var errorStatus = []struct {
 	{knowledge.ErrReadOnly, http.StatusForbidden, "read_only"},
 	{knowledge.ErrUnconfirmed, http.StatusConflict, "needs_confirmation"},
 	{knowledge.ErrBreaksChecks, http.StatusConflict, "breaks_checks"},
+	{errModelNotFound, http.StatusNotFound, "model_not_found"},
 	{errIdempotencyMismatch, http.StatusUnprocessableEntity, "idempotency_mismatch"},
 	{errIdempotencyBusy, http.StatusConflict, "conflict"},
 	{errOverloaded, http.StatusServiceUnavailable, "unavailable"},
@@ -87,6 +93,44 @@ type errorDetail struct {
 	Code      string `json:"code"`
 	Message   string `json:"message"`
 	RequestID string `json:"request_id"`
+}
+
+// openAIErrorBody is the error shape of the OpenAI-compatible routes
+// (/v1/...), whose SDKs and chat clients read OpenAI's: the same status,
+// code and message as errorBody, a type derived from the status, and the
+// request id besides.
+type openAIErrorBody struct {
+	Error openAIErrorDetail `json:"error"`
+}
+
+type openAIErrorDetail struct {
+	Message   string  `json:"message"`
+	Type      string  `json:"type"`
+	Param     *string `json:"param"` // always null: errors here name no single parameter
+	Code      string  `json:"code"`
+	RequestID string  `json:"request_id"`
+}
+
+// isOpenAIPath reports whether path is one of the OpenAI-compatible routes.
+func isOpenAIPath(path string) bool { return strings.HasPrefix(path, "/v1/") }
+
+// errorResponse is the body of an error answer to path.
+func errorResponse(path string, status int, code, msg, reqID string) any {
+	if !isOpenAIPath(path) {
+		return errorBody{Error: errorDetail{Code: code, Message: msg, RequestID: reqID}}
+	}
+	typ := "invalid_request_error" // OpenAI's type for most 4xx, model_not_found too
+	switch {
+	case status == http.StatusUnauthorized:
+		typ = "authentication_error"
+	case status == http.StatusForbidden:
+		typ = "permission_error"
+	case status == http.StatusTooManyRequests:
+		typ = "rate_limit_error"
+	case status >= http.StatusInternalServerError:
+		typ = "server_error"
+	}
+	return openAIErrorBody{Error: openAIErrorDetail{Message: msg, Type: typ, Code: code, RequestID: reqID}}
 }
 
 // classify maps err to a status, a stable code and a message for the caller.
@@ -145,7 +189,7 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 				msg = "temporarily unavailable; retry shortly"
 			}
 		}
-		body := errorBody{Error: errorDetail{Code: code, Message: msg, RequestID: requestID(c)}}
+		body := errorResponse(c.Request().URL.Path, status, code, msg, requestID(c))
 		if c.Request().Method == http.MethodHead {
 			err = c.NoContent(status)
 		} else {

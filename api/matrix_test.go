@@ -189,11 +189,16 @@ var matrixRoleTable = map[string][]tenant.Role{
 	"GET /api/org/insights/access":                         matrixCurate,
 	"PUT /api/org/insights/access":                         matrixAdmin,
 	"GET /api/me/insights":                                 matrixManager,
+	"GET /v1/models":                                       matrixManager, // the coach's OpenAI-compatible face (openai.go)
+	"POST /v1/chat/completions":                            matrixManager,
 	"GET /api/kb/usage":                                    matrixCurate,
 	"GET /api/kb/checks":                                   matrixCurate,
 	"POST /api/kb/checks":                                  matrixCurate,
 	"DELETE /api/kb/checks/:id":                            matrixCurate,
 	"POST /api/kb/checks/run":                              matrixCurate,
+	// The MCP endpoint: each tool checks the role of the route it mirrors
+	// (mcp_test.go), and refuses with a tool result, not a 403.
+	"POST /mcp": matrixAnyRole,
 }
 
 // matrixBodies are valid-looking bodies for the routes that write: a

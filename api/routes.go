@@ -143,6 +143,13 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodDelete, "/api/kb/checks/:id", handleChecksDelete(d.DB, kb), aud("checks.delete"), curate)
 	api(http.MethodPost, "/api/kb/checks/run", handleChecksRun(d.DB, kb), curate)
 
+	// MCP (mcp.go): AI assistants search the guidance, list members and
+	// prepare 1on1s as the token's user, with the role checks of the
+	// routes above inside each tool. POST only (the SDK's stateless mode).
+	// Not through api(): an Idempotency-Key is per JSON-RPC call, not per
+	// HTTP request, so a replayed HTTP answer would answer the wrong call.
+	e.POST("/mcp", handleMCP(d.Logger, d.DB, kb, h, co, d.RequestTimeout), auth)
+
 	// Insights: the team tree, and figures no reader can narrow down to a
 	// person (assistant/insights; the database enforces the thresholds).
 	api(http.MethodGet, "/api/org/teams", handleTeamsList(d.DB), admin)
@@ -155,6 +162,12 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodGet, "/api/org/insights/access", handleInsightsAccessGet(d.DB), curate)
 	api(http.MethodPut, "/api/org/insights/access", handleInsightsAccessPut(d.DB), aud("insights.access"), admin)
 	api(http.MethodGet, "/api/me/insights", handleMyInsights(d.DB), manager)
+
+	// The coach's OpenAI-compatible face (openai.go), for chat clients and
+	// the OpenAI SDKs: the same tokens, managers only. No Idempotency-Key:
+	// an answer may stream, and the recorder that replays cannot.
+	e.GET("/v1/models", handleModelsList(d.DB, h), auth, manager)
+	e.POST("/v1/chat/completions", handleChatCompletions(d.DB, h, co, d.Logger, d.KeepAlive), auth, manager)
 
 	// The browser UI: every other GET is a page or an asset.
 	if d.UI != nil {

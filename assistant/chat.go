@@ -55,11 +55,17 @@ type ChatAnswer struct {
 	Language           string `json:"language"`
 	// Trimmed counts earlier turns left out to fit the context budget.
 	Trimmed int `json:"trimmed"`
+	// PromptTokens and CompletionTokens are what the model call cost (0
+	// offline), for callers that report usage; the stored answer keeps
+	// them in its own columns.
+	PromptTokens     int `json:"-"`
+	CompletionTokens int `json:"-"`
 }
 
 const (
 	maxMessageRunes = 4000
 	historyTurns    = 40
+	maxStoredRunes  = 20000 // chat_messages.content's bound
 )
 
 // CreateThread starts a thread, about one of the manager's members when
@@ -141,16 +147,107 @@ func (c *Coach) DeleteThread(ctx context.Context, tx pgx.Tx, id uuid.UUID) error
 // member, earlier turns within the context budget. With emit set the
 // answer streams.
 func (c *Coach) Send(ctx context.Context, db DB, caller Caller, threadID uuid.UUID, text string, emit Emit) (ChatAnswer, error) {
-	text = strings.TrimSpace(text)
-	if text == "" || utf8.RuneCountInString(text) > maxMessageRunes {
-		return ChatAnswer{}, fmt.Errorf("%w: a message needs 1 to 4,000 characters", ErrInvalid)
+	if err := CheckMessage(text); err != nil {
+		return ChatAnswer{}, err
 	}
+	text = strings.TrimSpace(text)
 	a := &chatTurn{answerBase: newBase(c, caller, "chat"), text: text}
 	a.answer = ChatAnswer{ID: a.id.id, ThreadID: threadID, Mode: ModeOffline, Language: a.id.lang, Citations: []Citation{}}
 	if err := c.run(ctx, db, caller, a, emit); err != nil {
 		return ChatAnswer{}, err
 	}
 	return a.answer, nil
+}
+
+// CheckMessage reports whether Send would take text, so that a caller can
+// refuse a message before it prepares a thread for it.
+func CheckMessage(text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" || utf8.RuneCountInString(text) > maxMessageRunes {
+		return fmt.Errorf("%w: a message needs 1 to 4,000 characters", ErrInvalid)
+	}
+	return nil
+}
+
+// Turn is an earlier turn of a conversation that a client kept itself
+// (the OpenAI-compatible API), as typed: Role is user or assistant.
+type Turn struct {
+	Role, Text string
+}
+
+// ThreadByKey returns the manager's thread whose client key is key: the
+// digest of a conversation as a stateless client last held it (see
+// migration 0026).
+func (c *Coach) ThreadByKey(ctx context.Context, tx pgx.Tx, key []byte) (Thread, error) {
+	rows, _ := tx.Query(ctx, `SELECT id, member_id, title, created_at, updated_at FROM chat_threads WHERE client_key = $1`, key)
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Thread])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Thread{}, fmt.Errorf("thread by client key: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Thread{}, fmt.Errorf("thread by client key: %w", err)
+	}
+	return t, nil
+}
+
+// ImportThread starts a thread, about memberID when set, holding the
+// earlier turns of a conversation a client brought: masked in one session,
+// as the coach stores its own turns, so the history and the next answer
+// read them alike. Empty turns (an assistant's tool call) are left out.
+func (c *Coach) ImportThread(ctx context.Context, tx pgx.Tx, caller Caller, memberID *uuid.UUID, turns []Turn) (Thread, error) {
+	texts := make([]string, 0, len(turns))
+	for _, t := range turns {
+		if t.Role != "user" && t.Role != "assistant" {
+			return Thread{}, fmt.Errorf("%w: a turn's role is user or assistant, not %q", ErrInvalid, t.Role)
+		}
+		texts = append(texts, strings.TrimSpace(t.Text))
+	}
+	th, err := c.CreateThread(ctx, tx, caller, memberID, "")
+	if err != nil {
+		return Thread{}, err
+	}
+	masked, _, err := c.history.Mask(ctx, tx, promptLang(caller.Language), orNil(memberID), texts...)
+	if err != nil {
+		return Thread{}, err
+	}
+	for i, m := range masked {
+		if m.Empty() {
+			continue
+		}
+		// clock_timestamp, not now(): one transaction's turns must keep
+		// their order (messages are read by created_at).
+		_, err := tx.Exec(ctx, `INSERT INTO chat_messages (org_id, id, thread_id, manager_id, member_id, role, content, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp())`, caller.OrgID, uuid.Must(uuid.NewV7()), th.ID, caller.UserID, memberID,
+			turns[i].Role, m.Cut(maxStoredRunes-1))
+		if err != nil {
+			return Thread{}, fmt.Errorf("import turn: %w", err)
+		}
+		if th.Title == "" && turns[i].Role == "user" {
+			th.Title = m.Cut(40).String()
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE chat_threads SET title = $2 WHERE id = $1`, th.ID, th.Title); err != nil {
+		return Thread{}, fmt.Errorf("import thread: %w", err)
+	}
+	return th, nil
+}
+
+// SetThreadKey gives thread id the client key key, taking it from any
+// other of the manager's threads: a key names the latest state of one
+// conversation, and of two threads that reached the same state the newer
+// one continues it.
+func (c *Coach) SetThreadKey(ctx context.Context, tx pgx.Tx, id uuid.UUID, key []byte) error {
+	if _, err := tx.Exec(ctx, `UPDATE chat_threads SET client_key = NULL WHERE client_key = $2 AND id <> $1`, id, key); err != nil {
+		return fmt.Errorf("set thread key: %w", err)
+	}
+	tag, err := tx.Exec(ctx, `UPDATE chat_threads SET client_key = $2 WHERE id = $1`, id, key)
+	if err != nil {
+		return fmt.Errorf("set thread key: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("thread %s: %w", id, ErrNotFound)
+	}
+	return nil
 }
 
 // chatTurn is the answer to a manager's chat message (see answer).
@@ -262,6 +359,7 @@ func (a *chatTurn) offline(reason, notice string) (string, []Citation) {
 func (a *chatTurn) save(ctx context.Context, tx pgx.Tx, usage llm.Reply) error {
 	// The reply is a later turn's prompt: it passes the redactor like
 	// every other turn, in case a model wrote a name it was not given.
+	a.answer.PromptTokens, a.answer.CompletionTokens = usage.PromptTokens, usage.CompletionTokens
 	ans := a.answer
 	content, _, err := a.c.history.Mask(ctx, tx, a.id.lang, orNil(a.thread.MemberID), truncate(ans.Text, 20000))
 	if err != nil {
