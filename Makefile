@@ -67,7 +67,7 @@ bench: build
 screenshots: build
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	TAIWA_E2E_REQUIRED=1 TAIWA_SCREENSHOTS=$(CURDIR)/docs/screenshots \
-	$(BIN) pglite -data-dir "$$tmp" -- $(GO) test -count=1 -run 'TestManagerFlow|TestChatStreams|TestCuratorFlow|TestMemberReferral|TestUsersTokens|TestInsights|TestGuidanceUsage|TestRetrievalTests' ./web/
+	$(BIN) pglite -data-dir "$$tmp" -- $(GO) test -count=1 -run 'TestManagerFlow|TestChatStreams|TestCuratorFlow|TestMemberReferral|TestUsersTokens|TestInsights|TestGuidanceUsage|TestRetrievalTests|TestNotifications' ./web/
 
 check:
 	$(GO) vet ./...

@@ -18,10 +18,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/taiwa-coach/taiwa/api/jobs"
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/notify"
 	"github.com/taiwa-coach/taiwa/assistant/safety"
 	"github.com/taiwa-coach/taiwa/knowledge"
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
@@ -65,6 +67,12 @@ func testDeps(t *testing.T) Deps {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Jobs are enqueued, not worked: a test that needs one worked starts a
+	// runner of its own (slack_test.go).
+	queue := jobs.New(db.DB, logger)
+	if err := queue.Start(t.Context(), false); err != nil {
+		t.Fatal(err)
+	}
 	return Deps{
 		Logger:      logger,
 		DB:          db.DB,
@@ -73,6 +81,8 @@ func testDeps(t *testing.T) Deps {
 		Coach:       coach,
 		Ready:       db.Ping,
 		MaxInFlight: 64,
+		Jobs:        queue,
+		Notifier:    notify.New(h, logger, "http://taiwa.test"),
 	}
 }
 

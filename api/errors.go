@@ -14,6 +14,7 @@ import (
 	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/insights"
+	"github.com/taiwa-coach/taiwa/assistant/notify"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
@@ -63,6 +64,11 @@ var errorStatus = []struct {
 	{insights.ErrNotFound, http.StatusNotFound, "not_found"},
 	{insights.ErrConflict, http.StatusConflict, "conflict"},
 	{insights.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{notify.ErrInvalid, http.StatusBadRequest, "invalid_argument"},
+	{notify.ErrNotFound, http.StatusNotFound, "not_found"},
+	{notify.ErrBadSignature, http.StatusUnauthorized, "unauthenticated"},
+	{notify.ErrStale, http.StatusUnauthorized, "unauthenticated"},
+	{errReplayed, http.StatusConflict, "replayed"},
 	{knowledge.ErrInvalid, http.StatusBadRequest, "invalid_argument"},
 	{knowledge.ErrNotFound, http.StatusNotFound, "not_found"},
 	{knowledge.ErrConflict, http.StatusConflict, "conflict"},

@@ -25,6 +25,21 @@ func scopedAction[T any](db *tenant.DB, status int, fn func(ctx context.Context,
 	return scopedThen(db, status, fn, nil)
 }
 
+// decodedAction decodes the request's JSON body before the transaction
+// opens (a slow or bad body holds no connection), then runs fn with it in
+// the caller's scope.
+func decodedAction[In, Out any](db *tenant.DB, status int, fn func(ctx context.Context, tx pgx.Tx, p tenant.Principal, in In) (Out, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var in In
+		if err := decode(c, &in); err != nil {
+			return err
+		}
+		return scopedAction(db, status, func(ctx context.Context, tx pgx.Tx, _ echo.Context, p tenant.Principal, _ uuid.UUID) (Out, error) {
+			return fn(ctx, tx, p, in)
+		})(c)
+	}
+}
+
 // scopedThen is scopedAction with work to start once the transaction has
 // committed (a job that must see what it wrote).
 func scopedThen[T any](db *tenant.DB, status int, fn func(ctx context.Context, tx pgx.Tx, c echo.Context, p tenant.Principal, id uuid.UUID) (T, error),

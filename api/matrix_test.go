@@ -78,6 +78,8 @@ var matrixPublic = map[string]string{
 	"GET /api/member-links/:token":           "a member has no account: the link token is the credential",
 	"POST /api/member-links/:token/intake":   "a member has no account: the link token is the credential",
 	"POST /api/member-links/:token/feedback": "a member has no account: the link token is the credential",
+	"GET /calendar/:token":                   "calendar apps fetch the feed on their own: its token is the credential",
+	"POST /api/slack/commands":               "Slack signs the request with the workspace's signing secret (slack.go)",
 }
 
 var (
@@ -199,6 +201,15 @@ var matrixRoleTable = map[string][]tenant.Role{
 	// The MCP endpoint: each tool checks the role of the route it mirrors
 	// (mcp_test.go), and refuses with a tool result, not a 403.
 	"POST /mcp": matrixAnyRole,
+	// Where managers work (notify.go): the organization's channels are the
+	// admins'; a user's own choices are theirs; the calendar is a manager's.
+	"GET /api/org/notifications": matrixAdmin,
+	"PUT /api/org/notifications": matrixAdmin,
+	"GET /api/me/notifications":  matrixAnyRole,
+	"PUT /api/me/notifications":  matrixAnyRole,
+	"GET /api/me/calendar":       matrixManager,
+	"POST /api/me/calendar":      matrixManager,
+	"DELETE /api/me/calendar":    matrixManager,
 }
 
 // matrixBodies are valid-looking bodies for the routes that write: a
@@ -226,6 +237,8 @@ var matrixBodies = map[string]string{
 	"POST /api/chat/threads/:id/messages":      `{"text":"replayed message"}`,
 	"POST /api/answers/:id/feedback":           `{"helpful":false,"comment":"replayed"}`,
 	"PUT /api/org/contacts":                    `{"contacts":[{"kind":"hr","name":"replayed","detail":"replayed"}]}`,
+	"PUT /api/org/notifications":               `{"public_url":"https://replayed.example"}`,
+	"PUT /api/me/notifications":                `{"opt_out":true}`,
 	"POST /api/referrals/dismissals":           `{"dismiss":["0123456789abcdef0123456789abcdef"],"topics":["harassment"]}`,
 	"PUT /api/org/safety-phrases":              `{"phrases":[{"matter":"harassment","phrase":"replayed phrase"}]}`,
 	"POST /api/member-links/:token/intake":     `{"style":"listen","topics":["wellbeing"],"text":"replayed intake"}`,
@@ -1133,8 +1146,13 @@ func matrixHeaderProblems(route, path string, res matrixResp) []string {
 		}
 	}
 	// Routes that authenticate say how (RFC 9110: a 401 carries
-	// WWW-Authenticate). Sign-in is left out: its token is in the body.
-	if res.status == http.StatusUnauthorized && route != "POST /api/session" && !strings.HasPrefix(res.header.Get(echo.HeaderWWWAuthenticate), "Bearer") {
+	// WWW-Authenticate): a bearer token, or for Slack's commands Slack's
+	// signature. Sign-in is left out: its token is in the body.
+	scheme := "Bearer"
+	if route == "POST /api/slack/commands" {
+		scheme = "Slack-Signature"
+	}
+	if res.status == http.StatusUnauthorized && route != "POST /api/session" && !strings.HasPrefix(res.header.Get(echo.HeaderWWWAuthenticate), scheme) {
 		out = append(out, fmt.Sprintf("401 with WWW-Authenticate %q", res.header.Get(echo.HeaderWWWAuthenticate)))
 	}
 	if res.status >= 400 && len(res.body) > 0 {

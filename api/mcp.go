@@ -392,17 +392,12 @@ func (call *mcpCall) memberID(ctx context.Context, alias, id string) (uuid.UUID,
 		}
 		return u, nil
 	}
-	var u uuid.UUID
-	err := call.db.Scope(call.p).InTx(ctx, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT id FROM members WHERE member_alias_key(alias) = member_alias_key($1)`, alias).Scan(&u)
+	var m history.Member
+	err := call.db.Scope(call.p).InTx(ctx, func(tx pgx.Tx) (err error) {
+		m, err = call.history.MemberByAlias(ctx, tx, alias)
+		return err
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return uuid.Nil, fmt.Errorf("member %q: %w", alias, history.ErrNotFound)
-	}
-	if err != nil {
-		return uuid.Nil, fmt.Errorf("member by alias: %w", err)
-	}
-	return u, nil
+	return m.ID, err
 }
 
 // planLabels are the headings of a plan as text, in the plan's language

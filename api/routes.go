@@ -169,6 +169,19 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	e.GET("/v1/models", handleModelsList(d.DB, h), auth, manager)
 	e.POST("/v1/chat/completions", handleChatCompletions(d.DB, h, co, d.Logger, d.KeepAlive), auth, manager)
 
+	// Where managers work (notify.go, slack.go): reminder channels, each
+	// user's choices, their calendar feed; the feed and Slack's commands
+	// carry their own credential (the feed's token, Slack's signature).
+	api(http.MethodGet, "/api/org/notifications", handleNotifySettingsGet(d.DB), admin)
+	api(http.MethodPut, "/api/org/notifications", handleNotifySettingsPut(d.DB), aud("settings.notifications"), admin)
+	api(http.MethodGet, "/api/me/notifications", handleNotifyPrefsGet(d.DB))
+	api(http.MethodPut, "/api/me/notifications", handleNotifyPrefsPut(d.DB))
+	api(http.MethodGet, "/api/me/calendar", handleCalendarGet(d.DB), manager)
+	api(http.MethodPost, "/api/me/calendar", handleCalendarCreate(d.DB, d.Notifier), aud("calendar.create"), manager)
+	api(http.MethodDelete, "/api/me/calendar", handleCalendarRevoke(d.DB), aud("calendar.revoke"), manager)
+	e.GET(calendarPath+":token", handleCalendarFeed(d.DB, d.Notifier))
+	e.POST("/api/slack/commands", handleSlackCommand(d.DB, h, d.Notifier, d.Jobs))
+
 	// The browser UI: every other GET is a page or an asset.
 	if d.UI != nil {
 		ui := echo.WrapHandler(d.UI)

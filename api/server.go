@@ -21,6 +21,7 @@ import (
 	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
+	"github.com/taiwa-coach/taiwa/assistant/notify"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
@@ -61,6 +62,8 @@ type Deps struct {
 	// saved notes are embedded (an embedding model is configured).
 	Jobs       Enqueuer
 	EmbedNotes bool
+	// Notifier builds calendar feeds and answers Slack.
+	Notifier *notify.Notifier
 }
 
 // Enqueuer adds a job to the durable queue (jobs.Runner).

@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -26,12 +27,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/taiwa-coach/taiwa/api"
+	"github.com/taiwa-coach/taiwa/api/jobs"
 	"github.com/taiwa-coach/taiwa/api/tenant"
 	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/assistant/llm"
 	"github.com/taiwa-coach/taiwa/assistant/llm/openaitest"
+	"github.com/taiwa-coach/taiwa/assistant/notify"
 	"github.com/taiwa-coach/taiwa/knowledge"
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
 	"github.com/taiwa-coach/taiwa/web"
@@ -108,9 +111,16 @@ func server(t *testing.T, model *llm.Client) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.NewServer(api.Deps{Logger: logger, DB: db.DB, Knowledge: kb, History: h, Coach: coach,
-		UI: web.Handler(""), Ready: db.Ping, MaxInFlight: 64}))
+	queue := jobs.New(db.DB, logger) // enqueues only: no test here needs a job worked
+	if err := queue.Start(t.Context(), false); err != nil {
+		t.Fatal(err)
+	}
+	// The notifier's links need the server's address, known once it listens.
+	var handler http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
+	handler = api.NewServer(api.Deps{Logger: logger, DB: db.DB, Knowledge: kb, History: h, Coach: coach,
+		UI: web.Handler(""), Ready: db.Ping, MaxInFlight: 64, Jobs: queue, Notifier: notify.New(h, logger, srv.URL)})
 	return srv.URL
 }
 

@@ -64,3 +64,43 @@ func waiting() river.InsertOpts {
 		rivertype.JobStateRunning, rivertype.JobStateScheduled,
 	}}}
 }
+
+// RemindScan finds the reminders due across organizations and enqueues
+// one Remind each.
+type RemindScan struct{}
+
+func (RemindScan) Kind() string                 { return "remind_scan" }
+func (RemindScan) Tenant() Tenant               { return Operator() }
+func (RemindScan) InsertOpts() river.InsertOpts { return waiting() }
+
+// Remind sends one reminder (before or after a 1on1) to its manager.
+type Remind struct {
+	Org      uuid.UUID `json:"org_id"`
+	Manager  uuid.UUID `json:"user_id"`
+	Session  uuid.UUID `json:"session_id"`
+	Reminder string    `json:"reminder"` // notify.KindPrepare or KindAfter
+}
+
+func (Remind) Kind() string     { return "remind" }
+func (a Remind) Tenant() Tenant { return Tenant{Org: a.Org, User: a.Manager} }
+func (Remind) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// SlackPrep answers a Slack slash command (/taiwa prep <alias>) with the
+// prep, privately, through the command's response URL: Slack waits 3 s for
+// an answer, a prep with a model may take longer.
+type SlackPrep struct {
+	Org         uuid.UUID `json:"org_id"`
+	Manager     uuid.UUID `json:"user_id"`
+	Member      uuid.UUID `json:"member_id"`
+	ResponseURL string    `json:"response_url"`
+}
+
+func (SlackPrep) Kind() string     { return "slack_prep" }
+func (a SlackPrep) Tenant() Tenant { return Tenant{Org: a.Org, User: a.Manager} }
+func (SlackPrep) InsertOpts() river.InsertOpts {
+	// Slack's response URL lasts 30 minutes; a prep later than that is
+	// no use to anyone.
+	return river.InsertOpts{MaxAttempts: 3}
+}

@@ -236,6 +236,19 @@ func (db *DB) LinkScope(hash []byte) Scope {
 	return Scope{db: db, role: db.roles.App}.with("taiwa.link_hash", hex.EncodeToString(hash))
 }
 
+// FeedScope is LinkScope for a calendar feed's token (feed_lookup policy).
+func (db *DB) FeedScope(hash []byte) Scope {
+	return Scope{db: db, role: db.roles.App}.with("taiwa.feed_hash", hex.EncodeToString(hash))
+}
+
+// SlackScope runs transactions that see only the notification settings of
+// the organization that connected Slack workspace team (slack_lookup
+// policy): a Slack request names its workspace before its signature, and
+// so its organization, is checked.
+func (db *DB) SlackScope(team string) Scope {
+	return Scope{db: db, role: db.roles.App}.with("taiwa.slack_team", team)
+}
+
 // ActAs sets the organization and user of the rest of tx, for a
 // transaction that learned them from a secret it was given (a member link).
 func ActAs(ctx context.Context, tx pgx.Tx, orgID, userID uuid.UUID) error {

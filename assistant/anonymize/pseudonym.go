@@ -45,6 +45,19 @@ func (k *Keyer) sum(scope string, parts ...string) string {
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
+// Derive returns a 32-byte secret for one purpose (scope) and object
+// (parts), such as a member link's token: the server can make it again
+// from the id alone, and nobody without the key can.
+func (k *Keyer) Derive(scope string, parts ...string) []byte {
+	m := hmac.New(sha256.New, k.key)
+	m.Write([]byte("derive:" + scope))
+	for _, p := range parts {
+		m.Write([]byte{0})
+		m.Write([]byte(p))
+	}
+	return m.Sum(nil)
+}
+
 // Pseudonym is one person (or address, phone...) of a member's history: the
 // digest of its normalized value and its placeholder number.
 type Pseudonym struct {

@@ -230,6 +230,21 @@ func (s *Store) Member(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Member, er
 	return m, nil
 }
 
+// MemberByAlias finds the manager's member by alias, compared as the
+// database's unique index compares them (member_alias_key: width, case and
+// spacing folded), so "k さん" finds "Ｋさん".
+func (s *Store) MemberByAlias(ctx context.Context, tx pgx.Tx, alias string) (Member, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+memberColumns+` FROM members m WHERE member_alias_key(m.alias) = member_alias_key($1)`, cleanAlias(alias))
+	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Member])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Member{}, fmt.Errorf("member %q: %w", alias, ErrNotFound)
+	}
+	if err != nil {
+		return Member{}, fmt.Errorf("member by alias: %w", err)
+	}
+	return m, nil
+}
+
 // Members lists the manager's members by alias, limit at a time from
 // offset.
 func (s *Store) Members(ctx context.Context, tx pgx.Tx, limit, offset int) ([]Member, error) {

@@ -100,15 +100,43 @@ func (s *Store) CreateLink(ctx context.Context, tx pgx.Tx, orgID, managerID, ses
 	if _, err := tx.Exec(ctx, `DELETE FROM member_links WHERE session_id = $1 AND phase = $2 AND used_at IS NULL`, sessionID, phase); err != nil {
 		return Link{}, "", fmt.Errorf("create link: %w", err)
 	}
-	token := linkPrefix + base64.RawURLEncoding.EncodeToString(randomBytes(32))
+	id := uuid.Must(uuid.NewV7())
+	token := s.linkToken(id)
 	rows, _ := tx.Query(ctx, `INSERT INTO member_links (org_id, id, manager_id, member_id, session_id, phase, token_hash, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, now() + $8::interval) RETURNING `+linkColumns,
-		orgID, uuid.Must(uuid.NewV7()), managerID, sess.MemberID, sessionID, phase, HashLinkToken(token), ttl)
+		orgID, id, managerID, sess.MemberID, sessionID, phase, HashLinkToken(token), ttl)
 	l, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Link])
 	if err != nil {
 		return Link{}, "", fmt.Errorf("create link: %w", err)
 	}
 	return l, token, nil
+}
+
+// linkToken is the token of link id: derived from the pseudonym key, so
+// that the server can put a link it made into a calendar event or a
+// reminder later, while the database holds only its hash.
+func (s *Store) linkToken(id uuid.UUID) string {
+	return linkPrefix + base64.RawURLEncoding.EncodeToString(s.keyer.Derive("member-link", id.String()))
+}
+
+// OpenLinks returns, per session of sessionIDs, the token of its open link
+// of phase (unused, not expired) when the server can make it again.
+func (s *Store) OpenLinks(ctx context.Context, tx pgx.Tx, sessionIDs []uuid.UUID, phase string) (map[uuid.UUID]string, error) {
+	rows, _ := tx.Query(ctx, `SELECT id, session_id, token_hash FROM member_links
+		WHERE session_id = ANY($1) AND phase = $2 AND used_at IS NULL AND expires_at > now()`, sessionIDs, phase)
+	out := map[uuid.UUID]string{}
+	var id, session uuid.UUID
+	var hash []byte
+	_, err := pgx.ForEachRow(rows, []any{&id, &session, &hash}, func() error {
+		if t := s.linkToken(id); string(HashLinkToken(t)) == string(hash) {
+			out[session] = t
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open links: %w", err)
+	}
+	return out, nil
 }
 
 // Links lists a session's links (without tokens), newest first.

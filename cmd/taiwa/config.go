@@ -240,6 +240,9 @@ type serveConfig struct {
 	WebDir string
 	// TrustedProxies may name the client in X-Forwarded-For.
 	TrustedProxies []netip.Prefix
+	// PublicURL is where users reach the server, for the links in
+	// reminders and calendar events (an organization may set its own).
+	PublicURL string
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -259,6 +262,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.stringVar(&c.WebDir, "web-dir", "TAIWA_WEB_DIR", "", "serve the web UI from this `directory` instead of the binary (for UI development)")
 	fs.intVar(&c.MaxAnswerTokens, "max-answer-tokens", "TAIWA_MAX_ANSWER_TOKENS", 1200, "most `tokens` of one model answer")
 	fs.boolVar(&c.SafetyClassifier, "safety-classifier", "TAIWA_SAFETY_CLASSIFIER", true, "with a chat model, also ask it whether a text the safety lexicon let through needs a referral (one more call per answer, before coaching)")
+	fs.stringVar(&c.PublicURL, "public-url", "TAIWA_PUBLIC_URL", "", "`URL` users reach the server at, for links in reminders and calendar feeds (default: http://<addr>)")
 	var proxies string
 	fs.stringVar(&proxies, "trusted-proxies", "TAIWA_TRUSTED_PROXIES", "", "comma-separated `addresses or CIDR ranges` of reverse proxies whose X-Forwarded-For names the client (logs and audit trail)")
 	if err := fs.parse(args); err != nil {
@@ -275,6 +279,11 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		return c, usagef("TAIWA_ADDR=%q: want host:port", c.Addr)
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		return c, usagef("TAIWA_ADDR=%q: bad port", c.Addr)
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	} else if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, usagef("TAIWA_PUBLIC_URL=%q: want an http or https URL", c.PublicURL)
 	}
 	if err := c.DB.validate(); err != nil {
 		return c, err

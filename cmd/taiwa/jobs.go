@@ -7,9 +7,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/taiwa-coach/taiwa/api"
 	"github.com/taiwa-coach/taiwa/api/jobs"
 	"github.com/taiwa-coach/taiwa/api/tenant"
+	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/notify"
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
@@ -24,13 +27,21 @@ const backfillEvery = 15 * time.Minute
 // staleNotesBatch bounds how many members one backfill enqueues.
 const staleNotesBatch = 500
 
+// remindEvery is how often due reminders are looked for.
+const remindEvery = time.Minute
+
+// remindBatch bounds how many reminders one sweep enqueues.
+const remindBatch = 1000
+
 // jobDeps is what the server's jobs work with.
 type jobDeps struct {
-	logger *slog.Logger
-	db     *tenant.DB
-	kb     *knowledge.Base
-	hist   *history.Store
-	embed  history.Embedder // nil: no embedding model
+	logger   *slog.Logger
+	db       *tenant.DB
+	kb       *knowledge.Base
+	hist     *history.Store
+	embed    history.Embedder // nil: no embedding model
+	coach    *assistant.Coach
+	notifier *notify.Notifier
 }
 
 // newJobs registers the server's jobs. Periodic ones are enqueued by one
@@ -48,7 +59,13 @@ func newJobs(d jobDeps, opts ...jobs.Option) *jobs.Runner {
 	jobs.Add(r, func(ctx context.Context, s tenant.Scope, _ jobs.EmbedBackfill) error {
 		return d.backfill(ctx, s, r)
 	})
+	jobs.Add(r, func(ctx context.Context, s tenant.Scope, _ jobs.RemindScan) error { return d.remindScan(ctx, s, r) })
+	jobs.Add(r, func(ctx context.Context, s tenant.Scope, a jobs.Remind) error {
+		return d.notifier.Remind(ctx, s, notify.Due{Org: a.Org, Manager: a.Manager, Session: a.Session, Kind: a.Reminder})
+	})
+	jobs.Add(r, api.SlackPrepWork(d.coach, d.notifier))
 	r.Every(lexicalIndexEvery, jobs.LexicalIndex{})
+	r.Every(remindEvery, jobs.RemindScan{})
 	if d.embed != nil {
 		r.Every(backfillEvery, jobs.EmbedBackfill{})
 	}
@@ -92,6 +109,24 @@ func (d jobDeps) backfill(ctx context.Context, s tenant.Scope, r *jobs.Runner) e
 	}
 	for _, o := range owners {
 		if err := r.Enqueue(ctx, jobs.EmbedNotes{Org: o.Org, Manager: o.Manager, Member: o.Member}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// remindScan enqueues a job per reminder due, each in its manager's scope.
+func (d jobDeps) remindScan(ctx context.Context, s tenant.Scope, r *jobs.Runner) error {
+	var due []notify.Due
+	err := s.InTx(ctx, func(tx pgx.Tx) (err error) {
+		due, err = notify.DueReminders(ctx, tx, time.Now(), remindBatch)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, x := range due {
+		if err := r.Enqueue(ctx, jobs.Remind{Org: x.Org, Manager: x.Manager, Session: x.Session, Reminder: x.Kind}); err != nil {
 			return err
 		}
 	}

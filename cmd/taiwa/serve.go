@@ -23,6 +23,7 @@ import (
 	"github.com/taiwa-coach/taiwa/assistant"
 	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
+	"github.com/taiwa-coach/taiwa/assistant/notify"
 	"github.com/taiwa-coach/taiwa/knowledge"
 	"github.com/taiwa-coach/taiwa/migrations"
 	"github.com/taiwa-coach/taiwa/web"
@@ -105,25 +106,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	hist := history.New(redactor, keyer)
-	// Background work lives in the database's job queue (api/jobs): it
-	// survives restarts and runs once across the processes sharing it.
-	// Vectors missing for the embedding model are made there; lexical
-	// retrieval serves meanwhile.
-	jd := jobDeps{logger: logger, db: db.DB, kb: kb, hist: hist}
-	if e := models.embedder(); e != nil {
-		jd.embed = e
-	}
-	runner := newJobs(jd)
-	if err := runner.Start(bgCtx, true); err != nil {
-		return err
-	}
-	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Shutdown)
-		defer cancel()
-		if err := runner.Stop(stopCtx); err != nil {
-			logger.Warn("stop jobs", slog.String("error", err.Error()))
-		}
-	}()
 	if err := greetEmbedded(ctx, db, cfg, fresh, hist, stdout); err != nil {
 		return err
 	}
@@ -140,6 +122,26 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("start the coach: %w", err)
 	}
+	// Background work lives in the database's job queue (api/jobs): it
+	// survives restarts and runs once across the processes sharing it.
+	// Vectors missing for the embedding model are made there; lexical
+	// retrieval serves meanwhile.
+	notifier := notify.New(hist, logger, cfg.PublicURL)
+	jd := jobDeps{logger: logger, db: db.DB, kb: kb, hist: hist, coach: coach, notifier: notifier}
+	if e := models.embedder(); e != nil {
+		jd.embed = e
+	}
+	runner := newJobs(jd)
+	if err := runner.Start(bgCtx, true); err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Shutdown)
+		defer cancel()
+		if err := runner.Stop(stopCtx); err != nil {
+			logger.Warn("stop jobs", slog.String("error", err.Error()))
+		}
+	}()
 
 	// Ready means ready: until the starter guidance is in, a prep would
 	// find none (and note a false content gap).
@@ -160,6 +162,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		TrustedProxies: cfg.TrustedProxies,
 		Jobs:           runner,
 		EmbedNotes:     jd.embed != nil,
+		Notifier:       notifier,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -11,6 +11,7 @@ import { thesaurusView } from './thesaurus.js';
 import { usersView } from './users.js';
 import { insightsView, myInsightsView, teamsView, usageView } from './insights.js';
 import { checksView } from './checks.js';
+import { notificationsView } from './notify.js';
 
 let main = document.getElementById('app'); // replaced at each render (see render)
 const top = document.getElementById('top');
@@ -37,6 +38,7 @@ const routes = [
   { path: '/insights', view: insightsView, roles: ['admin', 'curator'] },
   { path: '/teams', view: teamsView, roles: ['admin'] },
   { path: '/mine', view: myInsightsView, roles: ['manager'] },
+  { path: '/notifications', view: notificationsView, roles: ['manager', 'curator', 'admin'] },
 ];
 
 function match(path) {
@@ -98,7 +100,7 @@ function header() {
     if (me.user.role === 'manager') items.push(['/members', t('nav.members')], ['/chat', t('nav.chat')], ['/mine', t('nav.mine')]);
     if (me.user.role !== 'manager') items.push(['/guidance', t('nav.guidance')], ['/usage', t('nav.usage')], ['/checks', t('nav.checks')], ['/gaps', t('nav.gaps')], ['/thesaurus', t('nav.thesaurus')]);
     if (me.user.role === 'curator') items.push(['/insights', t('nav.insights')]);
-    items.push(['/try', t('nav.try')]);
+    items.push(['/try', t('nav.try')], ['/notifications', t('nav.notifications')]);
     if (me.user.role === 'admin') items.push(['/insights', t('nav.insights')], ['/teams', t('nav.teams')], ['/users', t('nav.users')], ['/org', t('nav.org')]);
     const current = location.hash.slice(1);
     for (const [path, label] of items) {

@@ -5,6 +5,7 @@ import { api } from './api.js';
 import { h, clear, field, formatDate } from './dom.js';
 import { t, addMessages, getLang } from './i18n.js';
 import './coachui.js'; // the contact kinds' names
+import { orgNotificationsSection } from './notify.js';
 
 addMessages({
   ja: {
@@ -78,6 +79,10 @@ addMessages({
     'audit.action.member_link.create': 'メンバー用リンクの発行',
     'audit.action.referral.dismiss': '窓口案内を該当なしに',
     'audit.action.settings.contacts': '相談先の変更',
+    'audit.action.settings.notifications': 'リマインドと連携の設定の変更',
+    'audit.action.calendar.create': 'カレンダーURLの作成',
+    'audit.action.calendar.revoke': 'カレンダーURLの無効化',
+    'audit.group.calendar': 'カレンダー',
     'audit.action.settings.safety_phrases': '言い回しの変更',
     'audit.action.settings.terms': '伏せ字にする語の変更',
     'audit.action.audit.read': '監査ログの閲覧',
@@ -154,6 +159,10 @@ addMessages({
     'audit.action.member_link.create': 'Member link issued',
     'audit.action.referral.dismiss': 'Referral dismissed',
     'audit.action.settings.contacts': 'Contacts changed',
+    'audit.action.settings.notifications': 'Reminders and integrations changed',
+    'audit.action.calendar.create': 'Calendar URL made',
+    'audit.action.calendar.revoke': 'Calendar URL turned off',
+    'audit.group.calendar': 'Calendar',
     'audit.action.settings.safety_phrases': 'Phrases changed',
     'audit.action.settings.terms': 'Masked terms changed',
     'audit.action.audit.read': 'Audit log read',
@@ -256,6 +265,7 @@ export async function orgView(main, params, ctx) {
     }
   });
   main.append(phrasesForm);
+  main.append(await orgNotificationsSection(ctx));
 
   // Referral counts: kinds and counts only.
   main.append(h('section', { class: 'card stack', 'aria-labelledby': 'referrals-h', id: 'org-referrals' },
@@ -277,7 +287,7 @@ function auditSection() {
   const more = h('button', { type: 'button', class: 'btn btn-small', id: 'audit-more', hidden: true }, t('audit.more'));
   const filter = h('select', { id: 'audit-filter' },
     h('option', { value: '' }, t('audit.filter.all')),
-    ['auth.', 'user.', 'token.', 'guidance.', 'member', 'team.', 'settings.', 'referral.', 'insights.', 'audit.'].map((p) =>
+    ['auth.', 'user.', 'token.', 'guidance.', 'member', 'team.', 'settings.', 'calendar.', 'referral.', 'insights.', 'audit.'].map((p) =>
       h('option', { value: p }, t('audit.group.' + p.replace(/\.$/, '')))));
   let next = '';
   const load = async (reset) => {
