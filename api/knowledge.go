@@ -475,44 +475,46 @@ func handleSearch(db *tenant.DB, kb *knowledge.Base, h *history.Store) echo.Hand
 		}
 		noExpansion := req.Thesaurus != nil && !*req.Thesaurus
 		q := knowledge.Query{Language: req.Language, Topics: req.Topics, K: req.K, NoExpansion: noExpansion, Expansions: !noExpansion}
-		mask := func(tx pgx.Tx) error {
-			masked, _, err := h.Mask(ctx, tx, p.Language, uuid.Nil, req.Query)
-			if err == nil {
-				q.Text = masked[0].String()
-			}
-			return err
-		}
-		var res knowledge.Result
-		if _, ok := kb.Embedding(); !ok {
-			// Offline: nothing leaves, so masking and the search share one
-			// transaction (the masked text is still what gets searched, and
-			// what a content gap would record).
-			q.LexicalOnly = true
-			err := db.Scope(p).InTx(ctx, func(tx pgx.Tx) error {
-				if err := mask(tx); err != nil {
-					return err
-				}
-				rs, err := kb.SearchIn(ctx, tx, q)
-				if err == nil {
-					res = rs[0]
-				}
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			return c.JSON(http.StatusOK, res)
-		}
-		// The query is embedded by the provider: masked first, like
-		// everything else that leaves for a model, in a transaction of its
-		// own (none stays open across a model call).
-		if err := db.Scope(p).InTx(ctx, mask); err != nil {
-			return err
-		}
-		res, err := kb.Search(ctx, db.Scope(p), q)
+		res, err := searchAs(ctx, db, kb, h, p, req.Query, q)
 		if err != nil {
 			return err
 		}
 		return c.JSON(http.StatusOK, res)
 	}
+}
+
+// searchAs searches the guidance as p (POST /api/kb/search and the MCP
+// tool search_guidance). The query is masked first (it may name people):
+// offline, masking and the search share one transaction (the masked text is
+// still what gets searched, and what a content gap would record); with an
+// embedding model, the masked text is what the provider embeds, and no
+// transaction stays open across that call.
+func searchAs(ctx context.Context, db *tenant.DB, kb *knowledge.Base, h *history.Store, p tenant.Principal, text string, q knowledge.Query) (knowledge.Result, error) {
+	scope := db.Scope(p)
+	mask := func(tx pgx.Tx) error {
+		masked, _, err := h.Mask(ctx, tx, p.Language, uuid.Nil, text)
+		if err == nil {
+			q.Text = masked[0].String()
+		}
+		return err
+	}
+	if _, ok := kb.Embedding(); !ok {
+		q.LexicalOnly = true
+		var res knowledge.Result
+		err := scope.InTx(ctx, func(tx pgx.Tx) error {
+			if err := mask(tx); err != nil {
+				return err
+			}
+			rs, err := kb.SearchIn(ctx, tx, q)
+			if err == nil {
+				res = rs[0]
+			}
+			return err
+		})
+		return res, err
+	}
+	if err := scope.InTx(ctx, mask); err != nil {
+		return knowledge.Result{}, err
+	}
+	return kb.Search(ctx, scope, q)
 }

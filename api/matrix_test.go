@@ -203,13 +203,14 @@ var matrixRoleTable = map[string][]tenant.Role{
 	"POST /mcp": matrixAnyRole,
 	// Where managers work (notify.go): the organization's channels are the
 	// admins'; a user's own choices are theirs; the calendar is a manager's.
-	"GET /api/org/notifications": matrixAdmin,
-	"PUT /api/org/notifications": matrixAdmin,
-	"GET /api/me/notifications":  matrixAnyRole,
-	"PUT /api/me/notifications":  matrixAnyRole,
-	"GET /api/me/calendar":       matrixManager,
-	"POST /api/me/calendar":      matrixManager,
-	"DELETE /api/me/calendar":    matrixManager,
+	"GET /api/org/notifications":      matrixAdmin,
+	"PUT /api/org/notifications":      matrixAdmin,
+	"GET /api/me/notifications":       matrixAnyRole,
+	"PUT /api/me/notifications":       matrixAnyRole,
+	"POST /api/me/notifications/test": matrixAnyRole,
+	"GET /api/me/calendar":            matrixManager,
+	"POST /api/me/calendar":           matrixManager,
+	"DELETE /api/me/calendar":         matrixManager,
 }
 
 // matrixBodies are valid-looking bodies for the routes that write: a

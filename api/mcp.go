@@ -275,41 +275,6 @@ func (call *mcpCall) searchGuidance(ctx context.Context, in guidanceArgs) (*mcp.
 	return nil, out, nil
 }
 
-// searchAs is the search of POST /api/kb/search (handleSearch's steps)
-// as p, for a caller without an echo.Context. The query is
-// masked first (it may name people): offline, masking and the search share
-// one transaction; with an embedding model, the masked text is what the
-// provider embeds, and no transaction stays open across that call.
-func searchAs(ctx context.Context, db *tenant.DB, kb *knowledge.Base, h *history.Store, p tenant.Principal, text string, q knowledge.Query) (knowledge.Result, error) {
-	scope := db.Scope(p)
-	mask := func(tx pgx.Tx) error {
-		masked, _, err := h.Mask(ctx, tx, p.Language, uuid.Nil, text)
-		if err == nil {
-			q.Text = masked[0].String()
-		}
-		return err
-	}
-	if _, ok := kb.Embedding(); !ok {
-		q.LexicalOnly = true
-		var res knowledge.Result
-		err := scope.InTx(ctx, func(tx pgx.Tx) error {
-			if err := mask(tx); err != nil {
-				return err
-			}
-			rs, err := kb.SearchIn(ctx, tx, q)
-			if err == nil {
-				res = rs[0]
-			}
-			return err
-		})
-		return res, err
-	}
-	if err := scope.InTx(ctx, mask); err != nil {
-		return knowledge.Result{}, err
-	}
-	return kb.Search(ctx, scope, q)
-}
-
 type membersResult struct {
 	Members []memberSummary `json:"members"`
 }

@@ -122,3 +122,15 @@ func handleCalendarFeed(db *tenant.DB, n *notify.Notifier) echo.HandlerFunc {
 		return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", body)
 	}
 }
+
+// handleNotifyTest sends the caller a test message on each channel set up
+// for them, and says how each took it.
+func handleNotifyTest(db *tenant.DB, n *notify.Notifier) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ds, err := n.Test(c.Request().Context(), db.Scope(principal(c)))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"deliveries": ds})
+	}
+}

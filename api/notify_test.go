@@ -64,6 +64,38 @@ func TestNotificationSettingsAPI(t *testing.T) {
 	}
 }
 
+// TestNotificationTest: the test message reaches the fakes of Slack and
+// SMTP, and a channel that fails says why.
+func TestNotificationTest(t *testing.T) {
+	srv := newTestServer(t, testDeps(t))
+	slack := notifytest.NewSlack(t, "xoxb-test")
+	mail := notifytest.NewSMTP(t)
+	org := pgtest.NewOrg(t, db)
+	_, admin := pgtest.NewUser(t, db, org, tenant.RoleAdmin)
+	if resp := call(t, srv, "PUT", "/api/org/notifications", admin, map[string]any{"slack_api_url": slack.APIURL(), "slack_bot_token": "xoxb-test",
+		"smtp_addr": mail.Addr, "smtp_from": "taiwa@example.com", "smtp_tls": "none"}, nil); resp.StatusCode != 200 {
+		t.Fatalf("settings = %d", resp.StatusCode)
+	}
+	var out struct{ Deliveries []notify.Delivery }
+	if call(t, srv, "POST", "/api/me/notifications/test", admin, nil, &out); len(out.Deliveries) != 0 {
+		t.Errorf("nothing set up for the admin yet: %+v", out)
+	}
+	call(t, srv, "PUT", "/api/me/notifications", admin, map[string]any{"slack_user_id": "U0ADMIN"}, nil)
+	mail.Down(true)
+	call(t, srv, "POST", "/api/me/notifications/test", admin, nil, &out)
+	if len(out.Deliveries) != 1 || out.Deliveries[0].Channel != "slack" || !out.Deliveries[0].OK {
+		t.Errorf("deliveries %+v, want Slack only (the admin has no email)", out.Deliveries)
+	}
+	if p := slack.Posts(); len(p) != 1 || p[0].Channel != "U0ADMIN" {
+		t.Errorf("Slack got %+v", p)
+	}
+	slack.Fail("account_inactive")
+	call(t, srv, "POST", "/api/me/notifications/test", admin, nil, &out)
+	if len(out.Deliveries) != 1 || out.Deliveries[0].OK || !strings.Contains(out.Deliveries[0].Error, "account_inactive") {
+		t.Errorf("deliveries %+v, want Slack's error", out.Deliveries)
+	}
+}
+
 func TestCalendarFeedAPI(t *testing.T) {
 	srv := newTestServer(t, testDeps(t))
 	org := pgtest.NewOrg(t, db)

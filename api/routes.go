@@ -176,6 +176,7 @@ func addRoutes(e *echo.Echo, d Deps, m *metrics) {
 	api(http.MethodPut, "/api/org/notifications", handleNotifySettingsPut(d.DB), aud("settings.notifications"), admin)
 	api(http.MethodGet, "/api/me/notifications", handleNotifyPrefsGet(d.DB))
 	api(http.MethodPut, "/api/me/notifications", handleNotifyPrefsPut(d.DB))
+	api(http.MethodPost, "/api/me/notifications/test", handleNotifyTest(d.DB, d.Notifier))
 	api(http.MethodGet, "/api/me/calendar", handleCalendarGet(d.DB), manager)
 	api(http.MethodPost, "/api/me/calendar", handleCalendarCreate(d.DB, d.Notifier), aud("calendar.create"), manager)
 	api(http.MethodDelete, "/api/me/calendar", handleCalendarRevoke(d.DB), aud("calendar.revoke"), manager)

@@ -49,6 +49,9 @@ func notificationsFlow(t *testing.T, vp viewport) {
 		fill("#notify-slack-user", "U0SATO"),
 		click("#notify-save"),
 		waitText("#notify-status", "保存しました"),
+		// No bot and no email server yet: the test message says so.
+		click("#notify-test"),
+		waitText("#notify-test-results", "送り先がまだありません"),
 		click("#notify-calendar-create"),
 		visible("#notify-calendar-url"),
 		waitText("#notify-calendar", "購読用URLの作成日"),

@@ -229,8 +229,13 @@ func PutPrefs(ctx context.Context, tx pgx.Tx, orgID, userID uuid.UUID, in PrefsI
 		return Prefs{}, fmt.Errorf("%w: slack_user_id: a Slack member id starts with U or W (Slack: profile, ⋮, Copy member ID)", ErrInvalid)
 	}
 	if p.SlackWebhookURL != "" {
-		if u, err := url.Parse(p.SlackWebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
-			return Prefs{}, fmt.Errorf("%w: slack_webhook_url: want Slack's https incoming-webhook URL", ErrInvalid)
+		// Checked again before each call: the server posts only to Slack.
+		set, err := GetSettings(ctx, tx)
+		if err != nil {
+			return Prefs{}, err
+		}
+		if !SlackURLAllowed(set, p.SlackWebhookURL) {
+			return Prefs{}, fmt.Errorf("%w: slack_webhook_url: want a Slack incoming-webhook URL (https://hooks.slack.com/services/...)", ErrInvalid)
 		}
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO notify_prefs (org_id, user_id, opt_out, slack_user_id, slack_webhook_url) VALUES ($1, $2, $3, $4, $5)

@@ -404,6 +404,33 @@ func TestRemindersHonourChoicesAndRetry(t *testing.T) {
 	}
 }
 
+// TestReminderToOwnWebhook: without the organization's bot, a manager's
+// own incoming webhook gets the reminder; one that is not Slack's is
+// refused when saved.
+func TestReminderToOwnWebhook(t *testing.T) {
+	w := newWorld(t, "")
+	slack := notifytest.NewSlack(t, "xoxb-unused")
+	w.in(t, func(tx pgx.Tx) error {
+		if _, err := notify.PutSettings(t.Context(), tx, w.org, notify.SettingsInput{Settings: notify.Settings{PublicURL: "https://taiwa.example", SlackAPIURL: slack.APIURL()}}); err != nil {
+			return err
+		}
+		if _, err := notify.PutPrefs(t.Context(), tx, w.org, w.manager.UserID, notify.PrefsInput{SlackWebhookURL: ptr("https://hooks.example.net/x")}); err == nil {
+			t.Error("a webhook that is not Slack's was saved")
+		}
+		_, err := notify.PutPrefs(t.Context(), tx, w.org, w.manager.UserID, notify.PrefsInput{SlackWebhookURL: ptr(slack.HookURL("mine"))})
+		return err
+	})
+	s := w.session(t, history.SessionInput{Status: "held", HeldAt: at(-3 * time.Hour), Notes: secretNote})
+	n := notify.New(w.h, slog.New(slog.DiscardHandler), "")
+	if err := n.Remind(t.Context(), db.Scope(w.manager), notify.Due{Org: w.org, Manager: w.manager.UserID, Session: s.ID, Kind: notify.KindAfter}); err != nil {
+		t.Fatal(err)
+	}
+	posts := slack.Posts()
+	if len(posts) != 1 || posts[0].Path != "/hooks/mine" || !strings.Contains(posts[0].Text, "振り返り") || strings.Contains(posts[0].Text, "転職") {
+		t.Errorf("posts %+v, want the after-1on1 reminder on the manager's webhook, without the note", posts)
+	}
+}
+
 func TestSettingsValidation(t *testing.T) {
 	w := newWorld(t, "")
 	cases := []struct {

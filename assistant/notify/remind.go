@@ -316,3 +316,52 @@ func tokyo(lang string) *time.Location {
 	}
 	return time.FixedZone("JST", 9*60*60)
 }
+
+// Delivery is how one channel took a test message.
+type Delivery struct {
+	Channel string `json:"channel"` // slack or email
+	OK      bool   `json:"ok"`
+	Error   string `json:"error,omitempty"`
+}
+
+// Test sends the calling user a test message on every channel set up for
+// them, and says how each took it: for checking the settings. With none set
+// up the list is empty.
+func (n *Notifier) Test(ctx context.Context, db interface {
+	InTx(context.Context, func(pgx.Tx) error) error
+}) ([]Delivery, error) {
+	var (
+		set Settings
+		to  recipient
+	)
+	err := db.InTx(ctx, func(tx pgx.Tx) (err error) {
+		if set, err = GetSettings(ctx, tx); err != nil {
+			return err
+		}
+		to, err = loadRecipient(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	lang := to.Language
+	m := Message{Subject: msg(lang, "Taiwaからのテスト通知", "A test message from Taiwa"),
+		Lines: []Line{{Text: msg(lang, "リマインドはこの宛先に届きます", "Reminders will reach you here"), URL: n.LinksFor(set).Base + "/#/notifications"}}}
+	out := []Delivery{}
+	for _, ch := range n.channels(set, to) {
+		d := Delivery{Channel: ch.name, OK: true}
+		if err := ch.send(ctx, m); err != nil {
+			d.OK, d.Error = false, firstLine(err.Error())
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200])
+	}
+	return s
+}

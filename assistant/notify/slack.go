@@ -17,32 +17,42 @@ import (
 	"time"
 )
 
-// send delivers m on every channel the organization and the user set up
-// and returns the ones that took it. Slack: a direct message from the
-// organization's bot when the user gave their Slack id, else the user's
-// own incoming webhook. Email: to the user's address over the
-// organization's SMTP server.
-func (n *Notifier) send(ctx context.Context, s Settings, to recipient, m Message) ([]string, error) {
-	var sent []string
-	var errs []error
-	if s.SlackBotToken != "" && to.Prefs.SlackUserID != "" {
-		if err := n.slackPost(ctx, s, to.Prefs.SlackUserID, m); err != nil {
-			errs = append(errs, fmt.Errorf("slack: %w", err))
-		} else {
-			sent = append(sent, "slack")
-		}
-	} else if to.Prefs.SlackWebhookURL != "" {
-		if err := n.slackWebhook(ctx, s, to.Prefs.SlackWebhookURL, slackPayload{Text: m.slackText()}); err != nil {
-			errs = append(errs, fmt.Errorf("slack webhook: %w", err))
-		} else {
-			sent = append(sent, "slack")
-		}
+// channel is one way a message reaches a user.
+type channel struct {
+	name string
+	send func(context.Context, Message) error
+}
+
+// channels are the ways set up for to: Slack (a direct message from the
+// organization's bot when the user gave their Slack id, else the user's own
+// incoming webhook) and email (to the user's address over the
+// organization's SMTP server).
+func (n *Notifier) channels(s Settings, to recipient) []channel {
+	var out []channel
+	switch {
+	case s.SlackBotToken != "" && to.Prefs.SlackUserID != "":
+		out = append(out, channel{"slack", func(ctx context.Context, m Message) error { return n.slackPost(ctx, s, to.Prefs.SlackUserID, m) }})
+	case to.Prefs.SlackWebhookURL != "":
+		out = append(out, channel{"slack", func(ctx context.Context, m Message) error {
+			return n.slackWebhook(ctx, s, to.Prefs.SlackWebhookURL, slackPayload{Text: m.slackText()})
+		}})
 	}
 	if s.SMTPAddr != "" && to.Email != "" {
-		if err := sendMail(ctx, s, to.Email, m); err != nil {
-			errs = append(errs, fmt.Errorf("email: %w", err))
+		out = append(out, channel{"email", func(ctx context.Context, m Message) error { return sendMail(ctx, s, to.Email, m) }})
+	}
+	return out
+}
+
+// send delivers m on every channel set up for to and returns the ones that
+// took it.
+func (n *Notifier) send(ctx context.Context, s Settings, to recipient, m Message) ([]string, error) {
+	sent := []string{}
+	var errs []error
+	for _, ch := range n.channels(s, to) {
+		if err := ch.send(ctx, m); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", ch.name, err))
 		} else {
-			sent = append(sent, "email")
+			sent = append(sent, ch.name)
 		}
 	}
 	return sent, errors.Join(errs...)

@@ -20,6 +20,12 @@ addMessages({
     'notify.webhook.set': '設定済み',
     'notify.webhook.clear': 'Webhookを削除',
     'notify.save': '保存',
+    'notify.test': 'テスト通知を送る',
+    'notify.test.none': '送り先がまだありません。SlackのメンバーIDを保存するか、管理者にメールの設定を頼んでください。',
+    'notify.test.ok': '届きました',
+    'notify.test.failed': '届きませんでした',
+    'notify.channel.slack': 'Slack',
+    'notify.channel.email': 'メール',
     'notify.calendar': 'カレンダー（iCal）',
     'notify.calendar.hint': 'Googleカレンダーは「他のカレンダー」→「URLで追加」、Outlookは「カレンダーを追加」→「Webから購読」に貼り付けます。予定には準備のリンクと、メンバーの事前記入リンクが入ります。',
     'notify.calendar.none': 'まだ購読用URLはありません。',
@@ -57,6 +63,12 @@ addMessages({
     'notify.webhook.set': 'Set',
     'notify.webhook.clear': 'Remove the webhook',
     'notify.save': 'Save',
+    'notify.test': 'Send me a test message',
+    'notify.test.none': 'Nowhere to send yet. Save your Slack member ID, or ask an admin to set up email.',
+    'notify.test.ok': 'delivered',
+    'notify.test.failed': 'not delivered',
+    'notify.channel.slack': 'Slack',
+    'notify.channel.email': 'Email',
     'notify.calendar': 'Calendar (iCal)',
     'notify.calendar.hint': 'Google Calendar: Other calendars → From URL. Outlook: Add calendar → Subscribe from web. Events carry the prep link and your member\'s intake link.',
     'notify.calendar.none': 'No calendar URL yet.',
@@ -114,6 +126,20 @@ function prefsForm(prefs, ctx) {
     if (webhook.value.trim()) body.slack_webhook_url = webhook.value.trim();
     return body;
   };
+  const results = h('ul', { class: 'stack small', id: 'notify-test-results', 'aria-live': 'polite' });
+  const sendTest = async () => {
+    clear(err);
+    clear(results);
+    try {
+      const { deliveries } = await api('POST', '/api/me/notifications/test');
+      if (!deliveries.length) results.append(h('li', { class: 'muted' }, t('notify.test.none')));
+      for (const d of deliveries) {
+        results.append(h('li', {}, t('notify.channel.' + d.channel) + ': ' + t(d.ok ? 'notify.test.ok' : 'notify.test.failed') + (d.error ? ' (' + d.error + ')' : '')));
+      }
+    } catch (ex) {
+      err.append(ctx.errorBox(ex));
+    }
+  };
   const form = h('form', { class: 'card stack', 'aria-labelledby': 'notify-prefs-h' },
     h('h2', { id: 'notify-prefs-h' }, t('notify.prefs')),
     h('p', { class: 'hint' }, t('notify.prefs.hint')),
@@ -124,7 +150,9 @@ function prefsForm(prefs, ctx) {
     h('div', { class: 'row' },
       h('button', { class: 'btn btn-primary', type: 'submit', id: 'notify-save' }, t('notify.save')),
       h('button', { class: 'btn', type: 'button', onclick: () => save({ ...read(), slack_webhook_url: '' }) }, t('notify.webhook.clear')),
-      status));
+      h('button', { class: 'btn', type: 'button', id: 'notify-test', onclick: sendTest }, t('notify.test')),
+      status),
+    results);
   form.addEventListener('submit', (e) => { e.preventDefault(); save(read()); });
   return form;
 }
