@@ -96,14 +96,14 @@ func modelMember(ctx context.Context, tx pgx.Tx, h *history.Store, model string)
 		return nil, nil
 	}
 	if alias, ok := strings.CutPrefix(model, coachModel+":"); ok && alias != "" {
-		ms, err := allMembers(ctx, tx, h)
-		if err != nil {
-			return nil, err
+		// A model id is exact, as /v1/models lists it: the alias folding
+		// that finds "ｋさん" for a person typing does not apply.
+		m, err := h.MemberByAlias(ctx, tx, alias)
+		if err == nil && m.Alias == alias {
+			return &m.ID, nil
 		}
-		for _, m := range ms {
-			if m.Alias == alias {
-				return &m.ID, nil
-			}
+		if err != nil && !errors.Is(err, history.ErrNotFound) {
+			return nil, err
 		}
 	}
 	return nil, fmt.Errorf("%w: the model %q does not exist or you do not have access to it (GET /v1/models lists yours)", errModelNotFound, model)

@@ -30,6 +30,9 @@ import (
 // answers it with 503 and Retry-After: it is the client's cue to retry.
 var ErrUnavailable = errors.New("database unavailable")
 
+// embeddedAcquireTimeout is the least wait for PGlite's one connection.
+const embeddedAcquireTimeout = 30 * time.Second
+
 // Options configure Open.
 type Options struct {
 	// Schema is where Taiwa's tables live; empty means the login role's
@@ -133,6 +136,10 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	embedded := strings.Contains(version, "PGlite")
 	if embedded {
+		// One connection serves everything: a long transaction (a retrieval
+		// test run, an import) makes the others wait, not fail. The short
+		// wait that turns an outage into quick 503s is for real servers.
+		opts.AcquireTimeout = max(opts.AcquireTimeout, embeddedAcquireTimeout)
 		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
 		cfg.MaxConns = 1
 		cfg.MinConns = 0

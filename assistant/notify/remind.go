@@ -52,6 +52,12 @@ func (n *Notifier) LinksFor(s Settings) Links {
 	return Links{Base: n.publicURL}
 }
 
+// DB runs a function in a transaction of one scope: the manager's, for a
+// reminder or a test message.
+type DB interface {
+	InTx(ctx context.Context, fn func(tx pgx.Tx) error) error
+}
+
 // Due is a reminder to send: the job that sends it runs as the manager.
 type Due struct {
 	Org, Manager, Session uuid.UUID
@@ -116,9 +122,7 @@ type reminder struct {
 // a send that fails everywhere gives the claim back so that the job's
 // retry sends it. A manager who opted out, was disabled, or whose session
 // no longer fits the reminder gets nothing.
-func (n *Notifier) Remind(ctx context.Context, db interface {
-	InTx(context.Context, func(pgx.Tx) error) error
-}, d Due) error {
+func (n *Notifier) Remind(ctx context.Context, db DB, d Due) error {
 	var (
 		msg     *Message
 		set     Settings
@@ -215,7 +219,7 @@ func loadReminder(ctx context.Context, tx pgx.Tx, d Due) (reminder, bool, error)
 // makes the link the manager sends them (intake before, feedback after),
 // unless one is open already.
 func (n *Notifier) compose(ctx context.Context, tx pgx.Tx, d Due, r reminder, links Links, lang string) (*Message, error) {
-	when := r.At.In(tokyo(lang)).Format("1/2 15:04")
+	when := r.At.In(tokyo(lang)).Format(msg(lang, "1/2 15:04", "Jan 2, 15:04 MST"))
 	m := &Message{}
 	if d.Kind == KindPrepare {
 		m.Subject = msg(lang, fmt.Sprintf("%s %sとの1on1の準備", when, San(r.Alias)), fmt.Sprintf("Prepare your 1on1 with %s at %s", r.Alias, when))
@@ -327,9 +331,7 @@ type Delivery struct {
 // Test sends the calling user a test message on every channel set up for
 // them, and says how each took it: for checking the settings. With none set
 // up the list is empty.
-func (n *Notifier) Test(ctx context.Context, db interface {
-	InTx(context.Context, func(pgx.Tx) error) error
-}) ([]Delivery, error) {
+func (n *Notifier) Test(ctx context.Context, db DB) ([]Delivery, error) {
 	var (
 		set Settings
 		to  recipient
