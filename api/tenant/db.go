@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"strings"
@@ -382,10 +383,16 @@ func unavailable(err error) error {
 			"53300": // too_many_connections
 			return fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
+		if strings.HasPrefix(pgErr.Code, "08") { // connection exceptions
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
 		return err
 	}
+	// A server going away may close the socket without a word: the read
+	// ends in EOF, which is neither a net.Error nor safe to retry.
 	var netErr net.Error
-	if errors.As(err, &netErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) || errors.Is(err, pgx.ErrTxClosed) {
+	if errors.As(err, &netErr) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) || errors.Is(err, pgx.ErrTxClosed) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pgconn.ErrConnClosed) {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	var connectErr *pgconn.ConnectError

@@ -137,9 +137,6 @@ func (n *Notifier) Remind(ctx context.Context, db DB, d Due) error {
 		if to, err = loadRecipient(ctx, tx); err != nil {
 			return err
 		}
-		if to.Disabled || to.Prefs.OptOut {
-			return nil
-		}
 		r, ok, err := loadReminder(ctx, tx, d)
 		if err != nil || !ok {
 			return err
@@ -152,10 +149,15 @@ func (n *Notifier) Remind(ctx context.Context, db DB, d Due) error {
 		if claimed = tag.RowsAffected() == 1; !claimed {
 			return nil
 		}
+		if to.Disabled || to.Prefs.OptOut || len(n.channels(set, to)) == 0 {
+			// Recorded with no channel: the sweep stops listing it, and
+			// no member link is made for a message nobody gets.
+			return nil
+		}
 		msg, err = n.compose(ctx, tx, d, r, n.LinksFor(set), to.Language)
 		return err
 	})
-	if err != nil || !claimed {
+	if err != nil || !claimed || msg == nil {
 		return err
 	}
 	sent, sendErr := n.send(ctx, set, to, *msg)
@@ -258,6 +260,14 @@ func (n *Notifier) memberLink(ctx context.Context, tx pgx.Tx, d Due, phase strin
 	}
 	if t, ok := open[d.Session]; ok {
 		return t, nil
+	}
+	// An open link the server cannot remake (made before links were
+	// derived) may be in the member's hands: a new one would end it.
+	var pending bool
+	err = tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM member_links WHERE session_id = $1 AND phase = $2
+		AND used_at IS NULL AND expires_at > now())`, d.Session, phase).Scan(&pending)
+	if err != nil || pending {
+		return "", err
 	}
 	ttl := min(max(time.Until(until), time.Hour), history.MaxLinkTTL)
 	_, token, err := n.history.CreateLink(ctx, tx, d.Org, d.Manager, d.Session, phase, ttl)

@@ -26,7 +26,7 @@ func TestRecoveryAfterDatabaseRestart(t *testing.T) {
 		t.Skip("set TAIWA_RESTART_CMD to a command that restarts the database")
 	}
 	getenv := env("DATABASE_URL", db.URL, "TAIWA_DB_SCHEMA", db.Schema, "TAIWA_DB_ACQUIRE_TIMEOUT", "1s")
-	base, _, stop := startServe(t, getenv)
+	base, stderr, stop := startServe(t, getenv)
 	var out, errOut bytes.Buffer
 	if err := run(t.Context(), []string{"admin", "bootstrap", "-org", "Load org", "-name", "Manager"}, getenv, &out, &errOut); err != nil {
 		t.Fatal(err, errOut.String())
@@ -125,6 +125,13 @@ func TestRecoveryAfterDatabaseRestart(t *testing.T) {
 	}
 	t.Logf("recovery: answering again %.2f s after the database came back", recoveredAt.Sub(upAt).Seconds())
 	if counts[http.StatusInternalServerError] > 0 {
-		t.Errorf("%d requests got 500 while the database was away; want 503", counts[http.StatusInternalServerError])
+		var logged []string // what the server logged of them, for the cause
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			if strings.Contains(line, `"status":500`) {
+				logged = append(logged, line)
+			}
+		}
+		t.Errorf("%d requests got 500 while the database was away; want 503. The server logged:\n%s",
+			counts[http.StatusInternalServerError], strings.Join(logged, "\n"))
 	}
 }
