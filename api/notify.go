@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -84,11 +85,7 @@ func handleCalendarRevoke(db *tenant.DB) echo.HandlerFunc {
 func handleCalendarFeed(db *tenant.DB, n *notify.Notifier) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
-		token := c.Param("token")
-		if len(token) > 4 && token[len(token)-4:] == ".ics" {
-			token = token[:len(token)-4]
-		}
-		hash := notify.HashFeedToken(token)
+		hash := notify.HashFeedToken(strings.TrimSuffix(c.Param("token"), ".ics"))
 		if hash == nil {
 			return notify.ErrNotFound
 		}
