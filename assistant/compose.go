@@ -600,9 +600,10 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		}
 		agenda = append(agenda, requestAgenda(in, cite)...)
 		// The manager's own promises came first; the member's are asked
-		// after, without blame, unless they asked to be listened to (the
-		// follow-ups still list them).
-		if i := slices.IndexFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" }); i >= 0 && !asked("listen")(sig) {
+		// after, without blame, unless they asked to be listened to or
+		// encouraged (a status question there; the follow-ups still list
+		// them).
+		if i := slices.IndexFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" }); i >= 0 && !asked("listen")(sig) && !asked("encourage")(sig) {
 			agenda = append(agenda, citeSupport(cite, askHowItWent, about(lang, sig.Name(), "agenda.followup.member", clip(sig.OpenActions[i].Text.String(), 60))))
 		}
 	}
@@ -610,7 +611,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	// plan and its retrieval, a plan is weighed (watch-outs). A tip on
 	// handling actions is for a member with open actions to follow up (the
 	// finished ones are acknowledged already), who did not ask to be
-	// listened to.
+	// listened to. A tip on agreeing the next step is the close's.
 	actions := sig != nil && !asked("listen")(sig) && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })
 	n := 0
 	for _, s := range in.Sources {
@@ -621,7 +622,8 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		// with what the member and the manager wrote; the first on a tie.
 		bs, ls, best, at := bullets(s.Hit.Text), leads(s.Hit.Text), -1, -1
 		for i, l := range ls {
-			if utf8.RuneCountInString(strings.Trim(l, ".。 ")) > 6 && i < len(bs) && !opposes(cite.style, bs[i]) && (actions || !actionTip.MatchString(bs[i])) {
+			if utf8.RuneCountInString(strings.Trim(l, ".。 ")) > 6 && i < len(bs) && !opposes(cite.style, bs[i]) && (actions || !actionTip.MatchString(bs[i])) &&
+				!nextStepWords.MatchString(bs[i]) && !(asked("listen")(sig) && offersView.MatchString(bs[i])) {
 				if k := overlap(bs[i], in.context); k > best {
 					best, at = k, i
 				}
@@ -1072,15 +1074,15 @@ func historyWatch(in prepInput, cite *citer) []Item {
 
 var (
 	// lesson is a reflection answer that says what to do differently.
-	lesson = regexp.MustCompile(`(?i)次(回|は|こそ)|反省|すぎ(た|る)|もっと|べきだった|ればよかった|(聞|聴|触れ|言え|確認し|伝え)なかった|\bnext time\b|\btoo (much|early|soon|fast|quickly)\b|\bi should\b|\bi could have\b|\binstead\b|\bi (talked|jumped|kept|rushed|pushed)\b|\bdidn'?t (ask|listen|check|say)\b`)
+	lesson = regexp.MustCompile(`(?i)次(回|は|こそ)|反省|すぎ(た|る)|もっと|べきだった|ればよかった|(聞|聴|触れ|言え|確認し|伝え)なかった|[てで]しまっ|なかった|かけた|\b(haven'?t|hadn'?t|still|nearly|almost|forgot|missed)\b|\bleft (it|him|her|them)\b|\bnext time\b|\btoo (much|early|soon|fast|quickly)\b|\bi should\b|\bi could have\b|\binstead\b|\bi (talked|jumped|kept|rushed|pushed)\b|\bdidn'?t (ask|listen|check|say)\b`)
 	// pastRequest is an answer that tells of the response asked for then.
 	pastRequest = regexp.MustCompile(`希望だった|希望(どおり|通り)|頼まれ|求められ|(?i)\bas (she|he|they) asked\b|\b(she|he|they) (had )?asked (me )?(to|for)\b`)
 )
 
 // reflectionToCarry is the manager's reflection answer worth carrying into
-// this 1on1: a lesson before a plain account, and no account of giving the
-// response asked for then when another is asked for now ("I just
-// listened, as she asked" read to a manager asked for advice).
+// this 1on1: a lesson before a plain account, and no account of giving the response asked for
+// then when another is asked for now ("I just listened, as she asked"
+// read to a manager asked for advice).
 func reflectionToCarry(sig *history.Signals) (string, bool) {
 	var first string
 	for _, a := range sig.LastReflection {
@@ -1089,18 +1091,34 @@ func reflectionToCarry(sig *history.Signals) (string, bool) {
 		if utf8.RuneCountInString(t) < 12 || nothingToSay.MatchString(t) {
 			continue
 		}
-		if lesson.MatchString(t) {
-			return t, true // what to do differently holds whatever was asked
-		}
 		if pastRequest.MatchString(t) && otherStyle(sig, t, false) {
 			continue
 		}
-		if first == "" {
+		// A lesson, what to do differently, holds whatever is asked this
+		// time; what went well ("clear priorities for her first month")
+		// only in a 1on1 of the same kind.
+		if lesson.MatchString(t) || lessonPrompt.MatchString(a.Prompt.String()) {
+			return t, true
+		}
+		if first == "" && sameStyleAsLast(sig) {
 			first = t
 		}
 	}
 	return first, first != ""
 }
+
+// sameStyleAsLast reports whether the member asks for the response they
+// asked for in the 1on1 the last reflection is about.
+func sameStyleAsLast(sig *history.Signals) bool {
+	if sig.ReflectionDaysAgo != nil || len(sig.LastSessions) == 0 || sig.Next == nil {
+		return false
+	}
+	last, now := sig.LastSessions[0].Style, sig.Next.Style
+	return last != nil && now != nil && *last == *now
+}
+
+// lessonPrompt is a reflection prompt that asks what to do differently.
+var lessonPrompt = regexp.MustCompile(`(?i)次(回|は)|気をつけ|変えたい|改善|next time|differently|change|improve`)
 
 var nothingToSay = regexp.MustCompile(`(?i)^\s*(特に(な|無)|なし|nothing|none|n/a|no comment)`)
 

@@ -301,6 +301,13 @@ func cut(s string, limit, latin int) string {
 	}
 	for i := limit; i > limit/3; i-- {
 		if strings.ContainsRune("、,;；—–", rs[i]) {
+			// A cut inside brackets would leave one open: cut before it.
+			if o := openBracket(rs[:i]); o >= 0 {
+				if o > limit/3 {
+					return strings.TrimSpace(string(rs[:o]))
+				}
+				continue
+			}
 			return strings.TrimSpace(string(rs[:i]))
 		}
 	}
@@ -312,6 +319,23 @@ func cut(s string, limit, latin int) string {
 		}
 	}
 	return truncate(s, limit)
+}
+
+// openBracket is the index of the first bracket rs opens and does not
+// close, or -1.
+func openBracket(rs []rune) int {
+	var open []int
+	for i, r := range rs {
+		if strings.ContainsRune("(（「『[【", r) {
+			open = append(open, i)
+		} else if strings.ContainsRune(")）」』]】", r) && len(open) > 0 {
+			open = open[:len(open)-1]
+		}
+	}
+	if len(open) == 0 {
+		return -1
+	}
+	return open[0]
 }
 
 // gist is the sentence of a member's request a question quotes: for
@@ -432,7 +456,10 @@ var (
 	// who asked to be listened to. handsBack returns the choice to the
 	// member: not for one who asked the manager to decide.
 	offersView = regexp.MustCompile(`(?i)私の(考え|意見|見方)|アドバイス|助言|解決策|どうすれば(解決|よくな)|どうするのがよさそう|次に(何|どう)|` +
-		`my (view|advice|take|suggestion)|share my|what should you do|what (would|will|could) you do|what have you (considered|tried)|next step`)
+		`my (view|advice|take|suggestion)|share my|what should you do|what (would|will|could) you do|what have you (considered|tried)|next step|` +
+		// Options and plans move a member who asked to be heard on to
+		// solving (「ほかにどんな選択肢が…」).
+		`選択肢|打ち手|対策|次の一歩|どう(する|したら)|\boptions?\b|\bwhat (you|they) will do\b|\b(their|your) plan\b|\bsolutions?\b`)
 	handsBack = regexp.MustCompile(`(?i)どうしたい|あなたなら|どちらを選|自分で決め|what would you (choose|decide|do)|your call|which would you pick`)
 	// pointsBack are questions about a meeting or matter the guidance's
 	// reader was in ("How did that meeting feel?"), or that go on from an

@@ -80,6 +80,12 @@ var PlanKinds = []string{
 	"explore-together",  // lays out options and thinks it through together
 	"recognize",         // praises or thanks specific work
 	"ease-load",         // reduces the member's load, protects their time
+	"critique",          // lists faults or what to fix, asks why they failed
+	"compare",           // compares the member with a colleague or a benchmark
+	"take-over",         // takes the member's work, decision or credit over
+	"monitor",           // tighter control: daily reports, approvals, tracking
+	"involve-others",    // brings others into the 1on1 or tells them its content
+	"status-review",     // spends the 1on1 on status, trackers, the manager's list
 }
 
 // kindPrefix marks a plan kind among a check's patterns.

@@ -28,10 +28,16 @@ var update = flag.Bool("update", false, "retrain model/kinds.json from testdata"
 // Japanese): 0.789/0.864, 0.724/0.727; the eighth set's (a seventh
 // writer's: plans told through roles, two-step plans, negations that flip
 // a kind), with the contrasts of set 7 written by hand in the model:
-// 0.850/0.856, 0.721/0.722.
+// 0.850/0.856, 0.721/0.722. Sets 9 and 10 (a ninth writer in both
+// languages, a tenth in Japanese) brought six kinds earlier writers did
+// not have (critique, compare, take-over, monitor, involve-others,
+// status-review), learned from them alone; set 11 holds contrasts written
+// by hand (praise given in public is not critique). With them the
+// threshold went to 0.4: on the judgment sets' fitting plans, 8 of 68
+// were flagged at 0.3, 5 at 0.4, for one conflict of 162 fewer.
 var (
 	modelOptions   = linear.Options{Epochs: 30, Rate: 0.2, L2: 1e-4, NegativeWeight: 0.3, Seed: 7, MinWeight: 0.05}
-	modelThreshold = 0.3
+	modelThreshold = 0.4
 )
 
 type line struct {
@@ -81,13 +87,31 @@ func train(r *Reader, ls []line, o linear.Options, threshold float64) model {
 	for i, l := range ls {
 		xs[i] = r.features(l.Text)
 	}
+	// A kind is learned from the writers who labelled it: one added after
+	// a writer wrote their lines was never a choice for them, and their
+	// lines that state it would read as examples of its absence.
+	knows := map[string]map[string]bool{}
+	for _, l := range ls {
+		if knows[l.writer] == nil {
+			knows[l.writer] = map[string]bool{}
+		}
+		for _, k := range l.Kinds {
+			knows[l.writer][k] = true
+		}
+	}
 	m := model{Threshold: threshold, Options: o, Kinds: map[string]linear.Model{}}
 	for _, k := range knowledge.PlanKinds {
-		pos := make([]bool, len(ls))
+		var kx [][]string
+		var pos []bool
 		for i, l := range ls {
-			pos[i] = slices.Contains(l.Kinds, k)
+			if knows[l.writer][k] {
+				kx = append(kx, xs[i])
+				pos = append(pos, slices.Contains(l.Kinds, k))
+			}
 		}
-		m.Kinds[k] = linear.Train(xs, pos, o)
+		if len(kx) > 0 {
+			m.Kinds[k] = linear.Train(kx, pos, o)
+		}
 	}
 	return m
 }
@@ -233,7 +257,11 @@ func TestCrossValidation(t *testing.T) {
 		for _, l := range te {
 			fs := base.features(l.Text)
 			for _, k := range knowledge.PlanKinds {
-				p, want := m.Kinds[k].Prob(fs), slices.Contains(l.Kinds, k)
+				mk, ok := m.Kinds[k]
+				if !ok {
+					continue // only this writer labelled it
+				}
+				p, want := mk.Prob(fs), slices.Contains(l.Kinds, k)
 				for i, th := range thresholds {
 					tally(&at[i], p > th, want)
 				}
