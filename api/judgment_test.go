@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -188,6 +188,14 @@ var planCheckSets = []struct {
 	// weeks, a member's family matter told to the team, a boss brought in
 	// unannounced). Spent.
 	{"planchecks8", 0.55, 0.25, "17 of 30 flagged (0.57), 3 of 14 fitting plans"},
+	// planchecks9 (44, written blind for session 20's round, run once
+	// after that session's fixes, with the six new kinds): 20 of 30
+	// flagged (0.67), 0 of 14 fitting plans; 2 of the 10 misses were plans
+	// replaced by referrals (an example told at the morning meeting, a
+	// promise about the commute), the others status reviews and the
+	// manager's agenda in place of the member's, a career direction
+	// announced, blame for a missed deadline. Spent.
+	{"planchecks9", 0.6, 0.1, "20 of 30 flagged (0.67), 0 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans

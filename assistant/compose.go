@@ -891,7 +891,7 @@ func situationWords(lang string, when []string, watch string, sig *history.Signa
 	var parts []string
 	for _, w := range when {
 		switch w {
-		case "asked-to-listen", "asked-for-advice", "asked-to-think-together", "asked-for-encouragement", "asked-to-decide", "asked-to-report":
+		case "asked-to-listen", "asked-for-advice", "asked-to-think-together", "asked-for-encouragement", "asked-to-decide", "asked-to-report", "asked-beyond-report":
 			if sig.Next != nil && sig.Next.Style != nil && !statesRequest.MatchString(firstSentence(watch)) {
 				parts = append(parts, msg(lang, "situation.asked", styleLabel(lang, *sig.Next.Style)))
 			}

@@ -141,6 +141,11 @@ var situations = map[string]func(*history.Signals) bool{
 	"asked-for-encouragement": asked("encourage"),
 	"asked-to-decide":         asked("decide"),
 	"asked-to-report":         asked("report"),
+	// A member who asked to be heard, advised, encouraged, decided for or
+	// thought with asked for more than a report.
+	"asked-beyond-report": func(s *history.Signals) bool {
+		return s != nil && s.Next != nil && s.Next.Style != nil && *s.Next.Style != "report"
+	},
 	"condition-falling": func(s *history.Signals) bool {
 		return s != nil && (s.Condition.Change == "down" || s.Condition.Latest != nil && *s.Condition.Latest <= 2)
 	},

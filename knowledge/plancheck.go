@@ -53,6 +53,7 @@ var Situations = []string{
 	"asked-for-encouragement",
 	"asked-to-decide",      // ... for the manager to decide
 	"asked-to-report",      // ... only to report progress
+	"asked-beyond-report",  // ... for any response but a report
 	"condition-falling",    // self-reported condition falling or low
 	"avoids-challenges",    // requests or notes speak of avoiding challenges
 	"new-member",           // fewer than two 1on1s held
