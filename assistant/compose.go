@@ -607,23 +607,42 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 			agenda = append(agenda, citeSupport(cite, askHowItWent, about(lang, sig.Name(), "agenda.followup.member", clip(sig.OpenActions[i].Text.String(), 60))))
 		}
 	}
-	// The manager's words are not echoed: a question is answered by the
-	// plan and its retrieval, a plan is weighed (watch-outs). A tip on
-	// handling actions is for a member with open actions to follow up (the
-	// finished ones are acknowledged already), who did not ask to be
-	// listened to. A tip on agreeing the next step is the close's.
-	actions := sig != nil && !asked("listen")(sig) && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })
-	n := 0
+	agenda = append(agenda, practiceTips(in, cite)...)
+	if asked("listen")(sig) {
+		// A member who asked to be listened to is not sent off with tasks.
+		return append(agenda, Item{Text: msg(lang, "agenda.close.listen"), Cites: []int{}})
+	}
+	return append(agenda, citeSaying(cite, pdca, msg(lang, "agenda.close"), nextStepWords))
+}
+
+// practiceTips are the best-fitting guidance's tips on what to do, one per
+// source, at most maxPractice.
+//
+// The manager's words are not echoed: a question is answered by the plan
+// and its retrieval, a plan is weighed (watch-outs). A tip on handling
+// actions is for a member with open actions to follow up (the finished
+// ones are acknowledged already), who did not ask to be listened to. A tip
+// on agreeing the next step is the close's, and one on options or plans
+// moves a member who asked to be heard on to solving.
+func practiceTips(in prepInput, cite *citer) []Item {
+	sig := in.Signals
+	listen := asked("listen")(sig)
+	actions := sig != nil && !listen && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })
+	usable := func(lead, bullet string) bool {
+		return utf8.RuneCountInString(strings.Trim(lead, ".。 ")) > 6 && !opposes(cite.style, bullet) &&
+			(actions || !actionTip.MatchString(bullet)) && !nextStepWords.MatchString(bullet) &&
+			!(listen && offersView.MatchString(bullet))
+	}
+	var out []Item
 	for _, s := range in.Sources {
-		if s.Section != sectionPractice || !s.Found || n >= maxPractice || fit(s, in) < minFit {
+		if s.Section != sectionPractice || !s.Found || len(out) >= maxPractice || fit(s, in) < minFit {
 			continue
 		}
 		// The item of substance (not a bare label, "Do.") that shares most
 		// with what the member and the manager wrote; the first on a tie.
 		bs, ls, best, at := bullets(s.Hit.Text), leads(s.Hit.Text), -1, -1
 		for i, l := range ls {
-			if utf8.RuneCountInString(strings.Trim(l, ".。 ")) > 6 && i < len(bs) && !opposes(cite.style, bs[i]) && (actions || !actionTip.MatchString(bs[i])) &&
-				!nextStepWords.MatchString(bs[i]) && !(asked("listen")(sig) && offersView.MatchString(bs[i])) {
+			if i < len(bs) && usable(l, bs[i]) {
 				if k := overlap(bs[i], in.context); k > best {
 					best, at = k, i
 				}
@@ -634,16 +653,11 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		}
 		// A bare lead (「定期的に話題にする。」) says too little to act on;
 		// a passage an agenda line cites already is said by that line.
-		if t := tip(closeLead(lang, ls[at], bs[at])); runesOfText(t) >= 14 && !cite.quoted(s.N, bs[at]) {
-			agenda = append(agenda, cite.item(t, s.N, bs[at]))
-			n++
+		if t := tip(closeLead(in.Lang, ls[at], bs[at])); runesOfText(t) >= 14 && !cite.quoted(s.N, bs[at]) {
+			out = append(out, cite.item(t, s.N, bs[at]))
 		}
 	}
-	if asked("listen")(sig) {
-		// A member who asked to be listened to is not sent off with tasks.
-		return append(agenda, Item{Text: msg(lang, "agenda.close.listen"), Cites: []int{}})
-	}
-	return append(agenda, citeSaying(cite, pdca, msg(lang, "agenda.close"), nextStepWords))
+	return out
 }
 
 // actionTip is guidance on handling agreed actions: how many, how to
