@@ -1094,9 +1094,9 @@ var (
 )
 
 // reflectionToCarry is the manager's reflection answer worth carrying into
-// this 1on1: a lesson before a plain account, and no account of giving the response asked for
-// then when another is asked for now ("I just listened, as she asked"
-// read to a manager asked for advice).
+// this 1on1: a lesson before a plain account, and no account of giving the
+// response asked for then when another is asked for now ("I just
+// listened, as she asked" read to a manager asked for advice).
 func reflectionToCarry(sig *history.Signals) (string, bool) {
 	var first string
 	for _, a := range sig.LastReflection {
