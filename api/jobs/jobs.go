@@ -157,6 +157,10 @@ func (r *Runner) Enqueue(ctx context.Context, args Args) error {
 	return nil
 }
 
+// Later is returned by a job's work to run it again after d, without
+// counting a failed attempt: the job is waiting on another, not failing.
+func Later(d time.Duration) error { return river.JobSnooze(d) }
+
 // EnqueueAt adds a job to run at a given time.
 func (r *Runner) EnqueueAt(ctx context.Context, args Args, at time.Time) error {
 	if r.client == nil {

@@ -42,8 +42,8 @@ func (a EmbedNotes) Tenant() Tenant { return Tenant{Org: a.Org, User: a.Manager}
 
 // InsertOpts gathers the saves of one member in a notesBatch window into
 // one job that runs once the window has passed: it sees every save of the
-// window, and the next window's job runs after it, so a note is neither
-// missed nor embedded twice by two jobs at once.
+// window. Two windows' jobs may still be due together; the notes' lease
+// (history.ErrEmbedBusy) makes the second wait for the first.
 func (EmbedNotes) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
 		ScheduledAt: time.Now().Truncate(notesBatch).Add(notesBatch),

@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,12 +31,36 @@ const sessionText = `concat_ws(E'\n', nullif(s.request_text, ''), nullif(s.notes
 
 const embedBatch = 32
 
+// ErrEmbedBusy means another job is embedding the member's notes for the
+// same model; try again once it is done.
+var ErrEmbedBusy = errors.New("another job is embedding this member's notes")
+
+// embedLease is how long a job holds a member's notes without renewing
+// its lease: longer than one batch's embedding call, short enough that
+// the notes of a job whose process died are taken up again soon.
+const embedLease = 3 * time.Minute
+
 // EmbedSessions brings the vectors of a member's session texts up to date
 // for emb's model and returns how many it wrote. The embedding call runs
 // between two short transactions, never inside one: a vector is written
-// only if the text it was made from is still the session's text.
-func (s *Store) EmbedSessions(ctx context.Context, db DB, emb Embedder, memberID uuid.UUID) (int, error) {
-	model, written := emb.Model(), 0
+// only if the text it was made from is still the session's text. One job
+// embeds a member's notes at a time (a lease, renewed with each batch);
+// a second gets ErrEmbedBusy rather than embedding them again.
+func (s *Store) EmbedSessions(ctx context.Context, db DB, emb Embedder, memberID uuid.UUID) (written int, err error) {
+	model, holder := emb.Model(), uuid.New()
+	defer func() {
+		// Released even when ctx is done: the next job should not wait for
+		// the lease to expire.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		rerr := db.InTx(ctx, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `DELETE FROM notes_embedding_leases WHERE member_id = $1 AND model = $2 AND holder = $3`, memberID, model, holder)
+			return err
+		})
+		if rerr != nil && err == nil {
+			err = fmt.Errorf("embed sessions: release: %w", rerr)
+		}
+	}()
 	for {
 		type pending struct {
 			ID   uuid.UUID
@@ -44,6 +69,9 @@ func (s *Store) EmbedSessions(ctx context.Context, db DB, emb Embedder, memberID
 		}
 		var todo []pending
 		err := db.InTx(ctx, func(tx pgx.Tx) error {
+			if err := claimNotes(ctx, tx, memberID, model, holder); err != nil {
+				return err
+			}
 			rows, _ := tx.Query(ctx, `SELECT s.id, `+sessionText+`, sha256(convert_to(`+sessionText+`, 'UTF8'))
 				FROM sessions s
 				LEFT JOIN session_embeddings e ON e.session_id = s.id AND e.model = $2
@@ -54,6 +82,9 @@ func (s *Store) EmbedSessions(ctx context.Context, db DB, emb Embedder, memberID
 			todo, err = pgx.CollectRows(rows, pgx.RowToStructByPos[pending])
 			return err
 		})
+		if errors.Is(err, errNoMember) {
+			return written, nil
+		}
 		if err != nil {
 			return written, fmt.Errorf("embed sessions: %w", err)
 		}
@@ -95,6 +126,34 @@ func (s *Store) EmbedSessions(ctx context.Context, db DB, emb Embedder, memberID
 		}
 	}
 }
+
+// claimNotes takes or renews holder's lease on the member's notes. Two
+// jobs inserting at once serialize on the primary key; the second sees
+// the first's lease and gets ErrEmbedBusy.
+func claimNotes(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, model string, holder uuid.UUID) error {
+	tag, err := tx.Exec(ctx, `INSERT INTO notes_embedding_leases AS l (org_id, member_id, manager_id, model, holder, expires_at)
+		SELECT m.org_id, m.id, m.manager_id, $2, $3, now() + make_interval(secs => $4) FROM members m WHERE m.id = $1
+		ON CONFLICT (org_id, member_id, model) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+		WHERE l.holder = excluded.holder OR l.expires_at < now()`, memberID, model, holder, embedLease.Seconds())
+	if err != nil {
+		return fmt.Errorf("lease: %w", err)
+	}
+	if tag.RowsAffected() > 0 {
+		return nil
+	}
+	var exists bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE id = $1)`, memberID).Scan(&exists); err != nil {
+		return fmt.Errorf("lease: %w", err)
+	}
+	if !exists {
+		return errNoMember
+	}
+	return ErrEmbedBusy
+}
+
+// errNoMember: the member was erased (or is not this manager's) before
+// their notes were embedded; there is nothing to do.
+var errNoMember = errors.New("no such member")
 
 // SessionMatch is a past session and how close its text is to a query.
 type SessionMatch struct {

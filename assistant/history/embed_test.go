@@ -2,6 +2,8 @@ package history_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/uuid"
@@ -115,6 +117,84 @@ func TestEmbedAndSearchOwnHistory(t *testing.T) {
 	})
 	if err != nil || len(got) != 0 {
 		t.Errorf("another manager's search = %v, %v; want nothing", got, err)
+	}
+}
+
+// gate is an embedder that holds its first call until released, so a
+// test can start a second job while the first is at the model.
+type gate struct {
+	bigrams
+	at, release chan struct{}
+}
+
+func (g *gate) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	if g.calls == 0 {
+		close(g.at)
+		<-g.release
+	}
+	return g.bigrams.Embed(ctx, texts)
+}
+
+// Two jobs for one member, in two processes, must not both pay for the
+// same notes: the second finds the first's lease and is told to wait.
+func TestEmbedSessionsOneJobAtATime(t *testing.T) {
+	ctx := t.Context()
+	r, err := anonymize.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyer, _ := anonymize.NewKeyer([]byte("a test secret of 32 bytes or so."))
+	h := history.New(r, keyer)
+	org := pgtest.NewOrg(t, db)
+	mgr, _ := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	scope := db.Scope(mgr)
+	var member history.Member
+	err = scope.InTx(ctx, func(tx pgx.Tx) (err error) {
+		if member, _, err = h.CreateMember(ctx, tx, org, mgr.UserID, "Fさん"); err != nil {
+			return err
+		}
+		_, _, err = h.CreateSession(ctx, tx, org, mgr.UserID, member.ID, "ja", history.SessionInput{Status: "held", Notes: "目標設定について話した"},
+			func(string) bool { return true })
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	first := &gate{at: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		n, err := h.EmbedSessions(ctx, scope, first, member.ID)
+		if err == nil && n != 1 {
+			err = fmt.Errorf("wrote %d vectors, want 1", n)
+		}
+		done <- err
+	}()
+	<-first.at
+	second := &bigrams{}
+	if n, err := h.EmbedSessions(ctx, scope, second, member.ID); !errors.Is(err, history.ErrEmbedBusy) || n != 0 || second.calls != 0 {
+		t.Errorf("second job while the first embeds = %d, %v (%d calls); want ErrEmbedBusy and no call", n, err, second.calls)
+	}
+	close(first.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// The lease is released: the next job runs, and finds nothing to do.
+	if n, err := h.EmbedSessions(ctx, scope, second, member.ID); err != nil || n != 0 || second.calls != 0 {
+		t.Errorf("job after the first = %d, %v (%d calls); want nothing to do", n, err, second.calls)
+	}
+
+	// A member erased before their job ran leaves nothing to do, not a
+	// job that waits for ever.
+	err = scope.InTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM members WHERE id = $1`, member.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := h.EmbedSessions(ctx, scope, second, member.ID); err != nil || n != 0 {
+		t.Errorf("job for an erased member = %d, %v; want nothing to do", n, err)
 	}
 }
 

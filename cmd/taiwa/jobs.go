@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -23,6 +24,10 @@ const lexicalIndexEvery = 5 * time.Minute
 // backfillEvery is how often vectors missing for the embedding model are
 // looked for (saves whose embedding call failed, notes whose job was lost).
 const backfillEvery = 15 * time.Minute
+
+// notesRetry is how long a job for a member whose notes another job is
+// embedding waits before it looks again.
+const notesRetry = 5 * time.Second
 
 // staleNotesBatch bounds how many members one backfill enqueues.
 const staleNotesBatch = 500
@@ -54,6 +59,9 @@ func newJobs(d jobDeps, opts ...jobs.Option) *jobs.Runner {
 			return nil
 		}
 		_, err := d.hist.EmbedSessions(ctx, s, d.embed, a.Member)
+		if errors.Is(err, history.ErrEmbedBusy) {
+			return jobs.Later(notesRetry)
+		}
 		return err
 	})
 	jobs.Add(r, func(ctx context.Context, s tenant.Scope, _ jobs.EmbedBackfill) error {
