@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -533,6 +534,9 @@ func cadenceSummary(in prepInput) []string {
 	if c := sig.LastComment; c != nil && !c.Comment.Empty() {
 		out = append(out, about(lang, sig.Name(), "summary.comment", sentences(c.Comment.String(), 160, 240)))
 	}
+	if c := sig.SameStyleComment; c != nil && !c.Comment.Empty() {
+		out = append(out, about(lang, sig.Name(), "summary.samestyle", c.DaysAgo, msg(lang, "style.asked."+c.Style), sentences(c.Comment.String(), 160, 240)))
+	}
 	if sig.Planned > sig.Held && sig.Held > 0 {
 		out = append(out, msg(lang, "summary.missed", sig.Planned, sig.Planned-sig.Held))
 	}
@@ -587,6 +591,7 @@ var personalNote = regexp.MustCompile(`(?i)気持ち|不安|悩|疲|体調|表�
 func prepAgenda(in prepInput, cite *citer) []Item {
 	lang, sig := in.Lang, in.Signals
 	agenda := []Item{checkIn(in, cite)}
+	tipsAt := len(agenda) // where a tip that says "first" goes
 	// The close cites guidance on agreeing the next step, not any on the
 	// habit (owning promises, keeping the date).
 	pdca := pickSaying(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, nextStepWords)
@@ -598,7 +603,9 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 			onboarding := pick(in.Sources, []string{sectionPractice, sectionOther}, "onboarding")
 			agenda = append(agenda, citeFor(cite, onboarding, msg(lang, "agenda.first")))
 		}
-		agenda = append(agenda, requestAgenda(in, cite)...)
+		req := requestAgenda(in, cite)
+		tipsAt = len(agenda) + min(len(req), 1) // after the member's own topic
+		agenda = append(agenda, req...)
 		// The manager's own promises came first; the member's are asked
 		// after, without blame, unless they asked to be listened to or
 		// encouraged (a status question there; the follow-ups still list
@@ -607,12 +614,60 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 			agenda = append(agenda, citeSupport(cite, askHowItWent, about(lang, sig.Name(), "agenda.followup.member", clip(sig.OpenActions[i].Text.String(), 60))))
 		}
 	}
-	agenda = append(agenda, practiceTips(in, cite)...)
+	agenda = placeTips(in.Lang, agenda, practiceTips(in, cite), tipsAt)
 	if asked("listen")(sig) {
 		// A member who asked to be listened to is not sent off with tasks.
 		return append(agenda, Item{Text: msg(lang, "agenda.close.listen"), Cites: []int{}})
 	}
 	return append(agenda, citeSaying(cite, pdca, msg(lang, "agenda.close"), nextStepWords))
+}
+
+// placeTips adds tips to the agenda. A tip that says when is put there:
+// one for the meeting's opening (冒頭で) after the check-in; one that starts
+// the talk ("最初に、状況を聞く") after the member's own topic (at), and one
+// that ends it just before the close, both without the word, which would
+// only repeat their place. Left where they
+// fell, the seventh of seven items read 「最初に…」 and two in a row
+// 「最後に…」.
+func placeTips(lang string, agenda, tips []Item, at int) []Item {
+	for _, t := range tips {
+		switch {
+		case openWords.MatchString(t.Text):
+			// The meeting's opening, after the check-in: the word stays.
+			agenda = slices.Insert(agenda, min(1, len(agenda)), t)
+			at++
+		case firstWords.MatchString(t.Text):
+			t.Text = dropLead(lang, firstWords, t.Text)
+			agenda = slices.Insert(agenda, at, t)
+			at++
+		case lastWords.MatchString(t.Text):
+			t.Text = dropLead(lang, lastWords, t.Text)
+			agenda = append(agenda, t)
+		default:
+			agenda = append(agenda, t)
+		}
+	}
+	return agenda
+}
+
+var (
+	openWords  = regexp.MustCompile(`^(?:冒頭で|冒頭に|1on1の始めに)|^(?i:at the (?:start|beginning) of the (?:meeting|1on1)|open (?:the meeting )?(?:by|with))\b`)
+	firstWords = regexp.MustCompile(`^(?:最初に|まずは|まず|はじめに|初めに)[、,]?\s*|^(?i:first(?:ly)?|to (?:start|begin) with|to (?:start|begin))[,:]?\s+`)
+	lastWords  = regexp.MustCompile(`^(?:最後に|終わりに|締めくくりに)[、,]?\s*|^(?i:finally|lastly|at the end|in closing)[,:]?\s+`)
+)
+
+// dropLead removes what re matches at the start of s, and capitalizes
+// what is left in English.
+func dropLead(lang string, re *regexp.Regexp, s string) string {
+	rest := re.ReplaceAllString(s, "")
+	if utf8.RuneCountInString(rest) < 8 {
+		return s
+	}
+	if lang == "en" {
+		r, n := utf8.DecodeRuneInString(rest)
+		rest = string(unicode.ToUpper(r)) + rest[n:]
+	}
+	return rest
 }
 
 // practiceTips are the best-fitting guidance's tips on what to do, one per
@@ -823,11 +878,18 @@ func recordedResult(sig *history.Signals) string {
 func continuity(lang string, sig *history.Signals, cite *citer, recognition *Source) []Item {
 	var out []Item
 	if n := sig.MissedSinceLast; n > 0 {
-		text := msg(lang, "agenda.missed", n)
+		key := "agenda.missed"
 		if n == 1 {
-			text = msg(lang, "agenda.missed.one")
+			key += ".one"
 		}
-		out = append(out, Item{Text: text, Cites: []int{}})
+		if sig.Held == 0 && len(sig.LastSessions) == 0 {
+			key += ".first" // the first 1on1's item says whose time it is
+		}
+		args := []any{n}
+		if n == 1 {
+			args = nil
+		}
+		out = append(out, Item{Text: msg(lang, key, args...), Cites: []int{}})
 	}
 	promises := 0
 	for _, a := range sig.OpenActions {
@@ -1020,11 +1082,20 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	// aloud: the manager sees it was read. One that gives the response the
 	// member asked for is backed as such.
 	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
+		style := *sig.Next.Style
 		key := "watch.plan.ok"
-		if slices.Contains(in.Kinds, styleKind[*sig.Next.Style]) {
+		if slices.Contains(in.Kinds, styleKind[style]) {
 			key = "watch.plan.asked"
 		}
-		return append(watch, Item{Text: about(lang, sig.Name(), key, plan, styleLabel(lang, *sig.Next.Style)), Cites: []int{}}), conflicts
+		// Cited to the guidance on the response they asked for, at the
+		// passage closest to the plan.
+		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
+		it := citeFor(cite, src, in.Question.String()+" "+msg(lang, "style."+style))
+		it.Text = about(lang, sig.Name(), key, plan, styleLabel(lang, style))
+		for _, n := range it.Cites {
+			it.Text += " [" + strconv.Itoa(n) + "]"
+		}
+		return append(watch, it), conflicts
 	}
 	return append(watch, Item{Text: msg(lang, "watch.plan.ok.nostyle", plan), Cites: []int{}}), conflicts
 }

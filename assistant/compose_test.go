@@ -607,3 +607,42 @@ func TestRecordedResult(t *testing.T) {
 }
 
 func first[T, U any](t T, _ U) T { return t }
+
+func TestPlaceTips(t *testing.T) {
+	items := func(ss ...string) []Item {
+		out := make([]Item, len(ss))
+		for i, s := range ss {
+			out[i] = Item{Text: s, Cites: []int{}}
+		}
+		return out
+	}
+	tests := []struct {
+		lang         string
+		agenda, tips []string
+		at           int
+		want         []string
+	}{
+		{"ja", []string{"チェックイン", "本人のことばで話してもらう", "助言の準備"},
+			[]string{"最初に、状況、すでに試したこと、どこで詰まっているかを聞く。", "具体的に伝える。"}, 2,
+			[]string{"チェックイン", "本人のことばで話してもらう", "状況、すでに試したこと、どこで詰まっているかを聞く。", "助言の準備", "具体的に伝える。"}},
+		{"ja", []string{"チェックイン"}, []string{"最後に、聞く以外に必要なことがあるかを尋ねて締めくくる。"}, 1,
+			[]string{"チェックイン", "聞く以外に必要なことがあるかを尋ねて締めくくる。"}},
+		{"en", []string{"Check-in", "Start from their topic"}, []string{"First, ask what they have already tried.", "Finally, thank them for raising it."}, 2,
+			[]string{"Check-in", "Start from their topic", "Ask what they have already tried.", "Thank them for raising it."}},
+		{"ja", []string{"チェックイン", "まず、約束を伝える", "本人のことば"}, []string{"冒頭で「今日は聞き役に徹します」と宣言する。"}, 3,
+			[]string{"チェックイン", "冒頭で「今日は聞き役に徹します」と宣言する。", "まず、約束を伝える", "本人のことば"}},
+		// Too little left without the word: kept as written.
+		{"ja", []string{"チェックイン"}, []string{"まず聞く。"}, 1, []string{"チェックイン", "まず聞く。"}},
+		{"en", []string{"Check-in"}, []string{"First-time managers often talk too much."}, 1, []string{"Check-in", "First-time managers often talk too much."}},
+	}
+	for _, tc := range tests {
+		got := placeTips(tc.lang, items(tc.agenda...), items(tc.tips...), tc.at)
+		var texts []string
+		for _, it := range got {
+			texts = append(texts, it.Text)
+		}
+		if !slices.Equal(texts, tc.want) {
+			t.Errorf("placeTips(%q, %q) =\n%q\nwant\n%q", tc.agenda, tc.tips, texts, tc.want)
+		}
+	}
+}

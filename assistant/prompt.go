@@ -100,6 +100,9 @@ func historySection(lang string, sig *history.Signals, similar []history.Session
 	if c := sig.LastComment; c != nil && !c.Comment.Empty() {
 		fmt.Fprintf(&b, "the member's comment after a 1on1, shared with the manager (%s): %s\n", day(c.CreatedAt), fenceMasked(c.Comment))
 	}
+	if c := sig.SameStyleComment; c != nil && !c.Comment.Empty() {
+		fmt.Fprintf(&b, "the member's comment after a 1on1 %d days ago in which they also asked for %q: %s\n", c.DaysAgo, c.Style, fenceMasked(c.Comment))
+	}
 	if len(sig.LastReflection) > 0 {
 		b.WriteString("the manager's last reflection:\n")
 		for _, a := range sig.LastReflection {

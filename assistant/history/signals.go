@@ -3,6 +3,7 @@ package history
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -65,7 +66,23 @@ type Signals struct {
 	// LastComment is the newest comment the member chose to share after a
 	// 1on1 within commentWindow: their own words on how it went.
 	LastComment *SharedComment `json:"last_comment"`
+	// SameStyleComment is the newest comment the member shared after an
+	// earlier 1on1 in which they asked for the response they ask for in
+	// Next (within sameStyleWindow), when it is not LastComment: their
+	// own words on how that kind of 1on1 went.
+	SameStyleComment *StyleComment `json:"same_style_comment,omitempty"`
 }
+
+// StyleComment is a shared comment on a 1on1 held in a requested style.
+type StyleComment struct {
+	SharedComment
+	Style   string `json:"style"`
+	DaysAgo int    `json:"days_ago"` // since the 1on1 it is about
+}
+
+// sameStyleWindow is how far back a comment on a 1on1 of the same style
+// is still worth reading before the next.
+const sameStyleWindow = 180 * 24 * time.Hour
 
 // commentWindow is how far back a shared comment is still "last time's".
 const commentWindow = 60 * 24 * time.Hour
@@ -214,6 +231,7 @@ type signalInput struct {
 	// ReflectionAt is when the 1on1 the reflection is about took place.
 	ReflectionAt time.Time
 	Comment      *SharedComment // the newest shared comment, if any
+	StyleComment *StyleComment  // see Signals.SameStyleComment
 }
 
 // Signals returns the digest of a member's history as of now.
@@ -244,6 +262,9 @@ func (s *Store) Signals(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now 
 	if len(cs) > 0 {
 		in.Comment = &cs[0]
 	}
+	if in.StyleComment, err = styleComment(ctx, tx, memberID, in.Sessions, in.Comment, now); err != nil {
+		return Signals{}, fmt.Errorf("signals: %w", err)
+	}
 	rows, _ = tx.Query(ctx, `SELECT r.prompt, r.answer, r.created_at, coalesce(s.held_at, s.scheduled_at, s.created_at)
 		FROM session_reflections r JOIN sessions s ON s.org_id = r.org_id AND s.id = r.session_id
 		WHERE r.session_id = (SELECT l.session_id FROM session_reflections l WHERE l.member_id = $1 ORDER BY l.created_at DESC LIMIT 1)
@@ -257,6 +278,37 @@ func (s *Store) Signals(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now 
 		return Signals{}, fmt.Errorf("signals: %w", err)
 	}
 	return computeSignals(now, in), nil
+}
+
+// styleComment finds the newest comment shared after a held 1on1 whose
+// requested style is that of the next scheduled one (see
+// Signals.SameStyleComment). The next session is the soonest scheduled
+// one with a style; sessions are newest first.
+func styleComment(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, sessions []Session, last *SharedComment, now time.Time) (*StyleComment, error) {
+	var style *string
+	for _, s := range sessions {
+		if s.Status == "scheduled" && s.RequestStyle != nil && !at(s).Before(now.Add(-upcomingSlack)) {
+			style = s.RequestStyle // the loop ends on the soonest
+		}
+	}
+	if style == nil {
+		return nil, nil
+	}
+	var c StyleComment
+	var held time.Time
+	err := tx.QueryRow(ctx, `SELECT f.session_id, f.comment, f.created_at, s.held_at FROM session_feedback f
+		JOIN sessions s ON s.org_id = f.org_id AND s.id = f.session_id
+		WHERE f.member_id = $1 AND f.comment IS NOT NULL AND s.status = 'held' AND s.request_style = $2 AND s.held_at >= $3
+		ORDER BY s.held_at DESC, f.created_at DESC LIMIT 1`, memberID, *style, now.Add(-sameStyleWindow)).
+		Scan(&c.SessionID, &c.Comment, &c.CreatedAt, &held)
+	if errors.Is(err, pgx.ErrNoRows) || err == nil && last != nil && last.SessionID == c.SessionID {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.Style, c.DaysAgo = *style, max(days(now.Sub(held)), 0)
+	return &c, nil
 }
 
 func at(s Session) time.Time {
@@ -311,7 +363,7 @@ func (s *Store) Scheduled(ctx context.Context, tx pgx.Tx, memberID, except uuid.
 func computeSignals(now time.Time, in signalInput) Signals {
 	sig := Signals{MemberID: in.Member.ID, Alias: in.Member.Alias, LastSessions: []SessionBrief{},
 		OpenActions: []OpenAction{}, RecurringTopics: []TopicCount{}, Styles: []StyleSignal{},
-		LastReflection: nonNil(in.Reflection), LastComment: in.Comment}
+		LastReflection: nonNil(in.Reflection), LastComment: in.Comment, SameStyleComment: in.StyleComment}
 
 	sessions := slices.Clone(in.Sessions)
 	slices.SortStableFunc(sessions, func(a, b Session) int { return at(b).Compare(at(a)) })
