@@ -614,6 +614,9 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 			agenda = append(agenda, citeSupport(cite, askHowItWent, about(lang, sig.Name(), "agenda.followup.member", clip(sig.OpenActions[i].Text.String(), 60))))
 		}
 	}
+	if it, ok := ownTopicItem(in, cite); ok {
+		agenda = append(agenda, it)
+	}
 	agenda = placeTips(in.Lang, agenda, practiceTips(in, cite), tipsAt)
 	if asked("listen")(sig) {
 		// A member who asked to be listened to is not sent off with tasks.
@@ -621,6 +624,28 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	}
 	return append(agenda, citeSaying(cite, pdca, msg(lang, "agenda.close"), nextStepWords))
 }
+
+// ownTopicItem answers a manager who asks how to raise a topic of their
+// own: after the member's part, asked first. A topic that is the
+// manager's own open promise is not one: the promise comes first already.
+func ownTopicItem(in prepInput, cite *citer) (Item, bool) {
+	topic := ownTopic(in.Lang, in.Question.String())
+	if topic == "" {
+		return Item{}, false
+	}
+	if sig := in.Signals; sig != nil {
+		words := substance(topic)
+		for _, a := range sig.OpenActions {
+			if a.Owner == "manager" && overlap(a.Text.String(), words) > 0 {
+				return Item{}, false
+			}
+		}
+	}
+	return citeSupport(cite, ownItemsLast, about(in.Lang, in.Signals.Name(), "agenda.owntopic", topic, topic)), true
+}
+
+// ownItemsLast is guidance on keeping the manager's own items for the end.
+var ownItemsLast = regexp.MustCompile(`(?i)最後に短く|話が終わってから|hold your own checklist|until (?:the end|their part)`)
 
 // placeTips adds tips to the agenda. A tip that says when is put there:
 // one for the meeting's opening (冒頭で) after the check-in; one that starts

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 
@@ -252,4 +253,42 @@ func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []st
 		return against, nil
 	}
 	return nil, fits
+}
+
+// A manager's question on how to raise a topic of their own ("若手の育成の
+// ことも話したいんですが、どう切り出せば", "How do I bring up the hours
+// thing with T?") is answered in the agenda: after the member's part, asked
+// first, and left for next time if today is not the day.
+var (
+	howToRaise = regexp.MustCompile(`(?i)どう(?:やって)?(?:切り出|持ち出|触れ|伝え)|どのように(?:切り出|持ち出|触れ)|how (?:do|should|can|would|could) i (?:bring up|raise|broach|bring .{1,30} up)|how to (?:bring up|raise|broach)|(?:good|best) way to (?:bring up|raise|broach)`)
+	// ownTopicJa is what the manager wants to talk about: 「Xの話」「Xのこと」.
+	ownTopicJa = regexp.MustCompile(`([^、。？?！!「」\s]{2,24}?)(?:の話|のこと|について|の件)`)
+	ownTopicEn = regexp.MustCompile(`(?i)\b(?:bring up|raise|broach)\s+(.{3,50}?)(?:\s+(?:with|to|without|given|when|if|but|in|at|during)\b|[?,.;]|$)`)
+	// topicLead is what precedes a topic in the same clause: 「竣工も近いので来期」.
+	// A connective after a verb or adjective ends the clause before it
+	// (近いので); 「12月からの…」 is part of the topic.
+	topicLead = regexp.MustCompile(`^.*(?:[ぁ-ん](?:ので|から|けど|けれど)|ですが|のも|ため|でも|本当は|実は|1on1で)`)
+	pronoun   = regexp.MustCompile(`(?i)^(?:it|this|that|them|him|her)$|^(?:その|それ|あの|あれ|この|これ)`)
+)
+
+// ownTopic is the topic a manager asks how to raise, in their words, or "".
+func ownTopic(lang, question string) string {
+	if !howToRaise.MatchString(question) {
+		return ""
+	}
+	var topic string
+	if lang == "en" {
+		if m := ownTopicEn.FindStringSubmatch(question); m != nil {
+			topic = strings.TrimSpace(m[1])
+		}
+	} else {
+		for _, m := range ownTopicJa.FindAllStringSubmatch(question, -1) {
+			topic = m[1] // the last: closest to the question
+		}
+		topic = strings.TrimLeft(topicLead.ReplaceAllString(topic, ""), "もはをが、 ")
+	}
+	if utf8.RuneCountInString(topic) < 2 || pronoun.MatchString(topic) {
+		return ""
+	}
+	return topic
 }

@@ -459,7 +459,10 @@ var (
 		`my (view|advice|take|suggestion)|share my|what should you do|what (would|will|could) you do|what have you (considered|tried)|next step|` +
 		// Options and plans move a member who asked to be heard on to
 		// solving (「ほかにどんな選択肢が…」).
-		`選択肢|打ち手|対策|次の一歩|どう(する|したら)|\boptions?\b|\bwhat (you|they) will do\b|\b(their|your) plan\b|\bsolutions?\b`)
+		`選択肢|打ち手|対策|次の一歩|どう(する|したら)|\boptions?\b|\bwhat (you|they) will do\b|\b(their|your) plan\b|\bsolutions?\b|` +
+		// So do offers to change their work ("What's one thing I could
+		// change…?", 「私が変えられることは」): a fix, however kind.
+		`(私|上司|こちら)(が|で)(変え|変更|調整|減ら|引き取)|\bI (could|can|should) (change|adjust|take over|take off|remove|fix)\b|\bmake (it|things|the next [a-z ]+) easier\b`)
 	handsBack = regexp.MustCompile(`(?i)どうしたい|あなたなら|どちらを選|自分で決め|what would you (choose|decide|do)|your call|which would you pick`)
 	// pointsBack are questions about a meeting or matter the guidance's
 	// reader was in ("How did that meeting feel?"), or that go on from an

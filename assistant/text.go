@@ -2,6 +2,8 @@ package assistant
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/taiwa-coach/taiwa/knowledge"
@@ -130,6 +132,7 @@ var messages = map[string]map[string]string{
 		"agenda.followup.member":                  "本人が引き受けた「%s」の進み具合を、責めずに聞く",
 		"summary.recurring":                       "最近の1on1では「%s」が%d回話題になっています。",
 		"agenda.close":                            "次の一歩の合意：誰が・何を・いつまでに、と次回の日程",
+		"agenda.owntopic":                         "あなたから話したい「%s」は、本人の話が終わってから「%sのことも少し話していいですか」と断って切り出す。今日が難しそうなら、次回に回すと伝える",
 		"watch.style.listen":                      "本人は「聴いてほしい」と希望しています。解決策や助言は控え、要約と確認で返しましょう。",
 		"watch.style.advise":                      "本人は助言を求めています。まず状況を十分に聞いてから、選択肢と理由を具体的に伝えましょう。",
 		"watch.style.think-together":              "本人は「一緒に考えてほしい」と希望しています。答えを渡さず、問いで考えを広げましょう。",
@@ -141,8 +144,8 @@ var messages = map[string]map[string]string{
 		"watch.plan.why":                          "ご予定について：「%s」は、ガイダンスに照らすとこの方には勧められません（%s）。%s",
 		"watch.plan.also":                         "同じご予定について、もう一点。%s",
 		"watch.plan.also.why":                     "同じご予定について、もう一点（%s）。%s",
-		"watch.plan.fits":                         "このご予定はガイダンスに沿っています：%s",
-		"watch.plan.fits.why":                     "このご予定はガイダンスに沿っています（%s）：%s",
+		"watch.plan.fits":                         "ご予定について：%s",
+		"watch.plan.fits.why":                     "ご予定について（%s）：%s",
 		"watch.plan.ok":                           "ご予定について：「%s」。ガイダンスに照らして気になる点は見つかりませんでした。始める前に、本人の希望（%s）に沿っているかを本人と確かめましょう。",
 		"watch.plan.asked":                        "ご予定について：「%s」は、本人が希望した関わり方（%s）に沿っていて、ガイダンスに照らしても気になる点はありません。このまま進めましょう。",
 		"watch.plan.unread":                       "ご予定について：「%s」。始める前に、本人の希望（%s）に沿っているかを本人と確かめましょう。",
@@ -309,6 +312,7 @@ var messages = map[string]map[string]string{
 		"agenda.followup.member":                  "Ask {m}, without blame, how \"%s\" is going",
 		"summary.recurring":                       "%s has come up in %d recent 1on1s.",
 		"agenda.close":                            "Agree on next steps: who does what by when, and the next date",
+		"agenda.owntopic":                         "Your own topic, %s: once {m} has finished, ask before you raise it (\"Could we also talk a little about %s?\"); if today is not the day, say you will come back to it",
 		"watch.style.listen":                      "{m} asked you to listen. Hold back solutions and advice; reflect back and check your understanding.",
 		"watch.style.advise":                      "{m} asked for advice. Hear the whole situation first, then give concrete options and your reasons.",
 		"watch.style.think-together":              "{m} asked to think it through together. Don't hand over answers; widen their thinking with questions.",
@@ -370,6 +374,20 @@ var messages = map[string]map[string]string{
 	},
 }
 
+// countOf1on1s is a small count before "1on1s": "3 1on1s" reads as one
+// number, so it is spelled out.
+var countOf1on1s = regexp.MustCompile(`\b([2-9]|10) (1on1s)\b`)
+
+var smallNumbers = [...]string{2: "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
+
+func spellCount(s string) string {
+	return countOf1on1s.ReplaceAllStringFunc(s, func(m string) string {
+		n, rest, _ := strings.Cut(m, " ")
+		k, _ := strconv.Atoi(n)
+		return smallNumbers[k] + " " + rest
+	})
+}
+
 func msg(lang, key string, args ...any) string { return about(lang, "", key, args...) }
 
 // about is msg for a line about the member: "{m}" in it is the manager's
@@ -386,6 +404,9 @@ func about(lang, alias, key string, args ...any) string {
 	}
 	if len(args) > 0 {
 		f = closeQuotes.Replace(fmt.Sprintf(f, args...))
+	}
+	if lang == "en" {
+		f = spellCount(f)
 	}
 	if !strings.Contains(f, "{m}") {
 		return f

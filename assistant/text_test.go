@@ -63,3 +63,16 @@ func TestMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestSpellCount(t *testing.T) {
+	for in, want := range map[string]string{
+		"The last 3 1on1s were reports.":             "The last three 1on1s were reports.",
+		"Of the 10 1on1s planned, 2 did not happen.": "Of the ten 1on1s planned, 2 did not happen.",
+		"Of the 12 1on1s planned":                    "Of the 12 1on1s planned",
+		"agreed 3 days ago, 1on1 on 2026-12-01":      "agreed 3 days ago, 1on1 on 2026-12-01",
+	} {
+		if got := spellCount(in); got != want {
+			t.Errorf("spellCount(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
