@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -196,6 +196,13 @@ var planCheckSets = []struct {
 	// manager's agenda in place of the member's, a career direction
 	// announced, blame for a missed deadline. Spent.
 	{"planchecks9", 0.6, 0.1, "20 of 30 flagged (0.67), 0 of 14 fitting plans"},
+	// planchecks10 (44, written blind at the start of session 21, run once
+	// after its first fixes): 19 of 30 flagged (0.63), 1 of 14 fitting
+	// plans (a side-by-side comparison of two centres' hand-over sheets
+	// read as comparing the member); 2 of the 11 misses were plans replaced
+	// by referrals (a regrade promised with back pay, an award on stage).
+	// Spent.
+	{"planchecks10", 0.6, 0.1, "19 of 30 flagged (0.63), 1 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans
