@@ -597,7 +597,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	pdca := pickSaying(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, nextStepWords)
 	if sig != nil {
 		recognition := pick(in.Sources, []string{sectionPractice, sectionOther}, "recognition")
-		agenda = append(agenda, continuity(lang, sig, cite, recognition)...)
+		agenda = append(agenda, continuity(lang, sig, cite, recognition, in.Question.String())...)
 		if sig.Held == 0 && len(sig.LastSessions) == 0 {
 			// A first 1on1 says what the time is for and who to ask.
 			onboarding := pick(in.Sources, []string{sectionPractice, sectionOther}, "onboarding")
@@ -630,11 +630,14 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 // manager's own open promise is not one: the promise comes first already.
 func ownTopicItem(in prepInput, cite *citer) (Item, bool) {
 	topic := ownTopic(in.Lang, in.Question.String())
-	if topic == "" {
+	if topic == "" || memberRaised.MatchString(in.Question.String()) {
 		return Item{}, false
 	}
 	if sig := in.Signals; sig != nil {
 		words := substance(topic)
+		if sig.Next != nil && overlap(sig.Next.Request.String()+" "+topicLabels(in.Lang, sig.Next.Topics), words) > 0 {
+			return Item{}, false // the member's own topic: the agenda starts from it
+		}
 		for _, a := range sig.OpenActions {
 			if a.Owner == "manager" && overlap(a.Text.String(), words) > 0 {
 				return Item{}, false
@@ -643,6 +646,50 @@ func ownTopicItem(in prepInput, cite *citer) (Item, bool) {
 	}
 	return citeSupport(cite, ownItemsLast, about(in.Lang, in.Signals.Name(), "agenda.owntopic", topic, topic)), true
 }
+
+// missedItem names the 1on1s that did not take place, with an apology
+// when the manager's words say it was on their side.
+func missedItem(lang string, sig *history.Signals, cite *citer, question string) Item {
+	n := sig.MissedSinceLast
+	key := "agenda.missed"
+	if n == 1 {
+		key += ".one"
+	}
+	if sig.Held == 0 && len(sig.LastSessions) == 0 {
+		key += ".first" // the first 1on1's item says whose time it is
+	}
+	args := []any{n}
+	if n == 1 {
+		args = nil
+	}
+	text := msg(lang, key, args...)
+	said := question
+	if len(sig.LastSessions) > 0 {
+		said += "\n" + sig.LastSessions[0].Notes.String()
+	}
+	if ownCancel.MatchString(said) {
+		text = ownMissed(lang).Replace(text)
+	}
+	return citeSupport(cite, missedGuidance, text)
+}
+
+// ownCancel is a manager saying a 1on1 fell through on their side.
+var ownCancel = regexp.MustCompile(`(?i)(?:私|こちら)の(?:都合|立ち会い|出張|予定|会議|急用|対応|不在)|私が(?:流|中止|キャンセル|飛ば|リスケ|延期)|流してしまい|(?:cancell?ed|moved|dropped|postponed|skipped) (?:it )?(?:on|from) my (?:side|end)|\bmy (?:fault|side|end)\b|\bi (?:cancell?ed|had to cancel|moved|pushed|bumped|dropped|postponed|skipped)\b`)
+
+// ownMissed turns "apologise if it was on your side" into an apology.
+func ownMissed(lang string) *strings.Replacer {
+	if lang == "en" {
+		return strings.NewReplacer("say so at the start (apologise if it was on your side)", "start by apologising for it (it was on your side)")
+	}
+	return strings.NewReplacer("冒頭でそのことに触れ（こちらの都合なら詫びて）、", "冒頭で、こちらの都合で流れたことを詫び、",
+		"冒頭でそのことに触れる（こちらの都合なら詫びる）", "冒頭で、こちらの都合で流れたことを詫びる")
+}
+
+// missedGuidance is guidance on 1on1s cancelled or skipped.
+var missedGuidance = regexp.MustCompile(`(?i)中止ではなく|日程変更を基本|skipping one is harmless|each cancellation|cancell?ed one quietly`)
+
+// memberRaised is a question that says the member brought the topic.
+var memberRaised = regexp.MustCompile(`(?i)(?:さん|本人)(?:から|が).{0,30}(?:相談|言われ|頼まれ|聞かれ|希望|話したい)|\b(?:she|he|they) (?:asked|wants|raised|brought|would like)\b|\b[A-Z] (?:asked|wants|raised)\b`)
 
 // ownItemsLast is guidance on keeping the manager's own items for the end.
 var ownItemsLast = regexp.MustCompile(`(?i)最後に短く|話が終わってから|hold your own checklist|until (?:the end|their part)`)
@@ -828,14 +875,25 @@ func checkIn(in prepInput, cite *citer) Item {
 		return Item{Text: about(lang, sig.Name(), "agenda.checkin"), Cites: []int{}}
 	}
 	src := pick(in.Sources, []string{sectionPractice, sectionQuestions, sectionOther}, "wellbeing")
+	var text string
 	switch {
 	case sig.Condition.Change == "down":
-		return citeFor(cite, src, about(lang, sig.Name(), "agenda.checkin.down", conditionPath(sig.Condition.Values)))
+		text = about(lang, sig.Name(), "agenda.checkin.down", conditionPath(sig.Condition.Values))
 	case sig.Condition.Latest != nil && *sig.Condition.Latest <= 2:
-		return citeFor(cite, src, about(lang, sig.Name(), "agenda.checkin.low", *sig.Condition.Latest))
+		text = about(lang, sig.Name(), "agenda.checkin.low", *sig.Condition.Latest)
+	default:
+		return Item{Text: about(lang, sig.Name(), "agenda.checkin"), Cites: []int{}}
 	}
-	return Item{Text: about(lang, sig.Name(), "agenda.checkin"), Cites: []int{}}
+	// Backed by guidance on asking about a change, not by the wellbeing
+	// source's other passages (when to refer to occupational health).
+	if it := citeSaying(cite, src, text, askAboutChange); len(it.Cites) > 0 {
+		return it
+	}
+	return citeSupport(cite, askAboutChange, text)
 }
+
+// askAboutChange is guidance on asking about a fall in condition.
+var askAboutChange = regexp.MustCompile(`(?i)下がったとき|前回より.{0,4}下が|流れを見る|変化に目|事実として伝え|深追いしない|気づいた段階で|look at the pattern|asking respectfully|no pressure to answer|noticed a few changes`)
 
 // stylePrep is what to prepare for the response the member asked for:
 // options for advice, the call for a decision, a named action for
@@ -900,21 +958,10 @@ func recordedResult(sig *history.Signals) string {
 // continuity carries the last 1on1s into this one: the manager's own open
 // promises first (a member notices a promise kept or not), then what the
 // member completed.
-func continuity(lang string, sig *history.Signals, cite *citer, recognition *Source) []Item {
+func continuity(lang string, sig *history.Signals, cite *citer, recognition *Source, question string) []Item {
 	var out []Item
 	if n := sig.MissedSinceLast; n > 0 {
-		key := "agenda.missed"
-		if n == 1 {
-			key += ".one"
-		}
-		if sig.Held == 0 && len(sig.LastSessions) == 0 {
-			key += ".first" // the first 1on1's item says whose time it is
-		}
-		args := []any{n}
-		if n == 1 {
-			args = nil
-		}
-		out = append(out, Item{Text: msg(lang, key, args...), Cites: []int{}})
+		out = append(out, missedItem(lang, sig, cite, question))
 	}
 	promises := 0
 	for _, a := range sig.OpenActions {
@@ -954,12 +1001,21 @@ func continuity(lang string, sig *history.Signals, cite *citer, recognition *Sou
 	}
 	// Without guidance on recognition, the line's question ("ask how it
 	// went") is backed by guidance on following up actions.
-	it := citeFor(cite, recognition, text)
+	// Only a passage on recognition backs it: the recognition source's
+	// other passages, or any that shares a word, read as cited at random
+	// (conflict mediation beside a thank-you).
+	it := citeSaying(cite, recognition, text, recognizeWords)
+	if len(it.Cites) == 0 {
+		it = citeSupport(cite, recognizeWords, text)
+	}
 	if len(it.Cites) == 0 {
 		it = citeSupport(cite, askHowItWent, text)
 	}
 	return append(out, it)
 }
+
+// recognizeWords is guidance on acknowledging specific work.
+var recognizeWords = regexp.MustCompile(`(?i)承認|ねぎら|認め|感謝|ほめ|褒め|何が良かった|具体的に.{0,12}(伝え|言葉)|recogni[sz]|acknowledg|thank|praise|appreciat|what exactly was good|keep doing`)
 
 // memberDone are the member's finished actions a plan acknowledges by
 // name, newest first.

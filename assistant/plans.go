@@ -25,7 +25,7 @@ var statesPlan = regexp.MustCompile(`つもり|予定|しようと思|させよ�
 	`i think i'?ll|i was thinking|my plan is|planning to|gonna|going to (?:push|tell|make)|i'?ll just|let me|` +
 	`(?:should|could|can) i\b|is it ok(?:ay)? (?:if|to)|what if i\b|maybe (?:\w+ ){0,3}i\b|` +
 	`the best (?:thing|way|approach|move|option) (?:is|would be|might be) to\b|(?:probably|maybe) (?:best|better) to\b|i think (?:we|i) should\b|` +
-	`i'?d rather\b|i figure\b|i'?m leaning towards?\b|i'?m thinking (?:she|he|they|we|i) (?:should|could|might|will)\b|\bplan to\b|planning on\b|のが(?:一番|いい|よさそう)(?:かな|と思|です)|(?:方|ほう)が(?:いい|よさそう)(?:かな|と思)|ことにしよう|ことにします`)
+	`i'?d rather\b|i figured?\b|\bi'?d (?:\w+ly )?(?:cover|go|start|do|tell|ask|put|make|take|give|spend|use|walk|bring|keep|skip|move|cut|get|just|also)\b|i'?m leaning towards?\b|i'?m thinking (?:she|he|they|we|i) (?:should|could|might|will)\b|\bplan to\b|planning on\b|のが(?:一番|いい|よさそう)(?:かな|と思|です)|(?:方|ほう)が(?:いい|よさそう)(?:かな|と思)|ことにしよう|ことにします`)
 
 var (
 	// howQuestion asks how to do something, and states no plan ("How do I
@@ -80,7 +80,8 @@ func folded(s string) string { return strings.ToLower(width.Fold.String(s)) }
 func wholeSentences(ss []string) []string {
 	var out []string
 	for _, s := range ss {
-		if n := len(out); n > 0 && continues(out[n-1], s) {
+		// A sentence end inside a quote (『どっちにする？』と返して) is none.
+		if n := len(out); n > 0 && (continues(out[n-1], s) || !closed(out[n-1])) {
 			out[n-1] = joinSentences([]string{out[n-1], s})
 			continue
 		}

@@ -1,6 +1,9 @@
 package assistant
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestOwnTopic(t *testing.T) {
 	tests := []struct{ lang, q, want string }{
@@ -21,6 +24,48 @@ func TestOwnTopic(t *testing.T) {
 	for _, tc := range tests {
 		if got := ownTopic(tc.lang, tc.q); got != tc.want {
 			t.Errorf("ownTopic(%q) = %q, want %q", tc.q, got, tc.want)
+		}
+	}
+}
+
+func TestPlanQuote(t *testing.T) {
+	tests := []struct{ q, want string }{
+		{"Dさんから締め時刻の件を決めてほしいと言われてるんですが、リーダーとして伸びてほしいので、今回はあえて『Dさんならどっちにする？』と返して本人に決めてもらおうかなと思ってます。どうでしょう。",
+			"Dさんから締め時刻の件を決めてほしいと言われてるんですが、リーダーとして伸びてほしいので、今回はあえて『Dさんならどっちにする？』と返して本人に決めてもらおうかなと思ってます。"},
+		{"L wants to talk about the trainee role. Reviews are due Friday, so I figured I'd cover both in the same slot: go through the rating first.",
+			"Reviews are due Friday, so I figured I'd cover both in the same slot: go through the rating first."},
+	}
+	for _, tc := range tests {
+		if got := planQuote(tc.q); got != tc.want {
+			t.Errorf("planQuote(%q) =\n%q\nwant\n%q", tc.q, got, tc.want)
+		}
+	}
+}
+
+// The apology replaces the "if it was on your side" of every missed-1on1
+// message: a message reworded without its replacer would hedge again.
+func TestOwnMissed(t *testing.T) {
+	for _, lang := range []string{"ja", "en"} {
+		for _, key := range []string{"agenda.missed", "agenda.missed.one", "agenda.missed.first", "agenda.missed.one.first"} {
+			var args []any
+			if !strings.Contains(key, ".one") {
+				args = []any{2}
+			}
+			text := msg(lang, key, args...)
+			if got := ownMissed(lang).Replace(text); got == text {
+				t.Errorf("%s %s: no apology in %q", lang, key, got)
+			}
+		}
+	}
+	for q, want := range map[string]bool{
+		"先週は私の立ち会いが入って流してしまいました。":                                  true,
+		"Previous 1on1 was cancelled on my side (district visit).": true,
+		"I cancelled twice in a row, both my fault.":               true,
+		"She cancelled the last one because of a site visit.":      false,
+		"本人の都合で前回は中止になった。":                                         false,
+	} {
+		if got := ownCancel.MatchString(q); got != want {
+			t.Errorf("ownCancel(%q) = %v, want %v", q, got, want)
 		}
 	}
 }

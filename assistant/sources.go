@@ -357,7 +357,7 @@ func tip(item string) string {
 // a quote: 「忙しい？」 + ではなく….
 func continues(prev, next string) bool {
 	r, _ := utf8.DecodeRuneInString(next)
-	return (strings.HasSuffix(prev, "」") || strings.HasSuffix(prev, "”")) && (unicode.Is(unicode.Hiragana, r) || r == '、' || r == ',' || r == '「')
+	return (strings.HasSuffix(prev, "」") || strings.HasSuffix(prev, "』") || strings.HasSuffix(prev, "”")) && (unicode.Is(unicode.Hiragana, r) || r == '、' || r == ',' || r == '「')
 }
 
 // closed reports whether every quotation opened in s is closed.
