@@ -626,11 +626,15 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 }
 
 // ownTopicItem answers a manager who asks how to raise a topic of their
-// own: after the member's part, asked first. A topic that is the
-// manager's own open promise is not one: the promise comes first already.
+// own: after the member's part, asked first. A topic that is mostly the
+// words of the manager's own open promise is that promise, which comes
+// first already.
 func ownTopicItem(in prepInput, cite *citer) (Item, bool) {
-	topic := ownTopic(in.Lang, in.Question.String())
-	if topic == "" || memberRaised.MatchString(in.Question.String()) {
+	q := in.Question.String()
+	topic, said := ownTopic(in.Lang, q)
+	// Who brought it is said before the asking ("the session she asked
+	// for" after it is another matter).
+	if topic == "" || memberRaised.MatchString(q[:howToRaise.FindStringIndex(q)[0]]) {
 		return Item{}, false
 	}
 	if sig := in.Signals; sig != nil {
@@ -639,10 +643,13 @@ func ownTopicItem(in prepInput, cite *citer) (Item, bool) {
 			return Item{}, false // the member's own topic: the agenda starts from it
 		}
 		for _, a := range sig.OpenActions {
-			if a.Owner == "manager" && overlap(a.Text.String(), words) > 0 {
+			if a.Owner == "manager" && overlap(a.Text.String(), words)*5 >= len(words)*3 {
 				return Item{}, false
 			}
 		}
+	}
+	if said {
+		return citeSupport(cite, ownItemsLast, about(in.Lang, in.Signals.Name(), "agenda.owntopic.said", topic)), true
 	}
 	return citeSupport(cite, ownItemsLast, about(in.Lang, in.Signals.Name(), "agenda.owntopic", topic, topic)), true
 }
@@ -689,7 +696,7 @@ func ownMissed(lang string) *strings.Replacer {
 var missedGuidance = regexp.MustCompile(`(?i)中止ではなく|日程変更を基本|skipping one is harmless|each cancellation|cancell?ed one quietly`)
 
 // memberRaised is a question that says the member brought the topic.
-var memberRaised = regexp.MustCompile(`(?i)(?:さん|本人)(?:から|が).{0,30}(?:相談|言われ|頼まれ|聞かれ|希望|話したい)|\b(?:she|he|they) (?:asked|wants|raised|brought|would like)\b|\b[A-Z] (?:asked|wants|raised)\b`)
+var memberRaised = regexp.MustCompile(`(?:さん|本人)(?:から|が).{0,30}(?:相談|言われ|頼まれ|聞かれ|希望|話したい|口にし)|\b(?:[Ss]he|[Hh]e|[Tt]hey|[A-HJ-Z]) (?:asked|wants|raised|brought|would like|mentioned)\b`)
 
 // ownItemsLast is guidance on keeping the manager's own items for the end.
 var ownItemsLast = regexp.MustCompile(`(?i)最後に短く|話が終わってから|hold your own checklist|until (?:the end|their part)`)
@@ -841,7 +848,7 @@ func requestAgenda(in prepInput, cite *citer) []Item {
 	case n != nil && len(n.Topics) > 0:
 		out = append(out, Item{Text: msg(lang, "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
 	}
-	if it, ok := stylePrep(lang, sig); ok {
+	if it, ok := stylePrep(lang, sig, in.Question.String()); ok {
 		// Cited to the guidance on the response they asked for.
 		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, *sig.Next.Style)
 		out = append(out, citeFor(cite, src, it.Text))
@@ -898,7 +905,7 @@ var askAboutChange = regexp.MustCompile(`(?i)下がったとき|前回より.{0,
 // stylePrep is what to prepare for the response the member asked for:
 // options for advice, the call for a decision, a named action for
 // encouragement.
-func stylePrep(lang string, sig *history.Signals) (Item, bool) {
+func stylePrep(lang string, sig *history.Signals, question string) (Item, bool) {
 	if sig.Next == nil || sig.Next.Style == nil || *sig.Next.Style == "listen" {
 		return Item{}, false
 	}
@@ -917,6 +924,14 @@ func stylePrep(lang string, sig *history.Signals) (Item, bool) {
 		// praise there is.
 		if r := recordedResult(sig); r != "" {
 			return Item{Text: msg(lang, "agenda.style.encourage.result", r), Cites: []int{}}, true
+		}
+		// Or one the member wrote for this 1on1, or the manager in the
+		// question ("beat last year's sales by 11%", "£1,200 under").
+		if r := resultIn(sig.Next.Request.String()); r != "" && gain.MatchString(r) {
+			return Item{Text: about(lang, sig.Name(), "agenda.style.encourage.result.request", r), Cites: []int{}}, true
+		}
+		if r := resultIn(question); r != "" && gain.MatchString(r) {
+			return Item{Text: msg(lang, "agenda.style.encourage.result.question", r), Cites: []int{}}, true
 		}
 	}
 	// What the member wrote makes the preparation theirs.
@@ -938,6 +953,9 @@ var (
 	// ...unless what fell is better lower: time, cost, errors, waste
 	// (「作業時間が1日10分短縮」, "turnaround dropped from 9 days to 5").
 	betterLower = regexp.MustCompile(`(?i)(時間|日数|所要|工数|コスト|費用|ミス|誤|不良|クレーム|ロス|残業|廃棄|待ち).{0,12}(減|短縮|下が|落ち)|(短縮|削減)|\b(turnaround|lead time|cycle time|wait(ing)? time|handle time|cost|errors?|defects?|complaints?|waste|rework|mistakes?|overtime|driving)\b.{0,30}\b(dropped|fell|down|cut|reduced)\b|\b(down|dropped) (from )?\d+(\.\d+)?\s*(days?|hours?|minutes?|mins?|%|km)\b`)
+	// gain is a figure told as a success: outside the notes' record of
+	// results, a number may count faults ("11 points on the form").
+	gain = regexp.MustCompile(`(?i)達成|更新|増え|伸び|上回|超え|削減|短縮|改善|好評|最高|初めて|\b(beat|beaten|record|best|improved|up \d|grew|growth|increase[sd]?|saved|under budget|ahead of|exceeded|won|hit (the|our|her|his|their) target)\b|[0-9]+\s*(%|％)\s*(up|more|higher|better)`)
 	// figure is any number.
 	figure = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]`)
 )
@@ -946,10 +964,18 @@ var (
 // tells a result in figures, quotable; "" when there is none.
 func recordedResult(sig *history.Signals) string {
 	for _, s := range sig.LastSessions[:min(2, len(sig.LastSessions))] {
-		for _, t := range knowledge.Sentences(s.Notes.String()) {
-			if resultFigure.MatchString(t) && !shortfall.MatchString(t) || betterLower.MatchString(t) && figure.MatchString(t) {
-				return clip(strings.TrimRight(t, "。. "), 80)
-			}
+		if r := resultIn(s.Notes.String()); r != "" {
+			return r
+		}
+	}
+	return ""
+}
+
+// resultIn is the first sentence of text that records a result in figures.
+func resultIn(text string) string {
+	for _, t := range knowledge.Sentences(text) {
+		if resultFigure.MatchString(t) && !shortfall.MatchString(t) || betterLower.MatchString(t) && figure.MatchString(t) {
+			return clip(strings.TrimRight(t, "。. "), 80)
 		}
 	}
 	return ""

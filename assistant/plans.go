@@ -268,16 +268,20 @@ var (
 	// topicLead is what precedes a topic in the same clause: 「竣工も近いので来期」.
 	// A connective after a verb or adjective ends the clause before it
 	// (近いので); 「12月からの…」 is part of the topic.
-	topicLead = regexp.MustCompile(`^.*(?:[ぁ-ん](?:ので|から|けど|けれど)|ですが|のも|ため|でも|本当は|実は|1on1で)`)
-	pronoun   = regexp.MustCompile(`(?i)^(?:it|this|that|them|him|her)$|^(?:その|それ|あの|あれ|この|これ)`)
+	topicLead  = regexp.MustCompile(`^.*(?:[ぁ-ん](?:ので|から|けど|けれど)|ですが|のも|ため|でも|本当は|実は|1on1で)`)
+	refersBack = regexp.MustCompile(`(?i)\b(?:bring|raise|broach) (?:that|this|it) (?:up\b)?|(?:その|この|あの)(?:話|件|こと)`)
+	pronoun    = regexp.MustCompile(`(?i)^(?:it|this|that|them|him|her)$|^(?:その|それ|あの|あれ|この|これ)`)
 )
 
-// ownTopic is the topic a manager asks how to raise, in their words, or "".
-func ownTopic(lang, question string) string {
-	if !howToRaise.MatchString(question) {
-		return ""
+// ownTopic is the topic a manager asks how to raise, in their words, or
+// "". said reports a topic that is the sentence before the question, which
+// "that" or その話 points back to ("Head office is extending Sunday
+// opening to 6pm. How do I bring that up?").
+func ownTopic(lang, question string) (topic string, said bool) {
+	loc := howToRaise.FindStringIndex(question)
+	if loc == nil {
+		return "", false
 	}
-	var topic string
 	if lang == "en" {
 		if m := ownTopicEn.FindStringSubmatch(question); m != nil {
 			topic = strings.TrimSpace(m[1])
@@ -288,8 +292,33 @@ func ownTopic(lang, question string) string {
 		}
 		topic = strings.TrimLeft(topicLead.ReplaceAllString(topic, ""), "もはをが、 ")
 	}
-	if utf8.RuneCountInString(topic) < 2 || pronoun.MatchString(topic) {
-		return ""
+	if pronoun.MatchString(topic) || topic == "" && refersBack.MatchString(question) {
+		return sentenceBefore(question[:loc[0]])
 	}
-	return topic
+	if utf8.RuneCountInString(topic) < 2 {
+		return "", false
+	}
+	return topic, false
+}
+
+// sentenceBefore is the last whole sentence of before, the text up to
+// where a question starts asking: the one a "that" points back to.
+func sentenceBefore(before string) (string, bool) {
+	ss := knowledge.Sentences(before)
+	if t := strings.TrimSpace(before); len(ss) > 0 && !strings.ContainsAny(lastRune(t), "。.!?！？") {
+		ss = ss[:len(ss)-1] // the asking sentence's own start
+	}
+	if len(ss) == 0 {
+		return "", false
+	}
+	s := strings.TrimRight(ss[len(ss)-1], "。.!?！？ ")
+	if n := utf8.RuneCountInString(s); n < 8 || n > 120 {
+		return "", false
+	}
+	return s, true
+}
+
+func lastRune(s string) string {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return string(r)
 }

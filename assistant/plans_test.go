@@ -22,8 +22,21 @@ func TestOwnTopic(t *testing.T) {
 		{"en", "I'll raise the rota with him on Friday.", ""},
 	}
 	for _, tc := range tests {
-		if got := ownTopic(tc.lang, tc.q); got != tc.want {
-			t.Errorf("ownTopic(%q) = %q, want %q", tc.q, got, tc.want)
+		if got, said := ownTopic(tc.lang, tc.q); got != tc.want || said {
+			t.Errorf("ownTopic(%q) = %q, %v; want %q", tc.q, got, said, tc.want)
+		}
+	}
+	// "that" points back to the sentence before.
+	for q, want := range map[string]string{
+		"Head office is extending Sunday opening to 6pm from June, which hits her team. How do I bring that up without hijacking the session?": "Head office is extending Sunday opening to 6pm from June, which hits her team",
+		"来月から日曜の営業が18時までになります。その話、どう切り出せばいいでしょう？": "来月から日曜の営業が18時までになります",
+	} {
+		lang := "en"
+		if strings.ContainsRune(q, '。') {
+			lang = "ja"
+		}
+		if got, said := ownTopic(lang, q); got != want || !said {
+			t.Errorf("ownTopic(%q) = %q, %v; want %q, true", q, got, said, want)
 		}
 	}
 }

@@ -584,6 +584,7 @@ func TestNamesByContext(t *testing.T) {
 		{"Hope to close the deal. Jiraのチケットを整理", "Hope to close the deal. Jiraのチケットを整理"},
 		{"目標の立て方について相談。みかん畑", "目標の立て方について相談。みかん畑"},
 		{"Rさんと Aさん、メンバー3の件", "Rさんと Aさん、メンバー3の件"},
+		{"Rota has to be published in 10 days. Easter rota sorted with two Saturday volunteers.", "Rota has to be published in 10 days. Easter rota sorted with two Saturday volunteers."},
 		// A manager's plan: the か of a volitional is no name (かな is).
 		{"今回お願いしようかなと。任せてみようかと思う。言おうかな", "今回お願いしようかなと。任せてみようかと思う。言おうかな"},
 		{"「そうですね」と受け止めてから話す", "「そうですね」と受け止めてから話す"},

@@ -36,7 +36,11 @@ var neverNames = []string{"Mon", "Tue", "Tues", "Wed", "Thu", "Thur", "Thurs", "
 	"To", "Do", "Go", "So", "No", "On", "In", "At", "Of", "By", "Or", "And", "But", "If", "As", "Is", "Be", "My", "Our",
 	"This", "That", "Then", "Than", "When", "Why", "How", "Who", "What", "Where", "All", "Any", "Some", "One", "Two",
 	"New", "Old", "Top", "Lead", "Dev", "Ops", "Ok", "Yes", "Not", "Can", "May", "Will", "Let", "Ion", "Per", "Via",
-	"Up", "Out", "Off", "Over", "Under", "Just", "Also", "Here", "There", "Now", "Next", "Last", "Due", "Re", "Fwd"}
+	"Up", "Out", "Off", "Over", "Under", "Just", "Also", "Here", "There", "Now", "Next", "Last", "Due", "Re", "Fwd",
+	// Holidays and the British words for a schedule start notes' sentences
+	// ("Easter rota sorted", "Rota has to be published"): as rare as names
+	// as they are common as words.
+	"Easter", "Christmas", "Xmas", "Whitsun", "Lent", "Rota", "Rotas"}
 
 // without removes words from a set.
 func without(set map[string]bool, words []string) map[string]bool {
