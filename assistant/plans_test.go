@@ -29,7 +29,7 @@ func TestOwnTopic(t *testing.T) {
 	// "that" points back to the sentence before.
 	for q, want := range map[string]string{
 		"Head office is extending Sunday opening to 6pm from June, which hits her team. How do I bring that up without hijacking the session?": "Head office is extending Sunday opening to 6pm from June, which hits her team",
-		"来月から日曜の営業が18時までになります。その話、どう切り出せばいいでしょう？": "来月から日曜の営業が18時までになります",
+		"来月から日曜の営業が18時までになります。その話、どう切り出せばいいでしょう？":                                                                                              "来月から日曜の営業が18時までになります",
 	} {
 		lang := "en"
 		if strings.ContainsRune(q, '。') {
