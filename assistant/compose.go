@@ -705,9 +705,8 @@ var ownItemsLast = regexp.MustCompile(`(?i)最後に短く|話が終わってか
 // one for the meeting's opening (冒頭で) after the check-in; one that starts
 // the talk ("最初に、状況を聞く") after the member's own topic (at), and one
 // that ends it just before the close, both without the word, which would
-// only repeat their place. Left where they
-// fell, the seventh of seven items read 「最初に…」 and two in a row
-// 「最後に…」.
+// only repeat their place. Left where they fell, the seventh of seven
+// items read 「最初に…」 and two in a row 「最後に…」.
 func placeTips(lang string, agenda, tips []Item, at int) []Item {
 	for _, t := range tips {
 		switch {
@@ -1025,11 +1024,11 @@ func continuity(lang string, sig *history.Signals, cite *citer, recognition *Sou
 		}
 		text = about(lang, sig.Name(), "agenda.done.many", strings.Join(names, msg(lang, "list.sep")))
 	}
-	// Without guidance on recognition, the line's question ("ask how it
-	// went") is backed by guidance on following up actions.
-	// Only a passage on recognition backs it: the recognition source's
-	// other passages, or any that shares a word, read as cited at random
-	// (conflict mediation beside a thank-you).
+	// Only a passage on recognition backs it (the recognition source's
+	// other passages, or any sharing a word, read as cited at random:
+	// conflict mediation beside a thank-you); without one, the line's
+	// question ("ask how it went") is backed by guidance on following up
+	// actions.
 	it := citeSaying(cite, recognition, text, recognizeWords)
 	if len(it.Cites) == 0 {
 		it = citeSupport(cite, recognizeWords, text)
