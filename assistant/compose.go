@@ -1196,12 +1196,8 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		// Cited to the guidance on the response they asked for, at the
 		// passage closest to the plan.
 		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
-		it := citeFor(cite, src, in.Question.String()+" "+msg(lang, "style."+style))
-		it.Text = about(lang, sig.Name(), key, plan, styleLabel(lang, style))
-		for _, n := range it.Cites {
-			it.Text += " [" + strconv.Itoa(n) + "]"
-		}
-		return append(watch, it), conflicts
+		text := about(lang, sig.Name(), key, plan, styleLabel(lang, style))
+		return append(watch, citeClaim(cite, src, text, in.Question.String()+" "+msg(lang, "style."+style))), conflicts
 	}
 	return append(watch, Item{Text: msg(lang, "watch.plan.ok.nostyle", plan), Cites: []int{}}), conflicts
 }
@@ -1478,11 +1474,15 @@ func actionsSummary(lang string, actions []history.OpenAction) string {
 // better; no citation when none shares a word of substance with the claim
 // (a source picked by topic may not say what the line does: "Hold the
 // conversation." beside "own your overdue promise"), or src is nil.
-func citeFor(c *citer, src *Source, text string) Item {
+func citeFor(c *citer, src *Source, text string) Item { return citeClaim(c, src, text, text) }
+
+// citeClaim is citeFor for a line whose claim is told in other words than
+// its text (a plan weighed: the plan and the style it fits).
+func citeClaim(c *citer, src *Source, text, said string) Item {
 	if src == nil {
 		return Item{Text: text, Cites: []int{}}
 	}
-	claim := substance(unquoted(text))
+	claim := substance(unquoted(said))
 	n, quote, best := 0, "", 0
 	consider := func(s *Source) {
 		for _, b := range bullets(s.Hit.Text) {

@@ -7,7 +7,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/taiwa-coach/taiwa/api/tenant"
-	"github.com/taiwa-coach/taiwa/assistant/anonymize"
 	"github.com/taiwa-coach/taiwa/assistant/history"
 	"github.com/taiwa-coach/taiwa/migrations/pgtest"
 )
@@ -16,12 +15,7 @@ import (
 // last 1on1 they asked that of, even when a later comment is the newest.
 func TestSameStyleComment(t *testing.T) {
 	ctx := t.Context()
-	r, err := anonymize.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyer, _ := anonymize.NewKeyer([]byte("a test secret of 32 bytes or so."))
-	h := history.New(r, keyer)
+	h := newStore(t)
 	org := pgtest.NewOrg(t, db)
 	mgr, _ := pgtest.NewUser(t, db, org, tenant.RoleManager)
 	scope := db.Scope(mgr)

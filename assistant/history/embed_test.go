@@ -139,17 +139,12 @@ func (g *gate) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 // same notes: the second finds the first's lease and is told to wait.
 func TestEmbedSessionsOneJobAtATime(t *testing.T) {
 	ctx := t.Context()
-	r, err := anonymize.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyer, _ := anonymize.NewKeyer([]byte("a test secret of 32 bytes or so."))
-	h := history.New(r, keyer)
+	h := newStore(t)
 	org := pgtest.NewOrg(t, db)
 	mgr, _ := pgtest.NewUser(t, db, org, tenant.RoleManager)
 	scope := db.Scope(mgr)
 	var member history.Member
-	err = scope.InTx(ctx, func(tx pgx.Tx) (err error) {
+	err := scope.InTx(ctx, func(tx pgx.Tx) (err error) {
 		if member, _, err = h.CreateMember(ctx, tx, org, mgr.UserID, "Fさん"); err != nil {
 			return err
 		}

@@ -231,7 +231,6 @@ type signalInput struct {
 	// ReflectionAt is when the 1on1 the reflection is about took place.
 	ReflectionAt time.Time
 	Comment      *SharedComment // the newest shared comment, if any
-	StyleComment *StyleComment  // see Signals.SameStyleComment
 }
 
 // Signals returns the digest of a member's history as of now.
@@ -262,9 +261,6 @@ func (s *Store) Signals(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now 
 	if len(cs) > 0 {
 		in.Comment = &cs[0]
 	}
-	if in.StyleComment, err = styleComment(ctx, tx, memberID, in.Sessions, in.Comment, now); err != nil {
-		return Signals{}, fmt.Errorf("signals: %w", err)
-	}
 	rows, _ = tx.Query(ctx, `SELECT r.prompt, r.answer, r.created_at, coalesce(s.held_at, s.scheduled_at, s.created_at)
 		FROM session_reflections r JOIN sessions s ON s.org_id = r.org_id AND s.id = r.session_id
 		WHERE r.session_id = (SELECT l.session_id FROM session_reflections l WHERE l.member_id = $1 ORDER BY l.created_at DESC LIMIT 1)
@@ -277,29 +273,26 @@ func (s *Store) Signals(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now 
 	if err != nil {
 		return Signals{}, fmt.Errorf("signals: %w", err)
 	}
-	return computeSignals(now, in), nil
+	sig := computeSignals(now, in)
+	if sig.SameStyleComment, err = styleComment(ctx, tx, &sig, now); err != nil {
+		return Signals{}, fmt.Errorf("signals: %w", err)
+	}
+	return sig, nil
 }
 
 // styleComment finds the newest comment shared after a held 1on1 whose
-// requested style is that of the next scheduled one (see
-// Signals.SameStyleComment). The next session is the soonest scheduled
-// one with a style; sessions are newest first.
-func styleComment(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, sessions []Session, last *SharedComment, now time.Time) (*StyleComment, error) {
-	var style *string
-	for _, s := range sessions {
-		if s.Status == "scheduled" && s.RequestStyle != nil && !at(s).Before(now.Add(-upcomingSlack)) {
-			style = s.RequestStyle // the loop ends on the soonest
-		}
-	}
-	if style == nil {
+// requested style is that of sig.Next (see Signals.SameStyleComment).
+func styleComment(ctx context.Context, tx pgx.Tx, sig *Signals, now time.Time) (*StyleComment, error) {
+	if sig.Next == nil || sig.Next.Style == nil {
 		return nil, nil
 	}
+	style, last := sig.Next.Style, sig.LastComment
 	var c StyleComment
 	var held time.Time
 	err := tx.QueryRow(ctx, `SELECT f.session_id, f.comment, f.created_at, s.held_at FROM session_feedback f
 		JOIN sessions s ON s.org_id = f.org_id AND s.id = f.session_id
 		WHERE f.member_id = $1 AND f.comment IS NOT NULL AND s.status = 'held' AND s.request_style = $2 AND s.held_at >= $3
-		ORDER BY s.held_at DESC, f.created_at DESC LIMIT 1`, memberID, *style, now.Add(-sameStyleWindow)).
+		ORDER BY s.held_at DESC, f.created_at DESC LIMIT 1`, sig.MemberID, *style, now.Add(-sameStyleWindow)).
 		Scan(&c.SessionID, &c.Comment, &c.CreatedAt, &held)
 	if errors.Is(err, pgx.ErrNoRows) || err == nil && last != nil && last.SessionID == c.SessionID {
 		return nil, nil
@@ -363,7 +356,7 @@ func (s *Store) Scheduled(ctx context.Context, tx pgx.Tx, memberID, except uuid.
 func computeSignals(now time.Time, in signalInput) Signals {
 	sig := Signals{MemberID: in.Member.ID, Alias: in.Member.Alias, LastSessions: []SessionBrief{},
 		OpenActions: []OpenAction{}, RecurringTopics: []TopicCount{}, Styles: []StyleSignal{},
-		LastReflection: nonNil(in.Reflection), LastComment: in.Comment, SameStyleComment: in.StyleComment}
+		LastReflection: nonNil(in.Reflection), LastComment: in.Comment}
 
 	sessions := slices.Clone(in.Sessions)
 	slices.SortStableFunc(sessions, func(a, b Session) int { return at(b).Compare(at(a)) })
