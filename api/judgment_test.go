@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -203,6 +203,15 @@ var planCheckSets = []struct {
 	// by referrals (a regrade promised with back pay, an award on stage).
 	// Spent.
 	{"planchecks10", 0.6, 0.1, "19 of 30 flagged (0.63), 1 of 14 fitting plans"},
+	// planchecks11 (44, written blind at the start of session 22, run
+	// once): 20 of 30 flagged (0.67), 3 of 14 fitting plans (a decision
+	// with its evidence read as a status review, more 1on1s read as more
+	// work, a 1on1 moved at the member's request read as a decision); 3 of
+	// the 10 misses were plans replaced by referrals, the others cheering
+	// up a member who asked for advice, the manager's own numbered agenda,
+	// praise "kept light" before the fixes, a decision announced to a
+	// member who asked to think together. Spent.
+	{"planchecks11", 0.8, 0.1, "20 of 30 flagged (0.67), 3 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans

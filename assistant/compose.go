@@ -409,33 +409,43 @@ func prepSummary(in prepInput) []string {
 	case sig.Held < 2 && len(sig.LastSessions) < 2:
 		summary = append(summary, msg(lang, "summary.new", sig.Alias))
 	}
-	if c := sig.Condition.Change; c == "down" || c == "up" {
+	vs := sig.Condition.Values
+	// A move too small to be a trend (4→3, 3→4→3) is still a move: said
+	// as what happened at the last 1on1, never as a condition that holds.
+	moved := ""
+	if n := len(vs); sig.Condition.Change == "steady" && n >= 2 && vs[n-1] != vs[n-2] {
+		moved = map[bool]string{true: "up", false: "down"}[vs[n-1] > vs[n-2]]
+	}
+	if c := sig.Condition.Change; c == "down" || c == "up" || moved != "" {
 		// One step that held (4→4→3→3) is said as one step, not as a
 		// steady fall.
-		key, vs := "summary.condition."+c, sig.Condition.Values
+		key := "summary.condition." + c
 		switch {
+		case moved != "":
+			key = "summary.condition." + moved + ".last"
 		case steps(vs) == 1 && vs[len(vs)-1] != vs[len(vs)-2]:
 			key += ".last" // 3→3→2: it changed at the last 1on1
 		case steps(vs) == 1:
 			key += ".step" // 4→4→3→3: one step that held
 		}
-		summary = append(summary, about(lang, sig.Name(), key, conditionPath(sig.Condition.Values)))
+		summary = append(summary, about(lang, sig.Name(), key, conditionPath(vs)))
 	}
 	// With no open action at all, "nothing overdue" is said by the line
 	// that follows.
 	quiet := len(sig.OpenActions) == 0 && len(sig.LastSessions) > 0
+	said := sig.Condition.Change == "up" || moved != "" // the path is not said twice
 	switch {
-	case calm(sig) && quiet && sig.Condition.Change != "up":
-		summary = append(summary, about(lang, sig.Name(), "summary.calm.noactions", conditionPath(sig.Condition.Values)))
+	case calm(sig) && quiet && !said:
+		summary = append(summary, about(lang, sig.Name(), "summary.calm.noactions", conditionPath(vs)))
 		quiet = false // said
-	case calm(sig) && sig.Condition.Change == "up" && !quiet:
+	case calm(sig) && said && !quiet:
 		// The rise is said above; the path is not said twice.
 		summary = append(summary, msg(lang, "summary.calm.up"))
 	case calm(sig) && !quiet:
 		// Saying so is honest too: a plan for a member doing well need not
 		// look for a problem. It claims no more than it read (the ratings
 		// behind the feedback figures may be too few to show).
-		summary = append(summary, about(lang, sig.Name(), "summary.calm", conditionPath(sig.Condition.Values)))
+		summary = append(summary, about(lang, sig.Name(), "summary.calm", conditionPath(vs)))
 	}
 	if len(sig.OpenActions) > 0 {
 		summary = append(summary, actionsSummary(lang, sig.OpenActions))
@@ -575,9 +585,28 @@ func noteGist(notes string, in prepInput) string {
 	slices.Sort(keep)
 	out := make([]string, len(keep))
 	for i, k := range keep {
-		out[i] = clip(ss[k], 120)
+		t := ss[k]
+		if k > 0 && (i == 0 || keep[i-1] != k-1) {
+			t = dropConnective(t) // what it joined to is not quoted
+		}
+		out[i] = clip(t, 120)
 	}
 	return joinSentences(out)
+}
+
+// connective opens a sentence that leans on the one before it (「一方で」,
+// "However,").
+var connective = regexp.MustCompile(`(?i)^(?:一方で、?|一方、|また、|ただ、|ただし、|しかし、?|でも、|さらに、?|それから、?|その後、?|そのため、?|なので、?|(?:however|but|also|meanwhile|still|and|then|besides|on the other hand),?\s+)`)
+
+// dropConnective is sentence without the connective it opens with.
+func dropConnective(sentence string) string {
+	loc := connective.FindStringIndex(sentence)
+	if loc == nil || loc[1] >= len(sentence) {
+		return sentence
+	}
+	rest := sentence[loc[1]:]
+	r, n := utf8.DecodeRuneInString(rest)
+	return string(unicode.ToUpper(r)) + rest[n:]
 }
 
 // personalNote is a sentence of notes about the person rather than the

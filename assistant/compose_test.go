@@ -549,6 +549,12 @@ func TestQuotes(t *testing.T) {
 			"Ask about the blocker."},
 		{"a tip without what points back into its document", tip("期待する役割は推測せず、直接聞く。四つを見せて選んでもらうと、答えやすくなります。"),
 			"期待する役割は推測せず、直接聞く。"},
+		{"a note without the connective to what is not quoted", dropConnective("一方で点検担当が1名のため、回りきれない日がある。"),
+			"点検担当が1名のため、回りきれない日がある。"},
+		{"an English note likewise", dropConnective("However, the vendor still has not replied."), "The vendor still has not replied."},
+		{"so far is no connective", dropConnective("So far two of five are done."), "So far two of five are done."},
+		{"the plan asked as leave to do it", planQuote("中間評価の時期なので、評価シートのすり合わせもそこで済ませちゃっていいですか？ 異動の件は軽く触れるくらいにしようかと。"),
+			"中間評価の時期なので、評価シートのすり合わせもそこで済ませちゃっていいですか？異動の件は軽く触れるくらいにしようかと。"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.name, tc.got, tc.want)

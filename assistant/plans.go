@@ -20,7 +20,7 @@ import (
 // statesPlan finds a manager talking about what they will do.
 var statesPlan = regexp.MustCompile(`つもり|予定|しようと思|させよう|させる|させたい|する(?:こと)?にし|言うつもり|伝えよう|` +
 	`しようかな|しようか|してみよう|(?:よう|こう)と思|思って(?:います|る)|思ってい(?:ます|る)|考えて(?:います|る)|(?:う|よう)かと(?:思|考)|たいと思|` +
-	`ようかと|ましょうか|おうかな|ておこう|てもらおう|ちゃおう|` +
+	`ようかと|ましょうか|おうかな|ておこう|てもらおう|ちゃおう|(?:て|で)(?:も)?(?:いい|よい|大丈夫|構わない)(?:ん)?(?:です|でしょう)?か|(?:ちゃ|じゃ)って(?:も)?(?:いい|大丈夫)|` +
 	`i'?ll\b|i will\b|i'?m going to|i am going to|i plan to|i intend to|i want to|i'?d like to|i'?m thinking (?:of|about)|` +
 	`i think i'?ll|i was thinking|my plan is|planning to|gonna|going to (?:push|tell|make)|i'?ll just|let me|` +
 	`(?:should|could|can) i\b|is it ok(?:ay)? (?:if|to)|what if i\b|maybe (?:\w+ ){0,3}i\b|` +
@@ -182,7 +182,9 @@ func asked(style string) func(*history.Signals) bool {
 var holdingBack = regexp.MustCompile(`尻込み|(?:挑戦|チャレンジ|新しいこと|難しい仕事)(?:を|は|から)?(?:避け|ためら|躊躇|遠慮|断)|` +
 	`手を挙げ(?:ない|られない|ず)|自信が(?:な|持て)|荷が重|まだ早い|失敗(?:が|するのが)(?:怖|こわ|不安)|辞退|断った|無難|慣れた仕事|` +
 	`hesitat|avoid|not ready|out of (?:my|her|his|their) depth|comfort zone|safe option|declin|turned (?:it )?down|` +
-	`(?:afraid|scared|worried) (?:of|about) (?:failing|failure|mistakes)|not confident|holds? back|pass(?:ed)? on`)
+	`(?:afraid|scared|worried) (?:of|about) (?:failing|failure|mistakes)|not confident|holds? back|pass(?:ed)? on|` +
+	`(?:not|isn't|wasn't|never) (?:comfortable|keen|ready) (?:with |about |speaking|leading|presenting|taking|to)|would rather (?:not|stick|stay|keep)|rather not (?:lead|take|present|speak)|` +
+	`人前(?:で話す|に立つ|で発表)?(?:の|こと)?(?:が|は)(?:苦手|怖|こわ|不安)|前に出る(?:の|こと)(?:が|は)(?:苦手|怖|不安)|気が進ま|(?:今|いま)の(?:仕事|担当|まま)(?:で|が)(?:いい|いたい|十分)`)
 
 // notesMention reports whether the member's requests and the manager's
 // notes match re.
