@@ -964,14 +964,53 @@ func stylePrep(lang string, sig *history.Signals, question string) (Item, bool) 
 	}
 	// What the member wrote makes the preparation theirs.
 	if n := sig.Next; !n.Request.Empty() && (style == "advise" || style == "think-together" || style == "decide") {
+		// What the ask names ("advice on how to structure a deck") is the
+		// matter; a sentence around it ("I've gone round in circles on
+		// the pilot") is quoted as what they wrote, and one that is only
+		// the ask ("Concrete tips please", 「正直どちらでも頑張れます」)
+		// not at all: the summary quotes the request already.
 		what := gist(style, n.Request.String())
 		if subject, ok := subjectOf(what); ok {
-			what = subject
+			return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(subject)), Cites: []int{}}, true
 		}
-		return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(what)), Cites: []int{}}, true
+		if matterWords(what) >= 3 {
+			return Item{Text: msg(lang, "agenda.style."+style+".wrote", quotable(what)), Cites: []int{}}, true
+		}
 	}
 	return Item{Text: msg(lang, "agenda.style."+style), Cites: []int{}}, true
 }
+
+// askWords are the words of asking for a response, not of what about.
+var askWords = regexp.MustCompile(`(?i)^(?:advice|advis|tips?|concret[e]?|specific|honest|honestl[y]?|pleas|decid|suggestion|pointer|opinion|view|views|think|thinking|through|together|decide|decision|please|pointers?|suggestions?|ideas?|help|would|could|want|like|need|really|just|your|first|sure|fine|either|助言|具体|判断|一緒|相談|意見|正直|教え|決め)$`)
+
+// matterWords counts the words of s that say what it is about; in
+// Japanese, its kanji and katakana words (one kanji can be a word: 次に何を
+// 伸ばすか).
+func matterWords(s string) int {
+	n := 0
+	if strings.ContainsFunc(s, japanese) {
+		s = askWordsJa.ReplaceAllString(s, "")
+		for _, w := range kanaOrKanji.FindAllString(s, -1) {
+			if unicode.Is(unicode.Han, []rune(w)[0]) {
+				n += utf8.RuneCountInString(w)
+			} else {
+				n++
+			}
+		}
+		return n
+	}
+	for w := range substance(s) {
+		if !askWords.MatchString(w) {
+			n++
+		}
+	}
+	return n
+}
+
+var (
+	askWordsJa  = regexp.MustCompile(`助言|具体的?|判断|一緒|相談|意見|正直|教え|決め|考え|整理|アドバイス|ヒント|アイデア`)
+	kanaOrKanji = regexp.MustCompile(`\p{Han}+|[\p{Katakana}ー]{2,}`)
+)
 
 // resultFigure is a result told in figures: 94%, 1.4倍, +12点, 3 deals.
 var (

@@ -652,3 +652,27 @@ func TestPlaceTips(t *testing.T) {
 		}
 	}
 }
+
+// A request that is only the ask names no matter to prepare on.
+func TestMatterWords(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		some bool
+	}{
+		{"Concrete tips please", false},
+		{"I'd like your honest opinion", false},
+		{"Honestly fine with either", false},
+		{"What would you try first", false},
+		{"I've got 40+ leads from the spring event and can't follow up on all of them", true},
+		{"I've gone round in circles on the pilot", true},
+		{"具体的なアドバイスがほしいです", false},
+		{"夜勤の配置と休憩の回し方で迷っています", true},
+		{"仕事の進め方で、誰に何を聞けばいいか迷うことが多いです", true},
+		{"次に何を伸ばすべきか相談したいです", true},
+		{"一緒に整理したいです", false},
+	} {
+		if got := matterWords(tc.text) >= 3; got != tc.some {
+			t.Errorf("matterWords(%q) = %d", tc.text, matterWords(tc.text))
+		}
+	}
+}

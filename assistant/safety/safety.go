@@ -19,6 +19,7 @@ package safety
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -219,6 +220,9 @@ func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
 		// of the 14 under 14 characters in the labelled sets).
 		if !found && !t.Dismissed && utf8.RuneCountInString(t.Text) >= minModelRunes {
 			if m, vague := d.model.classify(doc); m != "" {
+				// Read only as a whole, the flag is told beside the
+				// coaching, not in its place.
+				vague = vague || !d.local(doc)
 				f.add(m, t.Place, false)
 				f.Unsure = append(f.Unsure, Digest(t.Text))
 				insideFound = true
@@ -240,6 +244,33 @@ func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
 	}
 	return f
 }
+
+// local reports whether the model's reading of a long text holds in some
+// three clauses of it: weak words of every sensitive matter (told,
+// manager, signed, mentioned) add up over a long message of good news (a
+// storytime's growth read as a legal matter in a blind round), while a
+// matter is told in a clause or two. Held-out sets 6-11: all 1,345 texts
+// flagged still are, one more of them told beside the plan (dropping the
+// flags that held in no two sentences lost 5).
+func (d *Detector) local(doc *doc) bool {
+	cs := clauseEnd.Split(doc.whole.norm, -1)
+	cs = slices.DeleteFunc(cs, func(c string) bool { return strings.TrimSpace(c) == "" })
+	if len(cs) <= localClauses {
+		return true
+	}
+	for i := 0; i+localClauses <= len(cs); i++ {
+		if m, _ := d.model.classify(d.an.analyze(strings.Join(cs[i:i+localClauses], "、"))); m != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// clauseEnd ends a sentence or a clause; localClauses of them in a row
+// are where a matter is told.
+var clauseEnd = regexp.MustCompile(`[。．！？!?\n、，,;:：]+|\.(?:\s+|$)|\s[-–—]+\s`)
+
+const localClauses = 3
 
 // lexiconFlags reports whether any lexicon rule matches text.
 func (d *Detector) lexiconFlags(text string) bool {
