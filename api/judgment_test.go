@@ -211,7 +211,7 @@ var planCheckSets = []struct {
 	// up a member who asked for advice, the manager's own numbered agenda,
 	// praise "kept light" before the fixes, a decision announced to a
 	// member who asked to think together. Spent.
-	{"planchecks11", 0.8, 0.1, "20 of 30 flagged (0.67), 3 of 14 fitting plans"},
+	{"planchecks11", 0.85, 0.1, "20 of 30 flagged (0.67), 3 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans
