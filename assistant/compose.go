@@ -410,30 +410,13 @@ func prepSummary(in prepInput) []string {
 		summary = append(summary, msg(lang, "summary.new", sig.Alias))
 	}
 	vs := sig.Condition.Values
-	// A move too small to be a trend (4→3, 3→4→3) is still a move: said
-	// as what happened at the last 1on1, never as a condition that holds.
-	moved := ""
-	if n := len(vs); sig.Condition.Change == "steady" && n >= 2 && vs[n-1] != vs[n-2] {
-		moved = map[bool]string{true: "up", false: "down"}[vs[n-1] > vs[n-2]]
-	}
-	if c := sig.Condition.Change; c == "down" || c == "up" || moved != "" {
-		// One step that held (4→4→3→3) is said as one step, not as a
-		// steady fall.
-		key := "summary.condition." + c
-		switch {
-		case moved != "":
-			key = "summary.condition." + moved + ".last"
-		case steps(vs) == 1 && vs[len(vs)-1] != vs[len(vs)-2]:
-			key += ".last" // 3→3→2: it changed at the last 1on1
-		case steps(vs) == 1:
-			key += ".step" // 4→4→3→3: one step that held
-		}
-		summary = append(summary, about(lang, sig.Name(), key, conditionPath(vs)))
+	line, said := conditionMove(lang, sig)
+	if line != "" {
+		summary = append(summary, line)
 	}
 	// With no open action at all, "nothing overdue" is said by the line
 	// that follows.
 	quiet := len(sig.OpenActions) == 0 && len(sig.LastSessions) > 0
-	said := sig.Condition.Change == "up" || moved != "" // the path is not said twice
 	switch {
 	case calm(sig) && quiet && !said:
 		summary = append(summary, about(lang, sig.Name(), "summary.calm.noactions", conditionPath(vs)))
@@ -592,6 +575,31 @@ func noteGist(notes string, in prepInput) string {
 		out[i] = clip(t, 120)
 	}
 	return joinSentences(out)
+}
+
+// conditionMove says how the member's condition moved, if it did, and
+// whether the line says its path (so it is not said twice).
+func conditionMove(lang string, sig *history.Signals) (line string, saysPath bool) {
+	vs, c := sig.Condition.Values, sig.Condition.Change
+	key := "summary.condition." + c
+	switch n := len(vs); {
+	case c == "steady" && n >= 2 && vs[n-1] != vs[n-2]:
+		// A move too small to be a trend (4→3, 3→4→3) is still a move:
+		// said as what happened at the last 1on1, never as a condition
+		// that holds.
+		key = "summary.condition." + map[bool]string{true: "up", false: "down"}[vs[n-1] > vs[n-2]] + ".last"
+	case c != "down" && c != "up":
+		return "", false
+	// One step that held (4→4→3→3) is said as one step, not as a steady
+	// fall.
+	case steps(vs) == 1 && vs[n-1] != vs[n-2]:
+		key += ".last" // 3→3→2: it changed at the last 1on1
+	case steps(vs) == 1:
+		key += ".step" // 4→4→3→3: one step that held
+	}
+	line = about(lang, sig.Name(), key, conditionPath(vs))
+	// A fall says its path too, but the calm line does not follow it.
+	return line, c != "down"
 }
 
 // connective opens a sentence that leans on the one before it (「一方で」,

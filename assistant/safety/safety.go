@@ -214,21 +214,12 @@ func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
 		if !t.Fresh || d.model == nil {
 			continue
 		}
-		// What the lexicon let through, the model reads, if there is
-		// enough of it: on two or three words (会議に呼ばれた, 0.94) it
-		// guesses, and short sensitive texts are the lexicon's (it finds 12
-		// of the 14 under 14 characters in the labelled sets).
-		if !found && !t.Dismissed && utf8.RuneCountInString(t.Text) >= minModelRunes {
-			if m, vague := d.model.classify(doc); m != "" {
-				// Read only as a whole, the flag is told beside the
-				// coaching, not in its place.
-				vague = vague || !d.local(doc)
-				f.add(m, t.Place, false)
-				f.Unsure = append(f.Unsure, Digest(t.Text))
-				insideFound = true
-				crisis = m == Crisis
-				named = named || !vague
-			}
+		if m, vague := d.modelReads(t, doc, found); m != "" {
+			f.add(m, t.Place, false)
+			f.Unsure = append(f.Unsure, Digest(t.Text))
+			insideFound = true
+			crisis = m == Crisis
+			named = named || !vague
 		}
 		// A crisis in a fresh text may be a risk to life now, in words no
 		// rule has (a letter to the family, things given away).
@@ -243,6 +234,23 @@ func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
 		f.Unsure = nil // a lexicon flag is not dismissed
 	}
 	return f
+}
+
+// modelReads is the matter the statistical screen reads in a fresh text
+// the lexicon let through, if there is enough of it: on two or three
+// words (会議に呼ばれた, 0.94) it guesses, and short sensitive texts are the
+// lexicon's (it finds 12 of the 14 under 14 characters in the labelled
+// sets). vague reports a flag told beside the coaching: one only some of
+// the models agree on, or one that holds only over a whole long text.
+func (d *Detector) modelReads(t Text, doc *doc, found bool) (matter string, vague bool) {
+	if found || t.Dismissed || utf8.RuneCountInString(t.Text) < minModelRunes {
+		return "", false
+	}
+	m, vague := d.model.classify(doc)
+	if m == "" {
+		return "", false
+	}
+	return m, vague || !d.local(doc)
 }
 
 // local reports whether the model's reading of a long text holds in some
