@@ -295,6 +295,9 @@ func TestVagueFindings(t *testing.T) {
 		{"Suggested she stop splitting the difference day to day. Her list shows about 30% of the fintech work could go to the junior AM. She asked me to talk to both account directors about Q4 priorities.", true, true},
 		{"最近、家に帰るとベッドの上で何時間も天井を見ていて、何のために働いているのかもうわからない", true, false},
 		{"もう消えてしまいたいと言っていた", true, false}, // the lexicon's: never vague
+		// Weak words over a long, glad message: read as legal only as a
+		// whole, told beside the plan.
+		{"J's storytime went 9 -> 17 -> 22 -> 26 over the four weeks, and two families signed up for library cards on the spot. I want to open by telling her exactly that and what it showed - she spotted the need, started small, got a volunteer on board - plus that the branch manager mentioned it at the area meeting, then ask what she'd want to keep or change, without loading anything new on her.", true, true},
 	} {
 		f := d.Scan([]Text{{Place: PlaceNote, Text: tc.text, Fresh: true}}, nil)
 		if f.Flagged() != tc.flagged || f.Vague != tc.vague {
