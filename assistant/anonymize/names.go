@@ -40,7 +40,11 @@ var neverNames = []string{"Mon", "Tue", "Tues", "Wed", "Thu", "Thur", "Thurs", "
 	// Holidays and the British words for a schedule start notes' sentences
 	// ("Easter rota sorted", "Rota has to be published"): as rare as names
 	// as they are common as words.
-	"Easter", "Christmas", "Xmas", "Whitsun", "Lent", "Rota", "Rotas"}
+	"Easter", "Christmas", "Xmas", "Whitsun", "Lent", "Rota", "Rotas",
+	// Weekdays and the months that are nobody's name ("the Saturday
+	// drop-in"); April, May, June and August are names too, and stay.
+	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+	"January", "February", "September", "October", "November", "December"}
 
 // without removes words from a set.
 func without(set map[string]bool, words []string) map[string]bool {
