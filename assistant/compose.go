@@ -988,8 +988,9 @@ func stylePrep(lang string, sig *history.Signals, question string) (Item, bool) 
 	return Item{Text: msg(lang, "agenda.style."+style), Cites: []int{}}, true
 }
 
-// askWords are the words of asking for a response, not of what about.
-var askWords = regexp.MustCompile(`(?i)^(?:advice|advis|tips?|concret[e]?|specific|honest|honestl[y]?|pleas|decid|suggestion|pointer|opinion|view|views|think|thinking|through|together|decide|decision|please|pointers?|suggestions?|ideas?|help|would|could|want|like|need|really|just|your|first|sure|fine|either|助言|具体|判断|一緒|相談|意見|正直|教え|決め)$`)
+// askWords are the words of asking for a response, not of what about,
+// as substance spells them (folded: "pleas", "decid", "honestl").
+var askWords = regexp.MustCompile(`(?i)^(?:advice|advis|tips?|concrete?|specific|honest(?:ly?)?|pleas|please|decid|decide|decision|suggestions?|pointers?|opinion|views?|think|thinking|through|together|ideas?|help|would|could|want|like|need|really|just|your|first|sure|fine|either)$`)
 
 // matterWords counts the words of s that say what it is about; in
 // Japanese, its kanji and katakana words (one kanji can be a word: 次に何を
