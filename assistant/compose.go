@@ -798,10 +798,15 @@ func practiceTips(in prepInput, cite *citer) []Item {
 	sig := in.Signals
 	listen := asked("listen")(sig)
 	actions := sig != nil && !listen && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })
+	// The lines on the manager's promises and the member's finished
+	// actions say these already: owning a promise, asking how it went
+	// ("How did the pairing go?" beside a passed exam).
+	promised := sig != nil && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "manager" })
 	usable := func(lead, bullet string) bool {
 		return utf8.RuneCountInString(strings.Trim(lead, ".。 ")) > 6 && !opposes(cite.style, bullet) &&
 			(actions || !actionTip.MatchString(bullet)) && !nextStepWords.MatchString(bullet) &&
-			!(listen && offersView.MatchString(bullet))
+			!(listen && offersView.MatchString(bullet)) && !askHowItWent.MatchString(bullet) &&
+			!(promised && ownPromise.MatchString(bullet))
 	}
 	var out []Item
 	for _, s := range in.Sources {
@@ -850,7 +855,7 @@ func citeSupport(c *citer, re *regexp.Regexp, text string) Item {
 
 var (
 	// ownPromise is guidance on the manager's own commitments.
-	ownPromise = regexp.MustCompile(`(?i)上司(?:自身)?の(?:アクション|約束)|自分の約束|約束を守|言ったことは守|your own (?:actions|side|commitments|promises)|promises?\b.{0,40}\bkept|keep (?:your|the) promises?`)
+	ownPromise = regexp.MustCompile(`(?i)上司(?:自身)?の(?:アクション|約束)|自分の約束|約束を守|言ったことは守|your own (?:actions|side|commitments|promises|misses)|promises?\b.{0,40}\bkept|keep (?:your|the) promises?`)
 	// askHowItWent is guidance on asking about a member's action without
 	// turning it into an audit.
 	askHowItWent = regexp.MustCompile(`(?i)やってみてどう|問い詰め|責め|experience, not the checkbox|how did .{1,30} go|what happened when`)
@@ -886,10 +891,30 @@ func requestAgenda(in prepInput, cite *citer) []Item {
 	}
 	if it, ok := stylePrep(lang, sig, in.Question.String()); ok {
 		// Cited to the guidance on the response they asked for.
-		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, *sig.Next.Style)
+		style := *sig.Next.Style
+		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
+		// The passage on that response, not one sharing a word with the line
+		// (a decision's "what" beside praise).
+		if c := citeSaying(cite, src, it.Text, styleSays[style]); len(c.Cites) > 0 {
+			return append(out, c)
+		}
+		// A guide to every style may hold only another style's passage
+		// (a decision's "Do:" beside praise): a passage on this one, or none.
+		if src == nil || !styleWords[style].MatchString(src.Hit.Title) {
+			return append(out, citeSupport(cite, styleSays[style], it.Text))
+		}
 		out = append(out, citeFor(cite, src, it.Text))
 	}
 	return out
+}
+
+// styleSays is guidance on preparing each response a member may ask for.
+var styleSays = map[string]*regexp.Regexp{
+	"advise":         regexp.MustCompile(`(?i)選択肢|具体的な(?:提案|助言)|経験を(?:伝え|話)|actionable suggestions|options with trade-offs|concrete recommendation`),
+	"think-together": regexp.MustCompile(`(?i)一緒に考え|問いを|問いかけ|選択肢を(?:並べ|広げ)|open questions|lay out options|thinking partner`),
+	"encourage":      regexp.MustCompile(`(?i)強み|できたこと|うまくいった|具体的に(?:認め|伝え|挙げ)|specific strengths|past evidence|confidence and backing`),
+	"decide":         regexp.MustCompile(`(?i)決めて(?:伝え|示)|判断(?:を|して)(?:伝え|示)|理由を(?:添え|伝え)|decide clearly|what decision is needed`),
+	"report":         regexp.MustCompile(`(?i)進捗|報告を(?:受け|聞)|acknowledge the work specifically|clarifying question`),
 }
 
 // recurring names a topic raised again and again that the member did not
@@ -956,18 +981,18 @@ func stylePrep(lang string, sig *history.Signals, question string) (Item, bool) 
 				return Item{Text: msg(lang, "agenda.style.encourage.done", clip(a.Text.String(), 60)), Cites: []int{}}, true
 			}
 		}
-		// A result the notes record in figures is the most specific
-		// praise there is.
-		if r := recordedResult(sig); r != "" {
-			return Item{Text: msg(lang, "agenda.style.encourage.result", r), Cites: []int{}}, true
-		}
-		// Or one the member wrote for this 1on1, or the manager in the
-		// question ("beat last year's sales by 11%", "£1,200 under").
-		if r := resultIn(sig.Next.Request.String()); r != "" && gain.MatchString(r) {
+		// A result in figures is the most specific praise there is: the
+		// one the member wrote for this 1on1 ("I passed… 82% on
+		// calculations"), or the manager in the question ("beat last year's
+		// sales by 11%"), before one the older notes record.
+		if r := resultIn(sig.Next.Request.String()); r != "" && gain.MatchString(sig.Next.Request.String()) {
 			return Item{Text: about(lang, sig.Name(), "agenda.style.encourage.result.request", r), Cites: []int{}}, true
 		}
 		if r := resultIn(question); r != "" && gain.MatchString(r) {
 			return Item{Text: msg(lang, "agenda.style.encourage.result.question", r), Cites: []int{}}, true
+		}
+		if r := recordedResult(sig); r != "" {
+			return Item{Text: msg(lang, "agenda.style.encourage.result", r), Cites: []int{}}, true
 		}
 	}
 	// What the member wrote makes the preparation theirs.
@@ -1031,7 +1056,7 @@ var (
 	betterLower = regexp.MustCompile(`(?i)(時間|日数|所要|工数|コスト|費用|ミス|誤|不良|クレーム|ロス|残業|廃棄|待ち).{0,12}(減|短縮|下が|落ち)|(短縮|削減)|\b(turnaround|lead time|cycle time|wait(ing)? time|handle time|cost|errors?|defects?|complaints?|waste|rework|mistakes?|overtime|driving)\b.{0,30}\b(dropped|fell|down|cut|reduced)\b|\b(down|dropped) (from )?\d+(\.\d+)?\s*(days?|hours?|minutes?|mins?|%|km)\b`)
 	// gain is a figure told as a success: outside the notes' record of
 	// results, a number may count faults ("11 points on the form").
-	gain = regexp.MustCompile(`(?i)達成|更新|増え|伸び|上回|超え|削減|短縮|改善|好評|最高|初めて|\b(beat|beaten|record|best|improved|up \d|grew|growth|increase[sd]?|saved|under budget|ahead of|exceeded|won|hit (the|our|her|his|their) target)\b|[0-9]+\s*(%|％)\s*(up|more|higher|better)`)
+	gain = regexp.MustCompile(`(?i)達成|更新|増え|伸び|上回|超え|削減|短縮|改善|好評|最高|初めて|合格|\b(passed|beat|beaten|record|best|improved|up \d|grew|growth|increase[sd]?|saved|under budget|ahead of|exceeded|won|hit (the|our|her|his|their) target)\b|[0-9]+\s*(%|％)\s*(up|more|higher|better)`)
 	// figure is any number.
 	figure = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]`)
 )
@@ -1117,7 +1142,8 @@ func continuity(lang string, sig *history.Signals, cite *citer, recognition *Sou
 }
 
 // recognizeWords is guidance on acknowledging specific work.
-var recognizeWords = regexp.MustCompile(`(?i)承認|ねぎら|認め|感謝|ほめ|褒め|何が良かった|具体的に.{0,12}(伝え|言葉)|recogni[sz]|acknowledg|thank|praise|appreciat|what exactly was good|keep doing`)
+// "Acknowledge the request at the start" is not one.
+var recognizeWords = regexp.MustCompile(`(?i)承認|ねぎら|認め|感謝|ほめ|褒め|何が良かった|具体的に.{0,12}(伝え|言葉)|recogni[sz]|acknowledg\w* (?:\w+ ){0,2}(?:work|effort|progress|milestones?|results?|contributions?|achievements?|what (?:they|went))|thank|praise|appreciat|what exactly was good|keep doing`)
 
 // memberDone are the member's finished actions a plan acknowledges by
 // name, newest first.

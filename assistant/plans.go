@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strings"
@@ -253,9 +254,25 @@ func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []st
 		}
 	}
 	if len(against) > 0 {
+		// A check on this member's situation (the style they asked for, a
+		// falling condition) speaks before one for any member: a decision
+		// announced to a member who asked to think together is that, first,
+		// whatever else the reader saw in it.
+		slices.SortStableFunc(against, func(a, b knowledge.DocumentCheck) int {
+			return cmp.Compare(anyMember(a), anyMember(b))
+		})
 		return against, nil
 	}
 	return nil, fits
+}
+
+// anyMember is 1 for a check that holds for any member, 0 for one on a
+// situation.
+func anyMember(c knowledge.DocumentCheck) int {
+	if slices.ContainsFunc(c.When, func(w string) bool { return w != "any" }) {
+		return 0
+	}
+	return 1
 }
 
 // A manager's question on how to raise a topic of their own ("若手の育成の

@@ -297,8 +297,12 @@ func (r *Redactor) find(raw string, terms []string, s *Session) []span {
 				break
 			}
 			a := i + j
-			add(a, a+len(lt), Term)
 			i = a + len(lt)
+			// A Latin term is a word: "O" is not the o of "OK".
+			if latinAt(lower, a-1, lt[0]) || latinAt(lower, i, lt[len(lt)-1]) {
+				continue
+			}
+			add(a, i, Term)
 		}
 	}
 	// Formats, matched on the width-folded text (０９０－… is 090-…).
@@ -343,6 +347,13 @@ func (r *Redactor) find(raw string, terms []string, s *Session) []span {
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
 	return spans
+}
+
+// latinAt reports whether s[at] and the term's end beside it, edge, are
+// both ASCII letters or digits: the term would cut a word there.
+func latinAt(s string, at int, edge byte) bool {
+	word := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+	return at >= 0 && at < len(s) && word(s[at]) && word(edge)
 }
 
 // fold maps full-width ASCII (０-９, Ａ-Ｚ, ＠, －…) and the other dashes to

@@ -588,6 +588,9 @@ func TestNamesByContext(t *testing.T) {
 		// A manager's plan: the か of a volitional is no name (かな is).
 		{"今回お願いしようかなと。任せてみようかと思う。言おうかな", "今回お願いしようかなと。任せてみようかと思う。言おうかな"},
 		{"「そうですね」と受け止めてから話す", "「そうですね」と受け止めてから話す"},
+		// Punctuation is nobody's name; countries' kanji listed are languages.
+		{"Thinking of skipping Member O's 1on1 this week", "Thinking of skipping Member O's 1on1 this week"},
+		{"多言語案内シート(英・中・韓)を試作する。亮・翔の2人で", "多言語案内シート(英・中・韓)を試作する。[人物1]・[人物2]の2人で"},
 	})
 }
 
@@ -655,5 +658,28 @@ func TestTextCut(t *testing.T) {
 	var decoded Text
 	if err := json.Unmarshal(b, &decoded); err != nil || !decoded.Equal(masked) {
 		t.Errorf("JSON round trip: %s -> %q, %v", b, decoded, err)
+	}
+}
+
+// TestTermsAreWords: an organization's Latin term is masked as a word,
+// never inside one; a Japanese term wherever it stands.
+func TestTermsAreWords(t *testing.T) {
+	r := redactor(t)
+	for _, tc := range []struct {
+		text  string
+		terms []string
+		want  string
+	}{
+		{"Is it OK if O takes the Orion work?", []string{"O", "Orion"}, "Is it OK if [TERM1] takes the [TERM2] work?"},
+		{"Project X2 and X25 ship", []string{"X2"}, "Project [TERM1] and X25 ship"},
+		{"北斗プロジェクトと北斗2", []string{"北斗"}, "[用語1]プロジェクトと[用語1]2"},
+	} {
+		lang := "en"
+		if strings.ContainsFunc(tc.text, func(r rune) bool { return r > 0x3000 }) {
+			lang = "ja"
+		}
+		if out, _ := r.Redact(tc.text, NewSession(lang), tc.terms); out.String() != tc.want {
+			t.Errorf("%q %v -> %q, want %q", tc.text, tc.terms, out, tc.want)
+		}
 	}
 }

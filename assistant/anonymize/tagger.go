@@ -83,6 +83,11 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 		if first == i && first > 0 && volitionalKa(toks[i-1], toks[i]) {
 			continue
 		}
+		// Punctuation is nobody's name (the ' of O's), nor one kanji of a
+		// list of one-kanji abbreviations (英・中・韓: the languages).
+		if !strings.ContainsFunc(raw[start:end], unicode.IsLetter) || abbreviation(raw, start, end) {
+			continue
+		}
 		// The し of すっきりした is する after the word it makes a verb of,
 		// and Co of co-write a prefix: never a name alone.
 		if first == i && (suruVerb(toks, i) || prefixed(raw, toks[i])) {
@@ -372,3 +377,20 @@ func isGrammar(t tokenizer.Token) bool {
 	pos := t.POS()
 	return pos[0] == "助詞" || pos[0] == "助動詞"
 }
+
+// abbreviation reports whether raw[start:end] is one kanji of a country
+// or its language listed by a middle dot with another (英・中・韓, 日米):
+// one-kanji given names are listed so too (亮・翔), so only these.
+func abbreviation(raw string, start, end int) bool {
+	if !strings.Contains(countries, raw[start:end]) || utf8.RuneCountInString(raw[start:end]) != 1 {
+		return false
+	}
+	b, _ := strings.CutSuffix(raw[:start], "・")
+	a, _ := strings.CutPrefix(raw[end:], "・")
+	r, _ := utf8.DecodeLastRuneInString(b)
+	q, _ := utf8.DecodeRuneInString(a)
+	return strings.ContainsRune(countries, r) || strings.ContainsRune(countries, q)
+}
+
+// countries are the kanji that stand for a country or its language.
+const countries = "日英米中韓台仏独伊露西葡蘭印豪加越泰比墨伯"
