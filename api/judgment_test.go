@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -212,6 +212,18 @@ var planCheckSets = []struct {
 	// praise "kept light" before the fixes, a decision announced to a
 	// member who asked to think together. Spent.
 	{"planchecks11", 0.85, 0.1, "20 of 30 flagged (0.67), 3 of 14 fitting plans"},
+	// planchecks12 (44, written blind at the start of session 23, run
+	// once after that session's first fixes): 18 of 30 flagged (0.60), 1
+	// of 14 fitting plans (a member's own ask to shorten her 1on1s); 6 of
+	// the 12 misses were plans with a referral, 4 of them blocking (a call
+	// recording to listen to together read as legal evidence, "Here's the
+	// breakdown." as a crisis, "just the two of us" asked for privacy as
+	// harassment, one statistical), the others a decision withheld behind
+	// "私が決めてしまうと", a lecture on why deadlines matter, 1on1s merged
+	// into a group, an assignment "informed" to a member who asked to
+	// think together, the manager's own chase handed to the member.
+	// Spent.
+	{"planchecks12", 0.85, 0.1, "18 of 30 flagged (0.60), 1 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans

@@ -799,14 +799,13 @@ func practiceTips(in prepInput, cite *citer) []Item {
 	listen := asked("listen")(sig)
 	actions := sig != nil && !listen && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })
 	// The lines on the manager's promises and the member's finished
-	// actions say these already: owning a promise, asking how it went
-	// ("How did the pairing go?" beside a passed exam).
-	promised := sig != nil && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "manager" })
+	// actions say these where they apply: owning a promise ("Report your
+	// own misses first" with none missed), asking how it went ("How did
+	// the pairing go?" beside a passed exam).
 	usable := func(lead, bullet string) bool {
 		return utf8.RuneCountInString(strings.Trim(lead, ".。 ")) > 6 && !opposes(cite.style, bullet) &&
 			(actions || !actionTip.MatchString(bullet)) && !nextStepWords.MatchString(bullet) &&
-			!(listen && offersView.MatchString(bullet)) && !askHowItWent.MatchString(bullet) &&
-			!(promised && ownPromise.MatchString(bullet))
+			!(listen && offersView.MatchString(bullet)) && !askHowItWent.MatchString(bullet) && !ownPromise.MatchString(bullet)
 	}
 	var out []Item
 	for _, s := range in.Sources {

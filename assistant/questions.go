@@ -462,7 +462,9 @@ var (
 		`選択肢|打ち手|対策|次の一歩|どう(する|したら)|\boptions?\b|\bwhat (you|they) will do\b|\b(their|your) plan\b|\bsolutions?\b|` +
 		// So do offers to change their work ("What's one thing I could
 		// change…?", 「私が変えられることは」): a fix, however kind.
-		`(私|上司|こちら)(が|で)(変え|変更|調整|減ら|引き取)|\bI (could|can|should) (change|adjust|take over|take off|remove|fix)\b|\bmake (it|things|the next [a-z ]+) easier\b`)
+		`(私|上司|こちら)(が|で)(変え|変更|調整|減ら|引き取)|\bI (could|can|should) (change|adjust|take over|take off|remove|fix)\b|\bmake (it|things|the next [a-z ]+) easier\b|` +
+		// And so does homework: a step to take before the next 1on1.
+		`\bsteps? (you want to|you'?d like to|to) take\b|before we meet again|by our next 1on1|次回まで|次の1on1まで`)
 	handsBack = regexp.MustCompile(`(?i)どうしたい|あなたなら|どちらを選|自分で決め|what would you (choose|decide|do)|your call|which would you pick`)
 	// pointsBack are questions about a meeting or matter the guidance's
 	// reader was in ("How did that meeting feel?"), or that go on from an
@@ -538,9 +540,21 @@ func fitsStyle(q string, sig *history.Signals) bool {
 // holds (a scale question: the member rates their condition before each
 // 1on1) or presumes what it does not show (hard times: "この状況の中で…").
 func redundantOrPresuming(q string, sig *history.Signals) bool {
+	style := ""
+	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
+		style = *sig.Next.Style
+	}
 	return sig != nil && len(sig.Condition.Values) > 0 && scale.MatchString(q) ||
-		presumesHardship.MatchString(q) && !hardTimes(sig)
+		presumesHardship.MatchString(q) && !hardTimes(sig) ||
+		// The response they want is asked before each 1on1, and an update
+		// read beforehand is a report's.
+		style != "" && asksStyle.MatchString(q) || style != "report" && readUpdate.MatchString(q)
 }
+
+var (
+	asksStyle  = regexp.MustCompile(`(?i)listening, advice|what would help (you )?most from me|どんな関わり方|聞くだけ[^。？]{0,12}(アドバイス|助言|一緒に)`)
+	readUpdate = regexp.MustCompile(`(?i)read your (update|report)|(報告|進捗|共有)[^。？]{0,8}(事前に|先に)(読|拝見|目を通)`)
+)
 
 // hardTimes reports whether the history shows a member under strain: a
 // falling or low condition.

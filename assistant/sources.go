@@ -350,7 +350,13 @@ func tip(item string) string {
 			break
 		}
 	}
-	return sentences(joinSentences(ss), 90, 200)
+	// Cut to length inside a quote, the example would be left open
+	// (「今月はすぐには減らせません。 with no end): the sentences before it.
+	out := sentences(joinSentences(ss), 90, 200)
+	for i := len(ss) - 1; i > 0 && !closed(out); i-- {
+		out = sentences(joinSentences(ss[:i]), 90, 200)
+	}
+	return out
 }
 
 // continues reports whether next goes on with the sentence prev ends in

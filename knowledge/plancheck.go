@@ -206,7 +206,10 @@ func compilePattern(p string) (*regexp.Regexp, error) { return regexp.Compile("(
 // listen, but…") is not the manager's plan: a fitting pattern is matched
 // without it.
 func (c DocumentCheck) Matches(words string, kinds []string) bool {
-	own := requestReported.ReplaceAllString(words, " ")
+	// "Since she asked for it, I'll…" is the plan's reason, not a
+	// request set against it: the curators' unless patterns read it as
+	// "at their request".
+	own := requestReported.ReplaceAllString(requestHonored.ReplaceAllString(words, "at their request"), " ")
 	return slices.ContainsFunc(c.plans, func(m matcher) bool { return m.matches(words, kinds) }) &&
 		!slices.ContainsFunc(c.unless, func(m matcher) bool { return m.matches(own, kinds) })
 }
@@ -215,6 +218,9 @@ func (c DocumentCheck) Matches(words string, kinds []string) bool {
 // asked me to just listen", 「励ましてほしいって希望が来てるけど」.
 var requestReported = regexp.MustCompile(`(?i)\b(?:she|he|they|them)(?: has| had| just)? (?:asked|asks|wants|wanted|wrote|said|says|requested|would like|'d like|told me)\b[^.;!?,、。]*|` +
 	`[^。、]*(?:(?:ほしい|欲しい|たい)(?:って|と)(?:言われ|言って|書い|希望|の希望|連絡)|希望が(?:来|出|届)|とのこと)[^。、]*[、。]?`)
+
+// requestHonored is the member's request given as the plan's reason.
+var requestHonored = regexp.MustCompile(`(?i)\b(?:as|since|because|like) (?:she|he|they)(?: has| had| just)? (?:asked|requested|wanted)(?: (?:for it|for this|for that|for))?\b`)
 
 // PlanChecks returns the plan checks of the published, visible documents
 // in lang (the caller's organization's and the starter pack's), compiled

@@ -591,6 +591,9 @@ func TestNamesByContext(t *testing.T) {
 		// Punctuation is nobody's name; countries' kanji listed are languages.
 		{"Thinking of skipping Member O's 1on1 this week", "Thinking of skipping Member O's 1on1 this week"},
 		{"多言語案内シート(英・中・韓)を試作する。亮・翔の2人で", "多言語案内シート(英・中・韓)を試作する。[人物1]・[人物2]の2人で"},
+		{"47 of 63 flagged trees in Riverside Park inspected, then North Park", "47 of 63 flagged trees in Riverside Park inspected, then North Park"},
+		{"Ms Park and Jimin Park joined", "Ms [PERSON1] and [PERSON1] joined"},
+		{"アンケートで見えた不満点(スマホで書類を添付しにくい等)", "アンケートで見えた不満点(スマホで書類を添付しにくい等)"},
 	})
 }
 

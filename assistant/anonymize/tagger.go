@@ -107,7 +107,7 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 
 func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 	s := toks[i].Surface
-	if neverTagged(s) || notNameHere(toks, i) {
+	if neverTagged(s) || notNameHere(toks, i) || placeName(toks, i) {
 		return false
 	}
 	threshold := r.tagger.Threshold
@@ -118,6 +118,25 @@ func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
 	}
 	return r.tagger.Model.Prob(r.tokenFeatures(toks, i)) > threshold
 }
+
+// placeName reports whether token i ends a place's name: a word for a
+// place after a capitalised word (Riverside Park, North Station), however
+// common the word is as a surname.
+func placeName(toks []tokenizer.Token, i int) bool {
+	if i < 1 || !places[toks[i].Surface] || toks[i].Position != toks[i-1].Position+len(toks[i-1].Surface)+1 {
+		return false
+	}
+	prev := toks[i-1].Surface
+	r, _ := utf8.DecodeRuneInString(prev)
+	// Ms Park, Jimin Park: a person.
+	return unicode.IsUpper(r) && !titles[strings.TrimSuffix(prev, ".")] && !givenNames[prev]
+}
+
+var titles = setOf("Mr", "Ms", "Mrs", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame")
+
+var places = setOf("Park", "Street", "Road", "Avenue", "Lane", "Square", "Bridge", "Station", "Hall", "Centre", "Center",
+	"Hill", "Lake", "River", "Garden", "Gardens", "Court", "Close", "Drive", "Wood", "Woods", "Field", "Fields", "Green",
+	"Market", "Place", "Terrace", "Quay", "Wharf", "Heights", "Valley", "Beach", "Bay", "Point", "Campus", "Library")
 
 // notNameHere reports whether token i, whatever the tagger would read,
 // is part of a word by where it stands: its script, its length and its
@@ -224,7 +243,10 @@ var contractions = setOf("didn", "doesn", "isn", "wasn", "couldn", "shouldn", "w
 // (Jira, Asana, Miro): never a person to the tagger.
 var tools = setOf("jira", "slack", "zoom", "teams", "notion", "figma", "miro", "confluence", "salesforce", "github",
 	"gitlab", "backlog", "asana", "trello", "excel", "outlook", "gmail", "kintone", "dropbox", "tableau", "sap",
-	"workday", "zendesk", "hubspot", "canva", "linkedin", "chatgpt", "claude", "gemini", "copilot", "deepl", "looker")
+	"workday", "zendesk", "hubspot", "canva", "linkedin", "chatgpt", "claude", "gemini", "copilot", "deepl", "looker",
+	// and the devices and apps in katakana, newer than the dictionary
+	// (スマホで書類を添付しにくい).
+	"スマホ", "スマートフォン", "タブレット", "パソコン", "ノーパソ", "ガラケー", "アプリ", "エクセル", "パワポ", "スラック", "ズーム", "チームズ", "キントーン")
 
 // joinable is what may stand between two parts of one name.
 func joinable(gap string) bool {
