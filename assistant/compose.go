@@ -857,7 +857,7 @@ var (
 	ownPromise = regexp.MustCompile(`(?i)上司(?:自身)?の(?:アクション|約束)|自分の約束|約束を守|言ったことは守|your own (?:actions|side|commitments|promises|misses)|promises?\b.{0,40}\bkept|keep (?:your|the) promises?`)
 	// askHowItWent is guidance on asking about a member's action without
 	// turning it into an audit.
-	askHowItWent = regexp.MustCompile(`(?i)やってみてどう|問い詰め|責め|experience, not the checkbox|how did .{1,30} go|what happened when`)
+	askHowItWent = regexp.MustCompile(`(?i)やってみてどう|(?:進み具合|進捗|結果|できなかった)[^。]{0,10}(?:問い詰め|責め)|experience, not the checkbox|how did .{1,30} go|what happened when`)
 )
 
 // citeSaying is citeFor quoting a passage of src that says what re
@@ -894,17 +894,38 @@ func requestAgenda(in prepInput, cite *citer) []Item {
 		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
 		// The passage on that response, not one sharing a word with the line
 		// (a decision's "what" beside praise).
-		if c := citeSaying(cite, src, it.Text, styleSays[style]); len(c.Cites) > 0 {
-			return append(out, c)
-		}
-		// A guide to every style may hold only another style's passage
-		// (a decision's "Do:" beside praise): a passage on this one, or none.
-		if src == nil || !styleWords[style].MatchString(src.Hit.Title) {
-			return append(out, citeSupport(cite, styleSays[style], it.Text))
-		}
-		out = append(out, citeFor(cite, src, it.Text))
+		out = append(out, citeStyle(cite, src, style, it.Text, styleSays[style]))
 	}
 	return out
+}
+
+// citeStyle cites a line on the response a member asked for: the passage
+// of src that says what re matches, any guidance's that does, or in a
+// guide to that response alone, its passage sharing most words with the
+// line. A guide to every style may hold only another style's passage (a
+// decision's "Do:" beside praise): then none.
+func citeStyle(cite *citer, src *Source, style, text string, re *regexp.Regexp) Item {
+	if it := citeSaying(cite, src, text, re); len(it.Cites) > 0 {
+		return it
+	}
+	if it := citeSupport(cite, re, text); len(it.Cites) > 0 {
+		return it
+	}
+	if src != nil && styleWords[style].MatchString(src.Hit.Title) {
+		return citeFor(cite, src, text)
+	}
+	return Item{Text: text, Cites: []int{}}
+}
+
+// styleHeld is guidance on holding to each response while giving it,
+// what the reminder of the member's request says.
+var styleHeld = map[string]*regexp.Regexp{
+	"listen":         regexp.MustCompile(`(?i)解決策や経験談|要約|言い直|気持ちに目を向け|reflect back|summari[sz]e|fixing reflex|hold back[^.]{0,20}solutions`),
+	"advise":         regexp.MustCompile(`(?i)最初に、?状況|すでに試した|選択肢|ask before you advise|ask a couple of questions|options with trade-offs`),
+	"think-together": regexp.MustCompile(`(?i)選択肢を増やす問い|問いかけ|広げ|open questions|widen before you narrow|lay out options`),
+	"encourage":      regexp.MustCompile(`(?i)取り組みと進歩|具体的に(?:認め|伝え|挙げ)|できたこと|specific (?:effort|strengths)|past evidence`),
+	"decide":         regexp.MustCompile(`(?i)結論と理由|decide clearly|explain your reasoning`),
+	"report":         regexp.MustCompile(`(?i)一つだけ聞|その後ろ|背景にある|what sits behind|one question about`),
 }
 
 // styleSays is guidance on preparing each response a member may ask for.
@@ -1130,9 +1151,9 @@ func continuity(lang string, sig *history.Signals, cite *citer, recognition *Sou
 	// conflict mediation beside a thank-you); without one, the line's
 	// question ("ask how it went") is backed by guidance on following up
 	// actions.
-	it := citeSaying(cite, recognition, text, recognizeWords)
+	it := citeSaying(cite, recognition, text, acknowledgeDone)
 	if len(it.Cites) == 0 {
-		it = citeSupport(cite, recognizeWords, text)
+		it = citeSupport(cite, acknowledgeDone, text)
 	}
 	if len(it.Cites) == 0 {
 		it = citeSupport(cite, askHowItWent, text)
@@ -1140,9 +1161,9 @@ func continuity(lang string, sig *history.Signals, cite *citer, recognition *Sou
 	return append(out, it)
 }
 
-// recognizeWords is guidance on acknowledging specific work.
-// "Acknowledge the request at the start" is not one.
-var recognizeWords = regexp.MustCompile(`(?i)承認|ねぎら|認め|感謝|ほめ|褒め|何が良かった|具体的に.{0,12}(伝え|言葉)|recogni[sz]|acknowledg\w* (?:\w+ ){0,2}(?:work|effort|progress|milestones?|results?|contributions?|achievements?|what (?:they|went))|thank|praise|appreciat|what exactly was good|keep doing`)
+// acknowledgeDone is guidance on acknowledging finished work by what it
+// took (a thank-you for a report, or asking how they like praise, is not).
+var acknowledgeDone = regexp.MustCompile(`(?i)ねぎら|(?:過程|プロセス|取り組み|工夫|進歩)を?[^。]{0,10}(?:認め|伝え|言葉に)|具体的に[^。]{0,12}(?:認め|言葉に)|何が良かった|acknowledge (?:the )?(?:milestones|effort|progress|work)|recogni[sz]e (?:the )?(?:effort|process|progress|steps)|what exactly was good`)
 
 // memberDone are the member's finished actions a plan acknowledges by
 // name, newest first.
@@ -1320,7 +1341,7 @@ func styleWatch(in prepInput, cite *citer) []Item {
 	if src == nil && style == "listen" {
 		src = pick(in.Sources, secs, "listening")
 	}
-	out := []Item{citeFor(cite, src, about(in.Lang, sig.Name(), "watch.style."+style))}
+	out := []Item{citeStyle(cite, src, style, about(in.Lang, sig.Name(), "watch.style."+style), styleHeld[style])}
 	for _, st := range sig.Styles {
 		if st.Style == style && st.Match.Matched != nil && *st.Match.Matched < 0.6 {
 			out = append(out, Item{Text: about(in.Lang, sig.Name(), "watch.match", styleLabel(in.Lang, style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
