@@ -283,7 +283,13 @@ var opposite = map[string]*regexp.Regexp{
 		`what (?:they|you) will do next|close with their plan|次に(?:何を)?(?:する|やる)ことを(?:聞|決め)|次の一歩を(?:本人に)?(?:聞|決め)`),
 	"think-together": regexp.MustCompile(`(?i)(?:結論|答え|判断)を(?:伝え|示|渡|出す)|tell them (?:the answer|what to do)|give (?:them )?your (?:answer|decision)`),
 	"report":         regexp.MustCompile(`(?i)(?:状況|進捗)の共有は1on1の外|進捗[^。]{0,10}事前に|(?:status|progress)(?: updates?)? out of the 1on1|outside the 1on1`),
+	// Encouragement is about what they did: goals to set and the next try
+	// ask for more ("the end of the half-year", "worth trying").
+	"encourage": aheadAsk,
 }
+
+// aheadAsk looks ahead to goals and the next try.
+var aheadAsk = regexp.MustCompile(`(?i)半期|目標を(?:立て|決め|書)|次の(?:挑戦|目標)|やってみる価値|half-year|worth trying|next (?:challenge|goal)|stretch goal|objectives?\b`)
 
 // opposes reports whether passage says the opposite of style's response.
 func opposes(style, passage string) bool {

@@ -533,6 +533,9 @@ func fitsStyle(q string, sig *history.Signals) bool {
 	if style == "advise" && handsBack.MatchString(q) || slices.Contains([]string{"advise", "report", "encourage", "decide"}, style) && probes.MatchString(q) {
 		return false
 	}
+	if style == "encourage" && aheadAsk.MatchString(q) {
+		return false
+	}
 	return style != "encourage" || !gloomy.MatchString(q) || hardTimes(sig)
 }
 
