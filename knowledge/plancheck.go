@@ -209,7 +209,8 @@ func (c DocumentCheck) Matches(words string, kinds []string) bool {
 	// "Since she asked for it, I'll…" is the plan's reason, not a
 	// request set against it: the curators' unless patterns read it as
 	// "at their request".
-	own := requestReported.ReplaceAllString(requestHonored.ReplaceAllString(words, "at their request"), " ")
+	own := requestHonored.ReplaceAllString(words, "at their request")
+	own = requestReported.ReplaceAllString(requestHonoredJa.ReplaceAllString(own, "本人の希望で"), " ")
 	return slices.ContainsFunc(c.plans, func(m matcher) bool { return m.matches(words, kinds) }) &&
 		!slices.ContainsFunc(c.unless, func(m matcher) bool { return m.matches(own, kinds) })
 }
@@ -221,6 +222,9 @@ var requestReported = regexp.MustCompile(`(?i)\b(?:she|he|they|them)(?: has| had
 
 // requestHonored is the member's request given as the plan's reason.
 var requestHonored = regexp.MustCompile(`(?i)\b(?:as|since|because|like) (?:she|he|they)(?: has| had| just)? (?:asked|requested|wanted)(?: (?:for it|for this|for that|for))?\b`)
+
+// requestHonoredJa is the same in Japanese: 「お迎えがあるとのことなので」.
+var requestHonoredJa = regexp.MustCompile(`[^。、]*(?:とのこと|と言われ(?:た|て(?:い|る))|と頼まれ(?:た|て(?:い|る)))(?:なので|ので|だから|から|で)`)
 
 // PlanChecks returns the plan checks of the published, visible documents
 // in lang (the caller's organization's and the starter pack's), compiled

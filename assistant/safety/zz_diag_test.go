@@ -9,7 +9,7 @@ import (
 
 func TestZZDiag(t *testing.T) {
 	d := newTestDetector(t)
-	for _, f := range []string{"planchecks12", "judgment22"} {
+	for _, f := range []string{"planchecks13", "judgment23"} {
 		fh, err := os.Open("../../api/testdata/judgment/" + f + ".jsonl")
 		if err != nil {
 			t.Fatal(err)
