@@ -224,7 +224,15 @@ var planCheckSets = []struct {
 	// think together, the manager's own chase handed to the member.
 	// Spent.
 	{"planchecks12", 0.85, 0.1, "18 of 30 flagged (0.60), 1 of 14 fitting plans"},
-	{"planchecks13", 0, 1, "first run pending"},
+	// planchecks13 (44, written blind in session 23 after round 22 was
+	// scored, run once after its fixes): 23 of 30 flagged (0.77), 0 of 14
+	// fitting plans; the misses a report questioned "一つずつ詰めて", load
+	// added as "10軒ほども見てもらえないか", the manager's own enquiry
+	// handed to the member, "hype her up" for a member who asked for
+	// advice, a deviations log for one who asked for encouragement, a
+	// confidence passed on, and a falling member's 1on1 cut to 10 minutes
+	// (replaced by a statistical crisis referral). Spent.
+	{"planchecks13", 0.9, 0.1, "23 of 30 flagged (0.77), 0 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans

@@ -804,6 +804,10 @@ func practiceTips(in prepInput, cite *citer) []Item {
 	sig := in.Signals
 	listen := asked("listen")(sig)
 	actions := sig != nil && !listen && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })
+	// Retiring an action is for one gone stale (overdue, or a month old);
+	// keeping evaluation apart is not for a member who asked to talk about it.
+	stale := sig != nil && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Overdue || a.AgeDays > 28 })
+	evaluation := sig != nil && sig.Next != nil && slices.Contains(sig.Next.Topics, "evaluation")
 	// The lines on the manager's promises and the member's finished
 	// actions say these where they apply: owning a promise ("Report your
 	// own misses first" with none missed), asking how it went ("How did
@@ -811,7 +815,8 @@ func practiceTips(in prepInput, cite *citer) []Item {
 	usable := func(lead, bullet string) bool {
 		return utf8.RuneCountInString(strings.Trim(lead, ".。 ")) > 6 && !opposes(cite.style, bullet) &&
 			(actions || !actionTip.MatchString(bullet)) && !nextStepWords.MatchString(bullet) &&
-			!(listen && offersView.MatchString(bullet)) && !askHowItWent.MatchString(bullet) && !ownPromise.MatchString(bullet)
+			!(listen && offersView.MatchString(bullet)) && !askHowItWent.MatchString(bullet) && !ownPromise.MatchString(bullet) &&
+			(stale || !retireTip.MatchString(bullet)) && !(evaluation && evaluationApart.MatchString(bullet))
 	}
 	var out []Item
 	for _, s := range in.Sources {
@@ -839,6 +844,13 @@ func practiceTips(in prepInput, cite *citer) []Item {
 	}
 	return out
 }
+
+var (
+	// retireTip is guidance on dropping an action that no longer fits.
+	retireTip = regexp.MustCompile(`(?i)\bretire|drop this one|やめることもはっきり|不要になったアクション`)
+	// evaluationApart is guidance on keeping evaluation out of 1on1s.
+	evaluationApart = regexp.MustCompile(`(?i)evaluation conversations? separately|separate (?:the )?evaluation|評価[^。]{0,10}(?:別の場|切り分け|分けて)`)
+)
 
 // actionTip is guidance on handling agreed actions: how many, how to
 // retire them, starting from them.
