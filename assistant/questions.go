@@ -40,7 +40,7 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*4, in.context) {
 		// A question on goals is for a member or manager writing about
 		// goals, not for any work update.
-		if fit(in.Sources[b.n-1], in) >= questionFit && openQuestion.MatchString(b.text) && fitsMoment(b.text, in.Signals) &&
+		if fit(in.Sources[b.n-1], in) >= questionFit && openAsk(b.text) && fitsMoment(b.text, in.Signals) &&
 			(!goalWords.MatchString(b.text) || goalTalk(in)) {
 			candidates = append(candidates, b)
 		}
@@ -441,8 +441,15 @@ func onlyAsksStyle(s string) bool {
 // asks is a sentence that asks for something.
 var asks = regexp.MustCompile(`ほしい|欲しい|たい|ください|いただ|もらえ|助かり|[?？]|(?i)\b(?:i'?d like|i would like|i want|please|can we|could we|could you|help me)\b`)
 
-// openQuestion asks what, how or which, not yes or no.
-var openQuestion = regexp.MustCompile(`(?i)何|どう|どんな|どの|どこ|どれ|なぜ|いつ|誰|\b(what|how|which|where|when|who|why)\b`)
+// openAsk reports whether q asks what, how or which, not yes or no: 誰か
+// and 何か ask whether there is someone or something (「これまで誰かに
+// 話せていましたか」 is answered yes or no).
+func openAsk(q string) bool { return openQuestion.MatchString(indefinite.ReplaceAllString(q, "")) }
+
+var (
+	openQuestion = regexp.MustCompile(`(?i)何|どう|どんな|どの|どこ|どれ|なぜ|いつ|誰|\b(what|how|which|where|when|who|why)\b`)
+	indefinite   = regexp.MustCompile(`(?:何|誰|どこ|いつ|どれ)(?:か|でも)|どうか`)
+)
 
 var (
 	// afterMeeting are questions for after a 1on1, not before it.
@@ -497,7 +504,7 @@ func fitsMoment(q string, sig *history.Signals) bool {
 	}
 	// A yes-or-no question ("Would it help to talk to someone…?") closes
 	// what a prep question should open.
-	if ask, _, _ := strings.Cut(strings.ReplaceAll(q, "？", "?"), "?"); !openQuestion.MatchString(ask) {
+	if ask, _, _ := strings.Cut(strings.ReplaceAll(q, "？", "?"), "?"); !openAsk(ask) {
 		return false
 	}
 	// "Where did what we agreed land?" needs something the member agreed
