@@ -801,23 +801,7 @@ func dropLead(lang string, re *regexp.Regexp, s string) string {
 // on agreeing the next step is the close's, and one on options or plans
 // moves a member who asked to be heard on to solving.
 func practiceTips(in prepInput, cite *citer) []Item {
-	sig := in.Signals
-	listen := asked("listen")(sig)
-	actions := sig != nil && !listen && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })
-	// Retiring an action is for one gone stale (overdue, or a month old);
-	// keeping evaluation apart is not for a member who asked to talk about it.
-	stale := sig != nil && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Overdue || a.AgeDays > 28 })
-	evaluation := sig != nil && sig.Next != nil && slices.Contains(sig.Next.Topics, "evaluation")
-	// The lines on the manager's promises and the member's finished
-	// actions say these where they apply: owning a promise ("Report your
-	// own misses first" with none missed), asking how it went ("How did
-	// the pairing go?" beside a passed exam).
-	usable := func(lead, bullet string) bool {
-		return utf8.RuneCountInString(strings.Trim(lead, ".。 ")) > 6 && !opposes(cite.style, bullet) &&
-			(actions || !actionTip.MatchString(bullet)) && !nextStepWords.MatchString(bullet) &&
-			!(listen && offersView.MatchString(bullet)) && !askHowItWent.MatchString(bullet) && !ownPromise.MatchString(bullet) &&
-			(stale || !retireTip.MatchString(bullet)) && !(evaluation && evaluationApart.MatchString(bullet))
-	}
+	usable := tipFilter(in.Signals, cite.style)
 	var out []Item
 	for _, s := range in.Sources {
 		if s.Section != sectionPractice || !s.Found || len(out) >= maxPractice || fit(s, in) < minFit {
@@ -843,6 +827,29 @@ func practiceTips(in prepInput, cite *citer) []Item {
 		}
 	}
 	return out
+}
+
+// tipFilter returns what makes a practice tip usable for this member:
+// a lead with substance, the style they asked for, and what their history
+// calls for.
+func tipFilter(sig *history.Signals, style string) func(lead, bullet string) bool {
+	listen := asked("listen")(sig)
+	actions := sig != nil && !listen && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })
+	// Retiring an action is for one gone stale (overdue, or a month old);
+	// keeping evaluation apart is not for a member who asked to talk about it.
+	stale := sig != nil && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Overdue || a.AgeDays > 28 })
+	evaluation := sig != nil && sig.Next != nil && slices.Contains(sig.Next.Topics, "evaluation")
+	// The lines on the manager's promises and the member's finished
+	// actions say these where they apply: owning a promise ("Report your
+	// own misses first" with none missed), asking how it went ("How did
+	// the pairing go?" beside a passed exam).
+	said := func(bullet string) bool { return askHowItWent.MatchString(bullet) || ownPromise.MatchString(bullet) }
+	return func(lead, bullet string) bool {
+		return utf8.RuneCountInString(strings.Trim(lead, ".。 ")) > 6 && !opposes(style, bullet) &&
+			(actions || !actionTip.MatchString(bullet)) && !nextStepWords.MatchString(bullet) &&
+			!(listen && offersView.MatchString(bullet)) && !said(bullet) &&
+			(stale || !retireTip.MatchString(bullet)) && !(evaluation && evaluationApart.MatchString(bullet))
+	}
 }
 
 var (

@@ -283,27 +283,8 @@ func (r *Redactor) find(raw string, terms []string, s *Session) []span {
 			spans = append(spans, span{a, b, k})
 		}
 	}
-	// Organization terms, case-insensitively for Latin letters.
-	lower := strings.ToLower(raw)
-	for _, t := range terms {
-		t = strings.TrimSpace(t)
-		if t == "" {
-			continue
-		}
-		lt := strings.ToLower(t)
-		for i := 0; ; {
-			j := strings.Index(lower[i:], lt)
-			if j < 0 {
-				break
-			}
-			a := i + j
-			i = a + len(lt)
-			// A Latin term is a word: "O" is not the o of "OK".
-			if latinAt(lower, a-1, lt[0]) || latinAt(lower, i, lt[len(lt)-1]) {
-				continue
-			}
-			add(a, i, Term)
-		}
+	for _, sp := range termSpans(raw, terms) {
+		add(sp.start, sp.end, Term)
 	}
 	// Formats, matched on the width-folded text (０９０－… is 090-…).
 	for _, d := range formats {
@@ -347,6 +328,32 @@ func (r *Redactor) find(raw string, terms []string, s *Session) []span {
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
 	return spans
+}
+
+// termSpans are where an organization's terms stand in raw,
+// case-insensitively for Latin letters.
+func termSpans(raw string, terms []string) []span {
+	var out []span
+	lower := strings.ToLower(raw)
+	for _, t := range terms {
+		lt := strings.ToLower(strings.TrimSpace(t))
+		if lt == "" {
+			continue
+		}
+		for i := 0; ; {
+			j := strings.Index(lower[i:], lt)
+			if j < 0 {
+				break
+			}
+			a := i + j
+			i = a + len(lt)
+			// A Latin term is a word: "O" is not the o of "OK".
+			if !latinAt(lower, a-1, lt[0]) && !latinAt(lower, i, lt[len(lt)-1]) {
+				out = append(out, span{a, i, Term})
+			}
+		}
+	}
+	return out
 }
 
 // latinAt reports whether s[at] and the term's end beside it, edge, are
