@@ -31,6 +31,7 @@ func TestPlanChecksFrontMatter(t *testing.T) {
 		{"cite", "plan_checks:\n- when: [any]\n  plans: ['x']\n  watch: w\n  cite: Advice first, before they finish.\n", ""},
 		{"cite not in body", "plan_checks:\n- when: [any]\n  plans: ['x']\n  watch: w\n  cite: Listen first.\n", "cite is not a passage of the body"},
 		{"kinds", "plan_checks:\n- when: [any]\n  plans: ['kind:rating', 'bonus']\n  unless: ['kind:decide']\n  watch: w\n  fits: false\n", ""},
+		{"honoured", "plan_checks:\n- when: [any]\n  plans: ['cut it to 15']\n  unless: ['at (her|their) request|本人の希望で']\n  watch: w\n", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,6 +44,20 @@ func TestPlanChecksFrontMatter(t *testing.T) {
 			case tt.err == "" && tt.name == "one":
 				c := in.PlanChecks[0].ForDocument(uuid.Nil, "T")
 				for words, want := range map[string]bool{"i'll give her advice": true, "i'll just listen, no advice": false, "i'll ask her": false} {
+					if c.Matches(words, nil) != want {
+						t.Errorf("Matches(%q) = %v, want %v", words, !want, want)
+					}
+				}
+			case tt.name == "honoured":
+				// The member's request given as the plan's reason excuses it;
+				// one reported and set aside does not.
+				c := in.PlanChecks[0].ForDocument(uuid.Nil, "T")
+				for words, want := range map[string]bool{
+					"since she asked for it, i'll cut it to 15":           false,
+					"お迎えがあるとのことなので、cut it to 15":                          false,
+					"she asked me to keep it long, but i'll cut it to 15": true,
+					"i'll cut it to 15": true,
+				} {
 					if c.Matches(words, nil) != want {
 						t.Errorf("Matches(%q) = %v, want %v", words, !want, want)
 					}
