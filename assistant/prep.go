@@ -190,10 +190,7 @@ func (a *prepAnswer) ground(ctx context.Context, db DB) error {
 	if in.Sources, a.similar, err = a.c.prepSources(ctx, db, in.Lang, &a.sig, a.req.MemberID, in.Question, slices.Concat(against, fits)); err != nil {
 		return err
 	}
-	style := ""
-	if n := a.sig.Next; n != nil && n.Style != nil {
-		style = *n.Style
-	}
+	style := requestedStyle(&a.sig)
 	in.Conflicts = conflicts(against, in.Sources, style, sectionAvoid, sectionMisconception, sectionPractice, sectionOther, sectionQuestions)
 	in.Fits = conflicts(fits, in.Sources, style, sectionPractice, sectionOther, sectionQuestions, sectionMisconception, sectionAvoid)
 	return nil

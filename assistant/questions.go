@@ -522,10 +522,7 @@ func fitsMoment(q string, sig *history.Signals) bool {
 // fitsStyle reports whether a guidance question suits the response the
 // member asked for.
 func fitsStyle(q string, sig *history.Signals) bool {
-	style := ""
-	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
-		style = *sig.Next.Style
-	}
+	style := requestedStyle(sig)
 	for st, re := range askedStyle {
 		if st != style && re.MatchString(q) {
 			return false
@@ -550,10 +547,7 @@ func fitsStyle(q string, sig *history.Signals) bool {
 // holds (a scale question: the member rates their condition before each
 // 1on1) or presumes what it does not show (hard times: "この状況の中で…").
 func redundantOrPresuming(q string, sig *history.Signals) bool {
-	style := ""
-	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
-		style = *sig.Next.Style
-	}
+	style := requestedStyle(sig)
 	return sig != nil && len(sig.Condition.Values) > 0 && scale.MatchString(q) ||
 		presumesHardship.MatchString(q) && !hardTimes(sig) ||
 		// The response they want is asked before each 1on1, and an update
@@ -565,6 +559,15 @@ var (
 	asksStyle  = regexp.MustCompile(`(?i)listening, advice|what would help (you )?most from me|どんな関わり方|聞くだけ[^。？]{0,12}(アドバイス|助言|一緒に)`)
 	readUpdate = regexp.MustCompile(`(?i)read your (update|report)|(報告|進捗|共有)[^。？]{0,8}(事前に|先に)(読|拝見|目を通)`)
 )
+
+// requestedStyle is the response the member asked for in the coming
+// 1on1, or "".
+func requestedStyle(sig *history.Signals) string {
+	if sig == nil || sig.Next == nil || sig.Next.Style == nil {
+		return ""
+	}
+	return *sig.Next.Style
+}
 
 // hardTimes reports whether the history shows a member under strain: a
 // falling or low condition.
