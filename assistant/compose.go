@@ -64,6 +64,11 @@ type prepInput struct {
 	Signals  *history.Signals
 	Question anonymize.Text
 	Sources  []Source
+	// Reserve are the other sections of the documents found, after
+	// Sources: a fixed line of the plan (the close of a listening 1on1,
+	// preparing encouragement) cites the passage saying it from there when
+	// no query happened to find it. Only the offline composer reads them.
+	Reserve  []Source
 	Referral *Referral
 	// Kinds are the kinds of plan the question states (none: it asks).
 	Kinds     []string
@@ -368,7 +373,7 @@ func composePrep(in prepInput) Plan {
 		return referralPlan(in)
 	}
 	in.fit, in.context = scoreFit(in), substance(memberContext(in))
-	cite := newCiter(in.Sources)
+	cite := newCiter(slices.Concat(in.Sources, in.Reserve))
 	if sig := in.Signals; sig != nil && sig.Next != nil && sig.Next.Style != nil {
 		cite.style = *sig.Next.Style
 	}
@@ -531,7 +536,12 @@ func cadenceSummary(in prepInput) []string {
 		out = append(out, msg(lang, "summary.lastnotes", noteGist(sig.LastSessions[0].Notes.String(), in)))
 	}
 	if c := sig.LastComment; c != nil && !c.Comment.Empty() {
-		out = append(out, about(lang, sig.Name(), "summary.comment", sentences(c.Comment.String(), 160, 240)))
+		// Said to be about the last 1on1 only when it is.
+		key := "summary.comment"
+		if len(sig.LastSessions) > 0 && c.SessionID == sig.LastSessions[0].ID {
+			key = "summary.comment.last"
+		}
+		out = append(out, about(lang, sig.Name(), key, sentences(c.Comment.String(), 160, 240)))
 	}
 	if c := sig.SameStyleComment; c != nil && !c.Comment.Empty() {
 		out = append(out, about(lang, sig.Name(), "summary.samestyle", c.DaysAgo, msg(lang, "style.asked."+c.Style), sentences(c.Comment.String(), 160, 240)))
@@ -643,8 +653,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		agenda = append(agenda, continuity(lang, sig, cite, recognition, in.Question.String())...)
 		if sig.Held == 0 && len(sig.LastSessions) == 0 {
 			// A first 1on1 says what the time is for and who to ask.
-			onboarding := pick(in.Sources, []string{sectionPractice, sectionOther}, "onboarding")
-			agenda = append(agenda, citeFor(cite, onboarding, msg(lang, "agenda.first")))
+			agenda = append(agenda, firstItem(in, cite))
 		}
 		req := requestAgenda(in, cite)
 		tipsAt = len(agenda) + min(len(req), 1) // after the member's own topic
@@ -663,10 +672,30 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	agenda = placeTips(in.Lang, agenda, practiceTips(in, cite), tipsAt)
 	if asked("listen")(sig) {
 		// A member who asked to be listened to is not sent off with tasks.
-		return append(agenda, Item{Text: msg(lang, "agenda.close.listen"), Cites: []int{}})
+		return append(agenda, citeSupport(cite, askWhatTheyNeed, msg(lang, "agenda.close.listen")))
 	}
 	return append(agenda, citeSaying(cite, pdca, msg(lang, "agenda.close"), nextStepWords))
 }
+
+// firstItem says what a first 1on1 is for and who to ask, cited to the
+// guidance on explaining the purpose or on a map of who to ask, or else to
+// any onboarding guidance.
+func firstItem(in prepInput, cite *citer) Item {
+	text := msg(in.Lang, "agenda.first")
+	if it := citeSupport(cite, firstPurpose, text); len(it.Cites) > 0 {
+		return it
+	}
+	return citeFor(cite, pick(in.Sources, []string{sectionPractice, sectionOther}, "onboarding"), text)
+}
+
+var (
+	// firstPurpose is guidance on opening a first 1on1: what it is for,
+	// and who to ask about what.
+	firstPurpose = regexp.MustCompile(`(?i)目的を最初に説明|評価や進捗確認の場ではなく|誰に聞けばよいか」の地図|explain the purpose first|not an evaluation or a progress check|map of who to ask`)
+	// askWhatTheyNeed is guidance on closing a 1on1 of listening: asking
+	// whether they need anything beyond being heard.
+	askWhatTheyNeed = regexp.MustCompile(`(?i)聞く以外に必要なこと|summari[sz]e, then ask what they need|anything you would like from me`)
+)
 
 // ownTopicItem answers a manager who asks how to raise a topic of their
 // own: after the member's part, asked first. A topic that is mostly the
@@ -736,7 +765,7 @@ func ownMissed(lang string) *strings.Replacer {
 }
 
 // missedGuidance is guidance on 1on1s cancelled or skipped.
-var missedGuidance = regexp.MustCompile(`(?i)中止ではなく|日程変更を基本|skipping one is harmless|each cancellation|cancell?ed one quietly`)
+var missedGuidance = regexp.MustCompile(`(?i)中止ではなく|日程変更を基本|skipping one is harmless|each cancellation|cancell?ed one quietly|reschedule, do not cancel`)
 
 // memberRaised is a question that says the member brought the topic.
 var memberRaised = regexp.MustCompile(`(?:さん|本人)(?:から|が).{0,30}(?:相談|言われ|頼まれ|聞かれ|希望|話したい|口にし)|\b(?:[Ss]he|[Hh]e|[Tt]hey|[A-HJ-Z]) (?:asked|wants|raised|brought|would like|mentioned)\b`)
@@ -906,9 +935,9 @@ func requestAgenda(in prepInput, cite *citer) []Item {
 	lang, sig := in.Lang, in.Signals
 	var out []Item
 	switch n := sig.Next; {
-	case n != nil && !n.Request.Empty() && len(n.Topics) > 0:
-		out = append(out, Item{Text: about(lang, sig.Name(), "agenda.request.own.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
 	case n != nil && !n.Request.Empty():
+		// What they wrote says more than the form's topic labels, which the
+		// summary names already.
 		out = append(out, Item{Text: about(lang, sig.Name(), "agenda.request.own"), Cites: []int{}})
 	case n != nil && len(n.Topics) > 0:
 		out = append(out, Item{Text: msg(lang, "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
@@ -957,8 +986,8 @@ var styleHeld = map[string]*regexp.Regexp{
 var styleSays = map[string]*regexp.Regexp{
 	"advise":         regexp.MustCompile(`(?i)選択肢|具体的な(?:提案|助言)|経験を(?:伝え|話)|actionable suggestions|options with trade-offs|concrete recommendation`),
 	"think-together": regexp.MustCompile(`(?i)一緒に考え|問いを|問いかけ|選択肢を(?:並べ|広げ)|open questions|lay out options|thinking partner`),
-	"encourage":      regexp.MustCompile(`(?i)強み|できたこと|うまくいった|具体的に(?:認め|伝え|挙げ)|specific strengths|past evidence|confidence and backing`),
-	"decide":         regexp.MustCompile(`(?i)決めて(?:伝え|示)|判断(?:を|して)(?:伝え|示)|理由を(?:添え|伝え)|decide clearly|what decision is needed`),
+	"encourage":      regexp.MustCompile(`(?i)強み|できたこと|うまくいった|具体的に(?:認め|伝え|挙げ)|具体的な場面を|specific strengths|past evidence|confidence and backing|jot down a few specific moments`),
+	"decide":         regexp.MustCompile(`(?i)決めて(?:伝え|示)|判断(?:を|して)(?:伝え|示)|理由を(?:添え|伝え)|結論と理由|decide clearly|what decision is needed`),
 	"report":         regexp.MustCompile(`(?i)進捗|報告を(?:受け|聞)|acknowledge the work specifically|clarifying question`),
 }
 
@@ -1264,11 +1293,12 @@ func prepWatchOuts(in prepInput, cite *citer, agenda []Item) (watch, conflicts [
 	plan, conflicts := planWatch(in, cite)
 	watch = append(watch, plan...)
 	style := styleWatch(in, cite)
-	if len(style) > 0 && slices.ContainsFunc(in.Conflicts, func(c conflict) bool {
+	saysAsked := func(c conflict) bool {
 		return slices.ContainsFunc(c.Check.When, func(w string) bool { return strings.HasPrefix(w, "asked-") })
-	}) {
-		// A warning about the plan already says what the member asked
-		// for: the line on the style would say it again.
+	}
+	if len(style) > 0 && (slices.ContainsFunc(in.Conflicts, saysAsked) || slices.ContainsFunc(in.Fits, saysAsked)) {
+		// A warning about the plan, or its endorsement, already says what
+		// the member asked for: the line on the style would say it again.
 		style = style[1:]
 	}
 	// A caution the agenda already gives ("after the report, ask one
@@ -1327,8 +1357,13 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	if len(in.Kinds) == 0 {
 		// A plan the reader found no kind in is not vouched for: the
 		// guidance was not weighed against it.
+		// Checking it with the member is holding to what they asked for:
+		// cited to the guidance on that response.
 		if sig != nil && sig.Next != nil && sig.Next.Style != nil {
-			return append(watch, Item{Text: about(lang, sig.Name(), "watch.plan.unread", plan, styleLabel(lang, *sig.Next.Style)), Cites: []int{}}), conflicts
+			style := *sig.Next.Style
+			src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
+			text := about(lang, sig.Name(), "watch.plan.unread", plan, styleLabel(lang, style))
+			return append(watch, citeStyle(cite, src, style, text, styleHeld[style])), conflicts
 		}
 		return watch, conflicts
 	}

@@ -92,7 +92,8 @@ var fixedQueries = map[string]map[string]query{
 		"promise":   {Text: "上司のアクションを先に報告する 約束 自分から", Topics: []string{"pdca"}},
 		"done":      {Text: "完了したアクション やってみてどうだった ねぎらう", Topics: []string{"pdca", "recognition"}},
 		"norequest": {Text: "話すことがない 1on1 テーマ", Topics: []string{"basics"}},
-		"newmember": {Text: "新しく入ったメンバー 最初の1on1 立ち上がり", Topics: []string{"onboarding"}},
+		"newmember": {Text: "新しく入ったメンバー 最初の1on1 目的を説明 立ち上がり", Topics: []string{"onboarding", "basics"}},
+		"missed":    {Text: "1on1 中止ではなく日程変更 習慣 続ける", Topics: []string{"pdca"}},
 	},
 	"en": {
 		"condition": {Text: "condition falling tired signs", Topics: []string{"wellbeing"}},
@@ -100,7 +101,8 @@ var fixedQueries = map[string]map[string]query{
 		"promise":   {Text: "report on your own actions first promises kept", Topics: []string{"pdca"}},
 		"done":      {Text: "completed action how did it go acknowledge", Topics: []string{"pdca", "recognition"}},
 		"norequest": {Text: "nothing to talk about 1on1 purpose", Topics: []string{"basics"}},
-		"newmember": {Text: "new member first 1on1 onboarding", Topics: []string{"onboarding"}},
+		"newmember": {Text: "new member first 1on1 explain the purpose onboarding", Topics: []string{"onboarding", "basics"}},
+		"missed":    {Text: "cancelled 1on1 reschedule do not cancel habit", Topics: []string{"pdca"}},
 	},
 }
 
@@ -187,7 +189,7 @@ func (a *prepAnswer) ground(ctx context.Context, db DB) error {
 	}
 	against, fits := planConflicts(a.checks, in.Question.String(), in.Kinds, &a.sig)
 	var err error
-	if in.Sources, a.similar, err = a.c.prepSources(ctx, db, in.Lang, &a.sig, a.req.MemberID, in.Question, slices.Concat(against, fits)); err != nil {
+	if in.Sources, in.Reserve, a.similar, err = a.c.prepSources(ctx, db, in.Lang, &a.sig, a.req.MemberID, in.Question, slices.Concat(against, fits)); err != nil {
 		return err
 	}
 	style := requestedStyle(&a.sig)
@@ -308,7 +310,7 @@ func cited(ch knowledge.DocumentCheck, sources []Source) (conflict, bool) {
 // prepSources retrieves a prep's guidance and the member's past sessions
 // closest to the question, with every query text embedded in one call.
 func (c *Coach) prepSources(ctx context.Context, db DB, lang string, sig *history.Signals, memberID uuid.UUID, question anonymize.Text,
-	planned []knowledge.DocumentCheck) ([]Source, []history.SessionMatch, error) {
+	planned []knowledge.DocumentCheck) (sources, reserve []Source, similar []history.SessionMatch, err error) {
 	queries := prepQueries(lang, sig, question)
 	texts := []string{question.String()}
 	for _, q := range queries {
@@ -318,41 +320,44 @@ func (c *Coach) prepSources(ctx context.Context, db DB, lang string, sig *histor
 	// The past sessions and the guidance are independent reads, each in
 	// its own transaction: side by side, the first answer bytes wait for
 	// the slower one, not both.
-	var similar []history.SessionMatch
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		similar = c.similarSessions(ctx, db, memberID, question, vecs)
 	}()
-	sources, _, _, err := c.retrieveDocs(ctx, db, lang, queries, vecs, planned)
+	sources, sections, _, err := c.retrieveDocs(ctx, db, lang, queries, vecs, planned)
 	<-done
-	return sources, similar, err
+	for _, h := range sections {
+		if !slices.ContainsFunc(sources, func(s Source) bool { return s.Hit.ChunkID == h.ChunkID }) {
+			reserve = append(reserve, Source{N: len(sources) + len(reserve) + 1, Hit: h, Section: sectionOf(h.HeadingPath)})
+		}
+	}
+	return sources, reserve, similar, err
 }
 
 // prepQueries are the retrievals a prep makes: the requested style, the
-// member's request and topics, the condition, open actions and the
-// manager's question, each aimed at the part of the taxonomy it concerns.
+// member's request, the manager's question, the condition, the actions,
+// the 1on1s that did not take place and the topics, each aimed at the part
+// of the taxonomy it concerns. The order is the order in which each
+// query's best document is kept (bestDocuments): what a line of the plan
+// will cite before the topics' general guidance.
 func prepQueries(lang string, sig *history.Signals, question anonymize.Text) []query {
 	var qs []query
-	if n := sig.Next; n != nil {
-		if n.Style != nil {
-			qs = append(qs, query{Text: styleQueries[lang][*n.Style], Topics: []string{"response-style", "listening"}})
-		}
-		if !n.Request.Empty() {
-			qs = append(qs, query{Text: n.Request.String(), Topics: n.Topics})
-		}
-		for _, t := range n.Topics {
-			qs = append(qs, query{Text: topicLabel(lang, t) + " 1on1", Topics: []string{t}})
-		}
+	n := sig.Next
+	if n != nil && n.Style != nil {
+		qs = append(qs, query{Text: styleQueries[lang][*n.Style], Topics: []string{"response-style", "listening"}})
 	}
-	if sig.Next == nil || (sig.Next.Style == nil && sig.Next.Request.Empty() && len(sig.Next.Topics) == 0) {
+	if n != nil && !n.Request.Empty() {
+		qs = append(qs, query{Text: n.Request.String(), Topics: n.Topics})
+	}
+	if !question.Empty() {
+		qs = append(qs, query{Text: question.String()})
+	}
+	if n == nil || (n.Style == nil && n.Request.Empty() && len(n.Topics) == 0) {
 		qs = append(qs, fixedQueries[lang]["norequest"])
 	}
 	if sig.Condition.Change == "down" || (sig.Condition.Latest != nil && *sig.Condition.Latest <= 2) {
 		qs = append(qs, fixedQueries[lang]["condition"])
-	}
-	if len(sig.OpenActions) > 0 {
-		qs = append(qs, fixedQueries[lang]["actions"])
 	}
 	// The agenda puts the manager's own promises first and acknowledges
 	// what the member finished: the guidance on both is what those lines
@@ -364,11 +369,19 @@ func prepQueries(lang string, sig *history.Signals, question anonymize.Text) []q
 	if slices.ContainsFunc(sig.DoneActions, func(a history.DoneAction) bool { return a.Owner == "member" }) {
 		qs = append(qs, fixedQueries[lang]["done"])
 	}
+	if len(sig.OpenActions) > 0 {
+		qs = append(qs, fixedQueries[lang]["actions"])
+	}
+	if sig.MissedSinceLast > 0 {
+		qs = append(qs, fixedQueries[lang]["missed"])
+	}
 	if situations["new-member"](sig) {
 		qs = append(qs, fixedQueries[lang]["newmember"])
 	}
-	if !question.Empty() {
-		qs = append(qs, query{Text: question.String()})
+	if n != nil {
+		for _, t := range n.Topics {
+			qs = append(qs, query{Text: topicLabel(lang, t) + " 1on1", Topics: []string{t}})
+		}
 	}
 	return qs
 }

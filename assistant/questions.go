@@ -444,10 +444,18 @@ var asks = regexp.MustCompile(`ほしい|欲しい|たい|ください|いただ
 // openAsk reports whether q asks what, how or which, not yes or no: 誰か
 // and 何か ask whether there is someone or something (「これまで誰かに
 // 話せていましたか」 is answered yes or no).
-func openAsk(q string) bool { return openQuestion.MatchString(indefinite.ReplaceAllString(q, "")) }
+// A question whose asking word sits in a clause before 「…ことはありますか」
+// asks whether there is such a thing (「誰に聞けばよいか分からずに止まって
+// いることはありますか」), and a rating on a scale is a number, not an
+// answer in their words.
+func openAsk(q string) bool {
+	return openQuestion.MatchString(indefinite.ReplaceAllString(q, "")) && !whetherThere.MatchString(q) && !onScale.MatchString(q)
+}
 
 var (
 	openQuestion = regexp.MustCompile(`(?i)何|どう|どんな|どの|どこ|どれ|なぜ|いつ|誰|\b(what|how|which|where|when|who|why)\b`)
+	whetherThere = regexp.MustCompile(`は(?:あります|ありません|います|いません|ない)か?[。？?」]*$`)
+	onScale      = regexp.MustCompile(`(?i)[0-9０-９]\s*(?:から|〜|～|-|to)\s*[0-9０-９]+\s*(?:で|段階)|on a scale|out of (?:5|five|10|ten)\b`)
 	indefinite   = regexp.MustCompile(`(?:何|誰|どこ|いつ|どれ)(?:か|でも)|どうか`)
 )
 

@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -68,22 +69,27 @@ type Citation struct {
 }
 
 // bestDocuments sorts found by score, best first, and returns the best
-// documents among them.
-func bestDocuments(found []knowledge.Hit) []uuid.UUID {
-	slices.SortStableFunc(found, func(a, b knowledge.Hit) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return 0
-	})
+// documents among them: first the best of each query in turn, then the
+// rest by score. Every query asks for what a line of the answer will cite
+// (the requested style, a fall in condition, the 1on1s that did not take
+// place): by score alone, three hits of one query's documents crowded the
+// others out and those lines went uncited.
+func bestDocuments(found []knowledge.Hit, perQuery [][]knowledge.Hit) []uuid.UUID {
+	byScore := func(a, b knowledge.Hit) int { return cmp.Compare(b.Score, a.Score) }
+	slices.SortStableFunc(found, byScore)
 	var docs []uuid.UUID
-	for _, h := range found {
+	take := func(h knowledge.Hit) {
 		if !slices.Contains(docs, h.DocumentID) && len(docs) < maxDocuments {
 			docs = append(docs, h.DocumentID)
 		}
+	}
+	for _, hits := range perQuery {
+		if len(hits) > 0 {
+			take(slices.MinFunc(hits, byScore))
+		}
+	}
+	for _, h := range found {
+		take(h)
 	}
 	return docs
 }
@@ -195,7 +201,9 @@ func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []
 		if err != nil {
 			return err
 		}
-		for _, res := range results {
+		perQuery := make([][]knowledge.Hit, len(results))
+		for i, res := range results {
+			perQuery[i] = res.Hits
 			for _, h := range res.Hits {
 				if !seen[h.ChunkID] {
 					seen[h.ChunkID] = true
@@ -204,7 +212,7 @@ func (c *Coach) retrieveDocs(ctx context.Context, db DB, lang string, queries []
 				best[h.DocumentID] = max(best[h.DocumentID], h.Score)
 			}
 		}
-		docs = bestDocuments(found)
+		docs = bestDocuments(found, perQuery)
 		for _, ch := range slices.Backward(checks) {
 			if !slices.Contains(docs, ch.DocumentID) {
 				docs = slices.Insert(docs, 0, ch.DocumentID)
