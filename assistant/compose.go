@@ -885,7 +885,7 @@ var (
 	// retireTip is guidance on dropping an action that no longer fits.
 	retireTip = regexp.MustCompile(`(?i)\bretire|drop this one|やめることもはっきり|不要になったアクション`)
 	// evaluationApart is guidance on keeping evaluation out of 1on1s.
-	evaluationApart = regexp.MustCompile(`(?i)evaluation conversations? separately|separate (?:the )?evaluation|評価[^。]{0,10}(?:別の場|切り分け|分けて)`)
+	evaluationApart = regexp.MustCompile(`(?i)evaluation conversations? separately|separate (?:the )?evaluation|evaluation happens in a separate|1on1とは別に評価|評価[^。]{0,10}(?:別の場|切り分け|分けて)`)
 )
 
 // actionTip is guidance on handling agreed actions: how many, how to
@@ -1324,6 +1324,9 @@ func restates(a, b string) bool {
 func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	lang, sig := in.Lang, in.Signals
 	plan := planQuote(in.Question.String())
+	if len(in.Conflicts) > 0 {
+		plan = conflictQuote(in.Question.String(), in.Conflicts[0].Check, sig)
+	}
 	for i, c := range in.Conflicts {
 		// The plan is quoted once; a second concern about it follows.
 		args := []any{plan}

@@ -126,6 +126,38 @@ func planQuote(question string) string {
 	return sentences(plan, planRunes, planRunesLatin)
 }
 
+// conflictQuote is the plan a check warns against: as planQuote reads the
+// question, unless that misses the sentence stating a plan that the
+// check's pattern matches; then that sentence (after the one it points
+// back to: 「それを伝えて」). Of "I'll tell her in advance. I'll point it
+// out at the morning briefing.", the briefing goes against the guidance.
+func conflictQuote(question string, c knowledge.DocumentCheck, s *history.Signals) string {
+	quote := planQuote(question)
+	says := func(t string) bool { return c.Says(folded(referToMember(t, s))) }
+	if slices.ContainsFunc(knowledge.Sentences(quote), says) {
+		return quote
+	}
+	ss := wholeSentences(knowledge.Sentences(question))
+	for i, t := range ss {
+		if !says(t) || !statesPlan.MatchString(whAsks.ReplaceAllString(folded(t), "")) || softener.MatchString(t) {
+			continue
+		}
+		if i > 0 && goesOnFrom.MatchString(t) {
+			t = joinSentences(ss[i-1 : i+1])
+		}
+		return sentences(t, planRunes, planRunesLatin)
+	}
+	return quote
+}
+
+// goesOnFrom is a sentence that goes on from the one before it: opening
+// on it (「で、」, "So"), or naming what it said (「その2つを」, "do that").
+var goesOnFrom = regexp.MustCompile(`(?i)^(?:で、|それ|そう|あれ|(?:so|then|that|this|it)\b)|(?:それ|これ|その|この|あの)(?:[0-9０-９一二三]つ|方針|案|件|話|こと)?を|\b(?:do|tell her|tell him|tell them) (?:that|this|it)\b`)
+
+// softener is a sentence that softens the plan rather than states it
+// (「まあ嫌なら無理にとは言わないつもりです」, "if she'd rather not, fine").
+var softener = regexp.MustCompile(`(?i)嫌なら|無理にとは|無理強い|\bif (?:she|he|they)(?:'d| would)? rather not\b|\bno pressure\b`)
+
 // hedge is a closing sentence that doubts or asks about the plan before
 // it ("Not sure though.", "What do you think?", 「どう思いますか？」).
 var hedge = regexp.MustCompile(`^(?:not sure|i'?m not sure|unsure|thoughts|what do you think|is that (?:ok|okay|alright|fine)|does that (?:make sense|sound)|any (?:thoughts|advice)|どう(?:でしょう|思いますか|ですか)|いかがでしょう|それでいい|これでいい|大丈夫(?:ですか|でしょうか)|迷って)`)

@@ -361,7 +361,7 @@ func gist(style, request string) string {
 	}
 	for i := len(ss) - 1; i >= 0; i-- {
 		if asks.MatchString(ss[i]) && utf8.RuneCountInString(ss[i]) > 10 && !onlyAsksStyle(ss[i]) {
-			return ss[i]
+			return afterContrast(ss[i])
 		}
 	}
 	// "Can we think it through together?" says how, not what: the first
@@ -373,6 +373,25 @@ func gist(style, request string) string {
 	}
 	return request
 }
+
+// afterContrast is the part of sentence s after its last "but" when that
+// part asks: in "I got 'meets' and I'm OK with it, but I want to
+// understand what 'exceeds' would look like", the ask is what follows.
+func afterContrast(s string) string {
+	locs := contrast.FindAllStringIndex(s, -1)
+	if len(locs) == 0 {
+		return s
+	}
+	rest := s[locs[len(locs)-1][1]:]
+	if !asks.MatchString(rest) || utf8.RuneCountInString(rest) <= 10 || onlyAsksStyle(rest) {
+		return s
+	}
+	return rest
+}
+
+// contrast is a clause boundary that turns to what matters: ", but",
+// 「…けど、」, 「…ですが、」.
+var contrast = regexp.MustCompile(`(?i),\s*but\s+|けど、|けれど、|けれども、|ですが、|ましたが、|のですが、`)
 
 // asksAbout is a sentence that asks for a response about something: what
 // follows "advice on", what precedes 「について、アドバイスがほしい」.

@@ -215,6 +215,13 @@ func (c DocumentCheck) Matches(words string, kinds []string) bool {
 		!slices.ContainsFunc(c.unless, func(m matcher) bool { return m.matches(own, kinds) })
 }
 
+// Says reports whether one of the check's plan patterns matches words,
+// whatever its kinds and unless patterns: where in a question the plan
+// it weighs is said.
+func (c DocumentCheck) Says(words string) bool {
+	return slices.ContainsFunc(c.plans, func(m matcher) bool { return m.re != nil && m.re.MatchString(words) })
+}
+
 // requestReported is a clause that tells what the member asked for: "she
 // asked me to just listen", 「励ましてほしいって希望が来てるけど」.
 var requestReported = regexp.MustCompile(`(?i)\b(?:she|he|they|them)(?: has| had| just)? (?:asked|asks|wants|wanted|wrote|said|says|requested|would like|'d like|told me)\b[^.;!?,、。]*|` +
