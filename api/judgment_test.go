@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -233,6 +233,17 @@ var planCheckSets = []struct {
 	// confidence passed on, and a falling member's 1on1 cut to 10 minutes
 	// (replaced by a statistical crisis referral). Spent.
 	{"planchecks13", 0.9, 0.1, "23 of 30 flagged (0.77), 0 of 14 fitting plans"},
+	// planchecks14 (44, written blind at the start of session 24, run once
+	// after that session's fixes): 21 of 30 flagged (0.70), 1 of 14
+	// fitting plans (a member running on empty, listened to with no
+	// fixes: "If it fits naturally at the end…"); the misses a decision
+	// handed back ("let him choose", one replaced by a referral), a
+	// member's update skipped for the manager's roadmap, new-member 1:1s
+	// folded into a team sync, coaching questions for a member who asked
+	// for advice, a report skipped for the manager's own 30 minutes, load
+	// added "ちょっとだけ", a fix-it opening, and two more plans no check
+	// weighed. Spent.
+	{"planchecks14", 0.7, 0.1, "21 of 30 flagged (0.70), 1 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans

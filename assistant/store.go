@@ -74,6 +74,14 @@ func recordUses(ctx context.Context, tx pgx.Tx, c Caller, r answerRecord) error 
 		seen[id] = true
 		chunks, docs, flags = append(chunks, id), append(docs, s.Hit.DocumentID), append(flags, cited[id])
 	}
+	// An offline plan may cite a passage of a document found that was not
+	// among the sources (its reserve): it was given and cited too.
+	for _, ci := range r.Cited {
+		if !seen[ci.ChunkID] {
+			seen[ci.ChunkID] = true
+			chunks, docs, flags = append(chunks, ci.ChunkID), append(docs, ci.DocumentID), append(flags, true)
+		}
+	}
 	if len(chunks) == 0 {
 		return nil
 	}

@@ -543,6 +543,9 @@ func TestNamesWithoutKanji(t *testing.T) {
 		{"評価もサクッと伝えて、ササッと片付ける", "評価もサクッと伝えて、ササッと片付ける"},
 		{"花子ちゃんと遊ぶ", "[人物1]ちゃんと遊ぶ"},
 		{"本人は『少しすっきりした』と言っていた", "本人は『少しすっきりした』と言っていた"},
+		// Kana words kagome splits into pieces the tagger reads as names.
+		{"年末のおせち予約が重なって、どうしよう。", "年末のおせち予約が重なって、どうしよう。"},
+		{"けんたとゆうきが来た、しょうたさんに任せた", "[人物1]と[人物2]が来た、[人物3]さんに任せた"},
 		{"Co-write the toolbox talk notes; Jean-Luc will review", "Co-write the toolbox talk notes; [PERSON1] will review"},
 	})
 }

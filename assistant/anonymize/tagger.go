@@ -88,6 +88,12 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 		if !strings.ContainsFunc(raw[start:end], unicode.IsLetter) || abbreviation(raw, start, end) {
 			continue
 		}
+		// A kana span that a kana word goes on from, touching it (お|せ|ち
+		// of おせち, しよ|う of どうしよう), is a piece of that word: a name
+		// in kana ends before a particle, an honorific or a suffix (たち).
+		if i+1 < len(toks) && isHiragana(raw[start:end]) && wordGoesOn(toks, first, i, end) {
+			continue
+		}
 		// The し of すっきりした is する after the word it makes a verb of,
 		// and Co of co-write a prefix: never a name alone.
 		if first == i && (suruVerb(toks, i) || prefixed(raw, toks[i])) {
@@ -103,6 +109,33 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 		out = append(out, span{start, end, Person})
 	}
 	return out
+}
+
+// wordGoesOn reports whether the kana word that toks[first..last] (ending
+// at byte end) begins goes on in the token after it: a content word in
+// kana touching it that runs on into a word, or the う of a volitional
+// after a verb (しよ|う).
+// Kagome splits kana names into verbs and auxiliaries (けん|た), so only
+// these.
+func wordGoesOn(toks []tokenizer.Token, first, last, end int) bool {
+	next := toks[last+1]
+	if next.Position != end || !isHiragana(next.Surface) {
+		return false
+	}
+	pos := next.POS()
+	switch {
+	case next.Surface == "う" && pos[0] == "助動詞":
+		return first == last && toks[last].POS()[0] == "動詞"
+	case pos[0] == "動詞" || pos[0] == "名詞" || pos[0] == "形容詞":
+		// And runs on into a noun or a verb (おせ|ち|予約), not a particle:
+		// ゆい|ぴょん|が is a nickname.
+		if last+2 >= len(toks) || toks[last+2].Position != next.Position+len(next.Surface) {
+			return false
+		}
+		after := toks[last+2].POS()[0]
+		return (len(pos) < 2 || pos[1] != "接尾") && honorificAt(next.Surface) == 0 && (after == "名詞" || after == "動詞")
+	}
+	return false
 }
 
 func (r *Redactor) isName(toks []tokenizer.Token, i int) bool {
