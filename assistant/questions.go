@@ -312,14 +312,27 @@ func cut(s string, limit, latin int) string {
 		}
 	}
 	if !strings.ContainsFunc(s, japanese) {
+		// At a space, and not after a word that leads into what was cut
+		// ("…for the school street scheme and…").
 		for i := limit - 1; i > limit/2; i-- {
-			if rs[i] == ' ' {
+			if rs[i] == ' ' && !leadsOn.MatchString(string(rs[:i])) {
+				return string(rs[:i]) + "…"
+			}
+		}
+	} else {
+		// After a particle, where a word starts (「今から|考えて」), not
+		// inside one (「考えておくべ…」).
+		for i := limit - 1; i > limit/2; i-- {
+			if strings.ContainsRune("はがをにでともへらて", rs[i-1]) && !unicode.Is(unicode.Hiragana, rs[i]) && rs[i] != 'ー' {
 				return string(rs[:i]) + "…"
 			}
 		}
 	}
 	return truncate(s, limit)
 }
+
+// leadsOn is text ending on a word that leads into the next one.
+var leadsOn = regexp.MustCompile(`(?i)\b(?:and|or|but|so|the|a|an|to|of|for|with|in|on|at|by|from|that|which|my|our|your|their|his|her|i|i'd|i'm|i've|we|is|are|was|were|be|been|have|has|had|will|would|can|could|should|not)$`)
 
 // openBracket is the index of the first bracket rs opens and does not
 // close, or -1.
@@ -485,6 +498,10 @@ var (
 	askedStyle = map[string]*regexp.Regexp{
 		"listen": regexp.MustCompile(`(?i)聴いて|聞いてほしい|聞くだけ|just listen`),
 		"advise": regexp.MustCompile(`(?i)助言がほしい|アドバイスがほしい|want (?:my )?advice`),
+		// "What decision do you need from me, and by when?" asked of a
+		// member who wanted encouragement.
+		"decide": regexp.MustCompile(`(?i)decision (?:do )?you need from me|私が決めた(?:方|ほう)が|決めてほしいのは`),
+		"report": regexp.MustCompile(`(?i)behind this update`),
 	}
 	// offersView leads to the manager's view or a fix: not for a member
 	// who asked to be listened to. handsBack returns the choice to the
