@@ -1325,7 +1325,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	lang, sig := in.Lang, in.Signals
 	plan := planQuote(in.Question.String())
 	if len(in.Conflicts) > 0 {
-		plan = conflictQuote(in.Question.String(), in.Conflicts[0].Check, sig)
+		plan = conflictQuote(in.Question.String(), plan, in.Conflicts[0].Check, sig)
 	}
 	for i, c := range in.Conflicts {
 		// The plan is quoted once; a second concern about it follows.
@@ -1359,9 +1359,9 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	}
 	if len(in.Kinds) == 0 {
 		// A plan the reader found no kind in is not vouched for: the
-		// guidance was not weighed against it.
-		// Checking it with the member is holding to what they asked for:
-		// cited to the guidance on that response.
+		// guidance was not weighed against it. Checking it with the member
+		// holds to what they asked for: cited to the guidance on that
+		// response.
 		if sig != nil && sig.Next != nil && sig.Next.Style != nil {
 			style := *sig.Next.Style
 			src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)

@@ -126,13 +126,13 @@ func planQuote(question string) string {
 	return sentences(plan, planRunes, planRunesLatin)
 }
 
-// conflictQuote is the plan a check warns against: as planQuote reads the
-// question, unless that misses the sentence stating a plan that the
-// check's pattern matches; then that sentence (after the one it points
-// back to: 「それを伝えて」). Of "I'll tell her in advance. I'll point it
-// out at the morning briefing.", the briefing goes against the guidance.
-func conflictQuote(question string, c knowledge.DocumentCheck, s *history.Signals) string {
-	quote := planQuote(question)
+// conflictQuote is the plan a check warns against: quote (planQuote's
+// reading of the question), unless that misses the sentence stating a
+// plan that the check's pattern matches; then that sentence (after the one
+// it points back to: 「それを伝えて」). Of "I'll tell her in advance. I'll
+// point it out at the morning briefing.", the briefing goes against the
+// guidance.
+func conflictQuote(question, quote string, c knowledge.DocumentCheck, s *history.Signals) string {
 	says := func(t string) bool { return c.Says(folded(referToMember(t, s))) }
 	if slices.ContainsFunc(knowledge.Sentences(quote), says) {
 		return quote
