@@ -480,17 +480,15 @@ func requestSummary(lang string, sig *history.Signals) []string {
 	if n == nil || n.Style == nil && len(n.Topics) == 0 && n.Request.Empty() {
 		return []string{msg(lang, "summary.norequest", sig.Alias)}
 	}
-	// One sentence of what they picked and wrote, then the style: a
-	// plan that lists "Topics: … In their words: …" reads as a form.
+	// One sentence of what they wrote, or else the topics they picked,
+	// then the style: the form's topic labels beside their own words read
+	// as a form filled in ("picked "Trying something new" and wrote…").
 	var out []string
-	topics := topicList(lang, n.Topics)
 	switch text := clip(n.Request.String(), requestRunes); {
-	case len(n.Topics) > 0 && text != "":
-		out = append(out, msg(lang, "summary.next.both", sig.Alias, topics, text))
 	case text != "":
 		out = append(out, msg(lang, "summary.next.text", sig.Alias, text))
 	case len(n.Topics) > 0:
-		out = append(out, msg(lang, "summary.next.topics", sig.Alias, topics))
+		out = append(out, msg(lang, "summary.next.topics", sig.Alias, topicList(lang, n.Topics)))
 	}
 	switch {
 	case n.Style != nil && len(out) == 0:
@@ -749,11 +747,18 @@ func missedItem(lang string, sig *history.Signals, cite *citer, question string)
 	if ownCancel.MatchString(said) {
 		text = ownMissed(lang).Replace(text)
 	}
+	// The line says to own the miss: the passage on what a cancellation
+	// tells the member says why; "reschedule, do not cancel" is for next time.
+	if it := citeSupport(cite, missedMeaning, text); len(it.Cites) > 0 {
+		return it
+	}
 	return citeSupport(cite, missedGuidance, text)
 }
 
 // ownCancel is a manager saying a 1on1 fell through on their side.
-var ownCancel = regexp.MustCompile(`(?i)(?:私|こちら)の(?:都合|立ち会い|出張|予定|会議|急用|対応|不在)|私が(?:流|中止|キャンセル|飛ば|リスケ|延期)|流してしまい|(?:cancell?ed|moved|dropped|postponed|skipped) (?:it )?(?:on|from) my (?:side|end)|\bmy (?:fault|side|end)\b|\bi (?:cancell?ed|had to cancel|moved|pushed|bumped|dropped|postponed|skipped)\b`)
+var ownCancel = regexp.MustCompile(`(?i)(?:私|こちら)の(?:都合|立ち会い|出張|予定|会議|急用|対応|不在)|` +
+	`(?:私|こちら|自分)の[^。、]{0,15}(?:で|により|のため|のせいで)[^。]{0,15}(?:飛ば|流|中止|キャンセル|延期|リスケ|でき(?:な|ず))|(?:飛ばし|流し|キャンセルし|中止にし)てしま|` +
+	`\b(?:because of|due to) my\b|\bi had to (?:cancel|skip|move|push|drop|postpone)|\bi (?:missed|forgot)\b|私が(?:流|中止|キャンセル|飛ば|リスケ|延期)|流してしまい|(?:cancell?ed|moved|dropped|postponed|skipped) (?:it )?(?:on|from) my (?:side|end)|\bmy (?:fault|side|end)\b|\bi (?:cancell?ed|had to cancel|moved|pushed|bumped|dropped|postponed|skipped)\b`)
 
 // ownMissed turns "apologise if it was on your side" into an apology.
 func ownMissed(lang string) *strings.Replacer {
@@ -763,6 +768,9 @@ func ownMissed(lang string) *strings.Replacer {
 	return strings.NewReplacer("冒頭でそのことに触れ（こちらの都合なら詫びて）、", "冒頭で、こちらの都合で流れたことを詫び、",
 		"冒頭でそのことに触れる（こちらの都合なら詫びる）", "冒頭で、こちらの都合で流れたことを詫びる")
 }
+
+// missedMeaning is guidance on what a cancelled 1on1 tells the member.
+var missedMeaning = regexp.MustCompile(`(?i)上司の都合による中止|each cancellation tells`)
 
 // missedGuidance is guidance on 1on1s cancelled or skipped.
 var missedGuidance = regexp.MustCompile(`(?i)中止ではなく|日程変更を基本|skipping one is harmless|each cancellation|cancell?ed one quietly|reschedule, do not cancel`)
@@ -1350,7 +1358,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	for _, c := range in.Fits {
 		text := msg(lang, "watch.plan.fits", c.Check.Watch)
 		if why := situationWords(lang, c.Check.When, c.Check.Watch, sig); why != "" {
-			text = msg(lang, "watch.plan.fits.why", why, c.Check.Watch)
+			text = about(lang, sig.Name(), "watch.plan.fits.why", why, c.Check.Watch)
 		}
 		watch = append(watch, cite.item(text, c.Source, c.Quote))
 	}

@@ -123,6 +123,13 @@ func planQuote(question string) string {
 	if loc := askingApproval.FindStringIndex(plan); loc != nil && loc[0] > 0 {
 		plan = plan[:loc[0]]
 	}
+	// The reason before the plan is the manager's context, not the plan:
+	// quoted back whole, the watch-out repeats their message.
+	if loc := reasonLead.FindStringIndex(plan); loc != nil {
+		if rest := plan[loc[1]:]; utf8.RuneCountInString(rest) >= 15 {
+			plan = rest
+		}
+	}
 	return sentences(plan, planRunes, planRunesLatin)
 }
 
@@ -164,6 +171,10 @@ var hedge = regexp.MustCompile(`^(?:not sure|i'?m not sure|unsure|thoughts|what 
 
 // askingApproval is a plan's closing request for a go-ahead
 // ("…入ろうかと思っているんですが、それでいいですかね？", "…, is that OK?").
+// reasonLead is a reason clause opening a plan: 「…しているみたいなので、」,
+// "Since she's buried in close, ".
+var reasonLead = regexp.MustCompile(`(?i)^[^。！？!?]*(?:ので|ため|のも)、|^(?:since|as|because|given (?:that )?)\b[^,.;]{5,120}, `)
+
 var askingApproval = regexp.MustCompile(`(?:んです|のです)?(?:が|けど|けれど|けれども)、?(?:それで|これで)?(?:いい|よい|大丈夫|問題ない|OK|ok)[^。！？!?]{0,8}[?？]\s*$|,\s*(?:is that|would that be|does that sound) (?:ok|okay|alright|fine|right)\??\s*$`)
 
 // situations are what the coach tells of a member from the history, for

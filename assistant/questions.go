@@ -14,6 +14,7 @@ import (
 
 const (
 	maxQuestions       = 5
+	minQuestions       = 2
 	maxMemberQuestions = 3
 	// maxGuidanceQuestions is how many of the guidance's own questions a
 	// plan asks, each from guidance that fits well (questionFit): stock
@@ -48,6 +49,13 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 	slices.SortStableFunc(candidates, func(x, y bullet) int {
 		return cmp.Compare(fit(in.Sources[y.n-1], in), fit(in.Sources[x.n-1], in))
 	})
+	// Too few, and the requested style's own document asks what suits
+	// it: its questions section, when no query found it, is among the
+	// reserve ("Which part of it are you proudest of?" for a member who
+	// asked to be encouraged, where the guidance found asked only of setbacks).
+	if len(questions)+len(candidates) < minQuestions {
+		candidates = append(candidates, styleQuestions(in)...)
+	}
 	limit := min(maxQuestions, len(questions)+maxGuidanceQuestions)
 	for _, b := range candidates {
 		if len(questions) >= limit {
@@ -59,6 +67,28 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 		}
 	}
 	return questions
+}
+
+// styleQuestions are the questions of the requested style's own
+// document among the reserve that suit the moment and the member.
+func styleQuestions(in prepInput) []bullet {
+	re := styleWords[requestedStyle(in.Signals)]
+	if re == nil {
+		return nil
+	}
+	var docs []Source
+	for _, s := range in.Reserve {
+		if re.MatchString(s.Hit.Title) {
+			docs = append(docs, s)
+		}
+	}
+	var out []bullet
+	for _, b := range roundRobin(docs, sectionQuestions, maxQuestions*2, in.context) {
+		if openAsk(b.text) && fitsMoment(b.text, in.Signals) {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // alike reports whether two questions ask much the same: most of the
@@ -528,7 +558,7 @@ var (
 		`what would make you (feel )?confident|where (exactly )?are you stuck|どう(すれば|したら)いいと(思|考)|どうするのがよさそう|自分ではどう|どんなことを試|試してみました|手が止まって`)
 	// gloomy questions look for worries and risks: not for a member who
 	// asked to be encouraged and is doing well.
-	gloomy = regexp.MustCompile(`(?i)worr|worst|go(?:es)? wrong|went wrong|\brisks?\b|afraid|\bstuck\b|不安|心配|しんど|つらい|辛い|怖|最悪|つまず`)
+	gloomy = regexp.MustCompile(`(?i)worr|worst|go(?:es)? wrong|went wrong|even when|(?:wasn't|isn't|not) going|setback|\brisks?\b|afraid|\bstuck\b|不安|心配|しんど|つらい|辛い|怖|最悪|つまず`)
 	// scale asks for a rating on a scale.
 	scale = regexp.MustCompile(`(?i)[1１一][〜~～－-][5５五]|[1１][点]?から[5５]|\b(1|one) to (5|five|10|ten)\b|scale of`)
 	// presumesHardship are questions that take hard times as given.

@@ -3,6 +3,7 @@ package assistant
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -57,7 +58,6 @@ var messages = map[string]map[string]string{
 		"summary.next.style":                      "関わり方は%sを希望しています。",
 		"summary.next.topics":                     "%sは次の1on1のテーマに%sを選んでいます。",
 		"summary.next.text":                       "%sは次の1on1に向けて、こう書いてくれています：「%s」",
-		"summary.next.both":                       "%sは次の1on1のテーマに%sを選び、こう書いてくれています：「%s」",
 		"summary.norequest":                       "%sからの事前の希望はまだ届いていません。冒頭で、今日話したいことを本人に聞きましょう。",
 		"summary.condition.down":                  "コンディションは%sと下がってきています。",
 		"summary.condition.down.step":             "コンディションは%sと、一段下がったままです。",
@@ -124,8 +124,8 @@ var messages = map[string]map[string]string{
 		"question.request.think-together":         "「%s」について、いま考えている選択肢と、それぞれで気になっている点は何ですか？",
 		"question.request.advise.subject":         "「%s」について、助言の前に、いまの状況と、すでに試したことを聞かせてください。",
 		"question.request.think-together.subject": "「%s」について、いま考えている選択肢と、それぞれで気になっている点は何ですか？",
-		"question.request.encourage":              "「%s」と書いてくれましたね。（良かった点を具体的に伝えたあとで）いちばん工夫したのは、どんなところでしたか？",
-		"question.request.decide":                 "（判断と理由を伝えたあとで）この結論で進めるとして、気になる点があるとしたらどこですか？",
+		"question.request.encourage":              "「%s」と書いてくれましたね。そこまでで、いちばん工夫したのはどんなところでしたか？",
+		"question.request.decide":                 "私の判断と理由を聞いてみて、この結論で進めるとしたら、気になる点はどこですか？",
 		"question.decide.next":                    "進めるにあたって、何があると動きやすいですか？",
 		"question.request.report":                 "「%s」について、いまの状況を聞かせてください。その中で、手を借りたいところはどこですか？",
 		"question.request.none":                   "事前に「%s」と書いてくれていましたね。今日はそのどのあたりから話したいですか？",
@@ -149,9 +149,9 @@ var messages = map[string]map[string]string{
 		"watch.plan":                              "ご予定について：「%s」は、ガイダンスに照らすとこの方には勧められません。%s",
 		"watch.plan.why":                          "ご予定について：「%s」は、ガイダンスに照らすとこの方には勧められません（%s）。%s",
 		"watch.plan.also":                         "同じご予定について、もう一点。%s",
-		"watch.plan.also.why":                     "同じご予定について、もう一点（%s）。%s",
+		"watch.plan.also.why":                     "同じご予定について、もう一点。%s。%s",
 		"watch.plan.fits":                         "ご予定について：%s",
-		"watch.plan.fits.why":                     "ご予定について（%s）：%s",
+		"watch.plan.fits.why":                     "ご予定について：%s。%s",
 		"watch.plan.ok":                           "ご予定について：「%s」。ガイダンスに照らして気になる点は見つかりませんでした。始める前に、本人の希望（%s）に沿っているかを本人と確かめましょう。",
 		"watch.plan.asked":                        "ご予定について：「%s」は、本人が希望した関わり方（%s）に沿っていて、ガイダンスに照らしても気になる点はありません。このまま進めましょう。",
 		"watch.plan.unread":                       "ご予定について：「%s」。始める前に、本人の希望（%s）に沿っているかを本人と確かめましょう。",
@@ -243,7 +243,6 @@ var messages = map[string]map[string]string{
 		"summary.next.style":                      "They asked you to %s.",
 		"summary.next.topics":                     "For the next 1on1, %s picked %s to talk about.",
 		"summary.next.text":                       "For the next 1on1, %s wrote: \"%s\"",
-		"summary.next.both":                       "For the next 1on1, %s picked %s to talk about and wrote: \"%s\"",
 		"summary.norequest":                       "%s has not sent a request yet. Open by asking what they want to talk about today.",
 		"summary.condition.down":                  "{m}'s condition has been falling: %s.",
 		"summary.condition.down.step":             "{m}'s condition dropped a step and has stayed there: %s.",
@@ -310,8 +309,8 @@ var messages = map[string]map[string]string{
 		"question.request.think-together":         "You wrote: \"%s\". Which options are you weighing so far, and what gives you pause about each?",
 		"question.request.advise.subject":         "On %s: before I suggest anything, what have you tried so far, and what got in the way?",
 		"question.request.think-together.subject": "On %s: which options are you weighing so far, and what gives you pause about each?",
-		"question.request.encourage":              "You wrote: \"%s\". (After naming what you saw go well) Which part took the most effort or thought?",
-		"question.request.decide":                 "(After giving your decision and the reason) What, if anything, concerns you about going ahead with it?",
+		"question.request.encourage":              "You wrote: \"%s\". Which part of it took the most effort or thought?",
+		"question.request.decide":                 "Now that you have my decision and the reason, what, if anything, concerns you about going ahead with it?",
 		"question.decide.next":                    "What would make it easiest for you to move ahead with it?",
 		"question.request.report":                 "You wrote: \"%s\". Walk me through it: where would a hand help, if anywhere?",
 		"question.request.none":                   "You wrote: \"%s\". Where would you like to start?",
@@ -333,11 +332,11 @@ var messages = map[string]map[string]string{
 		"watch.style.report":                      "{m} wants to report. After the report, ask one question about how they feel or what is in the way.",
 		"watch.match":                             "For sessions where {m} asked for \"%s\", their ratings (average of %d) put the match at %.0f%%. Try consciously changing how you respond.",
 		"watch.plan":                              "About your plan: \"%s\" goes against the guidance for {m}. %s",
-		"watch.plan.why":                          "About your plan: \"%s\" goes against the guidance for {m} (%s). %s",
-		"watch.plan.also":                         "The same plan, another concern: %s",
-		"watch.plan.also.why":                     "The same plan, another concern (%s). %s",
+		"watch.plan.why":                          "About your plan: \"%s\" goes against the guidance for {m}, as %s. %s",
+		"watch.plan.also":                         "Another concern with this plan: %s",
+		"watch.plan.also.why":                     "Another concern with this plan, as %s: %s",
 		"watch.plan.fits":                         "Your plan fits the guidance: %s",
-		"watch.plan.fits.why":                     "Your plan fits the guidance (%s): %s",
+		"watch.plan.fits.why":                     "Your plan fits the guidance for {m}, as %s. %s",
 		"watch.plan.ok":                           "About your plan, \"%s\": nothing in the guidance speaks against it. Check with {m} early that it fits what they asked for (\"%s\").",
 		"watch.plan.asked":                        "About your plan, \"%s\": it gives {m} the response they asked for (\"%s\"), and nothing in the guidance speaks against it. Go ahead with it.",
 		"watch.plan.unread":                       "About your plan, \"%s\": check with {m} early that it fits what they asked for (\"%s\").",
@@ -415,7 +414,7 @@ func about(lang, alias, key string, args ...any) string {
 		f = messages["ja"][key]
 	}
 	if len(args) > 0 {
-		f = closeQuotes.Replace(fmt.Sprintf(f, args...))
+		f = closeQuotes.Replace(fmt.Sprintf(f, nestQuotes(f, args)...))
 	}
 	if lang == "en" {
 		f = spellCount(f)
@@ -428,6 +427,53 @@ func about(lang, alias, key string, args ...any) string {
 	}
 	return strings.ReplaceAll(f, "{m}", alias)
 }
+
+// nestQuotes turns the quotation marks inside an argument the format
+// quotes into the inner kind: notes that say `He said: "I keep going back"`
+// quoted whole read as two quotes spliced ("…said: "I keep…"…"), so the
+// inner ones become 'I keep going back' and 『…』 inside 「…」.
+func nestQuotes(format string, args []any) []any {
+	out, cloned := args, false
+	i := 0
+	for j := 0; j < len(format); j++ {
+		if format[j] != '%' {
+			continue
+		}
+		j++
+		if j >= len(format) || format[j] == '%' {
+			continue
+		}
+		if i >= len(args) {
+			break
+		}
+		s, ok := args[i].(string)
+		before := format[:j-1]
+		if ok && format[j] == 's' {
+			var r *strings.Replacer
+			switch {
+			case strings.HasSuffix(before, `"`):
+				r = innerEnglish
+			case strings.HasSuffix(before, "「"):
+				r = innerJapanese
+			}
+			if r != nil {
+				if n := r.Replace(s); n != s {
+					if !cloned {
+						out, cloned = slices.Clone(args), true
+					}
+					out[i] = n
+				}
+			}
+		}
+		i++
+	}
+	return out
+}
+
+var (
+	innerEnglish  = strings.NewReplacer(`"`, "'", "“", "‘", "”", "’")
+	innerJapanese = strings.NewReplacer("「", "『", "」", "』")
+)
 
 // closeQuotes drops the full stop after a quote that already ends a
 // sentence: "…the course.". reads as a slip; so does 「…した。」と.

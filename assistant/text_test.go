@@ -76,3 +76,21 @@ func TestSpellCount(t *testing.T) {
 		}
 	}
 }
+
+func TestNestedQuotes(t *testing.T) {
+	for _, c := range []struct {
+		lang, key string
+		args      []any
+		want      string
+	}{
+		{"en", "quoted", []any{`He said: "I keep going back"`}, `"He said: 'I keep going back'"`},
+		{"en", "quoted", []any{"She said “fine”"}, `"She said ‘fine’"`},
+		{"ja", "quoted", []any{"本人は「大丈夫」と話していた"}, "「本人は『大丈夫』と話していた」"},
+		// Quotes the format does not open are the argument's own.
+		{"ja", "summary.next.topics", []any{"Aさん", "「目標」"}, "Aさんは次の1on1のテーマに「目標」を選んでいます。"},
+	} {
+		if got := msg(c.lang, c.key, c.args...); got != c.want {
+			t.Errorf("msg(%s, %s, %q) = %q, want %q", c.lang, c.key, c.args, got, c.want)
+		}
+	}
+}

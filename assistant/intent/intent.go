@@ -76,6 +76,13 @@ func (r *Reader) Kinds(text string) []string {
 			out = append(out, k)
 		}
 	}
+	// A big stretch is not made small by what comes with it ("with a
+	// rehearsal first", 「いきなりでも大丈夫ですかね」): for a member who
+	// holds back, leading the project is the step, supported or not, and
+	// a plan read as both would be excused by the small step it is not.
+	if slices.Contains(out, "big-stretch") {
+		out = slices.DeleteFunc(out, func(k string) bool { return k == "small-step" })
+	}
 	return out
 }
 
