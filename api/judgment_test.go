@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25", "judgment26"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -244,6 +244,15 @@ var planCheckSets = []struct {
 	// added "ちょっとだけ", a fix-it opening, and two more plans no check
 	// weighed. Spent.
 	{"planchecks14", 0.7, 0.1, "21 of 30 flagged (0.70), 1 of 14 fitting plans"},
+	// planchecks15 (44, written blind at the start of session 25, run once
+	// after that session's first fixes): 21 of 30 flagged (0.70), 0 of 14
+	// fitting plans; the misses a sheet of time-saving tricks for a member
+	// who asked to be listened to (ja and en), daily work logs for a
+	// falling member, the manager taking over work a member asked to think
+	// through (ja and en), and four plans with a referral (load added, the
+	// member's family matter shared with the team, a breakdown in front of
+	// the line cooks). Spent.
+	{"planchecks15", 0.75, 0.1, "21 of 30 flagged (0.70), 0 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans
