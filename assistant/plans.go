@@ -19,7 +19,7 @@ import (
 // the plans.
 
 // statesPlan finds a manager talking about what they will do.
-var statesPlan = regexp.MustCompile(`つもり|予定|しようと思|させよう|させる|させたい|する(?:こと)?にし|言うつもり|伝えよう|` +
+var statesPlan = regexp.MustCompile(`つもり|予定|[^ど]うかな|しようと思|させよう|させる|させたい|する(?:こと)?にし|言うつもり|伝えよう|` +
 	`しようかな|しようか|してみよう|(?:よう|こう)と思|思って(?:います|る)|思ってい(?:ます|る)|考えて(?:います|る)|(?:う|よう)かと(?:思|考)|たいと思|` +
 	`ようかと|ましょうか|おうかな|ておこう|てもらおう|ちゃおう|(?:て|で)も?(?:いい|よい|大丈夫|構わない)ん?(?:です|でしょう)?か|(?:ちゃ|じゃ)っても?(?:いい|大丈夫)|` +
 	`i'?ll\b|i will\b|i'?m going to|i am going to|i plan to|i intend to|i want to|i'?d like to|i'?m thinking (?:of|about)|` +
@@ -119,6 +119,12 @@ func planQuote(question string) string {
 	if last < 0 {
 		return ""
 	}
+	// "I'll tell him at the start." tells what the sentence before says
+	// (pointed back to at its start: 「…用意して、それを一緒に確認する」
+	// points within itself).
+	if loc := pointsToBefore.FindStringIndex(ss[max(first, 0)]); first > 0 && loc != nil && utf8.RuneCountInString(ss[first][:loc[0]]) <= 20 {
+		first--
+	}
 	plan := joinSentences(ss[first : last+1])
 	if loc := askingApproval.FindStringIndex(plan); loc != nil && loc[0] > 0 {
 		plan = plan[:loc[0]]
@@ -161,6 +167,13 @@ func conflictQuote(question, quote string, c knowledge.DocumentCheck, s *history
 // on it (「で、」, "So"), or naming what it said (「その2つを」, "do that").
 var goesOnFrom = regexp.MustCompile(`(?i)^(?:で、|それ|そう|あれ|(?:so|then|that|this|it)\b)|(?:それ|これ|その|この|あの)(?:[0-9０-９一二三]つ|方針|案|件|話|こと)?を|\b(?:do|tell her|tell him|tell them) (?:that|this|it)\b`)
 
+// pointsToBefore is a plan that tells what the sentence before it says:
+// 「その段取りを伝える」, "I'll tell him at the start of the 1on1", "let
+// her know that's the plan".
+var pointsToBefore = regexp.MustCompile(`(?i)(?:それ|これ)を|(?:その|この|あの)(?:[0-9０-９一二三]つ|[\p{Han}\p{Katakana}ー]{1,6})?を|` +
+	`\b(?:tell|let) (?:her|him|them)(?: know)? (?:that's|that is|this is|it's|about (?:it|this|that))|` +
+	`\b(?:tell|inform) (?:her|him|them)(?: (?:at|in|during) the (?:start|beginning|1on1|meeting)\b|[.,!;])|\b(?:do|tell (?:her|him|them)) (?:this|it)\b`)
+
 // softener is a sentence that softens the plan rather than states it
 // (「まあ嫌なら無理にとは言わないつもりです」, "if she'd rather not, fine").
 var softener = regexp.MustCompile(`(?i)嫌なら|無理にとは|無理強い|\bif (?:she|he|they)(?:'d| would)? rather not\b|\bno pressure\b`)
@@ -169,12 +182,12 @@ var softener = regexp.MustCompile(`(?i)嫌なら|無理にとは|無理強い|\b
 // it ("Not sure though.", "What do you think?", 「どう思いますか？」).
 var hedge = regexp.MustCompile(`^(?:not sure|i'?m not sure|unsure|thoughts|what do you think|is that (?:ok|okay|alright|fine)|does that (?:make sense|sound)|any (?:thoughts|advice)|どう(?:でしょう|思いますか|ですか)|いかがでしょう|それでいい|これでいい|大丈夫(?:ですか|でしょうか)|迷って)`)
 
-// askingApproval is a plan's closing request for a go-ahead
-// ("…入ろうかと思っているんですが、それでいいですかね？", "…, is that OK?").
 // reasonLead is a reason clause opening a plan: 「…しているみたいなので、」,
 // "Since she's buried in close, ".
 var reasonLead = regexp.MustCompile(`(?i)^[^。！？!?]*(?:ので|ため|のも)、|^(?:since|as|because|given (?:that )?)\b[^,.;]{5,120}, `)
 
+// askingApproval is a plan's closing request for a go-ahead
+// ("…入ろうかと思っているんですが、それでいいですかね？", "…, is that OK?").
 var askingApproval = regexp.MustCompile(`(?:んです|のです)?(?:が|けど|けれど|けれども)、?(?:それで|これで)?(?:いい|よい|大丈夫|問題ない|OK|ok)[^。！？!?]{0,8}[?？]\s*$|,\s*(?:is that|would that be|does that sound) (?:ok|okay|alright|fine|right)\??\s*$`)
 
 // situations are what the coach tells of a member from the history, for

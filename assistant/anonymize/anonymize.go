@@ -773,7 +773,7 @@ var notNames = map[string]bool{"お客": true, "客": true, "皆": true, "みな
 // is not one.
 var compounds = map[string]bool{"仕様": true, "同様": true, "模様": true, "多様": true, "異様": true, "一様": true,
 	"有様": true, "王様": true, "神様": true, "殿様": true, "外様": true, "左様": true, "諸君": true, "主君": true,
-	"暴君": true, "人氏": true}
+	"暴君": true, "人氏": true, "杜氏": true, "彼氏": true, "両氏": true, "同氏": true, "某氏": true, "各氏": true}
 
 func (r *Redactor) japaneseNames(raw string, toks []tokenizer.Token) []span {
 	return append(r.taggedNames(raw, toks), r.honorificNames(raw)...)
