@@ -122,8 +122,10 @@ func planQuote(question string) string {
 	// "I'll tell him at the start." tells what the sentence before says
 	// (pointed back to at its start: 「…用意して、それを一緒に確認する」
 	// points within itself).
-	if loc := pointsToBefore.FindStringIndex(ss[max(first, 0)]); first > 0 && loc != nil && utf8.RuneCountInString(ss[first][:loc[0]]) <= 20 {
-		first--
+	if first > 0 {
+		if loc := pointsToBefore.FindStringIndex(ss[first]); loc != nil && utf8.RuneCountInString(ss[first][:loc[0]]) <= 20 {
+			first--
+		}
 	}
 	plan := joinSentences(ss[first : last+1])
 	if loc := askingApproval.FindStringIndex(plan); loc != nil && loc[0] > 0 {
