@@ -556,7 +556,11 @@ func cadenceSummary(in prepInput) []string {
 // two, in their order. Notes pasted whole read as a copy, not a reading.
 func noteGist(notes string, in prepInput) string {
 	ss := knowledge.Sentences(strings.Join(strings.Fields(notes), " "))
-	if len(ss) <= 2 && runesOfText(notes) <= 120 {
+	// A remark left open at the end has its own agenda item.
+	if _, at, _ := leftOpen(notes); len(at) > 0 && len(at) < len(ss) {
+		ss = slices.Delete(ss, at[0], at[len(at)-1]+1)
+	}
+	if len(ss) <= 2 && runesOfText(joinSentences(ss)) <= 120 {
 		return joinSentences(ss)
 	}
 	words := substance(writtenFor(in))
@@ -565,6 +569,18 @@ func noteGist(notes string, in prepInput) string {
 		rank[i] = overlap(t, words)
 		if personalNote.MatchString(t) {
 			rank[i] += 2
+		}
+		// A figure ("Overtime now about 12h a week") and what is still
+		// open ("Locum ad still not posted") carry more than a missed
+		// 1on1, which the plan names on its own.
+		if measure.MatchString(t) {
+			rank[i] += 2
+		}
+		if stillOpen.MatchString(t) {
+			rank[i]++
+		}
+		if cancelledNote.MatchString(t) {
+			rank[i] -= 2
 		}
 	}
 	order := make([]int, len(ss))
@@ -631,6 +647,15 @@ func dropConnective(sentence string) string {
 	return string(unicode.ToUpper(r)) + rest[n:]
 }
 
+var (
+	// measure is a figure with its unit: hours, cases, a share.
+	measure = regexp.MustCompile(`(?i)[0-9０-９]+(?:[.．][0-9]+)?\s*(?:h\b|hours?|hrs?|時間|件|%|％|人|名|日|days?|weeks?|週|回|times|cases|calls|tickets)`)
+	// stillOpen is what the notes say is not settled yet.
+	stillOpen = regexp.MustCompile(`(?i)まだ[^。]{0,12}(?:ない|ず|未)|未定|調整中|\bstill (?:not|no|waiting|open|pending)\b|\bnot yet\b|\bhasn'?t been\b`)
+	// cancelledNote tells of a 1on1 that did not take place.
+	cancelledNote = regexp.MustCompile(`(?i)キャンセル|中止|流して|流れ|リスケ|\bcancel+ed\b|\bskipped\b|\bmoved (?:it|the 1on1)\b`)
+)
+
 // personalNote is a sentence of notes about the person rather than the
 // work: how they are, what they feel, said or asked.
 var personalNote = regexp.MustCompile(`(?i)気持ち|不安|悩|疲|体調|表情|様子|本人は|本人から|言って|話して|感じ|つらい|辛い|嬉し|うれし|やりがい|本音|` +
@@ -656,6 +681,15 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		req := requestAgenda(in, cite)
 		tipsAt = len(agenda) + min(len(req), 1) // after the member's own topic
 		agenda = append(agenda, req...)
+		if len(sig.LastSessions) > 0 {
+			if r, _, cut := leftOpen(sig.LastSessions[0].Notes.String()); r != "" {
+				key := "agenda.leftopen"
+				if !cut {
+					key += ".said"
+				}
+				agenda = append(agenda, Item{Text: about(lang, sig.Name(), key, r), Cites: []int{}})
+			}
+		}
 		// The manager's own promises came first; the member's are asked
 		// after, without blame, unless they asked to be listened to or
 		// encouraged (a status question there; the follow-ups still list
@@ -721,7 +755,7 @@ func ownTopicItem(in prepInput, cite *citer) (Item, bool) {
 	if said {
 		return citeSupport(cite, ownItemsLast, about(in.Lang, in.Signals.Name(), "agenda.owntopic.said", topic)), true
 	}
-	return citeSupport(cite, ownItemsLast, about(in.Lang, in.Signals.Name(), "agenda.owntopic", topic, topic)), true
+	return citeSupport(cite, ownItemsLast, about(in.Lang, in.Signals.Name(), "agenda.owntopic", topic, spokenTo(topic))), true
 }
 
 // missedItem names the 1on1s that did not take place, with an apology
@@ -1515,24 +1549,57 @@ func avoidLines(in prepInput, cite *citer) []Item {
 	}
 	slices.SortStableFunc(srcs, func(a, b Source) int { return cmp.Compare(fit(b, in), fit(a, in)) })
 	// A line to avoid is about this member's situation (it shares words
-	// with what they or the manager wrote), the response they asked for,
-	// or a plan the guidance warns against; any other reads as a stray
-	// rule. With nothing written, retrieval's choice stands.
+	// with what they or the manager wrote: two, since one word in common
+	// let stray rules through, "Promising total secrecy…" for "tell"), the
+	// response they asked for, or a plan the guidance warns against (and
+	// shares a word with the plan: not every rule of that document fits); any
+	// other reads as a stray rule. With nothing written, retrieval's choice
+	// stands.
 	var styleRE *regexp.Regexp
 	if sig := in.Signals; sig != nil && sig.Next != nil && sig.Next.Style != nil {
 		styleRE = styleWords[*sig.Next.Style]
 	}
+	plan := substance(in.Question.String())
+	// "Offering three solutions when they asked for none" is about a
+	// member who asked for no advice: not one who asked for it.
+	asksAnswer := asked("advise")(in.Signals) || asked("decide")(in.Signals)
 	var out []Item
 	for _, b := range roundRobin(srcs, sectionAvoid, 3*maxAvoid, in.context) {
 		h := in.Sources[b.n-1].Hit
 		onStyle := styleRE != nil && styleRE.MatchString(h.Title+" "+strings.Join(h.HeadingPath, " "))
 		onPlan := slices.ContainsFunc(in.Conflicts, func(c conflict) bool { return c.Check.DocumentID == h.DocumentID })
-		if len(out) < maxAvoid && !otherStyle(in.Signals, b.text, true) && (onStyle || onPlan || len(in.context) == 0 || overlap(b.text, in.context) > 0) {
+		if len(out) < maxAvoid && !otherStyle(in.Signals, b.text, true) && !(asksAnswer && unasked.MatchString(b.text)) &&
+			(onStyle || onPlan && telling(b.text, plan) > 0 || len(in.context) == 0 || telling(b.text, in.context) > 1) {
 			out = append(out, cite.item(msg(in.Lang, "watch.avoid", b.text), b.n, b.text))
 		}
 	}
 	return out
 }
+
+// unasked is guidance on advice or solutions nobody asked for.
+var unasked = regexp.MustCompile(`(?i)asked for none|(?:un|not )(?:asked|requested)|頼まれていない|求められていない`)
+
+// telling counts the words of a shares with words that tell a situation:
+// "through", 「途中」 or "person" are in any plan and any rule.
+func telling(a string, words map[string]bool) int {
+	n := 0
+	for w := range substance(a) {
+		if words[w] && !weakShared[w] {
+			n++
+		}
+	}
+	return n
+}
+
+var weakShared = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields("through tell know person people right everyone step need give giving done mind pick line sign asking " +
+		"switch ever back first made hear open without anything hang work talk check look offer learn team number goal time " +
+		"一度 途中 様子 最初 今週 チーム 時間 確認 一方 相談 報告") {
+		m[fold(w)] = true
+	}
+	return m
+}()
 
 // memberContext is what the member and the manager wrote for this 1on1
 // and the last: the words guidance lines are matched against.

@@ -37,24 +37,18 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 	if asked("decide")(in.Signals) {
 		return questions
 	}
-	var candidates []bullet
-	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*4, in.context) {
-		// A question on goals is for a member or manager writing about
-		// goals, not for any work update.
-		if fit(in.Sources[b.n-1], in) >= questionFit && openAsk(b.text) && fitsMoment(b.text, in.Signals) &&
-			(!goalWords.MatchString(b.text) || goalTalk(in)) {
-			candidates = append(candidates, b)
-		}
-	}
-	slices.SortStableFunc(candidates, func(x, y bullet) int {
-		return cmp.Compare(fit(in.Sources[y.n-1], in), fit(in.Sources[x.n-1], in))
-	})
+	candidates := guidanceQuestions(in, questionFit)
 	// Too few, and the requested style's own document asks what suits
 	// it: its questions section, when no query found it, is among the
 	// reserve ("Which part of it are you proudest of?" for a member who
 	// asked to be encouraged, where the guidance found asked only of setbacks).
 	if len(questions)+len(candidates) < minQuestions {
 		candidates = append(candidates, styleQuestions(in)...)
+	}
+	// Still too few (a first 1on1 with nothing asked for): the guidance
+	// found that fits less well asks too; one question is no preparation.
+	if len(questions)+len(candidates) < minQuestions {
+		candidates = append(candidates, guidanceQuestions(in, 1)...)
 	}
 	limit := min(maxQuestions, len(questions)+maxGuidanceQuestions)
 	for _, b := range candidates {
@@ -67,6 +61,25 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 		}
 	}
 	return questions
+}
+
+// guidanceQuestions are the open questions of the guidance found, from
+// documents that fit at least least, that suit the moment: best fitting
+// first.
+func guidanceQuestions(in prepInput, least int) []bullet {
+	var out []bullet
+	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*4, in.context) {
+		// A question on goals is for a member or manager writing about
+		// goals, not for any work update.
+		if fit(in.Sources[b.n-1], in) >= least && openAsk(b.text) && fitsMoment(b.text, in.Signals) &&
+			(!goalWords.MatchString(b.text) || goalTalk(in)) {
+			out = append(out, b)
+		}
+	}
+	slices.SortStableFunc(out, func(x, y bullet) int {
+		return cmp.Compare(fit(in.Sources[y.n-1], in), fit(in.Sources[x.n-1], in))
+	})
+	return out
 }
 
 // styleQuestions are the questions of the requested style's own
@@ -241,10 +254,18 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 		if style == "decide" {
 			add("question.request.decide") // asked once the decision is given
 			add("question.decide.next")
-		} else if subject, ok := subjectOf(gist(style, n.Request.String())); ok {
-			add("question.request."+style+".subject", quotable(subject))
 		} else {
-			add("question.request."+style, quotable(gist(style, n.Request.String())))
+			key := "question.request." + style
+			if style == "advise" && triedAlready.MatchString(n.Request.String()) {
+				// "I've already tried moving the time slot": asking what
+				// they tried is asking again.
+				key += ".tried"
+			}
+			if subject, ok := subjectOf(gist(style, n.Request.String())); ok {
+				add(key+".subject", quotable(subject))
+			} else {
+				add(key, quotable(gist(style, n.Request.String())))
+			}
 		}
 	case n != nil && len(n.Topics) > 0:
 		add("question.topics", topicLabels(lang, n.Topics))
@@ -268,6 +289,9 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 	}
 	return out
 }
+
+// triedAlready is a request that tells what the member has tried.
+var triedAlready = regexp.MustCompile(`(?i)\b(?:already|i'?ve|i have|we'?ve|we have)\s+(?:already\s+)?tried\b|\btried\s+(?:everything|all|a few|several)\b|(?:試して(?:み)?|試し|やってみ)(?:ました|ています|ている|た(?:けど|が|ものの|のですが|んですが|[。、]))|手は尽くし`)
 
 // quotable is the first sentence of a member's words, short enough to say
 // back in a question: cut at a clause boundary rather than mid-word (a
@@ -471,8 +495,9 @@ func subjectOf(s string) (string, bool) {
 	// 「どちらがいいか」: the options, or what they are for.
 	for _, re := range asksDecision {
 		if m := re.FindStringSubmatch(s); m != nil {
-			subject, _, _ := strings.Cut(m[1], ";")
-			subject, _, _ = strings.Cut(subject, " —")
+			// A dash or semicolon starts an aside ("which run goes on
+			// Line 2 - I've given you everything I have").
+			subject := clauseBreak.Split(m[1], 2)[0]
 			if subject = strings.TrimSpace(subject); runesOfText(subject) >= 12 {
 				return subject, true
 			}
@@ -480,6 +505,9 @@ func subjectOf(s string) (string, bool) {
 	}
 	return "", false
 }
+
+// clauseBreak ends the clause that names a decision.
+var clauseBreak = regexp.MustCompile(`;|\s[-–—]+\s|—`)
 
 // styleAsk is the part of a sentence that asks for a response style
 // ("Can we think it through together", 「一緒に考えてもらえますか」).
@@ -546,6 +574,7 @@ var (
 		`(私|上司|こちら)(が|で)(変え|変更|調整|減ら|引き取)|\bI (could|can|should) (change|adjust|take over|take off|remove|fix)\b|\bmake (it|things|the next [a-z ]+) easier\b|` +
 		// And so does homework: a step to take before the next 1on1.
 		`\bsteps? (you want to|you'?d like to|to) take\b|before we meet again|by our next 1on1|次回まで|次の1on1まで`)
+	asksLeave = regexp.MustCompile(`(?i)would it (?:be useful|help|be ok(?:ay)?) if i|do you want (?:me to share|my (?:view|take|advice))|shall i (?:share|tell)|(?:話して|伝えて|共有して|言って)も(?:いい|よい|大丈夫)|(?:アドバイス|助言|意見)(?:を)?(?:して|言って|伝えて)?も(?:いい|よい)`)
 	handsBack = regexp.MustCompile(`(?i)どうしたい|あなたなら|どちらを選|自分で決め|what would you (choose|decide|do)|your call|which would you pick`)
 	// pointsBack are questions about a meeting or matter the guidance's
 	// reader was in ("How did that meeting feel?"), or that go on from an
@@ -608,6 +637,11 @@ func fitsStyle(q string, sig *history.Signals) bool {
 	// Asking what they have tried or considered turns a request for advice
 	// back on the member, and makes a problem of a report or a request
 	// for encouragement.
+	// Asking leave to advise ("Would it be useful if I shared…?") is for a
+	// member who did not ask for it.
+	if (style == "advise" || style == "decide") && asksLeave.MatchString(q) {
+		return false
+	}
 	if style == "advise" && handsBack.MatchString(q) || slices.Contains([]string{"advise", "report", "encourage", "decide"}, style) && probes.MatchString(q) {
 		return false
 	}

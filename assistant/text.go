@@ -123,6 +123,8 @@ var messages = map[string]map[string]string{
 		"question.request.advise":                 "「%s」と書いてくれましたね。助言の前に、いまの状況と、すでに試したことを聞かせてください。",
 		"question.request.think-together":         "「%s」について、いま考えている選択肢と、それぞれで気になっている点は何ですか？",
 		"question.request.advise.subject":         "「%s」について、助言の前に、いまの状況と、すでに試したことを聞かせてください。",
+		"question.request.advise.tried":           "「%s」と書いてくれましたね。試したことを踏まえて、どんな状態になれば一番いいと思いますか？",
+		"question.request.advise.tried.subject":   "「%s」について、試したことを踏まえて、どんな状態になれば一番いいと思いますか？",
 		"question.request.think-together.subject": "「%s」について、いま考えている選択肢と、それぞれで気になっている点は何ですか？",
 		"question.request.encourage":              "「%s」と書いてくれましたね。そこまでで、いちばん工夫したのはどんなところでしたか？",
 		"question.request.decide":                 "私の判断と理由を聞いてみて、この結論で進めるとしたら、気になる点はどこですか？",
@@ -138,6 +140,8 @@ var messages = map[string]map[string]string{
 		"summary.recurring":                       "最近の1on1では「%s」が%d回話題になっています。",
 		"agenda.close":                            "次の一歩の合意：誰が・何を・いつまでに、と次回の日程",
 		"agenda.owntopic":                         "あなたから話したい「%s」は、本人の話が終わってから「%sのことも少し話していいですか」と断って切り出す。今日が難しそうなら、次回に回すと伝える",
+		"agenda.leftopen":                         "前回本人が口にして、時間が足りず話しきれなかった「%s」について、今回続きを話したいか本人に聞く",
+		"agenda.leftopen.said":                    "前回の終わりに本人が少し触れた「%s」について、今回もう少し話したいか本人に聞く",
 		"agenda.owntopic.said":                    "あなたから切り出したいこと（「%s」）は、本人の話が終わってから「私からも一つお話ししたいことがあるのですが、いいですか」と断って切り出す。今日が難しそうなら、次回に回すと伝える",
 		"watch.style.listen":                      "本人は「聴いてほしい」と希望しています。解決策や助言は控え、要約と確認で返しましょう。",
 		"watch.style.advise":                      "本人は助言を求めています。まず状況を十分に聞いてから、選択肢と理由を具体的に伝えましょう。",
@@ -308,6 +312,8 @@ var messages = map[string]map[string]string{
 		"question.request.advise":                 "You wrote: \"%s\". Before I suggest anything: what have you tried so far, and what got in the way?",
 		"question.request.think-together":         "You wrote: \"%s\". Which options are you weighing so far, and what gives you pause about each?",
 		"question.request.advise.subject":         "On %s: before I suggest anything, what have you tried so far, and what got in the way?",
+		"question.request.advise.tried":           "You wrote: \"%s\". Given what you've tried, what would a good result look like for you?",
+		"question.request.advise.tried.subject":   "On %s: given what you've tried, what would a good result look like for you?",
 		"question.request.think-together.subject": "On %s: which options are you weighing so far, and what gives you pause about each?",
 		"question.request.encourage":              "You wrote: \"%s\". Which part of it took the most effort or thought?",
 		"question.request.decide":                 "Now that you have my decision and the reason, what, if anything, concerns you about going ahead with it?",
@@ -323,6 +329,8 @@ var messages = map[string]map[string]string{
 		"summary.recurring":                       "%s has come up in %d recent 1on1s.",
 		"agenda.close":                            "Agree on next steps: who does what by when, and the next date",
 		"agenda.owntopic":                         "Your own topic, %s: once {m} has finished, ask before you raise it (\"Could we also talk a little about %s?\"); if today is not the day, say you will come back to it",
+		"agenda.leftopen":                         "Ask whether {m} wants to come back to what they raised last time and there was no time for: \"%s\"",
+		"agenda.leftopen.said":                    "Ask whether {m} wants to say more about what they only touched on last time: \"%s\"",
 		"agenda.owntopic.said":                    "What you want to raise (\"%s\"): once {m} has finished, ask before you raise it (\"There's one thing from my side too; is now a good time?\"); if today is not the day, say you will come back to it",
 		"watch.style.listen":                      "{m} asked you to listen. Hold back solutions and advice; reflect back and check your understanding.",
 		"watch.style.advise":                      "{m} asked for advice. Hear the whole situation first, then give concrete options and your reasons.",
@@ -490,3 +498,53 @@ func topicLabel(lang, slug string) string {
 	}
 	return slug
 }
+
+// spokenTo is a manager's words about the member said to them: "the GIS
+// e-learning he hasn't done" in a line the manager says to him is "the
+// GIS e-learning you haven't done". "They" and "them" may be others and
+// stay; a verb the pronoun does not agree with once turned ("he talks")
+// leaves the words as written. Japanese rarely names the member by a
+// pronoun and is left as written.
+func spokenTo(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, loc := range thirdPerson.FindAllStringSubmatchIndex(s, -1) {
+		f := strings.Fields(strings.ToLower(s[loc[0]:loc[1]]))
+		rest := s[loc[0]+len(f[0]) : loc[1]] // the word after, as written
+		var you string
+		switch {
+		case f[0] == "his" || f[0] == "her" && len(f) > 1 && !objectVerb.MatchString(s[:loc[0]]):
+			you = "your" + rest
+		case f[0] == "him" || f[0] == "her":
+			you = "you" + rest
+		case len(f) > 1:
+			v, ok := agree[f[1]]
+			if !ok && strings.HasSuffix(f[1], "s") {
+				return s // "he talks": not said to them without rewording
+			}
+			if ok {
+				rest = " " + v
+			}
+			you = "you" + rest
+		default:
+			you = "you"
+		}
+		b.WriteString(s[last:loc[0]])
+		b.WriteString(you)
+		last = loc[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+var (
+	// thirdPerson is a pronoun for the member with the word after it,
+	// which tells the verb to agree with and the possessive "her plan"
+	// from the object "ask her".
+	thirdPerson = regexp.MustCompile(`(?i)\b(?:he|she|his|him|her)\b(?:\s+([a-z][\w'-]*))?`)
+	// objectVerb ends the words before an object "her" ("giving her
+	// feedback").
+	objectVerb = regexp.MustCompile(`(?i)\b(?:give|giving|gave|tell|telling|told|ask|asking|asked|help|helping|let|show|showing|send|sending|offer|offering|pay|owe|get|getting|want|make|making|thank|thanking|remind|reminding)\s+$`)
+	agree      = map[string]string{"hasn't": "haven't", "has": "have", "doesn't": "don't", "does": "do", "isn't": "aren't", "is": "are",
+		"wasn't": "weren't", "was": "were"}
+)

@@ -94,3 +94,44 @@ func TestNestedQuotes(t *testing.T) {
 		}
 	}
 }
+
+func TestSpokenTo(t *testing.T) {
+	for in, want := range map[string]string{
+		"the GIS e-learning he hasn't done": "the GIS e-learning you haven't done",
+		"what she is planning for her team": "what you are planning for your team",
+		"giving her feedback":               "giving you feedback",
+		"him being late":                    "you being late",
+		"the course he signed up for":       "the course you signed up for",
+		"the way he talks to them":          "the way he talks to them", // no agreeing verb: as written
+		"their rota":                        "their rota",               // they may be others
+		"チームへの共有の仕方":                        "チームへの共有の仕方",
+	} {
+		if got := spokenTo(in); got != want {
+			t.Errorf("spokenTo(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLeftOpen(t *testing.T) {
+	for _, c := range []struct {
+		notes, remark string
+		cut           bool
+	}{
+		{"Barley trial yields +7% on 5 plots. At the very end he said the regional agronomy conference 'might be interesting' - we ran out of time.",
+			"the regional agronomy conference 'might be interesting'", true},
+		{"内装工程表の初版ができた。最後に「内装業者の現場代理人とやり取りが噛み合わないことがある」と一言だけ。時間切れで深掘りしなかった。",
+			"内装業者の現場代理人とやり取りが噛み合わないことがある", true},
+		{"The freeze has held, but she says volunteers are still confused by the old sign-up sheet. We ran out of time before getting to it.",
+			"volunteers are still confused by the old sign-up sheet", true},
+		{"Promo week went through at 99.2% accuracy. He mentioned in passing that forklift recertification is due next month.",
+			"forklift recertification is due next month", false},
+		// The manager asking at the end is no remark of the member's.
+		{"12月の計画が確定した。最後に「最近どう?」と聞いたが「特に変わりないです」で終わった。", "", false},
+		{"Ran out of time before we got to ideas.", "", false},
+	} {
+		remark, at, cut := leftOpen(c.notes)
+		if remark != c.remark || cut != c.cut || (remark != "") != (len(at) > 0) {
+			t.Errorf("leftOpen(%q) = %q, %v, %v; want %q, %v", c.notes, remark, at, cut, c.remark, c.cut)
+		}
+	}
+}

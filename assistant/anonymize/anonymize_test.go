@@ -422,6 +422,8 @@ func TestFormatsThatSlipped(t *testing.T) {
 	}
 	for _, text := range []string{"森の中を散歩するのが好き", "Mark the date in the calendar", "お客さんとの打ち合わせ", "3丁目の角を曲がる", "version 2.1.3 released",
 		"11 contracts auto-renew in the next 90 days",
+		// An English word that is also a romaji name, opening a sentence.
+		"Some useful bits - would really love the liaison intro.",
 		// A role before an honorific, and a kana verb going on conjugating.
 		"班長さんとの進め方も含めて相談したい", "工場長さんに確認した", "介護記録の書き方がまだよくわからず、毎回先輩に直してもらっています",
 		// A role or a unit before an honorific, and a stem before its okurigana.

@@ -252,7 +252,7 @@ func (r *Redactor) romajiNames(raw string) []span {
 		a, b := r.romajiRun(raw, m[0], m[1])
 		// One word that is also a Western name (Sarah, Kim) is left to
 		// englishNames, which joins it with the surname after it.
-		if a < 0 || imperative(raw, a, b) || givenNames[raw[a:b]] || surnames[raw[a:b]] {
+		if a < 0 || imperative(raw, a, b) || givenNames[raw[a:b]] || surnames[raw[a:b]] || plainWord(raw, a, b) {
 			continue
 		}
 		out = append(out, span{a, b, Person})
@@ -262,6 +262,18 @@ func (r *Redactor) romajiNames(raw string) []span {
 
 // romajiRun returns the first run of romaji names among the words of
 // raw[from:to], or -1.
+// plainWord reports whether the one word at raw[a:b] is a word before it
+// is a romaji name: one never taken for a name (Some, One), or an English
+// word opening a sentence without a person's verb after it ("Some useful
+// bits", not "Ken said").
+func plainWord(raw string, a, b int) bool {
+	w := raw[a:b]
+	if strings.ContainsRune(w, ' ') {
+		return false
+	}
+	return neverName[w] || englishWords[strings.ToLower(w)] && sentenceStart(raw, a) && !sayingAfter.MatchString(raw[b:])
+}
+
 func (r *Redactor) romajiRun(raw string, from, to int) (a, b int) {
 	a, b = -1, -1
 	off := from

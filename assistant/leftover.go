@@ -1,0 +1,95 @@
+package assistant
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/taiwa-coach/taiwa/knowledge"
+)
+
+// A member's remark at the very end of a 1on1 ("At the very end he said
+// the regional conference 'might be interesting' - we ran out of time",
+// 「最後に『現場代理人とやり取りが噛み合わない』と一言だけ」) is often what
+// they most wanted to say and found no time for. A coach picks it up
+// next time; blind judges docked every plan that only quoted it.
+var (
+	// endOfMeeting places a remark at the close of the meeting.
+	endOfMeeting = regexp.MustCompile(`(?i)最後に|最後の方|終わりがけ|終わり際|帰り際|去り際|終了間際|別れ際|` +
+		`\b(?:at|towards?|near) the (?:very )?end\b|\bon (?:his|her|their|the) way out\b|\bas we (?:were )?wrapp(?:ed|ing) up\b|\bin passing\b|\bat the door\b`)
+	// outOfTime says it was left there.
+	outOfTime = regexp.MustCompile(`(?i)時間切れ|時間が足りず|時間がなく|時間が足りなかった|深掘りでき|深掘りしな|話せなかった|持ち越し|話し足りない|` +
+		`ran out of time|no time (?:left|to)|(?:didn't|did not|never) get (?:to|round to|around to)|before (?:we )?(?:got|getting) to`)
+	// memberRemark is the member saying something (not the manager
+	// asking: 「最後に『最近どう?』と聞いた」 is the manager's).
+	memberRemark = regexp.MustCompile(`(?i)と一言|と話があった|話があった|と言われた|と言っていた|と漏ら|とこぼ|と口に|と話して|本人から|と相談|` +
+		`\b(?:he|she|they)(?: also| briefly| only)? (?:said|says|mentioned|mentions|asked|asks|brought up|raised|added|wondered|hinted|floated)\b`)
+	// remarkLead is what comes before the remark itself.
+	remarkLead = regexp.MustCompile(`(?i)^.*?\b(?:he|she|they)(?: also| briefly| only)? (?:said|says|mentioned|mentions|brought up|raised|added|hinted|floated|asked(?: about)?|wondered)(?: in passing)?(?: (?:that|about))?\s+`)
+	inPassing  = regexp.MustCompile(`(?i)\s+in passing\b`)
+	// remarkTail is how the sentence tells it was left.
+	remarkTail = regexp.MustCompile(`(?i)\s*(?:[-–—]+|,? but|;|,)\s*(?:we |there was )?(?:ran out of time|no time|didn't get|did not get|never got).*$|(?:が、?|けど、?|ものの、?)?(?:時間切れ|時間が足りず|時間がなく|深掘り).*$`)
+	// remarkJa strips the Japanese frame around an unquoted remark.
+	remarkJaLead = regexp.MustCompile(`^(?:最後に|最後の方で|終わりがけに?|終わり際に?|帰り際に?|去り際に?|終了間際に?)[、,]?\s*(?:本人から[、,]?)?`)
+	remarkJaTail = regexp.MustCompile(`(?:と一言(?:だけ)?(?:あった)?|と話があった|という話があった|と言われた|と言っていた|と話していた|とのこと|とこぼしていた|と漏らしていた)?(?:が|けど)?[、,]?$`)
+	// quotedRemark is a remark the notes quote.
+	quotedRemark = regexp.MustCompile(`「([^「」]+)」|『([^『』]+)』|“([^”]+)”|"([^"]+)"`)
+)
+
+// leftOpen is what the member raised at the end of the last 1on1, or
+// said before the notes tell that time ran out, in a short form to say
+// back; at says which sentences of notes it comes from, so the summary
+// does not quote them again, and cut whether the notes say there was no
+// time for it.
+func leftOpen(notes string) (remark string, at []int, cut bool) {
+	ss := knowledge.Sentences(strings.Join(strings.Fields(notes), " "))
+	for i, s := range ss {
+		said := memberRemark.MatchString(s) && !strings.Contains(s, "と聞いた")
+		switch {
+		case endOfMeeting.MatchString(s) && said:
+			at = []int{i}
+		case outOfTime.MatchString(s) && said:
+			at = []int{i}
+		case outOfTime.MatchString(s) && i > 0 && memberRemark.MatchString(ss[i-1]) && !endOfMeeting.MatchString(ss[i-1]):
+			// "She says volunteers are still confused by the old sheet.
+			// We ran out of time before getting to it."
+			at = []int{i - 1, i}
+			s = ss[i-1]
+		default:
+			continue
+		}
+		if r := remarkIn(s); r != "" {
+			if len(at) == 1 && i+1 < len(ss) && outOfTime.MatchString(ss[i+1]) && !memberRemark.MatchString(ss[i+1]) {
+				at = append(at, i+1) // 「時間切れで深掘りしなかった。」
+			}
+			return r, at, slices.ContainsFunc(at, func(i int) bool { return outOfTime.MatchString(ss[i]) })
+		}
+		at = nil
+	}
+	return "", nil, false
+}
+
+// remarkIn is the remark a sentence of notes tells: what it quotes, or the
+// sentence without the frame around it.
+func remarkIn(s string) string {
+	s = strings.TrimRight(strings.TrimSpace(s), "。.")
+	if strings.ContainsFunc(s, japanese) {
+		if m := quotedRemark.FindStringSubmatch(s); m != nil {
+			for _, g := range m[1:] {
+				if utf8.RuneCountInString(g) >= 6 {
+					return g
+				}
+			}
+		}
+		s = remarkTail.ReplaceAllString(s, "")
+		s = remarkJaTail.ReplaceAllString(remarkJaLead.ReplaceAllString(s, ""), "")
+	} else {
+		s = inPassing.ReplaceAllString(remarkTail.ReplaceAllString(remarkLead.ReplaceAllString(s, ""), ""), "")
+	}
+	s = strings.TrimRight(strings.TrimSpace(s), "。.,、")
+	if runesOfText(s) < 6 {
+		return ""
+	}
+	return clip(s, 90)
+}
