@@ -981,6 +981,11 @@ func requestAgenda(in prepInput, cite *citer) []Item {
 		// What they wrote says more than the form's topic labels, which the
 		// summary names already.
 		out = append(out, Item{Text: about(lang, sig.Name(), "agenda.request.own"), Cites: []int{}})
+		// News they bring ("一次試験の結果が出ました（7科目中2科目合格）")
+		// is recognised whatever they ask for; encouragement prepares it.
+		if r := newsIn(n.Request.String()); r != "" && !asked("encourage")(sig) {
+			out = append(out, Item{Text: about(lang, sig.Name(), "agenda.request.news", r), Cites: []int{}})
+		}
 	case n != nil && len(n.Topics) > 0:
 		out = append(out, Item{Text: msg(lang, "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
 	}
@@ -1164,7 +1169,7 @@ var (
 
 // resultFigure is a result told in figures: 94%, 1.4倍, +12点, 3 deals.
 var (
-	resultFigure = regexp.MustCompile(`(?i)[0-9０-９]+(?:[.．][0-9]+)?\s*(?:%|％|倍|件|点|人|社|名|本|割|ポイント|pt|points?|deals?|customers?|clients?|x\b)|[一二三四五六七八九]割`)
+	resultFigure = regexp.MustCompile(`(?i)[0-9０-９]+(?:[.．][0-9]+)?\s*(?:%|％|倍|件|点|人|社|名|本|割|科目|ポイント|pt|points?|deals?|customers?|clients?|modules?|exams?|papers?|x\b)|[一二三四五六七八九]割`)
 	// shortfall is a figure told as a miss, not a result to praise...
 	shortfall = regexp.MustCompile(`(?i)未達|遅れ|届かな|下回|落ち|足りな|できなかった|missed|behind|short of|below|fell|dropped|late\b`)
 	// ...unless what fell is better lower: time, cost, errors, waste
@@ -1197,6 +1202,21 @@ func resultIn(text string) string {
 	}
 	return ""
 }
+
+// newsIn is the first sentence of text that tells an achievement of the
+// member's: an exam passed, a target hit, an award ("7科目中2科目合格"), not
+// a figure that could be anything ("基準(1%)を超えていると言われました").
+func newsIn(text string) string {
+	for _, t := range knowledge.Sentences(text) {
+		if achievement.MatchString(t) && !shortfall.MatchString(t) {
+			return clip(strings.TrimRight(t, "。. "), 80)
+		}
+	}
+	return ""
+}
+
+var achievement = regexp.MustCompile(`(?i)合格|達成しました|達成できました|受賞|表彰され|(?:資格|免許)を?取(?:得|れ|り)|認定され|` +
+	`\b(?:i|we) (?:passed|won|achieved|qualified|got certified|hit (?:the|my|our) target|beat (?:the|my|our) (?:target|record))\b|\bpassed (?:the|my|both|all|\d)`)
 
 // continuity carries the last 1on1s into this one: the manager's own open
 // promises first (a member notices a promise kept or not), then what the
