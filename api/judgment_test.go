@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25", "judgment26"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25", "judgment26", "judgment27"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -253,6 +253,16 @@ var planCheckSets = []struct {
 	// member's family matter shared with the team, a breakdown in front of
 	// the line cooks). Spent.
 	{"planchecks15", 0.75, 0.1, "21 of 30 flagged (0.70), 0 of 14 fitting plans"},
+	// planchecks16 (44, written blind at the start of session 26, run once
+	// after that session's first fixes): 20 of 30 flagged (0.67), 0 of 14
+	// fitting plans; the misses a critique 「改めてしっかりご指摘差し上げる」
+	// for a member who asked for encouragement, a report-asker's 20
+	// minutes turned into an hour on career (ja and en), a mistake raised
+	// at the morning meeting after praise in the 1on1, a confidence passed
+	// on 「それとなく」, a specialist talked into management, a decision
+	// "punted" again, and three plans with a referral (running on empty,
+	// a sales board that "gets in his head", feeling singled out). Spent.
+	{"planchecks16", 0.65, 0.1, "20 of 30 flagged (0.67), 0 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans
