@@ -217,7 +217,8 @@ var situations = map[string]func(*history.Signals) bool{
 	// A member who picked evaluation, or asked about their rating, asked
 	// for the talk a check on rating talk would warn against.
 	"evaluation-not-asked": func(s *history.Signals) bool {
-		return s == nil || s.Next == nil || !slices.Contains(s.Next.Topics, "evaluation") && !evaluationWords.MatchString(s.Next.Request.String())
+		return s == nil || s.Next == nil || !slices.Contains(s.Next.Topics, "evaluation") &&
+			!evaluationWords.MatchString(notEvaluation.ReplaceAllString(s.Next.Request.String(), ""))
 	},
 	"manager-promise-open": func(s *history.Signals) bool {
 		return s != nil && slices.ContainsFunc(s.OpenActions, func(a history.OpenAction) bool {
@@ -225,6 +226,10 @@ var situations = map[string]func(*history.Signals) bool{
 		})
 	},
 }
+
+// notEvaluation is a request that says it is not about evaluation
+// (「評価の話ではなく、中長期の話をしたい」, "not about my rating").
+var notEvaluation = regexp.MustCompile(`(?i)(?:評価|査定)(?:の話|のこと|の件)?(?:ではなく|じゃなく|ではない|は(?:抜き|なし|別|置いて))|\bnot (?:about )?(?:my |the )?(?:rating|evaluation|appraisal|review)\b`)
 
 // evaluationWords are a request about the member's own evaluation.
 var evaluationWords = regexp.MustCompile(`(?i)評価|査定|レーティング|格付|\b(?:rating|evaluation|appraisal|review (?:result|outcome|score)|grade|calibration)\b`)
@@ -243,6 +248,8 @@ var holdingBack = regexp.MustCompile(`尻込み|(?:挑戦|チャレンジ|新し
 	`hesitat|avoid|not ready|out of (?:my|her|his|their) depth|comfort zone|safe option|declin|turned (?:it )?down|` +
 	`(?:afraid|scared|worried) (?:of|about) (?:failing|failure|mistakes)|not confident|holds? back|pass(?:ed)? on|` +
 	`(?:not|isn't|wasn't|never) (?:comfortable|keen|ready) (?:with |about |speaking|leading|presenting|taking|to)|would rather (?:not|stick|stay|keep)|rather not (?:lead|take|present|speak)|` +
+	`(?:don'?t|doesn'?t|does not|didn'?t|did not) want to (?:manage|lead|present|run|be (?:a |the )?(?:lead|manager|supervisor))|preferred (?:that )?(?:i|you|someone else) (?:present|lead|do it)|nothing (?:dramatic|too big)|\bnot managing\b|` +
+	`(?:管理職|マネジメント|リーダー)(?:は|に|を)?(?:なりたくない|やりたくない|向いていない|避けたい|興味がない)|` +
 	`人前(?:で話す|に立つ|で発表)?(?:の|こと)?(?:が|は)(?:苦手|怖|こわ|不安)|前に出る(?:の|こと)(?:が|は)(?:苦手|怖|不安)|気が進ま|(?:今|いま)の(?:仕事|担当|まま)(?:で|が)(?:いい|いたい|十分)`)
 
 // notesMention reports whether the member's requests and the manager's

@@ -615,11 +615,33 @@ func fitsMoment(q string, sig *history.Signals) bool {
 	if agreedWords.MatchString(q) && (sig == nil || !slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })) {
 		return false
 	}
-	// Templates with blanks to fill (〇〇さん) read as unfinished text.
-	if strings.ContainsAny(q, "〇○") || strings.Contains(q, "XX") {
+	// Templates with blanks to fill (〇〇さん) read as unfinished text, and
+	// a guidance example's facts ("the release process has come up three
+	// times since spring") as facts about this member.
+	if strings.ContainsAny(q, "〇○") || strings.Contains(q, "XX") || examplePremise.MatchString(q) {
+		return false
+	}
+	// Pointing to occupational health is for strain that lasts, not one
+	// low 1on1.
+	if referOut.MatchString(q) && !lastingStrain(sig) {
 		return false
 	}
 	return !(sinceLastTime.MatchString(q) && (sig == nil || len(sig.LastSessions) == 0))
+}
+
+var (
+	examplePremise = regexp.MustCompile(`(?i)\bour notes\b|\b(?:has|have) come up\b.{0,20}\btimes\b|(?:メモ|記録)を(?:見返|振り返)すと|[0-9０-９一二三]回(?:も|目)?(?:出て|話題に)`)
+	referOut       = regexp.MustCompile(`(?i)産業医|保健スタッフ|産業保健|カウンセ|相談窓口|occupational health|\beap\b|counsell?or|employee assistance`)
+)
+
+// lastingStrain reports whether the member's condition has been low (2
+// or less) at the last two 1on1s.
+func lastingStrain(sig *history.Signals) bool {
+	if sig == nil {
+		return false
+	}
+	vs := sig.Condition.Values
+	return len(vs) >= 2 && vs[len(vs)-1] <= 2 && vs[len(vs)-2] <= 2
 }
 
 // fitsStyle reports whether a guidance question suits the response the

@@ -424,6 +424,8 @@ func TestFormatsThatSlipped(t *testing.T) {
 		"11 contracts auto-renew in the next 90 days",
 		// An English word that is also a romaji name, opening a sentence.
 		"Some useful bits - would really love the liaison intro.",
+		// Adverbs before the adverb ちゃんと.
+		"もう少しちゃんと話したかったです",
 		// A role before an honorific, and a kana verb going on conjugating.
 		"班長さんとの進め方も含めて相談したい", "工場長さんに確認した", "介護記録の書き方がまだよくわからず、毎回先輩に直してもらっています",
 		// A role or a unit before an honorific, and a stem before its okurigana.

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -106,9 +107,20 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 		if first == i && i+1 < len(toks) && isHiragana(toks[i].Surface) && functionWord(toks[i]) && modifies(toks[i+1]) {
 			continue
 		}
+		// Adverbs before the adverb ちゃんと (もう少し|ちゃんと話したかった) are
+		// those words, not a name with ちゃん.
+		if beforeChanto(raw[end:], toks[first:i+1]) {
+			continue
+		}
 		out = append(out, span{start, end, Person})
 	}
 	return out
+}
+
+// beforeChanto reports whether span, all adverbs and such, stands before
+// the adverb ちゃんと in rest.
+func beforeChanto(rest string, span []tokenizer.Token) bool {
+	return strings.HasPrefix(rest, "ちゃんと") && !slices.ContainsFunc(span, func(t tokenizer.Token) bool { return !functionWord(t) })
 }
 
 // wordGoesOn reports whether the kana word that toks[first..last] (ending
