@@ -1599,8 +1599,9 @@ func avoidLines(in prepInput, cite *citer) []Item {
 // unasked is guidance on advice or solutions nobody asked for.
 var unasked = regexp.MustCompile(`(?i)asked for none|(?:un|not )(?:asked|requested)|頼まれていない|求められていない`)
 
-// telling counts the words of a shares with words that tell a situation:
-// "through", 「途中」 or "person" are in any plan and any rule.
+// telling counts the words a shares with words, leaving out those that
+// tell no situation: "through", 「途中」 or "person" are in any plan and
+// any rule.
 func telling(a string, words map[string]bool) int {
 	n := 0
 	for w := range substance(a) {

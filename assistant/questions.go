@@ -64,14 +64,14 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 }
 
 // guidanceQuestions are the open questions of the guidance found, from
-// documents that fit at least least, that suit the moment: best fitting
+// documents that fit at least atLeast, that suit the moment: best fitting
 // first.
-func guidanceQuestions(in prepInput, least int) []bullet {
+func guidanceQuestions(in prepInput, atLeast int) []bullet {
 	var out []bullet
 	for _, b := range roundRobin(in.Sources, sectionQuestions, maxQuestions*4, in.context) {
 		// A question on goals is for a member or manager writing about
 		// goals, not for any work update.
-		if fit(in.Sources[b.n-1], in) >= least && openAsk(b.text) && fitsMoment(b.text, in.Signals) &&
+		if fit(in.Sources[b.n-1], in) >= atLeast && openAsk(b.text) && fitsMoment(b.text, in.Signals) &&
 			(!goalWords.MatchString(b.text) || goalTalk(in)) {
 			out = append(out, b)
 		}
