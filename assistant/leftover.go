@@ -27,10 +27,12 @@ var (
 		`\b(?:he|she|they)(?: also| briefly| only)? (?:said|says|mentioned|mentions|asked|asks|brought up|raised|added|wondered|hinted|floated)\b`)
 	// remarkLead is what comes before the remark itself.
 	remarkLead = regexp.MustCompile(`(?i)^.*?\b(?:he|she|they)(?: also| briefly| only)? (?:said|says|mentioned|mentions|brought up|raised|added|hinted|floated|asked(?: about)?|wondered)(?: in passing)?(?: (?:that|about))?\s+`)
-	inPassing  = regexp.MustCompile(`(?i)\s+in passing\b`)
+	// inPassing says how, not what.
+	inPassing = regexp.MustCompile(`(?i)\s+in passing\b`)
 	// remarkTail is how the sentence tells it was left.
 	remarkTail = regexp.MustCompile(`(?i)\s*(?:[-–—]+|,? but|;|,)\s*(?:we |there was )?(?:ran out of time|no time|didn't get|did not get|never got).*$|(?:が、?|けど、?|ものの、?)?(?:時間切れ|時間が足りず|時間がなく|深掘り).*$`)
-	// remarkJa strips the Japanese frame around an unquoted remark.
+	// remarkJaLead and remarkJaTail are the Japanese frame around an
+	// unquoted remark (最後に…と一言あった).
 	remarkJaLead = regexp.MustCompile(`^(?:最後に|最後の方で|終わりがけに?|終わり際に?|帰り際に?|去り際に?|終了間際に?)[、,]?\s*(?:本人から[、,]?)?`)
 	remarkJaTail = regexp.MustCompile(`(?:と一言(?:だけ)?(?:あった)?|と話があった|という話があった|と言われた|と言っていた|と話していた|とのこと|とこぼしていた|と漏らしていた)?(?:が|けど)?[、,]?$`)
 	// quotedRemark is a remark the notes quote.

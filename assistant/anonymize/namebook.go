@@ -260,8 +260,6 @@ func (r *Redactor) romajiNames(raw string) []span {
 	return out
 }
 
-// romajiRun returns the first run of romaji names among the words of
-// raw[from:to], or -1.
 // plainWord reports whether the one word at raw[a:b] is a word before it
 // is a romaji name: one never taken for a name (Some, One), or an English
 // word opening a sentence without a person's verb after it ("Some useful
@@ -274,6 +272,8 @@ func plainWord(raw string, a, b int) bool {
 	return neverName[w] || englishWords[strings.ToLower(w)] && sentenceStart(raw, a) && !sayingAfter.MatchString(raw[b:])
 }
 
+// romajiRun returns the first run of romaji names among the words of
+// raw[from:to], or -1.
 func (r *Redactor) romajiRun(raw string, from, to int) (a, b int) {
 	a, b = -1, -1
 	off := from
