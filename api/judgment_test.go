@@ -304,7 +304,7 @@ func TestPlanChecksBlind(t *testing.T) {
 
 // planWarning starts a watch-out on a stated plan that goes against the
 // guidance (text.go, watch.plan and watch.plan.why; not watch.plan.ok).
-var planWarning = regexp.MustCompile(`(?m)^- (?:ご予定について：「.*」は、ガイダンスに照らすとこの方には勧められません|About your plan: ".*" goes against the guidance).*`)
+var planWarning = regexp.MustCompile(`(?m)^- (?:「.*」というお考えは、ガイダンスに照らすとこの方には勧められません|About your plan: ".*" goes against the guidance).*`)
 
 func readScenarios(t *testing.T, path string) []scenario {
 	t.Helper()

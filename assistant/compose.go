@@ -894,7 +894,7 @@ func practiceTips(in prepInput, cite *citer) []Item {
 		// A bare lead (「定期的に話題にする。」) says too little to act on;
 		// a passage an agenda line cites already is said by that line.
 		if t := tip(closeLead(in.Lang, ls[at], bs[at])); runesOfText(t) >= 14 && !cite.quoted(s.N, bs[at]) {
-			out = append(out, cite.item(t, s.N, bs[at]))
+			out = append(out, cite.item(agendaTip(in.Lang, t), s.N, bs[at]))
 		}
 	}
 	return out
@@ -1389,6 +1389,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	if len(in.Conflicts) > 0 {
 		plan = conflictQuote(in.Question.String(), plan, in.Conflicts[0].Check, sig)
 	}
+	plan = planPhrase(plan)
 	for i, c := range in.Conflicts {
 		// The plan is quoted once; a second concern about it follows.
 		args := []any{plan}
@@ -1409,8 +1410,11 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		}
 		conflicts = append(conflicts, kept)
 	}
-	for _, c := range in.Fits {
+	for i, c := range in.Fits {
 		text := msg(lang, "watch.plan.fits", c.Check.Watch)
+		if i > 0 {
+			text = msg(lang, "watch.plan.fits.also", c.Check.Watch)
+		}
 		if why := situationWords(lang, c.Check.When, c.Check.Watch, sig); why != "" {
 			text = about(lang, sig.Name(), "watch.plan.fits.why", why, c.Check.Watch)
 		}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/taiwa-coach/taiwa/knowledge"
@@ -30,7 +31,8 @@ var (
 	// inPassing says how, not what.
 	inPassing = regexp.MustCompile(`(?i)\s+in passing\b`)
 	// remarkTail is how the sentence tells it was left.
-	remarkTail = regexp.MustCompile(`(?i)\s*(?:[-–—]+|,? but|;|,)\s*(?:we |there was )?(?:ran out of time|no time|didn't get|did not get|never got).*$|(?:が、?|けど、?|ものの、?)?(?:時間切れ|時間が足りず|時間がなく|深掘り).*$`)
+	remarkTail = regexp.MustCompile(`(?i)\s*(?:[-–—]+|,? but|;|,)\s*(?:we |there was )?(?:ran out of time|no time|didn't get|did not get|never got).*$|` +
+		`,?\s*(?:and |but )?then (?:(?:he|she|they|I) )?(?:had to|got called|was called|left|rushed)\b.*$|(?:が、?|けど、?|ものの、?)?(?:時間切れ|時間が足りず|時間がなく|深掘り).*$`)
 	// remarkJaLead and remarkJaTail are the Japanese frame around an
 	// unquoted remark (最後に…と一言あった).
 	remarkJaLead = regexp.MustCompile(`^(?:最後に|最後の方で|終わりがけに?|終わり際に?|帰り際に?|去り際に?|終了間際に?)[、,]?\s*(?:本人から[、,]?)?`)
@@ -88,10 +90,47 @@ func remarkIn(s string) string {
 		s = remarkJaTail.ReplaceAllString(remarkJaLead.ReplaceAllString(s, ""), "")
 	} else {
 		s = inPassing.ReplaceAllString(remarkTail.ReplaceAllString(remarkLead.ReplaceAllString(s, ""), ""), "")
+		// The words themselves when the notes quote them: "'the travel's
+		// catching up with me a bit,' then had to take a customer call".
+		if q := quotedOpening(s); runesOfText(q) >= 6 {
+			s = q
+		}
 	}
 	s = strings.TrimRight(strings.TrimSpace(s), "。.,、")
 	if runesOfText(s) < 6 {
 		return ""
 	}
 	return clip(s, 90)
+}
+
+// quotedOpening is the quotation s opens with, without its closing comma
+// or stop, or "" when s does not open with one. A single quote closes
+// before a non-letter: "travel's" holds an apostrophe.
+func quotedOpening(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	var end int
+	switch r {
+	case '"':
+		end = strings.IndexByte(s[n:], '"')
+	case '“':
+		end = strings.Index(s[n:], "”")
+	case '\'', '‘':
+		end = -1
+		for i, c := range s[n:] {
+			if c != '\'' && c != '’' {
+				continue
+			}
+			next, _ := utf8.DecodeRuneInString(s[n+i+utf8.RuneLen(c):])
+			if !unicode.IsLetter(next) {
+				end = i
+				break
+			}
+		}
+	default:
+		return ""
+	}
+	if end < 0 {
+		return ""
+	}
+	return strings.TrimRight(s[n:n+end], ",.;!? ")
 }

@@ -141,6 +141,60 @@ func planQuote(question string) string {
 	return sentences(plan, planRunes, planRunesLatin)
 }
 
+// planPhrase is a Japanese plan quote as the phrase a watch-out names
+// it by (「…」というお考え): without the word joining it to what came
+// before (「そのうえで、」), the leave it asks for (「…頼んでも大丈夫ですかね？」)
+// and the words of intending (「…伝えようかなと思っています。」 names
+// 「…伝えよう」). A quote in English is left as it is.
+func planPhrase(quote string) string {
+	if !strings.ContainsFunc(quote, japanese) {
+		return quote
+	}
+	p := strings.TrimSpace(quote)
+	if loc := joinedOn.FindStringIndex(p); loc != nil && utf8.RuneCountInString(p[loc[1]:]) >= 10 {
+		p = p[loc[1]:]
+	}
+	ss := wholeSentences(knowledge.Sentences(p))
+	for i, s := range ss {
+		ss[i] = meantPart(s)
+		if i < len(ss)-1 {
+			ss[i] += "。"
+		}
+	}
+	return joinSentences(ss)
+}
+
+// meantPart is a sentence of a plan without its closing words of
+// intending or asking leave.
+func meantPart(s string) string {
+	p := s
+	for {
+		q := strings.TrimRight(p, "。．.！!…・ 　")
+		if loc := askingLeave.FindStringIndex(q); loc != nil && utf8.RuneCountInString(q[:loc[0]]) >= 10 {
+			q = q[:loc[0]]
+		}
+		q = doubting.ReplaceAllString(intending.ReplaceAllString(q, ""), "$1")
+		if q == p || utf8.RuneCountInString(q) < 8 {
+			return p
+		}
+		p = q
+	}
+}
+
+var (
+	// joinedOn opens a sentence that goes on from an earlier one.
+	joinedOn = regexp.MustCompile(`^(?:そのうえで|その上で|で|なので|だから|それで|あと|とりあえず|一応|正直|ついでに)、`)
+	// askingLeave is a plan's closing request for leave to do it:
+	// 「…んですが、今回の1on1で頼んでも大丈夫ですかね？」.
+	askingLeave = regexp.MustCompile(`(?:んです|のです)?(?:が|けど|けれど)、[^。、]*(?:大丈夫|いい|よい|OK|ok|問題ない|アリ|あり)(?:です|でしょう)?(?:か|かね|よね|ね)?[?？]?$`)
+	// intending is the end of a sentence saying the manager means to
+	// do what comes before it.
+	intending = regexp.MustCompile(`(?:(?:と|って)(?:思います|思って(?:い)?ます|思ってる|思っている|思う|考えて(?:い)?ます|考えてる|考えている)|` +
+		`つもり(?:です|でいます|だ)?|予定です|んです|のです)$`)
+	// doubting is the doubt after a plan's verb: 「伝えよう」 + 「かなと」.
+	doubting = regexp.MustCompile(`(う)(?:かな|か)と?$`)
+)
+
 // conflictQuote is the plan a check warns against: quote (planQuote's
 // reading of the question), unless that misses the sentence stating a
 // plan that the check's pattern matches; then that sentence (after the one

@@ -55,6 +55,22 @@ func TestPlanQuote(t *testing.T) {
 	}
 }
 
+func TestPlanPhrase(t *testing.T) {
+	for q, want := range map[string]string{
+		"今回はあえて『Dさんならどっちにする？』と返して本人に決めてもらおうかなと思ってます。":  "今回はあえて『Dさんならどっちにする？』と返して本人に決めてもらおう",
+		"そのうえで、来週の朝礼で事例として取り上げて、本人にも一言説明してもらうつもりです。":   "来週の朝礼で事例として取り上げて、本人にも一言説明してもらう",
+		"新人2名の教育担当もお願いしたいんですが、今回の1on1で頼んでも大丈夫ですかね？":    "新人2名の教育担当もお願いしたい",
+		"乗り切り方を話してあげようかなと。ついでにクレーム対応研修も勧めてみようかと思ってます。": "乗り切り方を話してあげよう。ついでにクレーム対応研修も勧めてみよう",
+		// Too little would be left to name the plan by.
+		"聞こうと思います。":                                "聞こうと思います。",
+		"I'll push her to take the whole project.": "I'll push her to take the whole project.",
+	} {
+		if got := planPhrase(q); got != want {
+			t.Errorf("planPhrase(%q) = %q, want %q", q, got, want)
+		}
+	}
+}
+
 // The apology replaces the "if it was on your side" of every missed-1on1
 // message: a message reworded without its replacer would hedge again.
 func TestOwnMissed(t *testing.T) {

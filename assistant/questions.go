@@ -304,8 +304,15 @@ func quotable(s string) string {
 		s = s[:i]
 	}
 	s = strings.TrimRight(s, "。.、, ")
+	if rest := addedOn.ReplaceAllString(s, ""); runesOfText(rest) >= 6 {
+		s = rest
+	}
 	return cut(s, quoteRunes, quoteRunesLatin)
 }
+
+// addedOn is the word that adds a sentence to the one before it
+// (「あと、頼み方について…」, "Also, how to…"): quoted alone, a fragment.
+var addedOn = regexp.MustCompile(`(?i)^(?:あと(?:は)?、|それと、|それから、|それに、|また、|ちなみに、|(?:also|and|plus|oh and|anyway|btw),?\s+)`)
 
 // sentences is the start of s in whole sentences while they fit in limit
 // runes (latin for text without Japanese, a Latin letter carrying less than

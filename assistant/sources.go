@@ -367,6 +367,30 @@ func tip(item string) string {
 	return out
 }
 
+// agendaTip is a tip as an agenda line. A Japanese agenda says what to
+// do in plain form without a full stop (「…を聞く」): of a tip, the
+// sentences saying what to do, not the polite one saying why
+// (「ここに2〜3分使うだけで…上がります。」), unless those alone say too
+// little to act on (「短くしてでも開く」).
+func agendaTip(lang, t string) string {
+	if lang != "ja" {
+		return t
+	}
+	ss := wholeSentences(knowledge.Sentences(t))
+	n := 0
+	for n < len(ss) && !politeEnd.MatchString(ss[n]) {
+		n++
+	}
+	if n > 0 && n < len(ss) && runesOfText(joinSentences(ss[:n])) >= 12 {
+		t = joinSentences(ss[:n])
+	}
+	return strings.TrimSuffix(t, "。")
+}
+
+// politeEnd is a Japanese sentence in the polite form: in a tip, the
+// reason or the worked detail after what to do.
+var politeEnd = regexp.MustCompile(`(?:ます|ません|です|でしょう)。$`)
+
 // continues reports whether next goes on with the sentence prev ends in
 // a quote: 「忙しい？」 + ではなく….
 func continues(prev, next string) bool {

@@ -128,6 +128,9 @@ func TestLeftOpen(t *testing.T) {
 		// The manager asking at the end is no remark of the member's.
 		{"12月の計画が確定した。最後に「最近どう?」と聞いたが「特に変わりないです」で終わった。", "", false},
 		{"Ran out of time before we got to ideas.", "", false},
+		// The words quoted, not what happened after them.
+		{"Q3 quota at 94%. At the end he said 'the travel's catching up with me a bit,' then had to take a customer call.",
+			"the travel's catching up with me a bit", false},
 	} {
 		remark, at, cut := leftOpen(c.notes)
 		if remark != c.remark || cut != c.cut || (remark != "") != (len(at) > 0) {
