@@ -689,6 +689,9 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 				}
 				agenda = append(agenda, Item{Text: about(lang, sig.Name(), key, r), Cites: []int{}})
 			}
+			if what := notAsked(sig.LastSessions[0].Notes.String()); what != "" {
+				agenda = append(agenda, Item{Text: about(lang, sig.Name(), "agenda.unasked", what), Cites: []int{}})
+			}
 		}
 		// The manager's own promises came first; the member's are asked
 		// after, without blame, unless they asked to be listened to or

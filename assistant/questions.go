@@ -251,10 +251,15 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 		if n.Style != nil {
 			style = *n.Style
 		}
-		if style == "decide" {
+		switch style {
+		case "decide":
 			add("question.request.decide") // asked once the decision is given
 			add("question.decide.next")
-		} else {
+		case "report":
+			// What they will report is theirs to tell: quoted back, a
+			// statement ("I'll report the audit figures") reads as a topic.
+			add("question.request.report")
+		default:
 			key := "question.request." + style
 			if style == "advise" && triedAlready.MatchString(n.Request.String()) {
 				// "I've already tried moving the time slot": asking what
@@ -687,13 +692,18 @@ func redundantOrPresuming(q string, sig *history.Signals) bool {
 	style := requestedStyle(sig)
 	return sig != nil && len(sig.Condition.Values) > 0 && scale.MatchString(q) ||
 		presumesHardship.MatchString(q) && !hardTimes(sig) ||
+		// A member who reports or asks for encouragement, and is not
+		// struggling, is not asked what went wrong as if something had.
+		presumesSetback.MatchString(q) && !hardTimes(sig) && (style == "report" || style == "encourage") ||
 		// The response they want is asked before each 1on1, and an update
 		// read beforehand is a report's.
 		style != "" && asksStyle.MatchString(q) || style != "report" && readUpdate.MatchString(q)
 }
 
 var (
-	asksStyle  = regexp.MustCompile(`(?i)listening, advice|what would help (you )?most from me|どんな関わり方|聞くだけ[^。？]{0,12}(アドバイス|助言|一緒に)`)
+	asksStyle       = regexp.MustCompile(`(?i)listening, advice|what would help (you )?most from me|どんな関わり方|聞くだけ[^。？]{0,12}(アドバイス|助言|一緒に)`)
+	presumesSetback = regexp.MustCompile(`(?i)(?:進まなかった|うまくいかなかった|できなかった)(?:と|の)?(?:したら|すれば)|何が妨げ|妨げになって|` +
+		`what got in the way|what (?:blocked|held) (?:you|it) (?:back|up)|if (?:it|things) (?:didn't|did not|hasn't|haven't) go|didn't go (?:well|as planned)`)
 	readUpdate = regexp.MustCompile(`(?i)read your (update|report)|(報告|進捗|共有)[^。？]{0,8}(事前に|先に)(読|拝見|目を通)`)
 )
 

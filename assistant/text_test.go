@@ -138,3 +138,22 @@ func TestLeftOpen(t *testing.T) {
 		}
 	}
 }
+
+func TestNotAsked(t *testing.T) {
+	for notes, want := range map[string]string{
+		"来月の外部監査の準備状況。夜勤帯の件はこちらから聞きそびれた。":                                       "夜勤帯の件",
+		"実績の話が中心で、端末の困りごとを深く聞けなかった。":                                            "端末の困りごと",
+		"本人がどう感じているかは聞けなかった。":                                                   "本人がどう感じているか",
+		"I noticed the queue number but didn't ask how she was coping.":         "how she was coping",
+		"Four updates in a row; I never asked how he is or what he wants next.": "how he is or what he wants next",
+		// Not a thing to ask about, or not the manager's miss.
+		"報告が中心で深くは聞けなかった。":                        "",
+		"本人の話を最後まで聞けなかった。":                        "",
+		"He did not ask about his review or pay.": "",
+		"She looked tired and I didn't ask.":      "",
+	} {
+		if got := notAsked(notes); got != want {
+			t.Errorf("notAsked(%q) = %q, want %q", notes, got, want)
+		}
+	}
+}
