@@ -1622,7 +1622,7 @@ func telling(a string, words map[string]bool) int {
 var weakShared = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields("through tell know person people right everyone step need give giving done mind pick line sign asking " +
-		"switch ever back first made hear open without anything hang work talk check look offer learn team number goal time " +
+		"switch ever back first made hear open without anything hang work talk check look offer learn team number goal time keep member share next " +
 		"一度 途中 様子 最初 今週 チーム 時間 確認 一方 相談 報告") {
 		m[fold(w)] = true
 	}

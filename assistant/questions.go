@@ -527,6 +527,8 @@ var styleAsk = regexp.MustCompile(`(?i)(?:can|could|shall|would you|i'?d like (?
 	`(?:we |you )?(?:think|talk|work|figure) (?:it|this|that|things)?\s*(?:all )?(?:through|over|out)?\s*(?:together|with me)|` +
 	`(?:i'?d like|i want|can i get|could i get|i need) (?:your |some )?(?:advice|input|help|take|view|decision)|` +
 	`(?:can|could|would) you (?:just )?(?:decide|make the call|tell me what to do|listen|give me (?:some )?advice)|` +
+	`what would you do(?: in my (?:shoes|place|position)| here| if you were me)?|what do you (?:think|suggest|recommend)|` +
+	`(?:[A-Za-zＡ-Ｚ]+さん|課長|部長|店長|リーダー)?(?:なら|だったら)(?:どう(?:します|しますか|する|される)|どうしたら)[^。？?]*|どうしたら(?:いい|よい)(?:でしょう|ですか)?[^。？?]*|` +
 	`(?:一緒に)?(?:考えて|相談に乗って|決めて|判断して|聴いて|聞いて)(?:ほしい|欲しい|もらえ|いただけ|ください)[^。？?]*|` +
 	`(?:アドバイス|助言|ご意見|意見)(?:が|を)?(?:ほしい|欲しい|ください|いただけ|もらえ)[^。？?]*`)
 
@@ -538,6 +540,15 @@ func onlyAsksStyle(s string) bool {
 	})
 	return rest != strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) &&
 		utf8.RuneCountInString(rest) < 6
+}
+
+// lastSentence is the last sentence of s.
+func lastSentence(s string) string {
+	ss := knowledge.Sentences(s)
+	if len(ss) == 0 {
+		return s
+	}
+	return ss[len(ss)-1]
 }
 
 // asks is a sentence that asks for something.
@@ -619,7 +630,9 @@ func fitsMoment(q string, sig *history.Signals) bool {
 	}
 	// A yes-or-no question ("Would it help to talk to someone…?") closes
 	// what a prep question should open.
-	if ask, _, _ := strings.Cut(strings.ReplaceAll(q, "？", "?"), "?"); !openAsk(ask) {
+	// Of "Here's what I've noted as my action. Have I got it right?", the
+	// question is its last sentence.
+	if ask, _, asked := strings.Cut(strings.ReplaceAll(q, "？", "?"), "?"); asked && !openAsk(lastSentence(ask)) || !openAsk(ask) {
 		return false
 	}
 	// "Where did what we agreed land?" needs something the member agreed
