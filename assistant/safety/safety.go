@@ -217,7 +217,10 @@ func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
 		if m, vague := d.modelReads(t, doc, found); m != "" {
 			f.add(m, t.Place, false)
 			f.Unsure = append(f.Unsure, Digest(t.Text))
-			insideFound = true
+			// A reading that cannot name its matter tells nothing of where
+			// it happened: beside a customer's shouting it is told beside
+			// the plan, as each alone would be.
+			insideFound = insideFound || !vague
 			crisis = m == Crisis
 			named = named || !vague
 		}
