@@ -330,6 +330,10 @@ func truncate(s string, runes int) string {
 
 func styleLabel(lang, style string) string { return msg(lang, "style."+style) }
 
+// styleProse is the response a member asked for as a sentence says it
+// ("to be listened to"): the form's label in quotes reads as their words.
+func styleProse(lang, style string) string { return msg(lang, "style.prose."+style) }
+
 func conditionPath(vs []int) string {
 	parts := make([]string, len(vs))
 	for i, v := range vs {
@@ -922,11 +926,17 @@ func tipFilter(sig *history.Signals, style string) func(lead, bullet string) boo
 		return utf8.RuneCountInString(strings.Trim(lead, ".。 ")) > 6 && !opposes(style, bullet) &&
 			(actions || !actionTip.MatchString(bullet)) && !nextStepWords.MatchString(bullet) &&
 			!(listen && offersView.MatchString(bullet)) && !said(bullet) &&
-			(stale || !retireTip.MatchString(bullet)) && !(evaluation && evaluationApart.MatchString(bullet))
+			(stale || !retireTip.MatchString(bullet)) && !(evaluation && evaluationApart.MatchString(bullet)) &&
+			!seriesTip.MatchString(bullet)
 	}
 }
 
 var (
+	// seriesTip is guidance on the run of 1on1s (a recurring slot, moving
+	// rather than cancelling, asking every third 1on1): the manager's
+	// habit, not an item of this meeting.
+	seriesTip = regexp.MustCompile(`(?i)\brecurring\b|\bcalendars?\b|\bresched|\bfix the slot\b|instead of skipping|\bdo not cancel\b|make it a routine|` +
+		`\bevery (?:other|second|third|fourth)\b|\bonce a (?:month|quarter)\b|日程変更を基本|中止ではなく|短くしてでも開く|定例化|カレンダー|繰り返しの予定|月に一度|数回に一度`)
 	// retireTip is guidance on dropping an action that no longer fits.
 	retireTip = regexp.MustCompile(`(?i)\bretire|drop this one|やめることもはっきり|不要になったアクション`)
 	// evaluationApart is guidance on keeping evaluation out of 1on1s.
@@ -1128,7 +1138,7 @@ func stylePrep(lang string, sig *history.Signals, question string) (Item, bool) 
 		// not at all: the summary quotes the request already.
 		what := gist(style, n.Request.String())
 		if subject, ok := subjectOf(what); ok {
-			return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(subject)), Cites: []int{}}, true
+			return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(asInfinitive(subject))), Cites: []int{}}, true
 		}
 		if matterWords(what) >= 3 {
 			return Item{Text: msg(lang, "agenda.style."+style+".wrote", quotable(what)), Cites: []int{}}, true
@@ -1325,6 +1335,8 @@ func situationWords(lang string, when []string, watch string, sig *history.Signa
 			}
 		case "avoids-challenges", "new-member":
 			parts = append(parts, msg(lang, "situation."+w))
+		case "missed-since-last":
+			parts = append(parts, msg(lang, "situation.missed-since-last", sig.MissedSinceLast))
 		case "manager-promise-open":
 			for _, a := range sig.OpenActions {
 				if a.Owner == "manager" {
@@ -1394,6 +1406,9 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	}
 	plan = planPhrase(plan)
 	for i, c := range in.Conflicts {
+		if i > 0 && restated(c.Check, in.Conflicts[:i]) {
+			continue
+		}
 		// The plan is quoted once; a second concern about it follows.
 		args := []any{plan}
 		key := "watch.plan"
@@ -1434,7 +1449,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		if sig != nil && sig.Next != nil && sig.Next.Style != nil {
 			style := *sig.Next.Style
 			src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
-			text := about(lang, sig.Name(), "watch.plan.unread", plan, styleLabel(lang, style))
+			text := about(lang, sig.Name(), "watch.plan.unread", plan, styleProse(lang, style))
 			return append(watch, citeStyle(cite, src, style, text, styleHeld[style])), conflicts
 		}
 		return watch, conflicts
@@ -1451,10 +1466,24 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		// Cited to the guidance on the response they asked for, at the
 		// passage closest to the plan.
 		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
-		text := about(lang, sig.Name(), key, plan, styleLabel(lang, style))
+		text := about(lang, sig.Name(), key, plan, styleProse(lang, style))
 		return append(watch, citeClaim(cite, src, text, in.Question.String()+" "+msg(lang, "style."+style))), conflicts
 	}
 	return append(watch, Item{Text: msg(lang, "watch.plan.ok.nostyle", plan), Cites: []int{}}), conflicts
+}
+
+// restated reports whether a check for any member says again what an
+// earlier, more specific one said: both weigh the same kind of plan
+// (skipping the 1on1 for anyone, and for a member whose condition falls).
+func restated(c knowledge.DocumentCheck, earlier []conflict) bool {
+	if !slices.Equal(c.When, []string{"any"}) {
+		return false
+	}
+	return slices.ContainsFunc(earlier, func(e conflict) bool {
+		return slices.ContainsFunc(c.Plans, func(p string) bool {
+			return strings.HasPrefix(p, "kind:") && slices.Contains(e.Check.Plans, p)
+		})
+	})
 }
 
 // styleWatch is the response the member asked for, and how past answers
@@ -1604,7 +1633,10 @@ func avoidLines(in prepInput, cite *citer) []Item {
 }
 
 // unasked is guidance on advice or solutions nobody asked for.
-var unasked = regexp.MustCompile(`(?i)asked for none|(?:un|not )(?:asked|requested)|頼まれていない|求められていない`)
+// So, to one who asked for advice, is a warning against moving from
+// listening to advice ("Right, so what you need to do is…").
+var unasked = regexp.MustCompile(`(?i)asked for none|(?:un|not )(?:asked|requested)|頼まれていない|求められていない|` +
+	`from listening to advi|switching to advi|what you need to do is|聞き役から助言|(?:途中で|すぐに)助言に切り替`)
 
 // telling counts the words a shares with words, leaving out those that
 // tell no situation: "through", 「途中」 or "person" are in any plan and
@@ -1693,7 +1725,7 @@ func dedupe(items []Item) []Item {
 	seen := map[string]bool{}
 	out := items[:0]
 	for _, it := range items {
-		key := strings.TrimSpace(citeRE.ReplaceAllString(it.Text, ""))
+		key := strings.TrimRight(strings.TrimSpace(citeRE.ReplaceAllString(it.Text, "")), "。.")
 		if !seen[key] {
 			seen[key] = true
 			out = append(out, it)

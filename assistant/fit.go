@@ -109,10 +109,19 @@ func scoreFit(in prepInput) []int {
 		if slices.Contains(clash, first) {
 			n = min(n, 0) // a card against the requested style fits no line
 		}
+		// Guidance for a member with nothing to talk about is not for one
+		// who wrote what they want to talk about.
+		if nothingToTalkAbout.MatchString(s.Hit.Title) && sig.Next != nil && !sig.Next.Request.Empty() {
+			n = min(n, 0)
+		}
 		out[i] = n
 	}
 	return out
 }
+
+// nothingToTalkAbout is the title of guidance on a member who says there is
+// nothing to talk about.
+var nothingToTalkAbout = regexp.MustCompile(`(?i)nothing to talk about|話すこと(?:は|が)(?:ない|ありません)`)
 
 // goalWords are goals as such: targets, objectives, what to aim for.
 var goalWords = regexp.MustCompile(`(?i)目標|ゴール|目指|OKR|KPI|KGI|ノルマ|\b(goals?|targets?|objectives?|okrs?|kpis?|aims?|aiming)\b`)

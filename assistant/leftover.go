@@ -28,6 +28,8 @@ var (
 		`\b(?:he|she|they)(?: also| briefly| only)? (?:said|says|mentioned|mentions|asked|asks|brought up|raised|added|wondered|hinted|floated)\b`)
 	// remarkLead is what comes before the remark itself.
 	remarkLead = regexp.MustCompile(`(?i)^.*?\b(?:he|she|they)(?: also| briefly| only)? (?:said|says|mentioned|mentions|brought up|raised|added|hinted|floated|asked(?: about)?|wondered)(?: in passing)?(?: (?:that|about))?\s+`)
+	// leftBefore is what time ran out before.
+	leftBefore = regexp.MustCompile(`(?i)\bran out of time before (?:we )?(?:got|getting|could get|managed to get) (?:to|round to|around to) ([^;,.]+)`)
 	// inPassing says how, not what.
 	inPassing = regexp.MustCompile(`(?i)\s+in passing\b`)
 	// remarkTail is how the sentence tells it was left.
@@ -89,6 +91,11 @@ func remarkIn(s string) string {
 		s = remarkTail.ReplaceAllString(s, "")
 		s = remarkJaTail.ReplaceAllString(remarkJaLead.ReplaceAllString(s, ""), "")
 	} else {
+		// "Ran out of time before getting to options; she asked to
+		// continue next time": what was left is the options.
+		if m := leftBefore.FindStringSubmatch(s); m != nil && utf8.RuneCountInString(m[1]) >= 4 {
+			return clip(strings.TrimSpace(m[1]), 90)
+		}
 		s = inPassing.ReplaceAllString(remarkTail.ReplaceAllString(remarkLead.ReplaceAllString(s, ""), ""), "")
 		// The words themselves when the notes quote them: "'the travel's
 		// catching up with me a bit,' then had to take a customer call".

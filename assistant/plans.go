@@ -115,6 +115,10 @@ func planQuote(question string) string {
 		for last > 0 && hedge.MatchString(folded(ss[last])) {
 			last--
 		}
+		// 「来週Uさんと1on1です。」 says when, not what.
+		for first < last && meetingIs.MatchString(ss[first]) {
+			first++
+		}
 	}
 	if last < 0 {
 		return ""
@@ -130,6 +134,11 @@ func planQuote(question string) string {
 	plan := joinSentences(ss[first : last+1])
 	if loc := askingApproval.FindStringIndex(plan); loc != nil && loc[0] > 0 {
 		plan = plan[:loc[0]]
+	}
+	// "…, so my plan is to keep asking questions" names the plan after its
+	// reasons: the quote starts there.
+	if loc := planNamed.FindStringIndex(plan); loc != nil && loc[0] > 0 && len(plan)-loc[1] >= 20 {
+		plan = plan[loc[1]:]
 	}
 	// The reason before the plan is the manager's context, not the plan:
 	// quoted back whole, the watch-out repeats their message.
@@ -238,6 +247,13 @@ var softener = regexp.MustCompile(`(?i)嫌なら|無理にとは|無理強い|\b
 // it ("Not sure though.", "What do you think?", 「どう思いますか？」).
 var hedge = regexp.MustCompile(`^(?:not sure|i'?m not sure|unsure|thoughts|what do you think|is that (?:ok|okay|alright|fine)|does that (?:make sense|sound)|any (?:thoughts|advice)|どう(?:でしょう|思いますか|ですか)|いかがでしょう|それでいい|これでいい|大丈夫(?:ですか|でしょうか)|迷って)`)
 
+// planNamed is where a message names its plan ("so my plan is to").
+var planNamed = regexp.MustCompile(`(?i)(?:,\s*|\b)(?:so |and )?(?:my|the) plan (?:for the 1on1 )?is (?:to )?`)
+
+// meetingIs is a sentence that only says a 1on1 is coming
+// (「来週Uさんと1on1です。」, "I have my 1on1 with K on Friday.").
+var meetingIs = regexp.MustCompile(`(?i)^[^。、,]{0,24}(?:1on1|面談)(?:です|があります|の予定です|が入っています)[。.]?$|^(?:i have|i've got|there'?s) (?:my |our |a |the )?1on1 with [^.,]{1,20}(?: (?:on|this|next|tomorrow)[^.,]{0,15})?\.?$`)
+
 // reasonLead is a reason clause opening a plan: 「…しているみたいなので、」,
 // "Since she's buried in close, ".
 var reasonLead = regexp.MustCompile(`(?i)^[^。！？!?]*(?:ので|ため|のも)、|^(?:since|as|because|given (?:that )?)\b[^,.;]{5,120}, `)
@@ -279,6 +295,7 @@ var situations = map[string]func(*history.Signals) bool{
 			return a.Owner == "manager" && (a.Overdue || a.AgeDays >= 14)
 		})
 	},
+	"missed-since-last": func(s *history.Signals) bool { return s != nil && s.MissedSinceLast > 0 },
 }
 
 // notEvaluation is a request that says it is not about evaluation

@@ -47,6 +47,11 @@ func TestPlanQuote(t *testing.T) {
 			"今回はあえて『Dさんならどっちにする？』と返して本人に決めてもらおうかなと思ってます。"},
 		{"L wants to talk about the trainee role. Reviews are due Friday, so I figured I'd cover both in the same slot: go through the rating first.",
 			"Reviews are due Friday, so I figured I'd cover both in the same slot: go through the rating first."},
+		// The plan named after its reasons; a 1on1's date is no plan.
+		{"F wants me to pick the project for her. I'd rather not, to be honest. She's up for the senior role next year, so my plan is to keep asking questions until she gets there herself.",
+			"keep asking questions until she gets there herself."},
+		{"来週Uさんと1on1です。自己評価シートも出てきたので、評価の中間フィードバックも一緒に済ませます。",
+			"評価の中間フィードバックも一緒に済ませます。"},
 	}
 	for _, tc := range tests {
 		if got := planQuote(tc.q); got != tc.want {

@@ -55,12 +55,21 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 		if len(questions) >= limit {
 			break
 		}
-		q := unquote(b.text)
+		q := questionMark(unquote(b.text))
 		if !slices.ContainsFunc(questions, func(it Item) bool { return alike(it.Text, q) }) {
 			questions = append(questions, cite.item(q, b.n, b.text))
 		}
 	}
 	return questions
+}
+
+// questionMark ends a Japanese question the guidance wrote without its mark
+// (「…違ったのはどんな点ですか」) with one.
+func questionMark(q string) string {
+	if strings.HasSuffix(q, "か") && strings.ContainsFunc(q, japanese) {
+		return q + "？"
+	}
+	return q
 }
 
 // guidanceQuestions are the open questions of the guidance found, from
@@ -517,6 +526,20 @@ func subjectOf(s string) (string, bool) {
 	}
 	return "", false
 }
+
+// asInfinitive says a member's "which project I take" as the choice
+// itself, "which project to take": in the manager's plan, "I" would be the
+// manager.
+func asInfinitive(s string) string {
+	if m := choiceByI.FindStringSubmatchIndex(s); m != nil {
+		return strings.TrimRight(s[:m[3]], " ") + " to " + s[m[4]:]
+	}
+	return s
+}
+
+// choiceByI is a choice the member words as theirs: "which project I
+// take", "whether I should go".
+var choiceByI = regexp.MustCompile(`(?i)^((?:which|what|whether|where|when|how) (?:[\w'-]+ ){0,3}?)I (?:should |could |can |need to |have to )?([a-z])`)
 
 // clauseBreak ends the clause that names a decision.
 var clauseBreak = regexp.MustCompile(`;|\s[-–—]+\s|—`)

@@ -128,6 +128,8 @@ func TestLeftOpen(t *testing.T) {
 		// The manager asking at the end is no remark of the member's.
 		{"12月の計画が確定した。最後に「最近どう?」と聞いたが「特に変わりないです」で終わった。", "", false},
 		{"Ran out of time before we got to ideas.", "", false},
+		{"Went through her 8-week data. Ran out of time before getting to options; she asked to continue next time.",
+			"options", true},
 		// The words quoted, not what happened after them.
 		{"Q3 quota at 94%. At the end he said 'the travel's catching up with me a bit,' then had to take a customer call.",
 			"the travel's catching up with me a bit", false},
@@ -135,6 +137,20 @@ func TestLeftOpen(t *testing.T) {
 		remark, at, cut := leftOpen(c.notes)
 		if remark != c.remark || cut != c.cut || (remark != "") != (len(at) > 0) {
 			t.Errorf("leftOpen(%q) = %q, %v, %v; want %q, %v", c.notes, remark, at, cut, c.remark, c.cut)
+		}
+	}
+}
+
+func TestAsInfinitive(t *testing.T) {
+	for in, want := range map[string]string{
+		"which project I take":          "which project to take",
+		"whether I should go in March":  "whether to go in March",
+		"how I split the budget":        "how to split the budget",
+		"which shift pattern we use":    "which shift pattern we use",
+		"the rota for the summer weeks": "the rota for the summer weeks",
+	} {
+		if got := asInfinitive(in); got != want {
+			t.Errorf("asInfinitive(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
