@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25", "judgment26", "judgment27", "judgment28"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25", "judgment26", "judgment27", "judgment28", "judgment29"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -268,6 +268,11 @@ var planCheckSets = []struct {
 	// fitting plans (an hour-long 1on1 moved up a day, read as moved
 	// away); 4 of the 10 misses were referrals of the safety screen.
 	{"planchecks17", 0.65, 0.1, "20 of 30 flagged (0.67), 1 of 14 fitting plans"},
+	// planchecks18 (44, written blind in session 27 after round 28's
+	// fixes, run once): 22 of 30 flagged (0.73), 1 of 14 fitting plans;
+	// 7 of the 8 misses in English, 2 of them plans with a referral beside
+	// or instead.
+	{"planchecks18", 0.7, 0.1, "22 of 30 flagged (0.73), 1 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans
