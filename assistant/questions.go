@@ -276,7 +276,7 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 				key += ".tried"
 			}
 			if subject, ok := subjectOf(gist(style, n.Request.String())); ok {
-				add(key+".subject", quotable(subject))
+				add(key+".subject", addressed(quotable(subject)))
 			} else {
 				add(key, quotable(gist(style, n.Request.String())))
 			}

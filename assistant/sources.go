@@ -371,7 +371,7 @@ func tip(item string) string {
 // do in plain form without a full stop (「…を聞く」): of a tip, the
 // sentences saying what to do, not the polite one saying why
 // (「ここに2〜3分使うだけで…上がります。」), unless those alone say too
-// little to act on (「短くしてでも開く」).
+// little to act on (「やめることもはっきり決める」).
 func agendaTip(lang, t string) string {
 	if lang != "ja" {
 		return t
@@ -381,7 +381,7 @@ func agendaTip(lang, t string) string {
 	for n < len(ss) && !politeEnd.MatchString(ss[n]) {
 		n++
 	}
-	if n > 0 && n < len(ss) && runesOfText(joinSentences(ss[:n])) >= 12 {
+	if n > 0 && n < len(ss) && runesOfText(joinSentences(ss[:n])) >= 16 {
 		t = joinSentences(ss[:n])
 	}
 	return strings.TrimSuffix(t, "。")

@@ -568,3 +568,26 @@ var (
 	agree      = map[string]string{"hasn't": "haven't", "has": "have", "doesn't": "don't", "does": "do", "isn't": "aren't", "is": "are",
 		"wasn't": "weren't", "was": "were"}
 )
+
+// addressed says a member's own words back to them: "what my first three
+// months should look like" asked of them is "what your first three months
+// should look like". "I" agrees with its verb as "you" does, but for "I am"
+// and "I was".
+func addressed(s string) string {
+	if strings.ContainsFunc(s, japanese) {
+		return s
+	}
+	return firstPerson.ReplaceAllStringFunc(s, func(w string) string {
+		out, ok := toYou[strings.ToLower(w)]
+		if !ok {
+			return w
+		}
+		return out
+	})
+}
+
+var (
+	firstPerson = regexp.MustCompile(`(?i)\b(?:i'm|i am|i was|i've|i'd|i'll|i|my|me|myself|mine)\b`)
+	toYou       = map[string]string{"i'm": "you're", "i am": "you are", "i was": "you were", "i've": "you've", "i'd": "you'd", "i'll": "you'll",
+		"i": "you", "my": "your", "me": "you", "myself": "yourself", "mine": "yours"}
+)

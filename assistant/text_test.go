@@ -155,6 +155,19 @@ func TestAsInfinitive(t *testing.T) {
 	}
 }
 
+func TestAddressed(t *testing.T) {
+	for in, want := range map[string]string{
+		"what my first three months should look like": "what your first three months should look like",
+		"whether I'm ready to lead the audit":         "whether you're ready to lead the audit",
+		"how I was handling the pushback":             "how you were handling the pushback",
+		"シフトの組み方":                                     "シフトの組み方",
+	} {
+		if got := addressed(in); got != want {
+			t.Errorf("addressed(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestNotAsked(t *testing.T) {
 	for notes, want := range map[string]string{
 		"来月の外部監査の準備状況。夜勤帯の件はこちらから聞きそびれた。":                                       "夜勤帯の件",

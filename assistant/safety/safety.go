@@ -232,7 +232,9 @@ func (d *Detector) Scan(texts []Text, phrases []Phrase) Finding {
 	}
 	f.Possible = f.Flagged() && !lexicon
 	f.Vague = f.Possible && !named && !f.Immediate // a risk to life now is never told beside coaching
-	f.Customer = f.Flagged() && !insideFound && !f.Immediate
+	// Only the lexicon tells a customer's abuse; a reading of the model
+	// alone is no such thing.
+	f.Customer = lexicon && !insideFound && !f.Immediate
 	if !f.Possible {
 		f.Unsure = nil // a lexicon flag is not dismissed
 	}
