@@ -106,17 +106,21 @@ func scoreFit(in prepInput) []int {
 				n += 2
 			}
 		}
-		if slices.Contains(clash, first) {
-			n = min(n, 0) // a card against the requested style fits no line
-		}
-		// Guidance for a member with nothing to talk about is not for one
-		// who wrote what they want to talk about.
-		if nothingToTalkAbout.MatchString(s.Hit.Title) && sig.Next != nil && !sig.Next.Request.Empty() {
+		if offMoment(s, first, clash, sig) {
 			n = min(n, 0)
 		}
 		out[i] = n
 	}
 	return out
+}
+
+// offMoment reports whether source s, about topic first, fits no line
+// whatever else it shares with the member: a card against the requested
+// style (clash), or guidance for a member with nothing to talk about when
+// they wrote what they want to talk about.
+func offMoment(s Source, first string, clash []string, sig *history.Signals) bool {
+	return slices.Contains(clash, first) ||
+		nothingToTalkAbout.MatchString(s.Hit.Title) && sig.Next != nil && !sig.Next.Request.Empty()
 }
 
 // nothingToTalkAbout is the title of guidance on a member who says there is
