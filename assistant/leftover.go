@@ -155,14 +155,14 @@ var (
 	// someoneElse is a subject other than the manager just before the
 	// verb: "he did not ask about his review".
 	someoneElse = regexp.MustCompile(`(?i)\b(?:he|she|they|we|member|it)\s*$`)
-	// unaskedLead is a clause the Japanese object should not start with:
-	// how the meeting went before it (「実績の話が中心で、」 is cut at the
-	// comma already).
+	// iSubject is the manager, the notes' writer, as a subject.
 	iSubject = regexp.MustCompile(`\bI\b`)
 	// toldOn is the miss reported to someone (「設計課の件はまだ聞けていない
 	// と私から伝えた」: not heard from the design office yet), not a question
 	// left unasked.
-	toldOn      = regexp.MustCompile(`^[^。]{0,6}?と(?:私から|こちらから|本人に)?(?:伝え|話し|言っ|返し|説明|報告)`)
+	toldOn = regexp.MustCompile(`^[^。]{0,6}?と(?:私から|こちらから|本人に)?(?:伝え|話し|言っ|返し|説明|報告)`)
+	// unaskedLead is a word the Japanese object should not start with
+	// (「ただ、」): what the clause before it said is cut at its comma.
 	unaskedLead = regexp.MustCompile(`^(?:ただ|でも|しかし|結局|また|あと)、?`)
 )
 
