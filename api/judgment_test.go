@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25", "judgment26", "judgment27", "judgment28", "judgment29"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25", "judgment26", "judgment27", "judgment28", "judgment29", "judgment30"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
