@@ -35,7 +35,7 @@ var (
 	// endsAsking is a message that ends on a question of how or what to
 	// do, after some context ("…スキップが続いています。どう進めれば
 	// いいでしょうか？"): what comes before it tells, it does not plan.
-	endsAsking = regexp.MustCompile(`(?:どう|どのように|何を|なにを|何に|なにに|どこ|どんな|どの)[^。！!？?]{0,30}(?:いい|よい|べき)[^。！!？?]{0,12}[?？。]?\s*$|` +
+	endsAsking = regexp.MustCompile(`(?:どう|どのように|何を|なにを|何に|なにに|何から|なにから|何について|どこ|どんな|どの)[^。！!？?]{0,30}(?:いい|よい|べき)[^。！!？?]{0,12}[?？。]?\s*$|` +
 		`(?:how (?:do|can|should|would) i|(?:what|where|which) (?:\w+ )?(?:should|do|can) i|what'?s the best way)[^.!?]*\?\s*$`)
 )
 
