@@ -279,13 +279,16 @@ var nextStepWords = regexp.MustCompile(`(?i)次の一歩|誰が.{0,6}何を|担�
 // contradicting the line it backs.
 var opposite = map[string]*regexp.Regexp{
 	"decide": regexp.MustCompile(`(?i)本人に(?:戻|返|委ね|任せ|決めて)|決めるのは本人|判断を(?:本人に|返)|` +
-		`hand (?:it|the (?:decision|choice|question|call)) back|leave (?:the )?(?:choice|decision|call) (?:to|with)|let (?:them|the member) (?:decide|choose)`),
+		`hand (?:it|the (?:decision|choice|question|call)) back|leave (?:the )?(?:choice|decision|call) (?:to|with)|let (?:them|the member) (?:decide|choose)|` +
+		// Sorting it out together is the response they did not ask for.
+		`一緒に(?:考え|決め|整理|洗い出|並べ|選)|\btogether\b`),
 	"advise": regexp.MustCompile(`(?i)(?:解決策|助言|アドバイス|経験談|答え)[^。]{0,12}(?:控え|しない|口にしない|我慢|飲み込)|` +
 		`hold (?:back|off) (?:on )?(?:your )?(?:advice|solutions?|fixes)|fixing reflex|let (?:it|the (?:fix|solution)) go|don'?t (?:offer|give) (?:advice|solutions)`),
 	// A member who asked to be listened to is not sent off with a plan
 	// either ("End by asking what they will do next").
 	"listen": regexp.MustCompile(`(?i)(?:助言|アドバイス|解決策|選択肢)を(?:示|伝え|出|用意)|give (?:your )?(?:advice|options)|offer (?:a )?(?:solutions?|options|fix)|` +
-		`what (?:they|you) will do next|close with their plan|次に(?:何を)?(?:する|やる)ことを(?:聞|決め)|次の一歩を(?:本人に)?(?:聞|決め)`),
+		`what (?:they|you) will do next|close with their plan|次に(?:何を)?(?:する|やる)ことを(?:聞|決め)|次の一歩を(?:本人に)?(?:聞|決め)|` +
+		`(?:こと|もの|優先順位)(?:まで|を|も)決め|decide what to (?:drop|stop|cut|let go)|\bagree (?:on )?(?:what|which)\b`),
 	"think-together": regexp.MustCompile(`(?i)(?:結論|答え|判断)を(?:伝え|示|渡|出す)|tell them (?:the answer|what to do)|give (?:them )?your (?:answer|decision)`),
 	"report":         regexp.MustCompile(`(?i)(?:状況|進捗)の共有は1on1の外|進捗[^。]{0,10}事前に|(?:status|progress)(?: updates?)? out of the 1on1|outside the 1on1`),
 	// Encouragement is about what they did: goals to set and the next try
@@ -1009,9 +1012,77 @@ func requestAgenda(in prepInput, cite *citer) []Item {
 		// The passage on that response, not one sharing a word with the line
 		// (a decision's "what" beside praise).
 		out = append(out, citeStyle(cite, src, style, it.Text, styleSays[style]))
+		if facts := notesFacts(in); facts != "" {
+			out = append(out, Item{Text: msg(lang, "agenda.facts."+style, facts), Cites: []int{}})
+		}
 	}
 	return out
 }
+
+// maxFacts is how many sentences of the notes notesFacts quotes.
+const maxFacts = 2
+
+// notesFacts quotes what the manager's notes already hold about the matter
+// a member wants advice, a decision or a thinking partner on: the dates,
+// figures and named options ("due 14 March", "60h vs 45h") that the
+// advice or the decision is made of, with how long ago each was noted.
+// Only sentences that share a word with what the member or the manager
+// wrote, and that carry a figure or share two, are facts of this matter;
+// the one the summary quotes from the last notes is not said twice. ""
+// when none is.
+func notesFacts(in prepInput) string {
+	sig := in.Signals
+	if sig == nil || sig.Next == nil || sig.Next.Style == nil || len(sig.LastSessions) == 0 || sig.DaysSinceLast == nil {
+		return ""
+	}
+	switch *sig.Next.Style {
+	case "advise", "decide", "think-together":
+	default:
+		return ""
+	}
+	words := substance(sig.Next.Request.String() + " " + in.Question.String())
+	quoted := noteGist(sig.LastSessions[0].Notes.String(), in)
+	type fact struct {
+		text         string
+		daysAgo, won int
+	}
+	var facts []fact
+	for i, s := range sig.LastSessions[:min(4, len(sig.LastSessions))] {
+		ago := *sig.DaysSinceLast + int(sig.LastSessions[0].At.Sub(s.At).Hours()/24+0.5)
+		for _, t := range knowledge.Sentences(strings.Join(strings.Fields(s.Notes.String()), " ")) {
+			t = strings.TrimRight(t, "。. ")
+			shared, figures := overlap(t, words), digit.MatchString(t)
+			if shared == 0 || !figures && shared < 3 || i == 0 && strings.Contains(quoted, t) || cancelledNote.MatchString(t) || ownConduct.MatchString(t) {
+				continue
+			}
+			won := shared * 2
+			if figures {
+				won += 2
+			}
+			facts = append(facts, fact{clip(t, 80), ago, won})
+		}
+	}
+	// The most telling first, the newer on a tie; then told oldest first,
+	// as they were noted.
+	slices.SortStableFunc(facts, func(a, b fact) int { return cmp.Compare(b.won, a.won) })
+	facts = facts[:min(maxFacts, len(facts))]
+	slices.SortStableFunc(facts, func(a, b fact) int { return cmp.Compare(b.daysAgo, a.daysAgo) })
+	var told []string
+	for _, f := range facts {
+		told = append(told, msg(in.Lang, "agenda.facts.one", f.text, f.daysAgo))
+	}
+	return strings.Join(told, msg(in.Lang, "agenda.facts.sep"))
+}
+
+var (
+	// digit is a figure written in digits: a date, an amount, a count.
+	digit = regexp.MustCompile(`[0-9０-９]`)
+	// ownConduct is a note on how the manager ran the 1on1 ("I held back
+	// suggestions", 「…を助言」, 「時間切れで聞けず」): the history of the
+	// meeting, not a fact of the matter.
+	ownConduct = regexp.MustCompile(`(?i)^(?:i|we|together we|agreed)\b|\b(?:i|we) (?:\w+ly |only |just |had |hadn'?t |didn'?t |did not )?(?:asked|tried|held|gave|said|told|let|suggested|advised|promised|agreed|landed|offered|got)\b|` +
+		`(?:助言|アドバイス|提案)(?:した|を(?:した|伝え)|$)|打診した|約束した|聞けず|聞きそびれ|時間切れ|(?:伝え|話し|言っ)た(?:$|が|けど)`)
+)
 
 // citeStyle cites a line on the response a member asked for: the passage
 // of src that says what re matches, any guidance's that does, or in a
