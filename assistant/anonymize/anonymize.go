@@ -767,7 +767,11 @@ var honorifics = []string{"さん", "さま", "様", "くん", "君", "ちゃん
 var notNames = map[string]bool{"お客": true, "客": true, "皆": true, "みな": true, "みんな": true, "奥": true, "お子": true,
 	"子": true, "娘": true, "息子": true, "お父": true, "お母": true, "父": true, "母": true, "兄": true, "姉": true,
 	"弟": true, "妹": true, "お兄": true, "お姉": true, "担当": true, "相手": true, "本人": true, "新人": true,
-	"先方": true, "上司": true, "部下": true, "同僚": true, "お医者": true, "医者": true, "お隣": true, "彼": true, "彼女": true}
+	"先方": true, "上司": true, "部下": true, "同僚": true, "お医者": true, "医者": true, "お隣": true, "彼": true, "彼女": true,
+	// Prefixes of a title (副店長, 両所長, 前課長) and the people of a trade
+	// (飼い主さん, 職人さん, 仲居さん).
+	"副": true, "両": true, "各": true, "元": true, "前": true, "現": true, "新": true, "総": true, "旧": true,
+	"主": true, "職人": true, "仲居": true, "保護者": true, "保護者係": true, "利用者": true, "患者": true}
 
 // compounds are common words that end in an honorific: in 設計仕様 the 様
 // is not one.

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,6 +111,9 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 		// Adverbs before the adverb ちゃんと (もう少し|ちゃんと話したかった) are
 		// those words, not a name with ちゃん.
 		if beforeChanto(raw[end:], toks[first:i+1]) {
+			continue
+		}
+		if r.commonWords(raw[start:end], toks[first:i+1]) && !setApart(raw, raw[start:end]) {
 			continue
 		}
 		out = append(out, span{start, end, Person})
@@ -461,3 +465,83 @@ func abbreviation(raw string, start, end int) bool {
 
 // countries are the kanji that stand for a country or its language.
 const countries = "日英米中韓台仏独伊露西葡蘭印豪加越泰比墨伯"
+
+// commonWords reports whether the span the tagger read as a name, toks, is
+// ordinary words written as such: a kana word the dictionary knows as
+// anything but a noun (しんどい, でしょ, ほぼ), loanwords the dictionary
+// knows as common nouns, alone or joined (ゼロ, ネック|ウォーマー, カメラ|オフ)
+// and not the reading of a name, or English words that no name list has
+// (Storm, Thursdays, German) and acronyms in the plural (PMs, TAs).
+// The tagger learned names from where they stand; these stand there too
+// ("Storm survey update", 「ゼロ。ただ」), and a mask cannot be undone.
+func (r *Redactor) commonWords(span string, toks []tokenizer.Token) bool {
+	switch {
+	case len(toks) == 1 && isHiragana(span) && utf8.RuneCountInString(span) > 1:
+		// One kana alone may be a piece of a name kagome split (しょ|う|た).
+		pos := toks[0].POS()
+		return toks[0].Class == tokenizer.KNOWN && len(pos) > 0 && !slices.Contains([]string{"名詞", "動詞", "接頭詞", "フィラー", "記号"}, pos[0])
+	case isKatakana(span):
+		if r.book.all[formFold(span)] {
+			return false
+		}
+		for _, t := range toks {
+			pos := t.POS()
+			if t.Class != tokenizer.KNOWN || len(pos) < 2 || pos[0] != "名詞" || pos[1] == "固有名詞" {
+				return false
+			}
+		}
+		return true
+	case !strings.ContainsFunc(span, func(r rune) bool { return r > unicode.MaxLatin1 }):
+		for _, w := range strings.FieldsFunc(span, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			c := strings.ToUpper(w[:1]) + w[1:] // "john" typed in lower case is John
+			if !(acronymPlural.MatchString(w) || englishWord(w) && !givenName(c) && !surnames[c] && !ambiguous[c]) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// setApart reports whether word stands somewhere in raw where a name is
+// written even when it is also a word: in quotes (a handle, “もりもり”), in a
+// list of names (ユウキ・ジャスミン・リン), or with its spelling in Latin
+// letters after it (ジャスミン（Jasmine）). Once is enough: the same word
+// later in the note is the same person.
+func setApart(raw, word string) bool {
+	for start := 0; ; {
+		i := strings.Index(raw[start:], word)
+		if i < 0 {
+			return false
+		}
+		a, b := start+i, start+i+len(word)
+		before, _ := utf8.DecodeLastRuneInString(raw[:a])
+		after, size := utf8.DecodeRuneInString(raw[b:])
+		next, _ := utf8.DecodeRuneInString(raw[min(len(raw), b+size):])
+		if strings.ContainsRune("“「『\"'", before) && strings.ContainsRune("”」』\"'", after) ||
+			strings.ContainsRune("・／/", before) || strings.ContainsRune("・／/", after) ||
+			strings.ContainsRune("（(", after) && next < unicode.MaxASCII && unicode.IsLetter(next) {
+			return true
+		}
+		start = b
+	}
+}
+
+// acronymPlural is an acronym with a plural s: PMs, TAs, SKUs.
+var acronymPlural = regexp.MustCompile(`^[A-Z]{2,}s$`)
+
+// englishWord reports whether w, capitalized or not, is an English word of
+// the list, or one in the plural (Thursdays, Books).
+func englishWord(w string) bool {
+	l := strings.ToLower(w)
+	return englishWords[l] || properWords[l] || strings.HasSuffix(l, "s") && (englishWords[l[:len(l)-1]] || properWords[l[:len(l)-1]])
+}
+
+// properWords are capitalized words of a schedule and of languages, which
+// the list of English words leaves out: "Tuesdays and Thursdays",
+// "reviewers for German".
+var properWords = setOf("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+	"january", "february", "march", "july", "september", "october", "november", "december",
+	"english", "japanese", "chinese", "korean", "german", "french", "spanish", "italian", "portuguese", "dutch",
+	"russian", "arabic", "hindi", "vietnamese", "thai", "indonesian", "tagalog", "filipino", "polish", "turkish",
+	"british", "american", "canadian", "australian", "european", "asian", "african", "brazilian", "mexican", "indian")
