@@ -556,7 +556,7 @@ var (
 	// statusWords are what progress reports are made of; personalWords
 	// what a 1on1 about the person holds.
 	statusWords   = regexp.MustCompile(`(?i)進捗|報告|予定通り|予定どおり|順調|タスク|スケジュール|遅れ|完了|対応中|チケット|スプリント|status|progress|update|on track|ticket|sprint|deadline|delivered|shipped|behind schedule`)
-	personalWords = regexp.MustCompile(`(?i)気持ち|不安|悩|キャリア|やりたい|疲|体調|もや|モヤ|将来|成長|感じ|つらい|辛い|嬉し|うれし|楽し|やりがい|関係|相談|本音|feel|felt|worr|career|tired|stress|want to|grow|concern|enjoy|frustrat|excited|anxious|confiden|motivat`)
+	personalWords = regexp.MustCompile(`(?i)気持ち|不安|悩|キャリア|やりたい|疲|体調|もや|モヤ|将来|成長|感じ|つらい|辛い|嬉し|うれし|楽し|やりがい|関係(?:[^者課部先機書各]|$)|相談(?:[^先窓件]|$)|本音|feel|felt|worr|career|tired|stress|want to|grow|concern|enjoy|frustrat|excited|anxious|confiden|motivat`)
 	// adviceWords record advice given.
 	adviceWords = regexp.MustCompile(`(?i)助言した|アドバイスした|助言として|アドバイスとして|提案した|教えた|すべきと(伝|言)|ように言った|advised|advice|suggested|recommended|told (?:him|her|them) to|pointed out|gave (?:some |a few )?(?:tips|pointers)`)
 )
