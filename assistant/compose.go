@@ -562,7 +562,7 @@ func cadenceSummary(in prepInput) []string {
 // most with the question, the member's request and comment), at most
 // two, in their order. Notes pasted whole read as a copy, not a reading.
 func noteGist(notes string, in prepInput) string {
-	ss := knowledge.Sentences(strings.Join(strings.Fields(notes), " "))
+	ss := noteSentences(notes)
 	// A remark left open at the end has its own agenda item.
 	if _, at, _ := leftOpen(notes); len(at) > 0 && len(at) < len(ss) {
 		ss = slices.Delete(ss, at[0], at[len(at)-1]+1)

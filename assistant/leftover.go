@@ -49,7 +49,7 @@ var (
 // does not quote them again, and cut whether the notes say there was no
 // time for it.
 func leftOpen(notes string) (remark string, at []int, cut bool) {
-	ss := knowledge.Sentences(strings.Join(strings.Fields(notes), " "))
+	ss := noteSentences(notes)
 	for i, s := range ss {
 		said := memberRemark.MatchString(s) && !strings.Contains(s, "と聞いた")
 		switch {
@@ -191,4 +191,10 @@ func notAsked(notes string) string {
 func nounEnd(s string) bool {
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return !unicode.Is(unicode.Hiragana, r) || r == 'か' || strings.HasSuffix(s, "こと") || strings.HasSuffix(s, "ごと") || strings.HasSuffix(s, "もの")
+}
+
+// noteSentences are the sentences of notes, one sentence however many the
+// remark it quotes holds (「専門チームの件、どうなりました？」と一言あった).
+func noteSentences(notes string) []string {
+	return wholeSentences(knowledge.Sentences(strings.Join(strings.Fields(notes), " ")))
 }
