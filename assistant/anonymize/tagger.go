@@ -78,47 +78,54 @@ func (r *Redactor) tagged(raw string, toks []tokenizer.Token) []span {
 			i++
 			end = toks[i].Position + len(toks[i].Surface)
 		}
-		// The か of a volitional (しようかなと, 言おうかと) is grammar,
-		// however the tagger scores it: managers state plans this way.
-		// Kana names come in pieces kagome tags as verbs and auxiliaries
-		// (しょ・う・た), so only this one particle, standing alone.
-		if first == i && first > 0 && volitionalKa(toks[i-1], toks[i]) {
-			continue
-		}
-		// Punctuation is nobody's name (the ' of O's), nor one kanji of a
-		// list of one-kanji abbreviations (英・中・韓: the languages).
-		if !strings.ContainsFunc(raw[start:end], unicode.IsLetter) || abbreviation(raw, start, end) {
-			continue
-		}
-		// A kana span that a kana word goes on from, touching it (お|せ|ち
-		// of おせち, しよ|う of どうしよう), is a piece of that word: a name
-		// in kana ends before a particle, an honorific or a suffix (たち).
-		if i+1 < len(toks) && isHiragana(raw[start:end]) && wordGoesOn(toks, first, i, end) {
-			continue
-		}
-		// The し of すっきりした is する after the word it makes a verb of,
-		// and Co of co-write a prefix: never a name alone.
-		if first == i && (suruVerb(toks, i) || prefixed(raw, toks[i])) {
-			continue
-		}
-		// A lone hiragana adverb, conjunction or interjection that the
-		// sentence goes on from, or that a verb, an adjective or a number
-		// follows (どうするのがいいか, もう一回), is that word, even in quotes
-		// where names also stand (「そうですね」; “もりもり”が is a handle).
-		if first == i && i+1 < len(toks) && isHiragana(toks[i].Surface) && functionWord(toks[i]) && modifies(toks[i+1]) {
-			continue
-		}
-		// Adverbs before the adverb ちゃんと (もう少し|ちゃんと話したかった) are
-		// those words, not a name with ちゃん.
-		if beforeChanto(raw[end:], toks[first:i+1]) {
-			continue
-		}
-		if r.commonWords(raw[start:end], toks[first:i+1]) && !setApart(raw, raw[start:end]) {
+		if r.notAName(raw, toks, first, i) {
 			continue
 		}
 		out = append(out, span{start, end, Person})
 	}
 	return out
+}
+
+// notAName reports whether the tokens first..i the tagger read as a
+// name are something else the way they stand in raw.
+func (r *Redactor) notAName(raw string, toks []tokenizer.Token, first, i int) bool {
+	start, end := toks[first].Position, toks[i].Position+len(toks[i].Surface)
+	// The か of a volitional (しようかなと, 言おうかと) is grammar,
+	// however the tagger scores it: managers state plans this way.
+	// Kana names come in pieces kagome tags as verbs and auxiliaries
+	// (しょ・う・た), so only this one particle, standing alone.
+	if first == i && first > 0 && volitionalKa(toks[i-1], toks[i]) {
+		return true
+	}
+	// Punctuation is nobody's name (the ' of O's), nor one kanji of a
+	// list of one-kanji abbreviations (英・中・韓: the languages).
+	if !strings.ContainsFunc(raw[start:end], unicode.IsLetter) || abbreviation(raw, start, end) {
+		return true
+	}
+	// A kana span that a kana word goes on from, touching it (お|せ|ち
+	// of おせち, しよ|う of どうしよう), is a piece of that word: a name
+	// in kana ends before a particle, an honorific or a suffix (たち).
+	if i+1 < len(toks) && isHiragana(raw[start:end]) && wordGoesOn(toks, first, i, end) {
+		return true
+	}
+	// The し of すっきりした is する after the word it makes a verb of,
+	// and Co of co-write a prefix: never a name alone.
+	if first == i && (suruVerb(toks, i) || prefixed(raw, toks[i])) {
+		return true
+	}
+	// A lone hiragana adverb, conjunction or interjection that the
+	// sentence goes on from, or that a verb, an adjective or a number
+	// follows (どうするのがいいか, もう一回), is that word, even in quotes
+	// where names also stand (「そうですね」; “もりもり”が is a handle).
+	if first == i && i+1 < len(toks) && isHiragana(toks[i].Surface) && functionWord(toks[i]) && modifies(toks[i+1]) {
+		return true
+	}
+	// Adverbs before the adverb ちゃんと (もう少し|ちゃんと話したかった) are
+	// those words, not a name with ちゃん.
+	if beforeChanto(raw[end:], toks[first:i+1]) {
+		return true
+	}
+	return r.commonWords(raw[start:end], toks[first:i+1]) && !setApart(raw, raw[start:end])
 }
 
 // beforeChanto reports whether span, all adverbs and such, stands before
