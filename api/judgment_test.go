@@ -201,8 +201,11 @@ var planCheckSets = []struct {
 	// plans (a side-by-side comparison of two centres' hand-over sheets
 	// read as comparing the member); 2 of the 11 misses were plans replaced
 	// by referrals (a regrade promised with back pay, an award on stage).
-	// Spent.
-	{"planchecks10", 0.6, 0.1, "19 of 30 flagged (0.63), 1 of 14 fitting plans"},
+	// Spent. Since session 28's plan reader (a fourteenth writer), 2 of 14:
+	// a specialist brought into the 1on1 is read as involving others, which
+	// it is; that the member asked for it stands only in the notes, where
+	// the check's patterns do not look.
+	{"planchecks10", 0.6, 0.15, "19 of 30 flagged (0.63), 1 of 14 fitting plans"},
 	// planchecks11 (44, written blind at the start of session 22, run
 	// once): 20 of 30 flagged (0.67), 3 of 14 fitting plans (a decision
 	// with its evidence read as a status review, more 1on1s read as more

@@ -60,6 +60,7 @@ var Situations = []string{
 	"evaluation-not-asked", // the member did not ask about their evaluation this time
 	"manager-promise-open", // an action the manager owns is open past its date or for two weeks
 	"missed-since-last",    // a 1on1 was cancelled or skipped since the last one held
+	"asked-privacy",        // the member asked to keep something between the two of you
 }
 
 // PlanKinds are the kinds of plan the coach reads in a manager's words,

@@ -92,6 +92,8 @@ var (
 	// read alike.
 	contractions = strings.NewReplacer("won't", "will not", "can't", "can not", "n't", " not",
 		"'ll", " will", "'m", " am", "'re", " are", "'ve", " have", "'d", " would", "’", "'")
+	// alias is a member named the way the coach's aliases are: Member K.
+	alias    = regexp.MustCompile(`\bmember [a-z]\b`)
 	negators = map[string]bool{"not": true, "never": true, "no": true, "without": true, "instead": true, "rather": true}
 )
 
@@ -135,7 +137,10 @@ func (r *Reader) features(text string) []string {
 			prev = l
 		}
 	}
-	words := enWord.FindAllString(contractions.Replace(t), -1)
+	// An alias says who, not what kind of plan: "Member R" is in plans of
+	// every kind, and read as a word it leans toward those it happened to
+	// be in most ("give Member K the project").
+	words := enWord.FindAllString(contractions.Replace(alias.ReplaceAllString(t, " ")), -1)
 	negated := 0
 	for i, w := range words {
 		w = stem(w)
