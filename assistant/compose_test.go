@@ -680,3 +680,65 @@ func TestMatterWords(t *testing.T) {
 		}
 	}
 }
+
+// A member who asks for a decision gets the dates and figures the notes
+// hold on it, with how long ago each was noted; not the manager's account
+// of how the 1on1 went, not for a member who asked to be listened to.
+func TestNotesFacts(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	sig := func(style, request string, notes ...string) *history.Signals {
+		s := &history.Signals{Alias: "Member N", DaysSinceLast: ptr(21), Next: &history.SessionBrief{Style: ptr(style), Request: stored(request)}}
+		for i, n := range notes {
+			s.LastSessions = append(s.LastSessions, history.SessionBrief{At: now.AddDate(0, 0, -21-21*i), Notes: stored(n)})
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		name string
+		sig  *history.Signals
+		want string
+	}{
+		{"a decision's dates and hours", sig("decide", "Two March deadlines collide. Please decide which report goes first.",
+			"I said I'd check with the head of planning and get back to her.",
+			"Her estimates: survey report 60h, consultation report 45h, about 70h available before March.",
+			"Mapped Q1: survey report due 14 March, consultation report due 18 March."),
+			`Bring the facts your notes already hold: "Mapped Q1: survey report due 14 March, consultation report due 18 March" (63 days ago); "Her estimates: survey report 60h, consultation report 45h, about 70h available before March" (42 days ago)`},
+		{"not the manager's conduct", sig("advise", "How should I handle the 14 missing transcripts?",
+			"I only gave general thoughts on the transcripts, no concrete steps.",
+			"The agency sent 14 of 40 applications with missing transcripts."),
+			`Build your advice on what your notes already hold: "The agency sent 14 of 40 applications with missing transcripts" (42 days ago)`},
+		{"a listen-asker", sig("listen", "Two March deadlines collide.", "Survey report due 14 March."), ""},
+		{"nothing on the matter", sig("decide", "Which training course should I take?", "Overtime 12h a week in November."), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := prepInput{Lang: "en", Signals: tc.sig}
+			got := ""
+			if f := notesFacts(in); f != "" {
+				got = msg("en", "agenda.facts."+*tc.sig.Next.Style, f)
+			}
+			if got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// A member's ask to keep something between the two of you is read from
+// their request and the last two 1on1s' notes.
+func TestAskedPrivacy(t *testing.T) {
+	for _, tc := range []struct {
+		request, notes string
+		want           bool
+	}{
+		{"Happy to hear the hard stuff, but ideally just between us first.", "", true},
+		{"", "本人から「ここだけの話にしてほしい」と。", true},
+		{"", "他のメンバーにはまだ言わないでほしいとのこと。", true},
+		{"Update on the confidential client audit.", "Went through the audit plan.", false},
+		{"進捗を報告します。", "相談先として専門チームを紹介した。", false},
+	} {
+		s := &history.Signals{Next: &history.SessionBrief{Request: stored(tc.request)}, LastSessions: []history.SessionBrief{{Notes: stored(tc.notes)}}}
+		if got := situations["asked-privacy"](s); got != tc.want {
+			t.Errorf("asked-privacy(%q, %q) = %v, want %v", tc.request, tc.notes, got, tc.want)
+		}
+	}
+}

@@ -316,7 +316,7 @@ var situations = map[string]func(*history.Signals) bool{
 // privacyAsk is a member asking to keep something between the two of them.
 var privacyAsk = regexp.MustCompile(`(?i)ここだけの話|ここだけに(?:して|とどめ)|内緒|内密|オフレコ|口外し|(?:ほか|他|周り|みんな)の(?:人|メンバー|スタッフ)?(?:に|には)(?:まだ)?(?:言わ|話さ|伝え|知られ)(?:ない|ず)|` +
 	`まだ(?:誰|だれ)にも|(?:二人|ふたり)だけの話|\bbetween (?:us|the two of us|you and me|ourselves)\b|\bkeep (?:it|this|that) (?:private|confidential|quiet|to yourself|between)\b|` +
-	`\boff the record\b|\bin confidence\b|\b(?:don'?t|do not|please don'?t) (?:tell|share|mention|say)\b|\bconfidential\b`)
+	`\boff the record\b|\bin confidence\b|\b(?:don'?t|do not|please don'?t) (?:tell|share|mention|say)\b`)
 
 // notEvaluation is a request that says it is not about evaluation
 // (「評価の話ではなく、中長期の話をしたい」, "not about my rating").

@@ -703,3 +703,36 @@ func TestTermsAreWords(t *testing.T) {
 		}
 	}
 }
+
+// Words the name tagger once took for names stay, and a word that is also
+// a name is masked where it stands as one: quoted as a handle, in a list
+// of names, spelled out in Latin letters.
+func TestOrdinaryWordsKept(t *testing.T) {
+	r := redactor(t)
+	for _, tc := range []struct {
+		text       string
+		keep, mask []string
+	}{
+		{text: "夜勤が続いて、かなりしんどいです。どうでしょう？", keep: []string{"しんどい", "でしょう"}},
+		{text: "入力漏れはゼロ。カウンターとゲートそれぞれのメリットを書き出した。", keep: []string{"ゼロ", "ゲート"}},
+		// Storm and German are names too (lists have them): they stay masked.
+		{text: "The survey update is due. Tuesdays and Thursdays are the killers. Both squad PMs are worried.",
+			keep: []string{"Tuesdays", "Thursdays", "PMs"}},
+		{text: "副店長と両所長に相談。職人さんから連絡あり。", keep: []string{"副店長", "両所長", "職人さん"}},
+		{text: "今週のシフト：火 ジャスミン（Jasmine）・ボラ・リン。ジャスミンは水曜から有休。", mask: []string{"ジャスミン"}},
+		{text: "店員のハンドルネーム“もりもり”が店内を撮影。", mask: []string{"もりもり"}},
+		{text: "met with john about the rota.", mask: []string{"john"}},
+	} {
+		out, _ := r.Redact(tc.text, NewSession("ja"), nil)
+		for _, k := range tc.keep {
+			if !strings.Contains(out.String(), k) {
+				t.Errorf("%q masked in %q: %s", k, tc.text, out)
+			}
+		}
+		for _, m := range tc.mask {
+			if strings.Contains(out.String(), m) {
+				t.Errorf("%q not masked in %q: %s", m, tc.text, out)
+			}
+		}
+	}
+}
