@@ -714,7 +714,10 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	agenda = placeTips(in.Lang, agenda, practiceTips(in, cite), tipsAt)
 	if asked("listen")(sig) {
 		// A member who asked to be listened to is not sent off with tasks.
-		return append(agenda, citeSupport(cite, askWhatTheyNeed, msg(lang, "agenda.close.listen")))
+		// A tip that says to close this way is the close, at the end.
+		end := msg(lang, "agenda.close.listen")
+		agenda = slices.DeleteFunc(agenda, func(a Item) bool { return restates(a.Text, end) })
+		return append(agenda, citeSupport(cite, askWhatTheyNeed, end))
 	}
 	return append(agenda, citeSaying(cite, pdca, msg(lang, "agenda.close"), nextStepWords))
 }
@@ -1212,6 +1215,10 @@ func stylePrep(lang string, sig *history.Signals, question string) (Item, bool) 
 			return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(asInfinitive(subject))), Cites: []int{}}, true
 		}
 		if matterWords(what) >= 3 {
+			// Quoted whole in the summary already, it is not quoted again.
+			if strings.Contains(clip(n.Request.String(), requestRunes), strings.TrimRight(quotable(what), "…")) {
+				return Item{Text: msg(lang, "agenda.style."+style+".theirs"), Cites: []int{}}, true
+			}
 			return Item{Text: msg(lang, "agenda.style."+style+".wrote", quotable(what)), Cites: []int{}}, true
 		}
 	}
