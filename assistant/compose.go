@@ -1260,7 +1260,7 @@ var (
 
 // resultFigure is a result told in figures: 94%, 1.4倍, +12点, 3 deals.
 var (
-	resultFigure = regexp.MustCompile(`(?i)[0-9０-９]+(?:[.．][0-9]+)?\s*(?:%|％|倍|件|点|人|社|名|本|割|科目|ポイント|pt|points?|deals?|customers?|clients?|modules?|exams?|papers?|x\b)|[一二三四五六七八九]割`)
+	resultFigure = regexp.MustCompile(`(?i)[0-9０-９]+(?:[.．][0-9]+)?\s*(?:%|％|倍|件|点|人|社|名|本|割|科目|ポイント|組|家庭|pt|points?|deals?|customers?|clients?|modules?|exams?|papers?|x\b|[mk]\b|million|thousand|(?:page )?views|updates|sales|visits|downloads|sign-?ups|users|students|reviews|stars?)|[一二三四五六七八九]割`)
 	// shortfall is a figure told as a miss, not a result to praise...
 	shortfall = regexp.MustCompile(`(?i)未達|遅れ|届かな|下回|落ち|足りな|できなかった|missed|behind|short of|below|fell|dropped|late\b`)
 	// ...unless what fell is better lower: time, cost, errors, waste
