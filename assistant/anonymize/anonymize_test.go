@@ -715,6 +715,7 @@ func TestOrdinaryWordsKept(t *testing.T) {
 	}{
 		{text: "夜勤が続いて、かなりしんどいです。どうでしょう？", keep: []string{"しんどい", "でしょう"}},
 		{text: "入力漏れはゼロ。カウンターとゲートそれぞれのメリットを書き出した。", keep: []string{"ゼロ", "ゲート"}},
+		{text: "来月からローテを変える。リスケの依頼があった。", keep: []string{"ローテ", "リスケ"}},
 		// Storm and German are names too (lists have them): they stay masked.
 		{text: "The survey update is due. Tuesdays and Thursdays are the killers. Both squad PMs are worried.",
 			keep: []string{"Tuesdays", "Thursdays", "PMs"}},

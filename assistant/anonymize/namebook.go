@@ -157,7 +157,7 @@ func (r *Redactor) kanaNames(raw string) []span {
 func (r *Redactor) katakanaNames(raw string) []span {
 	var out []span
 	for _, m := range katakanaWord.FindAllStringIndex(raw, -1) {
-		if katakanaAt(raw, m[0]-1, true) || katakanaAt(raw, m[1], false) || !nameContext(raw, m[0], m[1]) {
+		if katakanaAt(raw, m[0]-1, true) || katakanaAt(raw, m[1], false) || !nameContext(raw, m[0], m[1]) || workWords[raw[m[0]:m[1]]] {
 			continue
 		}
 		if slices.ContainsFunc(strings.Split(raw[m[0]:m[1]], "・"), func(p string) bool { return r.book.kana[formFold(p)] }) {

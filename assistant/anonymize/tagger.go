@@ -487,6 +487,8 @@ func (r *Redactor) commonWords(span string, toks []tokenizer.Token) bool {
 		// One kana alone may be a piece of a name kagome split (しょ|う|た).
 		pos := toks[0].POS()
 		return toks[0].Class == tokenizer.KNOWN && len(pos) > 0 && !slices.Contains([]string{"名詞", "動詞", "接頭詞", "フィラー", "記号"}, pos[0])
+	case isKatakana(span) && workWords[span]:
+		return true
 	case isKatakana(span):
 		if r.book.all[formFold(span)] {
 			return false
@@ -533,6 +535,13 @@ func setApart(raw, word string) bool {
 		start = b
 	}
 }
+
+// workWords are loanwords clipped the way workplaces write them, which the
+// dictionary does not know and some of which read like a name (リスケ):
+// ローテ is the rota, not a person.
+var workWords = setOf("リスケ", "ローテ", "テンプレ", "アサイン", "エスカレ", "オンボ", "コンプラ", "マネジ", "プレゼン", "レビュ",
+	"フィードバック", "ネゴ", "アポ", "リマインド", "リモート", "シフト", "マニュアル", "ミーティング", "ヒアリング", "キャパ", "タスク",
+	"ボトルネック", "リソース", "スケジュール", "フォロー", "フォローアップ", "ロープレ", "オペ", "チェックリスト", "ワンオペ")
 
 // acronymPlural is an acronym with a plural s: PMs, TAs, SKUs.
 var acronymPlural = regexp.MustCompile(`^[A-Z]{2,}s$`)
