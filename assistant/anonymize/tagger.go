@@ -477,10 +477,11 @@ const countries = "日英米中韓台仏独伊露西葡蘭印豪加越泰比墨�
 // ordinary words written as such: a kana word the dictionary knows as
 // anything but a noun (しんどい, でしょ, ほぼ), loanwords the dictionary
 // knows as common nouns, alone or joined (ゼロ, ネック|ウォーマー, カメラ|オフ)
-// and not the reading of a name, or English words that no name list has
-// (Storm, Thursdays, German) and acronyms in the plural (PMs, TAs).
+// and not the reading of a name, workplace loanwords it lacks (ローテ), or
+// English words that no name list has (Thursdays, Handover; Storm and
+// German are names too, and stay masked) and acronyms in the plural (PMs).
 // The tagger learned names from where they stand; these stand there too
-// ("Storm survey update", 「ゼロ。ただ」), and a mask cannot be undone.
+// ("Handover is still open", 「ゼロ。ただ」), and a mask cannot be undone.
 func (r *Redactor) commonWords(span string, toks []tokenizer.Token) bool {
 	switch {
 	case len(toks) == 1 && isHiragana(span) && utf8.RuneCountInString(span) > 1:
@@ -502,7 +503,8 @@ func (r *Redactor) commonWords(span string, toks []tokenizer.Token) bool {
 		return true
 	case !strings.ContainsFunc(span, func(r rune) bool { return r > unicode.MaxLatin1 }):
 		for _, w := range strings.FieldsFunc(span, func(r rune) bool { return !unicode.IsLetter(r) }) {
-			c := strings.ToUpper(w[:1]) + w[1:] // "john" typed in lower case is John
+			first, size := utf8.DecodeRuneInString(w)
+			c := string(unicode.ToUpper(first)) + w[size:] // "john" typed in lower case is John
 			if !(acronymPlural.MatchString(w) || englishWord(w) && !givenName(c) && !surnames[c] && !ambiguous[c]) {
 				return false
 			}
