@@ -487,7 +487,7 @@ func (r *Redactor) commonWords(span string, toks []tokenizer.Token) bool {
 	case len(toks) == 1 && isHiragana(span) && utf8.RuneCountInString(span) > 1:
 		// One kana alone may be a piece of a name kagome split (しょ|う|た).
 		pos := toks[0].POS()
-		return toks[0].Class == tokenizer.KNOWN && len(pos) > 0 && !slices.Contains([]string{"名詞", "動詞", "接頭詞", "フィラー", "記号"}, pos[0])
+		return toks[0].Class == tokenizer.KNOWN && len(pos) > 0 && !namePOS[pos[0]]
 	case isKatakana(span) && workWords[span]:
 		return true
 	case isKatakana(span):
@@ -513,6 +513,10 @@ func (r *Redactor) commonWords(span string, toks []tokenizer.Token) bool {
 	}
 	return false
 }
+
+// namePOS are the parts of speech a kana name is split into by kagome
+// (nouns, verbs and their pieces): a kana word of any other is that word.
+var namePOS = setOf("名詞", "動詞", "接頭詞", "フィラー", "記号")
 
 // setApart reports whether word stands somewhere in raw where a name is
 // written even when it is also a word: in quotes (a handle, “もりもり”), in a
