@@ -458,7 +458,7 @@ func (c *Coach) composeChat(lang string, text anonymize.Text, sources []Source, 
 			facts = append(facts, actionsSummary(lang, sig.OpenActions))
 		}
 		if sig.Condition.Change == "down" {
-			facts = append(facts, about(lang, sig.Name(), "summary.condition.down", conditionPath(sig.Condition.Values)))
+			facts = append(facts, about(lang, personOf(sig), "summary.condition.down", conditionPath(sig.Condition.Values)))
 		}
 		if len(facts) > 0 {
 			lines = append(lines, msg(lang, "chat.member", sig.Alias, strings.Join(facts, " ")))

@@ -398,7 +398,7 @@ func composePrep(in prepInput) Plan {
 		// modes, saying where; its steps and contacts are in the referral.
 		places := make([]string, len(r.Places))
 		for i, pl := range r.Places {
-			places[i] = about(in.Lang, in.Signals.Name(), "place."+pl)
+			places[i] = about(in.Lang, personOf(in.Signals), "place."+pl)
 		}
 		key := "watch.vague"
 		if r.Customer {
@@ -423,9 +423,9 @@ func prepSummary(in prepInput) []string {
 	summary := requestSummary(lang, sig)
 	switch {
 	case sig.Held == 0 && len(sig.LastSessions) == 0:
-		summary = append(summary, msg(lang, "summary.new.none", sig.Alias))
+		summary = append(summary, about(lang, personOf(sig), "summary.new.none", sig.Alias))
 	case sig.Held < 2 && len(sig.LastSessions) < 2:
-		summary = append(summary, msg(lang, "summary.new", sig.Alias))
+		summary = append(summary, about(lang, personOf(sig), "summary.new", sig.Alias))
 	}
 	vs := sig.Condition.Values
 	line, said := conditionMove(lang, sig)
@@ -437,7 +437,7 @@ func prepSummary(in prepInput) []string {
 	quiet := len(sig.OpenActions) == 0 && len(sig.LastSessions) > 0
 	switch {
 	case calm(sig) && quiet && !said:
-		summary = append(summary, about(lang, sig.Name(), "summary.calm.noactions", conditionPath(vs)))
+		summary = append(summary, about(lang, personOf(sig), "summary.calm.noactions", conditionPath(vs)))
 		quiet = false // said
 	case calm(sig) && said && !quiet:
 		// The rise is said above; the path is not said twice.
@@ -446,7 +446,7 @@ func prepSummary(in prepInput) []string {
 		// Saying so is honest too: a plan for a member doing well need not
 		// look for a problem. It claims no more than it read (the ratings
 		// behind the feedback figures may be too few to show).
-		summary = append(summary, about(lang, sig.Name(), "summary.calm", conditionPath(vs)))
+		summary = append(summary, about(lang, personOf(sig), "summary.calm", conditionPath(vs)))
 	}
 	if len(sig.OpenActions) > 0 {
 		summary = append(summary, actionsSummary(lang, sig.OpenActions))
@@ -485,7 +485,7 @@ func calm(sig *history.Signals) bool {
 func requestSummary(lang string, sig *history.Signals) []string {
 	n := sig.Next
 	if n == nil || n.Style == nil && len(n.Topics) == 0 && n.Request.Empty() {
-		return []string{msg(lang, "summary.norequest", sig.Alias)}
+		return []string{about(lang, personOf(sig), "summary.norequest", sig.Alias)}
 	}
 	// One sentence of what they wrote, or else the topics they picked,
 	// then the style: the form's topic labels beside their own words read
@@ -501,7 +501,7 @@ func requestSummary(lang string, sig *history.Signals) []string {
 	case n.Style != nil && len(out) == 0:
 		out = append(out, msg(lang, "summary.next", sig.Alias, styleLabel(lang, *n.Style)))
 	case n.Style != nil:
-		out = append(out, msg(lang, "summary.next.style", msg(lang, "style.asked."+*n.Style)))
+		out = append(out, about(lang, personOf(sig), "summary.next.style", about(lang, personOf(sig), "style.asked."+*n.Style)))
 	}
 	return out
 }
@@ -546,10 +546,10 @@ func cadenceSummary(in prepInput) []string {
 		if len(sig.LastSessions) > 0 && c.SessionID == sig.LastSessions[0].ID {
 			key = "summary.comment.last"
 		}
-		out = append(out, about(lang, sig.Name(), key, sentences(c.Comment.String(), 160, 240)))
+		out = append(out, about(lang, personOf(sig), key, sentences(c.Comment.String(), 160, 240)))
 	}
 	if c := sig.SameStyleComment; c != nil && !c.Comment.Empty() {
-		out = append(out, about(lang, sig.Name(), "summary.samestyle", c.DaysAgo, msg(lang, "style.asked."+c.Style), sentences(c.Comment.String(), 160, 240)))
+		out = append(out, about(lang, personOf(sig), "summary.samestyle", c.DaysAgo, about(lang, personOf(sig), "style.asked."+c.Style), sentences(c.Comment.String(), 160, 240)))
 	}
 	if sig.Planned > sig.Held && sig.Held > 0 {
 		out = append(out, msg(lang, "summary.missed", sig.Planned, sig.Planned-sig.Held))
@@ -634,7 +634,7 @@ func conditionMove(lang string, sig *history.Signals) (line string, saysPath boo
 	case steps(vs) == 1:
 		key += ".step" // 4→4→3→3: one step that held
 	}
-	line = about(lang, sig.Name(), key, conditionPath(vs))
+	line = about(lang, personOf(sig), key, conditionPath(vs))
 	// A fall says its path too, but the calm line does not follow it.
 	return line, c != "down"
 }
@@ -694,10 +694,10 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 				if !cut {
 					key += ".said"
 				}
-				agenda = append(agenda, Item{Text: about(lang, sig.Name(), key, r), Cites: []int{}})
+				agenda = append(agenda, Item{Text: about(lang, personOf(sig), key, r), Cites: []int{}})
 			}
 			if what := notAsked(sig.LastSessions[0].Notes.String()); what != "" {
-				agenda = append(agenda, Item{Text: about(lang, sig.Name(), "agenda.unasked", what), Cites: []int{}})
+				agenda = append(agenda, Item{Text: about(lang, personOf(sig), "agenda.unasked", what), Cites: []int{}})
 			}
 		}
 		// The manager's own promises came first; the member's are asked
@@ -705,7 +705,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		// encouraged (a status question there; the follow-ups still list
 		// them).
 		if i := slices.IndexFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" }); i >= 0 && !asked("listen")(sig) && !asked("encourage")(sig) {
-			agenda = append(agenda, citeSupport(cite, askHowItWent, about(lang, sig.Name(), "agenda.followup.member", clip(sig.OpenActions[i].Text.String(), 60))))
+			agenda = append(agenda, citeSupport(cite, askHowItWent, about(lang, personOf(sig), "agenda.followup.member", clip(sig.OpenActions[i].Text.String(), 60))))
 		}
 	}
 	if it, ok := ownTopicItem(in, cite); ok {
@@ -715,11 +715,11 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	if asked("listen")(sig) {
 		// A member who asked to be listened to is not sent off with tasks.
 		// A tip that says to close this way is the close, at the end.
-		end := msg(lang, "agenda.close.listen")
+		end := about(lang, personOf(sig), "agenda.close.listen")
 		agenda = slices.DeleteFunc(agenda, func(a Item) bool { return restates(a.Text, end) })
 		return append(agenda, citeSupport(cite, askWhatTheyNeed, end))
 	}
-	return append(agenda, citeSaying(cite, pdca, msg(lang, "agenda.close"), nextStepWords))
+	return append(agenda, citeSaying(cite, pdca, about(lang, personOf(sig), "agenda.close"), nextStepWords))
 }
 
 // firstItem says what a first 1on1 is for and who to ask, cited to the
@@ -766,9 +766,9 @@ func ownTopicItem(in prepInput, cite *citer) (Item, bool) {
 		}
 	}
 	if said {
-		return citeSupport(cite, ownItemsLast, about(in.Lang, in.Signals.Name(), "agenda.owntopic.said", topic)), true
+		return citeSupport(cite, ownItemsLast, about(in.Lang, personOf(in.Signals), "agenda.owntopic.said", topic)), true
 	}
-	return citeSupport(cite, ownItemsLast, about(in.Lang, in.Signals.Name(), "agenda.owntopic", topic, spokenTo(topic))), true
+	return citeSupport(cite, ownItemsLast, about(in.Lang, personOf(in.Signals), "agenda.owntopic", topic, spokenTo(topic))), true
 }
 
 // missedItem names the 1on1s that did not take place, with an apology
@@ -999,14 +999,14 @@ func requestAgenda(in prepInput, cite *citer) []Item {
 	case n != nil && !n.Request.Empty():
 		// What they wrote says more than the form's topic labels, which the
 		// summary names already.
-		out = append(out, Item{Text: about(lang, sig.Name(), "agenda.request.own"), Cites: []int{}})
+		out = append(out, Item{Text: about(lang, personOf(sig), "agenda.request.own"), Cites: []int{}})
 		// News they bring ("一次試験の結果が出ました（7科目中2科目合格）")
 		// is recognised whatever they ask for; encouragement prepares it.
 		if r := newsIn(n.Request.String()); r != "" && !asked("encourage")(sig) {
-			out = append(out, Item{Text: about(lang, sig.Name(), "agenda.request.news", r), Cites: []int{}})
+			out = append(out, Item{Text: about(lang, personOf(sig), "agenda.request.news", r), Cites: []int{}})
 		}
 	case n != nil && len(n.Topics) > 0:
-		out = append(out, Item{Text: msg(lang, "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
+		out = append(out, Item{Text: about(lang, personOf(sig), "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
 	}
 	if it, ok := stylePrep(lang, sig, in.Question.String()); ok {
 		// Cited to the guidance on the response they asked for.
@@ -1148,17 +1148,17 @@ func recurring(lang string, sig *history.Signals) []string {
 func checkIn(in prepInput, cite *citer) Item {
 	lang, sig := in.Lang, in.Signals
 	if sig == nil {
-		return Item{Text: about(lang, sig.Name(), "agenda.checkin"), Cites: []int{}}
+		return Item{Text: about(lang, personOf(sig), "agenda.checkin"), Cites: []int{}}
 	}
 	src := pick(in.Sources, []string{sectionPractice, sectionQuestions, sectionOther}, "wellbeing")
 	var text string
 	switch {
 	case sig.Condition.Change == "down":
-		text = about(lang, sig.Name(), "agenda.checkin.down", conditionPath(sig.Condition.Values))
+		text = about(lang, personOf(sig), "agenda.checkin.down", conditionPath(sig.Condition.Values))
 	case sig.Condition.Latest != nil && *sig.Condition.Latest <= 2:
-		text = about(lang, sig.Name(), "agenda.checkin.low", *sig.Condition.Latest)
+		text = about(lang, personOf(sig), "agenda.checkin.low", *sig.Condition.Latest)
 	default:
-		return Item{Text: about(lang, sig.Name(), "agenda.checkin"), Cites: []int{}}
+		return Item{Text: about(lang, personOf(sig), "agenda.checkin"), Cites: []int{}}
 	}
 	// Backed by guidance on asking about a change, not by the wellbeing
 	// source's other passages (when to refer to occupational health).
@@ -1186,7 +1186,7 @@ func stylePrep(lang string, sig *history.Signals, question string) (Item, bool) 
 		named := memberDone(sig)
 		for _, a := range sig.DoneActions {
 			if a.Owner == "member" && !slices.Contains(named, a) {
-				return Item{Text: msg(lang, "agenda.style.encourage.done", clip(a.Text.String(), 60)), Cites: []int{}}, true
+				return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.done", clip(a.Text.String(), 60)), Cites: []int{}}, true
 			}
 		}
 		// A result in figures is the most specific praise there is: the
@@ -1194,13 +1194,13 @@ func stylePrep(lang string, sig *history.Signals, question string) (Item, bool) 
 		// calculations"), or the manager in the question ("beat last year's
 		// sales by 11%"), before one the older notes record.
 		if r := resultIn(sig.Next.Request.String()); r != "" && gain.MatchString(sig.Next.Request.String()) {
-			return Item{Text: about(lang, sig.Name(), "agenda.style.encourage.result.request", r), Cites: []int{}}, true
+			return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result.request", r), Cites: []int{}}, true
 		}
 		if r := resultIn(question); r != "" && gain.MatchString(r) {
-			return Item{Text: msg(lang, "agenda.style.encourage.result.question", r), Cites: []int{}}, true
+			return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result.question", r), Cites: []int{}}, true
 		}
 		if r := recordedResult(sig); r != "" {
-			return Item{Text: msg(lang, "agenda.style.encourage.result", r), Cites: []int{}}, true
+			return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result", r), Cites: []int{}}, true
 		}
 	}
 	// What the member wrote makes the preparation theirs.
@@ -1212,17 +1212,17 @@ func stylePrep(lang string, sig *history.Signals, question string) (Item, bool) 
 		// not at all: the summary quotes the request already.
 		what := gist(style, n.Request.String())
 		if subject, ok := subjectOf(what); ok {
-			return Item{Text: msg(lang, "agenda.style."+style+".about", quotable(asInfinitive(subject))), Cites: []int{}}, true
+			return Item{Text: about(lang, personOf(sig), "agenda.style."+style+".about", quotable(asInfinitive(subject))), Cites: []int{}}, true
 		}
 		if matterWords(what) >= 3 {
 			// Quoted whole in the summary already, it is not quoted again.
 			if strings.Contains(clip(n.Request.String(), requestRunes), strings.TrimRight(quotable(what), "…")) {
-				return Item{Text: msg(lang, "agenda.style."+style+".theirs"), Cites: []int{}}, true
+				return Item{Text: about(lang, personOf(sig), "agenda.style."+style+".theirs"), Cites: []int{}}, true
 			}
-			return Item{Text: msg(lang, "agenda.style."+style+".wrote", quotable(what)), Cites: []int{}}, true
+			return Item{Text: about(lang, personOf(sig), "agenda.style."+style+".wrote", quotable(what)), Cites: []int{}}, true
 		}
 	}
-	return Item{Text: msg(lang, "agenda.style."+style), Cites: []int{}}, true
+	return Item{Text: about(lang, personOf(sig), "agenda.style."+style), Cites: []int{}}, true
 }
 
 // askWords are the words of asking for a response, not of what about,
@@ -1335,24 +1335,19 @@ func continuity(lang string, sig *history.Signals, cite *citer, recognition *Sou
 	for _, a := range sig.DoneActions {
 		if a.Owner == "manager" && !managerDone {
 			managerDone = true
-			out = append(out, citeSupport(cite, ownPromise, about(lang, sig.Name(), "agenda.done.manager", clip(a.Text.String(), 80))))
+			text := about(lang, personOf(sig), "agenda.done.manager", clip(a.Text.String(), 80))
+			if d, ok := done(a.Text.String()); ok && lang == "en" {
+				text = about(lang, personOf(sig), "agenda.done.manager.done", clip(d, 90))
+			}
+			out = append(out, citeSupport(cite, ownPromise, text))
 		}
 	}
 	// Acknowledging specifically is guidance on recognition: each finished
 	// action by name, in one line when there are several.
-	var text string
-	switch len(named) {
-	case 0:
+	if len(named) == 0 {
 		return out
-	case 1:
-		text = about(lang, sig.Name(), "agenda.done", clip(named[0].Text.String(), 80))
-	default:
-		names := make([]string, len(named))
-		for i, a := range named {
-			names[i] = msg(lang, "quoted", clip(a.Text.String(), 60))
-		}
-		text = about(lang, sig.Name(), "agenda.done.many", strings.Join(names, msg(lang, "list.sep")))
 	}
+	text := doneText(lang, personOf(sig), named)
 	// Only a passage on recognition backs it (the recognition source's
 	// other passages, or any sharing a word, read as cited at random:
 	// conflict mediation beside a thank-you); without one, the line's
@@ -1384,6 +1379,34 @@ func memberDone(sig *history.Signals) []history.DoneAction {
 	return out
 }
 
+// doneText acknowledges the member's finished actions by name: in English
+// as what they did ("Thank Member G for drafting the template") when every
+// action starts with a verb, quoted otherwise.
+func doneText(lang string, who person, named []history.DoneAction) string {
+	if lang == "en" {
+		var did []string
+		for _, a := range named {
+			if d, ok := doing(a.Text.String()); ok {
+				did = append(did, clip(d, 90))
+			}
+		}
+		if len(did) == len(named) {
+			if len(did) == 1 {
+				return about(lang, who, "agenda.done.doing", did[0])
+			}
+			return about(lang, who, "agenda.done.many.doing", strings.Join(did[:len(did)-1], ", ")+" and for "+did[len(did)-1])
+		}
+	}
+	if len(named) == 1 {
+		return about(lang, who, "agenda.done", clip(named[0].Text.String(), 80))
+	}
+	names := make([]string, len(named))
+	for i, a := range named {
+		names[i] = msg(lang, "quoted", clip(a.Text.String(), 60))
+	}
+	return about(lang, who, "agenda.done.many", strings.Join(names, msg(lang, "list.sep")))
+}
+
 // styleKind is the kind of plan that gives each requested response.
 var styleKind = map[string]string{"listen": "listen", "advise": "advise", "think-together": "explore-together",
 	"encourage": "recognize", "decide": "decide", "report": "listen"}
@@ -1405,20 +1428,20 @@ func situationWords(lang string, when []string, watch string, sig *history.Signa
 		switch w {
 		case "asked-to-listen", "asked-for-advice", "asked-to-think-together", "asked-for-encouragement", "asked-to-decide", "asked-to-report", "asked-beyond-report":
 			if sig.Next != nil && sig.Next.Style != nil && !statesRequest.MatchString(firstSentence(watch)) {
-				parts = append(parts, msg(lang, "situation.asked", styleLabel(lang, *sig.Next.Style)))
+				parts = append(parts, about(lang, personOf(sig), "situation.asked", styleLabel(lang, *sig.Next.Style)))
 			}
 		case "condition-falling":
 			if v := sig.Condition.Values; len(v) > 0 {
-				parts = append(parts, msg(lang, "situation.condition-falling", conditionPath(v)))
+				parts = append(parts, about(lang, personOf(sig), "situation.condition-falling", conditionPath(v)))
 			}
 		case "avoids-challenges", "new-member":
-			parts = append(parts, msg(lang, "situation."+w))
+			parts = append(parts, about(lang, personOf(sig), "situation."+w))
 		case "missed-since-last":
-			parts = append(parts, msg(lang, "situation.missed-since-last", sig.MissedSinceLast))
+			parts = append(parts, about(lang, personOf(sig), "situation.missed-since-last", sig.MissedSinceLast))
 		case "manager-promise-open":
 			for _, a := range sig.OpenActions {
 				if a.Owner == "manager" {
-					parts = append(parts, msg(lang, "situation.manager-promise-open", clip(a.Text.String(), 40)))
+					parts = append(parts, about(lang, personOf(sig), "situation.manager-promise-open", clip(a.Text.String(), 40)))
 					break
 				}
 			}
@@ -1478,6 +1501,7 @@ func restates(a, b string) bool {
 // warnings again, for a model's answer.
 func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	lang, sig := in.Lang, in.Signals
+	who := personOf(sig)
 	plan := planQuote(in.Question.String())
 	if len(in.Conflicts) > 0 {
 		plan = conflictQuote(in.Question.String(), plan, in.Conflicts[0].Check, sig)
@@ -1496,7 +1520,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		if why := situationWords(lang, c.Check.When, c.Check.Watch, sig); why != "" {
 			args, key = append(args, why), key+".why"
 		}
-		text := about(lang, sig.Name(), key, append(args, c.Check.Watch)...)
+		text := about(lang, who, key, append(args, who.ours(lang, c.Check.Watch))...)
 		watch = append(watch, cite.item(text, c.Source, c.Quote))
 		// The model's answer keeps these with the sources' numbers (see
 		// llmPlan): a copy, left alone by renumber.
@@ -1507,12 +1531,12 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		conflicts = append(conflicts, kept)
 	}
 	for i, c := range in.Fits {
-		text := msg(lang, "watch.plan.fits", c.Check.Watch)
+		text := about(lang, who, "watch.plan.fits", who.ours(lang, c.Check.Watch))
 		if i > 0 {
-			text = msg(lang, "watch.plan.fits.also", c.Check.Watch)
+			text = about(lang, who, "watch.plan.fits.also", who.ours(lang, c.Check.Watch))
 		}
 		if why := situationWords(lang, c.Check.When, c.Check.Watch, sig); why != "" {
-			text = about(lang, sig.Name(), "watch.plan.fits.why", why, c.Check.Watch)
+			text = about(lang, who, "watch.plan.fits.why", why, who.ours(lang, c.Check.Watch))
 		}
 		watch = append(watch, cite.item(text, c.Source, c.Quote))
 	}
@@ -1527,7 +1551,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		if sig != nil && sig.Next != nil && sig.Next.Style != nil {
 			style := *sig.Next.Style
 			src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
-			text := about(lang, sig.Name(), "watch.plan.unread", plan, styleProse(lang, style))
+			text := about(lang, who, "watch.plan.unread", plan, styleProse(lang, style))
 			return append(watch, citeStyle(cite, src, style, text, styleHeld[style])), conflicts
 		}
 		return watch, conflicts
@@ -1544,10 +1568,10 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		// Cited to the guidance on the response they asked for, at the
 		// passage closest to the plan.
 		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
-		text := about(lang, sig.Name(), key, plan, styleProse(lang, style))
+		text := about(lang, who, key, plan, styleProse(lang, style))
 		return append(watch, citeClaim(cite, src, text, in.Question.String()+" "+msg(lang, "style."+style))), conflicts
 	}
-	return append(watch, Item{Text: msg(lang, "watch.plan.ok.nostyle", plan), Cites: []int{}}), conflicts
+	return append(watch, Item{Text: about(lang, who, "watch.plan.ok.nostyle", plan), Cites: []int{}}), conflicts
 }
 
 // restated reports whether a check for any member says again what an
@@ -1580,10 +1604,10 @@ func styleWatch(in prepInput, cite *citer) []Item {
 	if src == nil && style == "listen" {
 		src = pick(in.Sources, secs, "listening")
 	}
-	out := []Item{citeStyle(cite, src, style, about(in.Lang, sig.Name(), "watch.style."+style), styleHeld[style])}
+	out := []Item{citeStyle(cite, src, style, about(in.Lang, personOf(sig), "watch.style."+style), styleHeld[style])}
 	for _, st := range sig.Styles {
 		if st.Style == style && st.Match.Matched != nil && *st.Match.Matched < 0.6 {
-			out = append(out, Item{Text: about(in.Lang, sig.Name(), "watch.match", styleLabel(in.Lang, style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
+			out = append(out, Item{Text: about(in.Lang, personOf(sig), "watch.match", styleLabel(in.Lang, style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
 		}
 	}
 	return out
@@ -1600,17 +1624,17 @@ func historyWatch(in prepInput, cite *citer) []Item {
 	var out []Item
 	if sig.AdvisedDespiteListen {
 		src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionOther}, "listening", "response-style")
-		out = append(out, citeFor(cite, src, about(lang, sig.Name(), "watch.advised")))
+		out = append(out, citeFor(cite, src, about(lang, personOf(sig), "watch.advised")))
 	}
 	switch {
 	case sig.StatusStreak >= 3 && asked("report")(sig):
 		// Asked to report again: the report is theirs, and one question
 		// after it is the change (not moving the report out of the 1on1).
 		src := pick(in.Sources, []string{sectionPractice, sectionMisconception, sectionOther}, "response-style")
-		out = append(out, citeFor(cite, src, about(lang, sig.Name(), "watch.status.report", sig.StatusStreak)))
+		out = append(out, citeFor(cite, src, about(lang, personOf(sig), "watch.status.report", sig.StatusStreak)))
 	case sig.StatusStreak >= 3:
 		src := pick(in.Sources, []string{sectionPractice, sectionMisconception, sectionOther}, "basics")
-		out = append(out, citeFor(cite, src, msg(lang, "watch.status", sig.StatusStreak)))
+		out = append(out, citeFor(cite, src, about(lang, personOf(sig), "watch.status", sig.StatusStreak)))
 	}
 	if a, ok := reflectionToCarry(sig); ok {
 		if d := sig.ReflectionDaysAgo; d != nil {
@@ -1782,9 +1806,9 @@ func prepFollowUps(in prepInput) []Item {
 		if a.Overdue {
 			extra += msg(lang, "followup.overdue")
 		}
-		text := msg(lang, "followup.item", a.Text, about(lang, sig.Name(), "owner."+a.Owner), a.AgeDays, extra)
+		text := msg(lang, "followup.item", a.Text, about(lang, personOf(sig), "owner."+a.Owner), a.AgeDays, extra)
 		if a.AgeDays == 0 {
-			text = msg(lang, "followup.item.today", a.Text, about(lang, sig.Name(), "owner."+a.Owner), extra)
+			text = msg(lang, "followup.item.today", a.Text, about(lang, personOf(sig), "owner."+a.Owner), extra)
 		}
 		out = append(out, Item{Text: text, Cites: []int{}})
 	}

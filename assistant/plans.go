@@ -445,7 +445,7 @@ var (
 	// (近いので); 「12月からの…」 is part of the topic.
 	topicLead  = regexp.MustCompile(`^.*(?:[ぁ-ん](?:ので|から|けど|けれど)|ですが|のも|ため|でも|本当は|実は|1on1で)`)
 	refersBack = regexp.MustCompile(`(?i)\b(?:bring|raise|broach) (?:that|this|it) (?:up\b)?|(?:その|この|あの)(?:話|件|こと)`)
-	pronoun    = regexp.MustCompile(`(?i)^(?:it|this|that|them|him|her)$|^(?:その|それ|あの|あれ|この|これ)`)
+	pointer    = regexp.MustCompile(`(?i)^(?:it|this|that|them|him|her)$|^(?:その|それ|あの|あれ|この|これ)`)
 )
 
 // ownTopic is the topic a manager asks how to raise, in their words, or
@@ -467,7 +467,7 @@ func ownTopic(lang, question string) (topic string, said bool) {
 		}
 		topic = strings.TrimLeft(topicLead.ReplaceAllString(topic, ""), "もはをが、 ")
 	}
-	if pronoun.MatchString(topic) || topic == "" && refersBack.MatchString(question) {
+	if pointer.MatchString(topic) || topic == "" && refersBack.MatchString(question) {
 		return sentenceBefore(question[:loc[0]])
 	}
 	if utf8.RuneCountInString(topic) < 2 {

@@ -252,41 +252,41 @@ func composeReflection(in reflectInput) Reflection {
 			topics = append(topics, "listening")
 		}
 		src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionMisconception, sectionOther}, topics...)
-		ps = append(ps, citeFor(cite, src, msg(lang, "reflect.style", sig.Alias, styleLabel(lang, *s.RequestStyle))))
+		ps = append(ps, citeFor(cite, src, about(lang, personOf(sig), "reflect.style", sig.Alias, styleLabel(lang, *s.RequestStyle))))
 	} else {
-		ps = append(ps, Item{Text: msg(lang, "reflect.nostyle", sig.Alias), Cites: []int{}})
+		ps = append(ps, Item{Text: about(lang, personOf(sig), "reflect.nostyle", sig.Alias), Cites: []int{}})
 	}
 	pdca := pick(in.Sources, []string{sectionPractice, sectionOther}, "pdca")
 	if len(s.Actions) > 0 {
-		ps = append(ps, citeFor(cite, pdca, msg(lang, "reflect.actions", len(s.Actions))))
+		ps = append(ps, citeFor(cite, pdca, about(lang, personOf(sig), "reflect.actions", len(s.Actions))))
 	} else {
-		ps = append(ps, citeFor(cite, pdca, msg(lang, "reflect.noactions")))
+		ps = append(ps, citeFor(cite, pdca, about(lang, personOf(sig), "reflect.noactions")))
 	}
 	if in.Previous != nil && s.Condition != nil && *in.Previous != *s.Condition {
 		if *s.Condition < *in.Previous {
 			src := pick(in.Sources, []string{sectionPractice, sectionQuestions, sectionOther}, "wellbeing")
-			ps = append(ps, citeFor(cite, src, about(lang, sig.Name(), "reflect.condition.down", *in.Previous, *s.Condition)))
+			ps = append(ps, citeFor(cite, src, about(lang, personOf(sig), "reflect.condition.down", *in.Previous, *s.Condition)))
 		} else {
-			ps = append(ps, Item{Text: about(lang, sig.Name(), "reflect.condition.up", *in.Previous, *s.Condition), Cites: []int{}})
+			ps = append(ps, Item{Text: about(lang, personOf(sig), "reflect.condition.up", *in.Previous, *s.Condition), Cites: []int{}})
 		}
 	}
 	ps = append(ps, historyPrompts(in, cite)...)
 	if !in.Comment.Empty() {
-		ps = append(ps, Item{Text: msg(lang, "reflect.comment", sig.Alias, truncate(in.Comment.String(), 160)), Cites: []int{}})
+		ps = append(ps, Item{Text: about(lang, personOf(sig), "reflect.comment", sig.Alias, truncate(in.Comment.String(), 160)), Cites: []int{}})
 	} else if s.RequestStyle != nil {
 		for _, st := range sig.Styles {
 			if st.Style == *s.RequestStyle && st.Match.Matched != nil && *st.Match.Matched < 0.7 {
-				ps = append(ps, Item{Text: about(lang, sig.Name(), "reflect.match", styleLabel(lang, st.Style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
+				ps = append(ps, Item{Text: about(lang, personOf(sig), "reflect.match", styleLabel(lang, st.Style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
 			}
 		}
 	}
 	if src := pick(in.Sources, []string{sectionNext}); src != nil && len(ps) < maxPrompts {
 		if bs := bullets(src.Hit.Text); len(bs) > 0 {
-			ps = append(ps, cite.item(msg(lang, "reflect.next", truncate(bs[0], 120)), src.N, bs[0]))
+			ps = append(ps, cite.item(about(lang, personOf(sig), "reflect.next", truncate(bs[0], 120)), src.N, bs[0]))
 		}
 	}
 	if len(ps) < minPrompts {
-		ps = append(ps, Item{Text: msg(lang, "reflect.talk", sig.Alias), Cites: []int{}})
+		ps = append(ps, Item{Text: about(lang, personOf(sig), "reflect.talk", sig.Alias), Cites: []int{}})
 	}
 	r.Prompts = ps[:min(len(ps), maxPrompts)]
 	// Citations of prompts cut off by the limit go too.
@@ -316,10 +316,10 @@ func historyPrompts(in reflectInput, cite *citer) []Item {
 	if len(sig.LastSessions) > 0 && sig.LastSessions[0].ID == s.ID {
 		if sig.AdvisedDespiteListen {
 			src := pick(in.Sources, []string{sectionAvoid, sectionPractice, sectionOther}, "listening", "response-style")
-			ps = append(ps, citeFor(cite, src, about(lang, sig.Name(), "reflect.advised")))
+			ps = append(ps, citeFor(cite, src, about(lang, personOf(sig), "reflect.advised")))
 		}
 		if sig.StatusStreak >= 1 {
-			ps = append(ps, Item{Text: msg(lang, "reflect.status"), Cites: []int{}})
+			ps = append(ps, Item{Text: about(lang, personOf(sig), "reflect.status"), Cites: []int{}})
 		}
 	}
 	carried := 0
@@ -329,7 +329,7 @@ func historyPrompts(in reflectInput, cite *citer) []Item {
 		}
 	}
 	if carried > 0 {
-		ps = append(ps, Item{Text: msg(lang, "reflect.open", carried), Cites: []int{}})
+		ps = append(ps, Item{Text: about(lang, personOf(sig), "reflect.open", carried), Cites: []int{}})
 	}
 	return ps
 }

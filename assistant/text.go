@@ -92,8 +92,11 @@ var messages = map[string]map[string]string{
 		"agenda.promise.overdue":                  "チェックインのすぐ後に、あなたが約束した「%s」（%d日前に合意）が期限を過ぎていることを詫び、今の状況と新しい期日を伝える",
 		"agenda.done":                             "本人が完了した「%s」を具体的にねぎらい、やってみてどうだったかを聞く",
 		"agenda.done.many":                        "本人が完了した%sを一つずつ具体的にねぎらい、やってみてどうだったかを聞く",
+		"agenda.done.doing":                       "本人が完了した「%s」を具体的にねぎらい、やってみてどうだったかを聞く",
+		"agenda.done.many.doing":                  "本人が完了した%sを一つずつ具体的にねぎらい、やってみてどうだったかを聞く",
 		"quoted":                                  "「%s」",
 		"agenda.done.manager":                     "あなたが約束していた「%s」は済んでいます。自分から一言伝える",
+		"agenda.done.manager.done":                "あなたが約束していた「%s」は済んでいます。自分から一言伝える",
 		"agenda.request.own":                      "本人が事前に書いてくれた話題から始め、まず本人に話してもらう",
 		"agenda.style.advise.about":               "助言の準備：「%s」について、本人の話を聞いたうえで示せるよう、選択肢を2〜3つと、それぞれの理由とリスクを用意しておく",
 		"agenda.style.think-together.about":       "一緒に考える準備：「%s」について、答えではなく、選択肢を広げる問いと判断の軸を用意しておく",
@@ -275,7 +278,7 @@ var messages = map[string]map[string]string{
 		"summary.calm":                            "{m}'s condition holds (%s) and nothing is overdue.",
 		"summary.calm.up":                         "Nothing is overdue.",
 		"summary.calm.noactions":                  "{m}'s condition holds (%s) and there are no open actions.",
-		"summary.actions":                         "%d actions are still open, %d of them overdue.",
+		"summary.actions":                         "%d actions are still open, and %d are overdue.",
 		"summary.actions.ontime":                  "%d actions are still open, none overdue.",
 		"summary.actions.one":                     "One action is still open.",
 		"summary.actions.one.overdue":             "One action is still open, and it is overdue.",
@@ -298,6 +301,9 @@ var messages = map[string]map[string]string{
 		"agenda.promise":                          "Right after the check-in, report on your own promise, \"%s\" (agreed %d days ago): say where it stands",
 		"agenda.promise.overdue":                  "Right after the check-in, own your overdue promise, \"%s\" (agreed %d days ago): apologise, say where it stands and give a new date",
 		"agenda.done":                             "Acknowledge specifically that {m} got \"%s\" done, and ask how it went",
+		"agenda.done.doing":                       "Thank {m} specifically for %s, and ask how it went",
+		"agenda.done.many.doing":                  "Thank {m} one by one for %s, and ask how each went",
+		"agenda.done.manager.done":                "Let {m} know you have %s, as you promised",
 		"agenda.done.many":                        "Acknowledge one by one what {m} completed (%s) and ask how each went",
 		"quoted":                                  "\"%s\"",
 		"agenda.done.manager":                     "Let {m} know that your promise, \"%s\", is done",
@@ -443,12 +449,12 @@ func spellCount(s string) string {
 	})
 }
 
-func msg(lang, key string, args ...any) string { return about(lang, "", key, args...) }
+func msg(lang, key string, args ...any) string { return about(lang, person{}, key, args...) }
 
 // about is msg for a line about the member: "{m}" in it is the manager's
 // alias for them ("Check-in: ask how Member K is doing"), since a plan that
 // only says "they" reads as a form. Without an alias it is "the member".
-func about(lang, alias, key string, args ...any) string {
+func about(lang string, who person, key string, args ...any) string {
 	m, ok := messages[lang]
 	if !ok {
 		m = messages["ja"]
@@ -456,6 +462,9 @@ func about(lang, alias, key string, args ...any) string {
 	f, ok := m[key]
 	if !ok {
 		f = messages["ja"][key]
+	}
+	if lang == "en" {
+		f = who.pron.apply(f)
 	}
 	if len(args) > 0 {
 		f = closeQuotes.Replace(fmt.Sprintf(f, nestQuotes(f, args)...))
@@ -466,6 +475,7 @@ func about(lang, alias, key string, args ...any) string {
 	if !strings.Contains(f, "{m}") {
 		return f
 	}
+	alias := who.alias
 	if alias == "" {
 		alias = m["member"]
 	}
