@@ -716,7 +716,7 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		// A member who asked to be listened to is not sent off with tasks.
 		// A tip that says to close this way is the close, at the end.
 		end := about(lang, personOf(sig), "agenda.close.listen")
-		agenda = slices.DeleteFunc(agenda, func(a Item) bool { return restates(a.Text, end) })
+		agenda = slices.DeleteFunc(agenda, func(a Item) bool { return restates(a.Text, end) || askWhatTheyNeed.MatchString(a.Text) })
 		return append(agenda, citeSupport(cite, askWhatTheyNeed, end))
 	}
 	return append(agenda, citeSaying(cite, pdca, about(lang, personOf(sig), "agenda.close"), nextStepWords))

@@ -443,7 +443,7 @@ var (
 	// topicLead is what precedes a topic in the same clause: 「竣工も近いので来期」.
 	// A connective after a verb or adjective ends the clause before it
 	// (近いので); 「12月からの…」 is part of the topic.
-	topicLead  = regexp.MustCompile(`^.*(?:[ぁ-ん](?:ので|から|けど|けれど)|ですが|のも|ため|でも|本当は|実は|1on1で)`)
+	topicLead  = regexp.MustCompile(`^.*(?:[ぁ-ん](?:ので|から|けど|けれど)|ですが|のも|ため|でも|本当は|実は|1on1で|[えけせてねべめれ]ば|たら)`)
 	refersBack = regexp.MustCompile(`(?i)\b(?:bring|raise|broach) (?:that|this|it) (?:up\b)?|(?:その|この|あの)(?:話|件|こと)`)
 	pointer    = regexp.MustCompile(`(?i)^(?:it|this|that|them|him|her)$|^(?:その|それ|あの|あれ|この|これ)`)
 )
@@ -470,11 +470,15 @@ func ownTopic(lang, question string) (topic string, said bool) {
 	if pointer.MatchString(topic) || topic == "" && refersBack.MatchString(question) {
 		return sentenceBefore(question[:loc[0]])
 	}
-	if utf8.RuneCountInString(topic) < 2 {
+	if utf8.RuneCountInString(topic) < 2 || anyTopic.MatchString(topic) {
 		return "", false
 	}
 	return topic, false
 }
+
+// anyTopic is no topic of the manager's own but anything besides the
+// usual: 「どう切り出せば他の話もできますか」 asks how to widen the 1on1.
+var anyTopic = regexp.MustCompile(`(?i)^(?:他|ほか|別|その他|それ以外|色々|いろいろ|違う|(?:other|different|more) (?:things|topics|stuff|subjects)|anything else|something else)$`)
 
 // sentenceBefore is the last whole sentence of before, the text up to
 // where a question starts asking: the one a "that" points back to.

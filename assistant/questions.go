@@ -604,7 +604,9 @@ var (
 		"advise": regexp.MustCompile(`(?i)助言がほしい|アドバイスがほしい|want (?:my )?advice`),
 		// "What decision do you need from me, and by when?" asked of a
 		// member who wanted encouragement.
-		"decide": regexp.MustCompile(`(?i)decision (?:do )?you need from me|私が決めた(?:方|ほう)が|決めてほしいのは`),
+		// 「判断のために一つだけ確認させてください」 gathers facts for a
+		// decision nobody asked for in a report.
+		"decide": regexp.MustCompile(`(?i)decision (?:do )?you need from me|私が決めた(?:方|ほう)が|決めてほしいのは|判断のために|決めるために|before I (?:decide|make the call)|(?:for|to make) (?:my|the|this) (?:decision|call)\b`),
 		"report": regexp.MustCompile(`(?i)behind this update`),
 	}
 	// offersView leads to the manager's view or a fix: not for a member
