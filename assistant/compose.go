@@ -1407,6 +1407,15 @@ func doneText(lang string, who person, named []history.DoneAction) string {
 	return about(lang, who, "agenda.done.many", strings.Join(names, msg(lang, "list.sep")))
 }
 
+// matchKey is the line on how well the requested response was given,
+// in words: only partly, or mostly missed below a third.
+func matchKey(key string, matched float64) string {
+	if matched < 1.0/3 {
+		return key + ".low"
+	}
+	return key
+}
+
 // styleKind is the kind of plan that gives each requested response.
 var styleKind = map[string]string{"listen": "listen", "advise": "advise", "think-together": "explore-together",
 	"encourage": "recognize", "decide": "decide", "report": "listen"}
@@ -1607,7 +1616,7 @@ func styleWatch(in prepInput, cite *citer) []Item {
 	out := []Item{citeStyle(cite, src, style, about(in.Lang, personOf(sig), "watch.style."+style), styleHeld[style])}
 	for _, st := range sig.Styles {
 		if st.Style == style && st.Match.Matched != nil && *st.Match.Matched < 0.6 {
-			out = append(out, Item{Text: about(in.Lang, personOf(sig), "watch.match", styleLabel(in.Lang, style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
+			out = append(out, Item{Text: about(in.Lang, personOf(sig), matchKey("watch.match", *st.Match.Matched), styleLabel(in.Lang, style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
 		}
 	}
 	return out

@@ -276,7 +276,7 @@ func composeReflection(in reflectInput) Reflection {
 	} else if s.RequestStyle != nil {
 		for _, st := range sig.Styles {
 			if st.Style == *s.RequestStyle && st.Match.Matched != nil && *st.Match.Matched < 0.7 {
-				ps = append(ps, Item{Text: about(lang, personOf(sig), "reflect.match", styleLabel(lang, st.Style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
+				ps = append(ps, Item{Text: about(lang, personOf(sig), matchKey("reflect.match", *st.Match.Matched), styleLabel(lang, st.Style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
 			}
 		}
 	}
