@@ -1394,7 +1394,7 @@ func doneText(lang string, who person, named []history.DoneAction) string {
 			if len(did) == 1 {
 				return about(lang, who, "agenda.done.doing", did[0])
 			}
-			return about(lang, who, "agenda.done.many.doing", strings.Join(did[:len(did)-1], ", ")+" and for "+did[len(did)-1])
+			return about(lang, who, "agenda.done.many.doing", strings.Join(did[:len(did)-1], ", for ")+" and for "+did[len(did)-1])
 		}
 	}
 	if len(named) == 1 {

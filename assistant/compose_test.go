@@ -525,6 +525,8 @@ func TestQuotes(t *testing.T) {
 		{"what advice is asked on", first(subjectOf("I'd like straight advice on how to structure a deck.")), "how to structure a deck"},
 		{"what thinking together is asked about", first(subjectOf("I'd like to think together about what my first three months should look like")),
 			"what my first three months should look like"},
+		{"thinking it through with you, about", first(subjectOf("I'd like to think with you about which shift pattern works for the winter rota.")),
+			"which shift pattern works for the winter rota"},
 		{"what 助言 is asked on", first(subjectOf("試験勉強と現場の両立の仕方について、アドバイスがほしいです。")), "試験勉強と現場の両立の仕方"},
 		{"no subject named", first(subjectOf("自分にできそうな範囲を一緒に考えてもらえますか。")), ""},
 		{"the sentence asking for the decision", gist("decide", "I've gone back and forth for weeks. Please just decide which one I drop this term, STEM club or the assessment rewrite, and I'll go with it."),

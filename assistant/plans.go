@@ -23,7 +23,7 @@ var statesPlan = regexp.MustCompile(`つもり|予定|[^ど]うかな|しよう�
 	`しようかな|しようか|してみよう|(?:よう|こう)と思|思って(?:います|る)|思ってい(?:ます|る)|考えて(?:います|る)|(?:う|よう)かと(?:思|考)|たいと思|` +
 	`ようかと|ましょうか|おうかな|ておこう|てもらおう|ちゃおう|(?:て|で)も?(?:いい|よい|大丈夫|構わない)ん?(?:です|でしょう)?か|(?:ちゃ|じゃ)っても?(?:いい|大丈夫)|` +
 	`i'?ll\b|i will\b|i'?m going to|i am going to|i plan to|i intend to|i want to|i'?d like to|i'?m thinking (?:of|about)|` +
-	`i think i'?ll|i was thinking|(?:^|[.!?]\s+)(?:thinking|planning) (?:of|about|to)\b|my plan is|(?:^|[.!?]\s+|the )plan(?: is|:)|planning to|gonna|going to (?:push|tell|make)|i'?ll just|let me|` +
+	`i think i'?ll|i was thinking|(?:^|[.!?]\s+)(?:thinking|planning) (?:of|about|to)\b|i'?ve (?:already )?decided\b|i have (?:already )?decided\b|my plan is|(?:^|[.!?]\s+|the )plan(?: is|:)|planning to|gonna|going to (?:push|tell|make)|i'?ll just|let me|` +
 	`(?:should|could|can) i\b|is it ok(?:ay)? (?:if|to)|what if i\b|maybe (?:\w+ ){0,3}i\b|` +
 	`the best (?:thing|way|approach|move|option) (?:is|would be|might be) to\b|(?:probably|maybe) (?:best|better) to\b|i think (?:we|i) should\b|` +
 	`i'?d rather\b|i figured?\b|\bi'?d (?:\w+ly )?(?:cover|go|start|do|tell|ask|put|make|take|give|spend|use|walk|bring|keep|skip|move|cut|get|just|also)\b|i'?m leaning towards?\b|i'?m thinking (?:she|he|they|we|i) (?:should|could|might|will)\b|\bplan to\b|planning on\b|のが(?:一番|いい|よさそう)(?:かな|と思|です)|(?:方|ほう)が(?:いい|よさそう)(?:かな|と思)|ことにしよう|ことにします`)
@@ -477,8 +477,9 @@ func ownTopic(lang, question string) (topic string, said bool) {
 }
 
 // anyTopic is no topic of the manager's own but anything besides the
-// usual: 「どう切り出せば他の話もできますか」 asks how to widen the 1on1.
-var anyTopic = regexp.MustCompile(`(?i)^(?:他|ほか|別|その他|それ以外|色々|いろいろ|違う|(?:other|different|more) (?:things|topics|stuff|subjects)|anything else|something else)$`)
+// usual: 「どう切り出せば他の話もできますか」「たまには別の話も」 ask how to
+// widen the 1on1.
+var anyTopic = regexp.MustCompile(`(?i)(?:^|[はもにをがで、])(?:他|ほか|別|その他|それ以外|色々|いろいろ|違う)$|^(?:(?:other|different|more) (?:things|topics|stuff|subjects)|anything else|something else)$`)
 
 // sentenceBefore is the last whole sentence of before, the text up to
 // where a question starts asking: the one a "that" points back to.

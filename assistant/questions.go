@@ -486,7 +486,7 @@ var contrast = regexp.MustCompile(`(?i),\s*but\s+|けど、|けれど、|けれ�
 var asksAbout = []*regexp.Regexp{
 	regexp.MustCompile(`^(.{4,}?)(?:について|に関して|の件で|のことで)[、,]?\s*.{0,12}(?:アドバイス|助言|相談|意見|一緒に考え|考えて|決めて|判断)`),
 	regexp.MustCompile(`(?i)^(?:i'?d (?:really )?like|i want|i need|can i get|could i get|can we|could we|can you|could you|please)\b.{0,30}?` +
-		`\b(?:advice|help|input|tips|pointers|your (?:view|take|thoughts)|think(?:ing)?(?: it| this)?(?: through)?(?: together)?|talk(?:ing)? (?:it )?through|decide|a decision|make the call)` +
+		`\b(?:advice|help|input|tips|pointers|your (?:view|take|thoughts)|think(?:ing)?(?: it| this)?(?: through)?(?: with (?:you|me))?(?: together)?|talk(?:ing)? (?:it )?through(?: with (?:you|me))?|decide|a decision|make the call)` +
 		`\s+(?:on|about|with|for|regarding)\s+(.{6,}?)[.?!]*$`),
 }
 

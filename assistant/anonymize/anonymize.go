@@ -950,7 +950,7 @@ func (r *Redactor) hiraganaName(raw string, start, end int, honorific string) (i
 	for a := start; a < end; {
 		prev, _ := utf8.DecodeLastRuneInString(raw[:a])
 		atRun := a == start && startsRun(raw, a)
-		if atRun || a > start && !adverb && strings.ContainsRune("とやのはがもにをへ", prev) {
+		if atRun || a > start && !adverb && strings.ContainsRune("とやのはがもにをへ", prev) && r.particleAt(raw[start:end], a-start) {
 			name := raw[a:end]
 			n := utf8.RuneCountInString(name)
 			last, _ := utf8.DecodeLastRuneInString(name)
@@ -964,6 +964,19 @@ func (r *Redactor) hiraganaName(raw string, start, end int, honorific string) (i
 		a += size
 	}
 	return start, ""
+}
+
+// particleAt reports whether the kana run stands split at byte i after
+// a particle: in 「にやるか課長」 the や is the verb やる's, and るか no name
+// after it.
+func (r *Redactor) particleAt(run string, i int) bool {
+	toks := r.tok.Analyze(run, tokenizer.Normal)
+	for k, t := range toks {
+		if t.Position == i {
+			return k > 0 && toks[k-1].POS()[0] == "助詞"
+		}
+	}
+	return false
 }
 
 // katakanaAt reports whether the rune ending at (before) or starting at

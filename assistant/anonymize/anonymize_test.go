@@ -723,6 +723,9 @@ func TestOrdinaryWordsKept(t *testing.T) {
 		{text: "今週のシフト：火 ジャスミン（Jasmine）・ボラ・リン。ジャスミンは水曜から有休。", mask: []string{"ジャスミン"}},
 		{text: "店員のハンドルネーム“もりもり”が店内を撮影。", mask: []string{"もりもり"}},
 		{text: "met with john about the rota.", mask: []string{"john"}},
+		// たま|に|は is the adverb たまに; the や of やるか is the verb's.
+		{text: "たまには別の話もしたい。AとBどちらを先にやるか課長に決めてほしい。", keep: []string{"たまには", "やるか課長"}},
+		{text: "資料は部長やゆうこ課長に回した。", mask: []string{"ゆうこ"}},
 	} {
 		out, _ := r.Redact(tc.text, NewSession("ja"), nil)
 		for _, k := range tc.keep {

@@ -125,7 +125,26 @@ func (r *Redactor) notAName(raw string, toks []tokenizer.Token, first, i int) bo
 	if beforeChanto(raw[end:], toks[first:i+1]) {
 		return true
 	}
+	// A kana span kagome split off a word the particle after it completes
+	// (たま|に|は of たまには: the adverb たまに) is that word.
+	if i+1 < len(toks) && isHiragana(raw[start:end]) && r.joinsWord(raw[start:end], toks[i+1], end) {
+		return true
+	}
 	return r.commonWords(raw[start:end], toks[first:i+1]) && !setApart(raw, raw[start:end])
+}
+
+// joinsWord reports whether span and the hiragana token next, touching it
+// at end, read together as one word of a part of speech no name has.
+func (r *Redactor) joinsWord(span string, next tokenizer.Token, end int) bool {
+	if next.Position != end || !isHiragana(next.Surface) {
+		return false
+	}
+	toks := r.tok.Analyze(span+next.Surface, tokenizer.Normal)
+	if len(toks) != 1 || toks[0].Class != tokenizer.KNOWN {
+		return false
+	}
+	pos := toks[0].POS()
+	return len(pos) > 0 && !namePOS[pos[0]]
 }
 
 // beforeChanto reports whether span, all adverbs and such, stands before
