@@ -629,7 +629,10 @@ var (
 	// answer ("それは、いつ頃までに…"): this member gave none.
 	pointsBack = regexp.MustCompile(`(?i)\b(that|this) (meeting|project|incident|conversation|decision|call)\b|(あの|その|この)(会議|件|とき|時|打ち合わせ|案件|プロジェクト)|` +
 		`\bwhen i (mentioned|brought up|suggested|offered|asked about)\b|\byou (just )?(mentioned|said)\b|先ほど|さっき|今の話|` +
-		`^[「"“]?(それ|そこ|で、|じゃあ|so\b|and\b|then\b)`)
+		`^[「"“]?(それ|そこ|で、|じゃあ|so\b|and\b|then\b)|` +
+		// "If you went ahead with that…", "for this to feel worth trying":
+		// a guidance question on something the member said in its example.
+		`\b(?:ahead|on) with (?:that|it)\b|\bfor (?:this|that|it) to\b`)
 	// probes ask the member for their own answer first.
 	probes = regexp.MustCompile(`(?i)before I share|what have you (already )?(thought about|considered|tried)|what (other )?options (can|do) you see|` +
 		`what would make you (feel )?confident|where (exactly )?are you stuck|どう(すれば|したら)いいと(思|考)|どうするのがよさそう|自分ではどう|どんなことを試|試してみました|手が止まって`)
@@ -640,8 +643,9 @@ var (
 	scale = regexp.MustCompile(`(?i)[1１一][〜~～－-][5５五]|[1１][点]?から[5５]|\b(1|one) to (5|five|10|ten)\b|scale of`)
 	// presumesHardship are questions that take hard times as given.
 	presumesHardship = regexp.MustCompile(`(?i)(忙しい|大変な|厳しい|苦しい|しんどい)(時期|状況|中)|この状況|こんな状況|tough (time|period|stretch)|hard time|difficult (time|period)|busy (time|period|season)|given everything`)
-	// agreedWords are questions about what was agreed.
-	agreedWords = regexp.MustCompile(`(?i)\bagreed\b|決めたこと|合意|約束`)
+	// agreedWords are questions about what was agreed (and what got in
+	// the way of it).
+	agreedWords = regexp.MustCompile(`(?i)\bagreed\b|決めたこと|合意|約束|\bgot in the way\b`)
 	// sinceLastTime are questions about a previous 1on1.
 	sinceLastTime = regexp.MustCompile(`(?i)前回|この前の1on1|last time|last 1on1|since we last`)
 )
