@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25", "judgment26", "judgment27", "judgment28", "judgment29", "judgment30", "judgment31", "judgment32"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25", "judgment26", "judgment27", "judgment28", "judgment29", "judgment30", "judgment31", "judgment32", "judgment33"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -290,6 +290,11 @@ var planCheckSets = []struct {
 	// hire handed ten large clients, a big role pitched and a 1on1 taken
 	// for a reorg briefing, and one plan beside a referral. Spent.
 	{"planchecks20", 0.75, 0.1, "23 of 30 flagged (0.77), 1 of 14 fitting plans"},
+	// Written blind at the end of session 29, run once at the start of
+	// session 30 (before its fixes): 25 of 30 flagged (0.83), 4 of 14
+	// fitting plans; two of the misses were ordinary intakes read as
+	// sensitive (「気持ちが固まってきた」, "Just us, please"). Spent.
+	{"planchecks21", 0.8, 0.3, "25 of 30 flagged (0.83), 4 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans

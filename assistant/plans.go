@@ -410,25 +410,29 @@ func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []st
 		}
 	}
 	if len(against) > 0 {
-		// A check on this member's situation (the style they asked for, a
-		// falling condition) speaks before one for any member: a decision
-		// announced to a member who asked to think together is that, first,
-		// whatever else the reader saw in it.
+		// A check on what the member asked for speaks first, then one on
+		// their situation (a falling condition), then one for any member:
+		// a decision withheld from a member who asked you to decide is
+		// that, first, whatever else the reader saw in the plan.
 		slices.SortStableFunc(against, func(a, b knowledge.DocumentCheck) int {
-			return cmp.Compare(anyMember(a), anyMember(b))
+			return cmp.Compare(checkRank(a), checkRank(b))
 		})
 		return against, nil
 	}
 	return nil, fits
 }
 
-// anyMember is 1 for a check that holds for any member, 0 for one on a
-// situation.
-func anyMember(c knowledge.DocumentCheck) int {
-	if slices.ContainsFunc(c.When, func(w string) bool { return w != "any" }) {
+// checkRank orders checks by how closely they speak to this member: 0 for
+// a check on what the member asked for (a style, privacy), 1 on another situation, 2 for
+// any member.
+func checkRank(c knowledge.DocumentCheck) int {
+	switch {
+	case slices.ContainsFunc(c.When, func(w string) bool { return strings.HasPrefix(w, "asked-") }):
 		return 0
+	case slices.ContainsFunc(c.When, func(w string) bool { return w != "any" }):
+		return 1
 	}
-	return 1
+	return 2
 }
 
 // A manager's question on how to raise a topic of their own ("若手の育成の
