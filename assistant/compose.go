@@ -969,7 +969,7 @@ func citeSupport(c *citer, re *regexp.Regexp, text string) Item {
 
 var (
 	// ownPromise is guidance on the manager's own commitments.
-	ownPromise = regexp.MustCompile(`(?i)上司(?:自身)?の(?:アクション|約束)|自分の約束|約束を守|言ったことは守|your own (?:actions|side|commitments|promises|misses)|promises?\b.{0,40}\bkept|keep (?:your|the) promises?`)
+	ownPromise = regexp.MustCompile(`(?i)上司(?:自身)?の(?:アクション|約束)|自分の約束|約束を守|守れなかった(?:とき|ら)|(?:miss|break)\w* (?:a |your )?promise|言ったことは守|your own (?:actions|side|commitments|promises|misses)|promises?\b.{0,40}\bkept|keep (?:your|the) promises?`)
 	// askHowItWent is guidance on asking about a member's action without
 	// turning it into an audit.
 	askHowItWent = regexp.MustCompile(`(?i)やってみてどう|(?:進み具合|進捗|結果|できなかった)[^。]{0,10}(?:問い詰め|責め)|experience, not the checkbox|how did .{1,30} go|what happened when`)
@@ -1126,8 +1126,10 @@ var styleSays = map[string]*regexp.Regexp{
 }
 
 // recurring names a topic raised again and again that the member did not
-// pick this time, while it is still raised: in the latest 1on1.
+// pick this time, while it is still raised: in the latest 1on1. Twice is
+// no pattern: said of two 1on1s, the topic's label reads as a bare fact.
 func recurring(lang string, sig *history.Signals) []string {
+	const minRecurring = 3
 	var asked, last []string
 	if sig.Next != nil {
 		asked = sig.Next.Topics
@@ -1136,7 +1138,7 @@ func recurring(lang string, sig *history.Signals) []string {
 		last = sig.LastSessions[0].Topics
 	}
 	for _, t := range sig.RecurringTopics {
-		if !slices.Contains(asked, t.Topic) && slices.Contains(last, t.Topic) {
+		if t.Sessions >= minRecurring && !slices.Contains(asked, t.Topic) && slices.Contains(last, t.Topic) {
 			return []string{msg(lang, "summary.recurring", topicLabels(lang, []string{t.Topic}), t.Sessions)}
 		}
 	}

@@ -704,11 +704,11 @@ func TestNotesFacts(t *testing.T) {
 			"I said I'd check with the head of planning and get back to her.",
 			"Her estimates: survey report 60h, consultation report 45h, about 70h available before March.",
 			"Mapped Q1: survey report due 14 March, consultation report due 18 March."),
-			`Bring the facts your notes already hold: "Mapped Q1: survey report due 14 March, consultation report due 18 March" (63 days ago); "Her estimates: survey report 60h, consultation report 45h, about 70h available before March" (42 days ago)`},
+			`Bring what earlier 1on1s already established into the decision: "Mapped Q1: survey report due 14 March, consultation report due 18 March" (63 days ago); "Her estimates: survey report 60h, consultation report 45h, about 70h available before March" (42 days ago)`},
 		{"not the manager's conduct", sig("advise", "How should I handle the 14 missing transcripts?",
 			"I only gave general thoughts on the transcripts, no concrete steps.",
 			"The agency sent 14 of 40 applications with missing transcripts."),
-			`Build your advice on what your notes already hold: "The agency sent 14 of 40 applications with missing transcripts" (42 days ago)`},
+			`Build your advice on what earlier 1on1s already established: "The agency sent 14 of 40 applications with missing transcripts" (42 days ago)`},
 		{"a listen-asker", sig("listen", "Two March deadlines collide.", "Survey report due 14 March."), ""},
 		{"nothing on the matter", sig("decide", "Which training course should I take?", "Overtime 12h a week in November."), ""},
 	} {

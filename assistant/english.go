@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -21,7 +22,7 @@ func doing(action string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return ingForm(verb) + rest, true
+	return ingForm(verb) + addressed(coordinated(rest, ingForm)), true
 }
 
 // done is the action in the present perfect's participle ("sent her the
@@ -31,8 +32,33 @@ func done(action string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return participle(verb) + rest, true
+	return participle(verb) + addressed(coordinated(rest, participle)), true
 }
+
+// coordinated turns the verbs joined to the first ("…the reply and send
+// it to me") into the same form, so the whole action reads as one:
+// "drafting the reply and sending it to you" (the action's "me" is the
+// manager the plan is addressed to). A verb that is also a noun
+// ("the budget and plan for Q3") is turned only before what a verb takes
+// (it, the, to…).
+func coordinated(rest string, form func(string) string) string {
+	return andVerb.ReplaceAllStringFunc(rest, func(m string) string {
+		sub := andVerb.FindStringSubmatch(m)
+		v := strings.ToLower(sub[2])
+		if !actionVerbs[v] || nounToo[v] && !verbObject.MatchString(sub[3]) {
+			return m
+		}
+		return sub[1] + form(v) + sub[3]
+	})
+}
+
+var (
+	andVerb    = regexp.MustCompile(`(\b(?:and|then|and then),? )([A-Za-z]+)(\s+\S+|$)`)
+	verbObject = regexp.MustCompile(`^\s+(?:it|them|him|her|me|us|the|a|an|to|up|out|back|over|on|this|that|these|those|my|his|their|our)\b`)
+	// nounToo are action verbs that are nouns as often.
+	nounToo = wordSet("book call check cover design draft email file help list log map message note offer order " +
+		"pair plan record reply report request review schedule set shadow sketch start swap test train trial update visit walk")
+)
 
 // leadingVerb splits an action into its first word, lower-cased, when it
 // is a known verb, and the rest without a closing full stop.
@@ -89,7 +115,7 @@ var (
 		"make map meet message move note observe offer order organise organize outline pair pick plan prepare present " +
 		"prioritise prioritize propose pull put raise reach read recommend record reduce register reply report request " +
 		"research reserve review revise rewrite run schedule send set settle shadow share shortlist show sign sketch " +
-		"speak start submit suggest summarise summarize swap take talk teach test tell think trial try update visit " +
+		"speak start submit suggest summarise summarize swap take talk teach test tell think track train trial try update visit " +
 		"walk write")
 	// doubled are the verbs that double their last letter before -ing
 	// and -ed.

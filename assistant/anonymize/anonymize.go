@@ -1105,7 +1105,7 @@ func givenNameSpans(raw string, words [][]int) []span {
 			continue // inside a word (non-Russell); a name may touch Japanese (来週Priyaと)
 		}
 		w := raw[m[0]:m[1]]
-		if !givenName(w) || imperative(raw, m[0], m[1]) || placePrefix[w] || placeAfter.MatchString(raw[m[1]:]) ||
+		if !givenName(w) || imperative(raw, m[0], m[1]) || placePrefix[w] || placeAfter.MatchString(raw[m[1]:]) || monthUsed(raw, w, m[0], m[1]) ||
 			i > 0 && raw[words[i-1][1]:m[0]] == " " && placePrefix[raw[words[i-1][0]:words[i-1][1]]] {
 			continue // San Francisco, St. Louis
 		}
@@ -1246,6 +1246,28 @@ func imperative(raw string, a, b int) bool {
 	next := strings.Fields(raw[b:])
 	return len(next) > 0 && objectWords[strings.ToLower(strings.Trim(next[0], ",.;:"))]
 }
+
+// monthUsed reports whether w, a month that is also a name (April,
+// June, August), stands as the month: after a word of time ("through
+// April", "the April exam", "by June") or before a day or a year ("April
+// 3", "June 2027").
+func monthUsed(raw, w string, a, b int) bool {
+	if !nameMonths[w] {
+		return false
+	}
+	before := strings.Fields(strings.ToLower(raw[:a]))
+	if len(before) > 0 && monthBefore[strings.Trim(before[len(before)-1], "(,")] {
+		return true
+	}
+	return dayAfter.MatchString(raw[b:])
+}
+
+var (
+	nameMonths  = setOf("April", "June", "August")
+	monthBefore = setOf("in", "through", "thru", "until", "till", "by", "from", "since", "before", "after", "of", "early", "mid",
+		"late", "next", "last", "this", "end", "during", "throughout", "the", "each", "every")
+	dayAfter = regexp.MustCompile(`^\s*(?:\d{1,2}(?:st|nd|rd|th)?\b|['’]?\d{2,4}\b)`)
+)
 
 // sayingAfter follows a person: "penny says", "meg asked".
 var sayingAfter = regexp.MustCompile(`^\s+(?:said|says|asked|asks|told|thinks|thought|mentioned|wants|wanted)\b`)

@@ -726,6 +726,9 @@ func TestOrdinaryWordsKept(t *testing.T) {
 		// たま|に|は is the adverb たまに; the や of やるか is the verb's.
 		{text: "たまには別の話もしたい。AとBどちらを先にやるか課長に決めてほしい。", keep: []string{"たまには", "やるか課長"}},
 		{text: "資料は部長やゆうこ課長に回した。", mask: []string{"ゆうこ"}},
+		// April, June and August are names too: as the month they stay.
+		{text: "Two study days a month through April, and the April exam date. Review due June 3.", keep: []string{"through April", "the April exam", "June 3"}},
+		{text: "April asked for the rota. I told June about it.", mask: []string{"April", "June"}},
 	} {
 		out, _ := r.Redact(tc.text, NewSession("ja"), nil)
 		for _, k := range tc.keep {
