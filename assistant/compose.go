@@ -1441,6 +1441,15 @@ func situationWords(lang string, when []string, watch string, sig *history.Signa
 			if sig.Next != nil && sig.Next.Style != nil && !statesRequest.MatchString(firstSentence(watch)) {
 				parts = append(parts, about(lang, personOf(sig), "situation.asked", styleLabel(lang, *sig.Next.Style)))
 			}
+			// What the member said of a 1on1 that missed what they asked
+			// for is the evidence against doing it again.
+			if c := sig.MissComment; c != nil {
+				key := "situation.miss"
+				if len(parts) > 0 {
+					key += ".and"
+				}
+				parts = append(parts, about(lang, personOf(sig), key, c.DaysAgo, clip(c.Comment.String(), 80)))
+			}
 		case "condition-falling":
 			if v := sig.Condition.Values; len(v) > 0 {
 				parts = append(parts, about(lang, personOf(sig), "situation.condition-falling", conditionPath(v)))

@@ -20,7 +20,7 @@ import (
 
 // statesPlan finds a manager talking about what they will do.
 var statesPlan = regexp.MustCompile(`つもり|予定|[^ど]うかな|しようと思|させよう|させる|させたい|する(?:こと)?にし|言うつもり|伝えよう|` +
-	`しようかな|しようか|してみよう|(?:よう|こう)と思|思って(?:います|る)|思ってい(?:ます|る)|考えて(?:います|る)|(?:う|よう)かと(?:思|考)|たいと思|` +
+	`しようかな|しようか|してみよう|(?:よう|こう)と思|[おごそぞとどのぼぽもろ]うと思|思って(?:います|る)|思ってい(?:ます|る)|考えて(?:います|る)|(?:う|よう)かと(?:思|考)|たいと思|` +
 	`ようかと|ましょうか|おうかな|ておこう|てもらおう|ちゃおう|(?:て|で)も?(?:いい|よい|大丈夫|構わない)ん?(?:です|でしょう)?か|(?:ちゃ|じゃ)っても?(?:いい|大丈夫)|` +
 	`i'?ll\b|i will\b|i'?m going to|i am going to|i plan to|i intend to|i want to|i'?d like to|i'?m thinking (?:of|about)|` +
 	`i think i'?ll|i was thinking|(?:^|[.!?]\s+)(?:thinking|planning) (?:of|about|to)\b|i'?ve (?:already )?decided\b|i have (?:already )?decided\b|my plan is|(?:^|[.!?]\s+|the )plan(?: is|:)|planning to|gonna|going to (?:push|tell|make)|i'?ll just|let me|` +

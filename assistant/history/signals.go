@@ -71,6 +71,11 @@ type Signals struct {
 	// Next (within sameStyleWindow), when it is not LastComment: their
 	// own words on how that kind of 1on1 went.
 	SameStyleComment *StyleComment `json:"same_style_comment,omitempty"`
+	// MissComment is the newest comment the member shared on a 1on1 they
+	// said did not give them the response they asked for (matched partly
+	// or no), within sameStyleWindow: their own words, the evidence a
+	// warning against repeating it stands on.
+	MissComment *StyleComment `json:"miss_comment,omitempty"`
 }
 
 // StyleComment is a shared comment on a 1on1 held in a requested style.
@@ -277,6 +282,9 @@ func (s *Store) Signals(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now 
 	if sig.SameStyleComment, err = styleComment(ctx, tx, &sig, now); err != nil {
 		return Signals{}, fmt.Errorf("signals: %w", err)
 	}
+	if sig.MissComment, err = missComment(ctx, tx, sig.MemberID, now); err != nil {
+		return Signals{}, fmt.Errorf("signals: %w", err)
+	}
 	return sig, nil
 }
 
@@ -301,6 +309,30 @@ func styleComment(ctx context.Context, tx pgx.Tx, sig *Signals, now time.Time) (
 		return nil, err
 	}
 	c.Style, c.DaysAgo = *style, max(days(now.Sub(held)), 0)
+	return &c, nil
+}
+
+// missComment finds the newest comment shared after a held 1on1 the
+// member said matched what they asked for only partly or not at all.
+func missComment(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now time.Time) (*StyleComment, error) {
+	var c StyleComment
+	var held time.Time
+	var style *string
+	err := tx.QueryRow(ctx, `SELECT f.session_id, f.comment, f.created_at, s.held_at, s.request_style FROM session_feedback f
+		JOIN sessions s ON s.org_id = f.org_id AND s.id = f.session_id
+		WHERE f.member_id = $1 AND f.comment IS NOT NULL AND f.matched IN ('partly', 'no') AND s.status = 'held' AND s.held_at >= $2
+		ORDER BY s.held_at DESC, f.created_at DESC LIMIT 1`, memberID, now.Add(-sameStyleWindow)).
+		Scan(&c.SessionID, &c.Comment, &c.CreatedAt, &held, &style)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if style != nil {
+		c.Style = *style
+	}
+	c.DaysAgo = max(days(now.Sub(held)), 0)
 	return &c, nil
 }
 

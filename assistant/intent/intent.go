@@ -83,8 +83,16 @@ func (r *Reader) Kinds(text string) []string {
 	if slices.Contains(out, "big-stretch") {
 		out = slices.DeleteFunc(out, func(k string) bool { return k == "small-step" })
 	}
+	// "I've decided not to decide for her" is a decision withheld, whatever
+	// the word "decided" weighs.
+	if slices.Contains(out, "withhold-decision") && notDeciding.MatchString(strings.ToLower(text)) {
+		out = slices.DeleteFunc(out, func(k string) bool { return k == "decide" })
+	}
 	return out
 }
+
+// notDeciding is a decision refused in so many words.
+var notDeciding = regexp.MustCompile(`\b(?:not|never) (?:to )?(?:decide|deciding|make the (?:call|decision)|making the (?:call|decision))\b|\b(?:won'?t|will not|not going to|don'?t|do not) (?:decide|make the (?:call|decision))\b|(?:決め|判断し|結論を出さ)(?:ない|ず)(?:で|に|こと)`)
 
 var (
 	enWord = regexp.MustCompile(`[a-z]+(?:'[a-z]+)?`)
