@@ -1442,8 +1442,9 @@ func situationWords(lang string, when []string, watch string, sig *history.Signa
 				parts = append(parts, about(lang, personOf(sig), "situation.asked", styleLabel(lang, *sig.Next.Style)))
 			}
 			// What the member said of a 1on1 that missed what they asked
-			// for is the evidence against doing it again.
-			if c := sig.MissComment; c != nil {
+			// for, the same as now, is the evidence against doing it again
+			// (and for a plan that gives it this time).
+			if c := sig.MissComment; c != nil && sig.Next != nil && sig.Next.Style != nil && c.Style == *sig.Next.Style {
 				key := "situation.miss"
 				if len(parts) > 0 {
 					key += ".and"

@@ -644,8 +644,8 @@ var (
 	// presumesHardship are questions that take hard times as given.
 	presumesHardship = regexp.MustCompile(`(?i)(忙しい|大変な|厳しい|苦しい|しんどい)(時期|状況|中)|この状況|こんな状況|tough (time|period|stretch)|hard time|difficult (time|period)|busy (time|period|season)|given everything`)
 	// agreedWords are questions about what was agreed (and what got in
-	// the way of it).
-	agreedWords = regexp.MustCompile(`(?i)\bagreed\b|決めたこと|合意|約束|\bgot in the way\b`)
+	// the way of it, or makes "the next step" easier: one that is open).
+	agreedWords = regexp.MustCompile(`(?i)\bagreed\b|決めたこと|合意|約束|\bgot in the way\b|\bthe next step (?:easier|harder|feel)|次の一歩を(?:踏み出しやすく|始めやすく)`)
 	// sinceLastTime are questions about a previous 1on1.
 	sinceLastTime = regexp.MustCompile(`(?i)前回|この前の1on1|last time|last 1on1|since we last`)
 )
