@@ -1430,9 +1430,15 @@ var styleKind = map[string]string{"listen": "listen", "advise": "advise", "think
 // goes against the guidance whatever style was asked for), and a watch-out
 // that starts from the request ("They asked for advice.") is not given it
 // twice.
-func situationWords(lang string, when []string, watch string, sig *history.Signals) string {
+func situationWords(lang string, c knowledge.DocumentCheck, sig *history.Signals) string {
 	if sig == nil {
 		return ""
+	}
+	when, watch := c.When, c.Watch
+	// A plan to skip or shorten the 1on1 meets the ones already missed,
+	// whatever situation its check is for.
+	if slices.Contains(c.Plans, "kind:skip-1on1") && sig.MissedSinceLast > 0 && !slices.Contains(when, "missed-since-last") {
+		when = append(slices.Clip(when), "missed-since-last")
 	}
 	var parts []string
 	for _, w := range when {
@@ -1445,11 +1451,7 @@ func situationWords(lang string, when []string, watch string, sig *history.Signa
 			// for, the same as now, is the evidence against doing it again
 			// (and for a plan that gives it this time).
 			if c := sig.MissComment; c != nil && sig.Next != nil && sig.Next.Style != nil && c.Style == *sig.Next.Style {
-				key := "situation.miss"
-				if len(parts) > 0 {
-					key += ".and"
-				}
-				parts = append(parts, about(lang, personOf(sig), key, c.DaysAgo, clip(c.Comment.String(), 80)))
+				parts = append(parts, about(lang, personOf(sig), "situation.miss", c.DaysAgo, clip(c.Comment.String(), 80)))
 			}
 		case "condition-falling":
 			if v := sig.Condition.Values; len(v) > 0 {
@@ -1458,7 +1460,11 @@ func situationWords(lang string, when []string, watch string, sig *history.Signa
 		case "avoids-challenges", "new-member":
 			parts = append(parts, about(lang, personOf(sig), "situation."+w))
 		case "missed-since-last":
-			parts = append(parts, about(lang, personOf(sig), "situation.missed-since-last", sig.MissedSinceLast))
+			if sig.MissedSinceLast == 1 {
+				parts = append(parts, about(lang, personOf(sig), "situation.missed-since-last.one"))
+			} else {
+				parts = append(parts, about(lang, personOf(sig), "situation.missed-since-last", sig.MissedSinceLast))
+			}
 		case "manager-promise-open":
 			for _, a := range sig.OpenActions {
 				if a.Owner == "manager" {
@@ -1467,6 +1473,11 @@ func situationWords(lang string, when []string, watch string, sig *history.Signa
 				}
 			}
 		}
+	}
+	// "her condition went 4→3→2 and a 1on1 has already been missed"
+	if n := len(parts); lang == "en" && n > 1 {
+		last := strings.TrimPrefix(parts[n-1], "and ")
+		return strings.Join(parts[:n-1], msg(lang, "list.sep")) + " and " + last
 	}
 	return strings.Join(parts, msg(lang, "list.sep"))
 }
@@ -1538,7 +1549,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		if i > 0 {
 			args, key = nil, "watch.plan.also"
 		}
-		if why := situationWords(lang, c.Check.When, c.Check.Watch, sig); why != "" {
+		if why := situationWords(lang, c.Check, sig); why != "" {
 			args, key = append(args, why), key+".why"
 		}
 		text := about(lang, who, key, append(args, who.ours(lang, c.Check.Watch))...)
@@ -1556,7 +1567,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		if i > 0 {
 			text = about(lang, who, "watch.plan.fits.also", who.ours(lang, c.Check.Watch))
 		}
-		if why := situationWords(lang, c.Check.When, c.Check.Watch, sig); why != "" {
+		if why := situationWords(lang, c.Check, sig); why != "" {
 			text = about(lang, who, "watch.plan.fits.why", why, who.ours(lang, c.Check.Watch))
 		}
 		watch = append(watch, cite.item(text, c.Source, c.Quote))
