@@ -283,7 +283,7 @@ var opposite = map[string]*regexp.Regexp{
 		// Sorting it out together is the response they did not ask for.
 		`一緒に(?:考え|決め|整理|洗い出|並べ|選)|\btogether\b`),
 	"advise": regexp.MustCompile(`(?i)(?:解決策|助言|アドバイス|経験談|答え)[^。]{0,12}(?:控え|しない|口にしない|我慢|飲み込)|` +
-		`hold (?:back|off) (?:on )?(?:your )?(?:advice|solutions?|fixes)|fixing reflex|let (?:it|the (?:fix|solution)) go|don'?t (?:offer|give) (?:advice|solutions)`),
+		`hold (?:back|off) (?:on )?(?:your |the )?(?:advice|solutions?|fixes)|fixing reflex|let (?:it|the (?:fix|solution)) go|don'?t (?:offer|give) (?:advice|solutions)`),
 	// A member who asked to be listened to is not sent off with a plan
 	// either ("End by asking what they will do next").
 	"listen": regexp.MustCompile(`(?i)(?:助言|アドバイス|解決策|選択肢)を(?:示|伝え|出|用意)|give (?:your )?(?:advice|options)|offer (?:a )?(?:solutions?|options|fix)|` +
@@ -1746,8 +1746,10 @@ func avoidLines(in prepInput, cite *citer) []Item {
 	// other reads as a stray rule. With nothing written, retrieval's choice
 	// stands.
 	var styleRE *regexp.Regexp
+	style := ""
 	if sig := in.Signals; sig != nil && sig.Next != nil && sig.Next.Style != nil {
-		styleRE = styleWords[*sig.Next.Style]
+		style = *sig.Next.Style
+		styleRE = styleWords[style]
 	}
 	plan := substance(in.Question.String())
 	// "Offering three solutions when they asked for none" is about a
@@ -1756,7 +1758,10 @@ func avoidLines(in prepInput, cite *citer) []Item {
 	var out []Item
 	for _, b := range roundRobin(srcs, sectionAvoid, 3*maxAvoid, in.context) {
 		h := in.Sources[b.n-1].Hit
-		onStyle := styleRE != nil && styleRE.MatchString(h.Title+" "+strings.Join(h.HeadingPath, " "))
+		// "Hold back the advice" names advice too: it is no guide for a
+		// member who asked for it.
+		where := h.Title + " " + strings.Join(h.HeadingPath, " ")
+		onStyle := styleRE != nil && styleRE.MatchString(where) && !opposes(style, where)
 		onPlan := slices.ContainsFunc(in.Conflicts, func(c conflict) bool { return c.Check.DocumentID == h.DocumentID })
 		if len(out) < maxAvoid && !otherStyle(in.Signals, b.text, true) && !(asksAnswer && unasked.MatchString(b.text)) &&
 			(onStyle || onPlan && telling(b.text, plan) > 0 || len(in.context) == 0 || telling(b.text, in.context) > 1) {
