@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25", "judgment26", "judgment27", "judgment28", "judgment29", "judgment30", "judgment31", "judgment32", "judgment33"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25", "judgment26", "judgment27", "judgment28", "judgment29", "judgment30", "judgment31", "judgment32", "judgment33", "judgment34"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -295,6 +295,10 @@ var planCheckSets = []struct {
 	// fitting plans; two of the misses were ordinary intakes read as
 	// sensitive (「気持ちが固まってきた」, "Just us, please"). Spent.
 	{"planchecks21", 0.8, 0.3, "25 of 30 flagged (0.83), 4 of 14 fitting plans"},
+	// Written blind at the start of session 30, run once after its fixes:
+	// 24 of 30 flagged (0.80), 1 of 14 fitting plans; three misses were
+	// plans replaced by false referrals. Spent.
+	{"planchecks22", 0.8, 0.1, "24 of 30 flagged (0.80), 1 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans
