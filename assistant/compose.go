@@ -1366,8 +1366,9 @@ func continuity(lang string, sig *history.Signals, cite *citer, recognition *Sou
 }
 
 // acknowledgeDone is guidance on acknowledging finished work by what it
-// took (a thank-you for a report, or asking how they like praise, is not).
-var acknowledgeDone = regexp.MustCompile(`(?i)ねぎら|(?:過程|プロセス|取り組み|工夫|進歩)を?[^。]{0,10}(?:認め|伝え|言葉に)|具体的に[^。]{0,12}(?:認め|言葉に)|何が良かった|acknowledge (?:the )?(?:milestones|effort|progress|work)|recogni[sz]e (?:the )?(?:effort|process|progress|steps)|what exactly was good`)
+// took (a thank-you for a report, or asking how they like praise, is not;
+// nor the report style's "acknowledge the work", cited for any thanks).
+var acknowledgeDone = regexp.MustCompile(`(?i)ねぎら|(?:過程|プロセス|取り組み|工夫|進歩)を?[^。]{0,10}(?:認め|伝え|言葉に)|具体的に[^。]{0,12}(?:認め|言葉に)|何が良かった|acknowledge (?:the )?(?:milestones|effort|progress)|recogni[sz]e (?:the )?(?:effort|process|progress|steps)|what exactly was good`)
 
 // memberDone are the member's finished actions a plan acknowledges by
 // name, newest first.

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
@@ -78,6 +79,47 @@ func folded(s string) string { return strings.ToLower(width.Fold.String(s)) }
 
 // wholeSentences joins a sentence that a quote's question mark cut off
 // back onto its start: 「…話しておきたいことはある？」 + と聞くつもりです。
+// looseSentences splits where a busy manager ends a sentence without
+// saying so: at an ellipsis that goes on (「…余裕ないんだよね…Mさんの1on1、
+// 今回は」), and at a full stop before a lower-case word ("w/o her tbh.
+// gonna just tell P"), so the plan is quoted without the venting before it.
+func looseSentences(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		for {
+			loc := looseEnd.FindStringIndex(s)
+			if loc == nil {
+				break
+			}
+			end := loc[1]
+			if r, n := utf8.DecodeLastRuneInString(s[:end]); unicode.IsLower(r) {
+				end -= n // the word after the stop starts the next sentence
+			}
+			before := s[:loc[0]]
+			// Not inside a quote (「えっと…どうしよう」と言っていた), not after
+			// an abbreviation (e.g.), and in Japanese only after a sentence's
+			// final particle: 「任せてみるのもありかなと思っていて……次の1on1で
+			// 打診してみようかな」 is one thought.
+			quoted := strings.Count(before, "「") > strings.Count(before, "」") || strings.Count(before, "\"")%2 == 1
+			last, _ := utf8.DecodeLastRuneInString(before)
+			ends := !strings.ContainsFunc(before, japanese) || strings.ContainsRune("ねよなわさぞぜ", last)
+			if quoted || !ends || abbreviation.MatchString(before) || utf8.RuneCountInString(before) < 8 || utf8.RuneCountInString(s[end:]) < 8 {
+				break
+			}
+			out = append(out, strings.TrimSpace(s[:end]))
+			s = strings.TrimSpace(s[end:])
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// abbreviation ends the text before a full stop that ends no sentence.
+var abbreviation = regexp.MustCompile(`(?i)\b(?:e\.g|i\.e|etc|vs|approx|mins?|hrs?|no|mr|ms|mrs|dr|st|incl|dept|ca)$`)
+
+// looseEnd is an ellipsis, or a full stop before a lower-case word.
+var looseEnd = regexp.MustCompile(`(?:…+|\.\.\.)\s*|\.\s+(?:\p{Ll})`)
+
 func wholeSentences(ss []string) []string {
 	var out []string
 	for _, s := range ss {
@@ -98,7 +140,7 @@ func wholeSentences(ss []string) []string {
 // sure though." is left out), or the whole message when no sentence
 // states one.
 func planQuote(question string) string {
-	ss := wholeSentences(knowledge.Sentences(question))
+	ss := looseSentences(wholeSentences(knowledge.Sentences(question)))
 	first, last := -1, -1
 	for i, s := range ss {
 		if statesPlan.MatchString(whAsks.ReplaceAllString(folded(s), "")) {
