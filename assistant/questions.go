@@ -274,6 +274,10 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 				// "I've already tried moving the time slot": asking what
 				// they tried is asking again.
 				key += ".tried"
+			} else if style == "advise" && asksStraight.MatchString(n.Request.String()) {
+				// "Please just tell me what you'd do": asking what they
+				// tried first holds back what they asked for.
+				key += ".direct"
 			}
 			if subject, ok := subjectOf(gist(style, n.Request.String())); ok {
 				add(key+".subject", addressed(quotable(subject)))
@@ -303,6 +307,9 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 	}
 	return out
 }
+
+// asksStraight is a request for the manager's own answer, said outright.
+var asksStraight = regexp.MustCompile(`(?i)\bjust tell me\b|\btell me (?:what|how) you'?d\b|\bwhat (?:would you|you'?d|you would) do\b|\bstraight answer\b|ズバリ|はっきり(?:教え|言っ)|(?:課長|部長|店長|所長|上司)なら(?:どう|どの)`)
 
 // triedAlready is a request that tells what the member has tried.
 var triedAlready = regexp.MustCompile(`(?i)\b(?:already|i'?ve|i have|we'?ve|we have)\s+(?:already\s+)?tried\b|\btried\s+(?:everything|all|a few|several)\b|(?:試して(?:み)?|試し|やってみ)(?:ました|ています|ている|た(?:けど|が|ものの|のですが|んですが|[。、]))|手は尽くし`)
