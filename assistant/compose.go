@@ -791,7 +791,9 @@ func missedItem(lang string, sig *history.Signals, cite *citer, question string)
 	if len(sig.LastSessions) > 0 {
 		said += "\n" + sig.LastSessions[0].Notes.String()
 	}
-	if ownCancel.MatchString(said) {
+	// Only when every miss was the manager's: "she cancelled one and I
+	// moved the other" is apologised for as the manager's one.
+	if ownCancel.MatchString(said) && (n == 1 || !memberCancel.MatchString(said)) {
 		text = ownMissed(lang).Replace(text)
 	}
 	// The line says to own the miss: the passage on what a cancellation
@@ -803,6 +805,10 @@ func missedItem(lang string, sig *history.Signals, cite *citer, question string)
 }
 
 // ownCancel is a manager saying a 1on1 fell through on their side.
+// memberCancel is a miss on the member's side: 「本人の都合でキャンセル」,
+// "she cancelled one".
+var memberCancel = regexp.MustCompile(`(?i)\b(?:she|he|they|member [a-z])(?: had to)? (?:cancell?ed|skipped|called off|moved|postponed|pushed)\b|本人(?:が|から|の都合で|の希望で)[^。]{0,12}(?:キャンセル|中止|休|欠席|延期|飛ば)`)
+
 var ownCancel = regexp.MustCompile(`(?i)(?:私|こちら)の(?:都合|立ち会い|出張|予定|会議|急用|対応|不在)|` +
 	`(?:私|こちら|自分)の[^。、]{0,15}(?:で|により|のため|のせいで)[^。]{0,15}(?:飛ば|流|中止|キャンセル|延期|リスケ|でき(?:な|ず))|(?:飛ばし|流し|キャンセルし|中止にし)てしま|` +
 	`\b(?:because of|due to) my\b|\bi had to (?:cancel|skip|move|push|drop|postpone)|\bi (?:missed|forgot)\b|私が(?:流|中止|キャンセル|飛ば|リスケ|延期)|流してしまい|(?:cancell?ed|moved|dropped|postponed|skipped) (?:it )?(?:on|from) my (?:side|end)|\bmy (?:fault|side|end)\b|\bi (?:cancell?ed|had to cancel|moved|pushed|bumped|dropped|postponed|skipped)\b`)
@@ -999,7 +1005,13 @@ func requestAgenda(in prepInput, cite *citer) []Item {
 	case n != nil && !n.Request.Empty():
 		// What they wrote says more than the form's topic labels, which the
 		// summary names already.
-		out = append(out, Item{Text: about(lang, personOf(sig), "agenda.request.own"), Cites: []int{}})
+		// A member who asked for a decision wants it, not the floor: the
+		// start confirms what is to be decided.
+		key := "agenda.request.own"
+		if asked("decide")(sig) {
+			key += ".decide"
+		}
+		out = append(out, Item{Text: about(lang, personOf(sig), key), Cites: []int{}})
 		// News they bring ("一次試験の結果が出ました（7科目中2科目合格）")
 		// is recognised whatever they ask for; encouragement prepares it.
 		if r := newsIn(n.Request.String()); r != "" && !asked("encourage")(sig) {
