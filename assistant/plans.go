@@ -77,8 +77,6 @@ func asksHow(q string) bool { return howQuestion.MatchString(q) || endsAsking.Ma
 // folded is s lower-cased, full-width Latin folded, as the patterns read it.
 func folded(s string) string { return strings.ToLower(width.Fold.String(s)) }
 
-// wholeSentences joins a sentence that a quote's question mark cut off
-// back onto its start: 「…話しておきたいことはある？」 + と聞くつもりです。
 // looseSentences splits where a busy manager ends a sentence without
 // saying so: at an ellipsis that goes on (「…余裕ないんだよね…Mさんの1on1、
 // 今回は」), and at a full stop before a lower-case word ("w/o her tbh.
@@ -120,6 +118,8 @@ var abbreviation = regexp.MustCompile(`(?i)\b(?:e\.g|i\.e|etc|vs|approx|mins?|hr
 // looseEnd is an ellipsis, or a full stop before a lower-case word.
 var looseEnd = regexp.MustCompile(`(?:…+|\.\.\.)\s*|\.\s+(?:\p{Ll})`)
 
+// wholeSentences joins a sentence that a quote's question mark cut off
+// back onto its start: 「…話しておきたいことはある？」 + と聞くつもりです。
 func wholeSentences(ss []string) []string {
 	var out []string
 	for _, s := range ss {

@@ -103,3 +103,23 @@ func TestOwnMissed(t *testing.T) {
 		}
 	}
 }
+
+// A plan is quoted without the venting before it, and a thought an
+// ellipsis only pauses stays whole.
+func TestPlanQuoteLoose(t *testing.T) {
+	tests := []struct{ q, want string }{
+		{"正直今月インフルで処方せん多すぎて、こっちも余裕ないんだよね…Mさんの1on1、今回は15分だけにして、あとはチャットで様子聞く感じでいいかな？",
+			"Mさんの1on1、今回は15分だけにして、あとはチャットで様子聞く感じでいいかな"},
+		{"来季の新銘柄、仕込みから出荷まで丸ごと任せてみるのもありかなと思っていて……次の1on1で打診してみようかな、と。",
+			"来季の新銘柄、仕込みから出荷まで丸ごと任せてみるのもありかなと思っていて……次の1on1で打診してみようかな、と"},
+		{"ops director already signed off on route 12 w/o her tbh. gonna just tell P in the 1on1 thats the direction",
+			"gonna just tell P in the 1on1 thats the direction"},
+		{"I'll go through the framework line by line, with examples, e.g. the two audits she led last spring.",
+			"I'll go through the framework line by line, with examples, e.g. the two audits she led last spring"},
+	}
+	for _, tc := range tests {
+		if got := strings.TrimRight(planQuote(tc.q), "。.？?"); got != tc.want {
+			t.Errorf("planQuote(%q)\n got %q\nwant %q", tc.q, got, tc.want)
+		}
+	}
+}
