@@ -274,9 +274,10 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 				// "I've already tried moving the time slot": asking what
 				// they tried is asking again.
 				key += ".tried"
-			} else if style == "advise" && asksStraight.MatchString(n.Request.String()) {
-				// "Please just tell me what you'd do": asking what they
-				// tried first holds back what they asked for.
+			} else if style == "advise" && (asksStraight.MatchString(n.Request.String()) || sig.LastComment != nil && asksStraight.MatchString(sig.LastComment.Comment.String())) {
+				// "Please just tell me what you'd do", now or after the last
+				// 1on1: asking what they tried first holds back what they
+				// asked for.
 				key += ".direct"
 			}
 			if subject, ok := subjectOf(gist(style, n.Request.String())); ok {
