@@ -804,11 +804,11 @@ func missedItem(lang string, sig *history.Signals, cite *citer, question string)
 	return citeSupport(cite, missedGuidance, text)
 }
 
-// ownCancel is a manager saying a 1on1 fell through on their side.
 // memberCancel is a miss on the member's side: 「本人の都合でキャンセル」,
 // "she cancelled one".
 var memberCancel = regexp.MustCompile(`(?i)\b(?:she|he|they|member [a-z])(?: had to)? (?:cancell?ed|skipped|called off|moved|postponed|pushed)\b|本人(?:が|から|の都合で|の希望で)[^。]{0,12}(?:キャンセル|中止|休|欠席|延期|飛ば)`)
 
+// ownCancel is a manager saying a 1on1 fell through on their side.
 var ownCancel = regexp.MustCompile(`(?i)(?:私|こちら)の(?:都合|立ち会い|出張|予定|会議|急用|対応|不在)|` +
 	`(?:私|こちら|自分)の[^。、]{0,15}(?:で|により|のため|のせいで)[^。]{0,15}(?:飛ば|流|中止|キャンセル|延期|リスケ|でき(?:な|ず))|(?:飛ばし|流し|キャンセルし|中止にし)てしま|` +
 	`\b(?:because of|due to) my\b|\bi had to (?:cancel|skip|move|push|drop|postpone)|\bi (?:missed|forgot)\b|私が(?:流|中止|キャンセル|飛ば|リスケ|延期)|流してしまい|(?:cancell?ed|moved|dropped|postponed|skipped) (?:it )?(?:on|from) my (?:side|end)|\bmy (?:fault|side|end)\b|\bi (?:cancell?ed|had to cancel|moved|pushed|bumped|dropped|postponed|skipped)\b`)
@@ -1463,8 +1463,8 @@ func situationWords(lang string, c knowledge.DocumentCheck, sig *history.Signals
 			// What the member said of a 1on1 that missed what they asked
 			// for, the same as now, is the evidence against doing it again
 			// (and for a plan that gives it this time).
-			if c := sig.MissComment; c != nil && sig.Next != nil && sig.Next.Style != nil && c.Style == *sig.Next.Style {
-				parts = append(parts, about(lang, personOf(sig), "situation.miss", c.DaysAgo, clip(c.Comment.String(), 80)))
+			if mc := sig.MissComment; mc != nil {
+				parts = append(parts, about(lang, personOf(sig), "situation.miss", mc.DaysAgo, clip(mc.Comment.String(), 80)))
 			}
 		case "condition-falling":
 			if v := sig.Condition.Values; len(v) > 0 {

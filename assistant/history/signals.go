@@ -73,8 +73,9 @@ type Signals struct {
 	SameStyleComment *StyleComment `json:"same_style_comment,omitempty"`
 	// MissComment is the newest comment the member shared on a 1on1 they
 	// said did not give them the response they asked for (matched partly
-	// or no), within sameStyleWindow: their own words, the evidence a
-	// warning against repeating it stands on.
+	// or no), within sameStyleWindow, when they had asked for what they
+	// ask for in Next: their own words, the evidence a warning against
+	// repeating it stands on.
 	MissComment *StyleComment `json:"miss_comment,omitempty"`
 }
 
@@ -282,7 +283,7 @@ func (s *Store) Signals(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now 
 	if sig.SameStyleComment, err = styleComment(ctx, tx, &sig, now); err != nil {
 		return Signals{}, fmt.Errorf("signals: %w", err)
 	}
-	if sig.MissComment, err = missComment(ctx, tx, sig.MemberID, now); err != nil {
+	if sig.MissComment, err = missComment(ctx, tx, &sig, now); err != nil {
 		return Signals{}, fmt.Errorf("signals: %w", err)
 	}
 	return sig, nil
@@ -294,43 +295,49 @@ func styleComment(ctx context.Context, tx pgx.Tx, sig *Signals, now time.Time) (
 	if sig.Next == nil || sig.Next.Style == nil {
 		return nil, nil
 	}
-	style, last := sig.Next.Style, sig.LastComment
-	var c StyleComment
-	var held time.Time
-	err := tx.QueryRow(ctx, `SELECT f.session_id, f.comment, f.created_at, s.held_at FROM session_feedback f
-		JOIN sessions s ON s.org_id = f.org_id AND s.id = f.session_id
-		WHERE f.member_id = $1 AND f.comment IS NOT NULL AND s.status = 'held' AND s.request_style = $2 AND s.held_at >= $3
-		ORDER BY s.held_at DESC, f.created_at DESC LIMIT 1`, sig.MemberID, *style, now.Add(-sameStyleWindow)).
-		Scan(&c.SessionID, &c.Comment, &c.CreatedAt, &held)
-	if errors.Is(err, pgx.ErrNoRows) || err == nil && last != nil && last.SessionID == c.SessionID {
+	c, err := newestComment(ctx, tx, sig.MemberID, sig.Next.Style, now, false)
+	if c != nil && sig.LastComment != nil && sig.LastComment.SessionID == c.SessionID {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	c.Style, c.DaysAgo = *style, max(days(now.Sub(held)), 0)
-	return &c, nil
+	return c, err
 }
 
-// missComment finds the newest comment shared after a held 1on1 the
-// member said matched what they asked for only partly or not at all.
-func missComment(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, now time.Time) (*StyleComment, error) {
+// missComment finds the newest comment shared after a held 1on1 that the
+// member said matched what they asked for only partly or not at all, when
+// they asked then for what they ask for in sig.Next (see
+// Signals.MissComment).
+func missComment(ctx context.Context, tx pgx.Tx, sig *Signals, now time.Time) (*StyleComment, error) {
+	if sig.Next == nil || sig.Next.Style == nil {
+		return nil, nil
+	}
+	c, err := newestComment(ctx, tx, sig.MemberID, nil, now, true)
+	if c != nil && c.Style != *sig.Next.Style {
+		return nil, nil
+	}
+	return c, err
+}
+
+// newestComment is the newest comment a member shared after a held 1on1
+// within sameStyleWindow: of one whose requested style is style, when
+// given; missed keeps only those the member said missed what they asked.
+func newestComment(ctx context.Context, tx pgx.Tx, memberID uuid.UUID, style *string, now time.Time, missed bool) (*StyleComment, error) {
 	var c StyleComment
 	var held time.Time
-	var style *string
+	var asked *string
 	err := tx.QueryRow(ctx, `SELECT f.session_id, f.comment, f.created_at, s.held_at, s.request_style FROM session_feedback f
 		JOIN sessions s ON s.org_id = f.org_id AND s.id = f.session_id
-		WHERE f.member_id = $1 AND f.comment IS NOT NULL AND f.matched IN ('partly', 'no') AND s.status = 'held' AND s.held_at >= $2
-		ORDER BY s.held_at DESC, f.created_at DESC LIMIT 1`, memberID, now.Add(-sameStyleWindow)).
-		Scan(&c.SessionID, &c.Comment, &c.CreatedAt, &held, &style)
+		WHERE f.member_id = $1 AND f.comment IS NOT NULL AND s.status = 'held' AND s.held_at >= $2
+			AND ($3::text IS NULL OR s.request_style = $3) AND (NOT $4 OR f.matched IN ('partly', 'no'))
+		ORDER BY s.held_at DESC, f.created_at DESC LIMIT 1`, memberID, now.Add(-sameStyleWindow), style, missed).
+		Scan(&c.SessionID, &c.Comment, &c.CreatedAt, &held, &asked)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if style != nil {
-		c.Style = *style
+	if asked != nil {
+		c.Style = *asked
 	}
 	c.DaysAgo = max(days(now.Sub(held)), 0)
 	return &c, nil
