@@ -66,7 +66,7 @@ type scenario struct {
 // how many fitting ones were.
 func TestJudgmentScenarios(t *testing.T) {
 	var scenarios []scenario
-	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25", "judgment26", "judgment27", "judgment28", "judgment29", "judgment30", "judgment31", "judgment32", "judgment33", "judgment34"} {
+	for _, set := range []string{"scenarios", "judgment2", "judgment3", "judgment4", "judgment5", "judgment6", "judgment7", "judgment8", "judgment9", "judgment10", "judgment11", "judgment12", "judgment13", "judgment14", "judgment15", "judgment16", "judgment17", "judgment18", "judgment19", "judgment20", "judgment21", "judgment22", "judgment23", "judgment24", "judgment25", "judgment26", "judgment27", "judgment28", "judgment29", "judgment30", "judgment31", "judgment32", "judgment33", "judgment34", "judgment35"} {
 		scenarios = append(scenarios, readScenarios(t, filepath.Join("testdata", "judgment", set+".jsonl"))...)
 	}
 	srv := newTestServer(t, coachDeps(t, nil, 0))
@@ -299,6 +299,11 @@ var planCheckSets = []struct {
 	// 24 of 30 flagged (0.80), 1 of 14 fitting plans; three misses were
 	// plans replaced by false referrals. Spent.
 	{"planchecks22", 0.8, 0.1, "24 of 30 flagged (0.80), 1 of 14 fitting plans"},
+	// Written blind at the end of session 30, run once at the start of
+	// session 31 (before its fixes): 22 of 30 flagged (0.73), 3 of 14
+	// fitting plans; three misses were plans beside or replaced by
+	// referrals. Spent.
+	{"planchecks23", 0.75, 0.25, "22 of 30 flagged (0.73), 3 of 14 fitting plans"},
 }
 
 // TestPlanChecksBlind measures the plan checks on sets of stated plans
@@ -340,7 +345,7 @@ func TestPlanChecksBlind(t *testing.T) {
 
 // planWarning starts a watch-out on a stated plan that goes against the
 // guidance (text.go, watch.plan and watch.plan.why; not watch.plan.ok).
-var planWarning = regexp.MustCompile(`(?m)^- (?:「.*」というお考えは、ガイダンスに照らすとこの方には勧められません|About your plan: ".*" goes against the guidance).*`)
+var planWarning = regexp.MustCompile(`(?m)^- (?:「.*」というお考えは、ガイダンスに照らすとこの方には勧められません|This part of your plan goes against the guidance for .*: ".*").*`)
 
 func readScenarios(t *testing.T, path string) []scenario {
 	t.Helper()

@@ -891,7 +891,7 @@ func dropLead(lang string, re *regexp.Regexp, s string) string {
 // on agreeing the next step is the close's, and one on options or plans
 // moves a member who asked to be heard on to solving.
 func practiceTips(in prepInput, cite *citer) []Item {
-	usable := tipFilter(in.Signals, cite.style)
+	usable := tipFilter(in.Signals, cite.style, asksOwnFeedback.MatchString(in.Question.String()))
 	var out []Item
 	for _, s := range in.Sources {
 		if s.Section != sectionPractice || !s.Found || len(out) >= maxPractice || fit(s, in) < minFit {
@@ -922,7 +922,13 @@ func practiceTips(in prepInput, cite *citer) []Item {
 // tipFilter returns what makes a practice tip usable for this member:
 // a lead with substance, the style they asked for, and what their history
 // calls for.
-func tipFilter(sig *history.Signals, style string) func(lead, bullet string) bool {
+//
+// selfReview: the manager asked how to hear about their own 1on1s. The
+// guidance on asking for feedback on yourself is the manager's habit, a
+// tip for this meeting only then or when the member said a 1on1 missed
+// what they asked for ("Any feedback?" is almost impossible to answer,
+// as an agenda item for a member who wants advice on spreadsheets).
+func tipFilter(sig *history.Signals, style string, selfReview bool) func(lead, bullet string) bool {
 	listen := asked("listen")(sig)
 	actions := sig != nil && !listen && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })
 	// Retiring an action is for one gone stale (overdue, or a month old);
@@ -934,16 +940,22 @@ func tipFilter(sig *history.Signals, style string) func(lead, bullet string) boo
 	// own misses first" with none missed), asking how it went ("How did
 	// the pairing go?" beside a passed exam).
 	said := func(bullet string) bool { return askHowItWent.MatchString(bullet) || ownPromise.MatchString(bullet) }
+	selfReview = selfReview || sig != nil && sig.MissComment != nil
 	return func(lead, bullet string) bool {
 		return utf8.RuneCountInString(strings.Trim(lead, ".。 ")) > 6 && !opposes(style, bullet) &&
 			(actions || !actionTip.MatchString(bullet)) && !nextStepWords.MatchString(bullet) &&
 			!(listen && offersView.MatchString(bullet)) && !said(bullet) &&
 			(stale || !retireTip.MatchString(bullet)) && !(evaluation && evaluationApart.MatchString(bullet)) &&
-			!seriesTip.MatchString(bullet)
+			!seriesTip.MatchString(bullet) && (selfReview || !feedbackOnYou.MatchString(bullet))
 	}
 }
 
 var (
+	// feedbackOnYou is guidance on asking for and taking feedback on
+	// yourself; asksOwnFeedback, a manager asking for it.
+	feedbackOnYou = regexp.MustCompile(`(?i)"any feedback\?"|feedback on yourself|\bsay thank you first\b|\boffer another channel\b|\bchange one thing and say so\b|` +
+		`「良かったですか」ではなく|後からメモで送ってもらう|教えてくれてありがとう|もらった意見|前回の意見を受けて`)
+	asksOwnFeedback = regexp.MustCompile(`(?i)feedback (?:on|for|about) (?:me|my|myself)|how (?:i'?m|i am) doing as|(?:私|自分)(?:へ|に対する|の1on1)[^。？]{0,10}(?:フィードバック|意見)|フィードバックをもら`)
 	// seriesTip is guidance on the run of 1on1s (a recurring slot, moving
 	// rather than cancelling, asking every third 1on1): the manager's
 	// habit, not an item of this meeting.
@@ -1020,7 +1032,10 @@ func requestAgenda(in prepInput, cite *citer) []Item {
 	case n != nil && len(n.Topics) > 0:
 		out = append(out, Item{Text: about(lang, personOf(sig), "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
 	}
-	if it, ok := stylePrep(lang, sig, in.Question.String()); ok {
+	// A decision the manager has made, on a member who asked for one, is
+	// given, not prepared again.
+	decided := slices.Contains(in.Kinds, "decide") && len(in.Conflicts) == 0
+	if it, ok := stylePrep(lang, sig, in.Question.String(), decided); ok {
 		// Cited to the guidance on the response they asked for.
 		style := *sig.Next.Style
 		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
@@ -1188,11 +1203,19 @@ var askAboutChange = regexp.MustCompile(`(?i)下がったとき|前回より.{0,
 // stylePrep is what to prepare for the response the member asked for:
 // options for advice, the call for a decision, a named action for
 // encouragement.
-func stylePrep(lang string, sig *history.Signals, question string) (Item, bool) {
+//
+// decided: the manager's message states the decision the member asked
+// for; the plan then says to give it first rather than to prepare one
+// (a blind judge: "the decision already made is ignored").
+func stylePrep(lang string, sig *history.Signals, question string, decided bool) (Item, bool) {
 	if sig.Next == nil || sig.Next.Style == nil || *sig.Next.Style == "listen" {
 		return Item{}, false
 	}
 	style := *sig.Next.Style
+	if style == "decide" && decided {
+		// Not quoted: the sentence that states it may not open the message.
+		return Item{Text: about(lang, personOf(sig), "agenda.style.decide.made"), Cites: []int{}}, true
+	}
 	if style == "encourage" {
 		// The first done actions are acknowledged already (continuity):
 		// one more, or the line without an example, rather than the same
@@ -1534,6 +1557,15 @@ func prepWatchOuts(in prepInput, cite *citer, agenda []Item) (watch, conflicts [
 	return dedupe(append(watch, avoidLines(in, cite)...)), conflicts
 }
 
+// closedQuote ends an English quote that a sentence follows with a full
+// stop, as a quoted sentence ends ("…to Thu 1on1." She asked you…).
+func closedQuote(lang, q string) string {
+	if last, _ := utf8.DecodeLastRuneInString(q); lang == "ja" || q == "" || strings.ContainsRune(".!?…\"'", last) {
+		return q
+	}
+	return q + "."
+}
+
 // restates reports whether line a says again what b does: most words of
 // substance of the shorter, outside their quotes, are in the other.
 func restates(a, b string) bool {
@@ -1557,7 +1589,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 			continue
 		}
 		// The plan is quoted once; a second concern about it follows.
-		args := []any{plan}
+		args := []any{closedQuote(lang, plan)}
 		key := "watch.plan"
 		if i > 0 {
 			args, key = nil, "watch.plan.also"

@@ -23,11 +23,11 @@ import (
 var statesPlan = regexp.MustCompile(`つもり|予定|[^ど]うかな|しようと思|させよう|させる|させたい|する(?:こと)?にし|言うつもり|伝えよう|` +
 	`しようかな|しようか|してみよう|(?:よう|こう)と思|[おごそぞとどのぼぽもろ]うと思|思って(?:います|る)|思ってい(?:ます|る)|考えて(?:います|る)|(?:う|よう)かと(?:思|考)|たいと思|` +
 	`ようかと|ましょうか|おうかな|ておこう|てもらおう|ちゃおう|(?:て|で)も?(?:いい|よい|大丈夫|構わない)ん?(?:です|でしょう)?か|(?:ちゃ|じゃ)っても?(?:いい|大丈夫)|` +
-	`i'?ll\b|i will\b|i'?m going to|i am going to|i plan to|i intend to|i want to|i'?d like to|i'?m thinking (?:of|about)|` +
-	`i think i'?ll|i was thinking|(?:^|[.!?]\s+)(?:thinking|planning) (?:of|about|to)\b|i'?ve (?:already )?decided\b|i have (?:already )?decided\b|my plan is|(?:^|[.!?]\s+|the )plan(?: is|:)|planning to|gonna|going to (?:push|tell|make)|i'?ll just|let me|` +
-	`(?:should|could|can) i\b|is it ok(?:ay)? (?:if|to)|what if i\b|maybe (?:\w+ ){0,3}i\b|` +
+	`\bi'?ll\b|\bi will\b|\bi'?m going to|\bi am going to|\bi plan to|\bi intend to|\bi want to|\bi'?d like to|\bi'?m thinking (?:of|about)|` +
+	`\bi think i'?ll|\bi was thinking|(?:^|[.!?]\s+)(?:thinking|planning) (?:of|about|to)\b|\bi'?ve (?:already )?decided\b|\bi have (?:already )?decided\b|my plan is|(?:^|[.!?]\s+|the )plan(?: is|:)|planning to|gonna|going to (?:push|tell|make)|\bi'?ll just|\blet me|` +
+	`(?:should|could|can) i\b|is it ok(?:ay)? (?:if|to)|\bwhat if i\b|maybe (?:\w+ ){0,3}i\b|` +
 	`the best (?:thing|way|approach|move|option) (?:is|would be|might be) to\b|(?:probably|maybe) (?:best|better) to\b|i think (?:we|i) should\b|` +
-	`i'?d rather\b|i figured?\b|\bi'?d (?:\w+ly )?(?:cover|go|start|do|tell|ask|put|make|take|give|spend|use|walk|bring|keep|skip|move|cut|get|just|also)\b|i'?m leaning towards?\b|i'?m thinking (?:she|he|they|we|i) (?:should|could|might|will)\b|\bplan to\b|planning on\b|のが(?:一番|いい|よさそう)(?:かな|と思|です)|(?:方|ほう)が(?:いい|よさそう)(?:かな|と思)|ことにしよう|ことにします`)
+	`\bi'?d rather\b|\bi figured?\b|\bi'?d (?:\w+ly )?(?:cover|go|start|do|tell|ask|put|make|take|give|spend|use|walk|bring|keep|skip|move|cut|get|just|also)\b|\bi'?m leaning towards?\b|\bi'?m thinking (?:she|he|they|we|i) (?:should|could|might|will)\b|\bplan to\b|planning on\b|のが(?:一番|いい|よさそう)(?:かな|と思|です)|(?:方|ほう)が(?:いい|よさそう)(?:かな|と思)|ことにしよう|ことにします`)
 
 var (
 	// howQuestion asks how to do something, and states no plan ("How do I

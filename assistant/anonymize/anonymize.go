@@ -907,12 +907,12 @@ func (r *Redactor) beforeHonorific(raw string, at int, h string) (int, bool) {
 }
 
 // roleOrUnit reports whether name is an ordinary word with a suffix of
-// a role or of a unit of an organization (検査員, 担当者, 審査部, 経理課): what
-// stands before the suffix must be a word of its own, so that 阿部 and
-// 長谷部 stay names.
+// a role, a trade or a unit of an organization (検査員, 担当者, 獣医師, 保育士,
+// 運転手, 審査部, 経理課): what stands before the suffix must be a word of
+// its own, so that 阿部 and 長谷部 stay names.
 func roleOrUnit(r *Redactor, name string) bool {
 	rs := []rune(name)
-	if len(rs) < 3 || !strings.ContainsRune("員者官部課室局署班係", rs[len(rs)-1]) {
+	if len(rs) < 3 || !strings.ContainsRune("員者官部課室局署班係師士手", rs[len(rs)-1]) {
 		return false
 	}
 	return r.readAs(string(rs[:len(rs)-1])) == readWord

@@ -429,7 +429,9 @@ func TestFormatsThatSlipped(t *testing.T) {
 		// A role before an honorific, and a kana verb going on conjugating.
 		"班長さんとの進め方も含めて相談したい", "工場長さんに確認した", "介護記録の書き方がまだよくわからず、毎回先輩に直してもらっています",
 		// A role or a unit before an honorific, and a stem before its okurigana.
-		"第4ラインの検査員さんへの説明を少しずつ進めています", "審査部次長の件は日程が合わず", "お客様が声を荒げた件で"} {
+		"第4ラインの検査員さんへの説明を少しずつ進めています", "審査部次長の件は日程が合わず", "お客様が声を荒げた件で",
+		// A trade before an honorific.
+		"獣医師さんとのことも少し話したいです", "看護師さんに聞いた", "保育士さんの配置", "運転手さんに渡した"} {
 		if got, rep := r.Redact(text, NewSession("en"), nil); got.String() != text {
 			t.Errorf("%q was masked: %q (%v)", text, got.String(), rep)
 		}

@@ -259,12 +259,15 @@ func (d *Detector) modelReads(t Text, doc *doc, found bool) (matter string, vagu
 }
 
 // local reports whether the model's reading of a long text holds in some
-// three clauses of it: weak words of every sensitive matter (told,
-// manager, signed, mentioned) add up over a long message of good news (a
-// storytime's growth read as a legal matter in a blind round), while a
-// matter is told in a clause or two. Held-out sets 6-11: all 1,345 texts
-// flagged still are, one more of them told beside the plan (dropping the
-// flags that held in no two sentences lost 5).
+// two clauses of it: weak words of every sensitive matter (told,
+// manager, signed, mentioned, cancelled by her) add up over a long
+// message of good news or a manager's note (a storytime's growth read as
+// a legal matter in a blind round, a keeper's clash of duties as
+// harassment), while a matter is told in a clause or two. Held-out sets
+// 6-11: all 1,354 texts flagged still are; with three clauses 98 of them
+// were told beside the plan, with two 106; the blind judgment scenarios'
+// notes blocked 5 plans with three, 3 with two, and the ordinary texts of
+// scenarios_ordinary2 4 and 3.
 func (d *Detector) local(doc *doc) bool {
 	cs := clauseEnd.Split(doc.whole.norm, -1)
 	cs = slices.DeleteFunc(cs, func(c string) bool { return strings.TrimSpace(c) == "" })
@@ -283,7 +286,7 @@ func (d *Detector) local(doc *doc) bool {
 // are where a matter is told.
 var clauseEnd = regexp.MustCompile(`[。．！？!?\n、，,;:：]+|\.(?:\s+|$)|\s[-–—]+\s`)
 
-const localClauses = 3
+const localClauses = 2
 
 // lexiconFlags reports whether any lexicon rule matches text.
 func (d *Detector) lexiconFlags(text string) bool {
