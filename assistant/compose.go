@@ -1493,7 +1493,22 @@ func situationWords(lang string, c knowledge.DocumentCheck, sig *history.Signals
 			if v := sig.Condition.Values; len(v) > 0 {
 				parts = append(parts, about(lang, personOf(sig), "situation.condition-falling", conditionPath(v)))
 			}
-		case "avoids-challenges", "new-member":
+		case "avoids-challenges":
+			// The words that show it, when a note or request holds them:
+			// "his requests or notes show him holding back" is any member.
+			if q, ago, wrote, ok := holdingBackWords(sig); ok {
+				key := "situation.avoids-challenges.notes"
+				switch {
+				case wrote && ago == 0:
+					key = "situation.avoids-challenges.request"
+				case wrote:
+					key = "situation.avoids-challenges.wrote"
+				}
+				parts = append(parts, about(lang, personOf(sig), key, q, ago))
+			} else {
+				parts = append(parts, about(lang, personOf(sig), "situation."+w))
+			}
+		case "new-member":
 			parts = append(parts, about(lang, personOf(sig), "situation."+w))
 		case "missed-since-last":
 			if sig.MissedSinceLast == 1 {
@@ -1516,6 +1531,39 @@ func situationWords(lang string, c knowledge.DocumentCheck, sig *history.Signals
 		return strings.Join(parts[:n-1], msg(lang, "list.sep")) + " and " + last
 	}
 	return strings.Join(parts, msg(lang, "list.sep"))
+}
+
+// holdingBackWords is the newest sentence of the member's request or of
+// the notes of a held 1on1 that shows them holding back from a challenge
+// (holdingBack), how many days ago its 1on1 was (0: the coming one), and
+// whether the member wrote it (a request) rather than the manager.
+func holdingBackWords(sig *history.Signals) (quote string, daysAgo int, wrote, ok bool) {
+	find := func(text string) (string, bool) {
+		for _, s := range knowledge.Sentences(text) {
+			if holdingBack.MatchString(strings.ToLower(s)) {
+				return clip(strings.TrimRight(s, "。. "), 80), true
+			}
+		}
+		return "", false
+	}
+	if sig.Next != nil {
+		if q, ok := find(sig.Next.Request.String()); ok {
+			return q, 0, true, true
+		}
+	}
+	if len(sig.LastSessions) == 0 || sig.DaysSinceLast == nil {
+		return "", 0, false, false
+	}
+	for _, b := range sig.LastSessions {
+		ago := *sig.DaysSinceLast + int(sig.LastSessions[0].At.Sub(b.At).Hours()/24+0.5)
+		if q, ok := find(b.Request.String()); ok {
+			return q, ago, true, true
+		}
+		if q, ok := find(b.Notes.String()); ok {
+			return q, ago, false, true
+		}
+	}
+	return "", 0, false, false
 }
 
 // statesRequest is a sentence that restates what the member asked for.

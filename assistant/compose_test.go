@@ -744,3 +744,32 @@ func TestAskedPrivacy(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldingBackWords: a warning on a member who avoids challenges quotes
+// the words that show it, newest first, and says who wrote them.
+func TestHoldingBackWords(t *testing.T) {
+	at := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name  string
+		sig   *history.Signals
+		quote string
+		ago   int
+		wrote bool
+		ok    bool
+	}{
+		{"request", &history.Signals{Next: &history.SessionBrief{Request: stored("Happy to help. I'd rather not lead it though.")}},
+			"I'd rather not lead it though", 0, true, true},
+		{"notes", &history.Signals{DaysSinceLast: ptr(14), LastSessions: []history.SessionBrief{
+			{At: at, Notes: stored("Numbers steady.")},
+			{At: at.AddDate(0, 0, -28), Notes: stored("Talked about the demo. He declined to present it.")}}},
+			"He declined to present it", 42, false, true},
+		{"none", &history.Signals{DaysSinceLast: ptr(14), LastSessions: []history.SessionBrief{{At: at, Notes: stored("Numbers steady.")}}},
+			"", 0, false, false},
+	}
+	for _, tc := range tests {
+		q, ago, wrote, ok := holdingBackWords(tc.sig)
+		if q != tc.quote || ago != tc.ago || wrote != tc.wrote || ok != tc.ok {
+			t.Errorf("%s: got %q %d %v %v, want %q %d %v %v", tc.name, q, ago, wrote, ok, tc.quote, tc.ago, tc.wrote, tc.ok)
+		}
+	}
+}
