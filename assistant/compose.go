@@ -1240,6 +1240,12 @@ func stylePrep(lang string, sig *history.Signals, question string, decided bool)
 			return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result", r), Cites: []int{}}, true
 		}
 	}
+	// Advice asked for outright ("Concrete tips please") is given early,
+	// not held until the member has been heard out.
+	direct := ""
+	if style == "advise" && (asksStraight.MatchString(sig.Next.Request.String()) || sig.LastComment != nil && asksStraight.MatchString(sig.LastComment.Comment.String())) {
+		direct = ".direct"
+	}
 	// What the member wrote makes the preparation theirs.
 	if n := sig.Next; !n.Request.Empty() && (style == "advise" || style == "think-together" || style == "decide") {
 		// What the ask names ("advice on how to structure a deck") is the
@@ -1249,17 +1255,17 @@ func stylePrep(lang string, sig *history.Signals, question string, decided bool)
 		// not at all: the summary quotes the request already.
 		what := gist(style, n.Request.String())
 		if subject, ok := subjectOf(what); ok {
-			return Item{Text: about(lang, personOf(sig), "agenda.style."+style+".about", quotable(asInfinitive(subject))), Cites: []int{}}, true
+			return Item{Text: about(lang, personOf(sig), "agenda.style."+style+".about"+direct, quotable(asInfinitive(subject))), Cites: []int{}}, true
 		}
 		if matterWords(what) >= 3 {
 			// Quoted whole in the summary already, it is not quoted again.
 			if strings.Contains(clip(n.Request.String(), requestRunes), strings.TrimRight(quotable(what), "…")) {
-				return Item{Text: about(lang, personOf(sig), "agenda.style."+style+".theirs"), Cites: []int{}}, true
+				return Item{Text: about(lang, personOf(sig), "agenda.style."+style+".theirs"+direct), Cites: []int{}}, true
 			}
-			return Item{Text: about(lang, personOf(sig), "agenda.style."+style+".wrote", quotable(what)), Cites: []int{}}, true
+			return Item{Text: about(lang, personOf(sig), "agenda.style."+style+".wrote"+direct, quotable(what)), Cites: []int{}}, true
 		}
 	}
-	return Item{Text: about(lang, personOf(sig), "agenda.style."+style), Cites: []int{}}, true
+	return Item{Text: about(lang, personOf(sig), "agenda.style."+style+direct), Cites: []int{}}, true
 }
 
 // askWords are the words of asking for a response, not of what about,

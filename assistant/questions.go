@@ -495,6 +495,14 @@ func gist(style, request string) string {
 	if style != "advise" && style != "think-together" {
 		return request
 	}
+	// The ask that names its matter ("advice on merging the three
+	// spreadsheets"), before a later one that only asks ("Concrete tips
+	// please.").
+	for i := len(ss) - 1; i >= 0; i-- {
+		if _, ok := subjectOf(ss[i]); ok && asks.MatchString(ss[i]) {
+			return afterContrast(ss[i])
+		}
+	}
 	for i := len(ss) - 1; i >= 0; i-- {
 		if asks.MatchString(ss[i]) && utf8.RuneCountInString(ss[i]) > 10 && !onlyAsksStyle(ss[i]) {
 			return afterContrast(ss[i])
@@ -533,6 +541,9 @@ var contrast = regexp.MustCompile(`(?i),\s*but\s+|けど、|けれど、|けれ�
 // follows "advice on", what precedes 「について、アドバイスがほしい」.
 var asksAbout = []*regexp.Regexp{
 	regexp.MustCompile(`^(.{4,}?)(?:について|に関して|の件で|のことで)[、,]?\s*.{0,12}(?:アドバイス|助言|相談|意見|一緒に考え|考えて|決めて|判断)`),
+	// 「C区分の先をどう回していくか、具体的なやり方を教えてほしい」: the
+	// matter is the question before the ask.
+	regexp.MustCompile(`^(.{2,}?(?:どう|どのように|どうやって|何から|どこから)[^、。]{1,24}?か)[、,]\s*.{0,12}(?:アドバイス|助言|教えて|やり方|方法|一緒に考え|相談)`),
 	regexp.MustCompile(`(?i)^(?:i'?d (?:really )?like|i want|i need|can i get|could i get|can we|could we|can you|could you|please)\b.{0,30}?` +
 		`\b(?:advice|help|input|tips|pointers|your (?:view|take|thoughts)|think(?:ing)?(?: it| this)?(?: through)?(?: with (?:you|me))?(?: together)?|talk(?:ing)? (?:it )?through(?: with (?:you|me))?|decide|a decision|make the call)` +
 		`\s+(?:on|about|with|for|regarding)\s+(.{6,}?)[.?!]*$`),
