@@ -1217,27 +1217,8 @@ func stylePrep(lang string, sig *history.Signals, question string, decided bool)
 		return Item{Text: about(lang, personOf(sig), "agenda.style.decide.made"), Cites: []int{}}, true
 	}
 	if style == "encourage" {
-		// The first done actions are acknowledged already (continuity):
-		// one more, or the line without an example, rather than the same
-		// action twice.
-		named := memberDone(sig)
-		for _, a := range sig.DoneActions {
-			if a.Owner == "member" && !slices.Contains(named, a) {
-				return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.done", clip(a.Text.String(), 60)), Cites: []int{}}, true
-			}
-		}
-		// A result in figures is the most specific praise there is: the
-		// one the member wrote for this 1on1 ("I passed… 82% on
-		// calculations"), or the manager in the question ("beat last year's
-		// sales by 11%"), before one the older notes record.
-		if r := resultIn(sig.Next.Request.String()); r != "" && gain.MatchString(sig.Next.Request.String()) {
-			return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result.request", r), Cites: []int{}}, true
-		}
-		if r := resultIn(question); r != "" && gain.MatchString(r) {
-			return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result.question", r), Cites: []int{}}, true
-		}
-		if r := recordedResult(sig); r != "" {
-			return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result", r), Cites: []int{}}, true
+		if it, ok := encouragePrep(lang, sig, question); ok {
+			return it, true
 		}
 	}
 	// Advice asked for outright ("Concrete tips please") is given early,
@@ -1266,6 +1247,34 @@ func stylePrep(lang string, sig *history.Signals, question string, decided bool)
 		}
 	}
 	return Item{Text: about(lang, personOf(sig), "agenda.style."+style+direct), Cites: []int{}}, true
+}
+
+// encouragePrep names what to encourage: a finished action not yet
+// named, or a result in figures.
+func encouragePrep(lang string, sig *history.Signals, question string) (Item, bool) {
+	// The first done actions are acknowledged already (continuity): one
+	// more, or the line without an example, rather than the same action
+	// twice.
+	named := memberDone(sig)
+	for _, a := range sig.DoneActions {
+		if a.Owner == "member" && !slices.Contains(named, a) {
+			return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.done", clip(a.Text.String(), 60)), Cites: []int{}}, true
+		}
+	}
+	// A result in figures is the most specific praise there is: the one
+	// the member wrote for this 1on1 ("I passed… 82% on calculations"), or
+	// the manager in the question ("beat last year's sales by 11%"),
+	// before one the older notes record.
+	if r := resultIn(sig.Next.Request.String()); r != "" && gain.MatchString(sig.Next.Request.String()) {
+		return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result.request", r), Cites: []int{}}, true
+	}
+	if r := resultIn(question); r != "" && gain.MatchString(r) {
+		return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result.question", r), Cites: []int{}}, true
+	}
+	if r := recordedResult(sig); r != "" {
+		return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result", r), Cites: []int{}}, true
+	}
+	return Item{}, false
 }
 
 // askWords are the words of asking for a response, not of what about,
@@ -1500,20 +1509,7 @@ func situationWords(lang string, c knowledge.DocumentCheck, sig *history.Signals
 				parts = append(parts, about(lang, personOf(sig), "situation.condition-falling", conditionPath(v)))
 			}
 		case "avoids-challenges":
-			// The words that show it, when a note or request holds them:
-			// "his requests or notes show him holding back" is any member.
-			if q, ago, wrote, ok := holdingBackWords(sig); ok {
-				key := "situation.avoids-challenges.notes"
-				switch {
-				case wrote && ago == 0:
-					key = "situation.avoids-challenges.request"
-				case wrote:
-					key = "situation.avoids-challenges.wrote"
-				}
-				parts = append(parts, about(lang, personOf(sig), key, q, ago))
-			} else {
-				parts = append(parts, about(lang, personOf(sig), "situation."+w))
-			}
+			parts = append(parts, holdingBackSituation(lang, sig))
 		case "new-member":
 			parts = append(parts, about(lang, personOf(sig), "situation."+w))
 		case "missed-since-last":
@@ -1537,6 +1533,24 @@ func situationWords(lang string, c knowledge.DocumentCheck, sig *history.Signals
 		return strings.Join(parts[:n-1], msg(lang, "list.sep")) + " and " + last
 	}
 	return strings.Join(parts, msg(lang, "list.sep"))
+}
+
+// holdingBackSituation says why the member reads as holding back: the
+// words that show it, when a note or request holds them ("his requests
+// or notes show him holding back" is any member).
+func holdingBackSituation(lang string, sig *history.Signals) string {
+	q, ago, wrote, ok := holdingBackWords(sig)
+	if !ok {
+		return about(lang, personOf(sig), "situation.avoids-challenges")
+	}
+	key := "situation.avoids-challenges.notes"
+	switch {
+	case wrote && ago == 0:
+		key = "situation.avoids-challenges.request"
+	case wrote:
+		key = "situation.avoids-challenges.wrote"
+	}
+	return about(lang, personOf(sig), key, q, ago)
 }
 
 // holdingBackWords is the newest sentence of the member's request or of
