@@ -1078,7 +1078,7 @@ func notesFacts(in prepInput) string {
 	}
 	var facts []fact
 	for i, s := range sig.LastSessions[:min(4, len(sig.LastSessions))] {
-		ago := *sig.DaysSinceLast + int(sig.LastSessions[0].At.Sub(s.At).Hours()/24+0.5)
+		ago := heldDaysAgo(sig, s)
 		for _, t := range knowledge.Sentences(strings.Join(strings.Fields(s.Notes.String()), " ")) {
 			t = strings.TrimRight(t, "。. ")
 			shared, figures := overlap(t, words), digit.MatchString(t)
@@ -1224,7 +1224,7 @@ func stylePrep(lang string, sig *history.Signals, question string, decided bool)
 	// Advice asked for outright ("Concrete tips please") is given early,
 	// not held until the member has been heard out.
 	direct := ""
-	if style == "advise" && (asksStraight.MatchString(sig.Next.Request.String()) || sig.LastComment != nil && asksStraight.MatchString(sig.LastComment.Comment.String())) {
+	if style == "advise" && asksStraightOut(sig) {
 		direct = ".direct"
 	}
 	// What the member wrote makes the preparation theirs.
@@ -1553,6 +1553,12 @@ func holdingBackSituation(lang string, sig *history.Signals) string {
 	return about(lang, personOf(sig), key, q, ago)
 }
 
+// heldDaysAgo is how long ago a held 1on1 of sig.LastSessions was, counted
+// from the last one's DaysSinceLast (which must be set).
+func heldDaysAgo(sig *history.Signals, b history.SessionBrief) int {
+	return *sig.DaysSinceLast + int(sig.LastSessions[0].At.Sub(b.At).Hours()/24+0.5)
+}
+
 // holdingBackWords is the newest sentence of the member's request or of
 // the notes of a held 1on1 that shows them holding back from a challenge
 // (holdingBack), how many days ago its 1on1 was (0: the coming one), and
@@ -1575,7 +1581,7 @@ func holdingBackWords(sig *history.Signals) (quote string, daysAgo int, wrote, o
 		return "", 0, false, false
 	}
 	for _, b := range sig.LastSessions {
-		ago := *sig.DaysSinceLast + int(sig.LastSessions[0].At.Sub(b.At).Hours()/24+0.5)
+		ago := heldDaysAgo(sig, b)
 		if q, ok := find(b.Request.String()); ok {
 			return q, ago, true, true
 		}

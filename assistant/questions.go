@@ -274,7 +274,7 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 				// "I've already tried moving the time slot": asking what
 				// they tried is asking again.
 				key += ".tried"
-			} else if style == "advise" && (asksStraight.MatchString(n.Request.String()) || sig.LastComment != nil && asksStraight.MatchString(sig.LastComment.Comment.String())) {
+			} else if style == "advise" && asksStraightOut(sig) {
 				// "Please just tell me what you'd do", now or after the last
 				// 1on1: asking what they tried first holds back what they
 				// asked for.
@@ -343,7 +343,7 @@ var (
 	// phrase, not a thing (「人員のこと」「つまずいた点」 read as 「の件」 twice over);
 	// an object with a particle in it (「検査員にテンプレートの使い方」) is
 	// part of a clause too, and the whole action is the matter.
-	jaClauseNoun = regexp.MustCompile(`(?:こと|もの|点|ところ|[にでとへがはも])$`)
+	jaClauseNoun = regexp.MustCompile(`(?:こと|もの|点|ところ|[がはも])$`)
 )
 
 // asksStraight is a request for the manager's own answer, said outright,
@@ -351,6 +351,13 @@ var (
 // first what they tried (a blind judge: "still question-led").
 var asksStraight = regexp.MustCompile(`(?i)\bjust tell me\b|\btell me (?:what|how) you'?d\b|\bwhat (?:would you|you'?d|you would) do\b|\bstraight answer\b|` +
 	`\b(?:concrete|specific|practical) (?:advice|tips|suggestions|steps)\b|ズバリ|はっきり(?:教え|言っ)|(?:課長|部長|店長|所長|上司)なら(?:どう|どの)|具体的な(?:アドバイス|助言|やり方|方法|手順)|具体的に(?:教え|アドバイス)`)
+
+// asksStraightOut reports whether the member asked for a straight answer,
+// for the coming 1on1 or in their comment after the last one.
+func asksStraightOut(sig *history.Signals) bool {
+	return sig.Next != nil && asksStraight.MatchString(sig.Next.Request.String()) ||
+		sig.LastComment != nil && asksStraight.MatchString(sig.LastComment.Comment.String())
+}
 
 // triedAlready is a request that tells what the member has tried.
 var triedAlready = regexp.MustCompile(`(?i)\b(?:already|i'?ve|i have|we'?ve|we have)\s+(?:already\s+)?tried\b|\btried\s+(?:everything|all|a few|several)\b|(?:試して(?:み)?|試し|やってみ)(?:ました|ています|ている|た(?:けど|が|ものの|のですが|んですが|[。、]))|手は尽くし`)
