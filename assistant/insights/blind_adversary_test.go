@@ -960,7 +960,13 @@ func (o *blindOrg) blindVals(cells []insights.Cell, add bool) (map[blindKey]blin
 		vals[k] = v
 		byKey[k] = c
 	}
-	o.blindRecover(vals, byKey)
+	// Published cells keep to the thresholds; a manager's own cells do not
+	// (they are theirs), so their counts may be anything from one.
+	least := insights.MinAnswers
+	if add {
+		least = 1
+	}
+	o.blindRecover(vals, byKey, least)
 	for k, c := range byKey {
 		if k.family != insights.FamilySessions || !c.counts {
 			continue
@@ -1016,11 +1022,12 @@ func blindFits(f float64, n int, lo, hi float64) bool {
 }
 
 // blindRecover works out the counts that families showing only means and
-// shares leave out: the one number of answers, between the thresholds'
-// minimum and the cell's held 1on1s, that every rounded figure of the cell
+// shares leave out: the one number of answers, between least (the
+// thresholds' minimum for published cells) and the cell's held 1on1s, that
+// every rounded figure of the cell
 // (or, for styles and topics, of all its slices, which share their total)
 // fits. Recovered counts go into vals like published ones.
-func (o *blindOrg) blindRecover(vals map[blindKey]blindVal, byKey map[blindKey]blindCell) {
+func (o *blindOrg) blindRecover(vals map[blindKey]blindVal, byKey map[blindKey]blindCell, least int) {
 	type group struct {
 		team                 int
 		month, family, slice string
@@ -1044,7 +1051,7 @@ func (o *blindOrg) blindRecover(vals map[blindKey]blindVal, byKey map[blindKey]b
 		}
 		held := int(sc.Figures["held"])
 		var cands []int
-		for n := insights.MinAnswers; n <= held; n++ {
+		for n := least; n <= held; n++ {
 			fits := true
 			for _, k := range ks {
 				f := byKey[k].Figures
@@ -1073,7 +1080,7 @@ func (o *blindOrg) blindRecover(vals map[blindKey]blindVal, byKey map[blindKey]b
 			for _, name := range slices.Sorted(maps.Keys(c.Figures)) {
 				figs = append(figs, fmt.Sprintf("%s %g", name, c.Figures[name]))
 			}
-			v.from = fmt.Sprintf("%d recovered: the only count in [%d, held %d] that %s fits", cands[0], insights.MinAnswers, held, strings.Join(figs, ", "))
+			v.from = fmt.Sprintf("%d recovered: the only count in [%d, held %d] that %s fits", cands[0], least, held, strings.Join(figs, ", "))
 			switch g.family {
 			case insights.FamilyCondition:
 				v.n, v.sum, v.hasSum = n, math.Round(c.Figures["condition_mean"]*n), true
