@@ -70,8 +70,10 @@ type prepInput struct {
 	// no query happened to find it. Only the offline composer reads them.
 	Reserve  []Source
 	Referral *Referral
-	// Kinds are the kinds of plan the question states (none: it asks).
+	// Kinds are the kinds of plan the question states (none: it asks),
+	// with those of each of its Steps.
 	Kinds     []string
+	Steps     []planStep
 	Conflicts []conflict
 	// Fits are the checks that support the stated plan, when none warns
 	// against it.
@@ -1655,7 +1657,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	who := personOf(sig)
 	plan := planQuote(in.Question.String())
 	if len(in.Conflicts) > 0 {
-		plan = conflictQuote(in.Question.String(), plan, in.Conflicts[0].Check, sig)
+		plan = conflictQuote(in.Question.String(), plan, in.Steps, in.Conflicts[0].Check, sig)
 	}
 	plan = planPhrase(plan)
 	for i, c := range in.Conflicts {

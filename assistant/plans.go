@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -192,6 +193,97 @@ func planQuote(question string) string {
 	return sentences(plan, planRunes, planRunesLatin)
 }
 
+// planStep is one item of a plan given as a list, with the kinds of plan
+// read in it alone.
+type planStep struct {
+	Text  string
+	Kinds []string
+}
+
+// stepMark numbers or bullets an item of a plan given as a list: "1)",
+// "(2)", "3.", "①", a line opening on "-" or "・".
+var stepMark = regexp.MustCompile(`(?m)(?:^|[^0-9０-９A-Za-z(（])(?:\(?[0-9０-９]{1,2}[).）]|[（(][0-9０-９]{1,2}[)）])\s*|[①-⑩]\s*|^\s*[-*・•]\s+`)
+
+// planSteps are the items of a plan given as a list (two or more), each up
+// to the end of its sentence: "1) thank him for…, 2) go through…, 3) ask
+// him to pick up the compressor room PMs…". Read whole, such a plan is
+// read as its most common kind (thanks and schedules), and the one step
+// that goes against the guidance for this member is lost among them. A
+// list of options, ideas or reasons is what the manager will say, not
+// what they will do: none.
+func planSteps(question string) []string {
+	if listsContent.MatchString(question) {
+		return nil
+	}
+	locs := stepMark.FindAllStringIndex(question, -1)
+	// Numbers count items only from one up, one by one: "from 14 to 6."
+	// is no item.
+	n := 0
+	locs = slices.DeleteFunc(locs, func(loc []int) bool {
+		v, numbered := stepNumber(question[loc[0]:loc[1]])
+		if !numbered {
+			return false
+		}
+		if v != n+1 {
+			return true
+		}
+		n = v
+		return false
+	})
+	if len(locs) < 2 {
+		return nil
+	}
+	var steps []string
+	for i, loc := range locs {
+		end := len(question)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		step := question[loc[1]:end]
+		if i == len(locs)-1 {
+			if ss := knowledge.Sentences(step); len(ss) > 0 {
+				step = ss[0]
+			}
+		}
+		step = strings.TrimRight(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(step), " and")), ",;、， ")
+		if utf8.RuneCountInString(step) >= 6 {
+			steps = append(steps, step)
+		}
+	}
+	if len(steps) < 2 {
+		return nil
+	}
+	return steps
+}
+
+// listsContent is a list of what a manager will offer or give as reasons:
+// "three concrete options: (1)…", 「理由は、①…」, 「この3つから選んでもらう」.
+var listsContent = regexp.MustCompile(`(?i)\b(?:options?|ideas|suggestions|ways (?:to|of)|tips|reasons?|pros and cons)\b|\bwhich (?:one|of (?:these|them|the))\b|` +
+	`具体策|選択肢|理由|アイデア|案を|案は|パターン|選んで|選ばせ|どれ(?:が|から|を)`)
+
+// stepNumber is the number of a step's mark, if it has one.
+func stepNumber(mark string) (int, bool) {
+	for _, r := range mark {
+		switch {
+		case r >= '①' && r <= '⑩':
+			return int(r-'①') + 1, true
+		case r >= '0' && r <= '9' || r >= '０' && r <= '９':
+			digits := strings.Map(func(r rune) rune {
+				if r >= '０' && r <= '９' {
+					return r - '０' + '0'
+				}
+				if r >= '0' && r <= '9' {
+					return r
+				}
+				return -1
+			}, mark)
+			v, _ := strconv.Atoi(digits)
+			return v, true
+		}
+	}
+	return 0, false
+}
+
 // planPhrase is a Japanese plan quote as the phrase a watch-out names
 // it by (「…」というお考え): without the word joining it to what came
 // before (「そのうえで、」), the leave it asks for (「…頼んでも大丈夫ですかね？」)
@@ -251,11 +343,17 @@ var (
 // plan that the check's pattern matches; then that sentence (after the one
 // it points back to: 「それを伝えて」). Of "I'll tell her in advance. I'll
 // point it out at the morning briefing.", the briefing goes against the
-// guidance.
-func conflictQuote(question, quote string, c knowledge.DocumentCheck, s *history.Signals) string {
+// guidance. Of a plan given as a list, it is the step the check holds
+// against, by its words or by the kinds read in it.
+func conflictQuote(question, quote string, steps []planStep, c knowledge.DocumentCheck, s *history.Signals) string {
 	says := func(t string) bool { return c.Says(folded(referToMember(t, s))) }
 	if slices.ContainsFunc(knowledge.Sentences(quote), says) {
 		return quote
+	}
+	for _, st := range steps {
+		if c.Matches(folded(referToMember(st.Text, s)), st.Kinds) {
+			return sentences(st.Text, planRunes, planRunesLatin)
+		}
 	}
 	ss := wholeSentences(knowledge.Sentences(question))
 	for i, t := range ss {
@@ -324,8 +422,9 @@ var situations = map[string]func(*history.Signals) bool{
 	},
 	// A member who picks "trying something new" is not avoiding it: only
 	// their words or the notes tell of holding back.
-	"avoids-challenges": func(s *history.Signals) bool { return notesMention(s, holdingBack) },
-	"new-member":        func(s *history.Signals) bool { return s == nil || s.Held < 2 },
+	"avoids-challenges":  func(s *history.Signals) bool { return notesMention(s, holdingBack) },
+	"new-member":         func(s *history.Signals) bool { return s == nil || s.Held < 2 },
+	"established-member": func(s *history.Signals) bool { return s != nil && s.Held >= 2 },
 	// A member who picked evaluation, or asked about their rating, asked
 	// for the talk a check on rating talk would warn against.
 	"evaluation-not-asked": func(s *history.Signals) bool {

@@ -1,6 +1,7 @@
 package assistant
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -120,6 +121,31 @@ func TestPlanQuoteLoose(t *testing.T) {
 	for _, tc := range tests {
 		if got := strings.TrimRight(planQuote(tc.q), "。.？?"); got != tc.want {
 			t.Errorf("planQuote(%q)\n got %q\nwant %q", tc.q, got, tc.want)
+		}
+	}
+}
+
+func TestPlanSteps(t *testing.T) {
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"For Thursday: 1) thank him for the filler fix, 2) go through the December PM schedule, 3) ask him to pick up the compressor room PMs, and 4) confirm his course dates. He didn't fill in the form so I'll just run it like that.",
+			[]string{"thank him for the filler fix", "go through the December PM schedule", "ask him to pick up the compressor room PMs", "confirm his course dates."}},
+		{"次の1on1は①先月の数字の確認、②新人の教育係をお願いする、③休暇の予定を聞く、の3つで。",
+			[]string{"先月の数字の確認", "新人の教育係をお願いする", "休暇の予定を聞く、の3つで。"}},
+		{"Plan:\n- open with the audit result\n- hand her the vendor review\n- ask about leave",
+			[]string{"open with the audit result", "hand her the vendor review", "ask about leave"}},
+		// Numbers that count nothing, and a single item, are no list.
+		{"Claims went from 14 to 6. She wants to cut it to 2. I'll praise her.", nil},
+		{"1) praise her for the launch.", nil},
+		// Options and reasons listed are what the manager will say.
+		{"I'll give her three options: (1) a change log email, (2) point to the fee letter, (3) a simple line for extra asks.", nil},
+		{"早番固定で決めます。理由は、①朝のピークにリーダーがいる、②他のリーダーも了承済み、の2つ。", nil},
+	}
+	for _, tc := range tests {
+		if got := planSteps(tc.q); !slices.Equal(got, tc.want) {
+			t.Errorf("planSteps(%q) = %q, want %q", tc.q, got, tc.want)
 		}
 	}
 }

@@ -57,6 +57,7 @@ var Situations = []string{
 	"condition-falling",    // self-reported condition falling or low
 	"avoids-challenges",    // requests or notes speak of avoiding challenges
 	"new-member",           // fewer than two 1on1s held
+	"established-member",   // two 1on1s or more held: past settling in
 	"evaluation-not-asked", // the member did not ask about their evaluation this time
 	"manager-promise-open", // an action the manager owns is open past its date or for two weeks
 	"missed-since-last",    // a 1on1 was cancelled or skipped since the last one held
@@ -212,7 +213,13 @@ func (c DocumentCheck) Matches(words string, kinds []string) bool {
 	// request set against it: the curators' unless patterns read it as
 	// "at their request".
 	own := requestHonored.ReplaceAllString(words, "at their request")
-	own = requestReported.ReplaceAllString(requestHonoredJa.ReplaceAllString(own, "本人の希望で"), " ")
+	own = requestReported.ReplaceAllStringFunc(requestHonoredJa.ReplaceAllString(own, "本人の希望で"), func(m string) string {
+		// "unless she asks" is the plan's condition, not her request.
+		if askedIf.MatchString(m) {
+			return m
+		}
+		return " "
+	})
 	return slices.ContainsFunc(c.plans, func(m matcher) bool { return m.matches(words, kinds) }) &&
 		!slices.ContainsFunc(c.unless, func(m matcher) bool { return m.matches(own, kinds) })
 }
@@ -226,14 +233,20 @@ func (c DocumentCheck) Says(words string) bool {
 
 // requestReported is a clause that tells what the member asked for: "she
 // asked me to just listen", 「励ましてほしいって希望が来てるけど」.
-var requestReported = regexp.MustCompile(`(?i)\b(?:she|he|they|them)(?: has| had| just)? (?:asked|asks|wants|wanted|wrote|said|says|requested|would like|'d like|told me)\b[^.;!?,、。]*|` +
-	`[^。、]*(?:(?:ほしい|欲しい|たい)(?:って|と)(?:言われ|言って|書い|希望|の希望|連絡)|希望が(?:来|出|届)|とのこと)[^。、]*[、。]?`)
+var requestReported = regexp.MustCompile(`(?i)(?:\b(?:unless|until|if|once|whether) )?\b(?:she|he|they|them)(?: has| had| just)? (?:asked|asks|wants|wanted|wrote|said|says|requested|would like|'d like|told me)\b[^.;!?,、。]*|` +
+	`[^。、]*(?:(?:ほしい|欲しい|たい)(?:って|と)(?:言われ|言って|書い|希望|の希望|連絡)|希望が(?:来|出|届)|[ぁ-ゖー」』]とのこと)[^。、]*[、。]?`)
+
+// askedIf is a requestReported match that is a condition of the plan
+// ("unless she asks", "if he wants to").
+var askedIf = regexp.MustCompile(`(?i)^(?:unless|until|if|once|whether) `)
 
 // requestHonored is the member's request given as the plan's reason.
 var requestHonored = regexp.MustCompile(`(?i)\b(?:as|since|because|like) (?:she|he|they)(?: has| had| just)? (?:asked|requested|wanted)(?: (?:for it|for this|for that|for))?\b`)
 
-// requestHonoredJa is the same in Japanese: 「お迎えがあるとのことなので」.
-var requestHonoredJa = regexp.MustCompile(`[^。、]*(?:とのこと|と言われ(?:た|て(?:い|る))|と頼まれ(?:た|て(?:い|る)))(?:なので|ので|だから|から|で)`)
+// requestHonoredJa is the same in Japanese: 「お迎えがあるとのことなので」,
+// after the end of what was said (「先輩とのことで悩んでいる」 is a matter
+// with a colleague).
+var requestHonoredJa = regexp.MustCompile(`[^。、]*[ぁ-ゖー」』](?:とのこと|と言われ(?:た|て(?:い|る))|と頼まれ(?:た|て(?:い|る)))(?:なので|ので|だから|から|で)`)
 
 // PlanChecks returns the plan checks of the published, visible documents
 // in lang (the caller's organization's and the starter pack's), compiled

@@ -317,18 +317,48 @@ func (r *Redactor) find(raw string, terms []string, s *Session) []span {
 	}
 	// One tokenization serves the dictionary's name tags and the tagger.
 	toks := r.tok.Analyze(raw, tokenizer.Normal)
+	person := func(sp span) {
+		if !prefixOfWord(raw, sp.start, sp.end) {
+			add(sp.start, sp.end, Person)
+		}
+	}
 	for _, sp := range r.names(raw, toks) {
-		add(sp.start, sp.end, Person)
+		person(sp)
 	}
 	for _, sp := range r.knownNames(raw, s) {
-		add(sp.start, sp.end, Person)
+		person(sp)
 	}
 	for _, sp := range r.tagged(raw, toks) {
-		add(sp.start, sp.end, Person)
+		person(sp)
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
 	return spans
 }
+
+// prefixOfWord reports whether a name found at the start of a sentence
+// is the start of a hyphenated word instead ("De-icing roster for the
+// winter is done"): a name part after a hyphen is capitalised
+// (Jean-Pierre, Smith-Jones), an honorific (Tanaka-san) follows a name,
+// within a sentence a word is capitalised only as a name ("the Kim-led
+// team"), and a prefix is short (De-, Re-, Pre-, Anti-; "Priya-led" stays
+// a name).
+func prefixOfWord(raw string, start, end int) bool {
+	if end+1 >= len(raw) || raw[end] != '-' || end-start > 4 {
+		return false
+	}
+	if before := strings.TrimRight(raw[:start], " \t"); before != "" && !strings.ContainsAny(before[len(before)-1:], ".!?:\n") {
+		return false
+	}
+	rest := raw[end+1:]
+	n := strings.IndexFunc(rest, func(r rune) bool { return r < 'a' || r > 'z' })
+	if n < 0 {
+		n = len(rest)
+	}
+	return n > 0 && !honorific[rest[:n]]
+}
+
+// honorific are the Japanese honorifics written after a romanized name.
+var honorific = map[string]bool{"san": true, "kun": true, "chan": true, "sama": true, "sensei": true, "senpai": true, "shi": true, "dono": true}
 
 // termSpans are where an organization's terms stand in raw,
 // case-insensitively for Latin letters.

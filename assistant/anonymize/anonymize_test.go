@@ -612,6 +612,9 @@ func TestNamesByContext(t *testing.T) {
 		{"多言語案内シート(英・中・韓)を試作する。亮・翔の2人で", "多言語案内シート(英・中・韓)を試作する。[人物1]・[人物2]の2人で"},
 		{"47 of 63 flagged trees in Riverside Park inspected, then North Park", "47 of 63 flagged trees in Riverside Park inspected, then North Park"},
 		{"Ms Park and Jimin Park joined", "Ms [PERSON1] and [PERSON1] joined"},
+		// A sentence opening on a hyphenated word; names before a hyphen.
+		{"OTP 91%. De-icing roster for the winter is done.", "OTP 91%. De-icing roster for the winter is done."},
+		{"The Kim-led team is fine. Tanaka-san agreed.", "The [PERSON1]-led team is fine. [PERSON2]-san agreed."},
 		{"アンケートで見えた不満点(スマホで書類を添付しにくい等)", "アンケートで見えた不満点(スマホで書類を添付しにくい等)"},
 	})
 }
