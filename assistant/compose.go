@@ -79,7 +79,8 @@ type prepInput struct {
 	// against it.
 	Fits []conflict
 
-	fit []int // per source (by N-1), set by composePrep: see scoreFit
+	fit []int  // per source (by N-1), set by composePrep: see scoreFit
+	own []bool // the same: whether the fit is the source's own subject
 	// context is the substance of what the member and the manager wrote
 	// (memberContext), set by composePrep: guidance lines are ranked by it.
 	context map[string]bool
@@ -381,7 +382,8 @@ func composePrep(in prepInput) Plan {
 	if in.Referral.Blocks(true) {
 		return referralPlan(in)
 	}
-	in.fit, in.context = scoreFit(in), substance(memberContext(in))
+	in.fit, in.own = scoreFit(in)
+	in.context = substance(memberContext(in))
 	cite := newCiter(slices.Concat(in.Sources, in.Reserve))
 	if sig := in.Signals; sig != nil && sig.Next != nil && sig.Next.Style != nil {
 		cite.style = *sig.Next.Style
@@ -896,7 +898,7 @@ func practiceTips(in prepInput, cite *citer) []Item {
 	usable := tipFilter(in.Signals, cite.style, asksOwnFeedback.MatchString(in.Question.String()))
 	var out []Item
 	for _, s := range in.Sources {
-		if s.Section != sectionPractice || !s.Found || len(out) >= maxPractice || fit(s, in) < minFit {
+		if s.Section != sectionPractice || !s.Found || len(out) >= maxPractice || fit(s, in) < minFit || !ownFit(s, in) {
 			continue
 		}
 		// The item of substance (not a bare label, "Do.") that shares most
@@ -962,7 +964,8 @@ var (
 	// rather than cancelling, asking every third 1on1): the manager's
 	// habit, not an item of this meeting.
 	seriesTip = regexp.MustCompile(`(?i)\brecurring\b|\bcalendars?\b|\bresched|\bfix the slot\b|instead of skipping|\bdo not cancel\b|make it a routine|` +
-		`\bevery (?:other|second|third|fourth)\b|\bonce a (?:month|quarter)\b|日程変更を基本|中止ではなく|短くしてでも開く|定例化|カレンダー|繰り返しの予定|月に一度|数回に一度`)
+		`\bevery (?:other|second|third|fourth)\b|\bonce a (?:month|quarter)\b|日程変更を基本|中止ではなく|短くしてでも開く|定例化|カレンダー|繰り返しの予定|月に一度|数回に一度|` +
+		`\bimplementation rate\b|\bover the last quarter\b|実施率`)
 	// retireTip is guidance on dropping an action that no longer fits.
 	retireTip = regexp.MustCompile(`(?i)\bretire|drop this one|やめることもはっきり|不要になったアクション`)
 	// evaluationApart is guidance on keeping evaluation out of 1on1s.
@@ -1498,7 +1501,7 @@ func situationWords(lang string, c knowledge.DocumentCheck, sig *history.Signals
 		switch w {
 		case "asked-to-listen", "asked-for-advice", "asked-to-think-together", "asked-for-encouragement", "asked-to-decide", "asked-to-report", "asked-beyond-report":
 			if sig.Next != nil && sig.Next.Style != nil && !statesRequest.MatchString(firstSentence(watch)) {
-				parts = append(parts, about(lang, personOf(sig), "situation.asked", styleLabel(lang, *sig.Next.Style)))
+				parts = append(parts, about(lang, personOf(sig), "situation.asked", about(lang, personOf(sig), "style.asked."+*sig.Next.Style)))
 			}
 			// What the member said of a 1on1 that missed what they asked
 			// for, the same as now, is the evidence against doing it again
@@ -1689,7 +1692,11 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 			text = about(lang, who, "watch.plan.fits.also", who.ours(lang, c.Check.Watch))
 		}
 		if why := situationWords(lang, c.Check, sig); why != "" {
-			text = about(lang, who, "watch.plan.fits.why", why, who.ours(lang, c.Check.Watch))
+			key := "watch.plan.fits.why"
+			if i > 0 {
+				key = "watch.plan.fits.also.why"
+			}
+			text = about(lang, who, key, why, who.ours(lang, c.Check.Watch))
 		}
 		watch = append(watch, cite.item(text, c.Source, c.Quote))
 	}
@@ -2046,6 +2053,8 @@ func actionsSummary(lang string, actions []history.OpenAction) string {
 		return msg(lang, "summary.actions.one")
 	case overdue == 0:
 		return msg(lang, "summary.actions.ontime", len(actions))
+	case overdue == 1:
+		return msg(lang, "summary.actions.overdue.one", len(actions))
 	}
 	return msg(lang, "summary.actions", len(actions), overdue)
 }

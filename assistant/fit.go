@@ -51,11 +51,17 @@ var situationOnly = map[string]string{"challenge": "avoids-challenges"}
 // aside), 3 for guidance on the response they asked for, 3 for the
 // guidance a stated plan runs into, 2 for each topic their history calls
 // for. The member's situations are read once, not once per source.
-func scoreFit(in prepInput) []int {
+//
+// own reports, per source, whether some of that is the document's own
+// subject (its first topic, the response asked for, the plan): a trust
+// document whose aside is following up actions reaches a member with open
+// actions, but its tips on confidentiality do not belong on their agenda.
+func scoreFit(in prepInput) (fit []int, own []bool) {
 	out := make([]int, len(in.Sources))
+	own = make([]bool, len(in.Sources))
 	sig := in.Signals
 	if sig == nil {
-		return out
+		return out, own
 	}
 	var called []string // the topics the history calls for
 	for _, st := range situationTopics {
@@ -91,19 +97,23 @@ func scoreFit(in prepInput) []int {
 				n++
 			case slices.Contains(next.Topics, first):
 				n += 3
+				own[i] = true
 			case slices.ContainsFunc(next.Topics, has):
 				n++
 			}
 		}
 		if styleRE != nil && has("response-style") && styleRE.MatchString(s.Hit.Title) {
 			n += 3
+			own[i] = true
 		}
 		if slices.ContainsFunc(in.Conflicts, func(c conflict) bool { return c.Check.DocumentID == s.Hit.DocumentID }) {
 			n += 3
+			own[i] = true
 		}
 		for _, t := range called {
 			if has(t) {
 				n += 2
+				own[i] = own[i] || t == first
 			}
 		}
 		if offMoment(s, first, clash, sig) {
@@ -111,7 +121,7 @@ func scoreFit(in prepInput) []int {
 		}
 		out[i] = n
 	}
-	return out
+	return out, own
 }
 
 // offMoment reports whether source s, about topic first, fits no line
@@ -138,6 +148,12 @@ func goalTalk(in prepInput) bool {
 		text += " " + n.Request.String()
 	}
 	return goalWords.MatchString(text)
+}
+
+// ownFit reports whether source s fits this member by its own subject
+// (scoreFit).
+func ownFit(s Source, in prepInput) bool {
+	return s.N >= 1 && s.N <= len(in.own) && in.own[s.N-1]
 }
 
 // fit is source s's score in scoreFit.

@@ -39,6 +39,11 @@ var (
 	// unquoted remark (最後に…と一言あった).
 	remarkJaLead = regexp.MustCompile(`^(?:最後に|最後の方で|終わりがけに?|終わり際に?|帰り際に?|去り際に?|終了間際に?)[、,]?\s*(?:本人から[、,]?)?`)
 	remarkJaTail = regexp.MustCompile(`(?:と一言(?:だけ)?(?:あった)?|と話があった|という話があった|と言われた|と言っていた|と話していた|とのこと|とこぼしていた|と漏らしていた)?(?:が|けど)?[、,]?$`)
+	// asksForResponse is a remark that asks how to be answered ("I just
+	// need someone to decide", 「とにかく決めてほしい」): the plan answers
+	// it, it is no topic left open.
+	asksForResponse = regexp.MustCompile(`(?i)\b(?:someone|you) to (?:decide|pick|choose|make the call|tell me)\b|\b(?:just|only) (?:listen|want to talk|need to vent)\b|\bjust need (?:a decision|an answer|advice)\b|` +
+		`決めて(?:ほしい|欲しい|もらい|ください)|聞いて(?:ほしい|欲しい|もらいたい)だけ|ただ聞いて|アドバイス(?:が|を)?(?:ほしい|欲しい)|答えが(?:ほしい|欲しい)`)
 	// quotedRemark is a remark the notes quote.
 	quotedRemark = regexp.MustCompile(`「([^「」]+)」|『([^『』]+)』|“([^”]+)”|"([^"]+)"`)
 )
@@ -65,7 +70,7 @@ func leftOpen(notes string) (remark string, at []int, cut bool) {
 		default:
 			continue
 		}
-		if r := remarkIn(s); r != "" {
+		if r := remarkIn(s); r != "" && !asksForResponse.MatchString(r) {
 			if len(at) == 1 && i+1 < len(ss) && outOfTime.MatchString(ss[i+1]) && !memberRemark.MatchString(ss[i+1]) {
 				at = append(at, i+1) // 「時間切れで深掘りしなかった。」
 			}

@@ -555,8 +555,16 @@ func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []st
 		// their situation (a falling condition), then one for any member:
 		// a decision withheld from a member who asked you to decide is
 		// that, first, whatever else the reader saw in the plan.
+		// Of two as close, the one whose own words say the plan speaks to
+		// it more surely than one that only shares its kind.
+		says := func(c knowledge.DocumentCheck) int {
+			if c.Says(q) {
+				return 0
+			}
+			return 1
+		}
 		slices.SortStableFunc(against, func(a, b knowledge.DocumentCheck) int {
-			return cmp.Compare(checkRank(a), checkRank(b))
+			return cmp.Or(cmp.Compare(checkRank(a), checkRank(b)), cmp.Compare(says(a), says(b)))
 		})
 		return against, nil
 	}
@@ -627,11 +635,17 @@ func ownTopic(lang, question string) (topic string, said bool) {
 var anyTopic = regexp.MustCompile(`(?i)(?:^|[はもにをがで、])(?:他|ほか|別|その他|それ以外|色々|いろいろ|違う)$|^(?:(?:other|different|more) (?:things|topics|stuff|subjects)|anything else|something else)$`)
 
 // sentenceBefore is the last whole sentence of before, the text up to
-// where a question starts asking: the one a "that" points back to.
+// where a question starts asking: the one a "that" points back to, or the
+// clause the asking sentence opens on ("There's a post coming up in
+// January — how do I bring it up").
 func sentenceBefore(before string) (string, bool) {
 	ss := knowledge.Sentences(before)
 	if t := strings.TrimSpace(before); len(ss) > 0 && !strings.ContainsAny(lastRune(t), "。.!?！？") {
-		ss = ss[:len(ss)-1] // the asking sentence's own start
+		if c := strings.TrimRight(t, "—–-:;,、 "); c != t && utf8.RuneCountInString(ss[len(ss)-1]) >= 8 {
+			ss[len(ss)-1] = strings.TrimRight(strings.TrimSpace(ss[len(ss)-1]), "—–-:;,、 ")
+		} else {
+			ss = ss[:len(ss)-1] // the asking sentence's own start
+		}
 	}
 	if len(ss) == 0 {
 		return "", false

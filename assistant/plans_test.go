@@ -29,8 +29,9 @@ func TestOwnTopic(t *testing.T) {
 	}
 	// "that" points back to the sentence before.
 	for q, want := range map[string]string{
-		"Head office is extending Sunday opening to 6pm from June, which hits her team. How do I bring that up without hijacking the session?": "Head office is extending Sunday opening to 6pm from June, which hits her team",
-		"来月から日曜の営業が18時までになります。その話、どう切り出せばいいでしょう？":                                                                                              "来月から日曜の営業が18時までになります",
+		"Head office is extending Sunday opening to 6pm from June, which hits her team. How do I bring that up without hijacking the session?":                         "Head office is extending Sunday opening to 6pm from June, which hits her team",
+		"He's been giving me straight updates for months now. There's an assistant head of year post coming up in January — how do I bring it up without pushing him?": "There's an assistant head of year post coming up in January",
+		"来月から日曜の営業が18時までになります。その話、どう切り出せばいいでしょう？":                                                                                                                      "来月から日曜の営業が18時までになります",
 	} {
 		lang := "en"
 		if strings.ContainsRune(q, '。') {

@@ -125,6 +125,8 @@ func TestLeftOpen(t *testing.T) {
 			"volunteers are still confused by the old sign-up sheet", true},
 		{"Promo week went through at 99.2% accuracy. He mentioned in passing that forklift recertification is due next month.",
 			"forklift recertification is due next month", false},
+		// A request for how to be answered is no topic left open.
+		{`I gave her the pros and cons of each but didn't pick; near the end she said "I just need someone to decide."`, "", false},
 		// The manager asking at the end is no remark of the member's.
 		{"12月の計画が確定した。最後に「最近どう?」と聞いたが「特に変わりないです」で終わった。", "", false},
 		{"Ran out of time before we got to ideas.", "", false},
