@@ -1686,17 +1686,19 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		}
 		conflicts = append(conflicts, kept)
 	}
+	// The plan a check supports is quoted too, once: "Your plan fits" says
+	// which plan ("早番固定で決めます"), not only that one was stated.
 	for i, c := range in.Fits {
-		text := about(lang, who, "watch.plan.fits", who.ours(lang, c.Check.Watch))
+		text := about(lang, who, "watch.plan.fits", closedQuote(lang, plan), who.ours(lang, c.Check.Watch))
 		if i > 0 {
 			text = about(lang, who, "watch.plan.fits.also", who.ours(lang, c.Check.Watch))
 		}
 		if why := situationWords(lang, c.Check, sig); why != "" {
-			key := "watch.plan.fits.why"
 			if i > 0 {
-				key = "watch.plan.fits.also.why"
+				text = about(lang, who, "watch.plan.fits.also.why", why, who.ours(lang, c.Check.Watch))
+			} else {
+				text = about(lang, who, "watch.plan.fits.why", closedQuote(lang, plan), why, who.ours(lang, c.Check.Watch))
 			}
-			text = about(lang, who, key, why, who.ours(lang, c.Check.Watch))
 		}
 		watch = append(watch, cite.item(text, c.Source, c.Quote))
 	}
