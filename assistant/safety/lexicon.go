@@ -336,7 +336,7 @@ func (an *analyzer) analyze(text string) *doc {
 	// What the redactor leaves of personal data says nothing about a
 	// matter: a placeholder is read as a neutral mark, not as the words of
 	// its label.
-	n := fold(anonymize.Placeholder.ReplaceAllString(text, "○"))
+	n := fold(workless(anonymize.Placeholder.ReplaceAllString(text, "○")))
 	d := &doc{whole: part{norm: n, hira: hiragana(n)}}
 	for _, s := range sentenceEnd.Split(n, -1) {
 		if strings.TrimSpace(s) == "" {
