@@ -1686,22 +1686,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		}
 		conflicts = append(conflicts, kept)
 	}
-	// The plan a check supports is quoted too, once: "Your plan fits" says
-	// which plan ("早番固定で決めます"), not only that one was stated.
-	for i, c := range in.Fits {
-		text := about(lang, who, "watch.plan.fits", closedQuote(lang, plan), who.ours(lang, c.Check.Watch))
-		if i > 0 {
-			text = about(lang, who, "watch.plan.fits.also", who.ours(lang, c.Check.Watch))
-		}
-		if why := situationWords(lang, c.Check, sig); why != "" {
-			if i > 0 {
-				text = about(lang, who, "watch.plan.fits.also.why", why, who.ours(lang, c.Check.Watch))
-			} else {
-				text = about(lang, who, "watch.plan.fits.why", closedQuote(lang, plan), why, who.ours(lang, c.Check.Watch))
-			}
-		}
-		watch = append(watch, cite.item(text, c.Source, c.Quote))
-	}
+	watch = append(watch, fitsWatch(in, plan, cite)...)
 	if len(in.Conflicts) > 0 || len(in.Fits) > 0 || !isPlan(in.Question.String()) || len(in.Kinds) == 0 && !plainPlan(in.Question.String()) {
 		return watch, conflicts
 	}
@@ -1734,6 +1719,32 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		return append(watch, citeClaim(cite, src, text, in.Question.String()+" "+msg(lang, "style."+style))), conflicts
 	}
 	return append(watch, Item{Text: about(lang, who, "watch.plan.ok.nostyle", plan), Cites: []int{}}), conflicts
+}
+
+// fitsWatch says which checks support the stated plan. The plan is quoted
+// too, once: "Your plan fits" says which plan ("早番固定で決めます"), not
+// only that one was stated.
+func fitsWatch(in prepInput, plan string, cite *citer) []Item {
+	lang, sig := in.Lang, in.Signals
+	who := personOf(sig)
+	var out []Item
+	for i, c := range in.Fits {
+		watch := who.ours(lang, c.Check.Watch)
+		why := situationWords(lang, c.Check, sig)
+		var text string
+		switch {
+		case i == 0 && why != "":
+			text = about(lang, who, "watch.plan.fits.why", closedQuote(lang, plan), why, watch)
+		case i == 0:
+			text = about(lang, who, "watch.plan.fits", closedQuote(lang, plan), watch)
+		case why != "":
+			text = about(lang, who, "watch.plan.fits.also.why", why, watch)
+		default:
+			text = about(lang, who, "watch.plan.fits.also", watch)
+		}
+		out = append(out, cite.item(text, c.Source, c.Quote))
+	}
+	return out
 }
 
 // restated reports whether a check for any member says again what an

@@ -86,21 +86,7 @@ func scoreFit(in prepInput) (fit []int, own []bool) {
 			first = ""
 		}
 		if next := sig.Next; next != nil && first != "" {
-			// A document is about its first topic; its others are asides (a
-			// member asking for feedback on their work is not in for a
-			// performance conversation).
-			switch {
-			case first == "goals" && slices.Contains(next.Topics, first) && !goalTalk(in):
-				// "My work and goals" is what members pick for any work
-				// update: guidance on setting goals is an aside unless
-				// goals are what they or the manager write about.
-				n++
-			case slices.Contains(next.Topics, first):
-				n += 3
-				own[i] = true
-			case slices.ContainsFunc(next.Topics, has):
-				n++
-			}
+			n, own[i] = chosenFit(in, next.Topics, first, has)
 		}
 		if styleRE != nil && has("response-style") && styleRE.MatchString(s.Hit.Title) {
 			n += 3
@@ -122,6 +108,25 @@ func scoreFit(in prepInput) (fit []int, own []bool) {
 		out[i] = n
 	}
 	return out, own
+}
+
+// chosenFit is a source's fit to the topics the member chose (topics),
+// when it is about first: a document is about its first topic; its others
+// are asides (a member asking for feedback on their work is not in for a
+// performance conversation). own reports a fit by the document's subject.
+func chosenFit(in prepInput, topics []string, first string, has func(string) bool) (n int, own bool) {
+	switch {
+	case first == "goals" && slices.Contains(topics, first) && !goalTalk(in):
+		// "My work and goals" is what members pick for any work update:
+		// guidance on setting goals is an aside unless goals are what
+		// they or the manager write about.
+		return 1, false
+	case slices.Contains(topics, first):
+		return 3, true
+	case slices.ContainsFunc(topics, has):
+		return 1, false
+	}
+	return 0, false
 }
 
 // offMoment reports whether source s, about topic first, fits no line

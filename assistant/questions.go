@@ -761,8 +761,8 @@ func fitsMoment(q string, sig *history.Signals) bool {
 }
 
 var (
-	soFar         = regexp.MustCompile(`(?i)これまで(?:私|の1on1)|今までの1on1|(?:so far|until now) in (?:our|these) (?:1on1s|meetings)|what have i done (?:that )?(?:helped|was useful)|when have i been (?:most )?(?:useful|helpful)`)
-	onOurMeetings = regexp.MustCompile(`(?i)1on1の進め方|1on1で(?:話しにくい|言いにくい)|やめてほしいこと|(?:candid|open|honest) in (?:these|our) (?:meetings|1on1s)|how i run (?:these|our) (?:meetings|1on1s)|change about (?:these|our) (?:meetings|1on1s)`)
+	soFar          = regexp.MustCompile(`(?i)これまで(?:私|の1on1)|今までの1on1|(?:so far|until now) in (?:our|these) (?:1on1s|meetings)|what have i done (?:that )?(?:helped|was useful)|when have i been (?:most )?(?:useful|helpful)`)
+	onOurMeetings  = regexp.MustCompile(`(?i)1on1の進め方|1on1で(?:話しにくい|言いにくい)|やめてほしいこと|(?:candid|open|honest) in (?:these|our) (?:meetings|1on1s)|how i run (?:these|our) (?:meetings|1on1s)|change about (?:these|our) (?:meetings|1on1s)`)
 	examplePremise = regexp.MustCompile(`(?i)\bour notes\b|\b(?:has|have) come up\b.{0,20}\btimes\b|(?:メモ|記録)を(?:見返|振り返)すと|[0-9０-９一二三]回(?:も|目)?(?:出て|話題に)`)
 	referOut       = regexp.MustCompile(`(?i)産業医|保健スタッフ|産業保健|カウンセ|相談窓口|occupational health|\beap\b|counsell?or|employee assistance`)
 )

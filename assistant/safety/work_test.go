@@ -16,7 +16,9 @@ func TestWorkless(t *testing.T) {
 		{"Member U runs the secretariat for the anti-bullying committee.", false},
 		{"I left the police a year ago to work in security consulting.", false},
 		{"She's juggling three active litigation matters and looks worn out.", false},
+		{"ゲームQAのメンバーが「今日は300回死にました」と毎日報告してくれます。", false},
 		// Told as happening: left alone.
+		{"経費不正の仕組みを本人が説明してくれた。", true},
 		{"内部通報窓口に相談したら、課長に知られてしまった。", true},
 		{"経費の不正を見てしまったと本人から相談があった。", true},
 		{"He says he will sue the company over the dismissal.", true},
