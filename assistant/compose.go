@@ -1341,15 +1341,23 @@ func recordedResult(sig *history.Signals) string {
 	return ""
 }
 
-// resultIn is the first sentence of text that records a result in figures.
+// resultIn is the first sentence of text that records a result in figures,
+// not what was agreed to do ("Agreed she'd do the bank recs for 4
+// clients").
 func resultIn(text string) string {
 	for _, t := range knowledge.Sentences(text) {
+		if agreedToDo.MatchString(t) {
+			continue
+		}
 		if resultFigure.MatchString(t) && !shortfall.MatchString(t) || betterLower.MatchString(t) && figure.MatchString(t) {
 			return clip(strings.TrimRight(t, "。. "), 80)
 		}
 	}
 	return ""
 }
+
+// agreedToDo is a sentence of notes that tells what was agreed or planned.
+var agreedToDo = regexp.MustCompile(`(?i)^(?:agreed|we agreed|plan(?:ned)?|next)\b|\b(?:agreed (?:she|he|they|that|to)|(?:she|he|they)(?:'ll| will) (?:do|take|try|run|start)|going to|plans? to)\b|(?:ことに(?:した|なった|決めた)|と合意|予定(?:です|だ)?$|を約束)`)
 
 // newsIn is the first sentence of text that tells an achievement of the
 // member's: an exam passed, a target hit, an award ("7科目中2科目合格"), not
