@@ -264,24 +264,36 @@ var listsContent = regexp.MustCompile(`(?i)\b(?:options?|ideas|suggestions|ways 
 // stepNumber is the number of a step's mark, if it has one.
 func stepNumber(mark string) (int, bool) {
 	for _, r := range mark {
-		switch {
-		case r >= '①' && r <= '⑩':
+		if r >= '①' && r <= '⑩' {
 			return int(r-'①') + 1, true
-		case r >= '0' && r <= '9' || r >= '０' && r <= '９':
-			digits := strings.Map(func(r rune) rune {
-				if r >= '０' && r <= '９' {
-					return r - '０' + '0'
-				}
-				if r >= '0' && r <= '9' {
-					return r
-				}
-				return -1
-			}, mark)
-			v, _ := strconv.Atoi(digits)
-			return v, true
 		}
 	}
-	return 0, false
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, width.Fold.String(mark))
+	v, err := strconv.Atoi(digits)
+	return v, err == nil
+}
+
+// readSteps reads the kinds of plan in question (read) and, for a plan
+// given as a list, in each of its steps: the kinds are the question's with
+// every step's, sorted.
+func readSteps(question string, read func(string) []string) (kinds []string, steps []planStep) {
+	kinds = read(question)
+	for _, t := range planSteps(question) {
+		st := planStep{Text: t, Kinds: read(t)}
+		steps = append(steps, st)
+		for _, k := range st.Kinds {
+			if !slices.Contains(kinds, k) {
+				kinds = append(kinds, k)
+			}
+		}
+	}
+	slices.Sort(kinds)
+	return kinds, steps
 }
 
 // planPhrase is a Japanese plan quote as the phrase a watch-out names

@@ -185,17 +185,7 @@ func (a *prepAnswer) prepare(ctx context.Context, tx pgx.Tx) ([]safety.Text, err
 func (a *prepAnswer) ground(ctx context.Context, db DB) error {
 	in := &a.in
 	if !in.Question.Empty() {
-		in.Kinds = a.c.intent.Kinds(in.Question.String())
-		for _, t := range planSteps(in.Question.String()) {
-			st := planStep{Text: t, Kinds: a.c.intent.Kinds(t)}
-			in.Steps = append(in.Steps, st)
-			for _, k := range st.Kinds {
-				if !slices.Contains(in.Kinds, k) {
-					in.Kinds = append(in.Kinds, k)
-				}
-			}
-		}
-		slices.Sort(in.Kinds)
+		in.Kinds, in.Steps = readSteps(in.Question.String(), a.c.intent.Kinds)
 	}
 	against, fits := planConflicts(a.checks, in.Question.String(), in.Kinds, &a.sig)
 	var err error

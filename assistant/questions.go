@@ -749,10 +749,8 @@ func fitsMoment(q string, sig *history.Signals) bool {
 	// What the manager has been like so far needs a 1on1 held together;
 	// how the meetings could change is for a member who said one missed
 	// what they asked for (as the tips on feedback on yourself).
-	if sig == nil || sig.Held == 0 {
-		if soFar.MatchString(q) {
-			return false
-		}
+	if soFar.MatchString(q) && (sig == nil || sig.Held == 0) {
+		return false
 	}
 	if onOurMeetings.MatchString(q) && (sig == nil || sig.MissComment == nil) {
 		return false
