@@ -526,6 +526,12 @@ func topicList(lang string, slugs []string) string {
 	return strings.Join(labels[:last], msg(lang, "list.sep")) + msg(lang, "list.and") + labels[last]
 }
 
+// courtesy is a comment that only thanks or says all is well ("All
+// good", 「ありがとうございました」): quoted back, it tells the manager
+// nothing.
+var courtesy = regexp.MustCompile(`(?i)^(?:(?:all )?good|all fine|fine|great|ok(?:ay)?|nice|thanks?(?: you)?(?: so much| a lot)?|cheers|no complaints|nothing to add|helpful|useful)[.!。！ ]*$|` +
+	`^(?:ありがとうございました|ありがとうございます|よかったです|良かったです|助かりました|特に(?:なし|ありません)|大丈夫です|問題ありません)[。！!]*$`)
+
 // cadenceSummary is when the last 1on1 was, what it noted, and the 1on1s
 // that did not take place.
 func cadenceSummary(in prepInput) []string {
@@ -544,7 +550,7 @@ func cadenceSummary(in prepInput) []string {
 	if len(sig.LastSessions) > 0 && !sig.LastSessions[0].Notes.Empty() {
 		out = append(out, msg(lang, "summary.lastnotes", noteGist(sig.LastSessions[0].Notes.String(), in)))
 	}
-	if c := sig.LastComment; c != nil && !c.Comment.Empty() {
+	if c := sig.LastComment; c != nil && !c.Comment.Empty() && !courtesy.MatchString(strings.TrimSpace(c.Comment.String())) {
 		// Said to be about the last 1on1 only when it is.
 		key := "summary.comment"
 		if len(sig.LastSessions) > 0 && c.SessionID == sig.LastSessions[0].ID {
@@ -684,7 +690,15 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 	pdca := pickSaying(in.Sources, []string{sectionPractice, sectionNext, sectionOther}, nextStepWords)
 	if sig != nil {
 		recognition := pick(in.Sources, []string{sectionPractice, sectionOther}, "recognition")
-		agenda = append(agenda, continuity(lang, sig, cite, recognition, in.Question.String())...)
+		// With nothing in the condition to ask about first, the 1on1
+		// opens on the manager's overdue promise.
+		opening := plainCheckIn(sig)
+		cont, i := continuity(lang, sig, cite, recognition, in.Question.String(), opening)
+		if i >= 0 {
+			agenda = append([]Item{cont[i]}, agenda...)
+			cont = slices.Delete(cont, i, i+1)
+		}
+		agenda = append(agenda, cont...)
 		if sig.Held == 0 && len(sig.LastSessions) == 0 {
 			// A first 1on1 says what the time is for and who to ask.
 			agenda = append(agenda, firstItem(in, cite))
@@ -722,6 +736,10 @@ func prepAgenda(in prepInput, cite *citer) []Item {
 		end := about(lang, personOf(sig), "agenda.close.listen")
 		agenda = slices.DeleteFunc(agenda, func(a Item) bool { return restates(a.Text, end) || askWhatTheyNeed.MatchString(a.Text) })
 		return append(agenda, citeSupport(cite, askWhatTheyNeed, end))
+	}
+	if asked("encourage")(sig) {
+		// Encouragement ends on the recognition, not on tasks.
+		return append(agenda, Item{Text: about(lang, personOf(sig), "agenda.close.encourage"), Cites: []int{}})
 	}
 	return append(agenda, citeSaying(cite, pdca, about(lang, personOf(sig), "agenda.close"), nextStepWords))
 }
@@ -1061,8 +1079,8 @@ const maxFacts = 2
 // a member wants advice, a decision or a thinking partner on: the dates,
 // figures and named options ("due 14 March", "60h vs 45h") that the
 // advice or the decision is made of, with how long ago each was noted.
-// Only sentences that share a word with what the member or the manager
-// wrote, and that carry a figure or share two, are facts of this matter;
+// Only sentences that share two words with what the member or the manager
+// wrote, and that carry a figure or share three, are facts of this matter;
 // the one the summary quotes from the last notes is not said twice. ""
 // when none is.
 func notesFacts(in prepInput) string {
@@ -1087,7 +1105,7 @@ func notesFacts(in prepInput) string {
 		for _, t := range knowledge.Sentences(strings.Join(strings.Fields(s.Notes.String()), " ")) {
 			t = strings.TrimRight(t, "。. ")
 			shared, figures := overlap(t, words), digit.MatchString(t)
-			if shared == 0 || !figures && shared < 3 || i == 0 && strings.Contains(quoted, t) || cancelledNote.MatchString(t) || ownConduct.MatchString(t) {
+			if shared < 2 || !figures && shared < 3 || i == 0 && strings.Contains(quoted, t) || cancelledNote.MatchString(t) || ownConduct.MatchString(t) {
 				continue
 			}
 			won := shared * 2
@@ -1200,6 +1218,12 @@ func checkIn(in prepInput, cite *citer) Item {
 		return it
 	}
 	return citeSupport(cite, askAboutChange, text)
+}
+
+// plainCheckIn reports whether the check-in only asks how the member is:
+// their condition did not fall and is not low.
+func plainCheckIn(sig *history.Signals) bool {
+	return sig.Condition.Change != "down" && (sig.Condition.Latest == nil || *sig.Condition.Latest > 2)
 }
 
 // askAboutChange is guidance on asking about a fall in condition.
@@ -1376,9 +1400,10 @@ var achievement = regexp.MustCompile(`(?i)合格|達成しました|達成でき
 
 // continuity carries the last 1on1s into this one: the manager's own open
 // promises first (a member notices a promise kept or not), then what the
-// member completed.
-func continuity(lang string, sig *history.Signals, cite *citer, recognition *Source, question string) []Item {
-	var out []Item
+// member completed. When opening, the first overdue promise is said as
+// what the 1on1 opens on, and opens is its index (-1 when none).
+func continuity(lang string, sig *history.Signals, cite *citer, recognition *Source, question string, opening bool) (out []Item, opens int) {
+	opens = -1
 	if n := sig.MissedSinceLast; n > 0 {
 		out = append(out, missedItem(lang, sig, cite, question))
 	}
@@ -1391,6 +1416,9 @@ func continuity(lang string, sig *history.Signals, cite *citer, recognition *Sou
 		key := "agenda.promise"
 		if a.Overdue {
 			key = "agenda.promise.overdue"
+			if opening && opens < 0 {
+				key, opens = key+".open", len(out)
+			}
 		}
 		// Owning a promise is guidance: it cites the passage on the
 		// manager's own commitments, wherever it was found.
@@ -1410,7 +1438,7 @@ func continuity(lang string, sig *history.Signals, cite *citer, recognition *Sou
 	// Acknowledging specifically is guidance on recognition: each finished
 	// action by name, in one line when there are several.
 	if len(named) == 0 {
-		return out
+		return out, opens
 	}
 	text := doneText(lang, personOf(sig), named)
 	// Only a passage on recognition backs it (the recognition source's
@@ -1425,7 +1453,7 @@ func continuity(lang string, sig *history.Signals, cite *citer, recognition *Sou
 	if len(it.Cites) == 0 {
 		it = citeSupport(cite, askHowItWent, text)
 	}
-	return append(out, it)
+	return append(out, it), opens
 }
 
 // acknowledgeDone is guidance on acknowledging finished work by what it

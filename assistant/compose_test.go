@@ -141,8 +141,8 @@ func TestComposePrep(t *testing.T) {
 			in := tt.in
 			checks, _ := starterChecks(t, in.Lang)
 			q := in.Question.String()
-			in.Kinds = reader.Kinds(q)
-			against, fits := planConflicts(checks, q, in.Kinds, in.Signals)
+			in.Kinds, in.Steps = readSteps(q, reader.Kinds)
+			against, fits := planConflicts(checks, q, in.Kinds, in.Steps, in.Signals)
 			in.Conflicts = conflicts(against, in.Sources, "", sectionAvoid, sectionPractice)
 			in.Fits = conflicts(fits, in.Sources, "", sectionPractice, sectionAvoid)
 			p := composePrep(in)
@@ -352,7 +352,8 @@ func TestPlanConflicts(t *testing.T) {
 			lang = "ja"
 		}
 		checks, names := starterChecks(t, lang)
-		against, fits := planConflicts(checks, tt.question, reader.Kinds(tt.question), tt.sig)
+		kinds, steps := readSteps(tt.question, reader.Kinds)
+		against, fits := planConflicts(checks, tt.question, kinds, steps, tt.sig)
 		var got, gotFits []string
 		for _, c := range against {
 			got = append(got, names[c.DocumentID])

@@ -359,13 +359,14 @@ var (
 // against, by its words or by the kinds read in it.
 func conflictQuote(question, quote string, steps []planStep, c knowledge.DocumentCheck, s *history.Signals) string {
 	says := func(t string) bool { return c.Says(folded(referToMember(t, s))) }
-	if slices.ContainsFunc(knowledge.Sentences(quote), says) {
-		return quote
-	}
+	// The step that goes against the guidance, not the whole list.
 	for _, st := range steps {
 		if c.Matches(folded(referToMember(st.Text, s)), st.Kinds) {
 			return sentences(st.Text, planRunes, planRunesLatin)
 		}
+	}
+	if slices.ContainsFunc(knowledge.Sentences(quote), says) {
+		return quote
 	}
 	ss := wholeSentences(knowledge.Sentences(question))
 	for i, t := range ss {
@@ -514,11 +515,20 @@ func notesMention(s *history.Signals, re *regexp.Regexp) bool {
 
 // referToMember writes "them" where an English plan names the member by
 // their alias ("tell L we're rolling out…", "give Member L's options up"),
-// as the checks' patterns do: a manager names the member as often as they
-// say "her". One letter that is an English word ("I", "A") is left alone.
+// and 本人 where a Japanese one does (「Qさんの希望で」 for the alias
+// 「バイヤーQさん」), as the checks' patterns do: a manager names the
+// member as often as they say "her". One letter that is an English word
+// ("I", "A") is left alone.
 func referToMember(question string, s *history.Signals) string {
-	if s == nil || s.Alias == "" || strings.ContainsFunc(question, japanese) {
+	if s == nil || s.Alias == "" {
 		return question
+	}
+	if strings.ContainsFunc(question, japanese) {
+		names := []string{regexp.QuoteMeta(s.Alias)}
+		if short := shortAliasJa.FindString(s.Alias); short != "" && short != s.Alias {
+			names = append(names, regexp.QuoteMeta(short))
+		}
+		return regexp.MustCompile(strings.Join(names, "|")).ReplaceAllString(question, "本人")
 	}
 	names := []string{regexp.QuoteMeta(s.Alias)}
 	if f := strings.Fields(s.Alias); len(f) > 1 && f[len(f)-1] != "I" && f[len(f)-1] != "A" {
@@ -533,15 +543,27 @@ func referToMember(question string, s *history.Signals) string {
 	})
 }
 
+// shortAliasJa is how a manager calls a member whose alias has a role
+// before the name: 「Qさん」 for 「バイヤーQさん」.
+var shortAliasJa = regexp.MustCompile(`[A-Za-zＡ-Ｚａ-ｚ]+(?:さん|くん|君|ちゃん)$`)
+
 // planConflicts returns the checks the manager's stated plan, read as
 // plans of kinds, runs into for this member (every situation holds and
 // the plan matches), and when there are none, the checks that support
 // it: one per document either way.
-func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []string, s *history.Signals) (against, fits []knowledge.DocumentCheck) {
+func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []string, steps []planStep, s *history.Signals) (against, fits []knowledge.DocumentCheck) {
 	if !isPlan(question) {
 		return nil, nil
 	}
 	q := folded(referToMember(question, s))
+	// A list is read step by step too: read whole, "1. check in, 2. thank
+	// her, 3. ask her to take on the workshops" may read as easing her
+	// load, which no step says.
+	matches := func(c knowledge.DocumentCheck) bool {
+		return c.Matches(q, kinds) || !c.Excepts(q) && slices.ContainsFunc(steps, func(st planStep) bool {
+			return c.Matches(folded(referToMember(st.Text, s)), st.Kinds)
+		})
+	}
 	add := func(out []knowledge.DocumentCheck, c knowledge.DocumentCheck) []knowledge.DocumentCheck {
 		if slices.ContainsFunc(out, func(o knowledge.DocumentCheck) bool { return o.DocumentID == c.DocumentID }) {
 			return out
@@ -553,7 +575,7 @@ func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []st
 			f := situations[w]
 			return f == nil || !f(s)
 		})
-		if !holds || !c.Matches(q, kinds) {
+		if !holds || !matches(c) {
 			continue
 		}
 		if c.Fits {

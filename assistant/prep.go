@@ -187,7 +187,7 @@ func (a *prepAnswer) ground(ctx context.Context, db DB) error {
 	if !in.Question.Empty() {
 		in.Kinds, in.Steps = readSteps(in.Question.String(), a.c.intent.Kinds)
 	}
-	against, fits := planConflicts(a.checks, in.Question.String(), in.Kinds, &a.sig)
+	against, fits := planConflicts(a.checks, in.Question.String(), in.Kinds, in.Steps, &a.sig)
 	var err error
 	if in.Sources, in.Reserve, a.similar, err = a.c.prepSources(ctx, db, in.Lang, &a.sig, a.req.MemberID, in.Question, slices.Concat(against, fits)); err != nil {
 		return err

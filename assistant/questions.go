@@ -822,8 +822,35 @@ func redundantOrPresuming(q string, sig *history.Signals) bool {
 		startingOut.MatchString(q) && !situations["new-member"](sig) ||
 		// "What makes you reluctant about management?" asks after a doubt
 		// only a member who voiced one, or holds back, has.
-		presumesDoubt.MatchString(q) && !situations["avoids-challenges"](sig) && !voicedDoubt(sig)
+		presumesDoubt.MatchString(q) && !situations["avoids-challenges"](sig) && !voicedDoubt(sig) ||
+		// "the way you handled the stakeholder review" names an event of
+		// the guidance's example, not of this member's work.
+		namesAbsentEvent(q, sig)
 }
+
+// namesAbsentEvent reports whether q names a particular piece of work
+// ("the stakeholder review", 「あのプロジェクト」) that nothing the member
+// or the notes said mentions.
+func namesAbsentEvent(q string, sig *history.Signals) bool {
+	m := particularEvent.FindStringSubmatch(q)
+	if m == nil || sig == nil {
+		return false
+	}
+	var texts []string
+	if sig.Next != nil {
+		texts = append(texts, sig.Next.Request.String(), sig.Next.Notes.String())
+	}
+	for _, s := range sig.LastSessions[:min(3, len(sig.LastSessions))] {
+		texts = append(texts, s.Request.String(), s.Notes.String())
+	}
+	noun := strings.ToLower(m[1] + m[2])
+	return !strings.Contains(strings.ToLower(strings.Join(texts, " ")), strings.TrimSuffix(noun, "s"))
+}
+
+// particularEvent is a named piece of work: "the whole project", "the
+// stakeholder review", 「あの案件」「今回のプロジェクト」.
+var particularEvent = regexp.MustCompile(`(?i)\b(?:the|that|this) (?:whole |entire |last |recent )?(?:[a-z]+ )?(project|review|launch|migration|pilot|presentation|release|deal|rollout|incident|audit|pitch|campaign|demo|event)s?\b|` +
+	`(?:あの|その|今回の|先日の|例の|この前の)(プロジェクト|案件|発表|提案|リリース|移行|プレゼン|商談|イベント|監査|導入)`)
 
 // voicedDoubt reports whether the member's words for the coming 1on1 or
 // the notes of the last one tell of a doubt or worry.

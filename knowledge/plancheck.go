@@ -209,19 +209,32 @@ func compilePattern(p string) (*regexp.Regexp, error) { return regexp.Compile("(
 // listen, but…") is not the manager's plan: a fitting pattern is matched
 // without it.
 func (c DocumentCheck) Matches(words string, kinds []string) bool {
-	// "Since she asked for it, I'll…" is the plan's reason, not a
-	// request set against it: the curators' unless patterns read it as
-	// "at their request".
+	own := ownWords(words)
+	return slices.ContainsFunc(c.plans, func(m matcher) bool { return m.matches(words, kinds) }) &&
+		!slices.ContainsFunc(c.unless, func(m matcher) bool { return m.matches(own, kinds) })
+}
+
+// Excepts reports whether one of the check's unless patterns (not its
+// kinds) matches words: a plan given as a list is weighed step by step,
+// and "only if she wants to" in one step speaks for the others.
+func (c DocumentCheck) Excepts(words string) bool {
+	own := ownWords(words)
+	return slices.ContainsFunc(c.unless, func(m matcher) bool { return m.re != nil && m.re.MatchString(own) })
+}
+
+// ownWords are the manager's words without what they report of the
+// member's request. "Since she asked for it, I'll…" is the plan's reason,
+// not a request set against it: the curators' unless patterns read it as
+// "at their request".
+func ownWords(words string) string {
 	own := requestHonored.ReplaceAllString(words, "at their request")
-	own = requestReported.ReplaceAllStringFunc(requestHonoredJa.ReplaceAllString(own, "本人の希望で"), func(m string) string {
+	return requestReported.ReplaceAllStringFunc(requestHonoredJa.ReplaceAllString(own, "本人の希望で"), func(m string) string {
 		// "unless she asks" is the plan's condition, not her request.
 		if askedIf.MatchString(m) {
 			return m
 		}
 		return " "
 	})
-	return slices.ContainsFunc(c.plans, func(m matcher) bool { return m.matches(words, kinds) }) &&
-		!slices.ContainsFunc(c.unless, func(m matcher) bool { return m.matches(own, kinds) })
 }
 
 // Says reports whether one of the check's plan patterns matches words,
