@@ -582,7 +582,7 @@ func TestPlanThatRunsAgainstGuidance(t *testing.T) {
 	call(t, srv, "POST", member+"/prep", tok, map[string]any{"question": "I'll push her harder on stretch goals this quarter."}, &p)
 	flagged := false
 	for _, w := range p.WatchOuts {
-		if strings.HasPrefix(w.Text, "This part of your plan goes against the guidance") && len(w.Cites) == 1 {
+		if strings.HasPrefix(w.Text, "This part of your plan") && strings.Contains(w.Text, "goes against the guidance") && len(w.Cites) == 1 {
 			flagged = true
 		}
 	}

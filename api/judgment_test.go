@@ -363,7 +363,7 @@ func TestPlanChecksBlind(t *testing.T) {
 
 // planWarning starts a watch-out on a stated plan that goes against the
 // guidance (text.go, watch.plan and watch.plan.why; not watch.plan.ok).
-var planWarning = regexp.MustCompile(`(?m)^- (?:「.*」というお考えは、ガイダンスに照らすとこの方には勧められません|This part of your plan goes against the guidance for .*: ".*").*`)
+var planWarning = regexp.MustCompile(`(?m)^- (?:「.*」というお考えは、ガイダンスに照らすとこの方には勧められません|This part of your plan goes against the guidance for .*: ".*"|This part of your plan, ".*", goes against the guidance for ).*`)
 
 func readScenarios(t *testing.T, path string) []scenario {
 	t.Helper()

@@ -72,8 +72,11 @@ type prepInput struct {
 	Referral *Referral
 	// Kinds are the kinds of plan the question states (none: it asks),
 	// with those of each of its Steps.
-	Kinds     []string
-	Steps     []planStep
+	Kinds []string
+	Steps []planStep
+	// Said is each sentence of a plan not given as a list, with its
+	// kinds: the one a check weighs is quoted when no pattern names it.
+	Said      []planStep
 	Conflicts []conflict
 	// Fits are the checks that support the stated plan, when none warns
 	// against it.
@@ -1681,6 +1684,19 @@ func closedQuote(lang, q string) string {
 	return q + "."
 }
 
+// inlineQuote is q to be said inside an English sentence: without the
+// full stop it ends on, or the one closing its last quote
+// ("…it's been annoying."" reads "…it's been annoying"").
+func inlineQuote(lang, q string) string {
+	if lang != "en" {
+		return q
+	}
+	if t, ok := strings.CutSuffix(q, ".\""); ok {
+		return t + "\""
+	}
+	return strings.TrimSuffix(q, ".")
+}
+
 // restates reports whether line a says again what b does: most words of
 // substance of the shorter, outside their quotes, are in the other.
 func restates(a, b string) bool {
@@ -1696,7 +1712,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	who := personOf(sig)
 	plan := planQuote(in.Question.String())
 	if len(in.Conflicts) > 0 {
-		plan = conflictQuote(in.Question.String(), plan, in.Steps, in.Conflicts[0].Check, sig)
+		plan = conflictQuote(in.Question.String(), plan, in.Steps, in.Said, in.Conflicts[0].Check, sig)
 	}
 	plan = planPhrase(plan)
 	for i, c := range in.Conflicts {
@@ -1710,7 +1726,10 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 			args, key = nil, "watch.plan.also"
 		}
 		if why := situationWords(lang, c.Check, sig); why != "" {
-			args, key = append(args, why), key+".why"
+			if i == 0 {
+				args = []any{inlineQuote(lang, plan)}
+			}
+			args, key = append(args, inlineQuote(lang, why)), key+".why"
 		}
 		text := about(lang, who, key, append(args, who.ours(lang, c.Check.Watch))...)
 		watch = append(watch, cite.item(text, c.Source, c.Quote))
@@ -1770,7 +1789,7 @@ func fitsWatch(in prepInput, plan string, cite *citer) []Item {
 		var text string
 		switch {
 		case i == 0 && why != "":
-			text = about(lang, who, "watch.plan.fits.why", closedQuote(lang, plan), why, watch)
+			text = about(lang, who, "watch.plan.fits.why", inlineQuote(lang, plan), inlineQuote(lang, why), watch)
 		case i == 0:
 			text = about(lang, who, "watch.plan.fits", closedQuote(lang, plan), watch)
 		case why != "":

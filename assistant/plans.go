@@ -296,6 +296,20 @@ func readSteps(question string, read func(string) []string) (kinds []string, ste
 	return kinds, steps
 }
 
+// readSentences reads the kinds of plan in each sentence of question,
+// when it has two or more.
+func readSentences(question string, read func(string) []string) []planStep {
+	ss := wholeSentences(knowledge.Sentences(question))
+	if len(ss) < 2 {
+		return nil
+	}
+	out := make([]planStep, len(ss))
+	for i, t := range ss {
+		out[i] = planStep{Text: t, Kinds: read(t)}
+	}
+	return out
+}
+
 // planPhrase is a Japanese plan quote as the phrase a watch-out names
 // it by (「…」というお考え): without the word joining it to what came
 // before (「そのうえで、」), the leave it asks for (「…頼んでも大丈夫ですかね？」)
@@ -356,8 +370,10 @@ var (
 // it points back to: 「それを伝えて」). Of "I'll tell her in advance. I'll
 // point it out at the morning briefing.", the briefing goes against the
 // guidance. Of a plan given as a list, it is the step the check holds
-// against, by its words or by the kinds read in it.
-func conflictQuote(question, quote string, steps []planStep, c knowledge.DocumentCheck, s *history.Signals) string {
+// against, by its words or by the kinds read in it; else, when no pattern
+// names a sentence, the first of said (each sentence with its kinds) that
+// the check holds against.
+func conflictQuote(question, quote string, steps, said []planStep, c knowledge.DocumentCheck, s *history.Signals) string {
 	says := func(t string) bool { return c.Says(folded(referToMember(t, s))) }
 	// The step that goes against the guidance, not the whole list.
 	for _, st := range steps {
@@ -377,6 +393,13 @@ func conflictQuote(question, quote string, steps []planStep, c knowledge.Documen
 			t = joinSentences(ss[i-1 : i+1])
 		}
 		return sentences(t, planRunes, planRunesLatin)
+	}
+	// No pattern names it: the sentence read as the kind of plan the
+	// check weighs ("I was going to push it to after the check").
+	for _, st := range said {
+		if c.Matches(folded(referToMember(st.Text, s)), st.Kinds) && !softener.MatchString(st.Text) {
+			return sentences(st.Text, planRunes, planRunesLatin)
+		}
 	}
 	return quote
 }

@@ -186,6 +186,9 @@ func (a *prepAnswer) ground(ctx context.Context, db DB) error {
 	in := &a.in
 	if !in.Question.Empty() {
 		in.Kinds, in.Steps = readSteps(in.Question.String(), a.c.intent.Kinds)
+		if len(in.Steps) == 0 {
+			in.Said = readSentences(in.Question.String(), a.c.intent.Kinds)
+		}
 	}
 	against, fits := planConflicts(a.checks, in.Question.String(), in.Kinds, in.Steps, &a.sig)
 	var err error
