@@ -652,6 +652,18 @@ func conditionMove(lang string, sig *history.Signals) (line string, saysPath boo
 	return line, c != "down"
 }
 
+// commentOn is what the member said after a 1on1 that missed what they
+// asked for, when it is about the matter a check's watch-out is about
+// (「評価の話がちらついて…」 beside a warning on evaluation in a 1on1), and
+// how many days ago that 1on1 was: the member's own evidence for a check
+// that holds for anyone.
+func commentOn(watch string, sig *history.Signals) (comment string, days int, ok bool) {
+	if mc := sig.MissComment; mc != nil && shared(mc.Comment.String(), watch) > 0 {
+		return mc.Comment.String(), mc.DaysAgo, true
+	}
+	return "", 0, false
+}
+
 // connective opens a sentence that leans on the one before it (「一方で」,
 // "However,").
 var connective = regexp.MustCompile(`(?i)^(?:一方で、?|一方、|また、|ただ、|ただし、|しかし、?|でも、|さらに、?|それから、?|その後、?|そのため、?|なので、?|(?:however|but|also|meanwhile|still|and|then|besides|on the other hand),?\s+)`)
@@ -841,10 +853,10 @@ var ownCancel = regexp.MustCompile(`(?i)(?:私|こちら)の(?:都合|立ち会�
 // ownMissed turns "apologise if it was on your side" into an apology.
 func ownMissed(lang string) *strings.Replacer {
 	if lang == "en" {
-		return strings.NewReplacer("say so at the start (apologise if it was on your side)", "start by apologising for it (it was on your side)")
+		return strings.NewReplacer("say so early on (apologise if it was on your side)", "apologise for it early on (it was on your side)")
 	}
-	return strings.NewReplacer("冒頭でそのことに触れ（こちらの都合なら詫びて）、", "冒頭で、こちらの都合で流れたことを詫び、",
-		"冒頭でそのことに触れる（こちらの都合なら詫びる）", "冒頭で、こちらの都合で流れたことを詫びる")
+	return strings.NewReplacer("早いうちにそのことに触れ（こちらの都合なら詫びて）、", "早いうちに、こちらの都合で流れたことを詫び、",
+		"早いうちにそのことに触れる（こちらの都合なら詫びる）", "早いうちに、こちらの都合で流れたことを詫びる")
 }
 
 // missedMeaning is guidance on what a cancelled 1on1 tells the member.
@@ -1569,6 +1581,11 @@ func situationWords(lang string, c knowledge.DocumentCheck, sig *history.Signals
 					break
 				}
 			}
+		}
+	}
+	if len(parts) == 0 {
+		if c, days, ok := commentOn(watch, sig); ok {
+			parts = append(parts, about(lang, personOf(sig), "situation.miss", days, clip(c, 80)))
 		}
 	}
 	// "her condition went 4→3→2 and a 1on1 has already been missed"

@@ -404,8 +404,9 @@ func closed(s string) bool {
 		strings.Count(s, "“") == strings.Count(s, "”") && strings.Count(s, `"`)%2 == 0
 }
 
-// example is a sentence that gives an instance, not the reason.
-var example = regexp.MustCompile(`(?i)例えば|たとえば|など、|「[^」]*」のように|\be\.g\.|\bfor example\b|\bfor instance\b|\bsay something like\b`)
+// example is a sentence that gives an instance, not the reason: one that
+// opens on words said ("\"Are you busy?\" gets \"a bit\".").
+var example = regexp.MustCompile(`(?i)例えば|たとえば|など、|「[^」]*」のように|\be\.g\.|\bfor example\b|\bfor instance\b|\bsay something like\b|^\s*["“]`)
 
 // pointsInto is wording that refers to what a document said before.
 var pointsInto = regexp.MustCompile(`(?i)(?:この|その|これらの|それらの|上の|前述の)?(?:二つ|三つ|四つ|五つ|2つ|3つ|4つ|5つ)(?:を|の|から|に)|上記|前述|\b(?:these|those|the) (?:two|three|four|five)\b|\bthe (?:following|above)\b`)
