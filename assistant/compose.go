@@ -1318,6 +1318,10 @@ func encouragePrep(lang string, sig *history.Signals, question string) (Item, bo
 	if r := recordedResult(sig); r != "" {
 		return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result", r), Cites: []int{}}, true
 	}
+	// News without figures ("Bins passed inspection") is still theirs.
+	if r := newsIn(sig.Next.Request.String()); r != "" {
+		return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result.request", r), Cites: []int{}}, true
+	}
 	return Item{}, false
 }
 
@@ -1411,7 +1415,8 @@ func newsIn(text string) string {
 }
 
 var achievement = regexp.MustCompile(`(?i)合格|達成しました|達成できました|受賞|表彰され|(?:資格|免許)を?取(?:得|れ|り)|認定され|` +
-	`\b(?:i|we) (?:passed|won|achieved|qualified|got certified|hit (?:the|my|our) target|beat (?:the|my|our) (?:target|record))\b|\bpassed (?:the|my|both|all|\d)`)
+	`\b(?:i|we) (?:passed|won|achieved|qualified|got certified|hit (?:the|my|our) target|beat (?:the|my|our) (?:target|record))\b|\bpassed (?:the|my|both|all|\d)|` +
+	`\bpassed (?:\w+ ){0,2}(?:inspections?|audits?|exams?|tests?|assessments?|certification)\b|(?:検査|監査|審査|試験|テスト)(?:に|を)?(?:合格|通過|パス)`)
 
 // continuity carries the last 1on1s into this one: the manager's own open
 // promises first (a member notices a promise kept or not), then what the

@@ -871,7 +871,8 @@ func voicedDoubt(sig *history.Signals) bool {
 var (
 	asksStyle       = regexp.MustCompile(`(?i)listening, advice|what would help (you )?most from me|どんな関わり方|聞くだけ[^。？]{0,12}(アドバイス|助言|一緒に)`)
 	presumesSetback = regexp.MustCompile(`(?i)(?:進まなかった|うまくいかなかった|できなかった)(?:と|の)?(?:したら|すれば)|何が妨げ|妨げになって|` +
-		`what got in the way|what (?:blocked|held) (?:you|it) (?:back|up)|if (?:it|things) (?:didn't|did not|hasn't|haven't) go|didn't go (?:well|as planned)`)
+		`what got in the way|what (?:blocked|held) (?:you|it) (?:back|up)|if (?:it|things) (?:didn't|did not|hasn't|haven't) go|didn't go (?:well|as planned)|` +
+		`outcome (?:wasn't|was not|isn't) what you wanted|didn't turn out|weighing on you|結果は(?:望んだ|思った)とおりでなく|思うような結果`)
 	startingOut = regexp.MustCompile(`(?i)experience (?:have you had )?with 1on1s before|weekly or every other week|` +
 		`before joining|settled in|not sure who to (?:ask|go to)|who to go to|how things get done (?:on|in) this team|ought to know already|` +
 		`これまで1on1に|(?:週に1回|毎週)と隔週|入社(?:前|して)|職場に慣れ|誰に聞けば`)
