@@ -51,6 +51,11 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 		candidates = append(candidates, guidanceQuestions(in, 1)...)
 	}
 	limit := min(maxQuestions, len(questions)+maxGuidanceQuestions)
+	if asked("report")(in.Signals) {
+		// A report is followed by one question about what sits behind
+		// it, not a list: a barrage turns an update into an exam.
+		limit = max(len(questions), min(limit, minQuestions))
+	}
 	for _, b := range candidates {
 		if len(questions) >= limit {
 			break
