@@ -228,6 +228,11 @@ func (c DocumentCheck) Excepts(words string) bool {
 // "at their request".
 func ownWords(words string) string {
 	own := requestHonored.ReplaceAllString(words, "at their request")
+	if honoredAfter.MatchString(own) {
+		// "Member P asked to keep it to 15 minutes, so I'll do exactly
+		// that": the request told, then granted.
+		own += " at their request"
+	}
 	return requestReported.ReplaceAllStringFunc(requestHonoredJa.ReplaceAllString(own, "本人の希望で"), func(m string) string {
 		// "unless she asks" is the plan's condition, not her request.
 		if askedIf.MatchString(m) {
@@ -255,6 +260,10 @@ var askedIf = regexp.MustCompile(`(?i)^(?:unless|until|if|once|whether) `)
 
 // requestHonored is the member's request given as the plan's reason.
 var requestHonored = regexp.MustCompile(`(?i)\b(?:as|since|because|like) (?:she|he|they)(?: has| had| just)? (?:asked|requested|wanted)(?: (?:for it|for this|for that|for))?\b`)
+
+// honoredAfter grants a request told before it: "so I'll do exactly
+// that", "I'll do as she asked".
+var honoredAfter = regexp.MustCompile(`(?i)\bso i'?ll do (?:exactly |just )?(?:that|so|as (?:she|he|they) asked)\b|\bi'?ll do as (?:she|he|they) asked\b|\bso i'?ll (?:honou?r|respect|go with) (?:that|it)\b`)
 
 // requestHonoredJa is the same in Japanese: 「お迎えがあるとのことなので」,
 // after the end of what was said (「先輩とのことで悩んでいる」 is a matter
