@@ -345,6 +345,10 @@ func TestPlanConflicts(t *testing.T) {
 		{"I'll compare her numbers with her own from last quarter.", listen, nil, nil},
 		{"I'm thinking of pushing our 1on1 to next month since we're both slammed.", challenge, []string{"en/pdca-1on1-habit.md"}, nil},
 		{"朝礼では一切触れずに、1on1で個別に伝えます。", challenge, nil, nil},
+		// A list is weighed step by step: one step adds load.
+		{"For her 1on1: 1. check in on how she's doing, 2. thank her for the report, 3. ask her to take on the three code workshops in March, 4. set the next date.", tired, []string{"en/wellbeing-signs-and-referral.md"}, nil},
+		// Saying what the manager will not do is no plan to do it.
+		{"I'll mostly listen and I won't raise the Q3 OKRs at all.", listen, nil, []string{"en/just-listen.md"}},
 	}
 	for _, tt := range tests {
 		lang := "en"

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/taiwa-coach/taiwa/assistant/history"
 )
 
 func TestOwnTopic(t *testing.T) {
@@ -147,6 +149,19 @@ func TestPlanSteps(t *testing.T) {
 	for _, tc := range tests {
 		if got := planSteps(tc.q); !slices.Equal(got, tc.want) {
 			t.Errorf("planSteps(%q) = %q, want %q", tc.q, got, tc.want)
+		}
+	}
+}
+
+func TestReferToMember(t *testing.T) {
+	tests := []struct{ alias, q, want string }{
+		{"Member L", "I'll tell L we're rolling out the new rota and give Member L's options up.", "I'll tell them we're rolling out the new rota and give their options up."},
+		{"バイヤーQさん", "Qさんの希望で、リーダーに入ってもらいます。", "本人の希望で、リーダーに入ってもらいます。"},
+		{"開発Dさん", "開発Dさんは経験あるし、Bさんと組んでもらう。", "本人は経験あるし、Bさんと組んでもらう。"},
+	}
+	for _, tc := range tests {
+		if got := referToMember(tc.q, &history.Signals{Alias: tc.alias}); got != tc.want {
+			t.Errorf("referToMember(%q, %q) = %q, want %q", tc.q, tc.alias, got, tc.want)
 		}
 	}
 }
