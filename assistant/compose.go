@@ -1217,16 +1217,16 @@ func checkIn(in prepInput, cite *citer) Item {
 	if sig == nil {
 		return Item{Text: about(lang, personOf(sig), "agenda.checkin"), Cites: []int{}}
 	}
-	src := pick(in.Sources, []string{sectionPractice, sectionQuestions, sectionOther}, "wellbeing")
-	var text string
-	switch {
-	case sig.Condition.Change == "down":
-		text = about(lang, personOf(sig), "agenda.checkin.down", conditionPath(sig.Condition.Values))
-	case sig.Condition.Latest != nil && *sig.Condition.Latest <= 2:
-		text = about(lang, personOf(sig), "agenda.checkin.low", *sig.Condition.Latest)
-	default:
+	if plainCheckIn(sig) {
 		return Item{Text: about(lang, personOf(sig), "agenda.checkin"), Cites: []int{}}
 	}
+	var text string
+	if sig.Condition.Change == "down" {
+		text = about(lang, personOf(sig), "agenda.checkin.down", conditionPath(sig.Condition.Values))
+	} else {
+		text = about(lang, personOf(sig), "agenda.checkin.low", *sig.Condition.Latest)
+	}
+	src := pick(in.Sources, []string{sectionPractice, sectionQuestions, sectionOther}, "wellbeing")
 	// Backed by guidance on asking about a change, not by the wellbeing
 	// source's other passages (when to refer to occupational health).
 	if it := citeSaying(cite, src, text, askAboutChange); len(it.Cites) > 0 {

@@ -582,10 +582,20 @@ func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []st
 	// A list is read step by step too: read whole, "1. check in, 2. thank
 	// her, 3. ask her to take on the workshops" may read as easing her
 	// load, which no step says.
+	stepWords := make([]string, len(steps))
+	for i, st := range steps {
+		stepWords[i] = folded(referToMember(st.Text, s))
+	}
 	matches := func(c knowledge.DocumentCheck) bool {
-		return c.Matches(q, kinds) || !c.Excepts(q) && slices.ContainsFunc(steps, func(st planStep) bool {
-			return c.Matches(folded(referToMember(st.Text, s)), st.Kinds)
-		})
+		if c.Matches(q, kinds) {
+			return true
+		}
+		for i, st := range steps {
+			if c.Matches(stepWords[i], st.Kinds) {
+				return !c.Excepts(q)
+			}
+		}
+		return false
 	}
 	add := func(out []knowledge.DocumentCheck, c knowledge.DocumentCheck) []knowledge.DocumentCheck {
 		if slices.ContainsFunc(out, func(o knowledge.DocumentCheck) bool { return o.DocumentID == c.DocumentID }) {

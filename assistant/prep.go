@@ -186,11 +186,12 @@ func (a *prepAnswer) ground(ctx context.Context, db DB) error {
 	in := &a.in
 	if !in.Question.Empty() {
 		in.Kinds, in.Steps = readSteps(in.Question.String(), a.c.intent.Kinds)
-		if len(in.Steps) == 0 {
-			in.Said = readSentences(in.Question.String(), a.c.intent.Kinds)
-		}
 	}
 	against, fits := planConflicts(a.checks, in.Question.String(), in.Kinds, in.Steps, &a.sig)
+	if len(against) > 0 && len(in.Steps) == 0 {
+		// Read only to quote the sentence a warning is about.
+		in.Said = readSentences(in.Question.String(), a.c.intent.Kinds)
+	}
 	var err error
 	if in.Sources, in.Reserve, a.similar, err = a.c.prepSources(ctx, db, in.Lang, &a.sig, a.req.MemberID, in.Question, slices.Concat(against, fits)); err != nil {
 		return err

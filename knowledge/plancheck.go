@@ -209,9 +209,11 @@ func compilePattern(p string) (*regexp.Regexp, error) { return regexp.Compile("(
 // listen, but…") is not the manager's plan: a fitting pattern is matched
 // without it.
 func (c DocumentCheck) Matches(words string, kinds []string) bool {
+	if !slices.ContainsFunc(c.plans, func(m matcher) bool { return m.matches(words, kinds) }) {
+		return false
+	}
 	own := ownWords(words)
-	return slices.ContainsFunc(c.plans, func(m matcher) bool { return m.matches(words, kinds) }) &&
-		!slices.ContainsFunc(c.unless, func(m matcher) bool { return m.matches(own, kinds) })
+	return !slices.ContainsFunc(c.unless, func(m matcher) bool { return m.matches(own, kinds) })
 }
 
 // Excepts reports whether one of the check's unless patterns (not its
