@@ -956,6 +956,11 @@ func practiceTips(in prepInput, cite *citer) []Item {
 	return out
 }
 
+// staleOfMember is a member's action gone stale: overdue, or a month old.
+func staleOfMember(a history.OpenAction) bool {
+	return a.Owner == "member" && (a.Overdue || a.AgeDays > 28)
+}
+
 // tipFilter returns what makes a practice tip usable for this member:
 // a lead with substance, the style they asked for, and what their history
 // calls for.
@@ -968,9 +973,11 @@ func practiceTips(in prepInput, cite *citer) []Item {
 func tipFilter(sig *history.Signals, style string, selfReview bool) func(lead, bullet string) bool {
 	listen := asked("listen")(sig)
 	actions := sig != nil && !listen && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == "member" })
-	// Retiring an action is for one gone stale (overdue, or a month old);
-	// keeping evaluation apart is not for a member who asked to talk about it.
-	stale := sig != nil && slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Overdue || a.AgeDays > 28 })
+	// Retiring an action is for one of the member's gone stale (overdue,
+	// or a month old): the manager's own overdue promise is owned, not
+	// dropped. Keeping evaluation apart is not for a member who asked to
+	// talk about it.
+	stale := sig != nil && slices.ContainsFunc(sig.OpenActions, staleOfMember)
 	evaluation := sig != nil && sig.Next != nil && slices.Contains(sig.Next.Topics, "evaluation")
 	// The lines on the manager's promises and the member's finished
 	// actions say these where they apply: owning a promise ("Report your
@@ -1856,11 +1863,32 @@ func styleWatch(in prepInput, cite *citer) []Item {
 	}
 	out := []Item{citeStyle(cite, src, style, about(in.Lang, personOf(sig), "watch.style."+style), styleHeld[style])}
 	for _, st := range sig.Styles {
-		if st.Style == style && st.Match.Matched != nil && *st.Match.Matched < 0.6 {
-			out = append(out, Item{Text: about(in.Lang, personOf(sig), matchKey("watch.match", *st.Match.Matched), styleLabel(in.Lang, style), st.Match.Ratings, *st.Match.Matched*100), Cites: []int{}})
+		if st.Style != style || st.Match.Matched == nil || *st.Match.Matched >= 0.6 {
+			continue
 		}
+		key, args := matchKey("watch.match", *st.Match.Matched), []any{styleLabel(in.Lang, style), st.Match.Ratings, *st.Match.Matched * 100}
+		// After a 1on1 of this style that they commented on, and not as a
+		// miss, "change how you respond" would undo what worked last time.
+		if c := lastWorked(sig, style); c != "" {
+			key, args = "watch.match.since", append(args, c)
+		}
+		out = append(out, Item{Text: about(in.Lang, personOf(sig), key, args...), Cites: []int{}})
 	}
 	return out
+}
+
+// lastWorked is the member's comment on the last 1on1 held, when they had
+// asked for style then too and the comment is not one on a miss.
+func lastWorked(sig *history.Signals, style string) string {
+	c := sig.LastComment
+	if c == nil || len(sig.LastSessions) == 0 || courtesy.MatchString(c.Comment.String()) {
+		return ""
+	}
+	last := sig.LastSessions[0]
+	if last.ID != c.SessionID || last.Style == nil || *last.Style != style || sig.MissComment != nil && sig.MissComment.SessionID == c.SessionID {
+		return ""
+	}
+	return clip(c.Comment.String(), 80)
 }
 
 // historyWatch is what the last 1on1s call for: advice given to a member

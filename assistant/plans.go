@@ -178,6 +178,11 @@ func planQuote(question string) string {
 	if loc := askingApproval.FindStringIndex(plan); loc != nil && loc[0] > 0 {
 		plan = plan[:loc[0]]
 	}
+	// "Plan: first I'll own up…" heads the plan with a label the quote
+	// need not carry.
+	if loc := planLabel.FindStringIndex(plan); loc != nil && len(plan)-loc[1] >= 20 {
+		plan = plan[loc[1]:]
+	}
 	// "…, so my plan is to keep asking questions" names the plan after its
 	// reasons: the quote starts there.
 	if loc := planNamed.FindStringIndex(plan); loc != nil && loc[0] > 0 && len(plan)-loc[1] >= 20 {
@@ -422,6 +427,9 @@ var softener = regexp.MustCompile(`(?i)嫌なら|無理にとは|無理強い|\b
 // hedge is a closing sentence that doubts or asks about the plan before
 // it ("Not sure though.", "What do you think?", 「どう思いますか？」).
 var hedge = regexp.MustCompile(`^(?:not sure|i'?m not sure|unsure|thoughts|what do you think|is that (?:ok|okay|alright|fine)|does that (?:make sense|sound)|any (?:thoughts|advice)|どう(?:でしょう|思いますか|ですか)|いかがでしょう|それでいい|これでいい|大丈夫(?:ですか|でしょうか)|迷って)`)
+
+// planLabel heads a message that labels its plan ("Plan:", 「方針：」).
+var planLabel = regexp.MustCompile(`(?i)^\s*(?:(?:my |the )?(?:plan|idea|thinking)(?: for (?:the|this|her|his|their) 1on1)?|方針|計画|予定|作戦|段取り|案)\s*[:：]\s*`)
 
 // planNamed is where a message names its plan ("so my plan is to").
 var planNamed = regexp.MustCompile(`(?i)(?:,\s*|\b)(?:so |and )?(?:my|the) plan (?:for the 1on1 )?is (?:to )?`)

@@ -274,22 +274,7 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 			// statement ("I'll report the audit figures") reads as a topic.
 			add("question.request.report")
 		default:
-			key := "question.request." + style
-			if style == "advise" && triedAlready.MatchString(n.Request.String()) {
-				// "I've already tried moving the time slot": asking what
-				// they tried is asking again.
-				key += ".tried"
-			} else if style == "advise" && asksStraightOut(sig) {
-				// "Please just tell me what you'd do", now or after the last
-				// 1on1: asking what they tried first holds back what they
-				// asked for.
-				key += ".direct"
-			}
-			if subject, ok := subjectOf(gist(style, n.Request.String())); ok {
-				add(key+".subject", addressed(quotable(subject)))
-			} else {
-				add(key, quotable(gist(style, n.Request.String())))
-			}
+			add(requestQuestion(sig, style))
 		}
 	case n != nil && len(n.Topics) > 0:
 		add("question.topics", topicLabels(lang, n.Topics))
@@ -316,6 +301,39 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 		}
 	}
 	return out
+}
+
+// requestQuestion is the question asked from what the member wrote for
+// the coming 1on1 in the response they asked for (not decide or report):
+// its message key and argument.
+func requestQuestion(sig *history.Signals, style string) (string, any) {
+	request := sig.Next.Request.String()
+	key := "question.request." + style
+	switch {
+	case style == "advise" && triedAlready.MatchString(request):
+		// "I've already tried moving the time slot": asking what they
+		// tried is asking again.
+		key += ".tried"
+	case style == "advise" && asksStraightOut(sig):
+		// "Please just tell me what you'd do", now or after the last
+		// 1on1: asking what they tried first holds back what they asked
+		// for.
+		key += ".direct"
+	case style == "encourage" && lostHeart.MatchString(request):
+		// 「最近ミスが続いて自信をなくしています」 tells a setback, not work
+		// done: asking what took the most effort in it asks them to
+		// praise the mistakes.
+		key += ".setback"
+	}
+	switch subject, ok := subjectOf(gist(style, request)); {
+	case ok:
+		return key + ".subject", addressed(quotable(subject))
+	case style == "think-together" && !weighsChoice.MatchString(request):
+		// Options are asked of a choice the request names (「受験するか
+		// どうか」); of 「4月に福祉課から来ました」 they are not.
+		return key + ".open", quotable(gist(style, request))
+	}
+	return key, quotable(gist(style, request))
 }
 
 // actionTopic is an action as a question names it aloud: the instruction
@@ -830,8 +848,26 @@ func redundantOrPresuming(q string, sig *history.Signals) bool {
 		presumesDoubt.MatchString(q) && !situations["avoids-challenges"](sig) && !voicedDoubt(sig) ||
 		// "the way you handled the stakeholder review" names an event of
 		// the guidance's example, not of this member's work.
-		namesAbsentEvent(q, sig)
+		namesAbsentEvent(q, sig) ||
+		// "here's where I got to on what I promised", "When you tried it,
+		// what actually happened?" ask after actions the history must hold.
+		asksPromised.MatchString(q) && !holdsAction(sig, "manager") ||
+		asksTried.MatchString(q) && !holdsAction(sig, "member")
 }
+
+// holdsAction reports whether owner has an action open, or done lately.
+func holdsAction(sig *history.Signals, owner string) bool {
+	return sig != nil && (slices.ContainsFunc(sig.OpenActions, func(a history.OpenAction) bool { return a.Owner == owner }) ||
+		slices.ContainsFunc(sig.DoneActions, func(a history.DoneAction) bool { return a.Owner == owner }))
+}
+
+// weighsChoice is a request that names a choice to make.
+var weighsChoice = regexp.MustCompile(`(?i)\b(?:whether|which|or not|between|options?|choose|choice|decide|pick|how|what to|where to|who)\b|どう|何から|何を|誰が|いつ|どこから|比べ|配分|\bcompar|\bversus\b|\bvs\b|\bor\b.{0,40}\?|かどうか|どちら|どっち|どれ|どの|選択肢|選ぶ|選び|決め|迷って|悩んで|か、|か迷|するか`)
+
+var (
+	asksPromised = regexp.MustCompile(`(?i)what i promised|where i got to|お約束した件|約束していた件|私のほうで(?:やって|進めて)いた`)
+	asksTried    = regexp.MustCompile(`(?i)when you tried it|once you got into it|since we agreed it|前回決めたこと|もう追わなくても|思うように進まなかった`)
+)
 
 // namesAbsentEvent reports whether q names a particular piece of work
 // ("the stakeholder review", 「あのプロジェクト」) that nothing the member
@@ -874,7 +910,10 @@ func voicedDoubt(sig *history.Signals) bool {
 }
 
 var (
-	asksStyle       = regexp.MustCompile(`(?i)listening, advice|what would help (you )?most from me|どんな関わり方|聞くだけ[^。？]{0,12}(アドバイス|助言|一緒に)`)
+	asksStyle = regexp.MustCompile(`(?i)listening, advice|what would help (you )?most from me|どんな関わり方|聞くだけ[^。？]{0,12}(アドバイス|助言|一緒に)`)
+	// lostHeart is a request for encouragement after a setback.
+	lostHeart = regexp.MustCompile(`(?i)自信を?(?:なく|失|持て)|自信が(?:ない|なく|持て)|落ち込|へこ|凹|ミスが(?:続|重な)|失敗(?:が続|続き|して|ばかり)|うまくいか|上手くいか|不安|` +
+		`\b(?:lost (?:my |some )?confidence|confidence (?:is|has been) (?:low|shot|knocked)|feel(?:ing)? (?:down|low|useless|stupid|like a failure)|(?:another|a string of|a few|two|three) mistakes|messed up|screwed up|setbacks?|knocked (?:me|back)|doubt(?:ing)? (?:myself|whether))\b`)
 	presumesSetback = regexp.MustCompile(`(?i)(?:進まなかった|うまくいかなかった|できなかった)(?:と|の)?(?:したら|すれば)|何が妨げ|妨げになって|` +
 		`what got in the way|what (?:blocked|held) (?:you|it) (?:back|up)|if (?:it|things) (?:didn't|did not|hasn't|haven't) go|didn't go (?:well|as planned)|` +
 		`outcome (?:wasn't|was not|isn't) what you wanted|didn't turn out|weighing on you|結果は(?:望んだ|思った)とおりでなく|思うような結果`)

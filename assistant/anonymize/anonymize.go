@@ -318,7 +318,7 @@ func (r *Redactor) find(raw string, terms []string, s *Session) []span {
 	// One tokenization serves the dictionary's name tags and the tagger.
 	toks := r.tok.Analyze(raw, tokenizer.Normal)
 	person := func(sp span) {
-		if !prefixOfWord(raw, sp.start, sp.end) {
+		if !prefixOfWord(raw, sp.start, sp.end) && !notAPerson(raw, sp) {
 			add(sp.start, sp.end, Person)
 		}
 	}
@@ -356,6 +356,42 @@ func prefixOfWord(raw string, start, end int) bool {
 	}
 	return n > 0 && !honorific[rest[:n]]
 }
+
+// notAPerson reports spans any finder may take for a name that read as
+// something else wherever they stand, because a placeholder there ("in
+// [PERSON1]", 「長かったです（[人物1]）」) garbles the text a manager reads
+// back: a mark of laughter or tears in parentheses (（笑）, (汗)), a
+// product named in CamelCase (CaseWare, SharePoint; McKenzie and DeShawn
+// are names), and a capitalised word after "in", "into", "via" or
+// "using" (the schedule in Maximo), where people do not stand.
+func notAPerson(raw string, sp span) bool {
+	w := raw[sp.start:sp.end]
+	if emoteMark[w] && sp.start > 0 && sp.end < len(raw) &&
+		strings.ContainsAny(raw[max(0, sp.start-3):sp.start], "（(") && strings.ContainsAny(raw[sp.end:min(len(raw), sp.end+3)], "）)") {
+		return true
+	}
+	if camelProduct.MatchString(w) && !camelName.MatchString(w) {
+		return true
+	}
+	// 金 of 「金・土の夜勤」 is Friday, in a list of weekdays.
+	if utf8.RuneCountInString(w) == 1 && (weekdaysFrom.MatchString(raw[sp.start:]) || weekdaysTo.MatchString(raw[:sp.end])) {
+		return true
+	}
+	before := raw[:sp.start]
+	return strings.IndexByte(w, ' ') < 0 && placeBefore.MatchString(before) && !phrasalIn.MatchString(before) &&
+		!strings.HasPrefix(raw[sp.end:], "'s") && !strings.HasPrefix(raw[sp.end:], "’s")
+}
+
+var (
+	emoteMark    = map[string]bool{"笑": true, "汗": true, "泣": true, "涙": true, "苦笑": true, "爆笑": true, "怒": true, "謎": true, "震": true, "照": true, "嘘": true, "恥": true}
+	camelProduct = regexp.MustCompile(`^[A-Z][a-z]+(?:[A-Z][a-z]+)+$`)
+	camelName    = regexp.MustCompile(`^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|Fitz)[A-Z]`)
+	weekdaysFrom = regexp.MustCompile(`^[月火水木金土日][・、〜～\-][月火水木金土日]`)
+	weekdaysTo   = regexp.MustCompile(`[月火水木金土日][・、〜～\-][月火水木金土日]$`)
+	placeBefore  = regexp.MustCompile(`\b(?:in|into|via|using|inside|within|onto)\s+$`)
+	// People are brought, looped and confided in: "loop in Sam" is Sam.
+	phrasalIn = regexp.MustCompile(`(?i)\b(?:loop|bring|brought|rope|call|pull|sub|swap|confid|believ|trust|fill|ask|check|sit|sat|phone|let|put|tag|cc|invit|count|includ|pencil|slot|keep|kept|get|got|send|sent|clue|fold|factor|buzz)\w*\s+in\s+$`)
+)
 
 // honorific are the Japanese honorifics written after a romanized name.
 var honorific = map[string]bool{"san": true, "kun": true, "chan": true, "sama": true, "sensei": true, "senpai": true, "shi": true, "dono": true}

@@ -734,6 +734,12 @@ func TestOrdinaryWordsKept(t *testing.T) {
 		// April, June and August are names too: as the month they stay.
 		{text: "Two study days a month through April, and the April exam date. Review due June 3.", keep: []string{"through April", "the April exam", "June 3"}},
 		{text: "April asked for the rota. I told June about it.", mask: []string{"April", "June"}},
+		// Laughter, products, systems and weekdays, read back in plans.
+		{text: "支店長代理の昔話が長かったです（笑）", keep: []string{"（笑）"}},
+		{text: "He finds CaseWare and the tickmark conventions overwhelming. Publish the schedule in Maximo.", keep: []string{"CaseWare", "in Maximo"}},
+		{text: "金・土の夜勤フロントを2名体制にする。月・金は在宅。", keep: []string{"金・土", "月・金"}},
+		{text: "I'll loop in Sam, and she confided in Maria. Jo McKenzie and DeShawn joined.", mask: []string{"Sam", "Maria", "McKenzie", "DeShawn"}},
+		{text: "金さんと土井さんが担当。", mask: []string{"金さん"}},
 	} {
 		out, _ := r.Redact(tc.text, NewSession("ja"), nil)
 		for _, k := range tc.keep {

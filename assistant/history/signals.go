@@ -418,7 +418,7 @@ func computeSignals(now time.Time, in signalInput) Signals {
 	var styles map[string]int
 	sig.RecurringTopics, styles = requested(sessions)
 	sig.Styles, sig.Feedback = styleFigures(in.Ratings, styles)
-	sig.OpenActions, sig.DoneActions = actionSignals(now, in.Actions)
+	sig.OpenActions, sig.DoneActions = actionSignals(now, in.Actions, held)
 	sig.StatusStreak, sig.AdvisedDespiteListen = streaks(held)
 	return sig
 }
@@ -559,12 +559,12 @@ func requested(sessions []Session) ([]TopicCount, map[string]int) {
 
 // actionSignals splits actions into the open ones, oldest first, with
 // their age, and the recently done ones, newest first.
-func actionSignals(now time.Time, actions []Action) (open []OpenAction, done []DoneAction) {
+func actionSignals(now time.Time, actions []Action, held []Session) (open []OpenAction, done []DoneAction) {
 	open, done = []OpenAction{}, []DoneAction{}
 	var closed []Action
 	for _, a := range actions {
 		if a.Status == "done" {
-			if a.ClosedAt != nil {
+			if a.ClosedAt != nil && !toldAlready(a, held) {
 				closed = append(closed, a)
 			}
 			continue
@@ -586,6 +586,19 @@ func actionSignals(now time.Time, actions []Action) (open []OpenAction, done []D
 		done = append(done, DoneAction{Text: a.Text, Owner: a.Owner, DaysAgo: days(now.Sub(*a.ClosedAt))})
 	}
 	return open, done
+}
+
+// toldAlready reports whether a done action was agreed before the latest
+// held 1on1 and due before it: that 1on1 was where it was reported, however
+// late it was ticked off, and announcing it again as news ("let her know
+// you have sent the list", weeks after she had it) reads as if the manager
+// had not been there.
+func toldAlready(a Action, held []Session) bool {
+	if len(held) == 0 || a.DueDate == nil || a.SessionID != nil && *a.SessionID == held[0].ID {
+		return false
+	}
+	due, err := time.Parse(time.DateOnly, *a.DueDate)
+	return err == nil && due.Before(at(held[0]))
 }
 
 // doneWindow is how long a completed action is worth acknowledging.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -258,6 +259,25 @@ func TestSignals(t *testing.T) {
 		check: func(t *testing.T, s Signals) {
 			if s.StatusStreak != 3 || !s.AdvisedDespiteListen || len(s.DoneActions) != 1 || s.DoneActions[0].DaysAgo != 3 || len(s.OpenActions) != 0 {
 				t.Errorf("streak %d, advised %v, done %+v, open %d; want 3, true, one 3 days ago, none open", s.StatusStreak, s.AdvisedDespiteListen, s.DoneActions, len(s.OpenActions))
+			}
+		},
+	}, {
+		// Ticked off today, but agreed before the last 1on1 and due before
+		// it: that 1on1 heard of it. One agreed at the last 1on1, or due
+		// after it, is news.
+		name: "a done action due before the last 1on1 is not news",
+		in: signalInput{Sessions: []Session{sess(1, "held", 7), sess(2, "held", 30)}, Actions: []Action{
+			{ID: id(5), SessionID: ptr(id(2)), Text: stored("send the list"), Owner: "manager", Status: "done", DueDate: ptr("2026-11-01"), CreatedAt: now.Add(-30 * 24 * time.Hour), ClosedAt: ptr(now)},
+			{ID: id(6), SessionID: ptr(id(2)), Text: stored("book the course"), Owner: "manager", Status: "done", DueDate: ptr("2026-11-18"), CreatedAt: now.Add(-30 * 24 * time.Hour), ClosedAt: ptr(now)},
+			{ID: id(7), SessionID: ptr(id(1)), Text: stored("draft the rota"), Owner: "member", Status: "done", DueDate: ptr("2026-11-10"), CreatedAt: now.Add(-7 * 24 * time.Hour), ClosedAt: ptr(now)},
+		}},
+		check: func(t *testing.T, s Signals) {
+			var got []string
+			for _, a := range s.DoneActions {
+				got = append(got, a.Text.String())
+			}
+			if !slices.Equal(got, []string{"draft the rota", "book the course"}) {
+				t.Errorf("done actions %q; want the rota (agreed last time) and the course (due since)", got)
 			}
 		},
 	}, {

@@ -88,8 +88,28 @@ func (r *Reader) Kinds(text string) []string {
 	if slices.Contains(out, "withhold-decision") && notDeciding.MatchString(strings.ToLower(text)) {
 		out = slices.DeleteFunc(out, func(k string) bool { return k == "decide" })
 	}
+	// "Push it to next month" is a 1on1 put off, not pressure on the
+	// member: read with the sentences around it ("Week's a mess again"),
+	// the word tips the whole toward pushing the member. Pressure is said
+	// in a sentence of its own.
+	if slices.Contains(out, "push") && slices.Contains(out, "skip-1on1") && !r.inASentence(text, "push") {
+		out = slices.DeleteFunc(out, func(k string) bool { return k == "push" })
+	}
 	return out
 }
+
+// inASentence reports whether some sentence of text, read alone, is of
+// the kind.
+func (r *Reader) inASentence(text, kind string) bool {
+	for _, s := range sentenceEnd.Split(text, -1) {
+		if strings.TrimSpace(s) != "" && r.m.Kinds[kind].Prob(r.features(s)) > r.m.Threshold {
+			return true
+		}
+	}
+	return false
+}
+
+var sentenceEnd = regexp.MustCompile(`[。！？!?\n]+|\.(?:\s+|$)`)
 
 // notDeciding is a decision refused in so many words.
 var notDeciding = regexp.MustCompile(`\b(?:not|never) (?:to )?(?:decide|deciding|make the (?:call|decision)|making the (?:call|decision))\b|\b(?:won'?t|will not|not going to|don'?t|do not) (?:decide|make the (?:call|decision))\b|(?:決め|判断し|結論を出さ)(?:ない|ず)(?:で|に|こと)`)

@@ -193,6 +193,8 @@ func TestReadsPlans(t *testing.T) {
 		{"Going to tell him the whole rollout is his now, no training wheels.", []string{"big-stretch"}, []string{"small-step"}},
 		{"I won't bring up his score at all; that's for the review meeting.", nil, []string{"rating"}},
 		{"How do I get a quiet engineer to talk more?", nil, []string{"more-work", "push", "advise"}},
+		// Pushing a 1on1 to next month puts it off; it does not push her.
+		{"Week's a mess again with the audit. Maybe we keep it to 15 minutes, or even push it to next month? She's understanding.", []string{"skip-1on1"}, []string{"push"}},
 	} {
 		got := r.Kinds(tc.text)
 		for _, k := range tc.want {
