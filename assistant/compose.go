@@ -1455,9 +1455,13 @@ func continuity(lang string, sig *history.Signals, cite *citer, recognition *Sou
 	for _, a := range sig.DoneActions {
 		if a.Owner == "manager" && !managerDone {
 			managerDone = true
-			text := about(lang, personOf(sig), "agenda.done.manager", clip(a.Text.String(), 80))
+			key := "agenda.done.manager"
+			if a.Reported {
+				key += ".before"
+			}
+			text := about(lang, personOf(sig), key, clip(a.Text.String(), 80))
 			if d, ok := done(a.Text.String()); ok && lang == "en" {
-				text = about(lang, personOf(sig), "agenda.done.manager.done", clip(d, 90))
+				text = about(lang, personOf(sig), key+".done", clip(d, 90))
 			}
 			out = append(out, citeSupport(cite, ownPromise, text))
 		}
@@ -1504,6 +1508,12 @@ func memberDone(sig *history.Signals) []history.DoneAction {
 // as what they did ("Thank Member G for drafting the template") when every
 // action starts with a verb, quoted otherwise.
 func doneText(lang string, who person, named []history.DoneAction) string {
+	// Reported at the last 1on1 already: thanked again by name, not asked
+	// about as news.
+	before := ""
+	if !slices.ContainsFunc(named, func(a history.DoneAction) bool { return !a.Reported }) {
+		before = ".before"
+	}
 	if lang == "en" {
 		var did []string
 		for _, a := range named {
@@ -1513,19 +1523,19 @@ func doneText(lang string, who person, named []history.DoneAction) string {
 		}
 		if len(did) == len(named) {
 			if len(did) == 1 {
-				return about(lang, who, "agenda.done.doing", did[0])
+				return about(lang, who, "agenda.done.doing"+before, did[0])
 			}
-			return about(lang, who, "agenda.done.many.doing", strings.Join(did[:len(did)-1], ", for ")+" and for "+did[len(did)-1])
+			return about(lang, who, "agenda.done.many.doing"+before, strings.Join(did[:len(did)-1], ", for ")+" and for "+did[len(did)-1])
 		}
 	}
 	if len(named) == 1 {
-		return about(lang, who, "agenda.done", clip(named[0].Text.String(), 80))
+		return about(lang, who, "agenda.done"+before, clip(named[0].Text.String(), 80))
 	}
 	names := make([]string, len(named))
 	for i, a := range named {
 		names[i] = msg(lang, "quoted", clip(a.Text.String(), 60))
 	}
-	return about(lang, who, "agenda.done.many", strings.Join(names, msg(lang, "list.sep")))
+	return about(lang, who, "agenda.done.many"+before, strings.Join(names, msg(lang, "list.sep")))
 }
 
 // matchKey is the line on how well the requested response was given,

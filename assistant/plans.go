@@ -301,6 +301,20 @@ func readSteps(question string, read func(string) []string) (kinds []string, ste
 	return kinds, steps
 }
 
+// onThePlan keeps, after the first, the checks that the plan's own
+// sentences match, read alone (planQuote): a second reason found only in
+// the context around the plan (「1on1は所長会議で私がキャンセルしてしまって」
+// before a plan of role-play) warns against a plan the manager never made.
+func onThePlan(against []knowledge.DocumentCheck, question string, read func(string) []string, s *history.Signals) []knowledge.DocumentCheck {
+	if len(against) < 2 {
+		return against
+	}
+	quote := planQuote(question)
+	words, kinds := folded(referToMember(quote, s)), read(quote)
+	rest := slices.DeleteFunc(slices.Clone(against[1:]), func(c knowledge.DocumentCheck) bool { return !c.Matches(words, kinds) })
+	return append(against[:1:1], rest...)
+}
+
 // readSentences reads the kinds of plan in each sentence of question,
 // when it has two or more.
 func readSentences(question string, read func(string) []string) []planStep {
@@ -475,6 +489,11 @@ var situations = map[string]func(*history.Signals) bool{
 		return s == nil || s.Next == nil || !slices.Contains(s.Next.Topics, "evaluation") &&
 			!evaluationWords.MatchString(notEvaluation.ReplaceAllString(s.Next.Request.String(), ""))
 	},
+	// A member who asked for the clinic owner to join asked for what a
+	// check on others sitting in would warn against.
+	"joining-not-asked": func(s *history.Signals) bool {
+		return s == nil || s.Next == nil || !joinAsk.MatchString(s.Next.Request.String())
+	},
 	"manager-promise-open": func(s *history.Signals) bool {
 		return s != nil && slices.ContainsFunc(s.OpenActions, func(a history.OpenAction) bool {
 			return a.Owner == "manager" && (a.Overdue || a.AgeDays >= 14)
@@ -502,6 +521,9 @@ var situations = map[string]func(*history.Signals) bool{
 var privacyAsk = regexp.MustCompile(`(?i)ここだけの話|ここだけに(?:して|とどめ)|内緒|内密|オフレコ|口外し|(?:ほか|他|周り|みんな)の(?:人|メンバー|スタッフ)?(?:に|には)(?:まだ)?(?:言わ|話さ|伝え|知られ)(?:ない|ず)|` +
 	`まだ(?:誰|だれ)にも|(?:二人|ふたり)だけの話|\bbetween (?:us|the two of us|you and me|ourselves)\b|\bkeep (?:it|this|that) (?:private|confidential|quiet|to yourself|between)\b|` +
 	`\boff the record\b|\bin confidence\b|\b(?:don'?t|do not|please don'?t) (?:tell|share|mention|say)\b`)
+
+// joinAsk is a member asking for someone else to join the 1on1.
+var joinAsk = regexp.MustCompile(`(?i)\b(?:join|joins|joining|sit in|sits in|come along|be there|be in the room|attend)\b|同席|同行|一緒に(?:入|参加|出席|聞い)|(?:にも|も)(?:入って|参加して|来て|いて)|(?:呼んで|入ってもらって|来てもらって)`)
 
 // notEvaluation is a request that says it is not about evaluation
 // (「評価の話ではなく、中長期の話をしたい」, "not about my rating").

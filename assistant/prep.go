@@ -188,6 +188,9 @@ func (a *prepAnswer) ground(ctx context.Context, db DB) error {
 		in.Kinds, in.Steps = readSteps(in.Question.String(), a.c.intent.Kinds)
 	}
 	against, fits := planConflicts(a.checks, in.Question.String(), in.Kinds, in.Steps, &a.sig)
+	if len(in.Steps) == 0 {
+		against = onThePlan(against, in.Question.String(), a.c.intent.Kinds, &a.sig)
+	}
 	if len(against) > 0 && len(in.Steps) == 0 {
 		// Read only to quote the sentence a warning is about.
 		in.Said = readSentences(in.Question.String(), a.c.intent.Kinds)

@@ -59,6 +59,7 @@ var Situations = []string{
 	"new-member",           // fewer than two 1on1s held
 	"established-member",   // two 1on1s or more held: past settling in
 	"evaluation-not-asked", // the member did not ask about their evaluation this time
+	"joining-not-asked",    // the member did not ask for someone else to join this 1on1
 	"manager-promise-open", // an action the manager owns is open past its date or for two weeks
 	"missed-since-last",    // a 1on1 was cancelled or skipped since the last one held
 	"asked-privacy",        // the member asked to keep something between the two of you

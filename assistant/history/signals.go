@@ -98,6 +98,10 @@ type DoneAction struct {
 	Text    anonymize.Text `json:"text"`
 	Owner   string         `json:"owner"`
 	DaysAgo int            `json:"days_ago"`
+	// Reported is set for an action agreed before the latest held 1on1
+	// and due before it: that 1on1 was where it was reported, however late
+	// it was ticked off, so it is acknowledged, not announced as news.
+	Reported bool `json:"reported,omitempty"`
 }
 
 // SessionBrief is one session, compact.
@@ -564,7 +568,7 @@ func actionSignals(now time.Time, actions []Action, held []Session) (open []Open
 	var closed []Action
 	for _, a := range actions {
 		if a.Status == "done" {
-			if a.ClosedAt != nil && !toldAlready(a, held) {
+			if a.ClosedAt != nil {
 				closed = append(closed, a)
 			}
 			continue
@@ -583,14 +587,13 @@ func actionSignals(now time.Time, actions []Action, held []Session) (open []Open
 		return cmp.Or(b.ClosedAt.Compare(*a.ClosedAt), b.CreatedAt.Compare(a.CreatedAt))
 	})
 	for _, a := range closed {
-		done = append(done, DoneAction{Text: a.Text, Owner: a.Owner, DaysAgo: days(now.Sub(*a.ClosedAt))})
+		done = append(done, DoneAction{Text: a.Text, Owner: a.Owner, DaysAgo: days(now.Sub(*a.ClosedAt)), Reported: toldAlready(a, held)})
 	}
 	return open, done
 }
 
 // toldAlready reports whether a done action was agreed before the latest
-// held 1on1 and due before it: that 1on1 was where it was reported, however
-// late it was ticked off, and announcing it again as news ("let her know
+// held 1on1 and due before it: announcing it again as news ("let her know
 // you have sent the list", weeks after she had it) reads as if the manager
 // had not been there.
 func toldAlready(a Action, held []Session) bool {
