@@ -190,10 +190,10 @@ func (a *prepAnswer) ground(ctx context.Context, db DB) error {
 	against, fits := planConflicts(a.checks, in.Question.String(), in.Kinds, in.Steps, &a.sig)
 	if len(in.Steps) == 0 {
 		against = onThePlan(against, in.Question.String(), a.c.intent.Kinds, &a.sig)
-	}
-	if len(against) > 0 && len(in.Steps) == 0 {
-		// Read only to quote the sentence a warning is about.
-		in.Said = readSentences(in.Question.String(), a.c.intent.Kinds)
+		if len(against) > 0 {
+			// Read only to quote the sentence a warning is about.
+			in.Said = readSentences(in.Question.String(), a.c.intent.Kinds)
+		}
 	}
 	var err error
 	if in.Sources, in.Reserve, a.similar, err = a.c.prepSources(ctx, db, in.Lang, &a.sig, a.req.MemberID, in.Question, slices.Concat(against, fits)); err != nil {

@@ -366,8 +366,7 @@ func prefixOfWord(raw string, start, end int) bool {
 // "using" (the schedule in Maximo), where people do not stand.
 func notAPerson(raw string, sp span) bool {
 	w := raw[sp.start:sp.end]
-	if emoteMark[w] && sp.start > 0 && sp.end < len(raw) &&
-		strings.ContainsAny(raw[max(0, sp.start-3):sp.start], "（(") && strings.ContainsAny(raw[sp.end:min(len(raw), sp.end+3)], "）)") {
+	if emoteMark[w] && strings.ContainsAny(raw[max(0, sp.start-3):sp.start], "（(") && strings.ContainsAny(raw[sp.end:min(len(raw), sp.end+3)], "）)") {
 		return true
 	}
 	if camelProduct.MatchString(w) && !camelName.MatchString(w) {

@@ -587,16 +587,16 @@ func actionSignals(now time.Time, actions []Action, held []Session) (open []Open
 		return cmp.Or(b.ClosedAt.Compare(*a.ClosedAt), b.CreatedAt.Compare(a.CreatedAt))
 	})
 	for _, a := range closed {
-		done = append(done, DoneAction{Text: a.Text, Owner: a.Owner, DaysAgo: days(now.Sub(*a.ClosedAt)), Reported: toldAlready(a, held)})
+		done = append(done, DoneAction{Text: a.Text, Owner: a.Owner, DaysAgo: days(now.Sub(*a.ClosedAt)), Reported: reported(a, held)})
 	}
 	return open, done
 }
 
-// toldAlready reports whether a done action was agreed before the latest
+// reported reports whether a done action was agreed before the latest
 // held 1on1 and due before it: announcing it again as news ("let her know
 // you have sent the list", weeks after she had it) reads as if the manager
 // had not been there.
-func toldAlready(a Action, held []Session) bool {
+func reported(a Action, held []Session) bool {
 	if len(held) == 0 || a.DueDate == nil || a.SessionID != nil && *a.SessionID == held[0].ID {
 		return false
 	}

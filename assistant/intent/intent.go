@@ -26,6 +26,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/taiwa-coach/taiwa/assistant/linear"
+	"github.com/taiwa-coach/taiwa/knowledge"
 )
 
 //go:embed model/kinds.json
@@ -101,15 +102,10 @@ func (r *Reader) Kinds(text string) []string {
 // inASentence reports whether some sentence of text, read alone, is of
 // the kind.
 func (r *Reader) inASentence(text, kind string) bool {
-	for _, s := range sentenceEnd.Split(text, -1) {
-		if strings.TrimSpace(s) != "" && r.m.Kinds[kind].Prob(r.features(s)) > r.m.Threshold {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(knowledge.Sentences(text), func(s string) bool {
+		return r.m.Kinds[kind].Prob(r.features(s)) > r.m.Threshold
+	})
 }
-
-var sentenceEnd = regexp.MustCompile(`[。！？!?\n]+|\.(?:\s+|$)`)
 
 // notDeciding is a decision refused in so many words.
 var notDeciding = regexp.MustCompile(`\b(?:not|never) (?:to )?(?:decide|deciding|make the (?:call|decision)|making the (?:call|decision))\b|\b(?:won'?t|will not|not going to|don'?t|do not) (?:decide|make the (?:call|decision))\b|(?:決め|判断し|結論を出さ)(?:ない|ず)(?:で|に|こと)`)
