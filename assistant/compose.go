@@ -461,8 +461,21 @@ func prepSummary(in prepInput) []string {
 		summary = append(summary, msg(lang, "summary.noactions"))
 	}
 	summary = append(summary, recurring(lang, sig)...)
-	return append(summary, cadenceSummary(in)...)
+	summary = append(summary, cadenceSummary(in)...)
+	// Asked why, or what the member thinks, the history can answer only
+	// what happened: saying so keeps the plan from guessing.
+	if q := in.Question.String(); len(sig.LastSessions) > 0 && len(in.Kinds) == 0 && asksWhy.MatchString(q) {
+		summary = append(summary, about(lang, personOf(sig), "summary.unknown"))
+	}
+	return summary
 }
+
+// asksWhy is a question about reasons or the member's own view, which
+// notes and ratings do not record: "what's going on with her",
+// 「本音はどうなのか」.
+var asksWhy = regexp.MustCompile(`(?i)\bwhy\b|what'?s (?:going on|behind|up with|bothering)|what is (?:going on|behind)|` +
+	`how (?:does|do|is|are) (?:she|he|they) (?:feel|see|doing)|\bfeel(?:s|ing)? about|really (?:think|want|feel)|on (?:her|his|their) mind|` +
+	`motivat|なぜ|どうして|何が(?:起き|あった|原因)|本音|気持ち|どう思って|考えているのか|何を考え|理由|原因|何があった|モチベーション|やる気`)
 
 // steps counts the changes along a condition path (4→4→3→3 has one).
 func steps(vs []int) int {
@@ -1803,17 +1816,30 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
 		style := *sig.Next.Style
 		key := "watch.plan.ok"
-		if slices.Contains(in.Kinds, styleKind[style]) {
+		switch {
+		case slices.Contains(in.Kinds, styleKind[style]):
 			key = "watch.plan.asked"
+		case memberAskedFor.MatchString(in.Question.String()):
+			key = "watch.plan.requested"
 		}
 		// Cited to the guidance on the response they asked for, at the
 		// passage closest to the plan.
 		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
-		text := about(lang, who, key, plan, styleProse(lang, style))
+		args := []any{plan, styleProse(lang, style)}
+		if key == "watch.plan.requested" {
+			args = args[:1]
+		}
+		text := about(lang, who, key, args...)
 		return append(watch, citeClaim(cite, src, text, in.Question.String()+" "+msg(lang, "style."+style))), conflicts
 	}
 	return append(watch, Item{Text: about(lang, who, "watch.plan.ok.nostyle", plan), Cites: []int{}}), conflicts
 }
+
+// memberAskedFor says a plan does what the member asked of the manager:
+// "she asked me to be blunt, so I will", 「本人から月1回にしてほしいと言われたので」.
+var memberAskedFor = regexp.MustCompile(`(?i)\b(?:she|he|they|member \w+) (?:asked|requested|wants|wanted) (?:me|us)\b|` +
+	`at (?:her|his|their) (?:own )?request|as (?:she|he|they) asked|(?:から|より)[^。]{0,40}(?:てほしい|たい|ください)と(?:言われ|頼まれ|相談され|希望され|依頼され)|` +
+	`本人の(?:希望|依頼|要望)(?:で|どおり|通り|に沿|を受け)|本人から(?:の)?(?:希望|依頼|要望)`)
 
 // fitsWatch says which checks support the stated plan. The plan is quoted
 // too, once: "Your plan fits" says which plan ("早番固定で決めます"), not
@@ -2021,7 +2047,7 @@ func avoidLines(in prepInput, cite *citer) []Item {
 		onPlan := slices.ContainsFunc(in.Conflicts, func(c conflict) bool { return c.Check.DocumentID == h.DocumentID })
 		if len(out) < maxAvoid && !otherStyle(in.Signals, b.text, true) && !(asksAnswer && unasked.MatchString(b.text)) &&
 			(onStyle || onPlan && telling(b.text, plan) > 0 || len(in.context) == 0 || telling(b.text, in.context) > 1) {
-			out = append(out, cite.item(msg(in.Lang, "watch.avoid", b.text), b.n, b.text))
+			out = append(out, cite.item(avoidance(in.Lang, b.text), b.n, b.text))
 		}
 	}
 	return out

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/taiwa-coach/taiwa/knowledge"
 )
@@ -83,6 +85,7 @@ var messages = map[string]map[string]string{
 		"summary.new":                                "%sとの1on1はまだ1回だけで、履歴から言えることは限られます。",
 		"summary.new.none":                           "%sとの1on1はまだ一度も記録されていません。今回が最初の1on1として、本人のことを知るところから始めましょう。",
 		"summary.noactions":                          "未完了のアクションはありません。",
+		"summary.unknown":                            "記録からわかるのは起きたことまでで、その理由や本人の受け止めまでは分かりません。推測で埋めず、本人に聞きましょう。",
 		"agenda.first":                               "初回として、1on1が本人のための時間（評価の場ではない）であること、困ったときに誰に聞けばよいか、最初の1〜3か月で順調と言える状態を一緒に確かめる",
 		"agenda.missed":                              "前回までに予定していた1on1が%d回、実施できていません。早いうちにそのことに触れ（こちらの都合なら詫びて）、今日の時間は本人のためのものだと伝える",
 		"agenda.missed.one":                          "前回予定していた1on1が実施できていません。早いうちにそのことに触れ（こちらの都合なら詫びて）、今日の時間は本人のためのものだと伝える",
@@ -142,7 +145,6 @@ var messages = map[string]map[string]string{
 		"watch.status":                               "直近%d回の1on1は、メモを見る限り進捗の報告が中心でした。進捗は事前に共有してもらい、本人の考えや困りごとに時間を使いましょう。",
 		"watch.status.report":                        "直近%d回の1on1は、メモを見る限り進捗の報告が中心で、今回も本人は報告を希望しています。報告は本人に任せて最後まで聞き、そのあとで調子や困りごとを一つだけ聞きましょう。",
 		"watch.advised":                              "前回、本人は「聴いてほしい」と希望していましたが、メモには助言した記録があります。今回は最後まで聴くことから始めましょう。",
-		"watch.avoid":                                "避けたい言動：%s",
 		"agenda.checkin":                             "チェックイン：最近の調子を聞く",
 		"agenda.checkin.down":                        "チェックイン：コンディションの変化（%s）について、評価せずに様子を聞く",
 		"agenda.request.topics":                      "本人が選んだテーマ：%s",
@@ -196,7 +198,8 @@ var messages = map[string]map[string]string{
 		"watch.plan.fits.also":                       "%s",
 		"watch.plan.fits.why":                        "「%s」：%s。%s",
 		"watch.plan.fits.also.why":                   "%s。%s",
-		"watch.plan.ok":                              "「%s」というお考えに、ガイダンスに照らして気になる点は見つかりませんでした。始める前に、本人の希望（%s）に沿っているかを本人と確かめましょう。",
+		"watch.plan.ok":                              "「%s」というお考えに、ガイダンスに照らして気になる点は見つかりませんでした。本人の希望（%s）に沿う形で進めましょう。",
+		"watch.plan.requested":                       "「%s」というお考えは、本人からの依頼に沿っていて、ガイダンスに照らしても気になる点はありません。このまま進めましょう。",
 		"watch.plan.asked":                           "「%s」というお考えは、本人が希望した関わり方（%s）に沿っていて、ガイダンスに照らしても気になる点はありません。このまま進めましょう。",
 		"watch.plan.unread":                          "「%s」というお考えは、始める前に、本人の希望（%s）に沿っているかを本人と確かめましょう。",
 		"watch.plan.ok.nostyle":                      "「%s」というお考えに、ガイダンスに照らして気になる点は見つかりませんでした。進める前に、本人の受け止め方を聞きましょう。",
@@ -325,6 +328,7 @@ var messages = map[string]map[string]string{
 		"summary.new":                                "You have held only one 1on1 with %s so far, so the history says little yet.",
 		"summary.new.none":                           "No 1on1 with %s has been logged yet: treat this as the first, and start by getting to know them.",
 		"summary.noactions":                          "There are no open actions.",
+		"summary.unknown":                            "The history shows what happened; it does not tell you why, or how {m} sees it. Ask rather than guess.",
 		"agenda.first":                               "As a first 1on1: say that this time is theirs (not an evaluation), who to ask about what, and agree what a good first one to three months looks like",
 		"agenda.missed":                              "The last %d planned 1on1s did not take place: say so early on (apologise if it was on your side), and that today's time is theirs",
 		"agenda.missed.one":                          "The last planned 1on1 did not take place: say so early on (apologise if it was on your side), and that today's time is theirs",
@@ -384,7 +388,6 @@ var messages = map[string]map[string]string{
 		"watch.status":                               "The last %d 1on1s were, going by the notes, mostly progress reports. Ask for the status in writing beforehand and use the time for their thoughts and concerns.",
 		"watch.status.report":                        "The last %d 1on1s were, going by the notes, mostly progress reports, and {m} asks to report again. Let them lead the report to the end; then ask one question about how they are or what is in the way.",
 		"watch.advised":                              "Last time {m} asked you to listen, and the notes record advice given. Start by listening to the end this time.",
-		"watch.avoid":                                "Avoid: %s",
 		"agenda.checkin":                             "Check-in: ask how {m} is doing",
 		"agenda.checkin.down":                        "Check-in: ask about the change in {m}'s condition (%s) without judging",
 		"agenda.request.topics":                      "Topics they picked: %s",
@@ -438,7 +441,8 @@ var messages = map[string]map[string]string{
 		"watch.plan.fits.also":                       "Your plan fits on another count too. %s",
 		"watch.plan.fits.why":                        "Your plan, \"%[1]s\", fits the guidance for {m}, as %[2]s. %[3]s",
 		"watch.plan.fits.also.why":                   "It fits on another count too (%s). %s",
-		"watch.plan.ok":                              "About your plan, \"%s\": nothing in the guidance speaks against it. Check with {m} early that it fits what they asked for: %s.",
+		"watch.plan.ok":                              "About your plan, \"%s\": nothing in the guidance speaks against it. Go ahead, keeping to what {m} asked for: %s.",
+		"watch.plan.requested":                       "About your plan, \"%s\": it does what {m} asked of you, and nothing in the guidance speaks against it. Go ahead with it.",
 		"watch.plan.asked":                           "About your plan, \"%s\": it gives {m} what they asked for (%s), and nothing in the guidance speaks against it. Go ahead with it.",
 		"watch.plan.unread":                          "About your plan, \"%s\": check with {m} early that it fits what they asked for: %s.",
 		"watch.plan.ok.nostyle":                      "About your plan, \"%s\": nothing in the guidance speaks against it. Ask how they see it before you go ahead.",
@@ -681,3 +685,69 @@ var (
 	toYou       = map[string]string{"i'm": "you're", "i am": "you are", "i was": "you were", "i've": "you've", "i'd": "you'd", "i'll": "you'll",
 		"i": "you", "my": "your", "me": "you", "myself": "yourself", "mine": "yours"}
 )
+
+// avoidance says a line the guidance lists to avoid as a watch-out: quoted
+// bare it reads as an instruction, and behind a label ("Avoid: Letting…",
+// 「避けたい言動：…」) as a pasted heading. "Letting the follow-up swallow
+// the meeting" is "Avoid letting the follow-up swallow the meeting";
+// 「気持ちを打ち消す。」 is 「気持ちを打ち消すのは避けましょう。」, with any
+// explanation after the first sentence kept as written.
+func avoidance(lang, line string) string {
+	line = strings.TrimSpace(line)
+	if lang != "ja" || !strings.ContainsFunc(line, japanese) {
+		if first, _, _ := strings.Cut(line, " "); avoidsAlready.MatchString(first) {
+			return line
+		}
+		return "Avoid " + lowerFirst(line)
+	}
+	end := sentenceEnd(line)
+	head, rest := strings.TrimRight(line[:end], "、。 "), strings.TrimPrefix(line[end:], "。")
+	paren := ""
+	if m := trailingParen.FindStringIndex(head); m != nil && m[0] > 0 {
+		head, paren = strings.TrimRight(head[:m[0]], "、 "), head[m[0]:]
+	}
+	last, _ := utf8.DecodeLastRuneInString(head)
+	suffix := "は避けましょう"
+	if strings.ContainsRune("うくぐすつぬぶむるい", last) && !strings.HasSuffix(head, "こと") {
+		suffix = "のは避けましょう"
+	}
+	return head + suffix + paren + "。" + rest
+}
+
+var (
+	// avoidsAlready starts a line that already says what not to do.
+	avoidsAlready = regexp.MustCompile(`^(?i:avoid|don't|do|never|stop|steer)$`)
+	// trailingParen is an aside that closes a sentence: 「伝える（人事への相談は別です）」.
+	trailingParen = regexp.MustCompile(`(?:（[^（）]*）|\([^()]*\))$`)
+)
+
+// sentenceEnd is where the first sentence of s ends: its first 「。」 outside
+// quotes and brackets, or len(s).
+func sentenceEnd(s string) int {
+	depth := 0
+	for i, r := range s {
+		switch r {
+		case '「', '『', '（', '(':
+			depth++
+		case '」', '』', '）', ')':
+			depth = max(depth-1, 0)
+		case '。':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return len(s)
+}
+
+// lowerFirst lowercases the first letter of a line going on after a word
+// ("Letting…" after "Avoid"), unless its first word is "I" or an acronym.
+func lowerFirst(s string) string {
+	first, _, _ := strings.Cut(s, " ")
+	r, n := utf8.DecodeRuneInString(first)
+	next, _ := utf8.DecodeRuneInString(first[n:])
+	if first == "I" || strings.HasPrefix(first, "I'") || unicode.IsUpper(next) {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
