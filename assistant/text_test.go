@@ -188,3 +188,24 @@ func TestNotAsked(t *testing.T) {
 		}
 	}
 }
+
+func TestAvoidance(t *testing.T) {
+	tests := []struct {
+		lang, line, want string
+	}{
+		{"en", "Letting the follow-up swallow the whole meeting.", "Avoid letting the follow-up swallow the whole meeting."},
+		{"en", `"Have you tried…?", "Why don't you just…?"`, `Avoid "Have you tried…?", "Why don't you just…?"`},
+		{"en", "HR forms filled in during the 1on1.", "Avoid HR forms filled in during the 1on1."},
+		{"en", "Don't promise what you cannot give.", "Don't promise what you cannot give."},
+		{"ja", "「でも」「それは考えすぎでは」と、気持ちを打ち消す。", "「でも」「それは考えすぎでは」と、気持ちを打ち消すのは避けましょう。"},
+		{"ja", "話を聞かないまま助言する。本人は話しきれません。", "話を聞かないまま助言するのは避けましょう。本人は話しきれません。"},
+		{"ja", "相談内容を周囲に伝える（人事への相談は別です）。", "相談内容を周囲に伝えるのは避けましょう（人事への相談は別です）。"},
+		{"ja", "中身のないほめ言葉の繰り返し", "中身のないほめ言葉の繰り返しは避けましょう。"},
+		{"ja", "日程を流してしまうこと", "日程を流してしまうことは避けましょう。"},
+	}
+	for _, tt := range tests {
+		if got := avoidance(tt.lang, tt.line); got != tt.want {
+			t.Errorf("avoidance(%q, %q) = %q, want %q", tt.lang, tt.line, got, tt.want)
+		}
+	}
+}
