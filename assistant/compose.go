@@ -1815,20 +1815,16 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	// member asked for is backed as such.
 	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
 		style := *sig.Next.Style
-		key := "watch.plan.ok"
+		key, args := "watch.plan.ok", []any{plan, styleProse(lang, style)}
 		switch {
 		case slices.Contains(in.Kinds, styleKind[style]):
 			key = "watch.plan.asked"
 		case memberAskedFor.MatchString(in.Question.String()):
-			key = "watch.plan.requested"
+			key, args = "watch.plan.requested", args[:1] // the request, not the style, is what it does
 		}
 		// Cited to the guidance on the response they asked for, at the
 		// passage closest to the plan.
 		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
-		args := []any{plan, styleProse(lang, style)}
-		if key == "watch.plan.requested" {
-			args = args[:1]
-		}
 		text := about(lang, who, key, args...)
 		return append(watch, citeClaim(cite, src, text, in.Question.String()+" "+msg(lang, "style."+style))), conflicts
 	}

@@ -700,8 +700,11 @@ func avoidance(lang, line string) string {
 		}
 		return "Avoid " + lowerFirst(line)
 	}
-	end := sentenceEnd(line)
-	head, rest := strings.TrimRight(line[:end], "、。 "), strings.TrimPrefix(line[end:], "。")
+	ss := wholeSentences(knowledge.Sentences(line))
+	if len(ss) == 0 {
+		return line
+	}
+	head, rest := strings.TrimRight(ss[0], "、。 "), joinSentences(ss[1:])
 	paren := ""
 	if m := trailingParen.FindStringIndex(head); m != nil && m[0] > 0 {
 		head, paren = strings.TrimRight(head[:m[0]], "、 "), head[m[0]:]
@@ -720,25 +723,6 @@ var (
 	// trailingParen is an aside that closes a sentence: 「伝える（人事への相談は別です）」.
 	trailingParen = regexp.MustCompile(`(?:（[^（）]*）|\([^()]*\))$`)
 )
-
-// sentenceEnd is where the first sentence of s ends: its first 「。」 outside
-// quotes and brackets, or len(s).
-func sentenceEnd(s string) int {
-	depth := 0
-	for i, r := range s {
-		switch r {
-		case '「', '『', '（', '(':
-			depth++
-		case '」', '』', '）', ')':
-			depth = max(depth-1, 0)
-		case '。':
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return len(s)
-}
 
 // lowerFirst lowercases the first letter of a line going on after a word
 // ("Letting…" after "Avoid"), unless its first word is "I" or an acronym.
