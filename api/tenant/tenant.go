@@ -262,6 +262,12 @@ func (db *DB) Me(ctx context.Context, p Principal) (User, Org, error) {
 		return err
 	})
 	if bErr := db.Scope(p).InBatch(ctx, b); bErr != nil {
+		// A callback's error says which row was missing; but when the
+		// connection broke while a callback read, the callback got the raw
+		// error and only the batch's is marked unavailable (503, not 500).
+		if errors.Is(bErr, ErrUnavailable) {
+			return User{}, Org{}, bErr
+		}
 		return User{}, Org{}, cmp.Or(err, bErr)
 	}
 	return u, o, nil

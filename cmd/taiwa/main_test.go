@@ -167,18 +167,19 @@ func (s *syncBuffer) String() string {
 var listenRE = regexp.MustCompile(`taiwa listening on (http://\S+)`)
 
 // startServe runs 'taiwa serve' through run and returns its base URL, its
-// stdout and a stop function that cancels it and returns run's error.
-func startServe(t *testing.T, getenv func(string) string) (string, *syncBuffer, func() error) {
+// stdout, its stderr (the log) and a stop function that cancels it and
+// returns run's error.
+func startServe(t *testing.T, getenv func(string) string) (base string, stdout, stderr *syncBuffer, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr = &syncBuffer{}, &syncBuffer{}
 	errc := make(chan error, 1)
 	go func() {
 		errc <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-log-level", "warn"}, getenv, stdout, stderr)
 	}()
 	var once sync.Once
 	var stopErr error
-	stop := func() error {
+	stop = func() error {
 		once.Do(func() {
 			cancel()
 			select {
@@ -193,9 +194,9 @@ func startServe(t *testing.T, getenv func(string) string) (string, *syncBuffer, 
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		if m := listenRE.FindStringSubmatch(stdout.String()); m != nil {
-			base := m[1]
+			base = m[1]
 			waitReady(t, base)
-			return base, stdout, stop
+			return base, stdout, stderr, stop
 		}
 		select {
 		case err := <-errc:
@@ -204,7 +205,7 @@ func startServe(t *testing.T, getenv func(string) string) (string, *syncBuffer, 
 		}
 	}
 	t.Fatalf("serve did not listen; stderr: %s", stderr.String())
-	return "", nil, nil
+	return "", nil, nil, nil
 }
 
 func waitReady(t *testing.T, base string) {
@@ -251,7 +252,7 @@ var idRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[
 // through the command line, as an operator would.
 func TestServeAndAdmin(t *testing.T) {
 	getenv := env("DATABASE_URL", db.URL, "TAIWA_DB_SCHEMA", db.Schema)
-	base, _, stop := startServe(t, getenv)
+	base, _, _, stop := startServe(t, getenv)
 
 	admin := func(args ...string) string {
 		t.Helper()
@@ -317,7 +318,7 @@ func TestServeEmbedded(t *testing.T) {
 	t.Chdir(t.TempDir())
 	dir, _ := filepath.Abs("data")
 	getenv := env("TAIWA_DATA_DIR", "data", "PATH", os.Getenv("PATH"), "HOME", os.Getenv("HOME"))
-	base, stdout, stop := startServe(t, getenv)
+	base, stdout, _, stop := startServe(t, getenv)
 	toks := tokenRE.FindAllString(stdout.String(), -1)
 	if len(toks) < 2 || !strings.Contains(stdout.String(), "manager") || !strings.Contains(stdout.String(), "curator") {
 		t.Fatalf("demo tokens not printed:\n%s", stdout.String())
@@ -367,7 +368,7 @@ func TestServeEmbedded(t *testing.T) {
 		return openaitest.Reply{Text: "[summary]\n聴くことに徹しましょう [1]。\n[agenda]\n- 調子を聞く [2]\n[questions]\n- 「最近どうですか？」 [3]\n[watch_outs]\n- 助言を急がない [1]\n"}
 	})
 	getenv = env("TAIWA_DATA_DIR", "data", "PATH", os.Getenv("PATH"), "HOME", os.Getenv("HOME"), "OPENAI_BASE_URL", fake.BaseURL())
-	base, stdout, stop = startServe(t, getenv)
+	base, stdout, _, stop = startServe(t, getenv)
 	if tokenRE.MatchString(stdout.String()) {
 		t.Errorf("second start printed new demo tokens:\n%s", stdout.String())
 	}

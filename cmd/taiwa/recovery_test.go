@@ -26,7 +26,7 @@ func TestRecoveryAfterDatabaseRestart(t *testing.T) {
 		t.Skip("set TAIWA_RESTART_CMD to a command that restarts the database")
 	}
 	getenv := env("DATABASE_URL", db.URL, "TAIWA_DB_SCHEMA", db.Schema, "TAIWA_DB_ACQUIRE_TIMEOUT", "1s")
-	base, stderr, stop := startServe(t, getenv)
+	base, _, stderr, stop := startServe(t, getenv)
 	var out, errOut bytes.Buffer
 	if err := run(t.Context(), []string{"admin", "bootstrap", "-org", "Load org", "-name", "Manager"}, getenv, &out, &errOut); err != nil {
 		t.Fatal(err, errOut.String())
