@@ -1333,7 +1333,7 @@ func encouragePrep(lang string, sig *history.Signals, question string) (Item, bo
 		return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result.request", r), Cites: []int{}}, true
 	}
 	if r := resultIn(question); r != "" && gain.MatchString(r) {
-		return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result.question", r), Cites: []int{}}, true
+		return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result.question", praisedFor(r)), Cites: []int{}}, true
 	}
 	if r := recordedResult(sig); r != "" {
 		return Item{Text: about(lang, personOf(sig), "agenda.style.encourage.result", r), Cites: []int{}}, true
@@ -1391,6 +1391,25 @@ var (
 	gain = regexp.MustCompile(`(?i)達成|更新|増え|伸び|上回|超え|削減|短縮|改善|好評|最高|初めて|合格|\b(passed|beat|beaten|record|best|improved|up \d|grew|growth|increase[sd]?|saved|under budget|ahead of|exceeded|won|hit (the|our|her|his|their) target)\b|[0-9]+\s*(%|％)\s*(up|more|higher|better)`)
 	// figure is any number.
 	figure = regexp.MustCompile(`[0-9０-９一二三四五六七八九十]`)
+)
+
+// praisedFor is the result in a manager's sentence of praising it:
+// 「段取り替え短縮（42分→31分）」 of 「…短縮（42分→31分）はまず具体的に褒めたい
+// です」, "beating last year's sales by 11%" of "I want to thank her for
+// beating…". Quoted whole, the manager's own sentence reads back as pasted.
+func praisedFor(r string) string {
+	if loc := praising.FindStringIndex(r); loc != nil && runesOfText(r[:loc[0]]) >= 6 {
+		return r[:loc[0]]
+	}
+	if m := praisingFor.FindStringSubmatch(r); m != nil && runesOfText(m[1]) >= 6 {
+		return m[1]
+	}
+	return r
+}
+
+var (
+	praising    = regexp.MustCompile(`(?:は|を|について|のこと(?:は|を)?)、?(?:まず|最初に|しっかり|きちんと|ちゃんと|一番に)?(?:具体的に)?(?:褒め|ほめ|伝え|認め|労|ねぎら|称え|たたえ|評価し|お礼を)`)
+	praisingFor = regexp.MustCompile(`(?i)\b(?:praise|thank|congratulate|recogni[sz]e|credit|celebrate)\s+(?:her|him|them|[A-Z]\w*|member [a-z])\s+(?:properly |specifically |first )?(?:for|on)\s+(.+)$`)
 )
 
 // recordedResult is the first sentence of the last two 1on1s' notes that
@@ -1946,11 +1965,12 @@ func historyWatch(in prepInput, cite *citer) []Item {
 		src := pick(in.Sources, []string{sectionPractice, sectionMisconception, sectionOther}, "basics")
 		out = append(out, citeFor(cite, src, about(lang, personOf(sig), "watch.status", sig.StatusStreak)))
 	}
-	if a, ok := reflectionToCarry(sig); ok {
+	if a, tail := reflectionToCarry(sig); a != "" {
+		text := msg(lang, "watch.reflection", clip(a, 160))
 		if d := sig.ReflectionDaysAgo; d != nil {
-			return append(out, Item{Text: msg(lang, "watch.reflection.earlier", *d, clip(a, 160)), Cites: []int{}})
+			text = msg(lang, "watch.reflection.earlier", *d, clip(a, 160))
 		}
-		return append(out, Item{Text: msg(lang, "watch.reflection", clip(a, 160)), Cites: []int{}})
+		return append(out, Item{Text: text + msg(lang, tail), Cites: []int{}})
 	}
 	return out
 }
@@ -1962,11 +1982,29 @@ var (
 	pastRequest = regexp.MustCompile(`希望だった|希望(どおり|通り)|頼まれ|求められ|(?i)\bas (she|he|they) asked\b|\b(she|he|they) (had )?asked (me )?(to|for)\b`)
 )
 
+// resolved is a reflection that already says what to do next time:
+// 「次は最初の10分は質問だけにする」, "Protect the full 30 minutes next
+// time", "I should have come with a pick".
+var resolved = regexp.MustCompile(`(?i)次(回|は|こそ)(、)?[^。]{2,}(る|う|く|す|つ|む|ぶ|ぐ|たい)(。|$)|(べき|ば良|ばよ)かった|\bnext time[.!]?$|\bnext time,? (i'?ll |i will |i should |i need to |i want to )?\w+|\bthis time i'?(ll| will)\b|\bi should(n'?t)? have\b`)
+
+// leftUnsaid is a reflection that tells of something not said or asked:
+// 「正直に言えなかった」, "I dodged the linen question", 「…もう少し聞きたかったが、
+// 時間切れになった」.
+var leftUnsaid = regexp.MustCompile(`(?i)(言え|聞け|触れられ|確認でき|伝えられ|話せ|切り出せ)(なかった|ず)|(聞き|言い|話し)(そびれ|たかった)|時間切れ|\b(dodged|avoided|skipped over|ran out of time|never (asked|raised|mentioned|got to)|didn'?t (ask|raise|mention|bring up|get to|tell)|couldn'?t (ask|raise|say|tell|bring))\b`)
+
+// owed is a reflection on something the manager still owes the member:
+// 「総務への確認がまだなのが申し訳ない」, "I owe him the procurement answer".
+var owed = regexp.MustCompile(`(?i)(確認|返事|回答|連絡|手配|調整|共有)が?まだ|申し訳な|\bi (still )?owe\b|\bkeeps? slipping\b|\bstill (haven'?t|need to) (sent|send|got|get|checked|check|asked|ask|booked|book)\b`)
+
 // reflectionToCarry is the manager's reflection answer worth carrying into
-// this 1on1: a lesson before a plain account, and no account of giving the
-// response asked for then when another is asked for now ("I just
-// listened, as she asked" read to a manager asked for advice).
-func reflectionToCarry(sig *history.Signals) (string, bool) {
+// this 1on1, with the message key of what it asks of this one: a lesson
+// before a plain account, and no account of giving the response asked for
+// then when another is asked for now ("I just listened, as she asked" read
+// to a manager asked for advice). A lesson asks to raise early what was
+// left unsaid, or to settle beforehand what to do differently; an account
+// of what went well, to keep to it. ("Let it shape this one" after any of
+// them asked nothing the manager could do.)
+func reflectionToCarry(sig *history.Signals) (answer, tail string) {
 	var first string
 	for _, a := range sig.LastReflection {
 		t := a.Answer.String()
@@ -1977,17 +2015,29 @@ func reflectionToCarry(sig *history.Signals) (string, bool) {
 		if pastRequest.MatchString(t) && otherStyle(sig, t, false) {
 			continue
 		}
-		// A lesson, what to do differently, holds whatever is asked this
-		// time; what went well ("clear priorities for her first month")
-		// only in a 1on1 of the same kind.
-		if lesson.MatchString(t) || lessonPrompt.MatchString(a.Prompt.String()) {
-			return t, true
+		switch {
+		case owed.MatchString(t):
+			return t, "watch.reflection.owed"
+		case resolved.MatchString(t):
+			return t, "watch.reflection.resolved"
+		case leftUnsaid.MatchString(t):
+			return t, "watch.reflection.unsaid"
+		case lesson.MatchString(t):
+			return t, "watch.reflection.lesson"
+		case lessonPrompt.MatchString(a.Prompt.String()):
+			// Asked what to change, they wrote what happened.
+			return t, "watch.reflection.noted"
 		}
+		// What went well ("clear priorities for her first month") holds
+		// only in a 1on1 of the same kind.
 		if first == "" && sameStyleAsLast(sig) {
 			first = t
 		}
 	}
-	return first, first != ""
+	if first == "" {
+		return "", ""
+	}
+	return first, "watch.reflection.worked"
 }
 
 // sameStyleAsLast reports whether the member asks for the response they

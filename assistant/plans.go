@@ -359,7 +359,7 @@ func meantPart(s string) string {
 	for {
 		q := strings.TrimRight(p, "。．.！!…・ 　")
 		if loc := askingLeave.FindStringIndex(q); loc != nil && utf8.RuneCountInString(q[:loc[0]]) >= 10 {
-			q = q[:loc[0]]
+			q = leaveAsked(q, loc)
 		}
 		q = doubting.ReplaceAllString(intending.ReplaceAllString(q, ""), "$1")
 		if q == p || utf8.RuneCountInString(q) < 8 {
@@ -369,7 +369,28 @@ func meantPart(s string) string {
 	}
 }
 
+// leaveAsked is a sentence that closes on a request for leave (loc, by
+// askingLeave) cut to what the leave is asked for: the plan before it
+// (「新人2名の教育担当もお願いしたいんですが、…頼んでも大丈夫ですかね？」), or,
+// when what comes before is only the occasion (「来週が評価面談なんですけど、」),
+// the plan inside the request itself, asked as a question: 「…今回の1on1で
+// 評価も一緒に伝えちゃっていいか」.
+func leaveAsked(q string, loc []int) string {
+	before := q[:loc[0]]
+	if statesPlan.MatchString(before) || !occasionOnly.MatchString(before) {
+		return before
+	}
+	_, after, _ := strings.Cut(q[loc[0]:], "、")
+	return strings.TrimRight(leaveEnd.ReplaceAllString(after, "${1}か"), "?？")
+}
+
 var (
+	// occasionOnly ends a clause that names a circumstance, not a deed: a
+	// noun before its copula (「評価面談な」んですけど, 「繁忙期だ」けど).
+	occasionOnly = regexp.MustCompile(`(?:な|だ|です)$`)
+	// leaveEnd is the close of a request for leave after its word of
+	// leave: 「いい」 + 「ですかね？」.
+	leaveEnd = regexp.MustCompile(`(大丈夫|いい|よい|OK|ok|問題ない|アリ|あり)(?:です|でしょう)?(?:か|かね|よね|ね)?[?？]?$`)
 	// joinedOn opens a sentence that goes on from an earlier one.
 	joinedOn = regexp.MustCompile(`^(?:そのうえで|その上で|で|なので|だから|それで|あと|とりあえず|一応|正直|ついでに)、`)
 	// askingLeave is a plan's closing request for leave to do it:

@@ -70,6 +70,8 @@ func TestPlanPhrase(t *testing.T) {
 		"そのうえで、来週の朝礼で事例として取り上げて、本人にも一言説明してもらうつもりです。":   "来週の朝礼で事例として取り上げて、本人にも一言説明してもらう",
 		"新人2名の教育担当もお願いしたいんですが、今回の1on1で頼んでも大丈夫ですかね？":    "新人2名の教育担当もお願いしたい",
 		"乗り切り方を話してあげようかなと。ついでにクレーム対応研修も勧めてみようかと思ってます。": "乗り切り方を話してあげよう。ついでにクレーム対応研修も勧めてみよう",
+		// What comes before the leave asked is the occasion; the plan is in the request.
+		"来週が期末の評価面談なんですけど、二度手間なので今回の1on1で評価（B）も一緒に伝えちゃっていいですかね？": "二度手間なので今回の1on1で評価（B）も一緒に伝えちゃっていいか",
 		// Too little would be left to name the plan by.
 		"聞こうと思います。":                                "聞こうと思います。",
 		"I'll push her to take the whole project.": "I'll push her to take the whole project.",

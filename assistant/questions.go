@@ -389,7 +389,7 @@ var triedAlready = regexp.MustCompile(`(?i)\b(?:already|i'?ve|i have|we'?ve|we h
 // back in a question: cut at a clause boundary rather than mid-word (a
 // question that quotes "…" reads as a template).
 func quotable(s string) string {
-	s = strings.TrimSpace(s)
+	s = pastOpeners(strings.TrimSpace(s))
 	if i := strings.IndexAny(s, "。！？!?\n"); i > 0 {
 		s = s[:i]
 	} else if i := strings.Index(s, ". "); i > 0 {
@@ -401,6 +401,24 @@ func quotable(s string) string {
 	}
 	return cut(s, quoteRunes, quoteRunesLatin)
 }
+
+// pastOpeners is s from its first sentence that says something: an
+// apology, a greeting or an ask for a manner of answer ("Sorry I had to
+// cancel last time.", 「お疲れさまです。」, "Please be blunt.") quoted back
+// tells the member nothing they wrote about.
+func pastOpeners(s string) string {
+	ss := knowledge.Sentences(s)
+	i := slices.IndexFunc(ss, func(t string) bool { return !opener.MatchString(t) && !onlyAsksStyle(t) })
+	if i <= 0 {
+		return s
+	}
+	return joinSentences(ss[i:])
+}
+
+// opener is a sentence said before the matter: an apology, a greeting or
+// thanks.
+var opener = regexp.MustCompile(`(?i)^\s*(?:sorry|apologies|hi|hello|hey|thanks|thank you|morning|good (?:morning|afternoon))\b|` +
+	`^\s*(?:すみません|すいません|申し訳(?:ありません|ございません|ない)|お疲れ(?:様|さま)です|おつかれさまです|いつもありがとうございます|ありがとうございます|先日はありがとう|ごめんなさい)`)
 
 // addedOn is the word that adds a sentence to the one before it
 // (「あと、頼み方について…」, "Also, how to…"): quoted alone, a fragment.
@@ -574,7 +592,15 @@ var asksAbout = []*regexp.Regexp{
 	// 「C区分の先をどう回していくか、具体的なやり方を教えてほしい」: the
 	// matter is the question before the ask.
 	regexp.MustCompile(`^(.{2,}?(?:どう|どのように|どうやって|何から|どこから)[^、。]{1,24}?か)[、,]\s*.{0,12}(?:アドバイス|助言|教えて|やり方|方法|一緒に考え|相談)`),
-	regexp.MustCompile(`(?i)^(?:i'?d (?:really )?like|i want|i need|can i get|could i get|can we|could we|can you|could you|please)\b.{0,30}?` +
+	// 「法人融資に残るか審査部を目指すか、一緒に考えたい」: the matter is the
+	// choice, the clauses ending in か before the ask, not the occasion
+	// before them (「来月の調書を出す前に、」).
+	regexp.MustCompile(`((?:[^、。]+?か、){0,2}[^、。]+?か)(?:を|について)?[、,]?\s*(?:一緒に考え|相談|アドバイス|助言|意見)`),
+	// "think through whether to stay on the desk or move to audit".
+	regexp.MustCompile(`(?i)\b(?:think (?:it )?(?:through|about|over)|talk (?:it )?through|figure out|weigh(?: up)?)\s+((?:whether|which)\b.{6,}?\bor\b.{2,}?)[.?!]*$`),
+	// A short lead-in may come first: "Now that things are calmer I'd
+	// like to think together about what's next for me".
+	regexp.MustCompile(`(?i)^(?:[^.?!,]{0,40}?\s)?(?:i'?d (?:really )?like|i want|i need|can i get|could i get|can we|could we|can you|could you|please)\b.{0,30}?` +
 		`\b(?:advice|help|input|tips|pointers|your (?:view|take|thoughts)|think(?:ing)?(?: it| this)?(?: through)?(?: with (?:you|me))?(?: together)?|talk(?:ing)? (?:it )?through(?: with (?:you|me))?|decide|a decision|make the call)` +
 		`\s+(?:on|about|with|for|regarding)\s+(.{6,}?)[.?!]*$`),
 }
@@ -642,7 +668,10 @@ var styleAsk = regexp.MustCompile(`(?i)(?:can|could|shall|would you|i'?d like (?
 	`what would you do(?: in my (?:shoes|place|position)| here| if you were me)?|what do you (?:think|suggest|recommend)|` +
 	`(?:[A-Za-zＡ-Ｚ]+さん|課長|部長|店長|リーダー)?(?:なら|だったら)(?:どう(?:します|しますか|する|される)|どうしたら)[^。？?]*|どうしたら(?:いい|よい)(?:でしょう|ですか)?[^。？?]*|` +
 	`(?:一緒に)?(?:考えて|相談に乗って|決めて|判断して|聴いて|聞いて)(?:ほしい|欲しい|もらえ|いただけ|ください)[^。？?]*|` +
-	`(?:アドバイス|助言|ご意見|意見)(?:が|を)?(?:ほしい|欲しい|ください|いただけ|もらえ)[^。？?]*`)
+	`(?:アドバイス|助言|ご意見|意見)(?:が|を)?(?:ほしい|欲しい|ください|いただけ|もらえ)[^。？?]*|` +
+	// How bluntly, not what about: "Please be blunt", 「遠慮なく言ってください」.
+	`(?:just )?(?:be (?:blunt|honest|direct|straight|frank)(?: with me)?|don'?t (?:sugar-?coat|hold back)(?: it)?|(?:tell|give) (?:me|it to me) straight)|` +
+	`(?:遠慮なく|率直に|はっきり|ズバッと|ストレートに|厳しめに)(?:言って|指摘して|伝えて|教えて|ダメ出しして)(?:ほしい|欲しい|ください|もらえ|いただけ)[^。？?]*`)
 
 // onlyAsksStyle reports whether little is left of s once its request for
 // a style is taken out.
@@ -716,7 +745,7 @@ var (
 	// pointsBack are questions about a meeting or matter the guidance's
 	// reader was in ("How did that meeting feel?"), or that go on from an
 	// answer ("それは、いつ頃までに…"): this member gave none.
-	pointsBack = regexp.MustCompile(`(?i)\b(that|this) (meeting|project|incident|conversation|decision|call)\b|(あの|その|この)(会議|件|とき|時|打ち合わせ|案件|プロジェクト)|` +
+	pointsBack = regexp.MustCompile(`(?i)\b(that|this) (meeting|project|incident|conversation|decision|call|idea|plan|option)\b|(あの|その|この)(会議|件|とき|時|打ち合わせ|案件|プロジェクト|案|話|アイデア|計画|方法|やり方)|` +
 		`\bwhen i (mentioned|brought up|suggested|offered|asked about)\b|\byou (just )?(mentioned|said)\b|先ほど|さっき|今の話|` +
 		`^[「"“]?(それ|そこ|で、|じゃあ|so\b|and\b|then\b)|` +
 		// "If you went ahead with that…", "for this to feel worth trying":

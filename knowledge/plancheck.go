@@ -91,6 +91,9 @@ var PlanKinds = []string{
 	"monitor",           // tighter control: daily reports, approvals, tracking
 	"involve-others",    // brings others into the 1on1 or tells them its content
 	"status-review",     // spends the 1on1 on status, trackers, the manager's list
+	"hearsay",           // passes on what others said about the member, or rumours, as fact
+	"dismiss-feedback",  // brushes aside or argues against the member's feedback or concern
+	"own-agenda",        // spends the 1on1 on the manager's own business: news, tasks, input for their report
 }
 
 // kindPrefix marks a plan kind among a check's patterns.

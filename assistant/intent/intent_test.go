@@ -51,6 +51,21 @@ var (
 	modelThreshold = 0.4
 )
 
+// fromEveryWriter are kinds learned from every writer's lines, not only
+// from those of the writers who labelled them: one writer's 300 lines
+// (set 19) hold too few plans of other kinds to learn what these are not
+// ("I'll listen to the end and hold back advice" read as dismissing
+// feedback). The other writers' lines rarely state them: of 20 drawn
+// from the 1,129 that a model trained on set 19 alone read as one of them
+// at 0.9, one did (a rumour heard, with no plan), so as examples of their
+// absence they are nearly clean.
+var fromEveryWriter = []string{"hearsay", "dismiss-feedback", "own-agenda"}
+
+// askedFor are the kinds a writer was asked to write lines for, when not
+// all: the other kinds their lines state were labelled in passing, and
+// are learned from the writers who wrote for them.
+var askedFor = map[string][]string{"19": fromEveryWriter}
+
 type line struct {
 	Text  string   `json:"text"`
 	Kinds []string `json:"kinds"`
@@ -109,13 +124,19 @@ func train(r *Reader, ls []line, o linear.Options, threshold float64) model {
 		for _, k := range l.Kinds {
 			knows[l.writer][k] = true
 		}
+		if kinds, ok := askedFor[l.writer]; ok {
+			knows[l.writer] = map[string]bool{}
+			for _, k := range kinds {
+				knows[l.writer][k] = true
+			}
+		}
 	}
 	m := model{Threshold: threshold, Options: o, Kinds: map[string]linear.Model{}}
 	for _, k := range knowledge.PlanKinds {
 		var kx [][]string
 		var pos []bool
 		for i, l := range ls {
-			if knows[l.writer][k] {
+			if knows[l.writer][k] || slices.Contains(fromEveryWriter, k) {
 				kx = append(kx, xs[i])
 				pos = append(pos, slices.Contains(l.Kinds, k))
 			}
@@ -193,6 +214,11 @@ func TestReadsPlans(t *testing.T) {
 		{"Going to tell him the whole rollout is his now, no training wheels.", []string{"big-stretch"}, []string{"small-step"}},
 		{"I won't bring up his score at all; that's for the review meeting.", nil, []string{"rating"}},
 		{"How do I get a quiet engineer to talk more?", nil, []string{"more-work", "push", "advise"}},
+		{"隣の課の課長から、Mさんが会議で不機嫌そうだったと聞いたので、次の1on1で伝えるつもりです。", []string{"hearsay"}, nil},
+		{"He said our 1on1s feel like box-ticking. Honestly I think they're fine, so I'll explain why we do them this way.", []string{"dismiss-feedback"}, nil},
+		{"I need his input for my quarterly deck, so we'll spend the 1on1 on that.", []string{"own-agenda"}, nil},
+		// Holding back advice is not holding back their feedback.
+		{"話を最後まで聴くことに徹して、助言はしないつもりです。", []string{"listen"}, []string{"dismiss-feedback"}},
 		// Pushing a 1on1 to next month puts it off; it does not push her.
 		{"Week's a mess again with the audit. Maybe we keep it to 15 minutes, or even push it to next month? She's understanding.", []string{"skip-1on1"}, []string{"push"}},
 	} {
