@@ -578,9 +578,26 @@ func cadenceSummary(in prepInput) []string {
 		out = append(out, about(lang, personOf(sig), "summary.samestyle", c.DaysAgo, about(lang, personOf(sig), "style.asked."+c.Style), sentences(c.Comment.String(), 160, 240)))
 	}
 	if sig.Planned > sig.Held && sig.Held > 0 {
-		out = append(out, msg(lang, "summary.missed", sig.Planned, sig.Planned-sig.Held))
+		out = append(out, msg(lang, "summary.missed", sig.Planned, sig.Planned-sig.Held, missedHow(lang, sig)))
 	}
 	return out
+}
+
+// missedHow says how the 1on1s that did not take place went: cancelled,
+// skipped, or never logged as held. "Cancelled, skipped or never logged"
+// for all of them leaves the manager to look up which.
+func missedHow(lang string, sig *history.Signals) string {
+	var parts []string
+	for _, p := range []struct {
+		key string
+		n   int
+	}{{"summary.missed.cancelled", sig.Cancelled}, {"summary.missed.skipped", sig.Skipped},
+		{"summary.missed.unlogged", sig.Planned - sig.Held - sig.Cancelled - sig.Skipped}} {
+		if p.n > 0 {
+			parts = append(parts, msg(lang, p.key, p.n))
+		}
+	}
+	return strings.Join(parts, msg(lang, "list.sep"))
 }
 
 // noteGist is what a plan quotes of the manager's notes: short notes
@@ -1840,6 +1857,11 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 			key = "watch.plan.asked"
 		case memberAskedFor.MatchString(in.Question.String()):
 			key, args = "watch.plan.requested", args[:1] // the request, not the style, is what it does
+		case answersRequest(in.Question.String(), sig):
+			// The plan takes up what they wrote for this 1on1: said with
+			// their words, it is backed by more than finding nothing
+			// against it.
+			key, args = "watch.plan.answers", []any{plan, quotable(sig.Next.Request.String())}
 		}
 		// Cited to the guidance on the response they asked for, at the
 		// passage closest to the plan.
@@ -1848,6 +1870,16 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		return append(watch, citeClaim(cite, src, text, in.Question.String()+" "+msg(lang, "style."+style))), conflicts
 	}
 	return append(watch, Item{Text: about(lang, who, "watch.plan.ok.nostyle", plan), Cites: []int{}}), conflicts
+}
+
+// answersRequest reports whether a plan takes up the matter the member
+// wrote for the coming 1on1: it shares three words of substance with
+// their request.
+func answersRequest(plan string, sig *history.Signals) bool {
+	if sig == nil || sig.Next == nil || sig.Next.Request.Empty() {
+		return false
+	}
+	return overlap(plan, substance(sig.Next.Request.String())) >= 3
 }
 
 // memberAskedFor says a plan does what the member asked of the manager:
@@ -1982,10 +2014,29 @@ var (
 	pastRequest = regexp.MustCompile(`希望だった|希望(どおり|通り)|頼まれ|求められ|(?i)\bas (she|he|they) asked\b|\b(she|he|they) (had )?asked (me )?(to|for)\b`)
 )
 
+// lessonTail is the message key of what a reflection answer that holds
+// a lesson asks of the next 1on1, or "" when it holds none.
+func lessonTail(answer, prompt string) string {
+	switch {
+	case owed.MatchString(answer):
+		return "watch.reflection.owed"
+	case resolved.MatchString(answer):
+		return "watch.reflection.resolved"
+	case leftUnsaid.MatchString(answer):
+		return "watch.reflection.unsaid"
+	case lesson.MatchString(answer):
+		return "watch.reflection.lesson"
+	case lessonPrompt.MatchString(prompt):
+		// Asked what to change, they wrote what happened.
+		return "watch.reflection.noted"
+	}
+	return ""
+}
+
 // resolved is a reflection that already says what to do next time:
 // 「次は最初の10分は質問だけにする」, "Protect the full 30 minutes next
 // time", "I should have come with a pick".
-var resolved = regexp.MustCompile(`(?i)次(回|は|こそ)(、)?[^。]{2,}(る|う|く|す|つ|む|ぶ|ぐ|たい)(。|$)|(べき|ば良|ばよ)かった|\bnext time[.!]?$|\bnext time,? (i'?ll |i will |i should |i need to |i want to )?\w+|\bthis time i'?(ll| will)\b|\bi should(n'?t)? have\b`)
+var resolved = regexp.MustCompile(`(?i)次(回|は|こそ)(、)?[^。]{2,}(る|う|く|す|つ|む|ぶ|ぐ|たい)(。|$)|べきだった|ば(良|よ)かった|\bnext time[.!]?$|\bnext time,? (i'?ll |i will |i should |i need to |i want to )?\w+|\bthis time i'?(ll| will)\b|\bi should(n'?t)? have\b`)
 
 // leftUnsaid is a reflection that tells of something not said or asked:
 // 「正直に言えなかった」, "I dodged the linen question", 「…もう少し聞きたかったが、
@@ -2015,18 +2066,8 @@ func reflectionToCarry(sig *history.Signals) (answer, tail string) {
 		if pastRequest.MatchString(t) && otherStyle(sig, t, false) {
 			continue
 		}
-		switch {
-		case owed.MatchString(t):
-			return t, "watch.reflection.owed"
-		case resolved.MatchString(t):
-			return t, "watch.reflection.resolved"
-		case leftUnsaid.MatchString(t):
-			return t, "watch.reflection.unsaid"
-		case lesson.MatchString(t):
-			return t, "watch.reflection.lesson"
-		case lessonPrompt.MatchString(a.Prompt.String()):
-			// Asked what to change, they wrote what happened.
-			return t, "watch.reflection.noted"
+		if tail := lessonTail(t, a.Prompt.String()); tail != "" {
+			return t, tail
 		}
 		// What went well ("clear priorities for her first month") holds
 		// only in a 1on1 of the same kind.

@@ -104,7 +104,7 @@ func tiredMember() *history.Signals {
 		Condition:       history.ConditionTrend{Values: []int{4, 3, 2}, Latest: ptr(2), Change: "down"},
 		RecurringTopics: []history.TopicCount{{Topic: "wellbeing", Sessions: 3}, {Topic: "goals", Sessions: 2}},
 		Styles:          []history.StyleSignal{{Style: "listen", Requested: 3, Match: history.Figures{Ratings: 3, Satisfaction: ptr(2.67), Matched: ptr(0.5)}}},
-		DaysSinceLast:   ptr(7), CadenceDays: ptr(14.0), Held: 3, Planned: 4, Implementation: ptr(0.75),
+		DaysSinceLast:   ptr(7), CadenceDays: ptr(14.0), Held: 3, Planned: 4, Cancelled: 1, Implementation: ptr(0.75),
 		LastReflection: []history.ReflectionAnswer{{Prompt: stored("聴くことに徹せましたか？"), Answer: stored("途中で助言してしまった。次は最初の10分は質問だけにする。")}},
 	}
 }

@@ -167,3 +167,23 @@ func TestReferToMember(t *testing.T) {
 		}
 	}
 }
+
+// A reflection read back asks something of this 1on1 that fits what it
+// says.
+func TestLessonTail(t *testing.T) {
+	for _, tc := range []struct{ answer, prompt, want string }{
+		{"途中で助言してしまった。次は最初の10分は質問だけにする", "", "watch.reflection.resolved"},
+		{"優先順位の判断を先送りにした形になった。次回は結論を持っていく", "", "watch.reflection.resolved"},
+		{"She asked for a decision and I deferred it. I should have come with a pick.", "", "watch.reflection.resolved"},
+		{"謝罪はしたが、稟議の新しい期限を言えなかった", "", "watch.reflection.unsaid"},
+		{"Yes, but I dodged the linen question.", "", "watch.reflection.unsaid"},
+		{"本人の迷いに寄り添えたが、総務への確認がまだなのが申し訳ない", "", "watch.reflection.owed"},
+		{"I talked too much and she barely got a word in.", "", "watch.reflection.lesson"},
+		{"Kept it to recognition as she asked.", "What would you change next time?", "watch.reflection.noted"},
+		{"廃棄率の数字で伝えられた", "", ""},
+	} {
+		if got := lessonTail(tc.answer, tc.prompt); got != tc.want {
+			t.Errorf("lessonTail(%q) = %q, want %q", tc.answer, got, tc.want)
+		}
+	}
+}

@@ -373,6 +373,7 @@ var (
 // or for concrete advice: a member who asks for specifics is not asked
 // first what they tried (a blind judge: "still question-led").
 var asksStraight = regexp.MustCompile(`(?i)\bjust tell me\b|\btell me (?:what|how) you'?d\b|\bwhat (?:would you|you'?d|you would) do\b|\bstraight answer\b|` +
+	`\bbe (?:blunt|direct|frank|straight)(?: with me)?\b|\bdon'?t (?:sugar-?coat|hold back)\b|(?:遠慮なく|率直に|ストレートに)(?:言って|教えて|指摘して|アドバイス)|` +
 	`\b(?:concrete|specific|practical) (?:advice|tips|suggestions|steps)\b|ズバリ|はっきり(?:教え|言っ)|(?:課長|部長|店長|所長|上司)なら(?:どう|どの)|具体的な(?:アドバイス|助言|やり方|方法|手順)|具体的に(?:教え|アドバイス)`)
 
 // asksStraightOut reports whether the member asked for a straight answer,

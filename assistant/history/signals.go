@@ -44,6 +44,8 @@ type Signals struct {
 	CadenceDays     *float64           `json:"cadence_days"` // median days between held 1on1s
 	Held            int                `json:"held"`         // in the last 180 days
 	Planned         int                `json:"planned"`      // held, cancelled, skipped or never logged, due in the last 180 days
+	Cancelled       int                `json:"cancelled"`    // of Planned
+	Skipped         int                `json:"skipped"`      // of Planned
 	Implementation  *float64           `json:"implementation_rate"`
 	Feedback        Figures            `json:"feedback"`
 	LastReflection  []ReflectionAnswer `json:"last_reflection"`
@@ -458,7 +460,11 @@ func (sig *Signals) count(now time.Time, sessions []Session) (held []Session) {
 			case s.Status == "held":
 				sig.Held++
 				sig.Planned++
-			case s.Status == "cancelled" || s.Status == "skipped":
+			case s.Status == "cancelled":
+				sig.Cancelled++
+				sig.Planned++
+			case s.Status == "skipped":
+				sig.Skipped++
 				sig.Planned++
 			case s.Status == "scheduled" && t.Before(now.Add(-24*time.Hour)):
 				sig.Planned++

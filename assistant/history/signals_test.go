@@ -75,6 +75,9 @@ func TestSignals(t *testing.T) {
 			if s.Held != 4 || s.Planned != 7 || *s.Implementation != 0.57 {
 				t.Errorf("held %d planned %d rate %v, want 4, 7, 0.57", s.Held, s.Planned, *s.Implementation)
 			}
+			if s.Cancelled != 1 || s.Skipped != 1 {
+				t.Errorf("cancelled %d skipped %d, want 1 and 1 (the one never logged is neither)", s.Cancelled, s.Skipped)
+			}
 			if *s.DaysSinceLast != 2 {
 				t.Errorf("days since last = %d, want 2", *s.DaysSinceLast)
 			}
