@@ -2075,11 +2075,22 @@ func reflectionToCarry(sig *history.Signals) (answer, tail string) {
 			first = t
 		}
 	}
-	if first == "" {
+	switch {
+	case first == "":
 		return "", ""
+	case wentWell.MatchString(first) && !answeredNo.MatchString(first):
+		return first, "watch.reflection.worked"
 	}
-	return first, "watch.reflection.worked"
+	// "No. Third update-only session in a row." is no success to keep to.
+	return first, "watch.reflection.noted"
 }
+
+var (
+	// wentWell is an account of something that worked.
+	wentWell = regexp.MustCompile(`(?i)(でき|られ)た|よかった|良かった|うまく|手応え|伝わった|\b(yes|worked|went well|good|better|managed to|got to|helped|landed)\b`)
+	// answeredNo opens an answer with no.
+	answeredNo = regexp.MustCompile(`(?i)^\s*(no\b|not really|いいえ|いや|あまり|全然|できなかった)`)
+)
 
 // sameStyleAsLast reports whether the member asks for the response they
 // asked for in the 1on1 the last reflection is about.

@@ -181,6 +181,7 @@ func TestLessonTail(t *testing.T) {
 		{"I talked too much and she barely got a word in.", "", "watch.reflection.lesson"},
 		{"Kept it to recognition as she asked.", "What would you change next time?", "watch.reflection.noted"},
 		{"廃棄率の数字で伝えられた", "", ""},
+		{"No. Third update-only session in a row.", "", ""},
 	} {
 		if got := lessonTail(tc.answer, tc.prompt); got != tc.want {
 			t.Errorf("lessonTail(%q) = %q, want %q", tc.answer, got, tc.want)

@@ -234,18 +234,21 @@ func (c DocumentCheck) Excepts(words string) bool {
 // "at their request".
 func ownWords(words string) string {
 	own := requestHonored.ReplaceAllString(words, "at their request")
-	if honoredAfter.MatchString(own) {
-		// "Member P asked to keep it to 15 minutes, so I'll do exactly
-		// that": the request told, then granted.
-		own += " at their request"
-	}
-	return requestReported.ReplaceAllStringFunc(requestHonoredJa.ReplaceAllString(own, "本人の希望で"), func(m string) string {
+	// "Member P asked to keep it to 15 minutes, so I'll do exactly that":
+	// the request told, then granted (said after the request is taken
+	// out, which would take it too).
+	granted := honoredAfter.MatchString(own)
+	own = requestReported.ReplaceAllStringFunc(requestHonoredJa.ReplaceAllString(own, "本人の希望で"), func(m string) string {
 		// "unless she asks" is the plan's condition, not her request.
 		if askedIf.MatchString(m) {
 			return m
 		}
 		return " "
 	})
+	if granted {
+		own += " at their request"
+	}
+	return own
 }
 
 // Says reports whether one of the check's plan patterns matches words,
@@ -269,12 +272,15 @@ var requestHonored = regexp.MustCompile(`(?i)\b(?:as|since|because|like) (?:she|
 
 // honoredAfter grants a request told before it: "so I'll do exactly
 // that", "I'll do as she asked".
-var honoredAfter = regexp.MustCompile(`(?i)\bso i'?ll do (?:exactly |just )?(?:that|so|as (?:she|he|they) asked)\b|\bi'?ll do as (?:she|he|they) asked\b|\bso i'?ll (?:honou?r|respect|go with) (?:that|it)\b`)
+var honoredAfter = regexp.MustCompile(`(?i)\bso i'?ll do (?:exactly |just )?(?:that|so|as (?:she|he|they) asked)\b|\bi'?ll do as (?:she|he|they) asked\b|\bso i'?ll (?:honou?r|respect|go with) (?:that|it)\b|` +
+	// "I'll announce it at stand-up. She asked me to do it": the plan
+	// told, then the request it grants.
+	`\b(?:she|he|they) (?:asked|wants|wanted) me to (?:do|say|announce|share) (?:it|that|this|so)\b`)
 
 // requestHonoredJa is the same in Japanese: 「お迎えがあるとのことなので」,
 // after the end of what was said (「先輩とのことで悩んでいる」 is a matter
 // with a colleague).
-var requestHonoredJa = regexp.MustCompile(`[^。、]*[ぁ-ゖー」』](?:とのこと|と言われ(?:た|て(?:い|る))|と頼まれ(?:た|て(?:い|る)))(?:なので|ので|だから|から|で)`)
+var requestHonoredJa = regexp.MustCompile(`[^。、]*[ぁ-ゖー」』](?:とのこと|と(?:言われ|頼まれ)(?:た|て(?:いる|います|る)))(?:なので|ので|だから|から|で)`)
 
 // PlanChecks returns the plan checks of the published, visible documents
 // in lang (the caller's organization's and the starter pack's), compiled

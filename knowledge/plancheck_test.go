@@ -122,3 +122,23 @@ func TestPlanChecksStored(t *testing.T) {
 		t.Errorf("the published document's check is not read: %+v", checks)
 	}
 }
+
+// A request the plan grants reads as "at their request" to the unless
+// patterns; one told and then set aside does not.
+func TestRequestGranted(t *testing.T) {
+	c := knowledge.PlanCheck{When: []string{"any"}, Plans: []string{"."}, Unless: []string{`at their request|本人の希望で`}}.ForDocument(uuid.New(), "t")
+	for _, tc := range []struct {
+		words string
+		want  bool
+	}{
+		{"since she asked for it, i'll go through the rating", true},
+		{"member p asked to keep it to 15 minutes, so i'll do exactly that", true},
+		{"at monday's stand-up i'll announce her four-day week. she asked me to do it", true},
+		{"she asked to talk about remote work, but i need the slot for my deck", false},
+		{"本人から評価の根拠を聞きたいと言われているので、今回の1on1で説明する", true},
+	} {
+		if got := c.Excepts(tc.words); got != tc.want {
+			t.Errorf("Excepts(%q) = %v, want %v", tc.words, got, tc.want)
+		}
+	}
+}

@@ -52,19 +52,21 @@ var (
 )
 
 // fromEveryWriter are kinds learned from every writer's lines, not only
-// from those of the writers who labelled them: one writer's 300 lines
-// (set 19) hold too few plans of other kinds to learn what these are not
-// ("I'll listen to the end and hold back advice" read as dismissing
-// feedback). The other writers' lines rarely state them: of 20 drawn
-// from the 1,129 that a model trained on set 19 alone read as one of them
-// at 0.9, one did (a rumour heard, with no plan), so as examples of their
-// absence they are nearly clean.
+// from those of the writers who labelled them: the lines written for them
+// (sets 19 and 20, two writers) hold too few plans of other kinds to learn
+// what these are not ("I'll listen to the end and hold back advice" read
+// as dismissing feedback). The other writers' lines rarely state them: of
+// 20 drawn from the 1,129 that a model trained on set 19 alone read as one
+// of them at 0.9, one did (a rumour heard, with no plan), so as examples
+// of their absence they are nearly clean. Of 12 such plans in spent blind
+// plan-check sets that neither writer saw, set 19 alone read none; with
+// set 20, all 12.
 var fromEveryWriter = []string{"hearsay", "dismiss-feedback", "own-agenda"}
 
 // askedFor are the kinds a writer was asked to write lines for, when not
 // all: the other kinds their lines state were labelled in passing, and
 // are learned from the writers who wrote for them.
-var askedFor = map[string][]string{"19": fromEveryWriter}
+var askedFor = map[string][]string{"19": fromEveryWriter, "20": fromEveryWriter}
 
 type line struct {
 	Text  string   `json:"text"`
