@@ -540,7 +540,7 @@ var situations = map[string]func(*history.Signals) bool{
 
 // privacyAsk is a member asking to keep something between the two of them.
 var privacyAsk = regexp.MustCompile(`(?i)ここだけの話|ここだけに(?:して|とどめ)|内緒|内密|オフレコ|口外し|(?:ほか|他|周り|みんな)の(?:人|メンバー|スタッフ)?(?:に|には)(?:まだ)?(?:言わ|話さ|伝え|知られ)(?:ない|ず)|` +
-	`まだ(?:誰|だれ)にも|(?:二人|ふたり)だけの話|\bbetween (?:us|the two of us|you and me|ourselves)\b|\bkeep (?:it|this|that) (?:private|confidential|quiet|to yourself|between)\b|` +
+	`まだ(?:誰|だれ)にも|(?:二人|ふたり)だけの話|伏せて(?:ほしい|欲しい|おいて|ください|もらえ|いただけ)|(?:決まる|確定する)まで(?:は)?(?:誰にも|周りに|他の人に)?(?:言わ|話さ|黙って|伏せ)|\bbetween (?:us|the two of us|you and me|ourselves)\b|\bkeep (?:it|this|that) (?:private|confidential|quiet|to yourself|between)\b|` +
 	`\boff the record\b|\bin confidence\b|\b(?:don'?t|do not|please don'?t) (?:tell|share|mention|say)\b`)
 
 // joinAsk is a member asking for someone else to join the 1on1.
