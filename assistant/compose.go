@@ -1879,7 +1879,7 @@ func answersRequest(plan string, sig *history.Signals) bool {
 	if sig == nil || sig.Next == nil || sig.Next.Request.Empty() {
 		return false
 	}
-	return overlap(plan, substance(sig.Next.Request.String())) >= 3
+	return shared(plan, sig.Next.Request.String()) >= 3
 }
 
 // memberAskedFor says a plan does what the member asked of the manager:
