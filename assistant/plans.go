@@ -421,8 +421,32 @@ func conflictQuote(question, quote string, steps, said []planStep, c knowledge.D
 			return sentences(st.Text, planRunes, planRunesLatin)
 		}
 	}
-	if slices.ContainsFunc(knowledge.Sentences(quote), says) {
-		return quote
+	// Within the quote, the sentences that say it: a memo's context
+	// (「来期の班長枠1つ空く。Yさんが一番の適任。」) is not the plan.
+	if qs := wholeSentences(knowledge.Sentences(quote)); slices.ContainsFunc(qs, says) {
+		first, last := slices.IndexFunc(qs, says), len(qs)-1
+		for !says(qs[last]) {
+			last--
+		}
+		// Plan sentences beside it stay: 「Dさんは来月から専任にします。
+		// 工場長とも合意済みです。」 states the decision the next one
+		// announces, "I'll just keep asking…" how it is held back.
+		plan := func(t string) bool { return statesPlan.MatchString(whAsks.ReplaceAllString(folded(t), "")) }
+		for first > 0 && (goesOnFrom.MatchString(qs[first]) || plan(qs[first-1])) {
+			first--
+		}
+		// 「今回の1on1でそれを伝えます」 points back to a decision
+		// (「…でいくことにしました」) that may be two sentences up.
+		if slices.ContainsFunc(qs[first:last+1], pointsToBefore.MatchString) {
+			first = 0
+		}
+		for last < len(qs)-1 && plan(qs[last+1]) && !hedge.MatchString(folded(qs[last+1])) {
+			last++
+		}
+		if first == 0 && last == len(qs)-1 {
+			return quote
+		}
+		return sentences(joinSentences(qs[first:last+1]), planRunes, planRunesLatin)
 	}
 	ss := wholeSentences(knowledge.Sentences(question))
 	for i, t := range ss {
@@ -446,7 +470,7 @@ func conflictQuote(question, quote string, steps, said []planStep, c knowledge.D
 
 // goesOnFrom is a sentence that goes on from the one before it: opening
 // on it (「で、」, "So"), or naming what it said (「その2つを」, "do that").
-var goesOnFrom = regexp.MustCompile(`(?i)^(?:で、|それ|そう|あれ|(?:so|then|that|this|it)\b)|(?:それ|これ|その|この|あの)(?:[0-9０-９一二三]つ|方針|案|件|話|こと)?を|\b(?:do|tell her|tell him|tell them) (?:that|this|it)\b`)
+var goesOnFrom = regexp.MustCompile(`(?i)^(?:で、|それ|そう|あれ|(?:so|then|that|this|it)\b)|(?:それ|これ|その|この|あの)(?:[0-9０-９一二三]つ|方針|方向|案|件|話|こと)?(?:を|で)|\b(?:do|tell her|tell him|tell them) (?:that|this|it)\b`)
 
 // pointsToBefore is a plan that tells what the sentence before it says:
 // 「その段取りを伝える」, "I'll tell him at the start of the 1on1", "let

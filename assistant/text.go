@@ -122,6 +122,8 @@ var messages = map[string]map[string]string{
 		"agenda.style.advise.wrote":                  "助言の準備：本人が書いた「%s」を受けて、本人の話を聞いたうえで示せるよう、選択肢を2〜3つと、それぞれの理由とリスクを用意しておく",
 		"agenda.style.think-together.wrote":          "一緒に考える準備：本人が書いた「%s」を受けて、答えではなく、選択肢を広げる問いと判断の軸を用意しておく",
 		"agenda.style.decide.wrote":                  "判断の準備：本人が書いた「%s」を受けて、結論と理由を事前に決めておく（決めきれない点は、いつまでに決めるかを約束する）",
+		"agenda.style.advise.assess.about":           "助言の準備：「%s」について、良い点と直すべき点を、優先順位と具体的な根拠をつけて率直に伝えられるよう、事前に目を通しておく",
+		"agenda.style.advise.assess":                 "助言の準備：本人が求めている率直な見立てを、良い点と直すべき点に分け、優先順位と具体的な根拠をつけて伝えられるよう用意しておく",
 		"agenda.style.advise":                        "助言の準備：本人の話を聞いたうえで示せるよう、選択肢を2〜3つと、それぞれの理由とリスクを用意しておく",
 		"agenda.style.advise.about.direct":           "助言の準備：「%s」について、具体的な選択肢を2〜3つと、それぞれの理由とリスクを用意し、事実を短く確かめたら早めに伝える",
 		"agenda.style.advise.theirs.direct":          "助言の準備：本人が書いてくれた相談について、具体的な選択肢を2〜3つと、それぞれの理由とリスクを用意し、事実を短く確かめたら早めに伝える",
@@ -375,6 +377,8 @@ var messages = map[string]map[string]string{
 		"agenda.style.advise.wrote":                  "Prepare your advice on what they wrote (\"%s\"): two or three options with the reason and the risk of each, to offer once you have heard them out",
 		"agenda.style.think-together.wrote":          "Prepare to think through what they wrote (\"%s\"): questions that widen the options and the criteria for choosing, not an answer",
 		"agenda.style.decide.wrote":                  "Prepare your decision on what they wrote (\"%s\"): the call and your reason (if something cannot be decided yet, say by when)",
+		"agenda.style.advise.assess.about":           "Prepare your honest view on \"%s\": what is working, what to change first and why, with examples from their work, so you can say it plainly",
+		"agenda.style.advise.assess":                 "Prepare the honest view {m} asked for: what is working, what to change first and why, with examples from their work, so you can say it plainly",
 		"agenda.style.advise":                        "Prepare your advice: two or three options with the reason and the risk of each, to offer once you have heard them out",
 		"agenda.style.advise.about.direct":           "Prepare your advice on \"%s\": two or three concrete options with the reason and the risk of each, to give early, once you have checked the facts",
 		"agenda.style.advise.theirs.direct":          "Prepare your advice on what they wrote: two or three concrete options with the reason and the risk of each, to give early, once you have checked the facts",
@@ -729,13 +733,30 @@ func avoidance(lang, line string) string {
 	if m := trailingParen.FindStringIndex(head); m != nil && m[0] > 0 {
 		head, paren = strings.TrimRight(head[:m[0]], "、 "), head[m[0]:]
 	}
-	last, _ := utf8.DecodeLastRuneInString(head)
-	suffix := "は避けましょう"
-	if strings.ContainsRune("うくぐすつぬぶむるい", last) && !strings.HasSuffix(head, "こと") {
-		suffix = "のは避けましょう"
+	out := head + avoidSuffix(head, "は") + paren + "。"
+	// 「結論だけ伝える。あるいは、結果をメンバーのせいにする。」 lists a
+	// second thing to avoid: said as such, not left as a bare instruction.
+	if len(ss) > 1 {
+		if or := orLead.FindString(ss[1]); or != "" {
+			second := strings.TrimRight(strings.TrimPrefix(ss[1], or), "、。 ")
+			return out + second + avoidSuffix(second, "も") + "。" + joinSentences(ss[2:])
+		}
 	}
-	return head + suffix + paren + "。" + rest
+	return out + rest
 }
+
+// avoidSuffix says to avoid what head does: 「…伝えるのは避けましょう」,
+// 「…の発言は避けましょう」; particle is は, or も for a second one.
+func avoidSuffix(head, particle string) string {
+	last, _ := utf8.DecodeLastRuneInString(head)
+	if strings.ContainsRune("うくぐすつぬぶむるい", last) && !strings.HasSuffix(head, "こと") {
+		return "の" + particle + "避けましょう"
+	}
+	return particle + "避けましょう"
+}
+
+// orLead opens a sentence that goes on listing what to avoid.
+var orLead = regexp.MustCompile(`^(?:あるいは|または|もしくは|それか)、?`)
 
 var (
 	// avoidsAlready starts a line that already says what not to do.

@@ -29,7 +29,9 @@ type PlanCheck struct {
 	When  []string `json:"when" yaml:"when,flow"`
 	Plans []string `json:"plans" yaml:"plans"`
 	// Unless are patterns of the plans that fit: "a small, optional first
-	// step" is no push, whatever else the words match.
+	// step" is no push, whatever else the words match. The coach adds
+	// "at their request" to a plan that grants the member's request, and
+	// OwnStep to one told as the member's own proposal.
 	Unless []string `json:"unless,omitempty" yaml:"unless,omitempty"`
 	Watch  string   `json:"watch" yaml:"watch"`
 	// Cite is the passage of the document's body the watch-out draws on,
@@ -248,6 +250,9 @@ func ownWords(words string) string {
 	if granted {
 		own += " at their request"
 	}
+	if proposedByMember.MatchString(own) {
+		own += " " + OwnStep
+	}
 	return own
 }
 
@@ -276,6 +281,18 @@ var honoredAfter = regexp.MustCompile(`(?i)\bso i'?ll do (?:exactly |just )?(?:t
 	// "I'll announce it at stand-up. She asked me to do it": the plan
 	// told, then the request it grants.
 	`\b(?:she|he|they) (?:asked|wants|wanted) me to (?:do|say|announce|share) (?:it|that|this|so)\b`)
+
+// OwnStep marks, for the unless patterns of checks on stretches and more
+// work, a plan the manager tells as the member's own proposal.
+const OwnStep = "(a step they proposed)"
+
+// proposedByMember is the plan told as the member's own idea: "he did
+// bring it up himself", 「本人から言い出したことなので」. A step they
+// proposed is theirs, not a push; what else the plan does is weighed as
+// ever (OwnStep excuses only a stretch).
+var proposedByMember = regexp.MustCompile(`(?i)\b(?:she|he|they) (?:did |actually |first )?(?:bring|brought|raised?|suggest(?:ed)?|propose[ds]?|volunteer(?:ed)?|pitch(?:ed)?|float(?:ed)?)\b[^.;!?]{0,25}\b(?:herself|himself|themselves|themself)\b|` +
+	`\b(?:it was|it's|this was|that was) (?:her|his|their) (?:own )?(?:idea|suggestion|proposal)\b|` +
+	`本人(?:から|が)(?:自分から|自ら|先に)?[^。]{0,12}(?:言い出し|提案し|申し出|手を挙げ)[^。]{0,4}(?:たので|たから|たこと(?:なので|だし|です))|本人の(?:発案|提案|アイデア|申し出)(?:なので|だから|です|で)`)
 
 // requestHonoredJa is the same in Japanese: 「お迎えがあるとのことなので」,
 // after the end of what was said (「先輩とのことで悩んでいる」 is a matter
