@@ -150,6 +150,25 @@ func (c *citer) item(text string, n int, quote string) Item {
 	return Item{Text: text + " [" + strconv.Itoa(id) + "]", Cites: []int{id}}
 }
 
+// leadCited reports whether a passage cited already opens on what t's
+// first sentence says ("Explain the purpose first." cited, "Explain the
+// purpose out loud." would say it again).
+func (c *citer) leadCited(t string) bool {
+	lead := func(s string) map[string]bool {
+		if ss := knowledge.Sentences(s); len(ss) > 0 {
+			s = ss[0]
+		}
+		return substance(s)
+	}
+	tl := lead(t)
+	for _, q := range c.quote {
+		if shared, of := inShorter(tl, lead(q)); shared >= 2 && float64(shared) >= 0.6*float64(of) {
+			return true
+		}
+	}
+	return false
+}
+
 // quoted reports whether passage quote of source n is cited already.
 func (c *citer) quoted(n int, quote string) bool {
 	_, ok := c.ids[citeKey{n, quote}]
@@ -979,7 +998,7 @@ func practiceTips(in prepInput, cite *citer) []Item {
 		}
 		// A bare lead (「定期的に話題にする。」) says too little to act on;
 		// a passage an agenda line cites already is said by that line.
-		if t := tip(closeLead(in.Lang, ls[at], bs[at])); runesOfText(t) >= 14 && !cite.quoted(s.N, bs[at]) {
+		if t := tip(closeLead(in.Lang, ls[at], bs[at])); runesOfText(t) >= 14 && !cite.quoted(s.N, bs[at]) && !cite.leadCited(t) {
 			// Said of this member ("ask which skills the goal could give
 			// her"), not of members in general; the citation quotes it as
 			// written.
@@ -1556,11 +1575,16 @@ func continuity(lang string, sig *history.Signals, cite *citer, recognition *Sou
 	if len(it.Cites) == 0 {
 		it = citeSupport(cite, acknowledgeDone, text)
 	}
-	if len(it.Cites) == 0 {
+	// A thank-you again, for work acknowledged before, asks nothing: the
+	// guidance on asking how it went would back a line that is not there.
+	if len(it.Cites) == 0 && asksHowItWent.MatchString(text) {
 		it = citeSupport(cite, askHowItWent, text)
 	}
 	return append(out, it), opens
 }
+
+// asksHowItWent is a line that asks how a finished action went.
+var asksHowItWent = regexp.MustCompile(`(?i)どうだったか|how it went|how (?:it|they|that|each) (?:went|is going)`)
 
 // acknowledgeDone is guidance on acknowledging finished work by what it
 // took (a thank-you for a report, or asking how they like praise, is not;

@@ -588,9 +588,10 @@ func asked(style string) func(*history.Signals) bool {
 // from challenges.
 var holdingBack = regexp.MustCompile(`尻込み|(?:挑戦|チャレンジ|新しいこと|難しい仕事)(?:を|は|から)?(?:避け|ためら|躊躇|遠慮|断)|` +
 	`手を挙げ(?:ない|られない|ず)|自信が(?:な|持て)|荷が重|まだ早い|失敗(?:が|するのが)(?:怖|こわ|不安)|辞退|断った|無難|慣れた仕事|` +
-	`hesitat|avoid|not ready|out of (?:my|her|his|their) depth|comfort zone|safe option|declin|turned (?:it )?down|` +
+	`新しい(?:業務|仕事|こと|役割)[^。]{0,12}(?:不安|怖|こわ|苦手)|(?:一つ|ひとつ|少し)ずつなら|変化(?:が|は)(?:苦手|嫌|不安)|` +
+	`hesitat|avoid|not ready|out front|in the spotlight|guinea pig|(?:dislikes?|wary of|resists?) change|out of (?:my|her|his|their) depth|comfort zone|safe option|declin|turned (?:it )?down|` +
 	`(?:afraid|scared|worried) (?:of|about) (?:failing|failure|mistakes)|not confident|holds? back|pass(?:ed)? on|` +
-	`(?:not|isn't|wasn't|never) (?:comfortable|keen|ready) (?:with |about |speaking|leading|presenting|taking|to)|would rather (?:not|stick|stay|keep)|rather not (?:lead|take|present|speak)|` +
+	`(?:not|isn't|wasn't|never) (?:comfortable|keen|ready) (?:with |about |on |speaking|leading|presenting|taking|to)|would rather (?:not|stick|stay|keep)|rather not (?:lead|take|present|speak)|` +
 	`(?:don'?t|doesn'?t|does not|didn'?t|did not) want to (?:manage|lead|present|run|be (?:a |the )?(?:lead|manager|supervisor))|preferred (?:that )?(?:i|you|someone else) (?:present|lead|do it)|nothing (?:dramatic|too big)|\bnot managing\b|` +
 	`(?:管理職|マネジメント|リーダー)(?:は|に|を)?(?:なりたくない|やりたくない|向いていない|避けたい|興味がない)|` +
 	`人前(?:で話す|に立つ|で発表)?(?:の|こと)?(?:が|は)(?:苦手|怖|こわ|不安)|前に出る(?:の|こと)(?:が|は)(?:苦手|怖|不安)|気が進ま|(?:今|いま)の(?:仕事|担当|まま)(?:で|が)(?:いい|いたい|十分)`)

@@ -280,7 +280,7 @@ var requestHonored = regexp.MustCompile(`(?i)\b(?:as|since|because|like) (?:she|
 var honoredAfter = regexp.MustCompile(`(?i)\bso i'?ll do (?:exactly |just )?(?:that|so|as (?:she|he|they) asked)\b|\bi'?ll do as (?:she|he|they) asked\b|\bso i'?ll (?:honou?r|respect|go with) (?:that|it)\b|` +
 	// "I'll announce it at stand-up. She asked me to do it": the plan
 	// told, then the request it grants.
-	`\b(?:she|he|they) (?:asked|wants|wanted) me to (?:do|say|announce|share) (?:it|that|this|so)\b`)
+	`\b(?:she|he|they) (?:asked|wants|wanted) me to (?:do|say|announce|share) (?:it|that|this|so)\b|\b(?:she|he|they) (?:asked|begged|pushed) (?:me )?for (?:exactly |just |precisely )?(?:that|this|it)\b`)
 
 // OwnStep marks, for the unless patterns of checks on stretches and more
 // work, a plan the manager tells as the member's own proposal.
