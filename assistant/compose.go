@@ -1355,7 +1355,7 @@ func stylePrep(lang string, sig *history.Signals, question string, decided bool)
 		// the ask ("Concrete tips please", 「正直どちらでも頑張れます」)
 		// not at all: the summary quotes the request already.
 		what := gist(style, n.Request.String())
-		if subject, ok := subjectOf(what); ok {
+		if subject, ok := subjectOf(what); ok && namesEnough(subject) {
 			return Item{Text: about(lang, personOf(sig), "agenda.style."+style+".about"+direct, quotable(asInfinitive(subject))), Cites: []int{}}, true
 		}
 		if matterWords(what) >= 3 {
@@ -1367,6 +1367,16 @@ func stylePrep(lang string, sig *history.Signals, question string, decided bool)
 		}
 	}
 	return Item{Text: about(lang, personOf(sig), "agenda.style."+style+direct), Cites: []int{}}, true
+}
+
+// namesEnough reports whether a subject says what the matter is: "next
+// year" of "think together about next year. Maybe the barrel-aging
+// program…" names only when; the whole of what they wrote says more.
+func namesEnough(subject string) bool {
+	if strings.ContainsFunc(subject, japanese) {
+		return utf8.RuneCountInString(subject) >= 5
+	}
+	return len(strings.Fields(subject)) >= 3
 }
 
 // asksAssessment is a member asking how their work or standing is seen:

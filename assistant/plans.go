@@ -721,9 +721,11 @@ func checkRank(c knowledge.DocumentCheck) int {
 	switch {
 	case slices.ContainsFunc(c.When, func(w string) bool { return strings.HasPrefix(w, "asked-") }):
 		return 0
-	case slices.ContainsFunc(c.When, func(w string) bool { return w != "any" }):
+	case slices.ContainsFunc(c.When, func(w string) bool { return w != "any" && !strings.HasSuffix(w, "-not-asked") }):
 		return 1
 	}
+	// "The member did not ask about their rating" holds of almost anyone:
+	// as weak as any member's.
 	return 2
 }
 

@@ -274,7 +274,8 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 			// statement ("I'll report the audit figures") reads as a topic.
 			add("question.request.report")
 		default:
-			add(requestQuestion(sig, style))
+			key, args := requestQuestion(sig, style)
+			add(key, args...)
 		}
 	case n != nil && len(n.Topics) > 0:
 		add("question.topics", topicLabels(lang, n.Topics))
@@ -306,7 +307,7 @@ func memberQuestions(lang string, sig *history.Signals) []Item {
 // requestQuestion is the question asked from what the member wrote for
 // the coming 1on1 in the response they asked for (not decide or report):
 // its message key and argument.
-func requestQuestion(sig *history.Signals, style string) (string, any) {
+func requestQuestion(sig *history.Signals, style string) (string, []any) {
 	request := sig.Next.Request.String()
 	key := "question.request." + style
 	switch {
@@ -325,15 +326,32 @@ func requestQuestion(sig *history.Signals, style string) (string, any) {
 		// praise the mistakes.
 		key += ".setback"
 	}
+	// The result the agenda's encouragement item quotes already is
+	// pointed back to, not quoted a second time.
+	if key == "question.request.encourage" && encourageQuotes(request, quotable(gist(style, request))) {
+		return key + ".quoted", nil
+	}
 	switch subject, ok := subjectOf(gist(style, request)); {
 	case ok:
-		return key + ".subject", addressed(quotable(subject))
+		return key + ".subject", []any{addressed(quotable(subject))}
 	case style == "think-together" && !weighsChoice.MatchString(request):
 		// Options are asked of a choice the request names (「受験するか
 		// どうか」); of 「4月に福祉課から来ました」 they are not.
-		return key + ".open", quotable(gist(style, request))
+		return key + ".open", []any{quotable(gist(style, request))}
 	}
-	return key, quotable(gist(style, request))
+	return key, []any{quotable(gist(style, request))}
+}
+
+// encourageQuotes reports whether the agenda's encouragement item
+// (encouragePrep) quotes the result in the member's request that quote
+// says too.
+func encourageQuotes(request, quote string) bool {
+	r := resultIn(request)
+	if r == "" || !gain.MatchString(request) {
+		r = newsIn(request)
+	}
+	q := strings.TrimRight(quote, "…")
+	return r != "" && q != "" && (strings.Contains(r, q) || strings.Contains(q, r))
 }
 
 // actionTopic is an action as a question names it aloud: the instruction
