@@ -851,7 +851,9 @@ func ownTopicItem(in prepInput, cite *citer) (Item, bool) {
 			}
 		}
 	}
-	if said {
+	// A long topic is named once: said twice in a line (「…の部門統合」は…
+	// 「…の部門統合のことも」), it reads as a form.
+	if said || utf8.RuneCountInString(topic) > 16 && strings.ContainsFunc(topic, japanese) || len(strings.Fields(topic)) > 5 {
 		return citeSupport(cite, ownItemsLast, about(in.Lang, personOf(in.Signals), "agenda.owntopic.said", topic)), true
 	}
 	return citeSupport(cite, ownItemsLast, about(in.Lang, personOf(in.Signals), "agenda.owntopic", topic, spokenTo(topic))), true
@@ -1863,8 +1865,16 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		plan = conflictQuote(in.Question.String(), plan, in.Steps, in.Said, in.Conflicts[0].Check, sig)
 	}
 	plan = planPhrase(plan)
+	said := folded(referToMember(in.Question.String(), sig))
 	for i, c := range in.Conflicts {
 		if i > 0 && restated(c.Check, in.Conflicts[:i]) {
+			continue
+		}
+		// A second concern for any member stands on the check's own words
+		// for the plan: read only as a kind, beside a first that found it,
+		// it is the reader's guess ("tips to cut mistakes" as skipping the
+		// 1on1). One on this member's situation has that to stand on.
+		if i > 0 && checkRank(c.Check) == 2 && !c.Check.Says(said) {
 			continue
 		}
 		// The plan is quoted once; a second concern about it follows.

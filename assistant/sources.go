@@ -353,6 +353,12 @@ func tip(item string) string {
 		if !closed(joinSentences(ss[:i])) || continues(ss[i-1], ss[i]) {
 			continue // a sentence end inside a quote: 「忙しい？」ではなく…
 		}
+		// A bare lead ("Acknowledge the request at the start.") keeps the
+		// words it gives to say, when they follow it: alone it reads as a
+		// pasted heading.
+		if i == 1 && script.MatchString(ss[1]) && runesOfText(ss[0]) < 45 {
+			return strings.TrimRight(ss[0], ".。 ") + scriptJoin(ss[0]) + strings.TrimSpace(ss[1])
+		}
 		if pointsInto.MatchString(ss[i]) || i >= 2 || example.MatchString(ss[i]) {
 			ss = ss[:i]
 			break
@@ -407,6 +413,18 @@ func closed(s string) bool {
 // example is a sentence that gives an instance, not the reason: one that
 // opens on words said ("\"Are you busy?\" gets \"a bit\".").
 var example = regexp.MustCompile(`(?i)例えば|たとえば|など、|「[^」]*」のように|\be\.g\.|\bfor example\b|\bfor instance\b|\bsay something like\b|^\s*["“]`)
+
+// script is a sentence that is only words to say: "You asked me to just
+// listen today, so that is what I will do." or 「今日は聴くことに徹しますね」.
+var script = regexp.MustCompile(`^\s*(?:"[^"]{8,120}"|“[^”]{8,120}”|「[^」]{6,80}」)[。.]?\s*$`)
+
+// scriptJoin joins a lead to the words it gives to say.
+func scriptJoin(lead string) string {
+	if strings.ContainsFunc(lead, japanese) {
+		return "。例："
+	}
+	return ": "
+}
 
 // pointsInto is wording that refers to what a document said before.
 var pointsInto = regexp.MustCompile(`(?i)(?:この|その|これらの|それらの|上の|前述の)?(?:二つ|三つ|四つ|五つ|2つ|3つ|4つ|5つ)(?:を|の|から|に)|上記|前述|\b(?:these|those|the) (?:two|three|four|five)\b|\bthe (?:following|above)\b`)
