@@ -273,7 +273,7 @@ var requestReported = regexp.MustCompile(`(?i)(?:\b(?:unless|until|if|once|wheth
 var askedIf = regexp.MustCompile(`(?i)^(?:unless|until|if|once|whether) `)
 
 // requestHonored is the member's request given as the plan's reason.
-var requestHonored = regexp.MustCompile(`(?i)\b(?:as|since|because|like) (?:she|he|they)(?: has| had| just)? (?:asked|requested|wanted)(?: (?:for it|for this|for that|for))?\b`)
+var requestHonored = regexp.MustCompile(`(?i)\b(?:as|since|because|like) (?:she|he|they|them)(?: has| had| just)? (?:asked|requested|wanted)(?: (?:for it|for this|for that|for))?\b|\b(?:per|at) (?:her|his|their|them'?s?) (?:own )?request\b`)
 
 // honoredAfter grants a request told before it: "so I'll do exactly
 // that", "I'll do as she asked".
@@ -297,7 +297,7 @@ var proposedByMember = regexp.MustCompile(`(?i)\b(?:she|he|they) (?:did |actuall
 // requestHonoredJa is the same in Japanese: 「お迎えがあるとのことなので」,
 // after the end of what was said (「先輩とのことで悩んでいる」 is a matter
 // with a colleague).
-var requestHonoredJa = regexp.MustCompile(`[^。、]*[ぁ-ゖー」』](?:とのこと|と(?:言われ|頼まれ)(?:た|て(?:いる|います|る)))(?:なので|ので|だから|から|で)`)
+var requestHonoredJa = regexp.MustCompile(`[^。、]*[ぁ-ゖー」』](?:とのこと|と(?:言われ|頼まれ)(?:た|て(?:いる|います|る)))(?:なので|ので|だから|から|で)|(?:さん|本人)の(?:頼み|希望|依頼|要望|リクエスト)(?:どおり|通り|に応えて|を受けて)`)
 
 // PlanChecks returns the plan checks of the published, visible documents
 // in lang (the caller's organization's and the starter pack's), compiled
