@@ -1383,7 +1383,7 @@ func namesEnough(subject string) bool {
 
 // asksAssessment is a member asking how their work or standing is seen:
 // an honest view, every flaw, a review of a draft.
-var asksAssessment = regexp.MustCompile(`(?i)\bwhere i stand\b|\bhow (?:i'?m|i am) (?:doing|seen|perceived|coming across)\b|\b(?:honest|frank|candid|blunt) (?:view|assessment|opinion|feedback|read|take)\b|\b(?:tell|show) me (?:honestly|frankly|straight) (?:what|how|where|whether)\b|` +
+var asksAssessment = regexp.MustCompile(`(?i)\bwhere i stand\b|\bbrutally honest\b|\bbe (?:honest|blunt|frank|straight) with me\b|\bdon'?t (?:hold back|sugar-?coat)\b|\bhow (?:i'?m|i am) (?:doing|seen|perceived|coming across)\b|\b(?:honest|frank|candid|blunt) (?:view|assessment|opinion|feedback|read|take)\b|\b(?:tell|show) me (?:honestly|frankly|straight) (?:what|how|where|whether)\b|` +
 	`\b(?:point out|flag|tear apart|pick apart|red-?pen|mark up)\b.{0,30}\b(?:every|all|each|any|what'?s wrong|weak)|\b(?:review|go through|check|critique) my (?:draft|deck|plan|work|proposal|report|drawings?|code|lesson|write-?up)\b|` +
 	`(?:全部|すべて|全て|遠慮なく|容赦なく|気になるところ|ダメなところ|悪いところ|直すところ|改善点)[^。]{0,12}(?:指摘|言って|教えて|赤を入れ|直して)|率直な(?:評価|意見|感想)|正直(?:に|な)(?:評価|意見|ところ)|今の(?:自分|私)の(?:評価|実力|立ち位置)|どう(?:見えて|評価されて|見られて)いる|(?:見て|チェックして|添削して|レビューして)(?:ほしい|欲しい|ください|もらえ)`)
 

@@ -311,6 +311,10 @@ func requestQuestion(sig *history.Signals, style string) (string, []any) {
 	request := sig.Next.Request.String()
 	key := "question.request." + style
 	switch {
+	case style == "advise" && asksAssessment.MatchString(request):
+		// "Please be brutally honest about the draft": the honest view is
+		// the answer; asking what they tried first holds it back.
+		key += ".assess"
 	case style == "advise" && triedAlready.MatchString(request):
 		// "I've already tried moving the time slot": asking what they
 		// tried is asking again.
@@ -769,7 +773,9 @@ var (
 		`^[「"“]?(それ|そこ|で、|じゃあ|so\b|and\b|then\b)|` +
 		// "If you went ahead with that…", "for this to feel worth trying":
 		// a guidance question on something the member said in its example.
-		`\b(?:ahead|on) with (?:that|it)\b|\bfor (?:this|that|it) to\b`)
+		`\b(?:ahead|on) with (?:that|it)\b|\bfor (?:this|that|it) to\b|` +
+		// "Which of these options…" needs options laid out before it.
+		`\b(?:these|those) (?:options|choices|ideas|suggestions|proposals)\b|(?:これらの|この中の|このうち)(?:案|選択肢)?`)
 	// probes ask the member for their own answer first.
 	probes = regexp.MustCompile(`(?i)before I share|what have you (already )?(thought about|considered|tried)|what (other )?options (can|do) you see|` +
 		`what would make you (feel )?confident|where (exactly )?are you stuck|どう(すれば|したら)いいと(思|考)|どうするのがよさそう|自分ではどう|どんなことを試|試してみました|手が止まって`)
