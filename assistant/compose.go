@@ -1865,40 +1865,7 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		plan = conflictQuote(in.Question.String(), plan, in.Steps, in.Said, in.Conflicts[0].Check, sig)
 	}
 	plan = planPhrase(plan)
-	said := folded(referToMember(in.Question.String(), sig))
-	for i, c := range in.Conflicts {
-		if i > 0 && restated(c.Check, in.Conflicts[:i]) {
-			continue
-		}
-		// A second concern for any member stands on the check's own words
-		// for the plan: read only as a kind, beside a first that found it,
-		// it is the reader's guess ("tips to cut mistakes" as skipping the
-		// 1on1). One on this member's situation has that to stand on.
-		if i > 0 && checkRank(c.Check) == 2 && !c.Check.Says(said) {
-			continue
-		}
-		// The plan is quoted once; a second concern about it follows.
-		args := []any{closedQuote(lang, plan)}
-		key := "watch.plan"
-		if i > 0 {
-			args, key = nil, "watch.plan.also"
-		}
-		if why := situationWords(lang, c.Check, sig); why != "" {
-			if i == 0 {
-				args = []any{inlineQuote(lang, plan)}
-			}
-			args, key = append(args, inlineQuote(lang, why)), key+".why"
-		}
-		text := about(lang, who, key, append(args, who.ours(lang, c.Check.Watch))...)
-		watch = append(watch, cite.item(text, c.Source, c.Quote))
-		// The model's answer keeps these with the sources' numbers (see
-		// llmPlan): a copy, left alone by renumber.
-		kept := Item{Text: text, Cites: []int{}}
-		if c.Source > 0 {
-			kept = Item{Text: text + " [" + strconv.Itoa(c.Source) + "]", Cites: []int{c.Source}}
-		}
-		conflicts = append(conflicts, kept)
-	}
+	watch, conflicts = conflictWatch(in, plan, cite)
 	watch = append(watch, fitsWatch(in, plan, cite)...)
 	if len(in.Conflicts) > 0 || len(in.Fits) > 0 || !isPlan(in.Question.String()) || len(in.Kinds) == 0 && !plainPlan(in.Question.String()) {
 		return watch, conflicts
@@ -1940,6 +1907,50 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		return append(watch, citeClaim(cite, src, text, in.Question.String()+" "+msg(lang, "style."+style))), conflicts
 	}
 	return append(watch, Item{Text: about(lang, who, "watch.plan.ok.nostyle", plan), Cites: []int{}}), conflicts
+}
+
+// conflictWatch says what in the guidance goes against the plan,
+// quoted as plan: the first concern with the plan, then any other. The
+// conflicts are the same warnings with the sources' numbers, for a
+// model's answer.
+func conflictWatch(in prepInput, plan string, cite *citer) (watch, conflicts []Item) {
+	lang, sig := in.Lang, in.Signals
+	who := personOf(sig)
+	said := folded(referToMember(in.Question.String(), sig))
+	for i, c := range in.Conflicts {
+		if i > 0 && restated(c.Check, in.Conflicts[:i]) {
+			continue
+		}
+		// A second concern for any member stands on the check's own words
+		// for the plan: read only as a kind, beside a first that found it,
+		// it is the reader's guess ("tips to cut mistakes" as skipping the
+		// 1on1). One on this member's situation has that to stand on.
+		if i > 0 && checkRank(c.Check) == 2 && !c.Check.Says(said) {
+			continue
+		}
+		// The plan is quoted once; a second concern about it follows.
+		args := []any{closedQuote(lang, plan)}
+		key := "watch.plan"
+		if i > 0 {
+			args, key = nil, "watch.plan.also"
+		}
+		if why := situationWords(lang, c.Check, sig); why != "" {
+			if i == 0 {
+				args = []any{inlineQuote(lang, plan)}
+			}
+			args, key = append(args, inlineQuote(lang, why)), key+".why"
+		}
+		text := about(lang, who, key, append(args, who.ours(lang, c.Check.Watch))...)
+		watch = append(watch, cite.item(text, c.Source, c.Quote))
+		// The model's answer keeps these with the sources' numbers (see
+		// llmPlan): a copy, left alone by renumber.
+		kept := Item{Text: text, Cites: []int{}}
+		if c.Source > 0 {
+			kept = Item{Text: text + " [" + strconv.Itoa(c.Source) + "]", Cites: []int{c.Source}}
+		}
+		conflicts = append(conflicts, kept)
+	}
+	return watch, conflicts
 }
 
 // answersRequest reports whether a plan takes up the matter the member
