@@ -136,6 +136,30 @@ func TestRequestGranted(t *testing.T) {
 		{"at monday's stand-up i'll announce her four-day week. she asked me to do it", true},
 		{"she asked to talk about remote work, but i need the slot for my deck", false},
 		{"本人から評価の根拠を聞きたいと言われているので、今回の1on1で説明する", true},
+		{"i'll confirm i'm taking over the caterer calls, as them asked", true},
+		{"she asked for exactly that visibility, so i'll call her up at the all-hands", true},
+		{"vさんの頼みどおり、後半20分に開発課長に入ってもらいます", true},
+		{"she asked for a day off, but i'll put her on the rota", false},
+	} {
+		if got := c.Excepts(tc.words); got != tc.want {
+			t.Errorf("Excepts(%q) = %v, want %v", tc.words, got, tc.want)
+		}
+	}
+}
+
+// TestOwnStep: a plan told as the member's own proposal is marked for the
+// stretch checks, and only then.
+func TestOwnStep(t *testing.T) {
+	c := knowledge.PlanCheck{When: []string{"any"}, Plans: []string{"."}, Unless: []string{knowledge.OwnStep}}.ForDocument(uuid.New(), "t")
+	for _, tc := range []struct {
+		words string
+		want  bool
+	}{
+		{"i'll put his name in for a 10-minute slot. bit worried, but he did bring it up himself", true},
+		{"it was her own idea to run the pilot, so i'll back it", true},
+		{"本人から言い出したことなので、勉強会の講師をお願いする", true},
+		{"手順書の改訂を自分から言い出してくれて、ここで一気に新ラインの責任者を任せたい", false},
+		{"i'll put her forward for the whole rollout", false},
 	} {
 		if got := c.Excepts(tc.words); got != tc.want {
 			t.Errorf("Excepts(%q) = %v, want %v", tc.words, got, tc.want)
