@@ -309,7 +309,9 @@ func bullets(text string) []string {
 	if len(out) > 0 {
 		return out
 	}
-	return knowledge.Sentences(plain(text))
+	// A sentence end inside quoted words ("…here is what I found. How
+	// did the draft go?") is none: quoted alone, the rest is a fragment.
+	return wholeSentences(knowledge.Sentences(plain(text)))
 }
 
 func plain(s string) string {
