@@ -1682,39 +1682,7 @@ func situationWords(lang string, c knowledge.DocumentCheck, sig *history.Signals
 	}
 	var parts []string
 	for _, w := range when {
-		switch w {
-		case "asked-to-listen", "asked-for-advice", "asked-to-think-together", "asked-for-encouragement", "asked-to-decide", "asked-to-report", "asked-beyond-report":
-			if sig.Next != nil && sig.Next.Style != nil && !statesRequest.MatchString(firstSentence(watch)) {
-				parts = append(parts, about(lang, personOf(sig), "situation.asked", about(lang, personOf(sig), "style.asked."+*sig.Next.Style)))
-			}
-			// What the member said of a 1on1 that missed what they asked
-			// for, the same as now, is the evidence against doing it again
-			// (and for a plan that gives it this time).
-			if mc := sig.MissComment; mc != nil {
-				parts = append(parts, about(lang, personOf(sig), "situation.miss", mc.DaysAgo, clip(mc.Comment.String(), 80)))
-			}
-		case "condition-falling":
-			if v := sig.Condition.Values; len(v) > 0 {
-				parts = append(parts, about(lang, personOf(sig), "situation.condition-falling", conditionPath(v)))
-			}
-		case "avoids-challenges":
-			parts = append(parts, holdingBackSituation(lang, sig))
-		case "new-member":
-			parts = append(parts, about(lang, personOf(sig), "situation."+w))
-		case "missed-since-last":
-			if sig.MissedSinceLast == 1 {
-				parts = append(parts, about(lang, personOf(sig), "situation.missed-since-last.one"))
-			} else {
-				parts = append(parts, about(lang, personOf(sig), "situation.missed-since-last", sig.MissedSinceLast))
-			}
-		case "manager-promise-open":
-			for _, a := range sig.OpenActions {
-				if a.Owner == "manager" {
-					parts = append(parts, about(lang, personOf(sig), "situation.manager-promise-open", clip(a.Text.String(), 40)))
-					break
-				}
-			}
-		}
+		parts = append(parts, situationParts(lang, w, watch, sig)...)
 	}
 	if len(parts) == 0 {
 		if c, days, ok := commentOn(watch, sig); ok {
@@ -1727,6 +1695,53 @@ func situationWords(lang string, c knowledge.DocumentCheck, sig *history.Signals
 		return strings.Join(parts[:n-1], msg(lang, "list.sep")) + " and " + last
 	}
 	return strings.Join(parts, msg(lang, "list.sep"))
+}
+
+// situationParts says what of situation w holds for the member: the
+// reasons a check's watch-out gives (a style asked for, a condition
+// path, a note).
+func situationParts(lang, w, watch string, sig *history.Signals) []string {
+	var parts []string
+	switch w {
+	case "asked-to-listen", "asked-for-advice", "asked-to-think-together", "asked-for-encouragement", "asked-to-decide", "asked-to-report", "asked-beyond-report":
+		if sig.Next != nil && sig.Next.Style != nil && !statesRequest.MatchString(firstSentence(watch)) {
+			parts = append(parts, about(lang, personOf(sig), "situation.asked", about(lang, personOf(sig), "style.asked."+*sig.Next.Style)))
+		}
+		// What the member said of a 1on1 that missed what they asked
+		// for, the same as now, is the evidence against doing it again
+		// (and for a plan that gives it this time).
+		if mc := sig.MissComment; mc != nil {
+			parts = append(parts, about(lang, personOf(sig), "situation.miss", mc.DaysAgo, clip(mc.Comment.String(), 80)))
+		}
+	case "condition-falling":
+		if v := sig.Condition.Values; len(v) > 0 {
+			parts = append(parts, about(lang, personOf(sig), "situation.condition-falling", conditionPath(v)))
+		}
+	case "avoids-challenges":
+		parts = append(parts, holdingBackSituation(lang, sig))
+	case "new-member":
+		parts = append(parts, about(lang, personOf(sig), "situation."+w))
+	case "missed-since-last":
+		if sig.MissedSinceLast == 1 {
+			parts = append(parts, about(lang, personOf(sig), "situation.missed-since-last.one"))
+		} else {
+			parts = append(parts, about(lang, personOf(sig), "situation.missed-since-last", sig.MissedSinceLast))
+		}
+	case "evaluation-not-asked", "joining-not-asked":
+		// What they did ask for this time is what the plan would crowd
+		// out ("not looking for an answer yet" on career, not a rating).
+		if sig.Next != nil && !sig.Next.Request.Empty() {
+			parts = append(parts, about(lang, personOf(sig), "situation.request", clip(quotable(sig.Next.Request.String()), 80)))
+		}
+	case "manager-promise-open":
+		for _, a := range sig.OpenActions {
+			if a.Owner == "manager" {
+				parts = append(parts, about(lang, personOf(sig), "situation.manager-promise-open", clip(a.Text.String(), 40)))
+				break
+			}
+		}
+	}
+	return parts
 }
 
 // holdingBackSituation says why the member reads as holding back: the

@@ -441,7 +441,9 @@ func pastOpeners(s string) string {
 // opener is a sentence said before the matter: an apology, a greeting or
 // thanks.
 var opener = regexp.MustCompile(`(?i)^\s*(?:sorry|apologies|hi|hello|hey|thanks|thank you|morning|good (?:morning|afternoon))\b|` +
-	`^\s*(?:すみません|すいません|申し訳(?:ありません|ございません|ない)|お疲れ(?:様|さま)です|おつかれさまです|いつもありがとうございます|ありがとうございます|先日はありがとう|ごめんなさい)`)
+	`^\s*(?:すみません|すいません|申し訳(?:ありません|ございません|ない)|お疲れ(?:様|さま)です|おつかれさまです|いつもありがとうございます|ありがとうございます|先日はありがとう|ごめんなさい)|` +
+	// 「審査部の資料、ありがとうございました。」: thanks for something, then the matter.
+	`^[^。！!？?]{0,30}(?:ありがとうございました|ありがとうございます|助かりました)[。！!]?\s*$`)
 
 // addedOn is the word that adds a sentence to the one before it
 // (「あと、頼み方について…」, "Also, how to…"): quoted alone, a fragment.
