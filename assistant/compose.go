@@ -1755,7 +1755,7 @@ func holdingBackSituation(lang string, sig *history.Signals) string {
 	key := "situation.avoids-challenges.notes"
 	switch {
 	case wrote && ago == 0:
-		key = "situation.avoids-challenges.request"
+		key = "situation.request"
 	case wrote:
 		key = "situation.avoids-challenges.wrote"
 	}
