@@ -377,9 +377,43 @@ func notAPerson(raw string, sp span) bool {
 		return true
 	}
 	before := raw[:sp.start]
+	if languageUse(raw, sp) || possessiveAfterArticle.MatchString(before) && possessive(raw[sp.end:]) {
+		return true
+	}
 	return strings.IndexByte(w, ' ') < 0 && placeBefore.MatchString(before) && !phrasalIn.MatchString(before) &&
 		!strings.HasPrefix(raw[sp.end:], "'s") && !strings.HasPrefix(raw[sp.end:], "’s")
 }
+
+// languageUse reports whether a language that is also a name (German)
+// names the language: joined to another language ("Japanese-to-German",
+// "German-English") or before what a language qualifies ("German
+// edition").
+func languageUse(raw string, sp span) bool {
+	if !properWords[strings.ToLower(raw[sp.start:sp.end])] {
+		return false
+	}
+	if m := languageBefore.FindStringSubmatch(raw[:sp.start]); m != nil && properWords[strings.ToLower(m[1])] {
+		return true
+	}
+	if m := languageAfter.FindStringSubmatch(raw[sp.end:]); m != nil && properWords[strings.ToLower(m[1])] {
+		return true
+	}
+	return languageNoun.MatchString(raw[sp.end:])
+}
+
+// possessive reports whether s starts with 's.
+func possessive(s string) bool {
+	return strings.HasPrefix(s, "'s") || strings.HasPrefix(s, "’s")
+}
+
+var (
+	languageBefore = regexp.MustCompile(`(\p{Lu}\p{Ll}+)-(?:to-|into-)?$`)
+	languageAfter  = regexp.MustCompile(`^-(?:to-|into-)?(\p{Lu}\p{Ll}+)`)
+	languageNoun   = regexp.MustCompile(`^[ -](?i:translation|translations|translator|translators|version|edition|manual|text|copy|subtitles|market|speakers?|customers|language|site|entity|subsidiary|localization|localisation|reviewer|reviewers|proofreading|course|class|lessons?|exam|test|skills?)\b`)
+	// Nobody writes "the Emily's desk": a name after an article, with 's,
+	// is a day or a product line ("the Valentine's line").
+	possessiveAfterArticle = regexp.MustCompile(`\b(?i:the|a|an|this|that|our|their|its|every|each)\s+$`)
+)
 
 var (
 	emoteMark    = map[string]bool{"笑": true, "汗": true, "泣": true, "涙": true, "苦笑": true, "爆笑": true, "怒": true, "謎": true, "震": true, "照": true, "嘘": true, "恥": true}

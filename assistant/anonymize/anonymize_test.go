@@ -724,6 +724,12 @@ func TestOrdinaryWordsKept(t *testing.T) {
 		// Storm and German are names too (lists have them): they stay masked.
 		{text: "The survey update is due. Tuesdays and Thursdays are the killers. Both squad PMs are worried.",
 			keep: []string{"Tuesdays", "Thursdays", "PMs"}},
+		// A language that is a name too names the language beside another
+		// one or before what it qualifies; a name after an article with 's
+		// is a day's product line.
+		{text: "The Japanese-to-German medical device manual is late. The German edition too. The Valentine's line starts late.",
+			keep: []string{"Japanese-to-German", "German edition", "Valentine's line"}},
+		{text: "Met with German about the rota; German said yes.", mask: []string{"German"}},
 		{text: "副店長と両所長に相談。職人さんから連絡あり。", keep: []string{"副店長", "両所長", "職人さん"}},
 		{text: "今週のシフト：火 ジャスミン（Jasmine）・ボラ・リン。ジャスミンは水曜から有休。", mask: []string{"ジャスミン"}},
 		{text: "店員のハンドルネーム“もりもり”が店内を撮影。", mask: []string{"もりもり"}},
