@@ -1138,10 +1138,9 @@ func requestAgenda(in prepInput, cite *citer) []Item {
 	case n != nil && len(n.Topics) > 0:
 		out = append(out, Item{Text: about(lang, personOf(sig), "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
 	}
-	// A decision the manager has made, on a member who asked for one, is
-	// given, not prepared again.
-	decided := slices.Contains(in.Kinds, "decide") && len(in.Conflicts) == 0
-	if it, ok := stylePrep(lang, sig, in.Question.String(), decided); ok {
+	// A decision or advice the manager has ready, for a member who asked
+	// for it, is given, not prepared again.
+	if it, ok := stylePrep(lang, sig, in.Question.String(), responseReady(in)); ok {
 		// Cited to the guidance on the response they asked for.
 		style := *sig.Next.Style
 		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
@@ -1312,21 +1311,44 @@ func plainCheckIn(sig *history.Signals) bool {
 // askAboutChange is guidance on asking about a fall in condition.
 var askAboutChange = regexp.MustCompile(`(?i)下がったとき|前回より.{0,4}下が|流れを見る|変化に目|事実として伝え|深追いしない|気づいた段階で|look at the pattern|asking respectfully|no pressure to answer|noticed a few changes`)
 
+// responseReady reports whether the manager's message, with nothing
+// against it, already holds the response the member asked for: the
+// decision, the advice, or the honest view of their work (a critique for
+// a member who asked for one).
+func responseReady(in prepInput) bool {
+	sig := in.Signals
+	if len(in.Conflicts) > 0 || sig == nil || sig.Next == nil || sig.Next.Style == nil {
+		return false
+	}
+	switch *sig.Next.Style {
+	case "decide":
+		return slices.Contains(in.Kinds, "decide")
+	case "advise":
+		return slices.Contains(in.Kinds, "advise") || slices.Contains(in.Kinds, "critique") && asksAssessment.MatchString(sig.Next.Request.String())
+	}
+	return false
+}
+
 // stylePrep is what to prepare for the response the member asked for:
 // options for advice, the call for a decision, a named action for
 // encouragement.
 //
-// decided: the manager's message states the decision the member asked
-// for; the plan then says to give it first rather than to prepare one
-// (a blind judge: "the decision already made is ignored").
-func stylePrep(lang string, sig *history.Signals, question string, decided bool) (Item, bool) {
+// ready: the manager's message states the decision or advice the member
+// asked for; the plan then says to give it rather than to prepare one
+// (a blind judge: "the decision already made is ignored", "the three
+// named problems never reach the agenda").
+func stylePrep(lang string, sig *history.Signals, question string, ready bool) (Item, bool) {
 	if sig.Next == nil || sig.Next.Style == nil || *sig.Next.Style == "listen" {
 		return Item{}, false
 	}
 	style := *sig.Next.Style
-	if style == "decide" && decided {
+	if ready && (style == "decide" || style == "advise") {
 		// Not quoted: the sentence that states it may not open the message.
-		return Item{Text: about(lang, personOf(sig), "agenda.style.decide.made"), Cites: []int{}}, true
+		key := "agenda.style." + style + ".made"
+		if style == "advise" && asksAssessment.MatchString(sig.Next.Request.String()) {
+			key = "agenda.style.advise.assess.made"
+		}
+		return Item{Text: about(lang, personOf(sig), key), Cites: []int{}}, true
 	}
 	if style == "encourage" {
 		if it, ok := encouragePrep(lang, sig, question); ok {
@@ -1907,13 +1929,15 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 		switch {
 		case slices.Contains(in.Kinds, styleKind[style]):
 			key = "watch.plan.asked"
-		case memberAskedFor.MatchString(in.Question.String()):
-			key, args = "watch.plan.requested", args[:1] // the request, not the style, is what it does
-		case answersRequest(in.Question.String(), sig):
+		case answersRequest(in.Question.String(), sig) && shared(closestSentence(sig.Next.Request.String(), in.Question.String()), in.Question.String()) >= 2:
 			// The plan takes up what they wrote for this 1on1: said with
 			// their words, it is backed by more than finding nothing
 			// against it.
 			key, args = "watch.plan.answers", []any{plan, quotable(closestSentence(sig.Next.Request.String(), in.Question.String()))}
+		case memberAskedFor.MatchString(in.Question.String()):
+			key, args = "watch.plan.requested", args[:1] // the request, not the style, is what it does
+		case style == "advise" && responseReady(in):
+			key = "watch.plan.asked"
 		}
 		// Cited to the guidance on the response they asked for, at the
 		// passage closest to the plan.
@@ -1999,6 +2023,7 @@ func closestSentence(text, other string) string {
 // memberAskedFor says a plan does what the member asked of the manager:
 // "she asked me to be blunt, so I will", 「本人から月1回にしてほしいと言われたので」.
 var memberAskedFor = regexp.MustCompile(`(?i)\b(?:she|he|they|member \w+) (?:asked|requested|wants|wanted) (?:me|us)\b|` +
+	`\b(?:she|he|they|member \w+) (?:asked|requested|begged) for [^.;:]{1,40}, so\b|\b(?:since|because|as) (?:she|he|they|member \w+) (?:asked|requested) for\b|` +
 	`at (?:her|his|their) (?:own )?request|as (?:she|he|they) asked|(?:から|より)[^。]{0,40}(?:てほしい|たい|ください)と(?:言われ|頼まれ|相談され|希望され|依頼され)|` +
 	`本人の(?:希望|依頼|要望)(?:で|どおり|通り|に沿|を受け)|本人から(?:の)?(?:希望|依頼|要望)`)
 
