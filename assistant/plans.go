@@ -564,7 +564,7 @@ var situations = map[string]func(*history.Signals) bool{
 
 // privacyAsk is a member asking to keep something between the two of them.
 var privacyAsk = regexp.MustCompile(`(?i)ここだけの話|ここだけに(?:して|とどめ)|内緒|内密|オフレコ|口外し|(?:ほか|他|周り|みんな)の(?:人|メンバー|スタッフ)?(?:に|には)(?:まだ)?(?:言わ|話さ|伝え|知られ)(?:ない|ず)|` +
-	`まだ(?:誰|だれ)にも|(?:二人|ふたり)だけの話|伏せて(?:ほしい|欲しい|おいて|ください|もらえ|いただけ)|(?:決まる|確定する)まで(?:は)?(?:誰にも|周りに|他の人に)?(?:言わ|話さ|黙って|伏せ)|\bbetween (?:us|the two of us|you and me|ourselves)\b|\bkeep (?:it|this|that) (?:private|confidential|quiet|to yourself|between)\b|` +
+	`まだ(?:誰|だれ)にも|(?:二人|ふたり)だけの話|伏せて(?:ほしい|欲しい|おいて|ください|もらえ|いただけ)|(?:決まる|確定する)まで(?:は)?(?:誰にも|周りに|他の人に)?(?:言わ|話さ|黙って|伏せ)|\bbetween (?:us|the two of us|you and me|ourselves)\b|\bjust (?:the two of us|us two)\b|\b(?:before|without) (?:it|this|anything) (?:goes|going|gets|getting) (?:out )?to (?:the )?(?:wider |whole |rest of the )?(?:team|crew|group|everyone|others)\b|\bkeep (?:it|this|that) (?:private|confidential|quiet|to yourself|between)\b|` +
 	`\boff the record\b|\bin confidence\b|\b(?:don'?t|do not|please don'?t) (?:tell|share|mention|say)\b`)
 
 // joinAsk is a member asking for someone else to join the 1on1.
@@ -591,7 +591,7 @@ var holdingBack = regexp.MustCompile(`尻込み|(?:挑戦|チャレンジ|新し
 	`新しい(?:業務|仕事|こと|役割)[^。]{0,12}(?:不安|怖|こわ|苦手)|(?:一つ|ひとつ|少し)ずつなら|変化(?:が|は)(?:苦手|嫌|不安)|` +
 	`hesitat|avoid|not ready|out front|in the spotlight|guinea pig|(?:dislikes?|wary of|resists?) change|out of (?:my|her|his|their) depth|comfort zone|safe option|declin|turned (?:it )?down|` +
 	`(?:afraid|scared|worried) (?:of|about) (?:failing|failure|mistakes)|not confident|holds? back|pass(?:ed)? on|` +
-	`(?:not|isn't|wasn't|never) (?:comfortable|keen|ready) (?:with |about |on |speaking|leading|presenting|taking|to)|would rather (?:not|stick|stay|keep)|rather not (?:lead|take|present|speak)|` +
+	`(?:not|isn't|wasn't|never) (?:comfortable|keen|ready) (?:with |about |on |speaking|leading|presenting|taking|to)|(?:would|'d|’d) rather (?:not|stick|stay|keep)|behind the scenes|rather not (?:lead|take|present|speak)|` +
 	`(?:don'?t|doesn'?t|does not|didn'?t|did not) want to (?:manage|lead|present|run|be (?:a |the )?(?:lead|manager|supervisor))|preferred (?:that )?(?:i|you|someone else) (?:present|lead|do it)|nothing (?:dramatic|too big)|\bnot managing\b|` +
 	`(?:管理職|マネジメント|リーダー)(?:は|に|を)?(?:なりたくない|やりたくない|向いていない|避けたい|興味がない)|` +
 	`人前(?:で話す|に立つ|で発表)?(?:の|こと)?(?:が|は)(?:苦手|怖|こわ|不安)|前に出る(?:の|こと)(?:が|は)(?:苦手|怖|不安)|気が進ま|(?:今|いま)の(?:仕事|担当|まま)(?:で|が)(?:いい|いたい|十分)`)
@@ -692,6 +692,12 @@ func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []st
 		} else {
 			against = add(against, c)
 		}
+	}
+	// A concern for any member read only as a kind (the reader's guess:
+	// a decision's reasons read as arguing with feedback) gives way to a
+	// check on what this member asked for that the plan fits.
+	if slices.ContainsFunc(fits, func(c knowledge.DocumentCheck) bool { return checkRank(c) == 0 }) {
+		against = slices.DeleteFunc(against, func(c knowledge.DocumentCheck) bool { return checkRank(c) == 2 && !c.Says(q) })
 	}
 	if len(against) > 0 {
 		// A check on what the member asked for speaks first, then one on

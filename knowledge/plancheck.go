@@ -265,7 +265,7 @@ func (c DocumentCheck) Says(words string) bool {
 
 // requestReported is a clause that tells what the member asked for: "she
 // asked me to just listen", 「励ましてほしいって希望が来てるけど」.
-var requestReported = regexp.MustCompile(`(?i)(?:\b(?:unless|until|if|once|whether) )?\b(?:she|he|they|them)(?: has| had| just)? (?:asked|asks|wants|wanted|wrote|said|says|requested|would like|'d like|told me)\b[^.;!?,、。]*|` +
+var requestReported = regexp.MustCompile(`(?i)(?:\b(?:unless|until|if|once|whether) )?\b(?:she|he|they|them)(?: has| had| just|'s|’s|'ve|’ve| has been| had been|'s been|’s been)?(?: just| already| specifically| explicitly)? (?:asked|asking|asks|wants|wanted|wrote|said|says|requested|would like|'d like|told me)\b[^.;!?,、。]*|` +
 	`[^。、]*(?:(?:ほしい|欲しい|たい)(?:って|と)(?:は|も)?(?:言われ|言って|書い|希望|の希望|連絡)|希望が(?:来|出|届)|[ぁ-ゖー」』]とのこと)[^。、]*[、。]?`)
 
 // askedIf is a requestReported match that is a condition of the plan
