@@ -313,6 +313,10 @@ func TestPlanConflicts(t *testing.T) {
 	tired := &history.Signals{Held: 5, Condition: history.ConditionTrend{Values: []int{4, 2}, Latest: ptr(2), Change: "down"}}
 	askedRating := &history.Signals{Held: 5, Next: &history.SessionBrief{Topics: []string{"evaluation"}, Style: ptr("advise"),
 		Request: stored("Could you tell me my provisional rating and what I'd need for the next grade?")}}
+	promised := &history.Signals{Held: 3, OpenActions: []history.OpenAction{{Owner: "manager", Overdue: true, AgeDays: 42}}}
+	advise := &history.Signals{Held: 1, Next: &history.SessionBrief{Style: ptr("advise")}}
+	report := &history.Signals{Held: 2, Next: &history.SessionBrief{Style: ptr("report")}}
+	decide := &history.Signals{Held: 2, Next: &history.SessionBrief{Style: ptr("decide")}}
 	reader := newIntent(t)
 	tests := []struct {
 		question string
@@ -349,6 +353,21 @@ func TestPlanConflicts(t *testing.T) {
 		{"For her 1on1: 1. check in on how she's doing, 2. thank her for the report, 3. ask her to take on the three code workshops in March, 4. set the next date.", tired, []string{"en/wellbeing-signs-and-referral.md"}, nil},
 		// Saying what the manager will not do is no plan to do it.
 		{"I'll mostly listen and I won't raise the Q3 OKRs at all.", listen, nil, []string{"en/just-listen.md"}},
+		// Home and health are theirs to tell: pressed for, or posted.
+		{"gonna just ask her straight up what's going on at home, clear the air", listen, []string{"en/condition-check.md"}, nil},
+		{"I'll ask how things are, and leave it to her how much she wants to share about home; no pressure.", listen, nil, []string{"en/just-listen.md"}},
+		{"本人は詳しく話したくないと言っていたけど、今回は家で何が起きているのか、ちゃんと聞き出そうと思っている。", report, []string{"ja/wellbeing-condition-check.md"}, nil},
+		{"I'll post a note in the team channel that he's doing PT for his back so nobody gives him grief.", listen, []string{"en/wellbeing-signs-and-referral.md"}, nil},
+		// Pressing them while the manager's own promise is late.
+		{"Maybe set a hard deadline of next Friday and make it clear it's on her?", promised, []string{"en/follow-up-actions.md"}, nil},
+		{"I'll own that I haven't chased the survey yet, then agree a new date with her.", promised, nil, nil},
+		// Taking work off a struggling member, said outright.
+		{"I'll ask which she'd rather drop, or both, and I won't add anything new.", tired, nil, nil},
+		// A decision told with its reasons, for a member who asked for one:
+		// read also as arguing with feedback (a kind alone), it fits.
+		{"I'll tell him straight away: he keeps private events, brunch goes to the other sous chef. Reasons: events are about 30% of revenue and he built those client relationships, and brunch means being in every Sunday, which clashes with his custody weekends. I'll say we revisit after brunch's first six weeks, and ask whether anything about it doesn't work for him.", decide, nil, []string{"en/response-styles.md"}},
+		// What the member asked for, told with "he's asked", is not the plan.
+		{"He's asked me for concrete steps, but I'll just keep asking what he thinks until he gets there.", advise, []string{"en/response-styles.md"}, nil},
 	}
 	for _, tt := range tests {
 		lang := "en"
@@ -749,6 +768,7 @@ func TestAskedPrivacy(t *testing.T) {
 		want           bool
 	}{
 		{"Happy to hear the hard stuff, but ideally just between us first.", "", true},
+		{"Can we go through it just the two of us before anything goes to the wider team?", "", true},
 		{"", "本人から「ここだけの話にしてほしい」と。", true},
 		{"", "他のメンバーにはまだ言わないでほしいとのこと。", true},
 		{"Update on the confidential client audit.", "Went through the audit plan.", false},
