@@ -1175,7 +1175,11 @@ func notesFacts(in prepInput) string {
 	default:
 		return ""
 	}
-	words := substance(sig.Next.Request.String() + " " + in.Question.String())
+	// What the manager says they will leave out (「公開授業の話は今回は
+	// 出しません」) is no material for this 1on1, nor are notes on it.
+	q := in.Question.String()
+	left := substance(strings.Join(notRaised.FindAllString(q, -1), " "))
+	words := substance(sig.Next.Request.String() + " " + notRaised.ReplaceAllString(q, " "))
 	quoted := noteGist(sig.LastSessions[0].Notes.String(), in)
 	type fact struct {
 		text         string
@@ -1187,7 +1191,7 @@ func notesFacts(in prepInput) string {
 		for _, t := range knowledge.Sentences(strings.Join(strings.Fields(s.Notes.String()), " ")) {
 			t = strings.TrimRight(t, "。. ")
 			shared, figures := overlap(t, words), digit.MatchString(t)
-			if shared < 2 || !figures && shared < 3 || i == 0 && strings.Contains(quoted, t) || cancelledNote.MatchString(t) || ownConduct.MatchString(t) {
+			if shared < 2 || !figures && shared < 3 || i == 0 && strings.Contains(quoted, t) || cancelledNote.MatchString(t) || ownConduct.MatchString(t) || overlap(t, left) > 0 {
 				continue
 			}
 			won := shared * 2
@@ -1208,6 +1212,12 @@ func notesFacts(in prepInput) string {
 	}
 	return strings.Join(told, msg(in.Lang, "agenda.facts.sep"))
 }
+
+// notRaised is what a manager says they will leave out of the 1on1: "I
+// won't bring up the audit", 「公開授業の話は今回は出しません」.
+var notRaised = regexp.MustCompile(`(?i)\b(?:won'?t|will not|not going to|don'?t plan to|no need to|not) (?:raise|raising|bring(?:ing)? up|mention(?:ing)?|touch(?:ing)?|get(?:ting)? into|go(?:ing)? into|talk(?:ing)? about)\b[^.;!?]*|` +
+	`\b(?:leave|leaving|keep|keeping) [^.;!?]{1,40}? out of (?:it|this|the 1on1|this one)\b|` +
+	`[^。、]{1,30}(?:は|には|に)(?:、)?(?:今回は?|今日は?)?(?:出さない|出しません|触れない|触れません|触れず|話さない|話しません|持ち出さない|持ち出しません|言わない|言いません)`)
 
 var (
 	// digit is a figure written in digits: a date, an amount, a count.
@@ -2163,7 +2173,11 @@ func lessonTail(answer, prompt string) string {
 		return "watch.reflection.resolved"
 	case leftUnsaid.MatchString(answer):
 		return "watch.reflection.unsaid"
-	case lesson.MatchString(answer):
+	case lesson.MatchString(answer) && !(answeredYes.MatchString(answer) && !butAfter.MatchString(answer) && !ownLesson.MatchString(answer)):
+		// "Yes, I kept my preference to myself": a yes to the prompt with
+		// no "but" after it is what worked, whatever words it shares with
+		// a lesson ("kept", "instead of a reading list"), unless it says
+		// what it would have done ("I could have asked more").
 		return "watch.reflection.lesson"
 	case lessonPrompt.MatchString(prompt):
 		// Asked what to change, they wrote what happened.
@@ -2226,7 +2240,13 @@ func reflectionToCarry(sig *history.Signals) (answer, tail string) {
 
 var (
 	// wentWell is an account of something that worked.
-	wentWell = regexp.MustCompile(`(?i)(でき|られ)た|よかった|良かった|うまく|手応え|伝わった|\b(yes|worked|went well|good|better|managed to|got to|helped|landed)\b`)
+	wentWell = regexp.MustCompile(`(?i)(でき|られ)た|よかった|良かった|うまく|手応え|伝わった|\b(yes|worked|went well|good|better|managed to|got to|helped|landed|i think so)\b`)
+	// answeredYes opens an answer with yes.
+	answeredYes = regexp.MustCompile(`(?i)^\s*(yes\b|yeah\b|yep\b|i think so\b|はい|できた|できました)`)
+	// ownLesson says what the manager would have done otherwise.
+	ownLesson = regexp.MustCompile(`(?i)\bi (could|should|would) have\b|\bi wish\b|次(回|は|こそ)|べきだった|ればよかった|\btoo (much|early|soon|fast|quickly)\b|\bnext time\b`)
+	// butAfter turns an answer from what went well to what did not.
+	butAfter = regexp.MustCompile(`(?i)\b(but|though|although|however|except|apart from)\b|ただ|けど|けれど|しかし|一方`)
 	// answeredNo opens an answer with no.
 	answeredNo = regexp.MustCompile(`(?i)^\s*(no\b|not really|いいえ|いや|あまり|全然|できなかった)`)
 )

@@ -182,6 +182,12 @@ func TestLessonTail(t *testing.T) {
 		{"Kept it to recognition as she asked.", "What would you change next time?", "watch.reflection.noted"},
 		{"廃棄率の数字で伝えられた", "", ""},
 		{"No. Third update-only session in a row.", "", ""},
+		// A yes with no "but" is what worked, whatever words it shares
+		// with a lesson.
+		{"Yes, I kept my preference to myself and let him lead the options.", "Did I hold back my own view?", ""},
+		{"I think so; I gave her one clear first project instead of a reading list.", "Was my advice concrete enough?", ""},
+		{"Yes, three concrete focuses. I could have asked more about what worries her.", "", "watch.reflection.lesson"},
+		{"Yes. I didn't mention I'd started sketching cuts; it felt too early.", "", "watch.reflection.unsaid"},
 	} {
 		if got := lessonTail(tc.answer, tc.prompt); got != tc.want {
 			t.Errorf("lessonTail(%q) = %q, want %q", tc.answer, got, tc.want)

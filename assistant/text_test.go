@@ -52,6 +52,9 @@ func TestMessages(t *testing.T) {
 		if s != "listen" {
 			dynamic = append(dynamic, "agenda.style."+s)
 		}
+		if s != "decide" { // a decision's questions are its own (prepQuestions)
+			dynamic = append(dynamic, "question.more."+s)
+		}
 	}
 	for _, k := range []string{SensitiveHarassment, SensitiveDiscrimination, SensitiveCrisis, SensitiveLegal} {
 		dynamic = append(dynamic, "sensitive."+k)
