@@ -448,6 +448,28 @@ func conflictQuote(question, quote string, steps, said []planStep, c knowledge.D
 		}
 		return sentences(joinSentences(qs[first:last+1]), planRunes, planRunesLatin)
 	}
+	// The quote read alone as the kind of plan the check weighs is the
+	// plan: a sentence of context outside it may share the check's words
+	// ("Mid-year ratings are due Friday" before "Is it OK if I use the
+	// first half to go over her rating").
+	inQuote := func() string {
+		qs := wholeSentences(knowledge.Sentences(quote))
+		for j, st := range said {
+			if !c.Matches(folded(referToMember(st.Text, s)), st.Kinds) || softener.MatchString(st.Text) {
+				continue
+			}
+			// Whole, as said: the quote may leave out what the sentence
+			// is about (「…をお願いしたいので、」), and "So I'll tell her
+			// that's the plan" goes with the one before.
+			if slices.ContainsFunc(qs, func(q string) bool { return strings.Contains(st.Text, q) || strings.Contains(q, st.Text) }) {
+				if j > 0 && goesOnFrom.MatchString(st.Text) {
+					return joinSentences([]string{said[j-1].Text, st.Text})
+				}
+				return st.Text
+			}
+		}
+		return ""
+	}
 	ss := wholeSentences(knowledge.Sentences(question))
 	for i, t := range ss {
 		if !says(t) || !statesPlan.MatchString(whAsks.ReplaceAllString(folded(t), "")) || softener.MatchString(t) {
@@ -456,10 +478,19 @@ func conflictQuote(question, quote string, steps, said []planStep, c knowledge.D
 		if i > 0 && goesOnFrom.MatchString(t) {
 			t = joinSentences(ss[i-1 : i+1])
 		}
+		if !strings.Contains(t, quote) && !strings.Contains(quote, t) {
+			if q := inQuote(); q != "" {
+				t = q
+			}
+		}
 		return sentences(t, planRunes, planRunesLatin)
 	}
 	// No pattern names it: the sentence read as the kind of plan the
-	// check weighs ("I was going to push it to after the check").
+	// check weighs ("I was going to push it to after the check"), the
+	// quote's own first.
+	if t := inQuote(); t != "" {
+		return sentences(t, planRunes, planRunesLatin)
+	}
 	for _, st := range said {
 		if c.Matches(folded(referToMember(st.Text, s)), st.Kinds) && !softener.MatchString(st.Text) {
 			return sentences(st.Text, planRunes, planRunesLatin)

@@ -194,3 +194,32 @@ func TestLessonTail(t *testing.T) {
 		}
 	}
 }
+
+// TestConflictQuote: a warning quotes the sentence that states the plan,
+// not context before it that shares the check's kind or words.
+func TestConflictQuote(t *testing.T) {
+	reader := newIntent(t)
+	checks, _ := starterChecks(t, "en")
+	listen := &history.Signals{Held: 3, Next: &history.SessionBrief{Style: ptr("listen"), Topics: []string{"career"}}}
+	think := &history.Signals{Held: 3, Next: &history.SessionBrief{Style: ptr("think-together")}}
+	for _, tc := range []struct {
+		question, want string
+		sig            *history.Signals
+	}{
+		{"Mid-year ratings are due Friday and she's landing at 'meets'. Is it OK if I use the first half of our 1on1 to go over her rating, then get to her ICU question?",
+			"Is it OK if I use the first half of our 1on1 to go over her rating, then get to her ICU question?", listen},
+		{"FYI I already told the director we're going with a fast-track lane for small claims from the 1st. So in the 1on1 I'll just let her know that's the plan and get her to sort out the rota.",
+			"FYI I already told the director we're going with a fast-track lane for small claims from the 1st. So in the 1on1 I'll just let her know that's the plan and get her to sort out the rota.", think},
+	} {
+		kinds, steps := readSteps(tc.question, reader.Kinds)
+		against, _ := planConflicts(checks, tc.question, kinds, steps, tc.sig)
+		if len(against) == 0 {
+			t.Errorf("%q: no conflict found", tc.question)
+			continue
+		}
+		said := readSentences(tc.question, reader.Kinds)
+		if got := conflictQuote(tc.question, planQuote(tc.question), steps, said, against[0], tc.sig); got != tc.want {
+			t.Errorf("conflictQuote(%q) = %q, want %q", tc.question, got, tc.want)
+		}
+	}
+}
