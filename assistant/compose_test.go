@@ -317,6 +317,8 @@ func TestPlanConflicts(t *testing.T) {
 	advise := &history.Signals{Held: 1, Next: &history.SessionBrief{Style: ptr("advise")}}
 	report := &history.Signals{Held: 2, Next: &history.SessionBrief{Style: ptr("report")}}
 	decide := &history.Signals{Held: 2, Next: &history.SessionBrief{Style: ptr("decide")}}
+	decideJa := decide
+	think := &history.Signals{Held: 2, Next: &history.SessionBrief{Style: ptr("think-together")}}
 	reader := newIntent(t)
 	tests := []struct {
 		question string
@@ -366,6 +368,15 @@ func TestPlanConflicts(t *testing.T) {
 		// A decision told with its reasons, for a member who asked for one:
 		// read also as arguing with feedback (a kind alone), it fits.
 		{"I'll tell him straight away: he keeps private events, brunch goes to the other sous chef. Reasons: events are about 30% of revenue and he built those client relationships, and brunch means being in every Sunday, which clashes with his custody weekends. I'll say we revisit after brunch's first six weeks, and ask whether anything about it doesn't work for him.", decide, nil, []string{"en/response-styles.md"}},
+		// An intention given up is not the plan: the decision is handed back.
+		{"最初は私が決めるつもりだったんですが、今回はあえて私からは答えを言わず、本人に整理してもらって自分で決めてもらおうかと思っています。", decideJa, []string{"ja/response-style-decide-and-report.md"}, nil},
+		// Work they lead taken back with no reason in how it goes.
+		{"Context: the inspection is likely in Q2 and I've had two migrations go sideways before. Phase 2 is the riskier part. So I'm going to take the migration lead back myself for phase 2 and have her just support.", advise, []string{"en/stretch-in-small-steps.md"}, nil},
+		{"She's swamped with the audit, so I'll take the migration lead back myself for phase 2 and have her just support.", advise, nil, nil},
+		// A placement told to a member who asked to think it through.
+		{"I'm leaning toward just letting him know he's going to data & analytics, framed as a great opportunity.", think, []string{"en/response-styles.md"}, nil},
+		// An outcome no one has decided yet, promised.
+		{"I'm thinking of telling her the promotion is basically a done deal this cycle so she stops stressing.", askedRating, []string{"en/trust-through-consistency.md"}, nil},
 		// What the member asked for, told with "he's asked", is not the plan.
 		{"He's asked me for concrete steps, but I'll just keep asking what he thinks until he gets there.", advise, []string{"en/response-styles.md"}, nil},
 	}

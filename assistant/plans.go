@@ -685,7 +685,7 @@ func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []st
 	if !isPlan(question) {
 		return nil, nil
 	}
-	q := folded(referToMember(question, s))
+	q := abandoned.ReplaceAllString(folded(referToMember(question, s)), " ")
 	// A list is read step by step too: read whole, "1. check in, 2. thank
 	// her, 3. ask her to take on the workshops" may read as easing her
 	// load, which no step says.
@@ -750,6 +750,13 @@ func planConflicts(checks []knowledge.DocumentCheck, question string, kinds []st
 	}
 	return nil, fits
 }
+
+// abandoned is an intention the manager has given up, told before the
+// plan that replaced it: 「最初は私が決めるつもりだったんですが、」, "I was
+// going to decide for her, but". Neither a check's plans nor what
+// excuses them read it.
+var abandoned = regexp.MustCompile(`(?i)[^。、]*(?:つもり|予定|気)だった(?:ん(?:です|だ)|の)?(?:が|けど|けれど|けれども)、?|` +
+	`\b(?:i was|i'd been|i had been) (?:going to|gonna|planning to|planning on|thinking of|about to) [^.;!?]*?,? but\b`)
 
 // checkRank orders checks by how closely they speak to this member: 0 for
 // a check on what the member asked for (a style, privacy), 1 on another situation, 2 for

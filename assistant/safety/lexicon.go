@@ -377,6 +377,13 @@ func (an *analyzer) key(t tokenizer.Token) key {
 	if !ok || base == "*" || base == "" {
 		base = t.Surface
 	}
+	// いる is two verbs: 要る (need; godan: いらない) and 居る (be; ichidan:
+	// いない). Read alike, "会社 いらない" found every 「会社に連絡できていない」.
+	if base == "いる" || base == "要る" {
+		if f := t.Features(); len(f) > 4 && strings.HasPrefix(f[4], "五段") {
+			return key{lemma: "要る", reading: "要る"}
+		}
+	}
 	if base == t.Surface {
 		if r, ok := t.Reading(); ok && r != "*" && r != "" {
 			return key{lemma: base, reading: hiragana(r)}
