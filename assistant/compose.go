@@ -1140,7 +1140,13 @@ func requestAgenda(in prepInput, cite *citer) []Item {
 	}
 	// A decision or advice the manager has ready, for a member who asked
 	// for it, is given, not prepared again.
-	if it, ok := stylePrep(lang, sig, in.Question.String(), responseReady(in)); ok {
+	// A plan that goes against the guidance holds no result to praise
+	// (「…3件あったので、1件ずつ振り返って改善点を伝えたい」).
+	question := in.Question.String()
+	if len(in.Conflicts) > 0 {
+		question = ""
+	}
+	if it, ok := stylePrep(lang, sig, question, responseReady(in)); ok {
 		// Cited to the guidance on the response they asked for.
 		style := *sig.Next.Style
 		src := pickStyle(in.Sources, []string{sectionPractice, sectionOther, sectionMisconception}, style)
