@@ -167,6 +167,7 @@ func (a *prepAnswer) prepare(ctx context.Context, tx pgx.Tx) ([]safety.Text, err
 	if err != nil {
 		return nil, err
 	}
+	a.sig.Asked = masked[0]
 	a.in = prepInput{Lang: a.id.lang, Signals: &a.sig, Question: masked[0]}
 	screened, err := c.history.SafetyTexts(ctx, tx, req.MemberID, time.Now())
 	if err != nil {

@@ -24,7 +24,7 @@ func personOf(sig *history.Signals) person {
 type pronoun string
 
 // pronounOf reads the pronoun from what the manager wrote about the member:
-// notes, actions and reflections, outside quotes (a member quoted saying
+// the question to the coach, notes, actions and reflections, outside quotes (a member quoted saying
 // "I told him" speaks of someone else). Notes name others too ("the site
 // lead said he'd help"), so it takes two uses and none of the other, or a
 // clear majority.
@@ -32,7 +32,7 @@ func pronounOf(sig *history.Signals) pronoun {
 	if sig == nil {
 		return ""
 	}
-	var texts []string
+	texts := []string{sig.Asked.String()}
 	for _, s := range sig.LastSessions {
 		texts = append(texts, s.Notes.String())
 	}

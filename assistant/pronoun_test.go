@@ -29,6 +29,7 @@ func TestPronounOf(t *testing.T) {
 		{"a clear majority", notes("She led the review. Her figures held up. She asked for the next one; the auditor said he was impressed."), "she"},
 		{"quoted words are the member's", notes(`Said "I told him and he ignored me" about the courier.`), ""},
 		{"no notes", notes(), ""},
+		{"the manager's question", &history.Signals{Asked: stored("He's given me straight updates and that's his call. Plan: let him run through the schedule first.")}, "he"},
 		{"nil", nil, ""},
 	}
 	for _, c := range cases {

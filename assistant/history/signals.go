@@ -30,6 +30,10 @@ func (s *Signals) Name() string {
 type Signals struct {
 	MemberID uuid.UUID `json:"member_id"`
 	Alias    string    `json:"alias"`
+	// Asked is what the manager wrote to the coach about the member for
+	// this answer (redacted), when it is about them: it tells how the
+	// manager speaks of them ("he's given me straight updates").
+	Asked anonymize.Text `json:"-"`
 	// Next is the upcoming scheduled session, with what the member asked
 	// to talk about and how they want the manager to respond: the soonest,
 	// or, when it holds no request and a later one does, the soonest that
