@@ -325,6 +325,30 @@ func TestVagueReferralBesidesThePlan(t *testing.T) {
 	}
 }
 
+// TestPublicCritiqueReadingBesidesThePlan: the statistical screen's
+// reading of harassment in the manager's own plan to criticise the member
+// in front of others is told beside the plan check that warns against
+// that plan, not in the plan's place.
+func TestPublicCritiqueReadingBesidesThePlan(t *testing.T) {
+	const text = "Protein is still over budget. My plan: tell L in the 1on1 that on Monday I'll put his prep sheets up at the kitchen huddle and go through his trim waste numbers in front of the whole line, so everyone learns from it."
+	srv := newTestServer(t, coachDeps(t, nil, 0))
+	org := pgtest.NewOrg(t, db)
+	_, tok := pgtest.NewUser(t, db, org, tenant.RoleManager)
+	member := seedMember(t, srv, tok, "Member L", "")
+	var p assistant.Plan
+	if resp := call(t, srv, "POST", member+"/prep", tok, map[string]any{"question": text}, &p); resp.StatusCode != 200 {
+		t.Fatalf("prep = %d", resp.StatusCode)
+	}
+	switch {
+	case p.Referral == nil || !p.Referral.Possible || p.Referral.Blocks(true):
+		t.Fatalf("referral %+v, want a possible one beside the plan", p.Referral)
+	case p.FallbackReason == "sensitive_topic" || len(p.Agenda) < 2:
+		t.Errorf("the plan was replaced: reason %q, %d agenda items", p.FallbackReason, len(p.Agenda))
+	case !slices.ContainsFunc(p.WatchOuts, func(w assistant.Item) bool { return strings.Contains(w.Text, "勧められません") }):
+		t.Errorf("watch-outs %+v, want the plan warned against", p.WatchOuts)
+	}
+}
+
 // TestCustomerHarassmentBesidesThePlan: abuse from customers or the public
 // is told beside the plan (the manager is the member's first support),
 // while the same words about a colleague still replace the coaching.

@@ -43,6 +43,13 @@ type answer interface {
 	result() any
 }
 
+// publicPlan is an answer that weighs a plan the manager states.
+type publicPlan interface {
+	// criticisesInPublic reports whether the plan criticises the member
+	// in front of others, and a plan check warns against it.
+	criticisesInPublic() bool
+}
+
 // answerID names an answer.
 type answerID struct {
 	kind string // prep, chat or reflection: the fallback counters' kind
@@ -95,6 +102,14 @@ func (c *Coach) run(ctx context.Context, db DB, caller Caller, a answer, emit Em
 		return err
 	}
 	ref := c.screen(ctx, db, caller, screened, g)
+	if p, ok := a.(publicPlan); ok && ref.onlyPossibleInQuestion(safety.Harassment) && p.criticisesInPublic() {
+		// The statistical screen read harassment in the manager's own plan
+		// to criticise the member in front of others: the plan check warns
+		// against that plan, so the reading is told beside the warning
+		// instead of replacing it (a blind judge: a kitchen huddle over
+		// trim waste, answered only with the harassment hotline).
+		ref.Vague = true
+	}
 	blocks := ref.Blocks(a.about().besides)
 	if !blocks {
 		if err := a.ground(ctx, db); err != nil {

@@ -134,6 +134,21 @@ type prepAnswer struct {
 
 func (a *prepAnswer) result() any { return a.plan }
 
+func (a *prepAnswer) criticisesInPublic() bool {
+	q := a.in.Question.String()
+	if q == "" {
+		return false
+	}
+	kinds, steps := readSteps(q, a.c.intent.Kinds)
+	if !slices.Contains(kinds, "public-critique") {
+		return false
+	}
+	against, _ := planConflicts(a.checks, q, kinds, steps, &a.sig)
+	return slices.ContainsFunc(against, func(c knowledge.DocumentCheck) bool {
+		return slices.Contains(c.Plans, "kind:public-critique")
+	})
+}
+
 // prepare reads the member's signals, the scheduled session picked, the
 // plan checks when the manager states something, and masks the question.
 func (a *prepAnswer) prepare(ctx context.Context, tx pgx.Tx) ([]safety.Text, error) {

@@ -67,6 +67,13 @@ type Referral struct {
 	Customer bool `json:"customer,omitempty"`
 }
 
+// onlyPossibleInQuestion reports whether the referral is the statistical
+// screen's reading of matter alone, in the manager's question alone.
+func (r *Referral) onlyPossibleInQuestion(matter string) bool {
+	return r != nil && r.Possible && !r.Immediate && slices.Equal(r.Topics, []string{matter}) &&
+		slices.Equal(r.Places, []string{safety.PlaceQuestion})
+}
+
 // Blocks reports whether the referral replaces the coaching of an answer
 // that can carry a referral beside it (besides: a prep plan); every other
 // referral replaces it.
