@@ -415,60 +415,17 @@ var (
 // the check holds against.
 func conflictQuote(question, quote string, steps, said []planStep, c knowledge.DocumentCheck, s *history.Signals) string {
 	says := func(t string) bool { return c.Says(folded(referToMember(t, s))) }
+	holds := func(st planStep) bool {
+		return c.Matches(folded(referToMember(st.Text, s)), st.Kinds) && !softener.MatchString(st.Text)
+	}
 	// The step that goes against the guidance, not the whole list.
 	for _, st := range steps {
 		if c.Matches(folded(referToMember(st.Text, s)), st.Kinds) {
 			return sentences(st.Text, planRunes, planRunesLatin)
 		}
 	}
-	// Within the quote, the sentences that say it: a memo's context
-	// (「来期の班長枠1つ空く。Yさんが一番の適任。」) is not the plan.
-	if qs := wholeSentences(knowledge.Sentences(quote)); slices.ContainsFunc(qs, says) {
-		first, last := slices.IndexFunc(qs, says), len(qs)-1
-		for !says(qs[last]) {
-			last--
-		}
-		// Plan sentences beside it stay: 「Dさんは来月から専任にします。
-		// 工場長とも合意済みです。」 states the decision the next one
-		// announces, "I'll just keep asking…" how it is held back.
-		plan := func(t string) bool { return statesPlan.MatchString(whAsks.ReplaceAllString(folded(t), "")) }
-		for first > 0 && (goesOnFrom.MatchString(qs[first]) || plan(qs[first-1])) {
-			first--
-		}
-		// 「今回の1on1でそれを伝えます」 points back to a decision
-		// (「…でいくことにしました」) that may be two sentences up.
-		if slices.ContainsFunc(qs[first:last+1], pointsToBefore.MatchString) {
-			first = 0
-		}
-		for last < len(qs)-1 && plan(qs[last+1]) && !hedge.MatchString(folded(qs[last+1])) {
-			last++
-		}
-		if first == 0 && last == len(qs)-1 {
-			return quote
-		}
-		return sentences(joinSentences(qs[first:last+1]), planRunes, planRunesLatin)
-	}
-	// The quote read alone as the kind of plan the check weighs is the
-	// plan: a sentence of context outside it may share the check's words
-	// ("Mid-year ratings are due Friday" before "Is it OK if I use the
-	// first half to go over her rating").
-	inQuote := func() string {
-		qs := wholeSentences(knowledge.Sentences(quote))
-		for j, st := range said {
-			if !c.Matches(folded(referToMember(st.Text, s)), st.Kinds) || softener.MatchString(st.Text) {
-				continue
-			}
-			// Whole, as said: the quote may leave out what the sentence
-			// is about (「…をお願いしたいので、」), and "So I'll tell her
-			// that's the plan" goes with the one before.
-			if slices.ContainsFunc(qs, func(q string) bool { return strings.Contains(st.Text, q) || strings.Contains(q, st.Text) }) {
-				if j > 0 && goesOnFrom.MatchString(st.Text) {
-					return joinSentences([]string{said[j-1].Text, st.Text})
-				}
-				return st.Text
-			}
-		}
-		return ""
+	if t, ok := quoteSaying(quote, says); ok {
+		return t
 	}
 	ss := wholeSentences(knowledge.Sentences(question))
 	for i, t := range ss {
@@ -478,8 +435,10 @@ func conflictQuote(question, quote string, steps, said []planStep, c knowledge.D
 		if i > 0 && goesOnFrom.MatchString(t) {
 			t = joinSentences(ss[i-1 : i+1])
 		}
+		// A sentence of context outside the quote may share the check's
+		// words: the quote's own sentence read as the plan is the plan.
 		if !strings.Contains(t, quote) && !strings.Contains(quote, t) {
-			if q := inQuote(); q != "" {
+			if q := saidInQuote(quote, said, holds); q != "" {
 				t = q
 			}
 		}
@@ -488,15 +447,68 @@ func conflictQuote(question, quote string, steps, said []planStep, c knowledge.D
 	// No pattern names it: the sentence read as the kind of plan the
 	// check weighs ("I was going to push it to after the check"), the
 	// quote's own first.
-	if t := inQuote(); t != "" {
+	if t := saidInQuote(quote, said, holds); t != "" {
 		return sentences(t, planRunes, planRunesLatin)
 	}
 	for _, st := range said {
-		if c.Matches(folded(referToMember(st.Text, s)), st.Kinds) && !softener.MatchString(st.Text) {
+		if holds(st) {
 			return sentences(st.Text, planRunes, planRunesLatin)
 		}
 	}
 	return quote
+}
+
+// quoteSaying is, within the quote, the sentences that say the plan a
+// check's pattern matches: a memo's context (「来期の班長枠1つ空く。Yさんが
+// 一番の適任。」) is not the plan.
+func quoteSaying(quote string, says func(string) bool) (string, bool) {
+	qs := wholeSentences(knowledge.Sentences(quote))
+	if !slices.ContainsFunc(qs, says) {
+		return "", false
+	}
+	first, last := slices.IndexFunc(qs, says), len(qs)-1
+	for !says(qs[last]) {
+		last--
+	}
+	// Plan sentences beside it stay: 「Dさんは来月から専任にします。
+	// 工場長とも合意済みです。」 states the decision the next one
+	// announces, "I'll just keep asking…" how it is held back.
+	plan := func(t string) bool { return statesPlan.MatchString(whAsks.ReplaceAllString(folded(t), "")) }
+	for first > 0 && (goesOnFrom.MatchString(qs[first]) || plan(qs[first-1])) {
+		first--
+	}
+	// 「今回の1on1でそれを伝えます」 points back to a decision
+	// (「…でいくことにしました」) that may be two sentences up.
+	if slices.ContainsFunc(qs[first:last+1], pointsToBefore.MatchString) {
+		first = 0
+	}
+	for last < len(qs)-1 && plan(qs[last+1]) && !hedge.MatchString(folded(qs[last+1])) {
+		last++
+	}
+	if first == 0 && last == len(qs)-1 {
+		return quote, true
+	}
+	return sentences(joinSentences(qs[first:last+1]), planRunes, planRunesLatin), true
+}
+
+// saidInQuote is the first sentence of said inside the quote that the
+// check holds against, read alone as the kind of plan it weighs ("Is it OK
+// if I use the first half to go over her rating", not "Mid-year ratings are
+// due Friday" before it). It is given whole, as said: the quote may leave
+// out what the sentence is about (「…をお願いしたいので、」), and "So I'll
+// tell her that's the plan" goes with the one before.
+func saidInQuote(quote string, said []planStep, holds func(planStep) bool) string {
+	qs := wholeSentences(knowledge.Sentences(quote))
+	for j, st := range said {
+		if !holds(st) || !slices.ContainsFunc(qs, func(q string) bool { return strings.Contains(st.Text, q) || strings.Contains(q, st.Text) }) {
+			continue
+		}
+		if j > 0 && goesOnFrom.MatchString(st.Text) {
+			return joinSentences([]string{said[j-1].Text, st.Text})
+		}
+		return st.Text
+	}
+	return ""
 }
 
 // goesOnFrom is a sentence that goes on from the one before it: opening
