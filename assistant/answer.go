@@ -43,8 +43,9 @@ type answer interface {
 	result() any
 }
 
-// publicPlan is an answer that weighs a plan the manager states.
-type publicPlan interface {
+// publicCritique is an answer that can tell whether the plan the manager
+// states criticises the member in front of others.
+type publicCritique interface {
 	// criticisesInPublic reports whether the plan criticises the member
 	// in front of others, and a plan check warns against it.
 	criticisesInPublic() bool
@@ -102,7 +103,7 @@ func (c *Coach) run(ctx context.Context, db DB, caller Caller, a answer, emit Em
 		return err
 	}
 	ref := c.screen(ctx, db, caller, screened, g)
-	if p, ok := a.(publicPlan); ok && ref.onlyPossibleInQuestion(safety.Harassment) && p.criticisesInPublic() {
+	if p, ok := a.(publicCritique); ok && ref.onlyPossibleInQuestion(safety.Harassment) && p.criticisesInPublic() {
 		// The statistical screen read harassment in the manager's own plan
 		// to criticise the member in front of others: the plan check warns
 		// against that plan, so the reading is told beside the warning

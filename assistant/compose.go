@@ -1139,8 +1139,8 @@ func requestAgenda(in prepInput, cite *citer) []Item {
 		out = append(out, Item{Text: about(lang, personOf(sig), "agenda.request.topics", topicLabels(lang, n.Topics)), Cites: []int{}})
 	}
 	// A decision or advice the manager has ready, for a member who asked
-	// for it, is given, not prepared again.
-	// A plan that goes against the guidance holds no result to praise
+	// for it, is given, not prepared again (responseReady). A plan that
+	// goes against the guidance holds no result to praise
 	// (「…3件あったので、1件ずつ振り返って改善点を伝えたい」).
 	question := in.Question.String()
 	if len(in.Conflicts) > 0 {
@@ -1942,14 +1942,16 @@ func planWatch(in prepInput, cite *citer) (watch, conflicts []Item) {
 	if sig != nil && sig.Next != nil && sig.Next.Style != nil {
 		style := *sig.Next.Style
 		key, args := "watch.plan.ok", []any{plan, styleProse(lang, style)}
+		q := in.Question.String()
+		closest := closestSentence(sig.Next.Request.String(), q)
 		switch {
 		case slices.Contains(in.Kinds, styleKind[style]):
 			key = "watch.plan.asked"
-		case answersRequest(in.Question.String(), sig) && shared(closestSentence(sig.Next.Request.String(), in.Question.String()), in.Question.String()) >= 2:
+		case answersRequest(q, sig) && shared(closest, q) >= 2:
 			// The plan takes up what they wrote for this 1on1: said with
 			// their words, it is backed by more than finding nothing
 			// against it.
-			key, args = "watch.plan.answers", []any{plan, quotable(closestSentence(sig.Next.Request.String(), in.Question.String()))}
+			key, args = "watch.plan.answers", []any{plan, quotable(closest)}
 		case memberAskedFor.MatchString(in.Question.String()):
 			key, args = "watch.plan.requested", args[:1] // the request, not the style, is what it does
 		case style == "advise" && responseReady(in):

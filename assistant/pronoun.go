@@ -24,10 +24,10 @@ func personOf(sig *history.Signals) person {
 type pronoun string
 
 // pronounOf reads the pronoun from what the manager wrote about the member:
-// the question to the coach, notes, actions and reflections, outside quotes (a member quoted saying
-// "I told him" speaks of someone else). Notes name others too ("the site
-// lead said he'd help"), so it takes two uses and none of the other, or a
-// clear majority.
+// the question to the coach, notes, actions and reflections, outside
+// quotes (a member quoted saying "I told him" speaks of someone else).
+// Notes name others too ("the site lead said he'd help"), so it takes two
+// uses and none of the other, or a clear majority.
 func pronounOf(sig *history.Signals) pronoun {
 	if sig == nil {
 		return ""

@@ -380,8 +380,7 @@ func notAPerson(raw string, sp span) bool {
 	if languageUse(raw, sp) || possessiveAfterArticle.MatchString(before) && possessive(raw[sp.end:]) {
 		return true
 	}
-	return strings.IndexByte(w, ' ') < 0 && placeBefore.MatchString(before) && !phrasalIn.MatchString(before) &&
-		!strings.HasPrefix(raw[sp.end:], "'s") && !strings.HasPrefix(raw[sp.end:], "’s")
+	return strings.IndexByte(w, ' ') < 0 && placeBefore.MatchString(before) && !phrasalIn.MatchString(before) && !possessive(raw[sp.end:])
 }
 
 // languageUse reports whether a language that is also a name (German)
